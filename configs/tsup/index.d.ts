@@ -1,2 +1,5 @@
 import type { Options } from 'tsup';
-export declare function magicTsup(options?: { entry?: Record<string, string> | string[]; bin?: boolean }): Options | Options[];
+export declare function magicTsup(options?: {
+  entry?: Record<string, string> | string[];
+  bin?: boolean;
+}): Options | Options[];

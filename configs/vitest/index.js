@@ -1,5 +1,5 @@
 // Shared vitest preset: tests run against source (aliases @magic/* -> packages/*/src/index.ts).
-import { readdirSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
