@@ -1,0 +1,68 @@
+const MARKER = Symbol.for('magic.error');
+
+/** Base of every typed error in MAGIC: a stable `code`, and a cross-realm marker for `isInstance`. */
+export class MagicError extends Error {
+  readonly code: string;
+  readonly [MARKER] = true;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+
+  /** True for any MagicError, even one created by another copy of this package. */
+  static isInstance(e: unknown): e is MagicError {
+    return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[MARKER] === true;
+  }
+}
+
+/** An explicitly requested backend could not start. */
+export class BackendInitError extends MagicError {
+  readonly device: string;
+  readonly reason: string;
+
+  constructor(device: string, reason: string, options?: { cause?: unknown }) {
+    super('BACKEND_INIT', `backend '${device}' could not start: ${reason}`, options);
+    this.device = device;
+    this.reason = reason;
+  }
+
+  static override isInstance(e: unknown): e is BackendInitError {
+    return MagicError.isInstance(e) && e.code === 'BACKEND_INIT';
+  }
+}
+
+/** A WebGPU validation, out-of-memory or internal error that Dawn reported instead of throwing. */
+export class WebGpuError extends MagicError {
+  /** 'validation' | 'out-of-memory' | 'internal' | 'device-lost' | 'unknown' */
+  readonly kind: string;
+  /** How many further errors arrived after this one before it was raised. */
+  readonly suppressed: number;
+
+  constructor(kind: string, message: string, suppressed = 0) {
+    super('WEBGPU_ERROR', `WebGPU ${kind} error: ${message}${suppressed > 0 ? ` (+${suppressed} more)` : ''}`);
+    this.kind = kind;
+    this.suppressed = suppressed;
+  }
+
+  static override isInstance(e: unknown): e is WebGpuError {
+    return MagicError.isInstance(e) && e.code === 'WEBGPU_ERROR';
+  }
+}
+
+/** A safetensors file is malformed or hostile. `field` names the header field or tensor involved. */
+export class SafetensorsError extends MagicError {
+  readonly file: string;
+  readonly field: string;
+
+  constructor(file: string, field: string, detail: string) {
+    super('SAFETENSORS', `${file}: ${field}: ${detail}`);
+    this.file = file;
+    this.field = field;
+  }
+
+  static override isInstance(e: unknown): e is SafetensorsError {
+    return MagicError.isInstance(e) && e.code === 'SAFETENSORS';
+  }
+}
