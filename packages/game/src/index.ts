@@ -1,1 +1,3 @@
-export const packageName = '@magic/game';
+export * from './config/index.js';
+export { CheckpointError, ConfigError, StageError } from './errors.js';
+export * from './switch/index.js';

@@ -1,0 +1,180 @@
+import { z } from 'zod';
+
+export const RoleSchema = z.enum(['attacker', 'defender']);
+export type Role = z.output<typeof RoleSchema>;
+
+export const DeviceSchema = z.enum(['auto', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
+
+/** One agent's weights: a folder in HF layout, or a built-in architecture preset with random init. */
+export const ModelSpecSchema = z.strictObject({
+  /** HF folder (config.json, *.safetensors, tokenizer.json). Wins over `preset`. */
+  path: z.string().optional(),
+  /** @magic/lm preset used when no path is given (random init, seeded). */
+  preset: z.enum(['tiny', 'qwen2.5-0.5b', 'qwen2.5-1.5b', 'qwen2.5-7b']).default('tiny'),
+});
+
+export const DataSchema = z.strictObject({
+  /** Seed file (jsonl `{vanilla, data_type}` or MAGIC parquet-like jsonl); absent = the shipped seed set. */
+  trainFiles: z.string().optional(),
+  /** Held-out validation seeds; absent = a held-out slice of the training seeds. */
+  valFiles: z.string().optional(),
+  /** Seeds per RL step (verl data.train_batch_size). */
+  trainBatchSize: z.number().int().positive().default(64),
+  /** Seeds used at each validation. */
+  valBatchSize: z.number().int().positive().default(250),
+  /** When valFiles is absent: how many seeds are held out of the training set. */
+  valHoldout: z.number().int().nonnegative().default(0),
+  /** Shuffle the training seeds each epoch (seeded). */
+  shuffle: z.boolean().default(true),
+});
+
+export const RolloutSectionSchema = z.strictObject({
+  /** Rollouts per seed (GRPO group size). */
+  n: z.number().int().positive().default(4),
+  maxNumTurns: z.number().int().min(1).default(1),
+  /** Per turn, as in verl. */
+  maxPromptLength: z.number().int().positive().default(8192),
+  maxResponseLength: z.number().int().positive().default(6144),
+  stopWhenTruncated: z.boolean().default(true),
+  temperature: z.number().min(0).default(1),
+  topP: z.number().gt(0).max(1).default(1),
+  topK: z.number().int().default(-1),
+  /** Guard check after each defender turn: original = every turn, single-turn included. */
+  guardCheck: z.enum(['every-turn', 'multi-turn', 'off']).default('every-turn'),
+  defenderFirstMessage: z.enum(['first-attack', 'latest-attack']).default('first-attack'),
+  /** Validation generation cap (defender, temperature 0). */
+  valMaxResponseLength: z.number().int().positive().optional(),
+});
+
+export const GuardSectionSchema = z.strictObject({
+  /**
+   * 'local': the in-process rule guard of @magic/judges; 'server': the same guard behind the
+   * OpenAI-compatible guard server on loopback, started and stopped by the trainer; 'remote': an
+   * OpenAI-compatible endpoint (WILDGUARD_API_ENDPOINT).
+   */
+  kind: z.enum(['local', 'server', 'remote']).default('local'),
+  endpoint: z.string().optional(),
+  model: z.string().default('orm'),
+  apiKey: z.string().optional(),
+  timeoutMs: z.number().int().positive().default(30_000),
+  maxRetries: z.number().int().nonnegative().default(3),
+});
+
+/** Defaults follow grpo_public.sh (spec §2.4), the paper values being options. */
+export const RewardSectionSchema = z.strictObject({
+  rewardHarm: z.number().default(1),
+  rewardRefusal: z.number().default(0.5),
+  rewardLabel: z.number().default(0),
+  formatRewardValue: z.number().default(1),
+  useQSafeLabelForRefusal: z.boolean().default(true),
+  useAnswerTags: z.boolean().default(false),
+  safetyScoreMode: z.enum(['classifier', 'rule_api']).default('classifier'),
+  /** Unset = all trained roles except the defender (i.e. the attacker). */
+  formatRewardRoles: z.array(RoleSchema).default(['attacker']),
+  maskUnfinishedReward: z.boolean().default(true),
+  guard: GuardSectionSchema.prefault({}),
+});
+
+export const GrpoSectionSchema = z.strictObject({
+  lr: z.number().positive().default(1e-6),
+  clipRatioLow: z.number().nonnegative().default(0.2),
+  clipRatioHigh: z.number().nonnegative().default(0.2),
+  clipRatioC: z.number().default(3),
+  logRatioClip: z.number().default(3),
+  entropyCoeff: z.number().default(0),
+  useKlLoss: z.boolean().default(false),
+  klLossCoef: z.number().default(0.001),
+  lossAggMode: z.enum(['token', 'trajectory', 'turn']).default('token'),
+  gradClip: z.number().positive().default(1),
+  ppoEpochs: z.number().int().positive().default(1),
+  /** Seeds per optimizer step (verl ppo_mini_batch_size, counted in seeds). */
+  ppoMiniBatchSize: z.number().int().positive().default(32),
+  ppoMicroBatchSize: z.number().int().positive().default(8),
+});
+
+const SwitchMapEntrySchema = z.strictObject({ above: RoleSchema.optional(), below: RoleSchema.optional() });
+
+export const SwitchAgentSchema = z
+  .strictObject({
+    enable: z.boolean().default(true),
+    level: z.enum(['step']).default('step'),
+    mode: z.enum(['ratio', 'metric']).default('ratio'),
+    freq: z.number().int().positive().default(15),
+    agentRoles: z.array(RoleSchema).default(['attacker', 'defender']),
+    trainRoles: z.array(RoleSchema).min(1).default(['attacker', 'defender']),
+    startAgent: RoleSchema.default('defender'),
+    updateRatio: z
+      .strictObject({
+        attacker: z.number().int().positive().default(1),
+        defender: z.number().int().positive().default(1),
+      })
+      .prefault({}),
+    /**
+     * 'original': agent = schedule[(s // freq) % len] with s from 1 (the first block is one step
+     * short, as in MAGIC's code); 'full': every block has exactly freq steps.
+     */
+    firstBlock: z.enum(['original', 'full']).default('original'),
+    metricName: z.string().default('reward/response_harm'),
+    metricLow: z.number().default(0.8),
+    metricHigh: z.number().default(0.9),
+    metricWindow: z.number().int().positive().default(3),
+    metricSwitchMap: z
+      .strictObject({ attacker: SwitchMapEntrySchema.optional(), defender: SwitchMapEntrySchema.optional() })
+      .default({ defender: { above: 'attacker' }, attacker: { below: 'defender' } }),
+  })
+  .refine((s) => s.metricLow < s.metricHigh, { message: 'metricLow must be < metricHigh', path: ['metricLow'] })
+  .refine((s) => s.trainRoles.every((r) => s.agentRoles.includes(r)), {
+    message: 'trainRoles must be a subset of agentRoles',
+    path: ['trainRoles'],
+  });
+
+export const TrainerSectionSchema = z.strictObject({
+  totalSteps: z.number().int().nonnegative().default(300),
+  testFreq: z.number().int().nonnegative().default(15),
+  saveFreq: z.number().int().nonnegative().default(15),
+  /** Validate once before the first RL step (verl val_before_train). */
+  valBeforeTrain: z.boolean().default(true),
+  seed: z.number().int().default(42),
+  device: DeviceSchema.default('auto'),
+  runDir: z.string().default('runs/magic'),
+  /** Keep only the newest k checkpoints (0 = all). */
+  maxCheckpoints: z.number().int().nonnegative().default(2),
+});
+
+export const SftSectionSchema = z.strictObject({
+  enable: z.boolean().default(true),
+  /** Attack-pool export (alpaca json/jsonl); absent = the pool shipped with @magic/attack-pool. */
+  dataFile: z.string().optional(),
+  epochs: z.number().positive().default(3),
+  lr: z.number().positive().default(3e-5),
+  batchSize: z.number().int().positive().default(32),
+  maxLength: z.number().int().positive().default(10240),
+  warmupRatio: z.number().min(0).max(1).default(0.1),
+  lrScheduler: z.enum(['cosine', 'constant', 'linear']).default('cosine'),
+  /** Use at most this many examples (0 = all). */
+  maxExamples: z.number().int().nonnegative().default(0),
+});
+
+export const Phase1Schema = z.strictObject({
+  sft: SftSectionSchema.prefault({}),
+  /** Optional defender warm-start SFT (off in the paper). */
+  defenderSft: SftSectionSchema.prefault({ enable: false }),
+});
+
+export const GameConfigSchema = z.strictObject({
+  data: DataSchema.prefault({}),
+  model: z
+    .strictObject({ attacker: ModelSpecSchema.prefault({}), defender: ModelSpecSchema.prefault({}) })
+    .prefault({}),
+  rollout: RolloutSectionSchema.prefault({}),
+  reward: RewardSectionSchema.prefault({}),
+  grpo: GrpoSectionSchema.prefault({}),
+  switchAgent: SwitchAgentSchema.prefault({}),
+  trainer: TrainerSectionSchema.prefault({}),
+  phase1: Phase1Schema.prefault({}),
+});
+
+export type GameConfig = z.output<typeof GameConfigSchema>;
+export type GameConfigInput = z.input<typeof GameConfigSchema>;
+export type SwitchAgentConfig = z.output<typeof SwitchAgentSchema>;
+export type SftConfig = z.output<typeof SftSectionSchema>;

@@ -1,0 +1,48 @@
+import { MagicError } from '@magic/tensor';
+
+/** A config value, file or override is invalid. `key` is the dotted path, `source` where it came from. */
+export class ConfigError extends MagicError {
+  readonly key: string;
+  readonly source: string;
+
+  constructor(key: string, source: string, detail: string) {
+    super('GAME_CONFIG', `${source}: ${key === '' ? '(root)' : key}: ${detail}`);
+    this.key = key;
+    this.source = source;
+  }
+
+  static override isInstance(e: unknown): e is ConfigError {
+    return MagicError.isInstance(e) && e.code === 'GAME_CONFIG';
+  }
+}
+
+/** A checkpoint directory is missing, incomplete or from another run. `file` names what was read. */
+export class CheckpointError extends MagicError {
+  readonly file: string;
+
+  constructor(file: string, detail: string, options?: { cause?: unknown }) {
+    super('GAME_CHECKPOINT', `${file}: ${detail}`, options);
+    this.file = file;
+  }
+
+  static override isInstance(e: unknown): e is CheckpointError {
+    return MagicError.isInstance(e) && e.code === 'GAME_CHECKPOINT';
+  }
+}
+
+/** A training stage failed; `stage` and `step` say where. */
+export class StageError extends MagicError {
+  readonly stage: string;
+  readonly step: number;
+
+  constructor(stage: string, step: number, options?: { cause?: unknown }) {
+    const why = options?.cause instanceof Error ? options.cause.message : String(options?.cause);
+    super('GAME_STAGE', `stage '${stage}' failed at step ${step}: ${why}`, options);
+    this.stage = stage;
+    this.step = step;
+  }
+
+  static override isInstance(e: unknown): e is StageError {
+    return MagicError.isInstance(e) && e.code === 'GAME_STAGE';
+  }
+}
