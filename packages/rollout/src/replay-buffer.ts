@@ -1,0 +1,92 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import type { Episode, HistoryEntry } from './episode.js';
+import type { Role } from './types.js';
+
+/** Reward of one episode as the game computed it (for the replay buffer). */
+export interface EpisodeReward {
+  /** Score of the role being trained. */
+  score: number;
+  roleScores: Record<Role, number>;
+  /** safety, revision, defender_quality, format, harm, refusal, labels, ... */
+  components: Record<string, number>;
+}
+
+const HistoryEntrySchema = z.object({
+  role: z.enum(['attacker', 'defender']),
+  turn: z.number().int(),
+  content: z.string(),
+  numGenTokens: z.number().int(),
+  stopReason: z.enum(['stop', 'length']).nullable(),
+  dummy: z.boolean(),
+  parsedAnswer: z.string().optional(),
+  parsedThink: z.string().optional(),
+});
+
+/** One line of `replay_buffer/train_step_{k}.jsonl` (spec §4): one record per uid, lists over its copies. */
+export const ReplayBufferRecordSchema = z.object({
+  uid: z.string(),
+  question: z.string(),
+  groundtruth: z.unknown(),
+  data_type: z.enum(['vanilla_harmful', 'vanilla_benign']),
+  response: z.array(z.string()),
+  history: z.array(z.array(HistoryEntrySchema)),
+  score: z.array(z.number().nullable()),
+  role_scores: z.array(z.record(z.string(), z.number()).nullable()),
+  latest_role_outputs: z.array(z.record(z.string(), z.string())),
+  finish_reason: z.array(z.string()),
+  reward_components: z.array(z.record(z.string(), z.number()).nullable()),
+  avg_score: z.number().nullable(),
+});
+export type ReplayBufferRecord = z.output<typeof ReplayBufferRecordSchema>;
+
+function latestOutput(history: HistoryEntry[], role: Role): string {
+  return history.filter((e) => e.role === role).at(-1)?.content ?? '';
+}
+
+/** Groups episodes by uid (first-seen order) into replay-buffer records; `rewards[i]` belongs to `episodes[i]`. */
+export function toReplayBufferRecords(
+  episodes: Episode[],
+  rewards?: (EpisodeReward | undefined)[],
+): ReplayBufferRecord[] {
+  const groups = new Map<string, number[]>();
+  episodes.forEach((e, i) => {
+    groups.set(e.uid, [...(groups.get(e.uid) ?? []), i]);
+  });
+  return [...groups.entries()].map(([uid, indices]) => {
+    const first = episodes[indices[0]!]!;
+    const reward = (i: number) => rewards?.[i];
+    const scores = indices.map((i) => reward(i)?.score ?? null);
+    const known = scores.filter((s): s is number => s !== null);
+    return {
+      uid,
+      question: first.seed.question,
+      groundtruth: first.seed.groundtruth ?? null,
+      data_type: first.seed.dataType,
+      response: indices.map((i) => episodes[i]!.lastDefenderResponse),
+      history: indices.map((i) => episodes[i]!.history),
+      score: scores,
+      role_scores: indices.map((i) => reward(i)?.roleScores ?? null),
+      latest_role_outputs: indices.map((i) => ({
+        attacker: latestOutput(episodes[i]!.history, 'attacker'),
+        defender: latestOutput(episodes[i]!.history, 'defender'),
+      })),
+      finish_reason: indices.map((i) => episodes[i]!.finishReason),
+      reward_components: indices.map((i) => reward(i)?.components ?? null),
+      avg_score: known.length === 0 ? null : known.reduce((a, b) => a + b, 0) / known.length,
+    };
+  });
+}
+
+/** The replay-buffer file of a training step: `<dir>/replay_buffer/train_step_<step>.jsonl`. */
+export function replayBufferPath(dir: string, step: number): string {
+  return join(dir, 'replay_buffer', `train_step_${step}.jsonl`);
+}
+
+/** Writes records as JSON lines (validated), creating the folder. */
+export async function writeReplayBuffer(path: string, records: ReplayBufferRecord[]): Promise<void> {
+  const lines = records.map((r) => JSON.stringify(ReplayBufferRecordSchema.parse(r)));
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, lines.length > 0 ? `${lines.join('\n')}\n` : '');
+}
