@@ -1,3 +1,4 @@
 export * from './config/index.js';
 export { CheckpointError, ConfigError, StageError } from './errors.js';
 export * from './switch/index.js';
+export * from './trainer/index.js';

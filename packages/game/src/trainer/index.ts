@@ -1,0 +1,18 @@
+export type { GameAgent } from './agent.js';
+export {
+  checkpointDir,
+  readLatestCheckpoint,
+  saveTrainerCheckpoint,
+  type TrainerState,
+  TrainerStateSchema,
+} from './checkpoint.js';
+export {
+  CoEvolutionTrainer,
+  type CoEvolutionTrainerOptions,
+  type Phase1Context,
+  type RunSummary,
+} from './co-evolution-trainer.js';
+export { type DataCursor, DataCursorSchema, SeedSampler } from './data-cursor.js';
+export type { GameEvents, MetricsRecord, PhaseName, StepEndEvent } from './events.js';
+export { deriveSeed, SeededRng } from './rng.js';
+export { STEP_STAGES, type Stage, type StageMap, type StageName, type StepContext } from './stages.js';
