@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BackendInitError } from '../errors.js';
 import '../gradients.js';
@@ -38,6 +38,14 @@ function softwareAllowed(device: Device, flag: boolean | undefined): boolean {
   return device === 'webgpu' && process.env.CI === 'true';
 }
 
+/**
+ * Makes sure the 'cpu' backend is registered. Referencing MathBackendCPU keeps tfjs-backend-cpu (and its kernels)
+ * in bundles: its package.json declares its Node entry side-effect free, so a bare import would be dropped.
+ */
+export function ensureCpuBackend(): void {
+  if (!tf.findBackendFactory('cpu')) tf.registerBackend('cpu', () => new MathBackendCPU(), 1);
+}
+
 let wasmPathSet = false;
 
 async function activate(name: BackendName): Promise<void> {
@@ -50,6 +58,7 @@ async function activate(name: BackendName): Promise<void> {
 async function startOne(name: BackendName, allowSoftware: boolean): Promise<AdapterDescription | undefined> {
   switch (name) {
     case 'cpu':
+      ensureCpuBackend();
       await activate('cpu');
       return undefined;
     case 'wasm': {

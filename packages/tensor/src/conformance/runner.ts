@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ensureCpuBackend } from '../backend/init-backend.js';
 import { CONFORMANCE_CASES, type ConformanceCase } from './cases.js';
 
 export interface ConformanceResult {
@@ -65,6 +66,7 @@ export async function runConformance(
 ): Promise<ConformanceReport> {
   const backend = opts.backend ?? tf.getBackend();
   const reference = opts.reference ?? 'cpu';
+  if (reference === 'cpu') ensureCpuBackend();
   const results: ConformanceResult[] = [];
   for (const c of opts.cases ?? CONFORMANCE_CASES) results.push(await runCase(c, backend, reference));
   await tf.setBackend(backend);

@@ -1,2 +1,2 @@
-// Side-effect module: registers every tfjs-core gradient in the global gradient registry.
-export {};
+/** Registers every tfjs-core gradient in the global gradient registry (call after tfjs-core has loaded). */
+export declare function registerAllGradients(): void;
