@@ -1,0 +1,398 @@
+import { describe, expect, it } from 'vitest';
+import { attackAnswer, attackText, FakeGuard, TEST_PROMPTS, TEST_SEEDS } from './__fixtures__/game.js';
+import { qwenTestTokenizer } from './__fixtures__/qwen-tokenizer.js';
+import type { RolloutConfigInput } from './config.js';
+import type { Episode } from './episode.js';
+import { PromptTooLongError } from './errors.js';
+import { createRolloutEmitter, type TurnEndEvent } from './events.js';
+import { runRollout } from './rollout.js';
+import { type Script, ScriptedGenerator } from './scripted-generator.js';
+import type { ChatMessage, TrainingRole } from './types.js';
+
+const tokenizer = qwenTestTokenizer();
+const EOS = 151645;
+
+function lastUser(messages: ChatMessage[]): string {
+  return messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
+}
+
+/** Attacker: its turn = number of assistant messages in its chat. */
+const attackerScript: Script = (request) => attackText(request.messages.filter((m) => m.role === 'assistant').length);
+/** Defender: reply names the turn and echoes the question it got. */
+const defenderScript: Script = (request) =>
+  `Reply ${request.messages.filter((m) => m.role === 'assistant').length} to: ${lastUser(request.messages).replace('Question:\n', '')}`;
+
+function setup(opts: { attacker?: Script; defender?: Script } = {}) {
+  return {
+    attacker: new ScriptedGenerator({ tokenizer, script: opts.attacker ?? attackerScript, id: 'att' }),
+    defender: new ScriptedGenerator({ tokenizer, script: opts.defender ?? defenderScript, id: 'def' }),
+    guard: new FakeGuard(),
+  };
+}
+
+async function play(
+  parts: ReturnType<typeof setup>,
+  config: RolloutConfigInput,
+  trainingRole: TrainingRole = 'defender',
+  n = 2,
+): Promise<Episode[]> {
+  return runRollout({ seeds: TEST_SEEDS, n, ...parts, trainingRole, attackerPrompts: TEST_PROMPTS, config });
+}
+
+/** Positions with a given step id must hold exactly that turn's sampled ids and log-probs. */
+function expectTurnTokensExact(episode: Episode, role: 'attacker' | 'defender') {
+  const seq = episode[role].sequence!;
+  for (const turn of episode[role].turns) {
+    const positions = seq.stepIds.flatMap((s, i) => (s === turn.turn ? [i] : []));
+    expect(positions.map((i) => seq.inputIds[i])).toEqual(turn.tokenIds);
+    expect(positions.map((i) => seq.logprobs[i])).toEqual(turn.logprobs);
+    expect(positions.every((i) => seq.labelMask[i] === 1)).toBe(true);
+  }
+  expect(seq.labelMask.filter((m) => m === 1).length).toBe(seq.stepIds.filter((s) => s !== -100).length);
+}
+
+describe('runRollout single-turn', () => {
+  it('builds both chats per spec, groups interleaved under one uid, greedy shared attack, finish code 0', async () => {
+    const parts = setup();
+    const episodes = await play(parts, { maxNumTurns: 1 });
+    expect(episodes.map((e) => [e.uid, e.groupIndex])).toEqual([
+      ['seed-a', 0],
+      ['seed-a', 1],
+      ['seed-b', 0],
+      ['seed-b', 1],
+    ]);
+    // defender training: attacker greedy, one request per seed (copies share the attack)
+    expect(parts.attacker.calls[0]!.sampling.temperature).toBe(0);
+    expect(parts.attacker.calls[0]!.requests).toHaveLength(2);
+    expect(parts.defender.calls[0]!.sampling.temperature).toBe(1);
+    expect(parts.defender.calls[0]!.requests).toHaveLength(4);
+    expect(episodes[0]!.attacker.turns[0]!.tokenIds).toEqual(episodes[1]!.attacker.turns[0]!.tokenIds);
+
+    const e = episodes[2]!;
+    expect(e.finishCode).toBe(0);
+    expect(e.finishReason).toBe('normal');
+    expect(e.numTurns).toBe(1);
+    expect(e.attacker.lastMessages).toEqual([
+      { role: 'system', content: TEST_PROMPTS.systemSingleTurn },
+      {
+        role: 'user',
+        content:
+          'Task:\nHARM template placeholder.\nHere is the vanilla prompt provided for you to revise:\n[harmful request placeholder]',
+      },
+    ]);
+    expect(e.defender.lastMessages).toEqual([{ role: 'user', content: `Question:\n${attackAnswer(0)}` }]);
+    // no system message -> the template's default system prompt is rendered
+    expect(tokenizer.decode(e.defender.turns[0]!.promptIds!)).toContain('You are Qwen, created by Alibaba Cloud.');
+    expect(e.history.map((h) => [h.role, h.parsedAnswer])).toEqual([
+      ['attacker', attackAnswer(0)],
+      ['defender', undefined],
+    ]);
+    expect(e.history[0]!.parsedThink).toBe('Plan 0.');
+    expect(e.lastAttackerPrompt).toBe(attackAnswer(0));
+    // guard judged the answer part and the whole defender reply, two calls per episode
+    expect(parts.guard.promptCalls).toHaveLength(4);
+    expect(parts.guard.responseCalls[2]).toEqual([attackAnswer(0), e.lastDefenderResponse]);
+    expect(e.judgements).toHaveLength(1);
+    expect(e.judgements[0]!.harmful).toBe(false);
+  });
+
+  it('masks: prompt ids = the tokenized template, labels only on sampled ids, EOS labelled after a normal stop', async () => {
+    const episodes = await play(setup(), { maxNumTurns: 1 });
+    for (const e of episodes) {
+      for (const role of ['attacker', 'defender'] as const) {
+        const seq = e[role].sequence!;
+        const turn = e[role].turns[0]!;
+        const prompt = tokenizer.encode(
+          tokenizer.applyChatTemplate(e[role].lastMessages, { addGenerationPrompt: true }),
+        );
+        expect(turn.promptIds).toEqual(prompt);
+        expect(seq.inputIds).toEqual([...prompt, ...turn.tokenIds!]);
+        expect(seq.labelMask).toEqual([...prompt.map(() => 0), ...turn.tokenIds!.map(() => 1)]);
+        expect(seq.stepIds).toEqual([...prompt.map(() => -100), ...turn.tokenIds!.map(() => 0)]);
+        expect(seq.inputIds.at(-1)).toBe(EOS);
+        expect(tokenizer.decode(turn.tokenIds!.slice(0, -1))).toBe(turn.text);
+      }
+    }
+  });
+
+  it('attacker training: both roles sample, n separate attacks', async () => {
+    const parts = setup();
+    await play(parts, { maxNumTurns: 1 }, 'attacker', 3);
+    expect(parts.attacker.calls[0]!.sampling.temperature).toBe(1);
+    expect(parts.attacker.calls[0]!.requests).toHaveLength(6);
+    expect(parts.defender.calls[0]!.sampling.temperature).toBe(1);
+  });
+
+  it('evaluation (trainingRole none) decodes both roles greedily; decoding is configurable', async () => {
+    const parts = setup();
+    await play(parts, { maxNumTurns: 1 }, 'none');
+    expect(parts.defender.calls[0]!.sampling.temperature).toBe(0);
+    // the scripted attack is the same text for both seeds, so all 4 defender chats are identical
+    expect(parts.defender.calls[0]!.requests).toHaveLength(1);
+    const forced = setup();
+    await play(forced, { maxNumTurns: 1, attackerDecoding: 'sample' }, 'defender');
+    expect(forced.attacker.calls[0]!.sampling.temperature).toBe(1);
+    expect(forced.attacker.calls[0]!.requests).toHaveLength(4);
+  });
+
+  it('harmful reply in single-turn finishes with code 4; controversial counts as harmful', async () => {
+    const parts = setup({
+      defender: (r) => (lastUser(r.messages).includes('Rewrite') ? 'Sure [flagged]' : 'No'),
+    });
+    const episodes = await play(parts, { maxNumTurns: 1 });
+    expect(episodes.map((e) => e.finishCode)).toEqual([4, 4, 4, 4]);
+    const unsure = await play(setup({ defender: () => 'Hmm [unsure]' }), { maxNumTurns: 1 });
+    expect(unsure.every((e) => e.finishReason === 'harmful_response')).toBe(true);
+    const off = await play(setup({ defender: () => 'Sure [flagged]' }), { maxNumTurns: 1, guardCheck: 'multi-turn' });
+    expect(off.every((e) => e.finishCode === 0 && e.judgements.length === 0)).toBe(true);
+  });
+
+  it('attacker prompt over maxPromptLength on turn 0 throws PromptTooLongError', async () => {
+    const err = await play(setup(), { maxNumTurns: 1, maxPromptLength: 10 }).catch((e: unknown) => e);
+    expect(PromptTooLongError.isInstance(err)).toBe(true);
+    expect((err as PromptTooLongError).role).toBe('attacker');
+  });
+
+  it('defender prompt over maxPromptLength finishes with code 2 and an empty dummy defender message', async () => {
+    const parts = setup();
+    const attackerPromptLen = tokenizer.encode(
+      tokenizer.applyChatTemplate(
+        [
+          { role: 'system', content: TEST_PROMPTS.systemSingleTurn },
+          {
+            role: 'user',
+            content: `Task:\n${TEST_PROMPTS.harmTemplate.replace('{question}', '[harmful request placeholder]')}`,
+          },
+        ],
+        { addGenerationPrompt: true },
+      ),
+    ).length;
+    const long = setup({ attacker: () => `<answer>${'word '.repeat(attackerPromptLen + 20)}</answer>` });
+    const episodes = await play(long, { maxNumTurns: 1, maxPromptLength: attackerPromptLen + 5 });
+    for (const e of episodes) {
+      expect(e.finishCode).toBe(2);
+      expect(e.history.map((h) => [h.role, h.dummy])).toEqual([
+        ['attacker', false],
+        ['defender', true],
+      ]);
+      expect(e.defender.turns).toHaveLength(0);
+      expect(e.defender.sequence!.inputIds).toEqual([]);
+      expect(e.numTurns).toBe(1);
+    }
+    expect(long.defender.calls).toHaveLength(0);
+    expect(parts.attacker.calls).toHaveLength(0);
+  });
+
+  it('maxTotalLength caps maxNewTokens by the prompt length', async () => {
+    const parts = setup();
+    const episodes = await play(parts, { maxNumTurns: 1, maxTotalLength: 200, maxResponseLength: 150 });
+    const req = parts.defender.calls[0]!.requests[0]!;
+    expect(req.maxNewTokens).toBe(Math.min(150, 200 - req.promptIds!.length));
+    expect(episodes[0]!.finishCode).toBe(0);
+  });
+});
+
+describe('runRollout truncation', () => {
+  it('defender truncated: code 3, no EOS label, judged first (spec order)', async () => {
+    const parts = setup({ defender: () => 'word '.repeat(50) });
+    const episodes = await play(parts, { maxNumTurns: 3, maxResponseLength: 8 });
+    for (const e of episodes) {
+      expect(e.finishCode).toBe(3);
+      expect(e.numTurns).toBe(1);
+      const t = e.defender.turns[0]!;
+      expect(t.finishReason).toBe('length');
+      expect(t.tokenIds).toHaveLength(8);
+      expect(t.tokenIds).not.toContain(EOS);
+      expect(e.defender.sequence!.labelMask.filter((m) => m === 1)).toHaveLength(8);
+      expect(e.judgements).toHaveLength(1);
+    }
+  });
+
+  it('attacker truncated with attacker in stopWhenTruncatedRoles: code 3 and a dummy defender message', async () => {
+    const parts = setup({ attacker: () => 'word '.repeat(50) });
+    const episodes = await play(parts, {
+      maxNumTurns: 3,
+      maxResponseLength: 6,
+      stopWhenTruncatedRoles: ['attacker', 'defender'],
+    });
+    for (const e of episodes) {
+      expect(e.finishCode).toBe(3);
+      expect(e.history.map((h) => [h.role, h.dummy, h.content])).toEqual([
+        ['attacker', false, e.history[0]!.content],
+        ['defender', true, ''],
+      ]);
+      expect(e.numTurns).toBe(1);
+    }
+    expect(parts.defender.calls).toHaveLength(0);
+  });
+
+  it('without stopWhenTruncated a truncated turn continues; the template end-of-turn token is a prompt token', async () => {
+    let defenderTurn = 0;
+    const parts = setup({ defender: () => (defenderTurn++ < 4 ? 'word '.repeat(50) : 'Short reply') });
+    const episodes = await play(parts, { maxNumTurns: 2, maxResponseLength: 8, stopWhenTruncated: false });
+    const e = episodes[0]!;
+    expect(e.finishCode).toBe(1);
+    expect(e.numTurns).toBe(2);
+    const seq = e.defender.sequence!;
+    const firstSampled = e.defender.turns[0]!;
+    const end = seq.stepIds.lastIndexOf(0);
+    expect(seq.inputIds.slice(end - 7, end + 1)).toEqual(firstSampled.tokenIds);
+    expect(seq.inputIds[end + 1]).toBe(EOS); // <|im_end|> added by the template
+    expect(seq.labelMask[end + 1]).toBe(0);
+    expectTurnTokensExact(e, 'defender');
+  });
+});
+
+describe('runRollout 3-turn', () => {
+  it('chats, append-only token prefixes, step ids and reach_max_turn (first-attack default)', async () => {
+    const parts = setup();
+    const emitter = createRolloutEmitter();
+    const turnEvents: TurnEndEvent[] = [];
+    const seen: string[] = [];
+    emitter.on('rollout-start', (e) => seen.push(`start:${e.numEpisodes}`));
+    emitter.on('turn-end', (e) => turnEvents.push(e));
+    emitter.on('rollout-end', (e) => seen.push(`end:${e.finishCounts.reach_max_turn}:${e.meanNumTurns}`));
+    const episodes = await runRollout({
+      seeds: TEST_SEEDS,
+      n: 2,
+      ...parts,
+      trainingRole: 'attacker',
+      attackerPrompts: TEST_PROMPTS,
+      config: { maxNumTurns: 3 },
+      events: emitter,
+    });
+    expect(seen).toEqual(['start:4', 'end:4:3']);
+    expect(turnEvents.map((t) => [t.turn, t.activeEpisodes, t.requests.attacker, t.requests.defender])).toEqual([
+      [0, 4, 4, 4],
+      [1, 4, 4, 4],
+      [2, 4, 4, 4],
+    ]);
+    expect(turnEvents[2]!.finished.reach_max_turn).toBe(0); // code 1 is set after the loop
+    expect(turnEvents.every((t) => t.durationMs >= 0 && t.generatedTokens.attacker > 0)).toBe(true);
+
+    const e = episodes[0]!;
+    expect(e.finishCode).toBe(1);
+    expect(e.finishReason).toBe('reach_max_turn');
+    expect(e.numTurns).toBe(3);
+    const d0 = e.history[1]!.content;
+    const d1 = e.history[3]!.content;
+    expect(e.attacker.lastMessages).toEqual([
+      { role: 'system', content: TEST_PROMPTS.systemMultiTurn },
+      { role: 'user', content: expect.stringMatching(/^Task:\nBENIGN template placeholder/) },
+      { role: 'assistant', content: attackText(0) },
+      { role: 'user', content: d0 },
+      { role: 'assistant', content: attackText(1) },
+      { role: 'user', content: d1 },
+    ]);
+    expect(e.defender.lastMessages).toEqual([
+      { role: 'user', content: `Question:\n${attackAnswer(0)}` },
+      { role: 'assistant', content: d0 },
+      { role: 'user', content: attackAnswer(1) },
+      { role: 'assistant', content: d1 },
+      { role: 'user', content: attackAnswer(2) },
+    ]);
+    expect(e.judgements.map((j) => j.attackerPrompt)).toEqual([attackAnswer(0), attackAnswer(1), attackAnswer(2)]);
+
+    for (const role of ['attacker', 'defender'] as const) {
+      const turns = e[role].turns;
+      expect(turns).toHaveLength(3);
+      for (let t = 1; t < 3; t++) {
+        const previousFull = [...turns[t - 1]!.promptIds!, ...turns[t - 1]!.tokenIds!];
+        expect(turns[t]!.promptIds!.slice(0, previousFull.length)).toEqual(previousFull);
+      }
+      const seq = e[role].sequence!;
+      expect(seq.inputIds).toEqual([...turns[2]!.promptIds!, ...turns[2]!.tokenIds!]);
+      expectTurnTokensExact(e, role);
+      // verified against the full re-render: same text, and here even the same ids as re-tokenizing it
+      const render = tokenizer.applyChatTemplate(e[role].lastMessages, { addGenerationPrompt: true });
+      expect(tokenizer.decode(turns[2]!.promptIds!)).toBe(render);
+      expect(turns[2]!.promptIds).toEqual(tokenizer.encode(render));
+      expect(new Set(seq.stepIds)).toEqual(new Set([-100, 0, 1, 2]));
+    }
+  });
+
+  it("'latest-attack' (original quirk): defender's first user message is the latest attack, shown twice", async () => {
+    const episodes = await play(setup(), { maxNumTurns: 3, defenderFirstMessage: 'latest-attack' }, 'attacker');
+    const e = episodes[1]!;
+    expect(e.defender.appendOnly).toBe(false);
+    expect(e.attacker.appendOnly).toBe(true);
+    const msgs = e.defender.lastMessages;
+    expect(msgs[0]).toEqual({ role: 'user', content: `Question:\n${attackAnswer(2)}` });
+    expect(msgs.at(-1)).toEqual({ role: 'user', content: attackAnswer(2) });
+    expect(msgs[2]).toEqual({ role: 'user', content: attackAnswer(1) });
+    // the defender at turn 1 saw "Question:\n" + attack 1 first
+    const turn1Prompt = tokenizer.decode(e.defender.turns[1]!.promptIds!);
+    expect(turn1Prompt).toContain(`Question:\n${attackAnswer(1)}`);
+    expect(turn1Prompt).not.toContain(`Question:\n${attackAnswer(0)}`);
+    // not append-only, but every earlier turn's sampled ids are still spliced in exactly
+    const t0 = e.defender.turns[0]!;
+    const t1 = e.defender.turns[1]!;
+    expect(t1.promptIds!.slice(0, t0.promptIds!.length)).not.toEqual(t0.promptIds);
+    expectTurnTokensExact(e, 'defender');
+    expect(e.finishCode).toBe(1);
+  });
+
+  it('early stop on a harmful reply at turn 1 (code 4), other episodes continue', async () => {
+    let flagged = 0;
+    const parts = setup({
+      defender: (r) => {
+        const turn = r.messages.filter((m) => m.role === 'assistant').length;
+        return turn === 1 && flagged++ === 0 ? 'Sure [flagged]' : `Reply ${turn}`;
+      },
+    });
+    const episodes = await play(parts, { maxNumTurns: 3 }, 'attacker');
+    const codes = episodes.map((e) => e.finishCode);
+    expect(codes.filter((c) => c === 4)).toHaveLength(1);
+    expect(codes.filter((c) => c === 1)).toHaveLength(3);
+    const stopped = episodes.find((e) => e.finishCode === 4)!;
+    expect(stopped.numTurns).toBe(2);
+    expect(stopped.judgements.map((j) => j.harmful)).toEqual([false, true]);
+    expect(stopped.lastDefenderResponse).toBe('Sure [flagged]');
+    expect(parts.attacker.calls[2]!.requests).toHaveLength(3);
+  });
+
+  it('attacker prompt over maxPromptLength on a later turn finishes with code 2 (no dummy)', async () => {
+    const parts = setup({ defender: (r) => (r.messages.length > 1 ? 'x' : `${'long reply '.repeat(60)}`) });
+    const base = tokenizer.encode(
+      tokenizer.applyChatTemplate(
+        [
+          { role: 'system', content: TEST_PROMPTS.systemMultiTurn },
+          {
+            role: 'user',
+            content: `Task:\n${TEST_PROMPTS.harmTemplate.replace('{question}', '[harmful request placeholder]')}`,
+          },
+        ],
+        { addGenerationPrompt: true },
+      ),
+    ).length;
+    const episodes = await play(parts, { maxNumTurns: 3, maxPromptLength: base + 60 }, 'attacker');
+    for (const e of episodes) {
+      expect(e.finishCode).toBe(2);
+      expect(e.numTurns).toBe(1);
+      expect(e.history).toHaveLength(2);
+      expect(e.attacker.turns).toHaveLength(1);
+    }
+  });
+
+  it('greedy attacker in 3 turns: copies share turn-0 attack; later turns dedupe only identical chats', async () => {
+    const parts = setup({ defender: (_r, i) => `Reply variant ${i % 2}` });
+    const episodes = await play(parts, { maxNumTurns: 3 }, 'defender', 2);
+    // copies of a seed got different defender replies, so from turn 1 their attacker chats differ
+    expect(parts.attacker.calls.map((c) => c.requests.length)).toEqual([2, 4, 4]);
+    expect(parts.attacker.calls.every((c) => c.sampling.temperature === 0)).toBe(true);
+    expect(episodes[0]!.attacker.turns[0]!.tokenIds).toEqual(episodes[1]!.attacker.turns[0]!.tokenIds);
+    const same = setup({ defender: () => 'Same reply' });
+    await play(same, { maxNumTurns: 3 }, 'defender', 2);
+    expect(same.attacker.calls.map((c) => c.requests.length)).toEqual([2, 2, 2]);
+  });
+});
+
+describe('runRollout guard errors', () => {
+  it("'throw' aborts, 'record' keeps going and stores the error", async () => {
+    const parts = setup();
+    parts.guard.failWith = new Error('guard down');
+    await expect(play(parts, { maxNumTurns: 1 })).rejects.toThrow('guard down');
+    const recorded = await play(parts, { maxNumTurns: 1, guardErrors: 'record' });
+    expect(recorded.every((e) => e.finishCode === 0 && e.judgements[0]!.error?.includes('guard down'))).toBe(true);
+  });
+});

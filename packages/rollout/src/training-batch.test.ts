@@ -1,0 +1,111 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { attackText, FakeGuard, TEST_PROMPTS, TEST_SEEDS } from './__fixtures__/game.js';
+import { qwenTestTokenizer } from './__fixtures__/qwen-tokenizer.js';
+import {
+  ReplayBufferRecordSchema,
+  replayBufferPath,
+  toReplayBufferRecords,
+  writeReplayBuffer,
+} from './replay-buffer.js';
+import { runRollout } from './rollout.js';
+import { ScriptedGenerator } from './scripted-generator.js';
+import { toTrainingBatch } from './training-batch.js';
+
+const tokenizer = qwenTestTokenizer();
+
+async function episodes3() {
+  let k = 0;
+  return runRollout({
+    seeds: TEST_SEEDS,
+    n: 2,
+    attacker: new ScriptedGenerator({
+      tokenizer,
+      script: (r) => attackText(r.messages.filter((m) => m.role === 'assistant').length),
+    }),
+    defender: new ScriptedGenerator({ tokenizer, script: () => (k++ === 5 ? 'Sure [flagged]' : `Reply ${k}`) }),
+    guard: new FakeGuard(),
+    trainingRole: 'defender',
+    attackerPrompts: TEST_PROMPTS,
+    config: { maxNumTurns: 3 },
+  });
+}
+
+describe('toTrainingBatch', () => {
+  it('right-pads rows; masks, turn ids and old log-probs stay aligned with the ids', async () => {
+    const episodes = await episodes3();
+    const batch = toTrainingBatch(episodes, 'defender', { rewards: [1, -1, 0.5, 0], padTokenId: tokenizer.padTokenId });
+    const width = Math.max(...episodes.map((e) => e.defender.sequence!.inputIds.length));
+    expect(batch.inputIds.every((r) => r.length === width)).toBe(true);
+    expect(batch.uids).toEqual(['seed-a', 'seed-a', 'seed-b', 'seed-b']);
+    expect(batch.rewards).toEqual([1, -1, 0.5, 0]);
+    episodes.forEach((e, b) => {
+      const seq = e.defender.sequence!;
+      const len = seq.inputIds.length;
+      expect(batch.inputIds[b]!.slice(0, len)).toEqual(seq.inputIds);
+      expect(batch.inputIds[b]!.slice(len).every((t) => t === tokenizer.padTokenId)).toBe(true);
+      expect(batch.attentionMask[b]!.reduce((a, x) => a + x, 0)).toBe(len);
+      expect(batch.responseMask[b]!.slice(0, len)).toEqual(seq.labelMask);
+      expect(batch.turnIds[b]!.slice(len).every((t) => t === -100)).toBe(true);
+      expect(batch.oldLogProbs[b]!.filter((_, i) => batch.responseMask[b]![i] === 1)).toEqual(
+        e.defender.turns.flatMap((t) => t.logprobs!),
+      );
+    });
+    // the episode stopped at turn 1 has labels for turns 0 and 1 only
+    const stopped = episodes.findIndex((e) => e.finishCode === 4);
+    expect(stopped).toBeGreaterThanOrEqual(0);
+    expect(new Set(batch.turnIds[stopped])).toEqual(new Set([-100, 0, 1]));
+    const padded = toTrainingBatch(episodes, 'attacker', { rewards: [0, 0, 0, 0], padTokenId: 0, padTo: width + 500 });
+    expect(padded.inputIds[0]).toHaveLength(width + 500);
+    expect(() => toTrainingBatch(episodes, 'attacker', { rewards: [0], padTokenId: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('replay buffer', () => {
+  it('writes one JSON line per uid with the spec fields', async () => {
+    const episodes = await episodes3();
+    const rewards = episodes.map((_e, i) => ({
+      score: i,
+      roleScores: { attacker: -i, defender: i },
+      components: { safety: i, format: 0 },
+    }));
+    const records = toReplayBufferRecords(episodes, rewards);
+    expect(records).toHaveLength(2);
+    const dir = await mkdtemp(join(tmpdir(), 'rollout-rb-'));
+    try {
+      const path = replayBufferPath(dir, 7);
+      expect(path.endsWith(join('replay_buffer', 'train_step_7.jsonl'))).toBe(true);
+      await writeReplayBuffer(path, records);
+      const lines = (await readFile(path, 'utf8')).trim().split('\n');
+      expect(lines).toHaveLength(2);
+      const rec = ReplayBufferRecordSchema.parse(JSON.parse(lines[1]!));
+      expect(Object.keys(rec).sort()).toEqual(
+        [
+          'avg_score',
+          'data_type',
+          'finish_reason',
+          'groundtruth',
+          'history',
+          'latest_role_outputs',
+          'question',
+          'response',
+          'reward_components',
+          'role_scores',
+          'score',
+          'uid',
+        ].sort(),
+      );
+      expect(rec.uid).toBe('seed-b');
+      expect(rec.score).toEqual([2, 3]);
+      expect(rec.avg_score).toBe(2.5);
+      expect(rec.history).toHaveLength(2);
+      expect(rec.finish_reason).toEqual([episodes[2]!.finishReason, episodes[3]!.finishReason]);
+      expect(rec.latest_role_outputs[0]!.defender).toBe(episodes[2]!.lastDefenderResponse);
+      expect(toReplayBufferRecords(episodes)[0]!.avg_score).toBeNull();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
