@@ -2,14 +2,14 @@ import { z } from 'zod';
 import type { Seed } from './config.js';
 
 /**
- * The attacker's prompt texts (spec §2.5). Templates contain the placeholder `{question}` (the
+ * The attacker's prompt texts (spec §2.5). Templates contain the placeholder `{vanilla}` (the
  * vanilla seed); they end with MAGIC's "Here is the vanilla prompt provided for you to revise:" line.
  */
 export const AttackerPromptsSchema = z.object({
   systemSingleTurn: z.string().min(1),
   systemMultiTurn: z.string().min(1),
-  harmTemplate: z.string().includes('{question}'),
-  benignTemplate: z.string().includes('{question}'),
+  harmTemplate: z.string().includes('{vanilla}'),
+  benignTemplate: z.string().includes('{vanilla}'),
 });
 export type AttackerPrompts = z.output<typeof AttackerPromptsSchema>;
 
@@ -22,5 +22,5 @@ export function attackerSystemPrompt(prompts: AttackerPrompts, maxNumTurns: numb
 export function attackerTask(seed: Seed, prompts: AttackerPrompts): string {
   if (seed.attackerTemplate !== undefined) return seed.attackerTemplate;
   const template = seed.dataType === 'vanilla_harmful' ? prompts.harmTemplate : prompts.benignTemplate;
-  return template.split('{question}').join(seed.question);
+  return template.replace('{vanilla}', () => seed.question);
 }

@@ -95,3 +95,17 @@ export class GeneratorOutputError extends MagicError {
     return MagicError.isInstance(e) && e.code === 'ROLLOUT_GENERATOR_OUTPUT';
   }
 }
+
+/** runRollout input that cannot work (missing guard, bad group size). `field` names the input field. */
+export class RolloutInputError extends MagicError {
+  readonly field: string;
+
+  constructor(field: string, detail: string) {
+    super('ROLLOUT_INPUT', `runRollout input field ${field}: ${detail}`);
+    this.field = field;
+  }
+
+  static override isInstance(e: unknown): e is RolloutInputError {
+    return MagicError.isInstance(e) && e.code === 'ROLLOUT_INPUT';
+  }
+}

@@ -21,7 +21,13 @@ export {
   SeedSchema,
 } from './config.js';
 export type { Episode, HistoryEntry, RoleTrack, RoleTurnRecord, TokenSequence, TurnJudgement } from './episode.js';
-export { GeneratorOutputError, PromptTooLongError, RemoteTrainedRoleError, TemplateDriftError } from './errors.js';
+export {
+  GeneratorOutputError,
+  PromptTooLongError,
+  RemoteTrainedRoleError,
+  RolloutInputError,
+  TemplateDriftError,
+} from './errors.js';
 export {
   createRolloutEmitter,
   type RolloutEmitter,

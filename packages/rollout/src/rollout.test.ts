@@ -3,7 +3,7 @@ import { attackAnswer, attackText, FakeGuard, TEST_PROMPTS, TEST_SEEDS } from '.
 import { qwenTestTokenizer } from './__fixtures__/qwen-tokenizer.js';
 import type { RolloutConfigInput } from './config.js';
 import type { Episode } from './episode.js';
-import { PromptTooLongError } from './errors.js';
+import { PromptTooLongError, RolloutInputError } from './errors.js';
 import { createRolloutEmitter, type TurnEndEvent } from './events.js';
 import { runRollout } from './rollout.js';
 import { type Script, ScriptedGenerator } from './scripted-generator.js';
@@ -161,7 +161,7 @@ describe('runRollout single-turn', () => {
           { role: 'system', content: TEST_PROMPTS.systemSingleTurn },
           {
             role: 'user',
-            content: `Task:\n${TEST_PROMPTS.harmTemplate.replace('{question}', '[harmful request placeholder]')}`,
+            content: `Task:\n${TEST_PROMPTS.harmTemplate.replace('{vanilla}', '[harmful request placeholder]')}`,
           },
         ],
         { addGenerationPrompt: true },
@@ -359,7 +359,7 @@ describe('runRollout 3-turn', () => {
           { role: 'system', content: TEST_PROMPTS.systemMultiTurn },
           {
             role: 'user',
-            content: `Task:\n${TEST_PROMPTS.harmTemplate.replace('{question}', '[harmful request placeholder]')}`,
+            content: `Task:\n${TEST_PROMPTS.harmTemplate.replace('{vanilla}', '[harmful request placeholder]')}`,
           },
         ],
         { addGenerationPrompt: true },
@@ -384,6 +384,33 @@ describe('runRollout 3-turn', () => {
     const same = setup({ defender: () => 'Same reply' });
     await play(same, { maxNumTurns: 3 }, 'defender', 2);
     expect(same.attacker.calls.map((c) => c.requests.length)).toEqual([2, 2, 2]);
+  });
+});
+
+describe('runRollout input errors', () => {
+  it('a missing guard or a bad n is a RolloutInputError naming the field', async () => {
+    const parts = setup();
+    const noGuard = await runRollout({
+      seeds: TEST_SEEDS,
+      n: 1,
+      attacker: parts.attacker,
+      defender: parts.defender,
+      trainingRole: 'defender',
+      attackerPrompts: TEST_PROMPTS,
+    }).catch((e: unknown) => e);
+    expect(RolloutInputError.isInstance(noGuard) && noGuard.field).toBe('guard');
+    const badN = await play(parts, {}, 'defender', 0).catch((e: unknown) => e);
+    expect(RolloutInputError.isInstance(badN) && badN.field).toBe('n');
+    const episodes = await runRollout({
+      seeds: TEST_SEEDS,
+      n: 1,
+      attacker: parts.attacker,
+      defender: parts.defender,
+      trainingRole: 'defender',
+      attackerPrompts: TEST_PROMPTS,
+      config: { guardCheck: 'off' },
+    });
+    expect(episodes.every((e) => e.judgements.length === 0 && e.finishCode === 0)).toBe(true);
   });
 });
 

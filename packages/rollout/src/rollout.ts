@@ -8,7 +8,7 @@ import {
 } from './config.js';
 import type { Episode } from './episode.js';
 import { createEpisodeStates, type EpisodeState, finalizeEpisode } from './episode-state.js';
-import { RemoteTrainedRoleError } from './errors.js';
+import { RemoteTrainedRoleError, RolloutInputError } from './errors.js';
 import { emptyFinishCounts, type RolloutEmitter, type TurnEndEvent } from './events.js';
 import { finishReasonName } from './finish-codes.js';
 import { guardCheckEnabled, runGuardChecks } from './guard-check.js';
@@ -125,10 +125,11 @@ export async function runRollout(input: RolloutInput): Promise<Episode[]> {
   const generators = { attacker: input.attacker, defender: input.defender };
   checkGenerators(generators, input.trainingRole);
   if (guardCheckEnabled(config) && !input.guard) {
-    throw new TypeError("runRollout: input.guard is required when config.guardCheck is not 'off'");
+    throw new RolloutInputError('guard', `required when config.guardCheck is '${config.guardCheck}'`);
   }
-  if (!Number.isInteger(input.n) || input.n < 1)
-    throw new RangeError(`runRollout: n must be a positive integer, got ${input.n}`);
+  if (!Number.isInteger(input.n) || input.n < 1) {
+    throw new RolloutInputError('n', `must be a positive integer, got ${input.n}`);
+  }
   const ctx: TurnContext = { config, generators, attackerPrompts: AttackerPromptsSchema.parse(input.attackerPrompts) };
   const states = createEpisodeStates(seeds, input.n, generators, config.defenderFirstMessage === 'first-attack');
   input.events?.emit('rollout-start', {

@@ -6,8 +6,8 @@ import type { GuardVerdict, RolloutGuard } from '../types.js';
 export const TEST_PROMPTS: AttackerPrompts = {
   systemSingleTurn: 'You are a helpful red-teaming assistant (single-turn placeholder).',
   systemMultiTurn: 'You are a red-teaming assistant that revises the prompt over several turns (placeholder).',
-  harmTemplate: 'HARM template placeholder.\nHere is the vanilla prompt provided for you to revise:\n{question}',
-  benignTemplate: 'BENIGN template placeholder.\nHere is the vanilla prompt provided for you to revise:\n{question}',
+  harmTemplate: 'HARM template placeholder.\nHere is the vanilla prompt provided for you to revise:\n{vanilla}',
+  benignTemplate: 'BENIGN template placeholder.\nHere is the vanilla prompt provided for you to revise:\n{vanilla}',
 };
 
 export const TEST_SEEDS: SeedInput[] = [
