@@ -13,6 +13,15 @@ interface DeviceForTest {
   lost: never;
 }
 
+/** releaseWebGpu + initBackend gives a fresh device on which computation is right again. */
+async function restart() {
+  releaseWebGpu();
+  await initBackend({ device: 'webgpu', allowSoftwareAdapter: true });
+  const ok = tf.sum(tf.tensor1d([1, 2, 3]));
+  expect(Array.from(await ok.data())).toEqual([6]);
+  ok.dispose();
+}
+
 beforeAll(async () => {
   await initBackend({ device: 'webgpu', allowSoftwareAdapter: true });
 });
@@ -37,10 +46,27 @@ describe('WebGPU error capture (software adapter)', () => {
     expect((err as WebGpuError).message).toMatch(/size/i);
     expect(webGpuErrorCount()).toBeGreaterThan(before);
     expect(seen).toHaveLength(1);
-    // the error was consumed: the next computation runs and reads back normally
-    expect(() => checkWebGpuErrors()).not.toThrow();
-    expect(Array.from(await y.data())).toEqual([2, 4, 6]);
     tf.dispose([x, y]);
+    await restart();
+  });
+
+  it('stops a tfjs computation on a tensor over maxStorageBufferBindingSize instead of returning a result', async () => {
+    const device = webGpuDevice() as DeviceForTest;
+    const n = device.limits.maxStorageBufferBindingSize / 4 + 1024;
+    const before = tf.memory().numTensors;
+    const x = tf.fill([n], 1.5);
+    const s = tf.sum(tf.add(x, 1));
+    const err = await s.data().catch((e: unknown) => e);
+    tf.dispose(x);
+    tf.dispose(s);
+    expect(WebGpuError.isInstance(err)).toBe(true);
+    expect((err as WebGpuError).message).toMatch(/maximum storage buffer binding size/);
+    expect(tf.memory().numTensors).toBeLessThanOrEqual(before + 1); // only the add's intermediate is unreachable
+    // the backend is poisoned: later reads fail too (they could read pooled invalid buffers) ...
+    const next = tf.sum(tf.tensor1d([1, 2, 3]));
+    await expect(next.data()).rejects.toThrow(/backend unusable after an earlier error/);
+    next.dispose();
+    await restart();
   });
 
   it('checkWebGpuErrors throws the first pending error and counts the rest', async () => {

@@ -14,6 +14,8 @@ type Hook = (e: WebGpuError) => void;
 
 interface CaptureState {
   pending: WebGpuError | undefined;
+  /** Set once an error was raised from a read-back: the tfjs webgpu backend's state is no longer trusted. */
+  poisoned: WebGpuError | undefined;
   suppressed: number;
   total: number;
   hooks: Set<Hook>;
@@ -23,7 +25,7 @@ const STATE_KEY = Symbol.for('magic.webgpuErrorState');
 
 function state(): CaptureState {
   const g = globalThis as Record<symbol, CaptureState | undefined>;
-  g[STATE_KEY] ??= { pending: undefined, suppressed: 0, total: 0, hooks: new Set() };
+  g[STATE_KEY] ??= { pending: undefined, poisoned: undefined, suppressed: 0, total: 0, hooks: new Set() };
   return g[STATE_KEY];
 }
 
@@ -74,6 +76,10 @@ export function onWebGpuError(hook: Hook): () => void {
 
 /** Routes a device's uncaptured errors and loss into the pending-error state (Dawn would only log them). */
 export function captureDeviceErrors(device: ErrorSourceDevice): void {
+  const s = state();
+  s.pending = undefined;
+  s.poisoned = undefined;
+  s.suppressed = 0;
   device.addEventListener('uncapturederror', (ev) => {
     ev.preventDefault?.();
     recordWebGpuError(kindOf(ev.error), ev.error.message);
@@ -91,18 +97,43 @@ export async function settleWebGpu(device: ErrorSourceDevice): Promise<void> {
 
 /**
  * Makes every read-back of the backend (`await tensor.data()`, `array()`) throw WebGpuError if any WebGPU error
- * happened before it, so a computation on invalid buffers never returns a "result".
+ * happened before it, so a computation on invalid buffers never returns a "result". After that the backend is
+ * poisoned (tfjs may have pooled invalid buffers): every later read throws until releaseWebGpu() + initBackend().
  */
 export function guardBackendReads(
   backend: { read(dataId: object): Promise<unknown> },
   device: ErrorSourceDevice,
 ): void {
   const read = backend.read.bind(backend);
+  const raise = (e: unknown) => {
+    if (WebGpuError.isInstance(e)) state().poisoned ??= e;
+    throw e;
+  };
   backend.read = async (dataId: object) => {
-    checkWebGpuErrors();
+    const poisoned = state().poisoned;
+    if (poisoned) {
+      throw new WebGpuError(
+        poisoned.kind,
+        `backend unusable after an earlier error (${poisoned.message}); call releaseWebGpu() and initBackend() again`,
+      );
+    }
+    try {
+      checkWebGpuErrors();
+    } catch (e) {
+      raise(e);
+    }
     const values = await read(dataId);
     await settleWebGpu(device);
-    checkWebGpuErrors();
+    if (state().pending) {
+      // collect the errors that follow from the first (invalid bind groups, command buffers, ...) into this one
+      await settleWebGpu(device);
+      await settleWebGpu(device);
+    }
+    try {
+      checkWebGpuErrors();
+    } catch (e) {
+      raise(e);
+    }
     return values;
   };
 }
