@@ -72,3 +72,4 @@ export type {
 export { ROLES } from './types.js';
 
 export const packageName = '@magic/rollout';
+export { type EpisodeRewardInput, rewardInputOf } from './reward-input.js';

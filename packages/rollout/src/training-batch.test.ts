@@ -10,6 +10,7 @@ import {
   toReplayBufferRecords,
   writeReplayBuffer,
 } from './replay-buffer.js';
+import { rewardInputOf } from './reward-input.js';
 import { runRollout } from './rollout.js';
 import { ScriptedGenerator } from './scripted-generator.js';
 import { toTrainingBatch } from './training-batch.js';
@@ -107,5 +108,21 @@ describe('replay buffer', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('rewardInputOf', () => {
+  it('gives the last exchange and reuses the guard verdicts of that exchange', async () => {
+    const episodes = await episodes3();
+    const stopped = episodes.find((e) => e.finishCode === 4)!;
+    const input = rewardInputOf(stopped);
+    expect(input.defenderText).toBe('Sure [flagged]');
+    expect(input.attackerText).toBe(attackText(1));
+    expect(input.finishCode).toBe(4);
+    expect(input.qaVerdict?.safety).toBe('unsafe');
+    expect(input.dataType).toBe(stopped.seed.dataType);
+    const full = rewardInputOf(episodes.find((e) => e.finishCode === 1)!);
+    expect(full.attackerText).toBe(attackText(2));
+    expect(full.qaVerdict?.safety).toBe('safe');
   });
 });
