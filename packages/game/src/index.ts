@@ -1,4 +1,5 @@
 export * from './config/index.js';
 export { CheckpointError, ConfigError, StageError } from './errors.js';
+export * from './magic/index.js';
 export * from './switch/index.js';
 export * from './trainer/index.js';

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { parseCliArgs } from './args.js';
+import { listPresets, resolveConfig } from './config.js';
+
+describe('magic-train arguments', () => {
+  it('collects --set and bare key=value overrides in order, plus flags', () => {
+    const a = parseCliArgs([
+      '--preset',
+      'tiny',
+      '--config',
+      'a.yaml',
+      '--set',
+      'trainer.totalSteps=3',
+      'algorithm.switch_agent.freq=2',
+      '--device',
+      'cpu',
+      '--run-dir',
+      '/tmp/r',
+      '--resume',
+    ]);
+    expect(a).toMatchObject({
+      preset: 'tiny',
+      configFiles: ['a.yaml'],
+      overrides: ['trainer.totalSteps=3', 'algorithm.switch_agent.freq=2'],
+      device: 'cpu',
+      runDir: '/tmp/r',
+      resume: true,
+    });
+  });
+
+  it('rejects unknown flags and positionals without =', () => {
+    expect(() => parseCliArgs(['--bogus'])).toThrow(/bogus/);
+    expect(() => parseCliArgs(['trainer.totalSteps'])).toThrow(/key=value/);
+  });
+});
+
+describe('presets', () => {
+  it('ships tiny, gpu-small, qwen2.5-0.5b and qwen2.5-7b, and each one validates', () => {
+    expect(listPresets()).toEqual(['gpu-small', 'qwen2.5-0.5b', 'qwen2.5-7b', 'tiny']);
+    for (const preset of listPresets()) {
+      const c = resolveConfig({ preset, configFiles: [], overrides: [], resume: false, help: false, plain: false }, {});
+      expect(c.trainer.totalSteps).toBeGreaterThan(0);
+    }
+  });
+
+  it('the 7b preset carries the paper hyper-parameters; env and --device override', () => {
+    const c = resolveConfig(
+      { preset: 'qwen2.5-7b', configFiles: [], overrides: [], device: 'cpu', resume: false, help: false, plain: false },
+      { WILDGUARD_API_ENDPOINT: 'http://127.0.0.1:1/v1' },
+    );
+    expect(c.model.defender.preset).toBe('qwen2.5-7b');
+    expect(c.grpo).toMatchObject({
+      lr: 1e-6,
+      clipRatioLow: 0.2,
+      clipRatioHigh: 0.2,
+      useKlLoss: false,
+      entropyCoeff: 0,
+    });
+    expect(c.data.trainBatchSize).toBe(64);
+    expect(c.rollout.n).toBe(4);
+    expect(c.trainer).toMatchObject({ totalSteps: 300, testFreq: 15, saveFreq: 15, device: 'cpu' });
+    expect(c.reward.guard).toMatchObject({ kind: 'remote', endpoint: 'http://127.0.0.1:1/v1' });
+  });
+
+  it('an unknown preset is an error naming it', () => {
+    expect(() =>
+      resolveConfig({ preset: 'nope', configFiles: [], overrides: [], resume: false, help: false, plain: false }, {}),
+    ).toThrow(/unknown preset 'nope'/);
+  });
+});

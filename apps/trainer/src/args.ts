@@ -1,0 +1,64 @@
+import { parseArgs } from 'node:util';
+import { ConfigError } from '@magic/game';
+
+export interface CliArgs {
+  preset?: string;
+  configFiles: string[];
+  overrides: string[];
+  device?: string;
+  resume: boolean;
+  runDir?: string;
+  help: boolean;
+  /** Force plain-line progress even on a TTY. */
+  plain: boolean;
+}
+
+export const USAGE = `magic-train: MAGIC co-evolution training (phase 1 SFT + phase 2 alternating GRPO)
+
+Usage: magic-train [--preset NAME] [--config FILE]... [--set KEY=VALUE]... [KEY=VALUE]...
+                   [--device auto|webgpu|tensorflow|wasm|cpu] [--run-dir DIR] [--resume] [--plain]
+
+  --preset NAME    tiny (default for npm start), gpu-small, qwen2.5-0.5b, qwen2.5-7b
+  --config FILE    YAML config (repeatable; later files win); original MAGIC/verl key names accepted
+  --set KEY=VALUE  dotted override, e.g. --set trainer.totalSteps=20 or algorithm.switch_agent.freq=5
+  --device D       backend (trainer.device)
+  --run-dir DIR    run directory (trainer.runDir)
+  --resume         continue the run in --run-dir from its latest checkpoint
+  --plain          plain progress lines even on a terminal
+Environment: REWARD_HARM, REWARD_REFUSAL, REWARD_LABEL, USE_Q_SAFE_LABEL_FOR_REFUSAL,
+  REWARD_MODEL_USE_ANSWER_TAGS, SAFETY_SCORE_MODE, WILDGUARD_API_ENDPOINT (the original's names).`;
+
+/** Parses the command line; bare `a.b=c` positionals are overrides like `--set a.b=c`. */
+export function parseCliArgs(argv: string[]): CliArgs {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new ConfigError('', 'command line', (e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  for (const p of positionals) {
+    if (!p.includes('=')) throw new ConfigError(p, 'command line', "expected 'key=value' (or use --set)");
+  }
+  return {
+    preset: values.preset,
+    configFiles: values.config ?? [],
+    overrides: [...(values.set ?? []), ...positionals],
+    device: values.device,
+    resume: values.resume ?? false,
+    runDir: values['run-dir'],
+    help: values.help ?? false,
+    plain: values.plain ?? false,
+  };
+}
+
+const OPTIONS = {
+  preset: { type: 'string' },
+  config: { type: 'string', multiple: true },
+  set: { type: 'string', multiple: true },
+  device: { type: 'string' },
+  resume: { type: 'boolean' },
+  'run-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  plain: { type: 'boolean' },
+} as const;

@@ -1,0 +1,41 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, type GameConfig, loadConfig, readConfigFile } from '@magic/game';
+import type { CliArgs } from './args.js';
+
+/** Folder of the shipped presets (`apps/trainer/presets`), from source or from dist. */
+export function presetsDir(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', 'presets');
+}
+
+export function listPresets(): string[] {
+  const dir = presetsDir();
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => f.slice(0, -'.yaml'.length))
+        .sort()
+    : [];
+}
+
+export function presetFile(name: string): string {
+  const file = join(presetsDir(), `${name}.yaml`);
+  if (!existsSync(file)) {
+    throw new ConfigError('--preset', 'command line', `unknown preset '${name}' (have: ${listPresets().join(', ')})`);
+  }
+  return file;
+}
+
+/** preset < --config files < environment < --set/bare overrides < --device/--run-dir. */
+export function resolveConfig(args: CliArgs, env: Readonly<Record<string, string | undefined>>): GameConfig {
+  const overrides = [...args.overrides];
+  if (args.device !== undefined) overrides.push(`trainer.device=${args.device}`);
+  if (args.runDir !== undefined) overrides.push(`trainer.runDir=${args.runDir}`);
+  return loadConfig({
+    base: args.preset === undefined ? undefined : readConfigFile(presetFile(args.preset)),
+    files: args.configFiles,
+    env,
+    overrides,
+  });
+}

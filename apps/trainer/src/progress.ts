@@ -1,0 +1,95 @@
+import type { GameEvents, PhaseName } from '@magic/game';
+import type { EventEmitter } from 'eventemitter3';
+
+export interface ProgressSink {
+  isTTY: boolean;
+  write(text: string): void;
+}
+
+function fmtDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  const s = Math.round(seconds);
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+const fmt = (v: number | undefined, digits = 3) => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
+
+/**
+ * Progress per phase: on a TTY one bar line redrawn in place (step, agent, reward, ASR, tokens/s,
+ * ETA); otherwise one plain line per step/event.
+ */
+export class Progress {
+  #phase: PhaseName | undefined;
+  #phaseStart = 0;
+  #lastAsr: number | undefined;
+  #open = false;
+
+  constructor(private readonly sink: ProgressSink) {}
+
+  attach(events: EventEmitter<GameEvents>): void {
+    events.on('phase-start', (e) => {
+      this.#endLine();
+      this.#phase = e.phase;
+      this.#phaseStart = performance.now();
+      this.#line(`[${e.phase}] ${e.detail}${e.totalSteps > 0 ? ` (${e.totalSteps} steps)` : ''}`);
+    });
+    events.on('phase-progress', (e) => {
+      const loss = e.metrics['sft/loss'];
+      this.#bar(e.phase, e.step, e.totalSteps, `loss ${fmt(loss)}`);
+    });
+    events.on('step-end', (e) => {
+      const tokS = e.metrics['perf/tokens_per_s'] ?? e.generatedTokens / Math.max(1e-9, e.timings['generate'] ?? 0);
+      const asr = e.metrics['reward/asr'];
+      const reward =
+        e.role === 'defender' ? e.metrics['reward/defender_score_mean'] : e.metrics['reward/attacker_score_mean'];
+      this.#bar(
+        'phase2',
+        e.step,
+        e.totalSteps,
+        `${e.role.padEnd(8)} reward ${fmt(reward)} | ASR ${fmt(asr, 2)} | val ASR ${fmt(this.#lastAsr, 2)} | ${tokS.toFixed(0)} tok/s`,
+      );
+    });
+    events.on('agent-switch', (e) => this.#line(`  switch -> ${e.to} from step ${e.step} (${e.reason})`));
+    events.on('validation-end', (e) => {
+      this.#lastAsr = e.metrics['val/asr'];
+      this.#line(
+        `  validation @${e.step}: ASR ${fmt(e.metrics['val/asr'], 3)}, benign refusal ${fmt(e.metrics['val/refusal_rate_benign'], 3)}, benign compliance ${fmt(e.metrics['val/compliance_rate_benign'], 3)} (${e.seconds.toFixed(1)}s)`,
+      );
+    });
+    events.on('checkpoint-saved', (e) => this.#line(`  checkpoint @${e.step}: ${e.dir}`));
+    events.on('phase-end', (e) => {
+      this.#endLine();
+      this.#line(`[${e.phase}] done in ${fmtDuration(e.seconds)}`);
+    });
+  }
+
+  #bar(phase: string, step: number, total: number, detail: string): void {
+    const elapsed = (performance.now() - this.#phaseStart) / 1000;
+    const eta = step > 0 && total > 0 ? (elapsed / step) * (total - step) : Number.NaN;
+    const width = 20;
+    const filled = total > 0 ? Math.round((step / total) * width) : 0;
+    const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;
+    const text = `[${phase}] ${bar} ${step}/${total} | ${detail} | ETA ${fmtDuration(eta)}`;
+    if (this.sink.isTTY) {
+      this.sink.write(`\r\x1b[2K${text}`);
+      this.#open = true;
+    } else this.sink.write(`${text}\n`);
+  }
+
+  #line(text: string): void {
+    this.#endLine();
+    this.sink.write(`${text}\n`);
+  }
+
+  #endLine(): void {
+    if (this.#open) this.sink.write('\n');
+    this.#open = false;
+  }
+
+  /** Ends an open bar line (call before printing the final summary). */
+  close(): void {
+    this.#endLine();
+    void this.#phase;
+  }
+}

@@ -1,0 +1,25 @@
+import type { Generator } from '@magic/rollout';
+import type { Role } from '../config/schema.js';
+import type { GameAgent } from '../trainer/agent.js';
+
+/** Token rows as GRPO consumes them (right-padded). */
+export interface PlayerBatch {
+  inputIds: number[][];
+  attentionMask: number[][];
+  responseMask: number[][];
+  uids: string[];
+  rewards: number[];
+  oldLogProbs?: number[][];
+  turnIds?: number[][];
+}
+
+/** One player of the game: generates (always) and is updated (when it is the current agent). */
+export interface Player extends GameAgent {
+  readonly role: Role;
+  readonly generator: Generator;
+  readonly padTokenId: number;
+  /** log p(ids[b,t] | ids[b,<t]) under the current weights (column 0 is 0), no gradient. */
+  computeLogProbs(batch: { inputIds: number[][]; attentionMask: number[][] }): Promise<number[][]>;
+  /** One GRPO update (ppo epochs, mini-batches) on the batch; returns `actor/*` metrics. */
+  update(batch: PlayerBatch): Promise<Record<string, number>>;
+}

@@ -1,0 +1,135 @@
+import type { ChatMessage } from '@magic/rollout';
+import * as tf from '@tensorflow/tfjs-core';
+import type { SftConfig } from '../config/schema.js';
+import { SeededRng } from '../trainer/rng.js';
+
+/** What supervised fine-tuning needs from a model (@magic/lm's CausalLM satisfies it). */
+export interface SftModel {
+  trainableVariables: tf.Variable[];
+  tokenizer: {
+    encode(text: string): number[];
+    applyChatTemplate(messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean }): string;
+    eosTokenIds: number[];
+    padTokenId: number;
+  };
+  tokenLogProbs(inputIds: tf.Tensor2D, attentionMask: tf.Tensor2D): { logProbs: tf.Tensor2D };
+}
+
+export interface SftExample {
+  inputIds: number[];
+  /** 1 on the assistant reply's tokens (the labels), else 0. */
+  labelMask: number[];
+}
+
+/**
+ * Tokenises a chat whose last message is the assistant's reply: labels are the reply's tokens
+ * (prefix = the chat up to the generation prompt). Truncated to `maxLength` tokens.
+ */
+export function tokenizeSftExample(model: SftModel, messages: ChatMessage[], maxLength: number): SftExample {
+  const prefix = model.tokenizer.encode(
+    model.tokenizer.applyChatTemplate(messages.slice(0, -1), { addGenerationPrompt: true }),
+  );
+  const full = model.tokenizer.encode(model.tokenizer.applyChatTemplate(messages, { addGenerationPrompt: false }));
+  const shared = prefix.every((id, i) => full[i] === id) ? prefix.length : 0;
+  const inputIds = full.slice(0, maxLength);
+  const labelMask = inputIds.map((_, i) => (i >= shared ? 1 : 0));
+  return { inputIds, labelMask };
+}
+
+/** LR multiplier at optimizer step `i` of `total` (linear warm-up, then cosine / linear / constant). */
+export function lrFactor(i: number, total: number, cfg: Pick<SftConfig, 'warmupRatio' | 'lrScheduler'>): number {
+  const warm = Math.floor(total * cfg.warmupRatio);
+  if (i < warm) return (i + 1) / (warm + 1);
+  const p = total - warm <= 1 ? 0 : (i - warm) / (total - warm - 1);
+  if (cfg.lrScheduler === 'cosine') return 0.5 * (1 + Math.cos(Math.PI * p));
+  if (cfg.lrScheduler === 'linear') return 1 - p;
+  return 1;
+}
+
+function pad(rows: number[][], value: number): number[][] {
+  const width = Math.max(...rows.map((r) => r.length));
+  return rows.map((r) => [...r, ...new Array<number>(width - r.length).fill(value)]);
+}
+
+/** Masked token-mean negative log-likelihood of a batch (differentiable). */
+function sftLoss(model: SftModel, ids: number[][], mask: number[][], labels: number[][]): tf.Scalar {
+  const { logProbs } = model.tokenLogProbs(tf.tensor2d(ids, undefined, 'int32'), tf.tensor2d(mask, undefined, 'int32'));
+  const lab = tf.tensor2d(labels, undefined, 'float32');
+  return tf.neg(tf.div(tf.sum(tf.mul(logProbs, lab)), tf.maximum(tf.sum(lab), 1))) as tf.Scalar;
+}
+
+export interface SftResult {
+  steps: number;
+  firstLoss: number;
+  lastLoss: number;
+  meanLoss: number;
+  examples: number;
+}
+
+/**
+ * Supervised fine-tuning (phase 1): Adam with the schedule of `cfg`, gradient clipping at
+ * global norm 1, seeded shuffling, label = the assistant reply. Every tensor is freed.
+ */
+export async function runSft(
+  model: SftModel,
+  chats: ChatMessage[][],
+  cfg: SftConfig,
+  opts: { seed: number; onStep?: (step: number, total: number, loss: number) => void },
+): Promise<SftResult> {
+  const rng = new SeededRng(opts.seed);
+  const pool = cfg.maxExamples > 0 ? rng.shuffle(chats).slice(0, cfg.maxExamples) : [...chats];
+  const examples = pool
+    .map((c) => tokenizeSftExample(model, c, cfg.maxLength))
+    .filter((e) => e.labelMask.some((m) => m));
+  const perEpoch = Math.ceil(examples.length / cfg.batchSize);
+  const total = Math.max(1, Math.ceil(perEpoch * cfg.epochs));
+  const optimizer = tf.train.adam(cfg.lr);
+  const settable = optimizer as unknown as { learningRate: number };
+  const losses: number[] = [];
+  let order: SftExample[] = [];
+  try {
+    for (let step = 0; step < total; step++) {
+      if (step % perEpoch === 0) order = rng.shuffle(examples);
+      const batch = order.slice((step % perEpoch) * cfg.batchSize, ((step % perEpoch) + 1) * cfg.batchSize);
+      settable.learningRate = cfg.lr * lrFactor(step, total, cfg);
+      const loss = sftStep(model, optimizer, batch);
+      losses.push(loss);
+      opts.onStep?.(step + 1, total, loss);
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return {
+    steps: total,
+    firstLoss: losses[0] ?? Number.NaN,
+    lastLoss: losses.at(-1) ?? Number.NaN,
+    meanLoss: losses.reduce((a, b) => a + b, 0) / Math.max(1, losses.length),
+    examples: examples.length,
+  };
+}
+
+function sftStep(model: SftModel, optimizer: tf.Optimizer, batch: SftExample[]): number {
+  const ids = pad(
+    batch.map((e) => e.inputIds),
+    model.tokenizer.padTokenId,
+  );
+  const mask = pad(
+    batch.map((e) => e.inputIds.map(() => 1)),
+    0,
+  );
+  const labels = pad(
+    batch.map((e) => e.labelMask),
+    0,
+  );
+  return tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => sftLoss(model, ids, mask, labels), model.trainableVariables);
+    const names = Object.keys(grads);
+    const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!)))));
+    const scale = tf.minimum(tf.scalar(1), tf.div(tf.scalar(1), tf.add(norm, 1e-6)));
+    const clipped: tf.NamedTensorMap = {};
+    for (const n of names) clipped[n] = tf.mul(grads[n]!, scale);
+    optimizer.applyGradients(clipped);
+    return value.dataSync()[0]!;
+  });
+}

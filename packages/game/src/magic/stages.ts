@@ -1,0 +1,229 @@
+import {
+  attackerPromptForJudge,
+  computeMagicReward,
+  defenderResponseForJudge,
+  type Guard,
+  type GuardVerdict,
+  type JudgeFailure,
+  type MagicReward,
+  type RewardConfig,
+  rewardMetrics,
+} from '@magic/judges';
+import {
+  type AttackerPrompts,
+  type Episode,
+  type RolloutConfigInput,
+  replayBufferPath,
+  runRollout,
+  type Seed,
+  toReplayBufferRecords,
+  toTrainingBatch,
+  writeReplayBuffer,
+} from '@magic/rollout';
+import type { GameConfig, Role } from '../config/schema.js';
+import { deriveSeed } from '../trainer/rng.js';
+import type { StageMap, StepContext } from '../trainer/stages.js';
+import type { Player, PlayerBatch } from './player.js';
+
+/** What one phase-2 step carries from stage to stage. */
+export interface MagicStepData {
+  seeds: Seed[];
+  episodes: Episode[];
+  verdicts: { q: GuardVerdict | JudgeFailure; qa: GuardVerdict | JudgeFailure }[];
+  rewards: MagicReward[];
+  batch?: PlayerBatch;
+}
+
+export interface MagicParts {
+  config: GameConfig;
+  players: Record<Role, Player>;
+  guard: Guard;
+  attackerPrompts: AttackerPrompts;
+  rewardConfig: RewardConfig;
+}
+
+export function createStepData(seeds: Seed[]): MagicStepData {
+  return { seeds, episodes: [], verdicts: [], rewards: [] };
+}
+
+/** The rollout settings of the game config (per-step sampling seed derived from the run seed). */
+export function rolloutConfigFor(config: GameConfig, step: number): RolloutConfigInput {
+  const r = config.rollout;
+  return {
+    maxNumTurns: r.maxNumTurns,
+    maxPromptLength: r.maxPromptLength,
+    maxResponseLength: r.maxResponseLength,
+    stopWhenTruncated: r.stopWhenTruncated,
+    temperature: r.temperature,
+    topP: r.topP,
+    topK: r.topK,
+    guardCheck: r.guardCheck,
+    defenderFirstMessage: r.defenderFirstMessage,
+    defenderResponseForGuard: config.reward.useAnswerTags ? 'answer-tags' : 'full',
+    seed: deriveSeed(config.trainer.seed, 'rollout', step),
+  };
+}
+
+const lastRaw = (e: Episode, role: Role) => e.history.filter((h) => h.role === role && !h.dummy).at(-1)?.content ?? '';
+
+async function settle(call: () => Promise<GuardVerdict>): Promise<GuardVerdict | JudgeFailure> {
+  try {
+    return await call();
+  } catch (error) {
+    return { failed: true, error };
+  }
+}
+
+const mean = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+
+/** Group statistics of the trained role's rewards (spec §3 groups by uid). */
+export function groupMetrics(uids: string[], rewards: number[]): Record<string, number> {
+  const groups = new Map<string, number[]>();
+  uids.forEach((u, i) => {
+    groups.set(u, [...(groups.get(u) ?? []), rewards[i]!]);
+  });
+  let allNeg = 0;
+  let allPos = 0;
+  let zeroStd = 0;
+  for (const g of groups.values()) {
+    if (g.every((r) => r < 0)) allNeg++;
+    if (g.every((r) => r > 0)) allPos++;
+    if (g.every((r) => r === g[0])) zeroStd++;
+  }
+  return {
+    'rollout/all_negative_cnt': allNeg,
+    'rollout/all_positive_cnt': allPos,
+    'rollout/zero_std_groups': zeroStd,
+    'rollout/num_groups': groups.size,
+  };
+}
+
+/** The default phase-2 stages: rollout → guard → MAGIC reward → old log-probs → group stats → GRPO update. */
+export function createMagicStages(parts: MagicParts): StageMap<MagicStepData> {
+  const { config, players, guard } = parts;
+  return {
+    generate: async (ctx) => {
+      ctx.data.episodes = await runRollout({
+        seeds: ctx.data.seeds,
+        n: config.rollout.n,
+        attacker: players.attacker.generator,
+        defender: players.defender.generator,
+        guard,
+        trainingRole: ctx.role,
+        attackerPrompts: parts.attackerPrompts,
+        config: rolloutConfigFor(config, ctx.step),
+      });
+      ctx.generatedTokens = ctx.data.episodes.reduce(
+        (a, e) => a + e.history.reduce((b, h) => b + h.numGenTokens, 0),
+        0,
+      );
+      const turns = ctx.data.episodes.map((e) => e.numTurns);
+      ctx.metrics['rollout/mean_num_turns'] = mean(turns);
+      for (const reason of [
+        'normal',
+        'reach_max_turn',
+        'completion_token_exceeded',
+        'stop_when_truncated',
+        'harmful_response',
+      ]) {
+        ctx.metrics[`rollout/finish/${reason}`] = ctx.data.episodes.filter((e) => e.finishReason === reason).length;
+      }
+    },
+    judge: async (ctx) => {
+      ctx.data.verdicts = await Promise.all(
+        ctx.data.episodes.map(async (e) => {
+          const prompt = attackerPromptForJudge(lastRaw(e, 'attacker'), e.seed.question);
+          const response = defenderResponseForJudge(lastRaw(e, 'defender'), config.reward.useAnswerTags);
+          const [q, qa] = await Promise.all([
+            settle(() => guard.moderatePrompt(prompt)),
+            settle(() => guard.moderateResponse(prompt, response)),
+          ]);
+          return { q, qa };
+        }),
+      );
+    },
+    reward: async (ctx) => rewardStage(ctx, parts),
+    oldLogProbs: async (ctx) => {
+      const d = ctx.data;
+      const keep = d.rewards.map((r, i) => (r.status === 'skip' ? -1 : i)).filter((i) => i >= 0);
+      const episodes = keep.map((i) => d.episodes[i]!);
+      const rewards = keep.map((i) => d.rewards[i]![ctx.role]);
+      ctx.metrics['train/num_trajectories'] = episodes.length;
+      if (episodes.length === 0) return;
+      const player = players[ctx.role];
+      const batch = toTrainingBatch(episodes, ctx.role, { rewards, padTokenId: player.padTokenId });
+      // verl recomputes the old log-probs with the actor before the update (spec §3).
+      const oldLogProbs = await player.computeLogProbs(batch);
+      d.batch = { ...batch, oldLogProbs };
+      const drift = maxSamplingDrift(batch.oldLogProbs, oldLogProbs, batch.responseMask);
+      ctx.metrics['train/logprob_max_abs_diff_vs_sampling'] = drift;
+    },
+    advantages: (ctx) => {
+      const b = ctx.data.batch;
+      if (!b) return;
+      Object.assign(ctx.metrics, groupMetrics(b.uids, b.rewards));
+      ctx.metrics['train/response_tokens'] = b.responseMask.reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0);
+    },
+    update: async (ctx) => {
+      const b = ctx.data.batch;
+      if (!b || ctx.metrics['train/response_tokens'] === 0) {
+        ctx.metrics['train/skipped_update'] = 1;
+        return;
+      }
+      const m = await players[ctx.role].update(b);
+      for (const [k, v] of Object.entries(m)) ctx.metrics[k] = v;
+      ctx.metrics['train/skipped_update'] = 0;
+    },
+  };
+}
+
+function maxSamplingDrift(a: number[][], b: number[][], mask: number[][]): number {
+  let m = 0;
+  a.forEach((row, i) => {
+    row.forEach((v, t) => {
+      if (mask[i]![t] === 1) m = Math.max(m, Math.abs(v - b[i]![t]!));
+    });
+  });
+  return m;
+}
+
+async function rewardStage(ctx: StepContext<MagicStepData>, parts: MagicParts): Promise<void> {
+  const d = ctx.data;
+  d.rewards = d.episodes.map((e, i) =>
+    computeMagicReward(
+      {
+        dataType: e.seed.dataType,
+        attackerText: lastRaw(e, 'attacker'),
+        defenderText: lastRaw(e, 'defender'),
+        qVerdict: d.verdicts[i]!.q,
+        qaVerdict: d.verdicts[i]!.qa,
+        finishCode: e.finishCode,
+      },
+      parts.rewardConfig,
+    ),
+  );
+  const rows = d.rewards.map((reward, i) => ({ reward, dataType: d.episodes[i]!.seed.dataType }));
+  Object.assign(ctx.metrics, rewardMetrics(rows));
+  const scored = d.rewards.filter((r) => r.status === 'ok' || r.status === 'legacy-judge-failure');
+  ctx.metrics['reward/format'] = ctx.metrics['reward/format/attacker'] ?? 0;
+  ctx.metrics['reward/asr'] = mean(
+    scored.map((r) => (r.components.qaLabel !== null && r.components.qaLabel !== 'safe' ? 1 : 0)),
+  );
+  ctx.metrics['reward/attacker_score_mean'] = mean(d.rewards.map((r) => r.attacker));
+  ctx.metrics['reward/defender_score_mean'] = mean(d.rewards.map((r) => r.defender));
+  const records = toReplayBufferRecords(
+    d.episodes,
+    d.rewards.map((r) => ({
+      score: r[ctx.role],
+      roleScores: { attacker: r.attacker, defender: r.defender },
+      components: {
+        safety: r.components.safety,
+        format: r.components.format.attacker,
+        harm: r.components.harm,
+        refusal: r.components.refusal,
+        labels: r.components.label,
+      },
+    })),
+  );
+  await writeReplayBuffer(replayBufferPath(ctx.runDir, ctx.step), records);
+}
