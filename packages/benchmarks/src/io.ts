@@ -29,10 +29,20 @@ export interface CsvOptions {
 }
 
 /** Streams a CSV file (csv-parse) and validates every record; a bad record names its line. */
-export async function readCsv<S extends z.ZodType>(file: string, schema: S, options: CsvOptions): Promise<z.output<S>[]> {
+export async function readCsv<S extends z.ZodType>(
+  file: string,
+  schema: S,
+  options: CsvOptions,
+): Promise<z.output<S>[]> {
   const rows: z.output<S>[] = [];
   const parser = createReadStream(file).pipe(
-    parse({ columns: options.columns, delimiter: options.delimiter ?? ',', bom: true, info: true, skip_empty_lines: true }),
+    parse({
+      columns: options.columns,
+      delimiter: options.delimiter ?? ',',
+      bom: true,
+      info: true,
+      skip_empty_lines: true,
+    }),
   );
   try {
     for await (const item of parser as AsyncIterable<{ record: unknown; info: { lines: number } }>) {

@@ -8,19 +8,22 @@ export type InstructionChecker = (response: string, kwargs: InstructionKwargs) =
 
 function numberArg(kwargs: InstructionKwargs, key: string): number {
   const value = kwargs[key];
-  if (typeof value !== 'number') throw new EvaluationError(`IFEval kwarg ${key} must be a number, got ${JSON.stringify(value)}`, 'ifeval');
+  if (typeof value !== 'number')
+    throw new EvaluationError(`IFEval kwarg ${key} must be a number, got ${JSON.stringify(value)}`, 'ifeval');
   return value;
 }
 
 function stringArg(kwargs: InstructionKwargs, key: string): string {
   const value = kwargs[key];
-  if (typeof value !== 'string') throw new EvaluationError(`IFEval kwarg ${key} must be a string, got ${JSON.stringify(value)}`, 'ifeval');
+  if (typeof value !== 'string')
+    throw new EvaluationError(`IFEval kwarg ${key} must be a string, got ${JSON.stringify(value)}`, 'ifeval');
   return value;
 }
 
 function stringListArg(kwargs: InstructionKwargs, key: string): string[] {
   const value = kwargs[key];
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new EvaluationError(`IFEval kwarg ${key} must be a string list`, 'ifeval');
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+    throw new EvaluationError(`IFEval kwarg ${key} must be a string list`, 'ifeval');
   return value;
 }
 
@@ -71,7 +74,8 @@ const isUpper = (s: string) => s !== s.toLowerCase() && s === s.toUpperCase();
 export const instructionCheckers: Record<string, InstructionChecker> = {
   'punctuation:no_comma': (r) => !r.includes(','),
   'keywords:existence': (r, k) => stringListArg(k, 'keywords').every((w) => new RegExp(escapeRegExp(w), 'i').test(r)),
-  'keywords:forbidden_words': (r, k) => !stringListArg(k, 'forbidden_words').some((w) => new RegExp(`\\b${escapeRegExp(w)}\\b`, 'i').test(r)),
+  'keywords:forbidden_words': (r, k) =>
+    !stringListArg(k, 'forbidden_words').some((w) => new RegExp(`\\b${escapeRegExp(w)}\\b`, 'i').test(r)),
   'keywords:frequency': (r, k) => {
     const count = r.match(new RegExp(escapeRegExp(stringArg(k, 'keyword')), 'gi'))?.length ?? 0;
     return compare(count, stringArg(k, 'relation'), numberArg(k, 'frequency'));
@@ -81,9 +85,12 @@ export const instructionCheckers: Record<string, InstructionChecker> = {
     const count = [...r.toLowerCase()].filter((c) => c === letter).length;
     return compare(count, stringArg(k, 'let_relation'), numberArg(k, 'let_frequency'));
   },
-  'length_constraints:number_words': (r, k) => compare(countWords(r), stringArg(k, 'relation'), numberArg(k, 'num_words')),
-  'length_constraints:number_sentences': (r, k) => compare(countSentences(r), stringArg(k, 'relation'), numberArg(k, 'num_sentences')),
-  'length_constraints:number_paragraphs': (r, k) => splitParagraphsByStars(r)?.length === numberArg(k, 'num_paragraphs'),
+  'length_constraints:number_words': (r, k) =>
+    compare(countWords(r), stringArg(k, 'relation'), numberArg(k, 'num_words')),
+  'length_constraints:number_sentences': (r, k) =>
+    compare(countSentences(r), stringArg(k, 'relation'), numberArg(k, 'num_sentences')),
+  'length_constraints:number_paragraphs': (r, k) =>
+    splitParagraphsByStars(r)?.length === numberArg(k, 'num_paragraphs'),
   'length_constraints:nth_paragraph_first_word': (r, k) => {
     const paragraphs = r.split(/\n\n/);
     const count = paragraphs.filter((p) => p.trim() !== '').length;
@@ -91,10 +98,16 @@ export const instructionCheckers: Record<string, InstructionChecker> = {
     if (count !== numberArg(k, 'num_paragraphs') || nth > paragraphs.length) return false;
     return firstWordOf(paragraphs[nth - 1] ?? '') === stringArg(k, 'first_word').toLowerCase();
   },
-  'detectable_content:number_placeholders': (r, k) => (r.match(/\[.*?\]/g)?.length ?? 0) >= numberArg(k, 'num_placeholders'),
+  'detectable_content:number_placeholders': (r, k) =>
+    (r.match(/\[.*?\]/g)?.length ?? 0) >= numberArg(k, 'num_placeholders'),
   'detectable_content:postscript': (r, k) => {
     const marker = stringArg(k, 'postscript_marker');
-    const pattern = marker === 'P.P.S' ? /\s*p\.\s?p\.\s?s.*$/m : marker === 'P.S.' ? /\s*p\.\s?s\..*$/m : new RegExp(`\\s*${escapeRegExp(marker.toLowerCase())}.*$`, 'm');
+    const pattern =
+      marker === 'P.P.S'
+        ? /\s*p\.\s?p\.\s?s.*$/m
+        : marker === 'P.S.'
+          ? /\s*p\.\s?s\..*$/m
+          : new RegExp(`\\s*${escapeRegExp(marker.toLowerCase())}.*$`, 'm');
     return pattern.test(r.toLowerCase());
   },
   'detectable_format:number_bullet_lists': (r, k) => {
@@ -102,10 +115,13 @@ export const instructionCheckers: Record<string, InstructionChecker> = {
     const dashes = r.match(/^\s*-.*$/gm)?.length ?? 0;
     return stars + dashes === numberArg(k, 'num_bullets');
   },
-  'detectable_format:constrained_response': (r) => ['My answer is yes.', 'My answer is no.', 'My answer is maybe.'].some((o) => r.trim().includes(o)),
+  'detectable_format:constrained_response': (r) =>
+    ['My answer is yes.', 'My answer is no.', 'My answer is maybe.'].some((o) => r.trim().includes(o)),
   'detectable_format:number_highlighted_sections': (r, k) => {
     const single = (r.match(/\*[^\n*]*\*/g) ?? []).filter((h) => h.replace(/^\*+|\*+$/g, '').trim() !== '').length;
-    const double = (r.match(/\*\*[^\n*]*\*\*/g) ?? []).filter((h) => h.replace(/^\*\*|\*\*$/g, '').trim() !== '').length;
+    const double = (r.match(/\*\*[^\n*]*\*\*/g) ?? []).filter(
+      (h) => h.replace(/^\*\*|\*\*$/g, '').trim() !== '',
+    ).length;
     return single + double >= numberArg(k, 'num_highlights');
   },
   'detectable_format:multiple_sections': (r, k) => {
@@ -135,8 +151,15 @@ export const instructionCheckers: Record<string, InstructionChecker> = {
     }
     return valid.length === 2 && valid[0] !== valid[1];
   },
-  'combination:repeat_prompt': (r, k) => r.trim().toLowerCase().startsWith(stringArg(k, 'prompt_to_repeat').trim().toLowerCase()),
-  'startend:end_checker': (r, k) => r.trim().replace(/^"+|"+$/g, '').trim().toLowerCase().endsWith(stringArg(k, 'end_phrase').trim().toLowerCase()),
+  'combination:repeat_prompt': (r, k) =>
+    r.trim().toLowerCase().startsWith(stringArg(k, 'prompt_to_repeat').trim().toLowerCase()),
+  'startend:end_checker': (r, k) =>
+    r
+      .trim()
+      .replace(/^"+|"+$/g, '')
+      .trim()
+      .toLowerCase()
+      .endsWith(stringArg(k, 'end_phrase').trim().toLowerCase()),
   'startend:quotation': (r) => {
     const t = r.trim();
     return t.length > 1 && t.startsWith('"') && t.endsWith('"');
@@ -153,6 +176,7 @@ export const instructionCheckers: Record<string, InstructionChecker> = {
 /** Runs one instruction's checker; an id with no checker is a typed error. */
 export function checkInstruction(instructionId: string, response: string, kwargs: InstructionKwargs): boolean {
   const checker = instructionCheckers[instructionId];
-  if (!checker) throw new UnknownBenchmarkError('IFEval instruction id', instructionId, Object.keys(instructionCheckers));
+  if (!checker)
+    throw new UnknownBenchmarkError('IFEval instruction id', instructionId, Object.keys(instructionCheckers));
   return checker(response, kwargs);
 }

@@ -13,6 +13,10 @@ export type AlpacaEvalRow = z.output<typeof alpacaEvalRowSchema>;
 
 /** AlpacaEval (CC BY-NC 4.0, not shipped): `path` to a JSON array of {dataset, instruction, output?, generator?}. */
 export function loadAlpacaEval(options: LoadOptions = {}): Promise<AlpacaEvalRow[]> {
-  const file = requirePath('alpacaEval', options.path, 'download alpaca_eval.json from HF tatsu-lab/alpaca_eval (CC BY-NC 4.0)');
+  const file = requirePath(
+    'alpacaEval',
+    options.path,
+    'download alpaca_eval.json from HF tatsu-lab/alpaca_eval (CC BY-NC 4.0)',
+  );
   return readJsonArray(file, alpacaEvalRowSchema);
 }

@@ -11,8 +11,19 @@ export const arcRowSchema = z
     options: z.array(z.object({ label: z.string().min(1), text: z.string() })).min(2),
     answer: z.string().min(1),
   })
-  .refine((r) => r.options.some((o) => o.label === r.answer), { message: 'answer is not one of the option labels', path: ['answer'] })
-  .transform((r): MultipleChoiceItem => ({ id: r.id, subject: 'arc_challenge', question: r.question, choices: r.options, answer: r.answer }));
+  .refine((r) => r.options.some((o) => o.label === r.answer), {
+    message: 'answer is not one of the option labels',
+    path: ['answer'],
+  })
+  .transform(
+    (r): MultipleChoiceItem => ({
+      id: r.id,
+      subject: 'arc_challenge',
+      question: r.question,
+      choices: r.options,
+      answer: r.answer,
+    }),
+  );
 
 /** ARC-Challenge test (1,172). */
 export function loadArc(options: LoadOptions = {}): Promise<MultipleChoiceItem[]> {

@@ -23,13 +23,23 @@ export interface CosafeDialogue {
 
 /** CoSafe multi-turn dialogues (no licence upstream: not shipped). `path`: one `.json` (JSONL) file or the multi_turn/ folder. */
 export async function loadCosafe(options: LoadOptions = {}): Promise<CosafeDialogue[]> {
-  const path = requirePath('cosafe', options.path, 'clone github.com/ErxinYu/CoSafe-Dataset and pass its "CoSafe datasets" folder');
-  const files = path.endsWith('.json') || path.endsWith('.jsonl') ? [path] : (await readdir(path)).filter((n) => n.endsWith('.json')).sort().map((n) => join(path, n));
+  const path = requirePath(
+    'cosafe',
+    options.path,
+    'clone github.com/ErxinYu/CoSafe-Dataset and pass its "CoSafe datasets" folder',
+  );
+  const files =
+    path.endsWith('.json') || path.endsWith('.jsonl')
+      ? [path]
+      : (await readdir(path))
+          .filter((n) => n.endsWith('.json'))
+          .sort()
+          .map((n) => join(path, n));
   const dialogues: CosafeDialogue[] = [];
   for (const file of files) {
     const category = basename(file).replace(/\.jsonl?$/, '');
     const rows = await readJsonl(file, cosafeDialogueSchema);
-    rows.forEach((messages, i) => dialogues.push({ id: `${category}/${i}`, category, messages }));
+    for (const [i, messages] of rows.entries()) dialogues.push({ id: `${category}/${i}`, category, messages });
   }
   return dialogues;
 }

@@ -21,5 +21,7 @@ export type DanRow = z.output<typeof danRowSchema>;
 
 /** The 300-row DAN set (safety-eval do_anything_now). Python's bare `NaN` values are read as null. */
 export function loadDan(options: LoadOptions = {}): Promise<DanRow[]> {
-  return readJsonl(options.path ?? shippedFile('dan/do_anything_now_jailbreak.jsonl'), danRowSchema, { allowNaN: true });
+  return readJsonl(options.path ?? shippedFile('dan/do_anything_now_jailbreak.jsonl'), danRowSchema, {
+    allowNaN: true,
+  });
 }

@@ -28,17 +28,27 @@ export type HarmbenchBehavior = z.output<typeof harmbenchBehaviorSchema>;
 /** HarmBench behaviours; split `test` (320, the default) or `val` (80). */
 export function loadHarmbench(options: LoadOptions = {}): Promise<HarmbenchBehavior[]> {
   const split = options.split ?? 'test';
-  const file = options.path ?? shippedFile(`harmbench/harmbench_behaviors_text_${split === 'val' ? 'val' : 'test'}.csv`);
+  const file =
+    options.path ?? shippedFile(`harmbench/harmbench_behaviors_text_${split === 'val' ? 'val' : 'test'}.csv`);
   return readCsv(file, harmbenchBehaviorSchema, { columns: true });
 }
 
 /** One precomputed HarmBench attack (safety-eval "harmbench_precompute"). */
 export const harmbenchPrecomputedSchema = z
   .object({ BehaviorID: z.string().min(1), test_case: z.string().min(1), model: z.string(), method: z.string().min(1) })
-  .transform((r) => ({ behaviorId: r.BehaviorID, testCase: r.test_case, model: r.model, method: r.method, prompt: r.test_case }));
+  .transform((r) => ({
+    behaviorId: r.BehaviorID,
+    testCase: r.test_case,
+    model: r.model,
+    method: r.method,
+    prompt: r.test_case,
+  }));
 export type HarmbenchPrecomputedAttack = z.output<typeof harmbenchPrecomputedSchema>;
 
 /** The 1,500 precomputed attacks (100 from each of 15 methods). */
 export function loadHarmbenchPrecomputed(options: LoadOptions = {}): Promise<HarmbenchPrecomputedAttack[]> {
-  return readJsonArray(options.path ?? shippedFile('harmbench/harmbench_percomputed_attacks.json'), harmbenchPrecomputedSchema);
+  return readJsonArray(
+    options.path ?? shippedFile('harmbench/harmbench_percomputed_attacks.json'),
+    harmbenchPrecomputedSchema,
+  );
 }

@@ -10,7 +10,10 @@ export const ifevalRowSchema = z
     instruction_id_list: z.array(z.string().min(1)).min(1),
     kwargs: z.array(z.record(z.string(), z.unknown())),
   })
-  .refine((r) => r.kwargs.length === r.instruction_id_list.length, { message: 'kwargs and instruction_id_list differ in length', path: ['kwargs'] })
+  .refine((r) => r.kwargs.length === r.instruction_id_list.length, {
+    message: 'kwargs and instruction_id_list differ in length',
+    path: ['kwargs'],
+  })
   .transform((r) => ({
     key: r.key,
     prompt: r.prompt,

@@ -15,10 +15,14 @@ export const jbbRowSchema = z
   .transform((r) => ({ ...r, prompt: r.goal }));
 export type JbbRow = z.output<typeof jbbRowSchema>;
 
-const lowerKeys = z.record(z.string(), z.string()).transform((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v])));
+const lowerKeys = z
+  .record(z.string(), z.string())
+  .transform((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v])));
 
 /** JBB-Behaviors: split `harmful` (default) or `benign`, 100 rows each. */
 export function loadJbb(options: LoadOptions = {}): Promise<JbbRow[]> {
   const split = options.split === 'benign' ? 'benign' : 'harmful';
-  return readCsv(options.path ?? shippedFile(`jbb/${split}-behaviors.csv`), lowerKeys.pipe(jbbRowSchema), { columns: true });
+  return readCsv(options.path ?? shippedFile(`jbb/${split}-behaviors.csv`), lowerKeys.pipe(jbbRowSchema), {
+    columns: true,
+  });
 }

@@ -68,7 +68,10 @@ export function isBenchmarkName(name: string): name is BenchmarkName {
 }
 
 /** Loads the validated rows of a benchmark by name; `path` overrides the shipped copy, `split` picks a split. */
-export async function loadBenchmark<N extends BenchmarkName>(name: N, options: LoadOptions = {}): Promise<BenchmarkRow<N>[]> {
+export async function loadBenchmark<N extends BenchmarkName>(
+  name: N,
+  options: LoadOptions = {},
+): Promise<BenchmarkRow<N>[]> {
   if (!isBenchmarkName(name)) throw new UnknownBenchmarkError('benchmark', name, benchmarkNames);
   const loader = benchmarkLoaders[name] as (o: LoadOptions) => Promise<BenchmarkRow<N>[]>;
   return loader(options);

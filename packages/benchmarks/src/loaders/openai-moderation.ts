@@ -19,13 +19,19 @@ export const openaiModerationRowSchema = z
     V2: flag.optional(),
   })
   .transform((r) => {
-    const labels = Object.fromEntries(openaiModerationCategories.filter((c) => r[c] !== undefined).map((c) => [c, r[c] === 1]));
+    const labels = Object.fromEntries(
+      openaiModerationCategories.filter((c) => r[c] !== undefined).map((c) => [c, r[c] === 1]),
+    );
     return { prompt: r.prompt, labels, harmful: Object.values(labels).some(Boolean) };
   });
 export type OpenaiModerationRow = z.output<typeof openaiModerationRowSchema>;
 
 /** OpenAI moderation-api-release samples (not shipped): `path` to samples-1680.jsonl. */
 export function loadOpenaiModeration(options: LoadOptions = {}): Promise<OpenaiModerationRow[]> {
-  const file = requirePath('openaiModeration', options.path, 'download data/samples-1680.jsonl.gz from github.com/openai/moderation-api-release and gunzip it');
+  const file = requirePath(
+    'openaiModeration',
+    options.path,
+    'download data/samples-1680.jsonl.gz from github.com/openai/moderation-api-release and gunzip it',
+  );
   return readJsonl(file, openaiModerationRowSchema);
 }

@@ -8,6 +8,10 @@ export type OrBenchRow = z.output<typeof orBenchRowSchema>;
 
 /** OR-Bench (CC BY 4.0 on HF bench-llm/or-bench; not shipped here): `path` to or-bench-hard-1k.csv or or-bench-toxic.csv. */
 export function loadOrBench(options: LoadOptions = {}): Promise<OrBenchRow[]> {
-  const file = requirePath('orBench', options.path, 'download or-bench-hard-1k.csv / or-bench-toxic.csv from HF bench-llm/or-bench');
+  const file = requirePath(
+    'orBench',
+    options.path,
+    'download or-bench-hard-1k.csv / or-bench-toxic.csv from HF bench-llm/or-bench',
+  );
   return readCsv(file, orBenchRowSchema, { columns: true });
 }

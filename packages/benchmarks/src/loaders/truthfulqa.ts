@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { readCsv } from '../io.js';
 import { type LoadOptions, shippedFile } from './paths.js';
 
-const answers = z.string().transform((v) => v.split(';').map((a) => a.trim()).filter((a) => a !== ''));
+const answers = z.string().transform((v) =>
+  v
+    .split(';')
+    .map((a) => a.trim())
+    .filter((a) => a !== ''),
+);
 
 /** A TruthfulQA row; the `;`-separated answer lists become arrays. */
 export const truthfulqaRowSchema = z

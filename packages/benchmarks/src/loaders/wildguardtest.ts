@@ -4,17 +4,15 @@ import { type LoadOptions, requirePath } from './paths.js';
 
 const emptyToNull = <T extends readonly [string, ...string[]]>(values: T) =>
   z.union([z.literal(''), z.enum(values)]).transform((v) => (v === '' ? null : v));
-const optionalNumber = z
-  .string()
-  .transform((v, ctx) => {
-    if (v.trim() === '') return null;
-    const n = Number(v);
-    if (Number.isNaN(n)) {
-      ctx.addIssue({ code: 'custom', message: `not a number: ${v}` });
-      return z.NEVER;
-    }
-    return n;
-  });
+const optionalNumber = z.string().transform((v, ctx) => {
+  if (v.trim() === '') return null;
+  const n = Number(v);
+  if (Number.isNaN(n)) {
+    ctx.addIssue({ code: 'custom', message: `not a number: ${v}` });
+    return z.NEVER;
+  }
+  return n;
+});
 
 /** One WildGuardTest row; empty labels become null, `adversarial` True/False becomes a boolean. */
 export const wildguardtestRowSchema = z

@@ -15,11 +15,33 @@ export interface XstestRow {
 const labelOf = (type: string): 'safe' | 'unsafe' => (type.startsWith('contrast_') ? 'unsafe' : 'safe');
 
 export const xstestJsonSchema = z
-  .object({ id: z.union([z.string(), z.number()]), type: z.string().min(1), prompt: z.string().min(1), focus: z.string(), note: z.string() })
-  .transform((r): XstestRow => ({ id: String(r.id), prompt: r.prompt, type: r.type, label: labelOf(r.type), focus: r.focus, note: r.note }));
+  .object({
+    id: z.union([z.string(), z.number()]),
+    type: z.string().min(1),
+    prompt: z.string().min(1),
+    focus: z.string(),
+    note: z.string(),
+  })
+  .transform(
+    (r): XstestRow => ({
+      id: String(r.id),
+      prompt: r.prompt,
+      type: r.type,
+      label: labelOf(r.type),
+      focus: r.focus,
+      note: r.note,
+    }),
+  );
 
 export const xstestCsvSchema = z
-  .object({ id: z.string().min(1), prompt: z.string().min(1), type: z.string().min(1), label: z.enum(['safe', 'unsafe']), focus: z.string(), note: z.string() })
+  .object({
+    id: z.string().min(1),
+    prompt: z.string().min(1),
+    type: z.string().min(1),
+    label: z.enum(['safe', 'unsafe']),
+    focus: z.string(),
+    note: z.string(),
+  })
   .transform((r): XstestRow => ({ ...r }));
 
 /** XSTest v2 (250 safe + 200 contrast-unsafe). Reads the safety-eval JSON (default) or the upstream CSV. */

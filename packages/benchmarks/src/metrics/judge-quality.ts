@@ -39,5 +39,16 @@ export function binaryClassificationMetrics(items: readonly LabelledPrediction[]
   const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
   const precision = ratio(tp, tp + fp);
   const recall = ratio(tp, tp + fn);
-  return { precision, recall, f1: ratio(2 * precision * recall, precision + recall), accuracy: ratio(tp + tn, items.length), tp, fp, fn, tn, n: items.length, parseFailures };
+  return {
+    precision,
+    recall,
+    f1: ratio(2 * precision * recall, precision + recall),
+    accuracy: ratio(tp + tn, items.length),
+    tp,
+    fp,
+    fn,
+    tn,
+    n: items.length,
+    parseFailures,
+  };
 }

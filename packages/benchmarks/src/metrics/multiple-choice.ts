@@ -6,7 +6,7 @@ export function formatMultipleChoicePrompt(item: MultipleChoiceItem): string {
   return `${item.question}\n${options}\nAnswer with the letter of the correct option.`;
 }
 
-function escape(label: string): string {
+function escapeLabel(label: string): string {
   return label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -16,12 +16,12 @@ function escape(label: string): string {
  * appears on its own in the text.
  */
 export function parseAnswerLetter(text: string, labels: readonly string[]): string | null {
-  const alternatives = labels.map(escape).join('|');
+  const alternatives = labels.map(escapeLabel).join('|');
   const explicit = new RegExp(`answer(?:\\s+is)?\\s*[:：]?\\s*\\(?\\**(${alternatives})\\b`, 'i').exec(text);
   if (explicit?.[1]) return labels.find((l) => l.toLowerCase() === explicit[1]!.toLowerCase()) ?? null;
   const leading = new RegExp(`^\\s*\\(?\\**(${alternatives})\\**(?:[.):\\s]|$)`).exec(text);
   if (leading?.[1]) return leading[1];
-  const standalone = labels.filter((l) => new RegExp(`(^|[^A-Za-z])\\(?${escape(l)}\\)?([^A-Za-z]|$)`).test(text));
+  const standalone = labels.filter((l) => new RegExp(`(^|[^A-Za-z])\\(?${escapeLabel(l)}\\)?([^A-Za-z]|$)`).test(text));
   return standalone.length === 1 ? standalone[0]! : null;
 }
 
@@ -34,7 +34,10 @@ export interface ChoiceScorer {
 }
 
 export async function predictByLogLikelihood(item: MultipleChoiceItem, scorer: ChoiceScorer): Promise<string> {
-  const scores = await scorer.scoreContinuations(formatMultipleChoicePrompt(item), item.choices.map((c) => ` ${c.label}`));
+  const scores = await scorer.scoreContinuations(
+    formatMultipleChoicePrompt(item),
+    item.choices.map((c) => ` ${c.label}`),
+  );
   let best = 0;
   for (let i = 1; i < scores.length; i += 1) if (scores[i]! > scores[best]!) best = i;
   return item.choices[best]!.label;

@@ -12,5 +12,10 @@ export interface Rate {
 export function rateWithCi(flags: readonly boolean[], options: BootstrapOptions = {}): Rate {
   const values = flags.map((f) => (f ? 1 : 0));
   const count = values.reduce<number>((a, b) => a + b, 0);
-  return { value: flags.length === 0 ? Number.NaN : count / flags.length, count, n: flags.length, ci: bootstrapCi(values, options) };
+  return {
+    value: flags.length === 0 ? Number.NaN : count / flags.length,
+    count,
+    n: flags.length,
+    ci: bootstrapCi(values, options),
+  };
 }

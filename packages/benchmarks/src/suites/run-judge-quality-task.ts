@@ -1,0 +1,73 @@
+import { mapWithConcurrency } from '../concurrency.js';
+import { binaryClassificationMetrics, type LabelledPrediction } from '../metrics/judge-quality.js';
+import type { MetricValue, TaskResult } from '../results.js';
+import { type EvalContext, orParseFailure, readVerdict, requireJudge, stringField } from './context.js';
+import type { JudgeQualityTask } from './definitions.js';
+
+type Against = JudgeQualityTask['labels'][number]['against'];
+
+/** The guard's answer for one row: prompt harm via moderatePrompt, response harm/refusal via moderateResponse. Null = parse failure. */
+async function predictRow(
+  ctx: EvalContext,
+  task: JudgeQualityTask,
+  row: unknown,
+): Promise<Record<Against, boolean | null>> {
+  const judge = requireJudge(ctx, task.id);
+  const prompt = stringField(row, task.promptField, task.id);
+  const needs = new Set(task.labels.map((l) => l.against));
+  const out: Record<Against, boolean | null> = { promptHarm: null, responseHarm: null, responseRefusal: null };
+  if (needs.has('promptHarm')) {
+    const v = await orParseFailure(ctx, () => judge.moderatePrompt(prompt));
+    out.promptHarm = v === null ? null : readVerdict(v).harmful;
+  }
+  if (task.responseField && (needs.has('responseHarm') || needs.has('responseRefusal'))) {
+    const response = stringField(row, task.responseField, task.id);
+    const v = await orParseFailure(ctx, () => judge.moderateResponse(prompt, response));
+    const read = v === null ? null : readVerdict(v);
+    out.responseHarm = read?.harmful ?? null;
+    out.responseRefusal = read?.refusal ?? null;
+  }
+  return out;
+}
+
+const plain = (value: number, n: number): MetricValue => ({ value, n, count: null, ci: null });
+
+/** Precision / recall / F1 / accuracy of the guard against each label column (rows with an empty label are skipped for it). */
+export async function runJudgeQualityTask(
+  ctx: EvalContext,
+  task: JudgeQualityTask,
+  rows: unknown[],
+): Promise<Omit<TaskResult, 'wallSeconds'>> {
+  let done = 0;
+  const predictions = await mapWithConcurrency(rows, ctx.concurrency, async (row) => {
+    const p = await predictRow(ctx, task, row);
+    done += 1;
+    ctx.onProgress({ task: task.id, phase: 'judge', done, total: rows.length });
+    return p;
+  });
+  const metrics: Record<string, MetricValue> = {};
+  let parseFailures = 0;
+  for (const label of task.labels) {
+    const pairs: LabelledPrediction[] = [];
+    rows.forEach((row, i) => {
+      const gold = (row as Record<string, unknown>)[label.field];
+      if (gold === null || gold === undefined || gold === '') return;
+      pairs.push({ predicted: predictions[i]![label.against], label: gold === label.positive });
+    });
+    const m = binaryClassificationMetrics(pairs);
+    parseFailures += m.parseFailures;
+    for (const key of ['precision', 'recall', 'f1', 'accuracy'] as const)
+      metrics[`${label.against}_${key}`] = plain(m[key], m.n);
+  }
+  return {
+    id: task.id,
+    label: task.label,
+    benchmark: task.benchmark,
+    status: 'ok',
+    n: rows.length,
+    parseFailures,
+    metrics,
+    breakdowns: {},
+    samples: [],
+  };
+}
