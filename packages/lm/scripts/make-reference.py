@@ -22,7 +22,7 @@ import torch  # noqa: E402
 from transformers import GenerationConfig, PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TOKENIZER_DIR = os.path.join(HERE, "..", "assets", "tiny-tokenizer")
+TOKENIZER_DIR = os.path.join(HERE, "..", "src", "tiny-tokenizer")
 PAD, IM_START, IM_END = 509, 510, 511
 
 MODELS = {

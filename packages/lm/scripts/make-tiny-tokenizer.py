@@ -5,7 +5,7 @@ Pure standard library (no `tokenizers`/`transformers` needed). Same file format 
 tokenizer.json: ids 0..255 are the byte-level alphabet, 256..508 are BPE merges learned on the neutral text below,
 509..511 are <|endoftext|>, <|im_start|>, <|im_end|>.
 
-usage: python3 packages/lm/scripts/make-tiny-tokenizer.py [--out packages/lm/assets/tiny-tokenizer]
+usage: python3 packages/lm/scripts/make-tiny-tokenizer.py [--out packages/lm/src/tiny-tokenizer]
 """
 import argparse
 import collections
@@ -151,7 +151,7 @@ def build():
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     p = argparse.ArgumentParser()
-    p.add_argument("--out", default=os.path.join(here, "..", "assets", "tiny-tokenizer"))
+    p.add_argument("--out", default=os.path.join(here, "..", "src", "tiny-tokenizer"))
     args = p.parse_args()
     tokenizer, config = build()
     os.makedirs(args.out, exist_ok=True)

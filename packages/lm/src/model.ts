@@ -1,0 +1,151 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Qwen2Config } from './config.js';
+import type { LayerWeights, ModelWeights } from './weights.js';
+
+/** Per-layer cached keys/values, [batch, kvHeads, cachedLen, headDim]. */
+export interface KvCache {
+  k: tf.Tensor4D[];
+  v: tf.Tensor4D[];
+}
+
+const NEG = -1e9;
+
+function linear(x: tf.Tensor3D, w: tf.Tensor, b?: tf.Tensor): tf.Tensor3D {
+  const [bs, t, d] = x.shape;
+  const y = tf.matMul(tf.reshape(x, [bs * t, d]), w as tf.Tensor2D, false, true);
+  const yb = b ? tf.add(y, b) : y;
+  return tf.reshape(yb, [bs, t, w.shape[0]!]);
+}
+
+export function rmsNorm(x: tf.Tensor3D, w: tf.Tensor, eps: number): tf.Tensor3D {
+  const variance = tf.mean(tf.square(x), -1, true);
+  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), w);
+}
+
+/** cos/sin tables [batch, 1, T, headDim] for integer positions [batch, T]. */
+export function ropeTables(
+  positions: tf.Tensor2D,
+  headDim: number,
+  theta: number,
+): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
+  const half = headDim / 2;
+  const invFreq = new Float32Array(half);
+  for (let i = 0; i < half; i++) invFreq[i] = 1 / theta ** ((2 * i) / headDim);
+  const [b, t] = positions.shape;
+  const freqs = tf.mul(tf.reshape(tf.cast(positions, 'float32'), [b, t, 1]), tf.tensor1d(invFreq));
+  const emb = tf.reshape(tf.concat([freqs, freqs], -1), [b, 1, t, headDim]);
+  return { cos: tf.cos(emb) as tf.Tensor4D, sin: tf.sin(emb) as tf.Tensor4D };
+}
+
+function applyRope(x: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D): tf.Tensor4D {
+  const d = x.shape[3];
+  const x1 = tf.slice(x, [0, 0, 0, 0], [-1, -1, -1, d / 2]);
+  const x2 = tf.slice(x, [0, 0, 0, d / 2], [-1, -1, -1, d / 2]);
+  const rotated = tf.concat([tf.neg(x2), x1], -1);
+  return tf.add(tf.mul(x, cos), tf.mul(rotated, sin));
+}
+
+/** [B,T,heads*D] -> [B,heads,T,D] */
+function splitHeads(x: tf.Tensor3D, heads: number, d: number): tf.Tensor4D {
+  const [b, t] = x.shape;
+  return tf.transpose(tf.reshape(x, [b, t, heads, d]), [0, 2, 1, 3]);
+}
+
+interface AttentionCtx {
+  cfg: Qwen2Config;
+  cos: tf.Tensor4D;
+  sin: tf.Tensor4D;
+  /** Additive mask [B,1,group*T,S] (already repeated for the query group). */
+  bias: tf.Tensor4D;
+}
+
+function attention(
+  x: tf.Tensor3D,
+  w: LayerWeights,
+  ctx: AttentionCtx,
+  past?: { k: tf.Tensor4D; v: tf.Tensor4D },
+): { out: tf.Tensor3D; k: tf.Tensor4D; v: tf.Tensor4D } {
+  const { numAttentionHeads: nh, numKeyValueHeads: kvh, headDim: d } = ctx.cfg;
+  const [b, t] = x.shape;
+  const group = nh / kvh;
+  const q = applyRope(splitHeads(linear(x, w.qWeight, w.qBias), nh, d), ctx.cos, ctx.sin);
+  let k = applyRope(splitHeads(linear(x, w.kWeight, w.kBias), kvh, d), ctx.cos, ctx.sin);
+  let v = splitHeads(linear(x, w.vWeight, w.vBias), kvh, d);
+  if (past) {
+    k = tf.concat([past.k, k], 2);
+    v = tf.concat([past.v, v], 2);
+  }
+  // GQA without repeating k/v: heads of one kv group stacked along the query axis.
+  const qg = tf.reshape(q, [b, kvh, group * t, d]);
+  const scores = tf.add(tf.mul(tf.matMul(qg, k, false, true), 1 / Math.sqrt(d)), ctx.bias);
+  const ctxv = tf.reshape(tf.matMul(tf.softmax(scores), v), [b, nh, t, d]);
+  const merged = tf.reshape(tf.transpose(ctxv, [0, 2, 1, 3]), [b, t, nh * d]) as tf.Tensor3D;
+  return { out: linear(merged, w.oWeight), k, v };
+}
+
+function mlp(x: tf.Tensor3D, w: LayerWeights): tf.Tensor3D {
+  const gate = linear(x, w.gateWeight);
+  const act = tf.mul(gate, tf.sigmoid(gate));
+  return linear(tf.mul(act, linear(x, w.upWeight)), w.downWeight);
+}
+
+/**
+ * Additive attention bias [B,1,group*T,S] for T new queries over S = past + T keys:
+ * key s is visible to query t when keyMask[b][s] = 1 and s <= past + t.
+ */
+export function attentionBias(keyMask: number[][], newLen: number, group: number): tf.Tensor4D {
+  const b = keyMask.length;
+  const s = keyMask[0]!.length;
+  const past = s - newLen;
+  const data = new Float32Array(b * newLen * s);
+  for (let i = 0; i < b; i++) {
+    const row = keyMask[i]!;
+    for (let t = 0; t < newLen; t++) {
+      for (let j = 0; j < s; j++) data[(i * newLen + t) * s + j] = row[j] === 1 && j <= past + t ? 0 : NEG;
+    }
+  }
+  return tf.tidy(() => {
+    const m = tf.tensor4d(data, [b, 1, newLen, s]);
+    return group === 1 ? m : tf.tile(m, [1, 1, group, 1]);
+  });
+}
+
+export interface ForwardInput {
+  ids: tf.Tensor2D;
+  positions: tf.Tensor2D;
+  /** attentionBias(...) for these ids. */
+  bias: tf.Tensor4D;
+  cache?: KvCache;
+}
+
+/** Decoder stack: final-normed hidden states [B,T,H] and the extended KV cache (when `withCache`). */
+export function forwardHidden(
+  w: ModelWeights,
+  cfg: Qwen2Config,
+  input: ForwardInput,
+  withCache: boolean,
+): { hidden: tf.Tensor3D; cache?: KvCache } {
+  const { cos, sin } = ropeTables(input.positions, cfg.headDim, cfg.ropeTheta);
+  const ctx: AttentionCtx = { cfg, cos, sin, bias: input.bias };
+  let h = tf.gather(w.embed, tf.cast(input.ids, 'int32')) as tf.Tensor3D;
+  const cache: KvCache = { k: [], v: [] };
+  w.layers.forEach((layer, i) => {
+    const past = input.cache ? { k: input.cache.k[i]!, v: input.cache.v[i]! } : undefined;
+    const att = attention(rmsNorm(h, layer.inputNorm, cfg.rmsNormEps), layer, ctx, past);
+    h = tf.add(h, att.out);
+    h = tf.add(h, mlp(rmsNorm(h, layer.postNorm, cfg.rmsNormEps), layer));
+    cache.k.push(att.k);
+    cache.v.push(att.v);
+  });
+  const hidden = rmsNorm(h, w.norm, cfg.rmsNormEps);
+  return withCache ? { hidden, cache } : { hidden };
+}
+
+export function headWeight(w: ModelWeights): tf.Variable {
+  return w.lmHead ?? w.embed;
+}
+
+/** Logits [N,V] for hidden rows [N,H]. */
+export function logitsOf(w: ModelWeights, rows: tf.Tensor2D): tf.Tensor2D {
+  return tf.matMul(rows, headWeight(w), false, true);
+}

@@ -1,0 +1,114 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Qwen2Config } from './config.js';
+import { LmInputError } from './errors.js';
+import { attentionBias, forwardHidden, headWeight } from './model.js';
+import type { ModelWeights } from './weights.js';
+
+/** Largest logits chunk in elements (WebGPU bindings are limited to 2 GiB; keep chunks far below). */
+export const MAX_LOGITS_CHUNK = 1 << 26;
+
+/** positions[b,t] = (number of unmasked tokens before t), 0 on padding: HF generate's position_ids. */
+export function positionsFromMask(mask: number[][]): number[][] {
+  return mask.map((row) => {
+    let n = 0;
+    return row.map((m) => (m === 1 ? n++ : 0));
+  });
+}
+
+export function validateBatch(inputIds: tf.Tensor2D, attentionMask: tf.Tensor2D, cfg: Qwen2Config): void {
+  if (inputIds.rank !== 2) throw new LmInputError('inputIds', `expected rank 2, got rank ${inputIds.rank}`);
+  const [b, t] = inputIds.shape;
+  if (b === 0 || t === 0) throw new LmInputError('inputIds', `empty batch [${inputIds.shape}]`);
+  if (attentionMask.shape[0] !== b || attentionMask.shape[1] !== t) {
+    throw new LmInputError(
+      'attentionMask',
+      `shape [${attentionMask.shape}] does not match inputIds [${inputIds.shape}]`,
+    );
+  }
+  if (t > cfg.maxPositionEmbeddings) {
+    throw new LmInputError('inputIds', `length ${t} exceeds max_position_embeddings ${cfg.maxPositionEmbeddings}`);
+  }
+}
+
+/** log p(target) and optional entropy for hidden rows [N,H], in chunks of rows. */
+function chunkedLogProbs(
+  w: ModelWeights,
+  rows: tf.Tensor2D,
+  targets: tf.Tensor1D,
+  withEntropy: boolean,
+): { lp: tf.Tensor1D; ent?: tf.Tensor1D } {
+  const head = headWeight(w);
+  const vocab = head.shape[0]!;
+  const n = rows.shape[0];
+  const chunk = Math.max(1, Math.min(n, Math.floor(MAX_LOGITS_CHUNK / vocab)));
+  const lps: tf.Tensor1D[] = [];
+  const ents: tf.Tensor1D[] = [];
+  for (let start = 0; start < n; start += chunk) {
+    const size = Math.min(chunk, n - start);
+    const logits = tf.matMul(tf.slice(rows, [start, 0], [size, -1]), head, false, true);
+    const lse = tf.logSumExp(logits, 1);
+    const flatIdx = tf.add(
+      tf.mul(tf.range(0, size, 1, 'int32'), tf.scalar(vocab, 'int32')),
+      tf.slice(targets, [start], [size]),
+    );
+    const picked = tf.gather(tf.reshape(logits, [size * vocab]), flatIdx);
+    lps.push(tf.sub(picked, lse));
+    if (withEntropy) {
+      const p = tf.softmax(logits);
+      ents.push(tf.sub(lse, tf.sum(tf.mul(p, logits), 1)));
+    }
+  }
+  const lp = lps.length === 1 ? lps[0]! : (tf.concat(lps) as tf.Tensor1D);
+  if (!withEntropy) return { lp };
+  return { lp, ent: ents.length === 1 ? ents[0]! : (tf.concat(ents) as tf.Tensor1D) };
+}
+
+/**
+ * logProbs[b,t] = log p(ids[b,t] | ids[b,<t]) (column 0 and padding are 0); entropy[b,t] of that distribution.
+ * Differentiable w.r.t. the weights. Call inside tf.tidy / tf.variableGrads.
+ */
+export function tokenLogProbs(
+  w: ModelWeights,
+  cfg: Qwen2Config,
+  inputIds: tf.Tensor2D,
+  attentionMask: tf.Tensor2D,
+  opts: { withEntropy?: boolean } = {},
+): { logProbs: tf.Tensor2D; entropy?: tf.Tensor2D } {
+  validateBatch(inputIds, attentionMask, cfg);
+  const mask = attentionMask.arraySync() as number[][];
+  const [b, t] = inputIds.shape;
+  const withEntropy = opts.withEntropy ?? false;
+  if (t === 1) {
+    const z = tf.zeros([b, 1]) as tf.Tensor2D;
+    return withEntropy ? { logProbs: z, entropy: tf.zeros([b, 1]) } : { logProbs: z };
+  }
+  const group = cfg.numAttentionHeads / cfg.numKeyValueHeads;
+  const positions = tf.tensor2d(positionsFromMask(mask), [b, t], 'int32');
+  const bias = attentionBias(mask, t, group);
+  const { hidden } = forwardHidden(w, cfg, { ids: inputIds, positions, bias }, false);
+  const h = cfg.hiddenSize;
+  const rows = tf.reshape(tf.slice(hidden, [0, 0, 0], [b, t - 1, h]), [b * (t - 1), h]) as tf.Tensor2D;
+  const targets = tf.reshape(tf.slice(tf.cast(inputIds, 'int32'), [0, 1], [b, t - 1]), [b * (t - 1)]) as tf.Tensor1D;
+  const { lp, ent } = chunkedLogProbs(w, rows, targets, withEntropy);
+  const maskF = tf.cast(attentionMask, 'float32');
+  const finish = (x: tf.Tensor1D): tf.Tensor2D =>
+    tf.mul(tf.concat([tf.zeros([b, 1]), tf.reshape(x, [b, t - 1])], 1), maskF) as tf.Tensor2D;
+  return ent ? { logProbs: finish(lp), entropy: finish(ent) } : { logProbs: finish(lp) };
+}
+
+/** Full logits [B,T,V] (small models / tests only). */
+export function fullLogits(
+  w: ModelWeights,
+  cfg: Qwen2Config,
+  inputIds: tf.Tensor2D,
+  attentionMask: tf.Tensor2D,
+): tf.Tensor3D {
+  validateBatch(inputIds, attentionMask, cfg);
+  const mask = attentionMask.arraySync() as number[][];
+  const [b, t] = inputIds.shape;
+  const positions = tf.tensor2d(positionsFromMask(mask), [b, t], 'int32');
+  const bias = attentionBias(mask, t, cfg.numAttentionHeads / cfg.numKeyValueHeads);
+  const { hidden } = forwardHidden(w, cfg, { ids: inputIds, positions, bias }, false);
+  const logits = tf.matMul(tf.reshape(hidden, [b * t, cfg.hiddenSize]), headWeight(w), false, true);
+  return tf.reshape(logits, [b, t, cfg.vocabSize]);
+}
