@@ -1,4 +1,4 @@
 import { magicVitest } from '@magic/vitest-config';
 import { defineConfig } from 'vitest/config';
 
-export default defineConfig(magicVitest());
+export default defineConfig(magicVitest({ setupFiles: ['./test-setup.ts'] }));

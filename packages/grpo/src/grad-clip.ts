@@ -1,0 +1,20 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Global-norm gradient clipping (torch `clip_grad_norm_`): `coef = maxNorm / (‖g‖ + 1e-6)`, gradients
+ * scaled by `min(1, coef)`. Returns the pre-clip norm and new gradient tensors (inputs are not disposed).
+ */
+export async function clipByGlobalNorm(
+  grads: Record<string, tf.Tensor>,
+  maxNorm: number,
+): Promise<{ norm: number; grads: Record<string, tf.Tensor> }> {
+  const names = Object.keys(grads);
+  if (names.length === 0) return { norm: 0, grads: {} };
+  const normT = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!))))));
+  const norm = (await normT.data())[0] ?? Number.NaN;
+  normT.dispose();
+  const coef = Math.min(1, maxNorm / (norm + 1e-6));
+  const out: Record<string, tf.Tensor> = {};
+  for (const n of names) out[n] = tf.mul(grads[n]!, coef);
+  return { norm, grads: out };
+}

@@ -1,0 +1,47 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** Token batch handed to a policy. Both tensors are int32 `(B, T)`; `attentionMask` is 1 for real tokens, 0 for padding. */
+export interface PolicyBatch {
+  inputIds: tf.Tensor2D;
+  attentionMask: tf.Tensor2D;
+}
+
+/**
+ * Anything GRPO can train: trainable variables plus per-token log-probs under autodiff.
+ *
+ * `computeLogProbs` returns `(B, T)` float32 with `logProbs[b, t] = log p(ids[b, t] | ids[b, <t])`;
+ * column 0 is 0 (no context). It must be differentiable w.r.t. `trainableVariables` and must not
+ * dispose its inputs. Same convention as `@magic/lm`'s `CausalLM.tokenLogProbs`.
+ */
+export interface Policy {
+  trainableVariables: tf.Variable[];
+  computeLogProbs(batch: PolicyBatch): tf.Tensor2D;
+  /**
+   * Optional: log-probs plus per-token entropy `(B, T)` of the next-token distribution that produced
+   * each token (column 0 is 0). Needed when `entropyCoeff > 0`; used for the `actor/entropy` metric.
+   */
+  computeLogProbsAndEntropy?(batch: PolicyBatch): { logProbs: tf.Tensor2D; entropy: tf.Tensor2D };
+}
+
+/**
+ * One GRPO batch of `B` sequences (prompt + response tokens, right-padded to a common length `T`).
+ * All 2-D fields are `(B, T)` and aligned with `inputIds`.
+ */
+export interface GrpoBatch {
+  /** Token ids `(B, T)`. */
+  inputIds: number[][];
+  /** 1 for real tokens (prompt or response), 0 for padding `(B, T)`. */
+  attentionMask: number[][];
+  /** 1 for tokens the policy generated and is trained on, 0 elsewhere `(B, T)`. */
+  responseMask: number[][];
+  /** Group key per sequence `(B)`: sequences sampled from the same prompt/seed share a uid. */
+  uids: string[];
+  /** Outcome reward per sequence `(B)`. Must be finite. */
+  rewards: number[];
+  /** Log-probs of the sampling policy `(B, T)`; recomputed with the current policy when absent. */
+  oldLogProbs?: number[][];
+  /** Log-probs of the reference policy `(B, T)`; required when `useKlLoss` is on. */
+  refLogProbs?: number[][];
+  /** Turn index per token `(B, T)` (any value where `responseMask` is 0); needed by `clipMode: 'turn'` and `lossAggMode: 'turn'`. */
+  turnIds?: number[][];
+}

@@ -1,0 +1,104 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Policy, PolicyBatch } from './policy.js';
+
+/** Small deterministic PRNG (mulberry32) returning floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Toy policy for examples, tests and benchmarks: a bigram language model whose next-token logits are
+ * a trainable `(V, V)` table row (optionally factored through a `(V, D)` embedding and `(D, V)` output
+ * matrix when `hiddenSize` is set). Implements {@link Policy} including entropy.
+ */
+export class BigramPolicy implements Policy {
+  readonly vocabSize: number;
+  readonly trainableVariables: tf.Variable[];
+
+  constructor(options: { vocabSize: number; hiddenSize?: number; seed?: number }) {
+    this.vocabSize = options.vocabSize;
+    const seed = options.seed ?? 0;
+    const v = options.vocabSize;
+    const d = options.hiddenSize;
+    this.trainableVariables =
+      d === undefined
+        ? [tf.variable(tf.zeros([v, v]), true, `bigram_${seed}_${tf.util.now()}`)]
+        : [
+            tf.variable(tf.randomNormal([v, d], 0, 0.02, 'float32', seed), true, `bigram_emb_${seed}_${tf.util.now()}`),
+            tf.variable(
+              tf.randomNormal([d, v], 0, 0.02, 'float32', seed + 1),
+              true,
+              `bigram_out_${seed}_${tf.util.now()}`,
+            ),
+          ];
+  }
+
+  /** Next-token logits for each position `(B, T, V)`. */
+  logits(inputIds: tf.Tensor2D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [b, t] = inputIds.shape;
+      const flat = tf.reshape(inputIds, [-1]);
+      const [first, second] = this.trainableVariables;
+      const rows = second ? tf.matMul(tf.gather(first!, flat), second) : tf.gather(first!, flat);
+      return tf.reshape(rows, [b, t, this.vocabSize]) as tf.Tensor3D;
+    });
+  }
+
+  computeLogProbs(batch: PolicyBatch): tf.Tensor2D {
+    return this.computeLogProbsAndEntropy(batch).logProbs;
+  }
+
+  computeLogProbsAndEntropy(batch: PolicyBatch): { logProbs: tf.Tensor2D; entropy: tf.Tensor2D } {
+    return tf.tidy(() => {
+      const [b, t] = batch.inputIds.shape;
+      if (t < 2) return { logProbs: tf.zeros([b, t]) as tf.Tensor2D, entropy: tf.zeros([b, t]) as tf.Tensor2D };
+      const context = tf.slice(batch.inputIds, [0, 0], [b, t - 1]);
+      const targets = tf.slice(batch.inputIds, [0, 1], [b, t - 1]);
+      const logp = tf.logSoftmax(this.logits(context as tf.Tensor2D));
+      const picked = tf.sum(tf.mul(logp, tf.oneHot(tf.cast(targets, 'int32'), this.vocabSize)), -1);
+      const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), -1));
+      const pad = tf.zeros([b, 1]);
+      return {
+        logProbs: tf.concat([pad, picked], 1) as tf.Tensor2D,
+        entropy: tf.concat([pad, entropy], 1) as tf.Tensor2D,
+      };
+    });
+  }
+
+  /** Samples `maxNewTokens` tokens after each prompt at temperature 1; returns full sequences. */
+  async sample(prompts: readonly number[][], maxNewTokens: number, rng: () => number): Promise<number[][]> {
+    const seqs = prompts.map((p) => [...p]);
+    for (let step = 0; step < maxNewTokens; step++) {
+      const last = tf.tensor2d(
+        seqs.map((s) => [s[s.length - 1]!]),
+        [seqs.length, 1],
+        'int32',
+      );
+      const probs = tf.tidy(() => tf.softmax(tf.reshape(this.logits(last), [seqs.length, this.vocabSize])));
+      const p = (await probs.array()) as number[][];
+      tf.dispose([last, probs]);
+      seqs.forEach((s, i) => s.push(sampleIndex(p[i]!, rng())));
+    }
+    return seqs;
+  }
+
+  dispose(): void {
+    tf.dispose(this.trainableVariables);
+  }
+}
+
+function sampleIndex(probs: readonly number[], u: number): number {
+  let c = 0;
+  for (let i = 0; i < probs.length; i++) {
+    c += probs[i]!;
+    if (u < c) return i;
+  }
+  return probs.length - 1;
+}

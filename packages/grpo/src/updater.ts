@@ -1,0 +1,291 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { AdamW } from './adamw.js';
+import {
+  broadcastToTokens,
+  computeGrpoOutcomeAdvantage,
+  computeRlooOutcomeAdvantage,
+  groupByUid,
+  type OutcomeAdvantage,
+} from './advantages.js';
+import { aggregateLoss } from './aggregate-loss.js';
+import { chunk, rowsTensor, splitMiniBatches, validateGrpoBatch } from './batch.js';
+import { type GrpoConfig, type GrpoConfigInput, GrpoConfigSchema } from './config.js';
+import { GrpoConfigError, GrpoInputError } from './errors.js';
+import { clipByGlobalNorm } from './grad-clip.js';
+import { klPenalty } from './kl-penalty.js';
+import { learningRateAt } from './lr-schedule.js';
+import type { GrpoBatch, Policy, PolicyBatch } from './policy.js';
+import { computePolicyLoss } from './policy-loss.js';
+
+/** Everything one micro-batch needs, already as row-index lists into the batch. */
+interface Prepared {
+  batch: GrpoBatch;
+  trainMask: number[][];
+  tokenAdvantages: number[][];
+  oldLogProbs: number[][];
+}
+
+type Scalars = Record<string, tf.Scalar>;
+
+function mean(xs: readonly number[]): number {
+  return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+function pushMetric(acc: Map<string, number[]>, key: string, value: number): void {
+  const list = acc.get(key);
+  if (list) list.push(value);
+  else acc.set(key, [value]);
+}
+
+/**
+ * GRPO actor update: advantages → (old log-probs) → PPO epochs over seed mini-batches → micro-batch
+ * gradient accumulation → global-norm clip → AdamW. One `update()` is one RL step (one scheduler step).
+ *
+ * Micro-batch scaling follows verl with `use_dynamic_bsz`: each micro-batch loss is multiplied by
+ * `len(micro) / len(mini)` (in sequences) before its gradient is accumulated, so the mini-batch
+ * gradient is the sequence-weighted mean of the micro-batch losses' gradients (with `token-mean`, each
+ * micro-batch is token-averaged on its own, exactly as in verl).
+ */
+export class GrpoUpdater {
+  readonly config: GrpoConfig;
+  private readonly optimizer: AdamW;
+  private schedulerStep = 0;
+
+  constructor(
+    readonly policy: Policy,
+    config: GrpoConfigInput = {},
+  ) {
+    const parsed = GrpoConfigSchema.safeParse(config);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new GrpoConfigError(issue.path.join('.') || '(root)', issue.message);
+    }
+    this.config = parsed.data;
+    if (this.config.entropyCoeff > 0 && !policy.computeLogProbsAndEntropy) {
+      throw new GrpoConfigError('entropyCoeff', 'is > 0 but the policy has no computeLogProbsAndEntropy');
+    }
+    if (this.config.lrScheduler === 'cosine' && this.config.totalTrainingSteps === undefined) {
+      throw new GrpoConfigError('totalTrainingSteps', "is required by lrScheduler 'cosine'");
+    }
+    this.optimizer = new AdamW({
+      betas: this.config.betas,
+      epsilon: this.config.adamEpsilon,
+      weightDecay: this.config.weightDecay,
+    });
+  }
+
+  /** Learning rate the next `update()` will use. */
+  get lr(): number {
+    return learningRateAt(this.schedulerStep, this.config);
+  }
+
+  /** Number of AdamW steps taken so far. */
+  get optimizerSteps(): number {
+    return this.optimizer.step;
+  }
+
+  /** Runs one GRPO update on `batch`; returns namespaced metrics (`actor/pgLoss`, `critic/rewards/mean`, ...). */
+  async update(batch: GrpoBatch): Promise<Record<string, number>> {
+    const { batchSize } = validateGrpoBatch(batch);
+    this.checkBatchFields(batch);
+    const adv = this.advantages(batch);
+    const trainMask = this.trainMask(batch, adv);
+    const prepared: Prepared = {
+      batch,
+      trainMask,
+      tokenAdvantages: broadcastToTokens(adv.advantages, trainMask),
+      oldLogProbs: batch.oldLogProbs ?? (await this.computeLogProbsArray(batch)),
+    };
+    const lr = this.lr;
+    const acc = new Map<string, number[]>();
+    const groupsPerMini = this.config.ppoMiniBatchSize ?? adv.numGroups;
+    const miniBatches = splitMiniBatches(groupByUid(batch.uids).groups, groupsPerMini);
+    let skipped = 0;
+    for (let epoch = 0; epoch < this.config.ppoEpochs; epoch++) {
+      for (const rows of miniBatches) {
+        if (!rows.some((r) => trainMask[r]!.some((m) => m > 0))) continue;
+        const stepped = await this.miniBatchStep(prepared, rows, lr, acc);
+        if (!stepped) skipped++;
+      }
+    }
+    this.schedulerStep += 1;
+    return this.summarise(batch, adv, prepared, acc, { lr, skipped, batchSize });
+  }
+
+  /** Frees the optimiser state (the policy's variables are the caller's). */
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+
+  private checkBatchFields(batch: GrpoBatch): void {
+    if (this.config.useKlLoss && !batch.refLogProbs) {
+      throw new GrpoInputError('refLogProbs', 'is required when useKlLoss is on');
+    }
+    if ((this.config.clipMode === 'turn' || this.config.lossAggMode === 'turn') && !batch.turnIds) {
+      throw new GrpoInputError('turnIds', "is required by clipMode/lossAggMode 'turn'");
+    }
+  }
+
+  private advantages(batch: GrpoBatch): OutcomeAdvantage {
+    if (this.config.advEstimator === 'rloo') return computeRlooOutcomeAdvantage(batch.rewards, batch.uids);
+    return computeGrpoOutcomeAdvantage(batch.rewards, batch.uids, {
+      epsilon: this.config.epsilon,
+      normByStd: this.config.normAdvByStd,
+      scaleRewards: this.config.scaleRewards,
+    });
+  }
+
+  private trainMask(batch: GrpoBatch, adv: OutcomeAdvantage): number[][] {
+    if (!this.config.maskZeroStdGroups) return batch.responseMask.map((row) => row.map((m) => (m > 0 ? 1 : 0)));
+    return batch.responseMask.map((row, b) =>
+      adv.zeroStdGroups[adv.groupIndex[b]!] ? row.map(() => 0) : row.map((m) => (m > 0 ? 1 : 0)),
+    );
+  }
+
+  private policyBatch(batch: GrpoBatch, rows: readonly number[]): PolicyBatch {
+    return {
+      inputIds: rowsTensor(batch.inputIds, rows, 'int32'),
+      attentionMask: rowsTensor(batch.attentionMask, rows, 'int32'),
+    };
+  }
+
+  private microSize(miniRows: number): number {
+    return this.config.ppoMicroBatchSize ?? miniRows;
+  }
+
+  /** Log-probs of the current policy for every row (no gradient), in micro-batches. */
+  private async computeLogProbsArray(batch: GrpoBatch): Promise<number[][]> {
+    const rows = batch.inputIds.map((_, i) => i);
+    const out: number[][] = [];
+    for (const micro of chunk(rows, this.microSize(rows.length))) {
+      const pb = this.policyBatch(batch, micro);
+      try {
+        const lp = tf.tidy(() => this.policy.computeLogProbs(pb));
+        const values = (await lp.array()) as number[][];
+        lp.dispose();
+        out.push(...values);
+      } finally {
+        tf.dispose([pb.inputIds, pb.attentionMask]);
+      }
+    }
+    return out;
+  }
+
+  private microLoss(p: Prepared, rows: readonly number[], scale: number, kept: Scalars): tf.Scalar {
+    const c = this.config;
+    const pb = this.policyBatch(p.batch, rows);
+    const mask = rowsTensor(p.trainMask, rows, 'float32');
+    const turnIds = p.batch.turnIds ? rowsTensor(p.batch.turnIds, rows, 'int32') : undefined;
+    const withEntropy = this.policy.computeLogProbsAndEntropy?.(pb);
+    const logProbs = withEntropy ? withEntropy.logProbs : this.policy.computeLogProbs(pb);
+    const pl = computePolicyLoss(
+      {
+        logProbs,
+        oldLogProbs: rowsTensor(p.oldLogProbs, rows, 'float32'),
+        advantages: rowsTensor(p.tokenAdvantages, rows, 'float32'),
+        responseMask: mask,
+        turnIds,
+      },
+      c,
+    );
+    const aggOpts = { turnIds };
+    const mode = c.lossAggMode;
+    let loss: tf.Scalar = pl.pgLoss;
+    Object.assign(kept, {
+      pgLoss: pl.pgLoss,
+      pgClipfrac: pl.pgClipfrac,
+      ppoKl: pl.ppoKl,
+      pgClipfracLower: pl.pgClipfracLower,
+    });
+    if (withEntropy) {
+      const entropy = aggregateLoss(withEntropy.entropy, mask, mode, aggOpts);
+      kept.entropy = entropy;
+      if (c.entropyCoeff > 0) loss = tf.sub(loss, tf.mul(entropy, c.entropyCoeff));
+    }
+    if (c.useKlLoss) {
+      const kld = klPenalty(logProbs, rowsTensor(p.batch.refLogProbs!, rows, 'float32'), c.klLossType);
+      const klLoss = aggregateLoss(kld, mask, mode, aggOpts);
+      kept.klLoss = klLoss;
+      loss = tf.add(loss, tf.mul(klLoss, c.klLossCoef));
+    }
+    for (const t of Object.values(kept)) tf.keep(t);
+    return tf.mul(loss, scale);
+  }
+
+  private async miniBatchStep(p: Prepared, rows: number[], lr: number, acc: Map<string, number[]>): Promise<boolean> {
+    let grads: Record<string, tf.Tensor> = {};
+    const vars = this.policy.trainableVariables;
+    try {
+      for (const micro of chunk(rows, this.microSize(rows.length))) {
+        const kept: Scalars = {};
+        try {
+          const { value, grads: g } = tf.variableGrads(
+            () => this.microLoss(p, micro, micro.length / rows.length, kept),
+            vars,
+          );
+          value.dispose();
+          grads = accumulate(grads, g);
+          for (const [k, t] of Object.entries(kept)) pushMetric(acc, `actor/${k}`, (await t.data())[0] ?? Number.NaN);
+        } finally {
+          tf.dispose(Object.values(kept));
+        }
+      }
+      const clipped = await clipByGlobalNorm(grads, this.config.gradClip);
+      try {
+        pushMetric(acc, 'actor/gradNorm', clipped.norm);
+        if (!Number.isFinite(clipped.norm)) return false;
+        this.optimizer.apply(vars, clipped.grads, lr);
+        return true;
+      } finally {
+        tf.dispose(Object.values(clipped.grads));
+      }
+    } finally {
+      tf.dispose(Object.values(grads));
+    }
+  }
+
+  private summarise(
+    batch: GrpoBatch,
+    adv: OutcomeAdvantage,
+    p: Prepared,
+    acc: Map<string, number[]>,
+    info: { lr: number; skipped: number; batchSize: number },
+  ): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, v] of acc) out[k] = mean(v);
+    out['actor/lr'] = info.lr;
+    out['actor/numOptimizerSteps'] = acc.get('actor/gradNorm')?.length ?? 0;
+    out['actor/numSkippedSteps'] = info.skipped;
+    const tokenAdv = p.tokenAdvantages.flatMap((row, b) => row.filter((_, t) => p.trainMask[b]![t]! > 0));
+    Object.assign(out, stats('critic/advantages', tokenAdv), stats('critic/rewards', batch.rewards));
+    out['critic/fracRewardZeroStd'] = adv.fracRewardZeroStd;
+    const lengths = batch.responseMask.map((row) => row.reduce((a, m) => a + (m > 0 ? 1 : 0), 0));
+    Object.assign(out, stats('responseLength', lengths));
+    out['batch/size'] = info.batchSize;
+    out['batch/numGroups'] = adv.numGroups;
+    return out;
+  }
+}
+
+function stats(prefix: string, xs: readonly number[]): Record<string, number> {
+  if (xs.length === 0) return { [`${prefix}/mean`]: 0, [`${prefix}/max`]: 0, [`${prefix}/min`]: 0 };
+  return {
+    [`${prefix}/mean`]: mean(xs),
+    [`${prefix}/max`]: Math.max(...xs),
+    [`${prefix}/min`]: Math.min(...xs),
+  };
+}
+
+function accumulate(acc: Record<string, tf.Tensor>, g: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+  for (const [name, t] of Object.entries(g)) {
+    const prev = acc[name];
+    if (prev) {
+      acc[name] = tf.add(prev, t);
+      prev.dispose();
+      t.dispose();
+    } else {
+      acc[name] = t;
+    }
+  }
+  return acc;
+}
