@@ -1,0 +1,16 @@
+export {
+  type FieldMapping,
+  type GenericFormat,
+  inferFormat,
+  loadAdvBenchCsv,
+  loadGenericSeeds,
+  loadHarmBenchCsv,
+  loadJbbBehaviorsCsv,
+  loadOrBenchCsv,
+  loadRefusalDirectionJson,
+  loadSorryBenchJsonl,
+  loadStrongRejectCsv,
+  loadWildJailbreak,
+  loadXsTestCsv,
+} from './loaders.js';
+export { loadSeedSpec, parseSeedSpec, type SeedSpec, seedFormats } from './seed-spec.js';

@@ -1,0 +1,119 @@
+import { AttackPoolConfigError } from '../errors.js';
+import type { DataType, SeedRecord } from '../schemas.js';
+import {
+  type FieldMapping,
+  loadAdvBenchCsv,
+  loadGenericSeeds,
+  loadHarmBenchCsv,
+  loadJbbBehaviorsCsv,
+  loadOrBenchCsv,
+  loadRefusalDirectionJson,
+  loadSorryBenchJsonl,
+  loadStrongRejectCsv,
+  loadWildJailbreak,
+  loadXsTestCsv,
+} from './loaders.js';
+
+export const seedFormats = [
+  'harmbench',
+  'advbench',
+  'jbb-harmful',
+  'jbb-benign',
+  'xstest',
+  'xstest-safe',
+  'wildjailbreak-harmful',
+  'wildjailbreak-benign',
+  'wildjailbreak',
+  'refusal-direction',
+  'strongreject',
+  'or-bench',
+  'or-bench-toxic',
+  'sorry-bench',
+  'generic',
+] as const;
+export type SeedFormat = (typeof seedFormats)[number];
+
+/** `format:path[?text=col&id=col&category=col&dataType=col|vanilla_benign&limit=N]` as given to `--seeds`. */
+export interface SeedSpec {
+  format: SeedFormat;
+  path: string;
+  mapping?: FieldMapping;
+  dataType?: DataType;
+  limit?: number;
+}
+
+export function parseSeedSpec(spec: string): SeedSpec {
+  const colon = spec.indexOf(':');
+  if (colon <= 0) throw new AttackPoolConfigError('--seeds', `'${spec}' is not format:path`);
+  const format = spec.slice(0, colon);
+  if (!(seedFormats as readonly string[]).includes(format)) {
+    throw new AttackPoolConfigError('--seeds', `unknown format '${format}' (one of ${seedFormats.join(', ')})`);
+  }
+  const [path, query] = spec.slice(colon + 1).split('?', 2) as [string, string | undefined];
+  const params = new URLSearchParams(query ?? '');
+  const out: SeedSpec = { format: format as SeedFormat, path };
+  const limit = params.get('limit');
+  if (limit !== null) {
+    if (!/^\d+$/.test(limit)) throw new AttackPoolConfigError('--seeds', `limit '${limit}' is not a count`);
+    out.limit = Number(limit);
+  }
+  const dataType = params.get('dataType');
+  if (dataType === 'vanilla_harmful' || dataType === 'vanilla_benign') out.dataType = dataType;
+  const text = params.get('text');
+  if (format === 'generic') {
+    if (!text) throw new AttackPoolConfigError('--seeds', 'generic seeds need ?text=<column>');
+    out.mapping = { text };
+    for (const key of ['id', 'category'] as const) {
+      const v = params.get(key);
+      if (v) out.mapping[key] = v;
+    }
+    if (dataType && !out.dataType) out.mapping.dataType = dataType;
+  }
+  return out;
+}
+
+/** Loads the seeds named by a spec (string or parsed). `limit` keeps the first N rows. */
+export async function loadSeedSpec(input: string | SeedSpec): Promise<SeedRecord[]> {
+  const spec = typeof input === 'string' ? parseSeedSpec(input) : input;
+  const seeds = await loadByFormat(spec);
+  return spec.limit === undefined ? seeds : seeds.slice(0, spec.limit);
+}
+
+async function loadByFormat(spec: SeedSpec): Promise<SeedRecord[]> {
+  const { path } = spec;
+  switch (spec.format) {
+    case 'harmbench':
+      return loadHarmBenchCsv(path);
+    case 'advbench':
+      return loadAdvBenchCsv(path);
+    case 'jbb-harmful':
+      return loadJbbBehaviorsCsv(path, { dataType: 'vanilla_harmful' });
+    case 'jbb-benign':
+      return loadJbbBehaviorsCsv(path, { dataType: 'vanilla_benign' });
+    case 'xstest':
+      return loadXsTestCsv(path);
+    case 'xstest-safe':
+      return loadXsTestCsv(path, { labels: ['safe'] });
+    case 'wildjailbreak-harmful':
+      return loadWildJailbreak(path, { dataType: 'vanilla_harmful' });
+    case 'wildjailbreak-benign':
+      return loadWildJailbreak(path, { dataType: 'vanilla_benign' });
+    case 'wildjailbreak':
+      return loadWildJailbreak(path, spec.dataType ? { dataType: spec.dataType } : {});
+    case 'refusal-direction':
+      return loadRefusalDirectionJson(path, spec.dataType ? { dataType: spec.dataType } : {});
+    case 'strongreject':
+      return loadStrongRejectCsv(path);
+    case 'or-bench':
+      return loadOrBenchCsv(path);
+    case 'or-bench-toxic':
+      return loadOrBenchCsv(path, { dataType: 'vanilla_harmful' });
+    case 'sorry-bench':
+      return loadSorryBenchJsonl(path);
+    case 'generic':
+      return loadGenericSeeds(path, {
+        mapping: spec.mapping!,
+        ...(spec.dataType ? { dataType: spec.dataType } : {}),
+      });
+  }
+}
