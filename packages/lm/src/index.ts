@@ -1,1 +1,17 @@
-export const packageName = '@magic/lm';
+export { CausalLM, type SaveOptions } from './causal-lm.js';
+export { readCheckpointTensors, type SaveWeightsOptions, writeCheckpointTensors } from './checkpoint-io.js';
+export {
+  configToJson,
+  parseQwen2Config,
+  type Qwen2Config,
+  type Qwen2ConfigInput,
+  qwen2ConfigSchema,
+} from './config.js';
+export { LmCheckpointError, LmConfigError, LmInputError } from './errors.js';
+export { type GenerateOptions, type GenerationOutput, generateOptionsSchema } from './generate.js';
+export { PRESET_CONFIGS, PRESETS, type Preset } from './presets.js';
+export { QWEN25_CHAT_TEMPLATE } from './qwen25-chat-template.js';
+export { Rng } from './rng.js';
+export { MAX_LOGITS_CHUNK, positionsFromMask } from './scoring.js';
+export { type ChatMessage, Tokenizer } from './tokenizer.js';
+export { expectedTensors, type ModelWeights, namedWeights } from './weights.js';

@@ -110,7 +110,7 @@ export function checkTensors(c: Qwen2Config, tensors: Map<string, SourceTensor>,
 export function weightsFromTensors(c: Qwen2Config, tensors: Map<string, SourceTensor>): ModelWeights {
   const v = (name: string): tf.Variable => {
     const t = tensors.get(name)!;
-    return tf.variable(tf.tensor(t.data, t.shape, 'float32'), true, name);
+    return tf.variable(tf.tensor(t.data, t.shape, 'float32'), true);
   };
   const layers: LayerWeights[] = [];
   for (let i = 0; i < c.numHiddenLayers; i++) {
@@ -129,7 +129,6 @@ export function weightsFromTensors(c: Qwen2Config, tensors: Map<string, SourceTe
 /** Random init like HF (normal(0, std) for matrices, zero biases, unit norms), deterministic in `seed`. */
 export function randomWeights(c: Qwen2Config, seed: number, std = 0.02): ModelWeights {
   let s = seed;
-  const tensors = new Map<string, SourceTensor>();
   const variables = new Map<string, tf.Variable>();
   for (const e of expectedTensors(c)) {
     const init = e.name.endsWith('norm.weight')
@@ -137,10 +136,9 @@ export function randomWeights(c: Qwen2Config, seed: number, std = 0.02): ModelWe
       : e.name.endsWith('.bias')
         ? tf.zeros(e.shape)
         : tf.randomNormal(e.shape, 0, std, 'float32', s++);
-    variables.set(e.name, tf.variable(init, true, e.name));
+    variables.set(e.name, tf.variable(init, true));
     init.dispose();
   }
-  void tensors;
   const g = (name: string): tf.Variable => variables.get(name)!;
   const layers: LayerWeights[] = [];
   for (let i = 0; i < c.numHiddenLayers; i++) {
