@@ -74,6 +74,8 @@ export function rowsTensor(
 ): tf.Tensor2D {
   const length = m[0]?.length ?? 0;
   const data = dtype === 'int32' ? new Int32Array(rows.length * length) : new Float32Array(rows.length * length);
-  rows.forEach((r, i) => data.set(m[r]!, i * length));
+  rows.forEach((r, i) => {
+    data.set(m[r]!, i * length);
+  });
   return tf.tensor2d(data, [rows.length, length], dtype);
 }

@@ -84,7 +84,9 @@ export class BigramPolicy implements Policy {
       const probs = tf.tidy(() => tf.softmax(tf.reshape(this.logits(last), [seqs.length, this.vocabSize])));
       const p = (await probs.array()) as number[][];
       tf.dispose([last, probs]);
-      seqs.forEach((s, i) => s.push(sampleIndex(p[i]!, rng())));
+      seqs.forEach((s, i) => {
+        s.push(sampleIndex(p[i]!, rng()));
+      });
     }
     return seqs;
   }

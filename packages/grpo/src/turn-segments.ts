@@ -19,7 +19,7 @@ export function turnSegments(turnIds: tf.Tensor2D, mask: tf.Tensor2D): TurnSegme
     const on = tf.greater(mask, 0);
     const ids = tf.where(on, tf.cast(turnIds, 'int32'), tf.zeros(turnIds.shape, 'int32'));
     const numTurns = batch * length === 0 ? 1 : (tf.max(ids).dataSync()[0] ?? 0) + 1;
-    const rowBase = tf.mul(tf.reshape(tf.range(0, batch, 1, 'int32'), [batch, 1]), numTurns);
+    const rowBase = tf.mul(tf.reshape(tf.range(0, batch, 1, 'int32'), [batch, 1]), tf.scalar(numTurns, 'int32'));
     const dummy = tf.fill([batch, length], batch * numTurns, 'int32');
     const seg = tf.where(on, tf.add(rowBase, ids), dummy);
     return { segmentIds: tf.keep(tf.reshape(seg, [-1]) as tf.Tensor1D), numSegments: batch * numTurns + 1 };
