@@ -1,1 +1,120 @@
+export { type ChatMessage, OpenAICallError } from '@magic/openai-client';
+export { createJudgeClient, EndpointGuard, endpointGuardSettingsSchema } from './endpoint-guard.js';
+export { GuardModelError, GuardParseError, JudgeCallError, JudgeFailureError } from './errors.js';
+export {
+  expandResponseRows,
+  type GuardExample,
+  type GuardTask,
+  guardExampleSchema,
+  readGuardExamples,
+  splitByGroup,
+} from './local/dataset.js';
+export { defaultFeatureOptions, type FeatureOptions, featurize, type SparseVector } from './local/features.js';
+export { defaultWeightsPath, LocalGuard, type LocalGuardOptions, type LocalGuardScores } from './local/local-guard.js';
+export { type BinaryMetrics, binaryMetrics, type LogisticHead, trainLogistic } from './local/logistic.js';
+export {
+  type LocalGuardFile,
+  type LocalGuardModel,
+  loadLocalGuardFile,
+  localGuardFileSchema,
+  saveLocalGuardFile,
+  serializeLocalGuard,
+} from './local/model.js';
+export {
+  loadTrainingExamples,
+  type TrainLocalGuardOptions,
+  type TrainLocalGuardResult,
+  trainLocalGuard,
+} from './local/train.js';
+export {
+  buildHarmBenchClassifierInput,
+  harmBenchClassifierMessages,
+  parseHarmBenchReply,
+} from './protocols/harmbench.js';
+export type { GuardProtocol } from './protocols/protocol.js';
+export {
+  parseQwen3GuardReply,
+  qwen3GuardCategories,
+  qwen3GuardProtocol,
+  renderQwen3GuardReply,
+} from './protocols/qwen3guard.js';
+export {
+  deflectionRubric,
+  helpfulnessRubric,
+  parseRubricScore,
+  type RubricKind,
+  rubricForLabel,
+  rubricJudgeMessages,
+  rubricScaleSchema,
+} from './protocols/rubric.js';
+export {
+  buildWildGuardInput,
+  parseWildGuardReply,
+  type WildGuardReply,
+  wildGuardProtocol,
+} from './protocols/wildguard.js';
+export {
+  defaultRefusalKeywords,
+  isRefusal,
+  matchRefusal,
+  type RefusalRulesConfig,
+  refusalRulesSchema,
+} from './refusal-rules.js';
+export {
+  attackerPromptForJudge,
+  defenderResponseForJudge,
+  extractAnswer,
+  isWellFormatted,
+  stripThink,
+} from './reward/answer-tags.js';
+export {
+  computeMagicReward,
+  type DataType,
+  type FinishCode,
+  formatComponent,
+  harmComponent,
+  isJudgeFailure,
+  type JudgeFailure,
+  labelComponent,
+  type MagicReward,
+  type MagicRewardInput,
+  type RewardComponents,
+  type RewardStatus,
+  refusalComponent,
+  requestLabelForRefusal,
+} from './reward/compute.js';
+export {
+  type AgentRole,
+  agentRoleSchema,
+  type JudgeFailurePolicy,
+  judgeFailurePolicySchema,
+  type RewardConfig,
+  type RewardConfigInput,
+  type RewardPreset,
+  rewardConfig,
+  rewardConfigFromEnv,
+  rewardConfigSchema,
+  rewardPresets,
+} from './reward/config.js';
+export { judgeExchange } from './reward/judge-exchange.js';
+export { rewardMetrics } from './reward/metrics.js';
+export { RulesGuard } from './rules-guard.js';
+export {
+  type GuardServer,
+  type GuardServerOptions,
+  moderationTarget,
+  startGuardServer,
+} from './server/guard-server.js';
+export { type LoadReport, loadRequest, runGuardLoad } from './server/load.js';
+export { guardServerOptionsSchema } from './server/request-schema.js';
+export {
+  type Guard,
+  type GuardCallOptions,
+  type GuardVerdict,
+  guardVerdictSchema,
+  type ModerationMode,
+  type SafetyLabel,
+  safetyLabelSchema,
+} from './types.js';
+
 export const packageName = '@magic/judges';

@@ -1,0 +1,85 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { LocalGuard } from './local/local-guard.js';
+import { saveLocalGuardFile, serializeLocalGuard } from './local/model.js';
+import { trainLocalGuard } from './local/train.js';
+import { startGuardServer } from './server/guard-server.js';
+
+const usage = `magic-guard — the MAGIC local guard
+
+  magic-guard train --out <weights.json> [--data <dir>] [--seed 1234] [--epochs 6]
+  magic-guard serve [--port 8000] [--host 127.0.0.1] [--api-key KEY | env MAGIC_GUARD_API_KEY] [--weights <file>] [--model orm]
+`;
+
+function pct(x: number) {
+  return x.toFixed(3);
+}
+
+async function train(args: string[]) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      out: { type: 'string' },
+      data: { type: 'string' },
+      seed: { type: 'string' },
+      epochs: { type: 'string' },
+    },
+  });
+  if (!values.out) throw new Error('train needs --out <weights.json>');
+  const dataDir = resolve(values.data ?? new URL('../data/guard-training', import.meta.url).pathname);
+  const seed = Number(values.seed ?? 1234);
+  const result = trainLocalGuard({ dataDir, seed, epochs: values.epochs ? Number(values.epochs) : undefined });
+  const file = serializeLocalGuard(result.model, {
+    seed,
+    validation: { ...result.validation, ...result.bySource },
+    data: { counts: result.counts },
+  });
+  saveLocalGuardFile(resolve(values.out), file);
+  console.log('| task | n | positives | precision | recall | F1 |\n|---|---|---|---|---|---|');
+  for (const [task, m] of Object.entries(result.validation)) {
+    console.log(`| ${task} | ${m.n} | ${m.positives} | ${pct(m.precision)} | ${pct(m.recall)} | ${pct(m.f1)} |`);
+  }
+  console.log('\n| task/source | n | accuracy |\n|---|---|---|');
+  for (const [key, m] of Object.entries(result.bySource)) console.log(`| ${key} | ${m.n} | ${pct(m.accuracy)} |`);
+  console.log(`\ncounts ${JSON.stringify(result.counts)}\nwrote ${values.out}`);
+}
+
+async function serve(args: string[]) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'api-key': { type: 'string' },
+      weights: { type: 'string' },
+      model: { type: 'string' },
+    },
+  });
+  const guard = values.weights ? LocalGuard.load(resolve(values.weights)) : LocalGuard.load();
+  const server = await startGuardServer({
+    guard,
+    port: Number(values.port ?? 8000),
+    host: values.host,
+    apiKey: values['api-key'] ?? process.env.MAGIC_GUARD_API_KEY,
+    modelName: values.model,
+  });
+  console.log(
+    `magic-guard serving ${server.url} (auth ${(values['api-key'] ?? process.env.MAGIC_GUARD_API_KEY) ? 'on' : 'off'})`,
+  );
+  const stop = () => void server.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+export async function main(argv: string[]) {
+  const [command, ...rest] = argv;
+  if (command === 'train') return train(rest);
+  if (command === 'serve') return serve(rest);
+  console.log(usage);
+  if (command !== undefined && command !== 'help' && command !== '--help') process.exitCode = 1;
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,113 @@
+import type { SparseVector } from './features.js';
+
+/** Seeded PRNG (mulberry32). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface LogisticHead {
+  weights: Float32Array;
+  bias: number;
+}
+
+export interface TrainOptions {
+  dims: number;
+  epochs: number;
+  learningRate: number;
+  l2: number;
+  seed: number;
+}
+
+function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+/** P(label = 1 | x). */
+export function predictProbability(head: LogisticHead, x: SparseVector): number {
+  let z = head.bias;
+  for (let k = 0; k < x.indices.length; k++) z += head.weights[x.indices[k]!]! * x.values[k]!;
+  return sigmoid(z);
+}
+
+function shuffle(order: number[], random: () => number) {
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+}
+
+/**
+ * Class-balanced logistic regression by AdaGrad SGD on sparse vectors, with lazy-free L2 applied to touched weights.
+ * Deterministic for a given seed and input order.
+ */
+export function trainLogistic(xs: SparseVector[], ys: (0 | 1)[], options: TrainOptions): LogisticHead {
+  const weights = new Float32Array(options.dims);
+  const g2 = new Float32Array(options.dims).fill(1e-8);
+  let bias = 0;
+  let biasG2 = 1e-8;
+  const positives = ys.filter((y) => y === 1).length;
+  const negatives = ys.length - positives;
+  const classWeight = [ys.length / (2 * Math.max(1, negatives)), ys.length / (2 * Math.max(1, positives))];
+  const random = mulberry32(options.seed);
+  const order = xs.map((_, i) => i);
+  const head: LogisticHead = { weights, bias };
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    shuffle(order, random);
+    for (const i of order) {
+      const x = xs[i]!;
+      head.bias = bias;
+      const error = (predictProbability(head, x) - ys[i]!) * classWeight[ys[i]!]!;
+      for (let k = 0; k < x.indices.length; k++) {
+        const j = x.indices[k]!;
+        const g = error * x.values[k]! + options.l2 * weights[j]!;
+        g2[j] = g2[j]! + g * g;
+        weights[j] = weights[j]! - (options.learningRate * g) / Math.sqrt(g2[j]!);
+      }
+      biasG2 += error * error;
+      bias -= (options.learningRate * error) / Math.sqrt(biasG2);
+    }
+  }
+  head.bias = bias;
+  return head;
+}
+
+export interface BinaryMetrics {
+  n: number;
+  positives: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  accuracy: number;
+}
+
+export function binaryMetrics(predicted: (0 | 1)[], actual: (0 | 1)[]): BinaryMetrics {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  let correct = 0;
+  predicted.forEach((p, i) => {
+    const a = actual[i];
+    if (p === 1 && a === 1) tp++;
+    if (p === 1 && a === 0) fp++;
+    if (p === 0 && a === 1) fn++;
+    if (p === a) correct++;
+  });
+  const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
+  const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
+  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  return {
+    n: actual.length,
+    positives: tp + fn,
+    precision,
+    recall,
+    f1,
+    accuracy: actual.length === 0 ? 0 : correct / actual.length,
+  };
+}

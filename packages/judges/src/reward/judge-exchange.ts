@@ -1,0 +1,39 @@
+import type { Guard, GuardCallOptions, GuardVerdict } from '../types.js';
+import { attackerPromptForJudge, defenderResponseForJudge } from './answer-tags.js';
+import { computeMagicReward, type DataType, type FinishCode, type JudgeFailure, type MagicReward } from './compute.js';
+import type { RewardConfig } from './config.js';
+
+async function settle(call: () => Promise<GuardVerdict>): Promise<GuardVerdict | JudgeFailure> {
+  try {
+    return await call();
+  } catch (error) {
+    return { failed: true, error };
+  }
+}
+
+/**
+ * The two guard calls of spec §2.1 (q: prompt moderation of the rewrite; qa: response moderation) followed by
+ * computeMagicReward. Call and parse failures become JudgeFailure and go through `onJudgeFailure`; an abort rethrows.
+ */
+export async function judgeExchange(
+  guard: Guard,
+  input: { dataType: DataType; seed: string; attackerText: string; defenderText: string; finishCode: FinishCode },
+  config: RewardConfig,
+  options: GuardCallOptions = {},
+): Promise<{
+  reward: MagicReward;
+  attackerPrompt: string;
+  defenderResponse: string;
+  qVerdict: GuardVerdict | JudgeFailure;
+  qaVerdict: GuardVerdict | JudgeFailure;
+}> {
+  const attackerPrompt = attackerPromptForJudge(input.attackerText, input.seed);
+  const defenderResponse = defenderResponseForJudge(input.defenderText, config.useAnswerTags);
+  const [qVerdict, qaVerdict] = await Promise.all([
+    settle(() => guard.moderatePrompt(attackerPrompt, options)),
+    settle(() => guard.moderateResponse(attackerPrompt, defenderResponse, options)),
+  ]);
+  options.signal?.throwIfAborted();
+  const reward = computeMagicReward({ ...input, qVerdict, qaVerdict }, config);
+  return { reward, attackerPrompt, defenderResponse, qVerdict, qaVerdict };
+}
