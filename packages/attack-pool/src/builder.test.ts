@@ -166,7 +166,11 @@ describe('buildAttackPool with an LLM on a loopback OpenAI-compatible server', (
         return { json: chatCompletionBody(`[rewritten] ${request}`) };
       },
     });
-    const client = new OpenAICompatibleClient({ baseURL: server.url, maxRetries: 2, backoff: { baseMs: 1, maxMs: 5 } });
+    const client = new OpenAICompatibleClient({
+      baseURL: server.url,
+      maxRetries: 2,
+      backoff: { initialMs: 1, maxMs: 5 },
+    });
     const report = await buildAttackPool({
       seeds: seeds.slice(0, 3),
       strategies: ['slang', 'translate-french', 'caesar'],

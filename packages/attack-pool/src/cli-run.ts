@@ -18,7 +18,7 @@ export const USAGE = `magic-attack-pool build --seeds <format:path[?opts]> [--se
 
 seed formats: harmbench advbench jbb-harmful jbb-benign xstest xstest-safe wildjailbreak(-harmful|-benign)
   refusal-direction strongreject or-bench or-bench-toxic sorry-bench generic (?text=col&id=col&category=col&dataType=...)
-  every format accepts ?limit=N`;
+  every format accepts ?limit=N (first N) and ?sample=N (N evenly spread)`;
 
 const cliSchema = z
   .object({

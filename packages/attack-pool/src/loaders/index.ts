@@ -13,4 +13,4 @@ export {
   loadWildJailbreak,
   loadXsTestCsv,
 } from './loaders.js';
-export { loadSeedSpec, parseSeedSpec, type SeedSpec, seedFormats } from './seed-spec.js';
+export { evenSample, loadSeedSpec, parseSeedSpec, type SeedSpec, seedFormats } from './seed-spec.js';

@@ -16,6 +16,7 @@ import {
   loadXsTestCsv,
   parseSeedSpec,
 } from './index.js';
+import { evenSample } from './seed-spec.js';
 
 const seeds = (p: string) => dataDir('seeds', p);
 const fixture = (p: string) => dataDir('fixtures', p);
@@ -127,6 +128,10 @@ describe('real seed files', () => {
       limit: 3,
     });
     expect(await loadSeedSpec(`xstest-safe:${seeds('xstest/xstest_prompts.csv')}?limit=5`)).toHaveLength(5);
+    const spread = await loadSeedSpec(`xstest-safe:${seeds('xstest/xstest_prompts.csv')}?sample=50`);
+    expect(spread).toHaveLength(50);
+    expect(new Set(spread.map((s) => s.category)).size).toBe(10);
+    expect(evenSample([1, 2, 3, 4], 2)).toEqual([1, 3]);
     expect(() => parseSeedSpec('nope:x.csv')).toThrow(/unknown format/);
   });
 });

@@ -33,13 +33,15 @@ export const seedFormats = [
 ] as const;
 export type SeedFormat = (typeof seedFormats)[number];
 
-/** `format:path[?text=col&id=col&category=col&dataType=col|vanilla_benign&limit=N]` as given to `--seeds`. */
+/** `format:path[?text=col&id=col&category=col&dataType=col|vanilla_benign&limit=N&sample=N]` as given to `--seeds`. */
 export interface SeedSpec {
   format: SeedFormat;
   path: string;
   mapping?: FieldMapping;
   dataType?: DataType;
   limit?: number;
+  /** Keep N rows evenly spread over the file (deterministic), e.g. to cover every category. */
+  sample?: number;
 }
 
 export function parseSeedSpec(spec: string): SeedSpec {
@@ -52,10 +54,11 @@ export function parseSeedSpec(spec: string): SeedSpec {
   const [path, query] = spec.slice(colon + 1).split('?', 2) as [string, string | undefined];
   const params = new URLSearchParams(query ?? '');
   const out: SeedSpec = { format: format as SeedFormat, path };
-  const limit = params.get('limit');
-  if (limit !== null) {
-    if (!/^\d+$/.test(limit)) throw new AttackPoolConfigError('--seeds', `limit '${limit}' is not a count`);
-    out.limit = Number(limit);
+  for (const key of ['limit', 'sample'] as const) {
+    const value = params.get(key);
+    if (value === null) continue;
+    if (!/^\d+$/.test(value)) throw new AttackPoolConfigError('--seeds', `${key} '${value}' is not a count`);
+    out[key] = Number(value);
   }
   const dataType = params.get('dataType');
   if (dataType === 'vanilla_harmful' || dataType === 'vanilla_benign') out.dataType = dataType;
@@ -76,7 +79,14 @@ export function parseSeedSpec(spec: string): SeedSpec {
 export async function loadSeedSpec(input: string | SeedSpec): Promise<SeedRecord[]> {
   const spec = typeof input === 'string' ? parseSeedSpec(input) : input;
   const seeds = await loadByFormat(spec);
-  return spec.limit === undefined ? seeds : seeds.slice(0, spec.limit);
+  const sampled = spec.sample === undefined ? seeds : evenSample(seeds, spec.sample);
+  return spec.limit === undefined ? sampled : sampled.slice(0, spec.limit);
+}
+
+/** N items at evenly spaced positions (all of them when N >= length). */
+export function evenSample<T>(items: readonly T[], n: number): T[] {
+  if (n >= items.length) return [...items];
+  return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]!);
 }
 
 async function loadByFormat(spec: SeedSpec): Promise<SeedRecord[]> {

@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chatCompletionBody, startOpenAICompatibleServer } from '@magic/openai-client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseCliArgs, parseStrategies, runCli } from './cli-run.js';
+import { dataDir } from './data-dir.js';
+import { readAttackRecords } from './pool-file.js';
+
+let dir: string;
+let out: string[];
+let err: string[];
+const io = () => ({
+  stdout: (l: string) => out.push(l),
+  stderr: (l: string) => err.push(l),
+  env: { MY_KEY: 'sk-test' },
+});
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'attack-pool-cli-'));
+  out = [];
+  err = [];
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const jbb = `jbb-benign:${dataDir('seeds', 'jbb-behaviors', 'benign-behaviors.csv')}?limit=3`;
+
+describe('magic-attack-pool build', () => {
+  it('template build over real seeds, then resume', async () => {
+    const args = ['build', '--seeds', jbb, '--strategies', 'slang,morse', '--out', dir, '--gzip'];
+    expect(await runCli(args, io())).toBe(0);
+    expect(out.join('\n')).toContain('records 6 (built 6');
+    expect(await runCli(args, io())).toBe(0);
+    expect(out.join('\n')).toContain('built 0, resumed 6');
+  });
+
+  it('LLM build against a loopback endpoint sends the key from the named env var', async () => {
+    const server = await startOpenAICompatibleServer({
+      handler: () => ({ json: chatCompletionBody('A neutral rewrite.') }),
+    });
+    try {
+      const args = [
+        'build',
+        '--seeds',
+        jbb,
+        '--strategies',
+        'question-style',
+        '--rewriter',
+        'llm',
+        '--think',
+        'template',
+      ];
+      const code = await runCli(
+        [...args, '--endpoint', server.url, '--model', 'rw', '--api-key-env', 'MY_KEY', '--out', dir],
+        io(),
+      );
+      expect(code).toBe(0);
+      expect(server.requests).toHaveLength(3);
+      expect(server.requests[0]!.headers.authorization).toBe('Bearer sk-test');
+      const records = readAttackRecords(join(dir, 'records.jsonl'));
+      expect(records.every((r) => r.generator === 'llm' && r.adversarial === 'A neutral rewrite.')).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('usage errors exit 2', async () => {
+    expect(await runCli(['build', '--out', dir], io())).toBe(2);
+    expect(await runCli(['build', '--seeds', jbb, '--out', dir, '--rewriter', 'llm'], io())).toBe(2);
+    expect(err.join('\n')).toContain('--endpoint');
+    expect(await runCli(['build', '--seeds', jbb, '--out', dir, '--strategies', 'nope'], io())).toBe(2);
+    expect(() => parseStrategies('slang,bogus')).toThrow(/bogus/);
+    expect(parseCliArgs(['build', '--seeds', jbb, '--out', dir]).strategies).toBe('all');
+  });
+});
