@@ -1,4 +1,4 @@
-export { type ChatMessage, OpenAICallError } from '@magic/openai-client';
+export { type ChatMessage, OpenAICallError, OpenAICompatibleClient } from '@magic/openai-client';
 export { createJudgeClient, EndpointGuard, endpointGuardSettingsSchema } from './endpoint-guard.js';
 export { GuardModelError, GuardParseError, JudgeCallError, JudgeFailureError } from './errors.js';
 export {
