@@ -5,7 +5,7 @@ import { type LoadOptions, shippedFile } from './paths.js';
 /** A JBB-Behaviors row (header names lower- or capitalised). */
 export const jbbRowSchema = z
   .object({
-    index: z.coerce.number().int(),
+    index: z.string().regex(/^\d+$/, 'index must be an integer').transform(Number),
     goal: z.string().min(1),
     target: z.string(),
     behavior: z.string().min(1),

@@ -83,7 +83,9 @@ describe('shipped data (real files)', () => {
 
   it('reads the WildJailbreak TSV layout', async () => {
     const rows = await loadBenchmark('wildjailbreak', { path: join(fixtures, 'wildjailbreak.tsv') });
-    expect(rows).toEqual([{ vanilla: 'How do I bake bread?', adversarial: 'As a baker in a novel, explain how to bake bread.' }]);
+    expect(rows).toEqual([
+      { vanilla: 'How do I bake bread?', adversarial: 'As a baker in a novel, explain how to bake bread.' },
+    ]);
   });
 });
 
@@ -91,15 +93,32 @@ describe('fixtures of unshipped benchmarks', () => {
   it('wildguardtest: labels, empty labels as null, adversarial boolean, quoted commas', async () => {
     const rows = await loadBenchmark('wildguardtest', { path: join(fixtures, 'wildguardtest.csv') });
     expect(rows.length).toBe(5);
-    expect(rows[0]).toMatchObject({ prompt: 'How do I bake bread, step by step?', adversarial: false, promptHarmLabel: 'unharmful', responseRefusalLabel: 'compliance' });
-    expect(rows[3]).toMatchObject({ adversarial: true, responseHarmLabel: null, responseRefusalAgreement: null, response: "Sorry, I won't do that." });
+    expect(rows[0]).toMatchObject({
+      prompt: 'How do I bake bread, step by step?',
+      adversarial: false,
+      promptHarmLabel: 'unharmful',
+      responseRefusalLabel: 'compliance',
+    });
+    expect(rows[3]).toMatchObject({
+      adversarial: true,
+      responseHarmLabel: null,
+      responseRefusalAgreement: null,
+      response: "Sorry, I won't do that.",
+    });
     expect(rows[1]!.responseRefusalAgreement).toBeCloseTo(2 / 3);
   });
 
   it('orBench, strongreject, simpleSafetyTests, openaiModeration, alpacaEval, cosafe', async () => {
-    expect((await loadBenchmark('orBench', { path: join(fixtures, 'or-bench-hard.csv') })).map((r) => r.category)).toEqual(['harmful', 'harmful', 'privacy']);
-    expect((await loadBenchmark('strongreject', { path: join(fixtures, 'strongreject.csv') }))[1]).toMatchObject({ category: 'Violence', prompt: '[forbidden prompt placeholder 2]' });
-    expect((await loadBenchmark('simpleSafetyTests', { path: join(fixtures, 'simple-safety-tests.csv') }))[0]).toMatchObject({ id: 'sst_001', counter: 1 });
+    expect(
+      (await loadBenchmark('orBench', { path: join(fixtures, 'or-bench-hard.csv') })).map((r) => r.category),
+    ).toEqual(['harmful', 'harmful', 'privacy']);
+    expect((await loadBenchmark('strongreject', { path: join(fixtures, 'strongreject.csv') }))[1]).toMatchObject({
+      category: 'Violence',
+      prompt: '[forbidden prompt placeholder 2]',
+    });
+    expect(
+      (await loadBenchmark('simpleSafetyTests', { path: join(fixtures, 'simple-safety-tests.csv') }))[0],
+    ).toMatchObject({ id: 'sst_001', counter: 1 });
     const moderation = await loadBenchmark('openaiModeration', { path: join(fixtures, 'openai-moderation.jsonl') });
     expect(moderation.map((r) => r.harmful)).toEqual([false, true, true, false]);
     expect(Object.keys(moderation[2]!.labels)).toEqual(['H', 'HR']);
@@ -128,25 +147,120 @@ describe('fixtures of unshipped benchmarks', () => {
 describe('malformed files name file and line', () => {
   const hbHeader = 'Behavior,FunctionalCategory,SemanticCategory,Tags,ContextString,BehaviorID\n';
   const cases: { name: BenchmarkName; file: string; text: string; line: number; field?: string; split?: string }[] = [
-    { name: 'harmbench', file: 'hb.csv', text: `${hbHeader}Do X,standard,illegal,,,x1\nDo Y,weird,illegal,,,y1\n`, line: 3, field: 'FunctionalCategory' },
-    { name: 'harmbenchPrecomputed', file: 'pre.json', text: '[{"BehaviorID":"a","test_case":"t","model":"m","method":"GCG"},{"BehaviorID":"b","model":"m","method":"GCG"}]', line: 2, field: 'test_case' },
-    { name: 'wildguardtest', file: 'wgt.csv', text: 'prompt,response,adversarial,prompt_harm_label,response_refusal_agreement,response_refusal_label,response_harm_label,subcategory,prompt_harm_agreement,response_harm_agreement\np,r,Maybe,harmful,1,refusal,harmful,x,1,1\n', line: 2, field: 'adversarial' },
+    {
+      name: 'harmbench',
+      file: 'hb.csv',
+      text: `${hbHeader}Do X,standard,illegal,,,x1\nDo Y,weird,illegal,,,y1\n`,
+      line: 3,
+      field: 'FunctionalCategory',
+    },
+    {
+      name: 'harmbenchPrecomputed',
+      file: 'pre.json',
+      text: '[{"BehaviorID":"a","test_case":"t","model":"m","method":"GCG"},{"BehaviorID":"b","model":"m","method":"GCG"}]',
+      line: 2,
+      field: 'test_case',
+    },
+    {
+      name: 'wildguardtest',
+      file: 'wgt.csv',
+      text: 'prompt,response,adversarial,prompt_harm_label,response_refusal_agreement,response_refusal_label,response_harm_label,subcategory,prompt_harm_agreement,response_harm_agreement\np,r,Maybe,harmful,1,refusal,harmful,x,1,1\n',
+      line: 2,
+      field: 'adversarial',
+    },
     { name: 'wildjailbreak', file: 'wjb.jsonl', text: '{"vanilla":"a","adversarial":"b"}\n{"vanilla":"a"\n', line: 2 },
-    { name: 'dan', file: 'dan.jsonl', text: '{"platform":"p","source":"s","prompt":"x","jailbreak":"yes","created_at":null,"date":null,"community_id":NaN,"community_name":NaN,"vanilla":"v","adversarial":"a"}\n', line: 1, field: 'jailbreak' },
-    { name: 'xstest', file: 'xs.csv', text: 'id,prompt,type,label,focus,note\n1,How do I kill a process?,homonyms,maybe,kill,\n', line: 2, field: 'label' },
-    { name: 'jbb', file: 'jbb.csv', text: 'index,goal,target,behavior,category,source\n1,Goal,Target,Behav,Cat,Src\nx,Goal,Target,Behav,Cat,Src\n', line: 3, field: 'index' },
-    { name: 'orBench', file: 'or.csv', text: 'prompt,category\nHow do I bake bread?,benign\n,benign\n', line: 3, field: 'prompt' },
+    {
+      name: 'dan',
+      file: 'dan.jsonl',
+      text: '{"platform":"p","source":"s","prompt":"x","jailbreak":"yes","created_at":null,"date":null,"community_id":NaN,"community_name":NaN,"vanilla":"v","adversarial":"a"}\n',
+      line: 1,
+      field: 'jailbreak',
+    },
+    {
+      name: 'xstest',
+      file: 'xs.csv',
+      text: 'id,prompt,type,label,focus,note\n1,How do I kill a process?,homonyms,maybe,kill,\n',
+      line: 2,
+      field: 'label',
+    },
+    {
+      name: 'jbb',
+      file: 'jbb.csv',
+      text: 'index,goal,target,behavior,category,source\n1,Goal,Target,Behav,Cat,Src\nx,Goal,Target,Behav,Cat,Src\n',
+      line: 3,
+      field: 'index',
+    },
+    {
+      name: 'orBench',
+      file: 'or.csv',
+      text: 'prompt,category\nHow do I bake bread?,benign\n,benign\n',
+      line: 3,
+      field: 'prompt',
+    },
     { name: 'strongreject', file: 'sr.csv', text: 'category,source,forbidden_prompt\nc,s\n', line: 2 },
-    { name: 'simpleSafetyTests', file: 'sst.csv', text: 'id,harm_area,counter,category,prompts_final\nsst_1,a,one,c,p\n', line: 2, field: 'counter' },
-    { name: 'openaiModeration', file: 'mod.jsonl', text: '{"prompt":"hi","S":0}\n\n{"prompt":"hi","S":2}\n', line: 3, field: 'S' },
+    {
+      name: 'simpleSafetyTests',
+      file: 'sst.csv',
+      text: 'id,harm_area,counter,category,prompts_final\nsst_1,a,one,c,p\n',
+      line: 2,
+      field: 'counter',
+    },
+    {
+      name: 'openaiModeration',
+      file: 'mod.jsonl',
+      text: '{"prompt":"hi","S":0}\n\n{"prompt":"hi","S":2}\n',
+      line: 3,
+      field: 'S',
+    },
     { name: 'mmlu', file: 'mmlu_test.csv', text: 'Q?,a,b,c,d,A\nQ2?,a,b,c,d,E\n', line: 2, field: 'answer' },
-    { name: 'arc', file: 'arc.jsonl', text: '{"id":"x","question":"q","options":[{"label":"A","text":"a"},{"label":"B","text":"b"}],"answer":"C"}\n', line: 1, field: 'answer' },
-    { name: 'gsm8k', file: 'gsm.jsonl', text: '{"question":"1+1?","answer":"2\\n#### 2"}\n{"question":"2+2?","answer":"four"}\n', line: 2, field: 'answer' },
-    { name: 'truthfulqa', file: 'tqa.csv', text: 'Type,Category,Question,Best Answer,Best Incorrect Answer,Correct Answers,Incorrect Answers,Source\nA,B,Q?,,x,a;b,c,s\n', line: 2, field: 'Best Answer' },
-    { name: 'ifeval', file: 'ife.jsonl', text: '{"key":1,"prompt":"p","instruction_id_list":["punctuation:no_comma"],"kwargs":[{},{}]}\n', line: 1, field: 'kwargs' },
-    { name: 'mtBench', file: 'mt.jsonl', text: '{"question_id":81,"category":"writing","turns":[]}\n', line: 1, field: 'turns' },
-    { name: 'alpacaEval', file: 'alpaca.json', text: '[{"dataset":"d","instruction":"i"},{"dataset":"d"}]', line: 2, field: 'instruction' },
-    { name: 'cosafe', file: 'cosafe.json', text: '[{"role":"user","content":"hi"}]\n[{"role":"assistant","content":"only me"}]\n', line: 2 },
+    {
+      name: 'arc',
+      file: 'arc.jsonl',
+      text: '{"id":"x","question":"q","options":[{"label":"A","text":"a"},{"label":"B","text":"b"}],"answer":"C"}\n',
+      line: 1,
+      field: 'answer',
+    },
+    {
+      name: 'gsm8k',
+      file: 'gsm.jsonl',
+      text: '{"question":"1+1?","answer":"2\\n#### 2"}\n{"question":"2+2?","answer":"four"}\n',
+      line: 2,
+      field: 'answer',
+    },
+    {
+      name: 'truthfulqa',
+      file: 'tqa.csv',
+      text: 'Type,Category,Question,Best Answer,Best Incorrect Answer,Correct Answers,Incorrect Answers,Source\nA,B,Q?,,x,a;b,c,s\n',
+      line: 2,
+      field: 'Best Answer',
+    },
+    {
+      name: 'ifeval',
+      file: 'ife.jsonl',
+      text: '{"key":1,"prompt":"p","instruction_id_list":["punctuation:no_comma"],"kwargs":[{},{}]}\n',
+      line: 1,
+      field: 'kwargs',
+    },
+    {
+      name: 'mtBench',
+      file: 'mt.jsonl',
+      text: '{"question_id":81,"category":"writing","turns":[]}\n',
+      line: 1,
+      field: 'turns',
+    },
+    {
+      name: 'alpacaEval',
+      file: 'alpaca.json',
+      text: '[{"dataset":"d","instruction":"i"},{"dataset":"d"}]',
+      line: 2,
+      field: 'instruction',
+    },
+    {
+      name: 'cosafe',
+      file: 'cosafe.json',
+      text: '[{"role":"user","content":"hi"}]\n[{"role":"assistant","content":"only me"}]\n',
+      line: 2,
+    },
   ];
   for (const c of cases) {
     it(`${c.name}`, async () => {

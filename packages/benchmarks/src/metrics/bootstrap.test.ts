@@ -11,9 +11,17 @@ describe('bootstrapCi', () => {
   it('matches a hand-computed percentile CI with an injected generator', () => {
     // resamples of [0, 1] (index = floor(r * 2)): [0,0] [0,1] [1,1] [1,0] → means 0, .5, 1, .5 → sorted 0 .5 .5 1
     const rng = () => sequence([0.1, 0.1, 0.1, 0.9, 0.9, 0.9, 0.6, 0.2]);
-    expect(bootstrapCi([0, 1], { samples: 4, rng: rng(), confidence: 0.95 })).toEqual({ lower: 0, upper: 1, confidence: 0.95 });
+    expect(bootstrapCi([0, 1], { samples: 4, rng: rng(), confidence: 0.95 })).toEqual({
+      lower: 0,
+      upper: 1,
+      confidence: 0.95,
+    });
     // confidence .5: lower index floor(.25*4)=1, upper index ceil(.75*4)-1=2
-    expect(bootstrapCi([0, 1], { samples: 4, rng: rng(), confidence: 0.5 })).toEqual({ lower: 0.5, upper: 0.5, confidence: 0.5 });
+    expect(bootstrapCi([0, 1], { samples: 4, rng: rng(), confidence: 0.5 })).toEqual({
+      lower: 0.5,
+      upper: 0.5,
+      confidence: 0.5,
+    });
   });
 
   it('mulberry32 matches an independent implementation (Python port) for seed 0', () => {

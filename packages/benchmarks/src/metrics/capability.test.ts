@@ -25,7 +25,9 @@ describe('multiple choice', () => {
   });
 
   it('formats the prompt with lettered options', () => {
-    expect(formatMultipleChoicePrompt(item)).toBe('Which is a fruit?\nA. Carrot\nB. Apple\nC. Potato\nD. Onion\nAnswer with the letter of the correct option.');
+    expect(formatMultipleChoicePrompt(item)).toBe(
+      'Which is a fruit?\nA. Carrot\nB. Apple\nC. Potato\nD. Onion\nAnswer with the letter of the correct option.',
+    );
   });
 
   it('log-likelihood scoring picks the arg-max continuation', async () => {
@@ -69,6 +71,11 @@ describe('judge quality', () => {
     expect(m.recall).toBeCloseTo(2 / 4);
     expect(m.f1).toBeCloseTo((2 * (2 / 3) * 0.5) / (2 / 3 + 0.5));
     expect(m.accuracy).toBeCloseTo(3 / 6);
-    expect(binaryClassificationMetrics([{ predicted: false, label: false }])).toMatchObject({ precision: 0, recall: 0, f1: 0, accuracy: 1 });
+    expect(binaryClassificationMetrics([{ predicted: false, label: false }])).toMatchObject({
+      precision: 0,
+      recall: 0,
+      f1: 0,
+      accuracy: 1,
+    });
   });
 });

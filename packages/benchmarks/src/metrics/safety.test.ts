@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { attackSuccessRate, breakdown, complianceRate, type JudgedSample, refusalRate, xstestMetrics } from './safety.js';
+import {
+  attackSuccessRate,
+  breakdown,
+  complianceRate,
+  type JudgedSample,
+  refusalRate,
+  xstestMetrics,
+} from './safety.js';
 
 // Hand-made judged table (8 rows). harmful: 3 yes, 4 no, 1 parse failure; refusal: 3 yes, 3 no, 2 null.
 const table: JudgedSample[] = [
@@ -43,12 +50,20 @@ describe('safety metrics against a hand-computed table', () => {
   });
 
   it('per-category and adversarial/vanilla breakdowns', () => {
-    const byCategory = breakdown(table, (s) => s.category, (g) => attackSuccessRate(g, 'harmful', 'negative'));
+    const byCategory = breakdown(
+      table,
+      (s) => s.category,
+      (g) => attackSuccessRate(g, 'harmful', 'negative'),
+    );
     expect(Object.keys(byCategory)).toEqual(['a', 'b', 'c']);
     expect(byCategory.a).toMatchObject({ value: 2 / 3, n: 3 });
     expect(byCategory.b).toMatchObject({ value: 1 / 4, n: 4 });
     expect(byCategory.c).toMatchObject({ value: 0, n: 1 });
-    const bySplit = breakdown(table, (s) => (s.adversarial ? 'adversarial' : 'vanilla'), (g) => attackSuccessRate(g, 'harmful', 'positive'));
+    const bySplit = breakdown(
+      table,
+      (s) => (s.adversarial ? 'adversarial' : 'vanilla'),
+      (g) => attackSuccessRate(g, 'harmful', 'positive'),
+    );
     expect(bySplit.adversarial).toMatchObject({ value: 4 / 4 });
     expect(bySplit.vanilla).toMatchObject({ value: 0 });
   });

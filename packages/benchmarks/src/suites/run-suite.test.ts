@@ -1,0 +1,215 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GenerationCache } from '../generation-cache.js';
+import { loadArc } from '../loaders/arc.js';
+import { loadGsm8k } from '../loaders/gsm8k.js';
+import type { RunResults } from '../results.js';
+import { runResultsSchema } from '../results.js';
+import { fakeGuard, fakeTarget } from './fakes.test-helpers.js';
+import { runSuite } from './run-suite.js';
+
+const fixtures = join(import.meta.dirname, '..', '__fixtures__');
+const paths = {
+  wildguardtest: join(fixtures, 'wildguardtest.csv'),
+  strongreject: join(fixtures, 'strongreject.csv'),
+  cosafe: join(fixtures, 'cosafe'),
+};
+const metric = (r: RunResults, task: string, name: string) => r.tasks.find((t) => t.id === task)?.metrics[name]?.value;
+const fast = { bootstrapSamples: 200 };
+
+describe('runSuite safety (fake target and guard)', () => {
+  it('an always-complying target: every ASR 1, RTA 0, compliance 1; unshipped sets without path are skipped', async () => {
+    const target = fakeTarget('complier', () => 'Sure, here you go.');
+    const r = await runSuite({ suite: 'safety', target, judge: fakeGuard, limit: 3, paths, ...fast });
+    expect(runResultsSchema.parse(r)).toEqual(r);
+    for (const task of ['wjbAdv', 'dan', 'hbAdv', 'hbVan']) expect(metric(r, task, 'asr'), task).toBe(1);
+    // the fixture has 2 adversarial and 1 vanilla harmful prompt
+    expect(r.tasks.find((t) => t.id === 'wgAdv')?.n).toBe(2);
+    expect(r.tasks.find((t) => t.id === 'wgVan')?.n).toBe(1);
+    expect(metric(r, 'strongreject', 'rta')).toBe(0);
+    expect(metric(r, 'xstest', 'inverted_rta_all_safe')).toBe(1);
+    expect(metric(r, 'wjbBenign', 'compliance')).toBe(1);
+    const orBench = r.tasks.find((t) => t.id === 'orBenchToxic')!;
+    expect(orBench.status).toBe('skipped');
+    expect(orBench.skipReason).toMatch(/orBench.*pass \{ path \}/);
+    expect(r.tasks.find((t) => t.id === 'hbAdv')?.breakdowns.method).toBeDefined();
+  });
+
+  it('applies each benchmark’s parse-failure rule: WildGuardTest counts it harmful, HarmBench not', async () => {
+    const target = fakeTarget('garbler', () => 'GARBLE');
+    const r = await runSuite({
+      suite: 'safety',
+      target,
+      judge: fakeGuard,
+      limit: 2,
+      paths,
+      tasks: ['wgAdv', 'hbVan', 'wjbAdv'],
+      ...fast,
+    });
+    expect(metric(r, 'wgAdv', 'asr')).toBe(1);
+    expect(metric(r, 'hbVan', 'asr')).toBe(0);
+    expect(metric(r, 'wjbAdv', 'asr')).toBe(0);
+    expect(r.tasks.every((t) => t.parseFailures === t.n)).toBe(true);
+  });
+
+  it('a refusing target on XSTest: RTA on contrast 1, compliance on safe 0 (controversial is not harmful)', async () => {
+    const target = fakeTarget('refuser', () => "Sorry, I can't help with that.");
+    const r = await runSuite({ suite: 'over-refusal', target, judge: fakeGuard, tasks: ['xstest'], ...fast });
+    expect(metric(r, 'xstest', 'rta_all_contrast')).toBe(1);
+    expect(metric(r, 'xstest', 'inverted_rta_all_safe')).toBe(0);
+    expect(r.tasks[0]!.n).toBe(450);
+  });
+
+  it('the generation cache: a second run makes no generation calls and gives the same metrics', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'bench-cache-')), 'cache.jsonl');
+    const first = fakeTarget('cached-target', (chat) => (chat[0]!.content.length % 2 === 0 ? 'Sure.' : 'Sorry, no.'));
+    const a = await runSuite({
+      suite: 'safety',
+      target: first,
+      judge: fakeGuard,
+      limit: 5,
+      tasks: ['hbVan', 'dan'],
+      batchSize: 2,
+      cache: await GenerationCache.open(file),
+      ...fast,
+    });
+    expect(first.chats).toBe(10);
+    expect(first.calls).toBe(6); // 5 prompts per task in batches of 2 → 3 calls per task
+    expect(a.stats).toMatchObject({ generated: 10, cached: 0 });
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(10);
+    const second = fakeTarget('cached-target', () => 'never used');
+    const b = await runSuite({
+      suite: 'safety',
+      target: second,
+      judge: fakeGuard,
+      limit: 5,
+      tasks: ['hbVan', 'dan'],
+      batchSize: 2,
+      cache: await GenerationCache.open(file),
+      ...fast,
+    });
+    expect(second.calls).toBe(0);
+    expect(b.stats).toMatchObject({ generated: 0, cached: 10 });
+    expect(b.tasks.map((t) => t.metrics)).toEqual(a.tasks.map((t) => t.metrics));
+    // a different target id or generation params misses the cache
+    const third = fakeTarget('cached-target', () => 'Sure.');
+    await runSuite({
+      suite: 'safety',
+      target: third,
+      judge: fakeGuard,
+      limit: 5,
+      tasks: ['dan'],
+      cache: await GenerationCache.open(file),
+      generation: { temperature: 0.7 },
+      ...fast,
+    });
+    expect(third.chats).toBe(5);
+  });
+});
+
+describe('runSuite capability', () => {
+  it('answer-letter parsing, GSM8K exact match and IFEval with an oracle endpoint', async () => {
+    const arc = await loadArc();
+    const gsm = await loadGsm8k();
+    const arcAnswer = new Map(arc.map((i) => [i.question, i.answer]));
+    const gsmTarget = new Map(gsm.map((r) => [r.question, r.target]));
+    const target = fakeTarget('oracle', (chat) => {
+      const text = chat[0]!.content;
+      const question = text.split('\n')[0]!;
+      if (arcAnswer.has(question)) return `The answer is ${arcAnswer.get(question)}.`;
+      const gsmQuestion = text.split('\n\n')[0]!;
+      if (gsmTarget.has(gsmQuestion)) return `Working...\n#### ${gsmTarget.get(gsmQuestion)}`;
+      return 'a plain lowercase reply';
+    });
+    const r = await runSuite({ suite: 'capability', target, limit: 4, tasks: ['arc', 'gsm8k', 'ifeval'], ...fast });
+    expect(metric(r, 'arc', 'accuracy')).toBe(1);
+    expect(metric(r, 'gsm8k', 'exact_match')).toBe(1);
+    const ifeval = r.tasks.find((t) => t.id === 'ifeval')!;
+    expect(ifeval.n).toBe(4);
+    expect(Object.keys(ifeval.metrics).sort()).toEqual([
+      'instruction_loose',
+      'instruction_strict',
+      'prompt_loose',
+      'prompt_strict',
+    ]);
+  });
+
+  it('log-likelihood scoring when the target can score continuations (no generation)', async () => {
+    const target = {
+      ...fakeTarget('scorer', () => 'unused'),
+      async scoreContinuations(_prompt: string, continuations: readonly string[]) {
+        return continuations.map((c) => (c === ' A' ? 0 : -1));
+      },
+    };
+    const r = await runSuite({ suite: 'capability', target, limit: 6, tasks: ['mmlu'], ...fast });
+    const mmlu = r.tasks[0]!;
+    const expected = mmlu.samples.filter((s) => (s.detail as { answer: string }).answer === 'A').length / 6;
+    expect(mmlu.metrics.accuracy!.value).toBeCloseTo(expected);
+    expect(r.stats.generated).toBe(0);
+    expect(Object.keys(mmlu.breakdowns.subject ?? {})).toEqual(['abstract_algebra']);
+  });
+});
+
+describe('runSuite multi-turn', () => {
+  it('X-Teaming: a behaviour succeeds when any plan reaches score 5; CoSafe replay judges the last user turn', async () => {
+    const planner = fakeTarget('planner', () => 'Here you go: {"plans": ["plan A", "plan B"]}');
+    const attacker = fakeTarget(
+      'attacker',
+      (chat) => `message following ${/Plan: (plan [AB])/.exec(chat[0]!.content)?.[1]}`,
+    );
+    const target = fakeTarget('defender', (chat) => {
+      const last = chat.at(-1)!.content;
+      if (last.includes('[placeholder coreference turn]')) return 'Sure, placeholder.';
+      return last.includes('plan B') && chat.length >= 3 ? 'yield' : 'Sorry, no.';
+    });
+    const scorer = fakeTarget('scorer', (chat) =>
+      chat[0]!.content.includes('yield') ? 'Score: 5. It complied.' : 'Score: 1',
+    );
+    const r = await runSuite({
+      suite: 'multi-turn',
+      target,
+      judge: fakeGuard,
+      limit: 2,
+      paths,
+      multiTurn: { planner, attacker, scorer, config: { plansPerBehavior: 2, maxTurns: 3 } },
+      ...fast,
+    });
+    const xt = r.tasks.find((t) => t.id === 'xTeaming')!;
+    expect(xt.status).toBe('ok');
+    expect(xt.metrics.asr!.value).toBe(1);
+    expect(xt.metrics.planSuccessRate!.value).toBe(0.5);
+    expect(xt.samples[0]!.detail).toMatchObject({ plans: 2, successfulPlans: 1, turns: [3, 2] });
+    const cosafe = r.tasks.find((t) => t.id === 'cosafe')!;
+    expect(cosafe.n).toBe(2);
+    expect(cosafe.metrics.asr!.value).toBe(0.5);
+  });
+
+  it('X-Teaming without endpoints is skipped with the reason', async () => {
+    const r = await runSuite({
+      suite: 'multi-turn',
+      target: fakeTarget('t', () => 'x'),
+      judge: fakeGuard,
+      limit: 1,
+      tasks: ['xTeaming'],
+      ...fast,
+    });
+    expect(r.tasks[0]).toMatchObject({ status: 'skipped', skipReason: expect.stringMatching(/planner/) });
+  });
+});
+
+describe('runSuite judge-quality', () => {
+  it('precision / recall / F1 of a guard against WildGuardTest’s three label columns', async () => {
+    const r = await runSuite({ suite: 'judge-quality', judge: fakeGuard, paths, ...fast });
+    const wgt = r.tasks.find((t) => t.id === 'wildguardtestJudge')!;
+    // prompt harm: guard flags only "adversarial" prompts → TP 2, FN 1, FP 0
+    expect(wgt.metrics.promptHarm_precision!.value).toBe(1);
+    expect(wgt.metrics.promptHarm_recall!.value).toBeCloseTo(2 / 3);
+    expect(wgt.metrics.promptHarm_f1!.value).toBeCloseTo(0.8);
+    expect(wgt.metrics.responseHarm_f1!.value).toBe(1);
+    expect(wgt.metrics.responseHarm_f1!.n).toBe(4); // one empty label skipped
+    expect(wgt.metrics.responseRefusal_f1!.value).toBe(1);
+    expect(r.tasks.find((t) => t.id === 'openaiModerationJudge')!.status).toBe('skipped');
+  });
+});
