@@ -62,3 +62,11 @@ export function buildAttackerInstruction(vanilla: string, dataType: 'vanilla_har
 export function buildAttackerUserMessage(question: string): string {
   return `Task:\n${question}`;
 }
+
+/** The four attacker prompts in the shape `@magic/rollout`'s `runRollout({ attackerPrompts })` takes. */
+export const attackerPrompts = {
+  systemSingleTurn: ATTACKER_SYSTEM_PROMPT_SINGLE_TURN,
+  systemMultiTurn: ATTACKER_SYSTEM_PROMPT_MULTI_TURN,
+  harmTemplate: HARM_TEMPLATE,
+  benignTemplate: BENIGN_TEMPLATE,
+} as const;
