@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -101,6 +101,11 @@ describe('buildAttackPool with the template rewriter', () => {
     }
     const chatLines = readFileSync(join(dir, 'val.chat.jsonl'), 'utf8').trim().split('\n');
     for (const line of chatLines) chatExampleSchema.parse(JSON.parse(line));
+    const info = JSON.parse(readFileSync(join(dir, 'dataset_info.json'), 'utf8'));
+    expect(info.magic_attack_pool_train).toEqual({
+      file_name: 'train.alpaca.json',
+      columns: { prompt: 'instruction', query: 'input', response: 'output', system: 'system' },
+    });
     const stats = JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8'));
     expect(stats.stats.records).toBe(100);
   });
@@ -115,6 +120,19 @@ describe('buildAttackPool with the template rewriter', () => {
     const third = await buildAttackPool({ ...base, seeds: seeds.slice(0, 3), strategies: ['caesar', 'slang'] });
     expect(third.built).toBe(0);
     expect(readAttackRecords(join(dir, 'records.jsonl'))).toHaveLength(6);
+  });
+
+  it('resumes after a torn last line (killed mid-write)', async () => {
+    const base = { outDir: dir, rewriter: new TemplateRewriter(), thinkWriter: new TemplateThinkWriter() };
+    await buildAttackPool({ ...base, seeds: seeds.slice(0, 2), strategies: ['atbash', 'slang'] });
+    const log = join(dir, 'records.jsonl');
+    const text = readFileSync(log, 'utf8');
+    writeFileSync(log, text.slice(0, text.length - 40));
+    const again = await buildAttackPool({ ...base, seeds: seeds.slice(0, 2), strategies: ['atbash', 'slang'] });
+    expect(again.truncatedBytes).toBeGreaterThan(0);
+    expect(again.resumed).toBe(3);
+    expect(again.built).toBe(1);
+    expect(readAttackRecords(log)).toHaveLength(4);
   });
 
   it('reports failed items without writing them, and retries them on resume', async () => {
@@ -139,6 +157,21 @@ describe('buildAttackPool with the template rewriter', () => {
     const second = await buildAttackPool({ ...base, strategies: [...base.strategies], rewriter: flaky });
     expect(second.built).toBe(2);
     expect(second.failures).toEqual([]);
+  });
+
+  it('an aborted build writes nothing more and reports the skipped items', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const report = await buildAttackPool({
+      outDir: dir,
+      seeds: seeds.slice(0, 2),
+      strategies: ['caesar'],
+      rewriter: new TemplateRewriter(),
+      thinkWriter: new TemplateThinkWriter(),
+      signal: controller.signal,
+    });
+    expect(report.built).toBe(0);
+    expect(report.failures.map((f) => f.code)).toEqual(['ABORTED', 'ABORTED']);
   });
 
   it('dedupSeeds keeps the first of each normalised text', () => {

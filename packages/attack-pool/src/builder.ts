@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { z } from 'zod';
@@ -48,6 +48,8 @@ export interface BuildReport {
   duplicateRecords: number;
   failures: BuildFailure[];
   files: Record<string, string>;
+  /** Bytes of a torn last line cut from `records.jsonl` before resuming (0 normally). */
+  truncatedBytes?: number;
 }
 
 export interface BuildInput extends BuildConfigInput {
@@ -105,6 +107,7 @@ export async function buildAttackPool(input: BuildInput): Promise<BuildReport> {
   const config = buildConfigSchema.parse(input);
   mkdirSync(config.outDir, { recursive: true });
   const logFile = join(config.outDir, 'records.jsonl');
+  const truncatedBytes = dropTornTail(logFile);
   const existing = readAttackRecords(logFile);
   const done = new Set(existing.map((r) => r.id));
   const { seeds, dropped } = dedupSeeds(input.seeds);
@@ -118,6 +121,7 @@ export async function buildAttackPool(input: BuildInput): Promise<BuildReport> {
     tasks.map(({ seed, strategy }) =>
       limit(async () => {
         try {
+          if (input.signal?.aborted) throw Object.assign(new Error('build aborted'), { code: 'ABORTED' });
           const record = await makeAttackRecord(seed, strategy, {
             rewriter: input.rewriter,
             thinkWriter: input.thinkWriter,
@@ -135,7 +139,29 @@ export async function buildAttackPool(input: BuildInput): Promise<BuildReport> {
       }),
     ),
   );
-  return finishPool(config, input.seeds.length, dropped, built, existing.length, failures);
+  const report = finishPool(config, input.seeds.length, dropped, built, existing.length, failures);
+  return { ...report, truncatedBytes };
+}
+
+/**
+ * A build killed mid-write can leave a last line without its newline. That torn line is cut off
+ * (and rebuilt), so a resume never trips over it; returns how many bytes were removed.
+ */
+export function dropTornTail(logFile: string): number {
+  if (!existsSync(logFile)) return 0;
+  const bytes = readFileSync(logFile);
+  if (bytes.length === 0 || bytes[bytes.length - 1] === 0x0a) return 0;
+  const keep = bytes.lastIndexOf(0x0a) + 1;
+  truncateSync(logFile, keep);
+  return bytes.length - keep;
+}
+
+/** LLaMA-Factory `dataset_info.json` entries for the alpaca exports (columns as in MAGIC's own file). */
+export function llamaFactoryDatasetInfo(prefix = 'magic_attack_pool'): Record<string, unknown> {
+  const columns = { prompt: 'instruction', query: 'input', response: 'output', system: 'system' };
+  return Object.fromEntries(
+    splitNames.map((split) => [`${prefix}_${split}`, { file_name: `${split}.alpaca.json`, columns }]),
+  );
 }
 
 function finishPool(
@@ -165,6 +191,10 @@ function finishPool(
       files[`${split}.chat`] = join(config.outDir, `${split}.chat.jsonl`);
       writeFileSync(files[`${split}.chat`]!, toChatJsonl(part));
     }
+  }
+  if (config.exports.includes('alpaca')) {
+    files.datasetInfo = join(config.outDir, 'dataset_info.json');
+    writeFileSync(files.datasetInfo, `${JSON.stringify(llamaFactoryDatasetInfo(), null, 2)}\n`);
   }
   const stats = computePoolStats(records, splitOf);
   const report: BuildReport = {

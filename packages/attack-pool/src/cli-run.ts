@@ -47,6 +47,8 @@ export interface CliIo {
   stdout: (line: string) => void;
   stderr: (line: string) => void;
   env: Record<string, string | undefined>;
+  /** Aborts in-flight LLM calls; records already appended are kept for the next (resumed) run. */
+  signal?: AbortSignal;
 }
 
 export function parseStrategies(value: string): StrategyId[] {
@@ -162,6 +164,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       splitSalt: options.splitSalt,
       exports: options.export.split(',').filter((x): x is 'alpaca' | 'chat' => x === 'alpaca' || x === 'chat'),
       ...makeWriters(options, io.env),
+      ...(io.signal ? { signal: io.signal } : {}),
     });
     printReport(report, io);
     return report.failures.length > 0 ? 1 : 0;

@@ -8,6 +8,8 @@ export {
   buildConfigSchema,
   dedupRecords,
   dedupSeeds,
+  dropTornTail,
+  llamaFactoryDatasetInfo,
 } from './builder.js';
 export { type CliIo, parseCliArgs, parseStrategies, runCli, USAGE } from './cli-run.js';
 export {
