@@ -24,7 +24,9 @@ describe('computeGrpoOutcomeAdvantage (golden)', () => {
     const a = 0.5 / (Math.sqrt(1 / 3) + EPS);
     // group b: singleton, A = (2 − 0)/(1 + 1e-6); group c: all equal → 0
     const expected = [a, 2 / (1 + EPS), -a, 0, -a, 0, a];
-    advantages.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 10));
+    advantages.forEach((v, i) => {
+      expect(v).toBeCloseTo(expected[i]!, 10);
+    });
     expect(advantages[3]).toBe(0);
     expect(numGroups).toBe(3);
     expect(frac).toBeCloseTo(1 / 3, 12); // only c (size ≥ 2, all equal) out of 3 groups
@@ -84,7 +86,9 @@ describe('computeRlooOutcomeAdvantage (golden)', () => {
     const { advantages } = computeRlooOutcomeAdvantage(REWARDS, UIDS);
     // a, r = 1: 1 − mean(0, 0, 1) = 2/3 ; r = 0: 0 − mean(1, 0, 1) = −2/3 ; b: 2 ; c: 3 − 3 = 0
     const expected = [2 / 3, 2, -2 / 3, 0, -2 / 3, 0, 2 / 3];
-    advantages.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 12));
+    advantages.forEach((v, i) => {
+      expect(v).toBeCloseTo(expected[i]!, 12);
+    });
   });
 });
 

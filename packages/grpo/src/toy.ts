@@ -27,7 +27,7 @@ export class BigramPolicy implements Policy {
     const seed = options.seed ?? 0;
     const v = options.vocabSize;
     const d = options.hiddenSize;
-    this.trainableVariables =
+    this.trainableVariables = tf.tidy(() =>
       d === undefined
         ? [tf.variable(tf.zeros([v, v]), true, `bigram_${seed}_${tf.util.now()}`)]
         : [
@@ -37,7 +37,8 @@ export class BigramPolicy implements Policy {
               true,
               `bigram_out_${seed}_${tf.util.now()}`,
             ),
-          ];
+          ],
+    );
   }
 
   /** Next-token logits for each position `(B, T, V)`. */

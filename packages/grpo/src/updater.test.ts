@@ -57,12 +57,194 @@ async function train(config: GrpoConfigInput, steps: number, withRef = false) {
   return { head, tail, metrics };
 }
 
-describe('GrpoUpdater learning', () => {
+describe('GrpoUpdater learning (fixed seed, CPU)', () => {
   const base: GrpoConfigInput = { lr: 0.1, weightDecay: 0 };
 
   it('raises the mean reward of a bigram policy on the target-token task', async () => {
-    const { head, tail } = await train(base, 20);
+    const { head, tail, metrics } = await train(base, 25);
     expect(head).toBeLessThan(0.4);
-    expect(tail).toBeGreaterThan(0.8);
+    expect(tail).toBeGreaterThan(0.7);
+    expect(metrics.every((m) => Number.isFinite(m['actor/pgLoss']!))).toBe(true);
+  });
+
+  it('also learns with clip-higher (clipRatioHigh 0.28)', async () => {
+    const { head, tail } = await train({ ...base, clipRatioHigh: 0.28 }, 25);
+    expect(head).toBeLessThan(0.4);
+    expect(tail).toBeGreaterThan(0.7);
+  });
+
+  it('also learns with the k3 KL loss on, and reports a positive KL', async () => {
+    const { head, tail, metrics } = await train({ ...base, useKlLoss: true, klLossCoef: 0.05 }, 25, true);
+    expect(head).toBeLessThan(0.4);
+    expect(tail).toBeGreaterThan(0.6);
+    expect(metrics.at(-1)!['actor/klLoss']).toBeGreaterThan(0);
+  });
+
+  it('a strong KL pull keeps the policy nearer the reference than no KL', async () => {
+    const free = await train(base, 15, true);
+    const tied = await train({ ...base, useKlLoss: true, klLossCoef: 5, klLossType: 'k2' }, 15, true);
+    expect(tied.tail).toBeLessThan(free.tail);
+  });
+});
+
+function fixedBatch(rewards: number[], groupSize = 2): GrpoBatch {
+  const seqs = rewards.map((_, i) => [0, (i * 7) % 4, (i * 5 + 1) % 4, (i * i + 2) % 4]);
+  return {
+    inputIds: seqs,
+    attentionMask: seqs.map((s) => s.map(() => 1)),
+    responseMask: seqs.map((s) => s.map((_, t) => (t === 0 ? 0 : 1))),
+    uids: rewards.map((_, i) => `u${Math.floor(i / groupSize)}`),
+    rewards,
+  };
+}
+
+async function variableValues(policy: BigramPolicy): Promise<number[]> {
+  return Array.from(await policy.trainableVariables[0]!.data());
+}
+
+describe('GrpoUpdater mechanics', () => {
+  it('leaks no tensors across an update (after the optimiser state exists)', async () => {
+    const start = tf.memory().numTensors;
+    const policy = new BigramPolicy({ vocabSize: VOCAB, hiddenSize: 3, seed: 2 });
+    const updater = new GrpoUpdater(policy, { lr: 0.01, useKlLoss: true, ppoMicroBatchSize: 3, ppoMiniBatchSize: 2 });
+    const batch = {
+      ...fixedBatch([1, 0, 0, 1, 1, 1, 0.5, 0]),
+      refLogProbs: fixedBatch([0]).inputIds.map(() => [0, -1, -1, -1]),
+    };
+    batch.refLogProbs = batch.inputIds.map(() => [0, -1, -1, -1]);
+    await updater.update(batch);
+    const warm = tf.memory().numTensors;
+    await updater.update(batch);
+    expect(tf.memory().numTensors).toBe(warm);
+    updater.dispose();
+    policy.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('returns namespaced metrics', async () => {
+    const policy = new BigramPolicy({ vocabSize: VOCAB, seed: 3 });
+    const updater = new GrpoUpdater(policy, { lr: 0.01 });
+    const m = await updater.update(fixedBatch([1, 0, 1, 1]));
+    for (const key of [
+      'actor/pgLoss',
+      'actor/pgClipfrac',
+      'actor/ppoKl',
+      'actor/pgClipfracLower',
+      'actor/gradNorm',
+      'actor/lr',
+      'actor/entropy',
+      'critic/advantages/mean',
+      'critic/rewards/mean',
+      'critic/fracRewardZeroStd',
+    ]) {
+      expect(Number.isFinite(m[key]), key).toBe(true);
+    }
+    expect(m['critic/rewards/mean']).toBe(0.75);
+    expect(m['critic/fracRewardZeroStd']).toBe(0.5); // group u1 = {1, 1}
+    expect(m['actor/lr']).toBe(0.01);
+    // old log-probs were recomputed from the same policy: ratio 1 everywhere on the single step
+    expect(m['actor/ppoKl']).toBeCloseTo(0, 6);
+    expect(m['actor/pgClipfrac']).toBe(0);
+    expect(m['actor/numOptimizerSteps']).toBe(1);
+    updater.dispose();
+    policy.dispose();
+  });
+
+  it('takes one optimiser step per seed mini-batch per epoch', async () => {
+    const policy = new BigramPolicy({ vocabSize: VOCAB, seed: 4 });
+    const updater = new GrpoUpdater(policy, { lr: 0.01, ppoMiniBatchSize: 2, ppoEpochs: 2 });
+    const m = await updater.update(fixedBatch([1, 0, 0, 1, 1, 0, 0.5, 0])); // 4 groups → 2 mini-batches
+    expect(m['actor/numOptimizerSteps']).toBe(4);
+    expect(updater.optimizerSteps).toBe(4);
+    updater.dispose();
+    policy.dispose();
+  });
+
+  it('micro-batch accumulation (len(micro)/len(mini) scaling) equals one full micro-batch', async () => {
+    const batch = fixedBatch([1, 0, 0.5, 0, 1, 0.25]);
+    const results: number[][] = [];
+    for (const ppoMicroBatchSize of [undefined, 2, 1]) {
+      const policy = new BigramPolicy({ vocabSize: VOCAB, seed: 5 });
+      // adamEpsilon ≫ |g| makes the first AdamW step linear in the gradient (Δp ≈ −lr·g/ε = −10·g), so this
+      // compares accumulated gradients rather than Adam's sign-like first step.
+      const updater = new GrpoUpdater(policy, {
+        lr: 1e4,
+        adamEpsilon: 1e3,
+        weightDecay: 0,
+        gradClip: 1e6,
+        ppoMicroBatchSize,
+      });
+      await updater.update(batch);
+      results.push(await variableValues(policy));
+      updater.dispose();
+      policy.dispose();
+    }
+    for (const r of results.slice(1)) r.forEach((v, i) => expect(v).toBeCloseTo(results[0]![i]!, 4));
+    expect(results[0]!.some((v) => Math.abs(v) > 1e-3)).toBe(true);
+  });
+
+  it('maskZeroStdGroups drops all-equal groups; with nothing left no step is taken', async () => {
+    const policy = new BigramPolicy({ vocabSize: VOCAB, seed: 6 });
+    const updater = new GrpoUpdater(policy, { lr: 0.05, maskZeroStdGroups: true, weightDecay: 0.1 });
+    const before = await variableValues(policy);
+    const m = await updater.update(fixedBatch([1, 1, 0, 0]));
+    expect(m['actor/numOptimizerSteps']).toBe(0);
+    expect(await variableValues(policy)).toEqual(before);
+    const m2 = await updater.update(fixedBatch([1, 1, 0, 1]));
+    expect(m2['actor/numOptimizerSteps']).toBe(1);
+    expect(m2['critic/advantages/mean']).toBeCloseTo(0, 9); // only group u1 = {0, 1} is trained: ±0.707
+    updater.dispose();
+    policy.dispose();
+  });
+
+  it('follows the LR schedule, one scheduler step per update()', async () => {
+    const policy = new BigramPolicy({ vocabSize: VOCAB, seed: 7 });
+    const updater = new GrpoUpdater(policy, {
+      lr: 0.1,
+      lrWarmupSteps: 2,
+      lrScheduler: 'cosine',
+      totalTrainingSteps: 4,
+    });
+    const lrs: number[] = [];
+    for (let i = 0; i < 5; i++) lrs.push((await updater.update(fixedBatch([1, 0])))['actor/lr']!);
+    // warmup 0, 0.05, then cosine over 2 steps: 0.1, 0.05, 0
+    [0, 0.05, 0.1, 0.05, 0].forEach((v, i) => {
+      expect(lrs[i]).toBeCloseTo(v, 9);
+    });
+    updater.dispose();
+    policy.dispose();
+  });
+});
+
+describe('GrpoUpdater errors', () => {
+  const policy = { trainableVariables: [], computeLogProbs: () => tf.zeros([1, 1]) as tf.Tensor2D };
+
+  it('rejects an invalid config with a typed error naming the field', () => {
+    let caught: unknown;
+    try {
+      new GrpoUpdater(policy, { clipRatioC: 0.5 });
+    } catch (e) {
+      caught = e;
+    }
+    expect(GrpoConfigError.isInstance(caught)).toBe(true);
+    expect((caught as GrpoConfigError).field).toBe('clipRatioC');
+    expect(() => new GrpoUpdater(policy, { entropyCoeff: 0.01 })).toThrow(/computeLogProbsAndEntropy/);
+    expect(() => new GrpoUpdater(policy, { lrScheduler: 'cosine' })).toThrow(/totalTrainingSteps/);
+    expect(() => new GrpoUpdater(policy, { unknownKey: 1 } as GrpoConfigInput)).toThrow(GrpoConfigError);
+  });
+
+  it('rejects malformed batches with a typed error naming the field', async () => {
+    const p = new BigramPolicy({ vocabSize: VOCAB, seed: 8 });
+    const updater = new GrpoUpdater(p, { useKlLoss: true });
+    await expect(updater.update(fixedBatch([1, 0]))).rejects.toThrow(/refLogProbs/);
+    const ragged = fixedBatch([1, 0]);
+    ragged.responseMask[1] = [0, 1];
+    await expect(updater.update(ragged)).rejects.toSatisfy(
+      (e: unknown) => GrpoInputError.isInstance(e) && (e as GrpoInputError).field === 'responseMask',
+    );
+    const nan = fixedBatch([1, Number.NaN]);
+    await expect(updater.update(nan)).rejects.toThrow(GrpoInputError);
+    updater.dispose();
+    p.dispose();
   });
 });
