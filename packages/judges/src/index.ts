@@ -98,6 +98,7 @@ export {
 } from './reward/config.js';
 export { judgeExchange } from './reward/judge-exchange.js';
 export { rewardMetrics } from './reward/metrics.js';
+export { RubricJudge, rubricHarmComponent, rubricJudgeSettingsSchema } from './rubric-judge.js';
 export { RulesGuard } from './rules-guard.js';
 export {
   type GuardServer,
