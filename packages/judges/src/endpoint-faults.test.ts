@@ -80,7 +80,7 @@ describe('EndpointGuard against the guard server with injected faults', () => {
   });
 
   it('retries past a reply slower than the timeout', async () => {
-    const f = await faultyGuard([{ delayMs: 600, json: {} }], { timeoutMs: 150 });
+    const f = await faultyGuard([{ delayMs: 3000, json: {} }], { timeoutMs: 1000 });
     expect((await f.guard.moderatePrompt(prompt)).safety).toBe('safe');
     expect(f.requests()).toBe(2);
   });

@@ -94,9 +94,9 @@ describe('OpenAICompatibleClient against a loopback server', () => {
 
   it('recovers when only the first reply is slow', async () => {
     const s = await serve((_r, i) =>
-      i === 0 ? { delayMs: 400, json: chatCompletionBody('late') } : { json: chatCompletionBody('fast') },
+      i === 0 ? { delayMs: 3000, json: chatCompletionBody('late') } : { json: chatCompletionBody('fast') },
     );
-    const client = new OpenAICompatibleClient({ baseURL: s.url, timeoutMs: 100, backoff: fastBackoff });
+    const client = new OpenAICompatibleClient({ baseURL: s.url, timeoutMs: 1000, backoff: fastBackoff });
     expect((await client.chat({ model: 'm', messages })).text).toBe('fast');
   });
 
