@@ -1,3 +1,4 @@
+import { attackerPrompts as magicAttackerPrompts } from '@magic/attack-pool';
 import { z } from 'zod';
 import type { Seed } from './config.js';
 
@@ -24,3 +25,6 @@ export function attackerTask(seed: Seed, prompts: AttackerPrompts): string {
   const template = seed.dataType === 'vanilla_harmful' ? prompts.harmTemplate : prompts.benignTemplate;
   return template.replace('{vanilla}', () => seed.question);
 }
+
+/** MAGIC's attacker prompts as shipped by `@magic/attack-pool` (the default of runRollout). */
+export const defaultAttackerPrompts: AttackerPrompts = { ...magicAttackerPrompts };

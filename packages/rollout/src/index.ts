@@ -10,6 +10,7 @@ export {
   AttackerPromptsSchema,
   attackerSystemPrompt,
   attackerTask,
+  defaultAttackerPrompts,
 } from './attacker-prompts.js';
 export { buildAttackerChat, buildDefenderChat } from './chats.js';
 export {

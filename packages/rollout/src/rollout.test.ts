@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attackAnswer, attackText, FakeGuard, TEST_PROMPTS, TEST_SEEDS } from './__fixtures__/game.js';
 import { qwenTestTokenizer } from './__fixtures__/qwen-tokenizer.js';
+import { defaultAttackerPrompts } from './attacker-prompts.js';
 import type { RolloutConfigInput } from './config.js';
 import type { Episode } from './episode.js';
 import { PromptTooLongError, RolloutInputError } from './errors.js';
@@ -411,6 +412,17 @@ describe('runRollout input errors', () => {
       config: { guardCheck: 'off' },
     });
     expect(episodes.every((e) => e.judgements.length === 0 && e.finishCode === 0)).toBe(true);
+  });
+});
+
+describe('runRollout default attacker prompts', () => {
+  it("uses @magic/attack-pool's MAGIC prompts when attackerPrompts is omitted", async () => {
+    const parts = setup();
+    const [e] = await runRollout({ seeds: TEST_SEEDS.slice(1), n: 1, ...parts, trainingRole: 'defender' });
+    expect(e!.attacker.lastMessages[0]).toEqual({ role: 'system', content: defaultAttackerPrompts.systemSingleTurn });
+    expect(e!.attacker.lastMessages[1]!.content).toBe(
+      `Task:\n${defaultAttackerPrompts.harmTemplate.replace('{vanilla}', '[harmful request placeholder]')}`,
+    );
   });
 });
 

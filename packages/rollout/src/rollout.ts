@@ -1,4 +1,4 @@
-import { type AttackerPrompts, AttackerPromptsSchema } from './attacker-prompts.js';
+import { type AttackerPrompts, AttackerPromptsSchema, defaultAttackerPrompts } from './attacker-prompts.js';
 import {
   type RolloutConfig,
   type RolloutConfigInput,
@@ -24,7 +24,8 @@ export interface RolloutInput {
   /** Required unless config.guardCheck is 'off' (or 'multi-turn' with maxNumTurns 1). */
   guard?: RolloutGuard;
   trainingRole: TrainingRole;
-  attackerPrompts: AttackerPrompts;
+  /** Attacker system prompts and HARM/BENIGN templates; default: `@magic/attack-pool`'s MAGIC prompts. */
+  attackerPrompts?: AttackerPrompts;
   config?: RolloutConfigInput;
   events?: RolloutEmitter;
   signal?: AbortSignal;
@@ -130,7 +131,11 @@ export async function runRollout(input: RolloutInput): Promise<Episode[]> {
   if (!Number.isInteger(input.n) || input.n < 1) {
     throw new RolloutInputError('n', `must be a positive integer, got ${input.n}`);
   }
-  const ctx: TurnContext = { config, generators, attackerPrompts: AttackerPromptsSchema.parse(input.attackerPrompts) };
+  const ctx: TurnContext = {
+    config,
+    generators,
+    attackerPrompts: AttackerPromptsSchema.parse(input.attackerPrompts ?? defaultAttackerPrompts),
+  };
   const states = createEpisodeStates(seeds, input.n, generators, config.defenderFirstMessage === 'first-attack');
   input.events?.emit('rollout-start', {
     numSeeds: seeds.length,
