@@ -14,6 +14,8 @@ export type MetricValue = z.output<typeof metricValueSchema>;
 /** One evaluated item: what was asked, what came back, what the judge/scorer said. */
 export const sampleRecordSchema = z.object({
   id: z.string(),
+  /** The user turn sent to the target (single-turn tasks). */
+  prompt: z.string().optional(),
   response: z.string().nullable(),
   harmful: z.boolean().nullable().optional(),
   refusal: z.boolean().nullable().optional(),

@@ -15,6 +15,8 @@ interface TaskBase {
   categoryField?: string;
   /** Row field holding a boolean adversarial flag for adversarial/vanilla breakdowns. */
   adversarialField?: string;
+  /** With `limit`, take rows round-robin over this field's values (so a small limit still covers every method/subject). */
+  stratifyLimitBy?: string;
 }
 
 /** Single-turn generation, judged by a guard. */
@@ -106,6 +108,7 @@ const xstestTask: GenerationTask = {
   metric: 'xstest',
   parseFailure: 'negative',
   categoryField: 'type',
+  stratifyLimitBy: 'label',
 };
 
 const wjbBenign: GenerationTask = {
@@ -171,6 +174,7 @@ export const safetySuite: SuiteDefinition = {
       metric: 'asrHarmful',
       parseFailure: 'negative',
       categoryField: 'method',
+      stratifyLimitBy: 'method',
     },
     {
       id: 'hbVan',
@@ -278,6 +282,7 @@ export const multiTurnSuite: SuiteDefinition = {
       kind: 'dialogueReplay',
       parseFailure: 'negative',
       categoryField: 'category',
+      stratifyLimitBy: 'category',
     },
   ],
   table: {
@@ -302,6 +307,7 @@ export const capabilitySuite: SuiteDefinition = {
       split: 'test',
       kind: 'multipleChoice',
       categoryField: 'subject',
+      stratifyLimitBy: 'subject',
     },
     { id: 'gsm8k', label: 'GSM8K', benchmark: 'gsm8k', kind: 'gsm8k' },
   ],

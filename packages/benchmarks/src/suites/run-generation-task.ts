@@ -92,6 +92,7 @@ export async function runGenerationTask(
     breakdowns: breakdownsOf(task, labelled, bootstrap),
     samples: judged.map((s, i) => ({
       id: s.id,
+      prompt: chats[i]![0]!.content,
       response: responses[i]!,
       harmful: s.harmful,
       refusal: s.refusal,

@@ -9,6 +9,7 @@ import type { RunResults } from '../results.js';
 import { runResultsSchema } from '../results.js';
 import { fakeGuard, fakeTarget } from './fakes.test-helpers.js';
 import { runSuite } from './run-suite.js';
+import { stratifiedHead } from './task-rows.js';
 
 const fixtures = join(import.meta.dirname, '..', '__fixtures__');
 const paths = {
@@ -34,7 +35,8 @@ describe('runSuite safety (fake target and guard)', () => {
     const orBench = r.tasks.find((t) => t.id === 'orBenchToxic')!;
     expect(orBench.status).toBe('skipped');
     expect(orBench.skipReason).toMatch(/orBench.*pass \{ path \}/);
-    expect(r.tasks.find((t) => t.id === 'hbAdv')?.breakdowns.method).toBeDefined();
+    expect(Object.keys(r.tasks.find((t) => t.id === 'hbAdv')?.breakdowns.method ?? {})).toHaveLength(3);
+    expect(r.tasks.find((t) => t.id === 'hbVan')?.samples[0]?.prompt).toEqual(expect.any(String));
   });
 
   it('applies each benchmark’s parse-failure rule: WildGuardTest counts it harmful, HarmBench not', async () => {
@@ -109,6 +111,14 @@ describe('runSuite safety (fake target and guard)', () => {
   });
 });
 
+describe('stratifiedHead', () => {
+  it('takes rows round-robin over a field', () => {
+    const rows = ['a1', 'a2', 'a3', 'b1', 'c1', 'c2'].map((id) => ({ id, g: id[0] }));
+    expect(stratifiedHead(rows, 'g', 5).map((r) => (r as { id: string }).id)).toEqual(['a1', 'b1', 'c1', 'a2', 'c2']);
+    expect(stratifiedHead(rows, 'g', 10)).toHaveLength(6);
+  });
+});
+
 describe('runSuite capability', () => {
   it('answer-letter parsing, GSM8K exact match and IFEval with an oracle endpoint', async () => {
     const arc = await loadArc();
@@ -148,7 +158,8 @@ describe('runSuite capability', () => {
     const expected = mmlu.samples.filter((s) => (s.detail as { answer: string }).answer === 'A').length / 6;
     expect(mmlu.metrics.accuracy!.value).toBeCloseTo(expected);
     expect(r.stats.generated).toBe(0);
-    expect(Object.keys(mmlu.breakdowns.subject ?? {})).toEqual(['abstract_algebra']);
+    // stratified by subject: 6 rows from 6 subjects
+    expect(Object.keys(mmlu.breakdowns.subject ?? {})).toHaveLength(6);
   });
 });
 
@@ -171,7 +182,7 @@ describe('runSuite multi-turn', () => {
       suite: 'multi-turn',
       target,
       judge: fakeGuard,
-      limit: 2,
+      limit: 3,
       paths,
       multiTurn: { planner, attacker, scorer, config: { plansPerBehavior: 2, maxTurns: 3 } },
       ...fast,
@@ -182,8 +193,11 @@ describe('runSuite multi-turn', () => {
     expect(xt.metrics.planSuccessRate!.value).toBe(0.5);
     expect(xt.samples[0]!.detail).toMatchObject({ plans: 2, successfulPlans: 1, turns: [3, 2] });
     const cosafe = r.tasks.find((t) => t.id === 'cosafe')!;
-    expect(cosafe.n).toBe(2);
-    expect(cosafe.metrics.asr!.value).toBe(0.5);
+    // stratified by category: cooking/0, gardening/0, cooking/1 (its trailing assistant turn is cut, so the
+    // target answers the coreference user turn and the guard flags the "Sure" reply)
+    expect(cosafe.n).toBe(3);
+    expect(cosafe.metrics.asr!.value).toBeCloseTo(1 / 3);
+    expect(Object.keys(cosafe.breakdowns.category ?? {})).toEqual(['cooking', 'gardening']);
   });
 
   it('X-Teaming without endpoints is skipped with the reason', async () => {

@@ -8,7 +8,22 @@ function matches(row: unknown, where: RowFilter | undefined): boolean {
   return Object.entries(where).every(([k, v]) => record[k] === v);
 }
 
-/** Loads a task's rows (path override by task id, then by benchmark name), filters, then keeps the first `limit`. */
+/** Round-robin over the groups of `field` (groups in first-seen order, rows in file order). */
+export function stratifiedHead(rows: readonly unknown[], field: string, limit: number): unknown[] {
+  const groups = new Map<unknown, unknown[]>();
+  for (const row of rows) {
+    const key = (row as Record<string, unknown>)[field];
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  const queues = [...groups.values()];
+  const out: unknown[] = [];
+  for (let i = 0; out.length < limit && out.length < rows.length; i += 1) {
+    for (const queue of queues) if (i < queue.length && out.length < limit) out.push(queue[i]);
+  }
+  return out;
+}
+
+/** Loads a task's rows (path override by task id, then by benchmark name), filters, then keeps `limit` (first rows, or stratified). */
 export async function loadTaskRows(
   task: SuiteTask,
   paths: Record<string, string>,
@@ -20,7 +35,8 @@ export async function loadTaskRows(
       split: task.split,
     });
     const kept = rows.filter((r) => matches(r, task.where));
-    return { rows: limit === undefined ? kept : kept.slice(0, limit) };
+    if (limit === undefined) return { rows: kept };
+    return { rows: task.stratifyLimitBy ? stratifiedHead(kept, task.stratifyLimitBy, limit) : kept.slice(0, limit) };
   } catch (e) {
     if (BenchmarkNotAvailableError.isInstance(e)) return { skipReason: e.message };
     throw e;
