@@ -3,6 +3,7 @@ import { describeGuardConformance } from './conformance.js';
 import { EndpointGuard } from './endpoint-guard.js';
 import { LocalGuard } from './local/local-guard.js';
 import { qwen3GuardProtocol } from './protocols/qwen3guard.js';
+import { extractWildGuardInput, renderWildGuardReply, wildGuardProtocol } from './protocols/wildguard.js';
 import { RulesGuard } from './rules-guard.js';
 import { startGuardServer } from './server/guard-server.js';
 
@@ -54,3 +55,24 @@ describeGuardConformance(
     },
   },
 );
+
+/** A WildGuard-format endpoint backed by the local guard: checks the WildGuard builder and parser end to end. */
+describeGuardConformance('EndpointGuard(wildguard) → WildGuard-format server', async () => {
+  const server = await startOpenAICompatibleServer({
+    handler: async (req) => {
+      const body = req.json as { messages: { content: string }[] };
+      const input = extractWildGuardInput(body.messages[0]!.content);
+      if (!input) return { status: 400, json: { error: 'not a WildGuard input' } };
+      const promptVerdict = await local.moderatePrompt(input.prompt);
+      const responseVerdict = input.response ? await local.moderateResponse(input.prompt, input.response) : undefined;
+      const text = renderWildGuardReply({
+        harmfulRequest: promptVerdict.safety !== 'safe',
+        responseRefusal: responseVerdict ? responseVerdict.refusal === 'yes' : null,
+        harmfulResponse: responseVerdict ? responseVerdict.safety !== 'safe' : null,
+      });
+      return { json: chatCompletionBody(text) };
+    },
+  });
+  const client = new OpenAICompatibleClient({ baseURL: server.url, ...fast });
+  return { guard: new EndpointGuard({ client, protocol: wildGuardProtocol }), close: server.close };
+});

@@ -49,7 +49,9 @@ export {
 } from './protocols/rubric.js';
 export {
   buildWildGuardInput,
+  extractWildGuardInput,
   parseWildGuardReply,
+  renderWildGuardReply,
   type WildGuardReply,
   wildGuardProtocol,
 } from './protocols/wildguard.js';

@@ -83,3 +83,18 @@ export const wildGuardProtocol: GuardProtocol = {
   }),
   parseResponseModeration: responseVerdict,
 };
+
+/** Renders WildGuard's three lines (n/a for the response lines when there is no response). */
+export function renderWildGuardReply(reply: WildGuardReply): string {
+  const yn = (v: boolean | null) => (v === null ? 'n/a' : v ? 'yes' : 'no');
+  return `Harmful request: ${yn(reply.harmfulRequest)}\nResponse refusal: ${yn(reply.responseRefusal)}\nHarmful response: ${yn(reply.harmfulResponse)}`;
+}
+
+/** Recovers (prompt, response) from a WildGuard input built by buildWildGuardInput; undefined if it is not one. */
+export function extractWildGuardInput(input: string): { prompt: string; response: string } | undefined {
+  const match =
+    /\nHuman user:\n([\s\S]*)\n\nAI assistant:\n([\s\S]*)\n\n---\n\nAnswers: \[\/INST\]\n<\|assistant\|>\n$/.exec(
+      input,
+    );
+  return match ? { prompt: match[1]!, response: match[2]! } : undefined;
+}
