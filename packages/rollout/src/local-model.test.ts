@@ -36,7 +36,7 @@ function maxRescoreGap(model: CausalLM, episodes: Episode[], role: 'attacker' | 
   let gap = 0;
   batch.responseMask.forEach((row, b) => {
     row.forEach((m, t) => {
-      if (m === 1) gap = Math.max(gap, Math.abs(rescored[b]![t]! - batch.oldLogProbs[b]![t]!));
+      if (m === 1) gap = Math.max(gap, Math.abs(rescored[b]![t]! - batch.oldLogProbs![b]![t]!));
     });
   });
   return gap;

@@ -8,6 +8,7 @@ import { PromptTooLongError, RolloutInputError } from './errors.js';
 import { createRolloutEmitter, type TurnEndEvent } from './events.js';
 import { runRollout } from './rollout.js';
 import { type Script, ScriptedGenerator } from './scripted-generator.js';
+import { toTrainingBatch } from './training-batch.js';
 import type { ChatMessage, TrainingRole } from './types.js';
 
 const tokenizer = qwenTestTokenizer();
@@ -331,6 +332,10 @@ describe('runRollout 3-turn', () => {
     expect(t1.promptIds!.slice(0, t0.promptIds!.length)).not.toEqual(t0.promptIds);
     expectTurnTokensExact(e, 'defender');
     expect(e.finishCode).toBe(1);
+    // old log-probs of earlier defender turns came from another context: the batch leaves them to the trainer
+    const rewards = episodes.map(() => 0);
+    expect(toTrainingBatch(episodes, 'defender', { rewards, padTokenId: 0 }).oldLogProbs).toBeUndefined();
+    expect(toTrainingBatch(episodes, 'attacker', { rewards, padTokenId: 0 }).oldLogProbs).toHaveLength(4);
   });
 
   it('early stop on a harmful reply at turn 1 (code 4), other episodes continue', async () => {

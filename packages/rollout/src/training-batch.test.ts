@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { GrpoBatch } from '@magic/grpo';
 import { describe, expect, it } from 'vitest';
 import { attackText, FakeGuard, TEST_PROMPTS, TEST_SEEDS } from './__fixtures__/game.js';
 import { qwenTestTokenizer } from './__fixtures__/qwen-tokenizer.js';
@@ -38,6 +39,8 @@ describe('toTrainingBatch', () => {
   it('right-pads rows; masks, turn ids and old log-probs stay aligned with the ids', async () => {
     const episodes = await episodes3();
     const batch = toTrainingBatch(episodes, 'defender', { rewards: [1, -1, 0.5, 0], padTokenId: tokenizer.padTokenId });
+    const asGrpo: GrpoBatch = batch; // structurally a @magic/grpo GrpoBatch
+    expect(asGrpo.uids).toHaveLength(4);
     const width = Math.max(...episodes.map((e) => e.defender.sequence!.inputIds.length));
     expect(batch.inputIds.every((r) => r.length === width)).toBe(true);
     expect(batch.uids).toEqual(['seed-a', 'seed-a', 'seed-b', 'seed-b']);
@@ -50,7 +53,7 @@ describe('toTrainingBatch', () => {
       expect(batch.attentionMask[b]!.reduce((a, x) => a + x, 0)).toBe(len);
       expect(batch.responseMask[b]!.slice(0, len)).toEqual(seq.labelMask);
       expect(batch.turnIds[b]!.slice(len).every((t) => t === -100)).toBe(true);
-      expect(batch.oldLogProbs[b]!.filter((_, i) => batch.responseMask[b]![i] === 1)).toEqual(
+      expect(batch.oldLogProbs![b]!.filter((_, i) => batch.responseMask[b]![i] === 1)).toEqual(
         e.defender.turns.flatMap((t) => t.logprobs!),
       );
     });

@@ -10,8 +10,12 @@ export interface RoleTrainingBatch {
   responseMask: number[][];
   uids: string[];
   rewards: number[];
-  /** Sampling log-probs at the sampled positions, 0 elsewhere (logProbs[b,t] = log p(ids[b,t] | ids[b,<t])). */
-  oldLogProbs: number[][];
+  /**
+   * Sampling log-probs at the sampled positions, 0 elsewhere (logProbs[b,t] = log p(ids[b,t] | ids[b,<t])).
+   * Omitted when a row's sequence is not append-only (defender in 'latest-attack' mode): its earlier turns
+   * were sampled under a different prompt, so the trainer must recompute old log-probs.
+   */
+  oldLogProbs?: number[][];
   /** Turn index on labelled tokens, -100 elsewhere (verl step_ids). */
   turnIds: number[][];
 }
@@ -43,6 +47,7 @@ export function toTrainingBatch(episodes: Episode[], role: Role, options: ToTrai
     if (!track.sequence) throw new RemoteTrainedRoleError(role, track.generatorId);
     return track.sequence;
   });
+  const exact = episodes.every((e) => e[role].appendOnly);
   const width = Math.max(options.padTo ?? 0, 1, ...sequences.map((s) => s.inputIds.length));
   return {
     inputIds: sequences.map((s) => padRow(s.inputIds, width, options.padTokenId)),
@@ -56,7 +61,7 @@ export function toTrainingBatch(episodes: Episode[], role: Role, options: ToTrai
     responseMask: sequences.map((s) => padRow(s.labelMask, width, 0)),
     uids: episodes.map((e) => e.uid),
     rewards: [...options.rewards],
-    oldLogProbs: sequences.map((s) => padRow(s.logprobs, width, 0)),
+    ...(exact ? { oldLogProbs: sequences.map((s) => padRow(s.logprobs, width, 0)) } : {}),
     turnIds: sequences.map((s) => padRow(s.stepIds, width, -100)),
   };
 }
