@@ -179,7 +179,11 @@ describe('GrpoUpdater mechanics', () => {
       updater.dispose();
       policy.dispose();
     }
-    for (const r of results.slice(1)) r.forEach((v, i) => expect(v).toBeCloseTo(results[0]![i]!, 4));
+    for (const r of results.slice(1)) {
+      r.forEach((v, i) => {
+        expect(v).toBeCloseTo(results[0]![i]!, 4);
+      });
+    }
     expect(results[0]!.some((v) => Math.abs(v) > 1e-3)).toBe(true);
   });
 
