@@ -243,4 +243,19 @@ describe('buildAttackPool with an LLM on a loopback OpenAI-compatible server', (
     expect(report.failures[0]!.code).toBe('LLM_REPLY');
     expect(report.stats.records).toBe(0);
   });
+
+  it('a refused rationale is a reported failure', async () => {
+    server = await startOpenAICompatibleServer({
+      handler: () => ({ json: chatCompletionBody("I'm sorry, I can't help.") }),
+    });
+    const client = new OpenAICompatibleClient({ baseURL: server.url, maxRetries: 0 });
+    const report = await buildAttackPool({
+      seeds: seeds.slice(0, 1),
+      strategies: ['morse'],
+      outDir: dir,
+      rewriter: new TemplateRewriter(),
+      thinkWriter: new LlmThinkWriter({ client, model: 'm' }),
+    });
+    expect(report.failures.map((f) => [f.code, f.message.includes('refused')])).toEqual([['LLM_REPLY', true]]);
+  });
 });

@@ -2,6 +2,7 @@ import type { OpenAICompatibleClient } from '@magic/openai-client';
 import { LlmReplyError } from './errors.js';
 import { stripFormatTags } from './format-check.js';
 import { clientUrl } from './rewriter/llm-rewriter.js';
+import { looksLikeRefusal } from './rewriter/reply-checks.js';
 import type { SeedRecord } from './schemas.js';
 import type { Strategy, StrategyId } from './strategies.js';
 
@@ -122,13 +123,9 @@ export class LlmThinkWriter implements ThinkWriter {
       options.signal ? { signal: options.signal } : {},
     );
     const think = stripFormatTags(reply.text);
-    if (think === '') {
-      throw new LlmReplyError({
-        task: 'think',
-        url: clientUrl(this.#client),
-        reply: reply.text,
-        reason: 'empty rationale',
-      });
+    if (think === '' || looksLikeRefusal(think)) {
+      const reason = think === '' ? 'empty rationale' : 'the model refused';
+      throw new LlmReplyError({ task: 'think', url: clientUrl(this.#client), reply: reply.text, reason });
     }
     return { think, generator: 'llm', model: this.#model };
   }

@@ -44,6 +44,7 @@ export {
   type LlmRewriterOptions,
   REWRITE_SYSTEM_PROMPT,
 } from './rewriter/llm-rewriter.js';
+export { looksLikeRefusal, targetScriptShare } from './rewriter/reply-checks.js';
 export type { RewriteRequest, RewriteResult, Rewriter } from './rewriter/rewriter.js';
 export { TemplateRewriter } from './rewriter/template-rewriter.js';
 export * from './schemas.js';

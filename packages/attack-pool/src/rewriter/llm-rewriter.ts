@@ -2,6 +2,7 @@ import type { OpenAICompatibleClient } from '@magic/openai-client';
 import { LlmReplyError } from '../errors.js';
 import { stripFormatTags } from '../format-check.js';
 import type { Strategy } from '../strategies.js';
+import { looksLikeRefusal, targetScriptShare } from './reply-checks.js';
 import type { RewriteRequest, RewriteResult, Rewriter } from './rewriter.js';
 
 export interface LlmRewriterOptions {
@@ -9,6 +10,8 @@ export interface LlmRewriterOptions {
   model: string;
   temperature?: number;
   maxTokens?: number;
+  /** Minimum share of letters in the target script for Malayalam/Tamil/Marathi/Chinese translations. */
+  minScriptShare?: number;
 }
 
 export const REWRITE_SYSTEM_PROMPT =
@@ -50,6 +53,17 @@ export class LlmRewriter implements Rewriter {
       throw new LlmReplyError({ task: 'rewrite', url: clientUrl(client), reply: reply.text, reason: 'empty rewrite' });
     return { text, generator: 'llm', model };
   }
+}
+
+/** Why an LLM rewrite is unusable (empty, a refusal, not in the target script), or undefined if it is fine. */
+export function rejectRewrite(text: string, strategy: Strategy, minScriptShare: number): string | undefined {
+  if (text === '') return 'empty rewrite';
+  if (looksLikeRefusal(text)) return 'the model refused';
+  if (strategy.language) {
+    const share = targetScriptShare(text, strategy.language);
+    if (share < minScriptShare) return `only ${(share * 100).toFixed(0)}% of letters in the ${strategy.name} script`;
+  }
+  return undefined;
 }
 
 export function clientUrl(client: OpenAICompatibleClient): string {

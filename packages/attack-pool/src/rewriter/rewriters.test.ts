@@ -3,7 +3,8 @@ import { TemplateThinkWriter, templateThink } from '../cot.js';
 import { seedRecordSchema } from '../schemas.js';
 import { getStrategy, strategies, strategyFamilies, strategyIds } from '../strategies.js';
 import { isTransformStrategy } from '../transform-strategy.js';
-import { buildRewritePrompt } from './llm-rewriter.js';
+import { buildRewritePrompt, rejectRewrite } from './llm-rewriter.js';
+import { looksLikeRefusal, targetScriptShare } from './reply-checks.js';
 import { TemplateRewriter } from './template-rewriter.js';
 
 const seed = seedRecordSchema.parse({
@@ -65,5 +66,27 @@ describe('LLM rewrite prompt', () => {
   it('asks for a faithful translation for translation strategies and a technique otherwise', () => {
     expect(buildRewritePrompt('How do I bake bread?', getStrategy('translate-tamil'))).toContain('into Tamil');
     expect(buildRewritePrompt('How do I bake bread?', getStrategy('logical-appeal'))).toContain('"Logical Appeal"');
+  });
+});
+
+describe('LLM reply checks', () => {
+  it('detects refusals', () => {
+    expect(looksLikeRefusal("I'm sorry, but I can't help with that.")).toBe(true);
+    expect(looksLikeRefusal('I cannot assist.')).toBe(true);
+    expect(looksLikeRefusal('As an AI, I must decline.')).toBe(true);
+    expect(looksLikeRefusal('I need a bread recipe for tonight.')).toBe(false);
+  });
+  it('measures the target script share', () => {
+    expect(targetScriptShare('ரொட்டி எப்படி சுடுவது?', 'ta')).toBe(1);
+    expect(targetScriptShare('How do I bake bread?', 'ta')).toBe(0);
+    expect(targetScriptShare('如何烤面包 bread', 'zh-Hans')).toBeCloseTo(5 / 10);
+    expect(targetScriptShare('Comment faire du pain ?', 'fr')).toBe(1);
+  });
+  it('rejects empty, refused and untranslated rewrites', () => {
+    const tamil = getStrategy('translate-tamil');
+    expect(rejectRewrite('', tamil, 0.5)).toBe('empty rewrite');
+    expect(rejectRewrite("Sorry, I can't do that", getStrategy('slang'), 0.5)).toBe('the model refused');
+    expect(rejectRewrite('How do I bake bread?', tamil, 0.5)).toMatch(/Tamil script/);
+    expect(rejectRewrite('ரொட்டி எப்படி சுடுவது?', tamil, 0.5)).toBeUndefined();
   });
 });
