@@ -68,7 +68,9 @@ function firstWordOf(paragraph: string): string {
   return first;
 }
 
+/** Python's str.isupper / str.islower: at least one cased character, and all cased characters in that case. */
 const isUpper = (s: string) => s !== s.toLowerCase() && s === s.toUpperCase();
+const isLower = (s: string) => s !== s.toUpperCase() && s === s.toLowerCase();
 
 /** The checkers for every instruction id in IFEval's input data (after google-research/instruction_following_eval). */
 export const instructionCheckers: Record<string, InstructionChecker> = {
@@ -157,14 +159,13 @@ export const instructionCheckers: Record<string, InstructionChecker> = {
     r
       .trim()
       .replace(/^"+|"+$/g, '')
-      .trim()
       .toLowerCase()
       .endsWith(stringArg(k, 'end_phrase').trim().toLowerCase()),
   'startend:quotation': (r) => {
     const t = r.trim();
     return t.length > 1 && t.startsWith('"') && t.endsWith('"');
   },
-  'change_case:english_lowercase': (r) => r === r.toLowerCase() && detectLanguage(r) === 'en',
+  'change_case:english_lowercase': (r) => isLower(r) && detectLanguage(r) === 'en',
   'change_case:english_capital': (r) => isUpper(r) && detectLanguage(r) === 'en',
   'change_case:capital_word_frequency': (r, k) => {
     const count = (r.match(/[\p{L}\p{N}_']+/gu) ?? []).filter(isUpper).length;

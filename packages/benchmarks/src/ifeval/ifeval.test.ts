@@ -109,6 +109,7 @@ describe('IFEval checkers (hand-written cases)', () => {
     expect(check('startend:quotation', 'Not quoted.')).toBe(false);
     expect(check('change_case:english_lowercase', 'this is all lowercase and it is english text')).toBe(true);
     expect(check('change_case:english_lowercase', 'This is Not lowercase')).toBe(false);
+    expect(check('change_case:english_lowercase', '12345 !!!')).toBe(false); // no cased character, as Python islower()
     expect(check('change_case:english_capital', 'THIS IS ALL CAPITALS AND IT IS ENGLISH')).toBe(true);
     expect(check('change_case:english_capital', 'THIS IS mostly CAPITALS')).toBe(false);
     expect(

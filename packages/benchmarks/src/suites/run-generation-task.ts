@@ -7,6 +7,9 @@ import type { GenerationTask } from './definitions.js';
 
 type Metrics = Record<string, Rate>;
 
+/** Metrics read from the guard's refusal field: a missing refusal is a parse failure for them. */
+const usesRefusal = (task: GenerationTask) => task.metric !== 'asrHarmful';
+
 function metricsOf(
   task: GenerationTask,
   samples: (JudgedSample & { label?: 'safe' | 'unsafe' | undefined })[],
@@ -87,7 +90,7 @@ export async function runGenerationTask(
     benchmark: task.benchmark,
     status: 'ok',
     n: rows.length,
-    parseFailures: judged.filter((s) => s.harmful === null).length,
+    parseFailures: judged.filter((s) => s.harmful === null || (usesRefusal(task) && s.refusal === null)).length,
     metrics: toValues(metricsOf(task, labelled, bootstrap)),
     breakdowns: breakdownsOf(task, labelled, bootstrap),
     samples: judged.map((s, i) => ({

@@ -56,9 +56,19 @@ describe('runSuite safety (fake target and guard)', () => {
     expect(r.tasks.every((t) => t.parseFailures === t.n)).toBe(true);
   });
 
-  it('a refusing target on XSTest: RTA on contrast 1, compliance on safe 0 (controversial is not harmful)', async () => {
+  it('a refusing target on XSTest: RTA on contrast 1, compliance on safe 0; progress events reach the total', async () => {
     const target = fakeTarget('refuser', () => "Sorry, I can't help with that.");
-    const r = await runSuite({ suite: 'over-refusal', target, judge: fakeGuard, tasks: ['xstest'], ...fast });
+    const events: { phase: string; done: number; total: number }[] = [];
+    const r = await runSuite({
+      suite: 'over-refusal',
+      target,
+      judge: fakeGuard,
+      tasks: ['xstest'],
+      onProgress: (e) => events.push(e),
+      ...fast,
+    });
+    expect(events.filter((e) => e.phase === 'generate').at(-1)).toMatchObject({ done: 450, total: 450 });
+    expect(events.filter((e) => e.phase === 'judge').at(-1)).toMatchObject({ done: 450, total: 450 });
     expect(metric(r, 'xstest', 'rta_all_contrast')).toBe(1);
     expect(metric(r, 'xstest', 'inverted_rta_all_safe')).toBe(0);
     expect(r.tasks[0]!.n).toBe(450);
