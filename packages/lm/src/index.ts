@@ -1,3 +1,4 @@
+export { AdamW, type AdamWParams, globalNorm } from './adamw.js';
 export { CausalLM, type SaveOptions } from './causal-lm.js';
 export { readCheckpointTensors, type SaveWeightsOptions, writeCheckpointTensors } from './checkpoint-io.js';
 export {
@@ -12,6 +13,9 @@ export { type GenerateOptions, type GenerationOutput, generateOptionsSchema } fr
 export { PRESET_CONFIGS, PRESETS, type Preset } from './presets.js';
 export { QWEN25_CHAT_TEMPLATE } from './qwen25-chat-template.js';
 export { Rng } from './rng.js';
+export { lrMultiplier } from './schedule.js';
 export { MAX_LOGITS_CHUNK, positionsFromMask } from './scoring.js';
+export { type SftConfig, type SftConfigInput, type SftLog, SftTrainer, sftConfigSchema } from './sft.js';
+export { type ChatRecord, chatRecordSchema, padBatch, type TokenizedExample, tokenizeChat } from './sft-data.js';
 export { type ChatMessage, Tokenizer } from './tokenizer.js';
 export { expectedTensors, type ModelWeights, namedWeights } from './weights.js';

@@ -110,6 +110,40 @@ export function attentionBias(keyMask: number[][], newLen: number, group: number
   });
 }
 
+/** Rows per chunk of the embedding gradient's one-hot matmul (keeps each one-hot below 2^26 elements). */
+function oneHotRows(vocab: number): number {
+  return Math.max(1, Math.floor((1 << 26) / vocab));
+}
+
+/**
+ * Embedding lookup whose gradient is a chunked one-hot matmul instead of tfjs' gather gradient
+ * (UnsortedSegmentSum, which is O(vocab x tokens) on the cpu backend).
+ */
+export function embedLookup(embed: tf.Tensor, ids: tf.Tensor2D): tf.Tensor3D {
+  const [b, t] = ids.shape;
+  const [vocab, h] = embed.shape as [number, number];
+  const flat = tf.reshape(tf.cast(ids, 'int32'), [b * t]) as tf.Tensor1D;
+  const lookup = tf.customGrad((e: tf.Tensor, i: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([i]);
+    return {
+      value: tf.gather(e, i as tf.Tensor1D),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const idx = saved[0] as tf.Tensor1D;
+        const n = idx.shape[0];
+        const rows = oneHotRows(vocab);
+        const parts: tf.Tensor[] = [];
+        for (let s = 0; s < n; s += rows) {
+          const size = Math.min(rows, n - s);
+          const oh = tf.oneHot(tf.slice(idx, [s], [size]), vocab, 1, 0, 'float32');
+          parts.push(tf.matMul(oh, tf.slice(dy as tf.Tensor2D, [s, 0], [size, h]), true, false));
+        }
+        return [parts.length === 1 ? parts[0]! : tf.addN(parts), tf.zerosLike(idx)];
+      },
+    };
+  });
+  return tf.reshape(lookup(embed, flat), [b, t, h]) as tf.Tensor3D;
+}
+
 export interface ForwardInput {
   ids: tf.Tensor2D;
   positions: tf.Tensor2D;
@@ -127,7 +161,7 @@ export function forwardHidden(
 ): { hidden: tf.Tensor3D; cache?: KvCache } {
   const { cos, sin } = ropeTables(input.positions, cfg.headDim, cfg.ropeTheta);
   const ctx: AttentionCtx = { cfg, cos, sin, bias: input.bias };
-  let h = tf.gather(w.embed, tf.cast(input.ids, 'int32')) as tf.Tensor3D;
+  let h = embedLookup(w.embed, input.ids);
   const cache: KvCache = { k: [], v: [] };
   w.layers.forEach((layer, i) => {
     const past = input.cache ? { k: input.cache.k[i]!, v: input.cache.v[i]! } : undefined;

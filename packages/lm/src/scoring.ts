@@ -47,11 +47,9 @@ function chunkedLogProbs(
     const size = Math.min(chunk, n - start);
     const logits = tf.matMul(tf.slice(rows, [start, 0], [size, -1]), head, false, true);
     const lse = tf.logSumExp(logits, 1);
-    const flatIdx = tf.add(
-      tf.mul(tf.range(0, size, 1, 'int32'), tf.scalar(vocab, 'int32')),
-      tf.slice(targets, [start], [size]),
-    );
-    const picked = tf.gather(tf.reshape(logits, [size * vocab]), flatIdx);
+    // one-hot pick: its gradient is a multiply (tfjs' gather gradient is slow on cpu/wasm)
+    const oh = tf.oneHot(tf.slice(targets, [start], [size]), vocab, 1, 0, 'float32');
+    const picked = tf.sum(tf.mul(logits, oh), 1);
     lps.push(tf.sub(picked, lse));
     if (withEntropy) {
       const p = tf.softmax(logits);

@@ -1,0 +1,125 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expectNoLeaks, initBackend } from '@magic/tensor';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CausalLM } from './causal-lm.js';
+import { LmInputError } from './errors.js';
+import { lrMultiplier } from './schedule.js';
+import { SftTrainer } from './sft.js';
+import { tokenizeChat } from './sft-data.js';
+
+const records = [
+  {
+    messages: [
+      { role: 'user' as const, content: 'How do I bake bread?' },
+      { role: 'assistant' as const, content: 'Mix flour and water.' },
+    ],
+  },
+  {
+    messages: [
+      { role: 'user' as const, content: 'What is the capital of France?' },
+      { role: 'assistant' as const, content: 'Paris.' },
+    ],
+  },
+  {
+    messages: [
+      { role: 'system' as const, content: 'You are a helpful assistant.' },
+      { role: 'user' as const, content: 'Say hi.' },
+      { role: 'assistant' as const, content: 'Hi!' },
+    ],
+  },
+];
+const config = {
+  learningRate: 3e-3,
+  totalSteps: 8,
+  batchSize: 2,
+  gradAccumSteps: 2,
+  warmupSteps: 2,
+  maxLength: 128,
+  seed: 1,
+};
+
+beforeAll(async () => {
+  await initBackend({ device: 'wasm' });
+});
+
+async function weightsOf(lm: CausalLM): Promise<Float32Array[]> {
+  return Promise.all(lm.trainableVariables.map(async (v) => (await v.data()) as Float32Array));
+}
+
+describe('SFT', () => {
+  it('masks everything but assistant replies (their <|im_end|> included)', async () => {
+    const lm = await CausalLM.fromPreset('tiny', { seed: 1 });
+    try {
+      const tok = lm.tokenizer;
+      const ex = tokenizeChat(tok, records[2]!, 512);
+      const trained = ex.ids.filter((_, i) => ex.lossMask[i] === 1);
+      expect(tok.decode(trained)).toBe('Hi!<|im_end|>\n');
+      expect(() => tokenizeChat(tok, { messages: [{ role: 'user', content: 'x' }] }, 64)).toThrow(LmInputError);
+      expect(() => tokenizeChat(tok, { messages: [] }, 64)).toThrow(/record.messages/);
+      expect(() => tokenizeChat(tok, records[0]!, 40)).toThrow(/no assistant token within maxLength 40/);
+    } finally {
+      lm.dispose();
+    }
+  });
+
+  it('loss decreases on a toy set, with eval loss logged, and no leaks', async () => {
+    const lm = await CausalLM.fromPreset('tiny', { seed: 1 });
+    const trainer = new SftTrainer(lm, { ...config, learningRate: 1e-2, totalSteps: 20, evalEvery: 4 });
+    try {
+      const logs = await expectNoLeaks(() => trainer.train(records, { evalSet: records.slice(0, 1) }));
+      expect(logs).toHaveLength(20);
+      expect(logs[19]!.loss).toBeLessThan(logs[0]!.loss * 0.5);
+      expect(logs[19]!.evalLoss!).toBeLessThan(logs[3]!.evalLoss!);
+      expect(logs[3]!.evalLoss).toBeTypeOf('number');
+      expect(logs[0]!.lr).toBe(0);
+      expect(logs.every((l) => Number.isFinite(l.gradNorm))).toBe(true);
+    } finally {
+      trainer.dispose();
+      lm.dispose();
+    }
+  });
+
+  it('resume from a checkpoint equals uninterrupted training', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'magic-sft-'));
+    const a = await CausalLM.fromPreset('tiny', { seed: 2 });
+    const b = await CausalLM.fromPreset('tiny', { seed: 2 });
+    const ta = new SftTrainer(a, { ...config, totalSteps: 4 });
+    const tb = new SftTrainer(b, { ...config, totalSteps: 4 });
+    let resumed: SftTrainer | undefined;
+    try {
+      await ta.train(records);
+      await tb.train(records, { steps: 2 });
+      await tb.saveCheckpoint(dir);
+      resumed = await SftTrainer.fromCheckpoint(dir);
+      expect(resumed.step).toBe(2);
+      await resumed.train(records);
+      const wa = await weightsOf(a);
+      const wr = await weightsOf(resumed.model);
+      for (const [i, w] of wa.entries()) {
+        const r = wr[i]!;
+        let max = 0;
+        for (let j = 0; j < w.length; j++) max = Math.max(max, Math.abs(w[j]! - r[j]!));
+        expect(max).toBeLessThan(1e-6);
+      }
+    } finally {
+      ta.dispose();
+      tb.dispose();
+      resumed?.dispose();
+      resumed?.model.dispose();
+      a.dispose();
+      b.dispose();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('warmup + cosine and constant schedules', () => {
+    expect(lrMultiplier('cosine', 0, 2, 10)).toBe(0);
+    expect(lrMultiplier('cosine', 1, 2, 10)).toBe(0.5);
+    expect(lrMultiplier('cosine', 2, 2, 10)).toBe(1);
+    expect(lrMultiplier('cosine', 6, 2, 10)).toBeCloseTo(0.5, 10);
+    expect(lrMultiplier('cosine', 10, 2, 10)).toBeCloseTo(0, 10);
+    expect(lrMultiplier('constant', 7, 2, 10)).toBe(1);
+  });
+});

@@ -1,0 +1,249 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadSafetensorsFile, saveSafetensorsFile } from '@magic/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { AdamW, globalNorm } from './adamw.js';
+import { CausalLM } from './causal-lm.js';
+import { readJsonFile } from './checkpoint-io.js';
+import { LmCheckpointError, LmConfigError } from './errors.js';
+import { Rng } from './rng.js';
+import { lrMultiplier } from './schedule.js';
+import { type ChatRecord, padBatch, type TokenizedExample, tokenizeChat } from './sft-data.js';
+import { namedWeights } from './weights.js';
+
+export const sftConfigSchema = z.object({
+  learningRate: z.number().positive().default(1e-5),
+  weightDecay: z.number().min(0).default(0.01),
+  beta1: z.number().min(0).lt(1).default(0.9),
+  beta2: z.number().min(0).lt(1).default(0.999),
+  eps: z.number().positive().default(1e-8),
+  /** Clip gradients to this global norm (0 = no clipping). */
+  maxGradNorm: z.number().min(0).default(1),
+  schedule: z.enum(['cosine', 'constant']).default('cosine'),
+  warmupSteps: z.number().int().min(0).default(0),
+  minLrRatio: z.number().min(0).max(1).default(0),
+  totalSteps: z.number().int().positive(),
+  /** Examples per micro-batch. */
+  batchSize: z.number().int().positive().default(4),
+  gradAccumSteps: z.number().int().positive().default(1),
+  maxLength: z.number().int().positive().default(1024),
+  /** Evaluate every N optimizer steps (0 = never). */
+  evalEvery: z.number().int().min(0).default(0),
+  seed: z.number().int().default(0),
+});
+export type SftConfig = z.output<typeof sftConfigSchema>;
+export type SftConfigInput = z.input<typeof sftConfigSchema>;
+
+export interface SftLog {
+  step: number;
+  loss: number;
+  gradNorm: number;
+  lr: number;
+  evalLoss?: number;
+}
+
+const STATE_FILE = 'trainer_state.json';
+const OPTIMIZER_FILE = 'optimizer.safetensors';
+
+const trainerStateSchema = z.object({ step: z.number().int().min(0), config: sftConfigSchema });
+
+function noDecay(name: string): boolean {
+  return name.endsWith('.bias') || name.endsWith('norm.weight');
+}
+
+function parseConfig(input: SftConfigInput, file: string): SftConfig {
+  const r = sftConfigSchema.safeParse(input);
+  if (!r.success) throw new LmConfigError(file, r.error.issues[0]!.path.join('.'), r.error.issues[0]!.message);
+  return r.data;
+}
+
+/** Supervised fine-tuning on chat records: masked CE over assistant tokens, AdamW, clipping, schedules. */
+export class SftTrainer {
+  readonly model: CausalLM;
+  readonly config: SftConfig;
+  /** Optimizer steps done. */
+  step = 0;
+  private readonly optimizer: AdamW;
+  private readonly named: [string, tf.Variable][];
+
+  constructor(model: CausalLM, config: SftConfigInput) {
+    this.model = model;
+    this.config = parseConfig(config, 'SftConfig');
+    this.named = namedWeights(model.weights);
+    const c = this.config;
+    this.optimizer = new AdamW(
+      { beta1: c.beta1, beta2: c.beta2, eps: c.eps, weightDecay: c.weightDecay },
+      this.named,
+      (n) => !noDecay(n),
+    );
+  }
+
+  /** Mean masked CE of one micro-batch (a scalar tensor; differentiable). */
+  private batchLoss(batch: { ids: number[][]; mask: number[][]; lossMask: number[][] }): tf.Scalar {
+    return tf.tidy(() => {
+      const ids = tf.tensor2d(batch.ids, undefined, 'int32');
+      const mask = tf.tensor2d(batch.mask, undefined, 'int32');
+      const lossMask = tf.tensor2d(batch.lossMask, undefined, 'float32');
+      const { logProbs } = this.model.tokenLogProbs(ids, mask);
+      return tf.div(tf.neg(tf.sum(tf.mul(logProbs, lossMask))), tf.maximum(tf.sum(lossMask), 1)) as tf.Scalar;
+    });
+  }
+
+  private tokenize(records: ChatRecord[], where: string): TokenizedExample[] {
+    return records.map((r, i) => tokenizeChat(this.model.tokenizer, r, this.config.maxLength, `${where}[${i}]`));
+  }
+
+  /** Examples of micro-batch `k` of optimizer step `step`: a seeded shuffle per epoch, so resuming replays the same order. */
+  private microBatch(examples: TokenizedExample[], step: number, k: number): TokenizedExample[] {
+    const { batchSize, gradAccumSteps, seed } = this.config;
+    const out: TokenizedExample[] = [];
+    const start = (step * gradAccumSteps + k) * batchSize;
+    for (let j = start; j < start + batchSize; j++) {
+      const epoch = Math.floor(j / examples.length);
+      out.push(examples[epochOrder(examples.length, seed + epoch)[j % examples.length]!]!);
+    }
+    return out;
+  }
+
+  /** One optimizer step (gradAccumSteps micro-batches). */
+  private async optimizerStep(examples: TokenizedExample[]): Promise<SftLog> {
+    const c = this.config;
+    const vars = this.named.map(([, v]) => v);
+    const sums = new Map<string, tf.Tensor>();
+    let lossSum = 0;
+    for (let k = 0; k < c.gradAccumSteps; k++) {
+      const batch = padBatch(this.microBatch(examples, this.step, k), this.model.tokenizer.padTokenId);
+      const { value, grads } = tf.variableGrads(() => this.batchLoss(batch), vars);
+      lossSum += (await value.data())[0]!;
+      value.dispose();
+      for (const [name, v] of this.named) {
+        const g = grads[v.name]!;
+        const prev = sums.get(name);
+        sums.set(name, prev ? tf.add(prev, g) : tf.clone(g));
+        if (prev) prev.dispose();
+      }
+      tf.dispose(Object.values(grads));
+    }
+    try {
+      for (const [name, g] of sums) {
+        const mean = tf.div(g, c.gradAccumSteps);
+        g.dispose();
+        sums.set(name, mean);
+      }
+      const gradNorm = await globalNorm([...sums.values()]);
+      const scale = c.maxGradNorm > 0 && gradNorm > c.maxGradNorm ? c.maxGradNorm / (gradNorm + 1e-6) : 1;
+      if (scale !== 1) {
+        for (const [name, g] of sums) {
+          sums.set(name, tf.mul(g, scale));
+          g.dispose();
+        }
+      }
+      const lr = c.learningRate * lrMultiplier(c.schedule, this.step, c.warmupSteps, c.totalSteps, c.minLrRatio);
+      this.optimizer.apply(sums, lr);
+      this.step++;
+      return { step: this.step, loss: lossSum / c.gradAccumSteps, gradNorm, lr };
+    } finally {
+      tf.dispose([...sums.values()]);
+    }
+  }
+
+  /** Mean loss over `records` (batches of batchSize, no gradients). */
+  async evaluate(records: ChatRecord[]): Promise<number> {
+    const examples = this.tokenize(records, 'evalSet');
+    let total = 0;
+    let n = 0;
+    for (let i = 0; i < examples.length; i += this.config.batchSize) {
+      const chunk = examples.slice(i, i + this.config.batchSize);
+      const loss = this.batchLoss(padBatch(chunk, this.model.tokenizer.padTokenId));
+      total += (await loss.data())[0]! * chunk.length;
+      n += chunk.length;
+      loss.dispose();
+    }
+    return total / Math.max(1, n);
+  }
+
+  /** Trains until `totalSteps` (or `opts.steps` more steps), evaluating every evalEvery steps. */
+  async train(
+    trainSet: ChatRecord[],
+    opts: { evalSet?: ChatRecord[]; steps?: number; onLog?: (log: SftLog) => void } = {},
+  ): Promise<SftLog[]> {
+    const examples = this.tokenize(trainSet, 'trainSet');
+    if (examples.length === 0) throw new LmConfigError('trainSet', '(root)', 'empty training set');
+    const until = Math.min(this.config.totalSteps, this.step + (opts.steps ?? Number.POSITIVE_INFINITY));
+    const logs: SftLog[] = [];
+    while (this.step < until) {
+      const log = await this.optimizerStep(examples);
+      if (opts.evalSet && this.config.evalEvery > 0 && log.step % this.config.evalEvery === 0) {
+        log.evalLoss = await this.evaluate(opts.evalSet);
+      }
+      logs.push(log);
+      opts.onLog?.(log);
+    }
+    return logs;
+  }
+
+  /** Writes the model (HF layout), optimizer moments and trainer state into `dir`. */
+  async saveCheckpoint(dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    await this.model.save(dir);
+    const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
+    for (const [name] of this.named) {
+      const m = this.optimizer.m.get(name)!;
+      const v = this.optimizer.v.get(name)!;
+      tensors[`exp_avg.${name}`] = { shape: m.shape, data: (await m.data()) as Float32Array };
+      tensors[`exp_avg_sq.${name}`] = { shape: v.shape, data: (await v.data()) as Float32Array };
+    }
+    await saveSafetensorsFile(join(dir, OPTIMIZER_FILE), tensors, { metadata: { step: String(this.optimizer.steps) } });
+    await writeFile(join(dir, STATE_FILE), JSON.stringify({ step: this.step, config: this.config }, null, 2));
+  }
+
+  /** Restores model, optimizer state and step from saveCheckpoint's folder. */
+  static async fromCheckpoint(dir: string): Promise<SftTrainer> {
+    const stateFile = join(dir, STATE_FILE);
+    const parsed = trainerStateSchema.safeParse(await readJsonFile(stateFile, true));
+    if (!parsed.success)
+      throw new LmConfigError(stateFile, parsed.error.issues[0]!.path.join('.'), parsed.error.issues[0]!.message);
+    const model = await CausalLM.fromPretrained(dir);
+    const trainer = new SftTrainer(model, parsed.data.config);
+    const optFile = join(dir, OPTIMIZER_FILE);
+    const st = await loadSafetensorsFile(optFile);
+    for (const [name, p] of trainer.named) {
+      for (const [prefix, store] of [
+        ['exp_avg', trainer.optimizer.m],
+        ['exp_avg_sq', trainer.optimizer.v],
+      ] as const) {
+        const t = st.tensors.get(`${prefix}.${name}`);
+        if (!t) throw new LmCheckpointError(optFile, `${prefix}.${name}`, 'missing tensor');
+        if (t.shape.join(',') !== p.shape.join(',')) {
+          throw new LmCheckpointError(optFile, `${prefix}.${name}`, `shape [${t.shape}] does not match [${p.shape}]`);
+        }
+        const src = tf.tensor(t.data, t.shape);
+        store.get(name)!.assign(src);
+        src.dispose();
+      }
+    }
+    trainer.optimizer.steps = Number(st.metadata.step ?? parsed.data.step);
+    trainer.step = parsed.data.step;
+    return trainer;
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
+
+const orderCache = new Map<string, number[]>();
+function epochOrder(n: number, seed: number): number[] {
+  const key = `${n}:${seed}`;
+  const hit = orderCache.get(key);
+  if (hit) return hit;
+  const rng = new Rng(seed);
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  orderCache.set(key, order);
+  return order;
+}
