@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { OpenAICompatibleClient } from '@magic/openai-client';
 import { z } from 'zod';
 import { type BuildReport, buildAttackPool } from './builder.js';
+import { runClassify, runExport, TOOLS_USAGE } from './cli-tools.js';
 import { LlmThinkWriter, TemplateThinkWriter, type ThinkWriter } from './cot.js';
 import { AttackPoolConfigError, AttackPoolError } from './errors.js';
 import { loadSeedSpec } from './loaders/seed-spec.js';
@@ -144,11 +145,14 @@ function printReport(report: BuildReport, io: CliIo): void {
 
 /** Runs the CLI; returns the exit code (0 ok, 1 some items failed, 2 usage/config error). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const command = argv.find((a) => !a.startsWith('-'));
+  if (command === 'export' || command === 'classify')
+    return runTool(command, argv.slice(argv.indexOf(command) + 1), io);
   let options: CliOptions;
   try {
     options = parseCliArgs(argv);
   } catch (e) {
-    io.stderr(`${(e as Error).message}\n\n${USAGE}`);
+    io.stderr(`${(e as Error).message}\n\n${USAGE}\n${TOOLS_USAGE}`);
     return 2;
   }
   try {
@@ -170,6 +174,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return report.failures.length > 0 ? 1 : 0;
   } catch (e) {
     io.stderr(AttackPoolError.isInstance(e) ? `[${e.code}] ${e.message}` : String(e));
+    return 2;
+  }
+}
+
+async function runTool(command: 'export' | 'classify', argv: string[], io: CliIo): Promise<number> {
+  try {
+    if (command === 'export') {
+      io.stdout(runExport(argv));
+      return 0;
+    }
+    const { message, failed } = await runClassify(argv, io.env, io.signal);
+    io.stdout(message);
+    return failed > 0 ? 1 : 0;
+  } catch (e) {
+    const usage = AttackPoolConfigError.isInstance(e) ? `\n\n${TOOLS_USAGE}` : '';
+    io.stderr(`${AttackPoolError.isInstance(e) ? `[${e.code}] ` : ''}${(e as Error).message}${usage}`);
     return 2;
   }
 }

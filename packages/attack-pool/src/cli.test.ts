@@ -1,11 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chatCompletionBody, startOpenAICompatibleServer } from '@magic/openai-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCliArgs, parseStrategies, runCli } from './cli-run.js';
 import { dataDir } from './data-dir.js';
+import { loadAttackPool } from './pool.js';
 import { readAttackRecords } from './pool-file.js';
+import { alpacaRowSchema } from './schemas.js';
 
 let dir: string;
 let out: string[];
@@ -58,6 +60,39 @@ describe('magic-attack-pool build', () => {
       expect(server.requests[0]!.headers.authorization).toBe('Bearer sk-test');
       const records = readAttackRecords(join(dir, 'records.jsonl'));
       expect(records.every((r) => r.generator === 'llm' && r.adversarial === 'A neutral rewrite.')).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('export writes the shipped pool as alpaca JSON and chat JSONL', async () => {
+    const file = join(dir, 'val.alpaca.json');
+    expect(await runCli(['export', '--format', 'alpaca', '--split', 'val', '--out', file], io())).toBe(0);
+    const rows = JSON.parse(readFileSync(file, 'utf8')) as unknown[];
+    expect(rows.length).toBe(loadAttackPool({ split: 'val' }).length);
+    for (const row of rows) alpacaRowSchema.parse(row);
+    const chat = join(dir, 'val.chat.jsonl');
+    expect(await runCli(['export', '--format', 'chat', '--split', 'val', '--out', chat], io())).toBe(0);
+    expect(readFileSync(chat, 'utf8').trim().split('\n')).toHaveLength(rows.length);
+    expect(await runCli(['export', '--format', 'xml', '--out', file], io())).toBe(2);
+  });
+
+  it('classify labels records through a loopback endpoint and records failures', async () => {
+    const replies = ['<answer>{"primary_strategy": 13, "all_strategies": [13]}</answer>', 'no idea'];
+    const server = await startOpenAICompatibleServer({
+      handler: (_r, i) => ({ json: chatCompletionBody(replies[i % 2]!) }),
+    });
+    try {
+      const labels = join(dir, 'labels.jsonl');
+      const inFile = dataDir('pool', 'val.jsonl.gz');
+      const args = ['classify', '--in', inFile, '--out', labels, '--endpoint', server.url, '--model', 'cls'];
+      expect(await runCli([...args, '--limit', '2', '--concurrency', '1'], io())).toBe(1);
+      const lines = readFileSync(labels, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(lines[0].label.combinedCode).toBe('13');
+      expect(lines[1].error).toContain('unusable');
     } finally {
       await server.close();
     }
