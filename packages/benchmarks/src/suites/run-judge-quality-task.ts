@@ -32,6 +32,29 @@ async function predictRow(
 
 const plain = (value: number, n: number): MetricValue => ({ value, n, count: null, ci: null });
 
+/** Scores every label column over the given rows (rows with an empty label are skipped for that column). */
+function scoreLabels(
+  task: JudgeQualityTask,
+  rows: unknown[],
+  predictions: Record<Against, boolean | null>[],
+): { metrics: Record<string, MetricValue>; parseFailures: number } {
+  const metrics: Record<string, MetricValue> = {};
+  let parseFailures = 0;
+  for (const label of task.labels) {
+    const pairs: LabelledPrediction[] = [];
+    for (const [i, row] of rows.entries()) {
+      const gold = (row as Record<string, unknown>)[label.field];
+      if (gold === null || gold === undefined || gold === '') continue;
+      pairs.push({ predicted: predictions[i]![label.against], label: gold === label.positive });
+    }
+    const m = binaryClassificationMetrics(pairs);
+    parseFailures += m.parseFailures;
+    for (const key of ['precision', 'recall', 'f1', 'accuracy'] as const)
+      metrics[`${label.against}_${key}`] = plain(m[key], m.n);
+  }
+  return { metrics, parseFailures };
+}
+
 /** Precision / recall / F1 / accuracy of the guard against each label column (rows with an empty label are skipped for it). */
 export async function runJudgeQualityTask(
   ctx: EvalContext,
@@ -45,19 +68,19 @@ export async function runJudgeQualityTask(
     ctx.onProgress({ task: task.id, phase: 'judge', done, total: rows.length });
     return p;
   });
-  const metrics: Record<string, MetricValue> = {};
-  let parseFailures = 0;
-  for (const label of task.labels) {
-    const pairs: LabelledPrediction[] = [];
-    rows.forEach((row, i) => {
-      const gold = (row as Record<string, unknown>)[label.field];
-      if (gold === null || gold === undefined || gold === '') return;
-      pairs.push({ predicted: predictions[i]![label.against], label: gold === label.positive });
-    });
-    const m = binaryClassificationMetrics(pairs);
-    parseFailures += m.parseFailures;
-    for (const key of ['precision', 'recall', 'f1', 'accuracy'] as const)
-      metrics[`${label.against}_${key}`] = plain(m[key], m.n);
+  const all = scoreLabels(task, rows, predictions);
+  const breakdowns: TaskResult['breakdowns'] = {};
+  if (task.adversarialField) {
+    const field = task.adversarialField;
+    const split = (flag: boolean) =>
+      rows.flatMap((row, i) => (Boolean((row as Record<string, unknown>)[field]) === flag ? [i] : []));
+    const group = (indices: number[]) =>
+      scoreLabels(
+        task,
+        indices.map((i) => rows[i]),
+        indices.map((i) => predictions[i]!),
+      ).metrics;
+    breakdowns.adversarial = { adversarial: group(split(true)), vanilla: group(split(false)) };
   }
   return {
     id: task.id,
@@ -65,9 +88,9 @@ export async function runJudgeQualityTask(
     benchmark: task.benchmark,
     status: 'ok',
     n: rows.length,
-    parseFailures,
-    metrics,
-    breakdowns: {},
+    parseFailures: all.parseFailures,
+    metrics: all.metrics,
+    breakdowns,
     samples: [],
   };
 }

@@ -234,6 +234,9 @@ describe('runSuite judge-quality', () => {
     expect(wgt.metrics.responseHarm_f1!.value).toBe(1);
     expect(wgt.metrics.responseHarm_f1!.n).toBe(4); // one empty label skipped
     expect(wgt.metrics.responseRefusal_f1!.value).toBe(1);
+    // adversarial rows (3, 4, 5): prompt harm gold H H U, predicted H H U → F1 1; vanilla rows (1, 2): gold U H, predicted U U → F1 0
+    expect(wgt.breakdowns.adversarial?.adversarial?.promptHarm_f1?.value).toBe(1);
+    expect(wgt.breakdowns.adversarial?.vanilla?.promptHarm_f1?.value).toBe(0);
     expect(r.tasks.find((t) => t.id === 'openaiModerationJudge')!.status).toBe('skipped');
   });
 });
