@@ -123,10 +123,11 @@ export function embedLookup(embed: tf.Tensor, ids: tf.Tensor2D): tf.Tensor3D {
   const [b, t] = ids.shape;
   const [vocab, h] = embed.shape as [number, number];
   const flat = tf.reshape(tf.cast(ids, 'int32'), [b * t]) as tf.Tensor1D;
-  const lookup = tf.customGrad((e: tf.Tensor, i: tf.Tensor, save: tf.GradSaveFunc) => {
+  const lookup = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [e, i, save] = args as [tf.Tensor, tf.Tensor1D, tf.GradSaveFunc];
     save([i]);
     return {
-      value: tf.gather(e, i as tf.Tensor1D),
+      value: tf.gather(e, i),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const idx = saved[0] as tf.Tensor1D;
         const n = idx.shape[0];
