@@ -47,7 +47,9 @@ export class BigramPolicy implements Policy {
       const [b, t] = inputIds.shape;
       const flat = tf.reshape(inputIds, [-1]);
       const [first, second] = this.trainableVariables;
-      const rows = second ? tf.matMul(tf.gather(first!, flat), second) : tf.gather(first!, flat);
+      // one-hot · table rather than gather: tfjs-cpu's gather gradient (unsortedSegmentSum) loops per row
+      const picked = tf.matMul(tf.oneHot(tf.cast(flat, 'int32'), this.vocabSize), first!);
+      const rows = second ? tf.matMul(picked, second) : picked;
       return tf.reshape(rows, [b, t, this.vocabSize]) as tf.Tensor3D;
     });
   }
