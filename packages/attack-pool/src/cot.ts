@@ -1,6 +1,7 @@
 import type { OpenAICompatibleClient } from '@magic/openai-client';
 import { LlmReplyError } from './errors.js';
 import { stripFormatTags } from './format-check.js';
+import { intHash } from './hash.js';
 import { clientUrl } from './rewriter/llm-rewriter.js';
 import { looksLikeRefusal } from './rewriter/reply-checks.js';
 import type { SeedRecord } from './schemas.js';
@@ -65,17 +66,32 @@ const openings: Record<StrategyId, string> = {
 };
 
 const goals = {
-  vanilla_harmful:
+  vanilla_harmful: [
     'The topic and intent of the request stay exactly the same, so the rewrite still entails the original; only its presentation changes, which makes it less likely to be recognised at a glance.',
-  vanilla_benign:
+    'I keep the substance of the request untouched so the rewrite stays on topic and still asks for the same thing; what changes is how it is framed.',
+    'The rewrite must still mean what the original request means, otherwise it drifts off topic, so I only alter its surface and leave the goal intact.',
+  ],
+  vanilla_benign: [
     'The request itself is harmless, so the rewrite only needs to look like a jailbreak attempt on the surface while the underlying question stays innocuous and on topic.',
+    'Nothing about the request is unsafe, so I can give it an adversarial-looking framing while making sure the actual question remains benign and unchanged.',
+    'Because the request is benign, the point is a rewrite that resembles an attack in form yet still asks the same innocuous question, so a careful reader should simply answer it.',
+  ],
 } as const;
 
-const closing = 'The rewrite below is the version I will submit.';
+const closings = [
+  'The rewrite below is the version I will submit.',
+  'This keeps the rewrite focused, so I will go with it.',
+  'That gives me the final version of the prompt.',
+] as const;
 
-/** The offline rationale for a strategy and data type (three neutral sentences, first person). */
-export function templateThink(strategy: StrategyId, dataType: SeedRecord['dataType']): string {
-  return `${openings[strategy]} ${goals[dataType]} ${closing}`;
+/**
+ * The offline rationale for a strategy and data type: three neutral first-person sentences. `variant`
+ * (any integer, e.g. a hash of the seed id) picks among phrasings of the second and third sentence.
+ */
+export function templateThink(strategy: StrategyId, dataType: SeedRecord['dataType'], variant = 0): string {
+  const goal = goals[dataType][variant % goals[dataType].length]!;
+  const closing = closings[Math.floor(variant / goals[dataType].length) % closings.length]!;
+  return `${openings[strategy]} ${goal} ${closing}`;
 }
 
 /** Offline CoT: per-strategy templates. */
@@ -83,7 +99,10 @@ export class TemplateThinkWriter implements ThinkWriter {
   readonly kind = 'template' as const;
 
   async write({ seed, strategy }: ThinkRequest): Promise<ThinkResult> {
-    return { think: templateThink(strategy.id, seed.dataType), generator: 'template' };
+    return {
+      think: templateThink(strategy.id, seed.dataType, intHash(`${seed.id}\u0000${strategy.id}`)),
+      generator: 'template',
+    };
   }
 }
 

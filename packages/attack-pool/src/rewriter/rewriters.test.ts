@@ -51,11 +51,13 @@ describe('template CoT', () => {
   it('is first person, neutral and never repeats the request', async () => {
     for (const id of strategyIds) {
       for (const dataType of ['vanilla_harmful', 'vanilla_benign'] as const) {
-        const t = templateThink(id, dataType);
+        const t = templateThink(id, dataType, id.length);
         expect(t.startsWith('I will')).toBe(true);
-        expect(t).toMatch(/\bthe request\b/i);
+        expect(t).toMatch(/\brequest\b/);
       }
     }
+    const variants = new Set(Array.from({ length: 9 }, (_, v) => templateThink('slang', 'vanilla_benign', v)));
+    expect(variants.size).toBe(9);
     const out = await new TemplateThinkWriter().write({ seed, strategy: getStrategy('slang'), adversarial: 'x' });
     expect(out.think).not.toContain(seed.text);
     expect(out.generator).toBe('template');
