@@ -407,6 +407,15 @@ describe('runRollout input errors', () => {
     expect(RolloutInputError.isInstance(noGuard) && noGuard.field).toBe('guard');
     const badN = await play(parts, {}, 'defender', 0).catch((e: unknown) => e);
     expect(RolloutInputError.isInstance(badN) && badN.field).toBe('n');
+    const badConfig = await play(parts, { maxNumTurns: 0 }).catch((e: unknown) => e);
+    expect(RolloutInputError.isInstance(badConfig) && badConfig.field).toBe('config.maxNumTurns');
+    const badSeed = await runRollout({
+      seeds: [{ question: 'q', dataType: 'other' as 'vanilla_benign' }],
+      n: 1,
+      ...parts,
+      trainingRole: 'defender',
+    }).catch((e: unknown) => e);
+    expect(RolloutInputError.isInstance(badSeed) && badSeed.field).toBe('seeds[0].dataType');
     const episodes = await runRollout({
       seeds: TEST_SEEDS,
       n: 1,

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { type AttackerPrompts, AttackerPromptsSchema, defaultAttackerPrompts } from './attacker-prompts.js';
 import {
   type RolloutConfig,
@@ -29,6 +30,14 @@ export interface RolloutInput {
   config?: RolloutConfigInput;
   events?: RolloutEmitter;
   signal?: AbortSignal;
+}
+
+/** zod parse whose failure is a RolloutInputError naming the first bad field. */
+function parseInput<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  throw new RolloutInputError([field, ...issue.path.map(String)].join('.'), issue.message);
 }
 
 /** The trained role must be token-exact and trainable (a remote, text-only generator is refused). */
@@ -121,8 +130,8 @@ async function runTurn(
  */
 export async function runRollout(input: RolloutInput): Promise<Episode[]> {
   const started = performance.now();
-  const config = RolloutConfigSchema.parse(input.config ?? {});
-  const seeds = input.seeds.map((s) => SeedSchema.parse(s));
+  const config = parseInput(RolloutConfigSchema, input.config ?? {}, 'config');
+  const seeds = input.seeds.map((s, i) => parseInput(SeedSchema, s, `seeds[${i}]`));
   const generators = { attacker: input.attacker, defender: input.defender };
   checkGenerators(generators, input.trainingRole);
   if (guardCheckEnabled(config) && !input.guard) {
