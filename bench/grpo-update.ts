@@ -4,9 +4,8 @@
 // Usage: npx tsx bench/grpo-update.ts [--backend cpu|wasm] [--batch 64] [--seq 256] [--vocab 1024]
 //        [--hidden 64] [--micro 16] [--runs 3]
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs-core';
-import '@magic/grpo/register-gradients';
 import { BigramPolicy, type GrpoBatch, GrpoUpdater, mulberry32 } from '@magic/grpo';
+import * as tf from '@tensorflow/tfjs-core';
 
 const { values } = parseArgs({
   options: {
@@ -26,7 +25,11 @@ const hidden = Number(values.hidden);
 const micro = Number(values.micro);
 const runs = Number(values.runs);
 
+// Resolved at run time from the built package (a string specifier keeps tsc off the unbuilt dist).
+const registerGradients: string = '@magic/grpo/register-gradients';
+
 async function initBackend(name: string): Promise<void> {
+  await import(registerGradients);
   if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   else await import('@tensorflow/tfjs-backend-cpu');
   if (!(await tf.setBackend(name))) throw new Error(`backend ${name} failed to start`);

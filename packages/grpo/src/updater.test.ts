@@ -220,6 +220,27 @@ describe('GrpoUpdater mechanics', () => {
   });
 });
 
+describe('GrpoUpdater entropy bonus', () => {
+  it('reports the token-mean entropy (ln 4 for the uniform start) and the bonus raises it', async () => {
+    const policy = new BigramPolicy({ vocabSize: VOCAB, hiddenSize: 2, seed: 9 });
+    // equal rewards ⇒ all advantages 0 ⇒ only the entropy term moves the policy
+    const updater = new GrpoUpdater(policy, { lr: 0.05, weightDecay: 0, entropyCoeff: 1 });
+    const first = (await updater.update(fixedBatch([1, 1, 1, 1])))['actor/entropy']!;
+    expect(first).toBeLessThanOrEqual(Math.log(4) + 1e-6);
+    expect(first).toBeGreaterThan(Math.log(4) - 0.01); // near-uniform random init
+    let last = first;
+    for (let i = 0; i < 5; i++) last = (await updater.update(fixedBatch([1, 1, 1, 1])))['actor/entropy']!;
+    expect(last).toBeGreaterThan(first);
+    updater.dispose();
+    policy.dispose();
+    const uniform = new BigramPolicy({ vocabSize: VOCAB });
+    const u = new GrpoUpdater(uniform, { lr: 0.01 });
+    expect((await u.update(fixedBatch([1, 0])))['actor/entropy']).toBeCloseTo(Math.log(4), 5);
+    u.dispose();
+    uniform.dispose();
+  });
+});
+
 describe('GrpoUpdater errors', () => {
   const policy = { trainableVariables: [], computeLogProbs: () => tf.zeros([1, 1]) as tf.Tensor2D };
 
