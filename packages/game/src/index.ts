@@ -1,3 +1,4 @@
+export { MagicError } from '@magic/tensor';
 export * from './config/index.js';
 export { CheckpointError, ConfigError, StageError } from './errors.js';
 export * from './magic/index.js';

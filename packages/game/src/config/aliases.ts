@@ -27,6 +27,8 @@ export const KEY_ALIASES: Readonly<Record<string, string>> = {
   'actor_rollout_ref.actor.ppo_epochs': 'grpo.ppoEpochs',
   'actor_rollout_ref.actor.grad_clip': 'grpo.gradClip',
   'actor_rollout_ref.actor.loss_agg_mode': 'grpo.lossAggMode',
+  'actor_rollout_ref.actor.clip_mode': 'grpo.clipMode',
+  'actor_rollout_ref.actor.optim.weight_decay': 'grpo.weightDecay',
   'trainer.total_training_steps': 'trainer.totalSteps',
   'trainer.test_freq': 'trainer.testFreq',
   'trainer.save_freq': 'trainer.saveFreq',

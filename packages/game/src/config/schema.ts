@@ -84,11 +84,18 @@ export const GrpoSectionSchema = z.strictObject({
   entropyCoeff: z.number().default(0),
   useKlLoss: z.boolean().default(false),
   klLossCoef: z.number().default(0.001),
-  lossAggMode: z.enum(['token', 'trajectory', 'turn']).default('token'),
+  /** verl loss_agg_mode; MAGIC keeps token-mean. */
+  lossAggMode: z
+    .enum(['token-mean', 'seq-mean-token-sum', 'seq-mean-token-mean', 'seq-mean-token-sum-norm', 'trajectory', 'turn'])
+    .default('token-mean'),
+  clipMode: z.enum(['token', 'turn']).default('token'),
+  /** AdamW decoupled weight decay (verl FSDP default 0.01). */
+  weightDecay: z.number().nonnegative().default(0.01),
   gradClip: z.number().positive().default(1),
   ppoEpochs: z.number().int().positive().default(1),
-  /** Seeds per optimizer step (verl ppo_mini_batch_size, counted in seeds). */
+  /** Seeds (GRPO groups) per optimizer step (verl ppo_mini_batch_size, counted in prompts). */
   ppoMiniBatchSize: z.number().int().positive().default(32),
+  /** Sequences per forward/backward pass (gradient accumulation inside a mini-batch). */
   ppoMicroBatchSize: z.number().int().positive().default(8),
 });
 

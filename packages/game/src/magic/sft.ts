@@ -23,7 +23,8 @@ export interface SftExample {
 
 /**
  * Tokenises a chat whose last message is the assistant's reply: labels are the reply's tokens
- * (prefix = the chat up to the generation prompt). Truncated to `maxLength` tokens.
+ * (prefix = the chat up to the generation prompt). Longer than `maxLength`: the prompt is cut from
+ * the left (the reply is kept whole while it fits, then cut at its end).
  */
 export function tokenizeSftExample(model: SftModel, messages: ChatMessage[], maxLength: number): SftExample {
   const prefix = model.tokenizer.encode(
@@ -31,9 +32,10 @@ export function tokenizeSftExample(model: SftModel, messages: ChatMessage[], max
   );
   const full = model.tokenizer.encode(model.tokenizer.applyChatTemplate(messages, { addGenerationPrompt: false }));
   const shared = prefix.every((id, i) => full[i] === id) ? prefix.length : 0;
-  const inputIds = full.slice(0, maxLength);
-  const labelMask = inputIds.map((_, i) => (i >= shared ? 1 : 0));
-  return { inputIds, labelMask };
+  const labels = full.map((_, i) => (i >= shared ? 1 : 0));
+  const reply = full.length - shared;
+  const start = full.length <= maxLength ? 0 : reply >= maxLength ? shared : full.length - maxLength;
+  return { inputIds: full.slice(start, start + maxLength), labelMask: labels.slice(start, start + maxLength) };
 }
 
 /** LR multiplier at optimizer step `i` of `total` (linear warm-up, then cosine / linear / constant). */

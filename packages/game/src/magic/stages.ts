@@ -155,8 +155,10 @@ export function createMagicStages(parts: MagicParts): StageMap<MagicStepData> {
       // verl recomputes the old log-probs with the actor before the update (spec §3).
       const oldLogProbs = await player.computeLogProbs(batch);
       d.batch = { ...batch, oldLogProbs };
-      const drift = maxSamplingDrift(batch.oldLogProbs, oldLogProbs, batch.responseMask);
-      ctx.metrics['train/logprob_max_abs_diff_vs_sampling'] = drift;
+      if (batch.oldLogProbs) {
+        const drift = maxSamplingDrift(batch.oldLogProbs, oldLogProbs, batch.responseMask);
+        ctx.metrics['train/logprob_max_abs_diff_vs_sampling'] = drift;
+      }
     },
     advantages: (ctx) => {
       const b = ctx.data.batch;

@@ -1,0 +1,173 @@
+import { rewardConfig } from '@magic/judges';
+import { CausalLM } from '@magic/lm';
+import type { AttackerPrompts, ChatMessage, Seed } from '@magic/rollout';
+import { initBackend } from '@magic/tensor';
+import type { GameConfig, Role } from '../config/schema.js';
+import { CoEvolutionTrainer, type RunSummary } from '../trainer/co-evolution-trainer.js';
+import { deriveSeed } from '../trainer/rng.js';
+import { type GuardHandle, openGuard } from './guard.js';
+import { LmPlayer } from './lm-player.js';
+import { holdOutSeeds, readSeedFile } from './seeds.js';
+import { runSft } from './sft.js';
+import { type PoolSource, shippedAttackerPrompts, shippedAttackPool, shippedSeeds } from './shipped-data.js';
+import { createMagicStages, createStepData, type MagicStepData } from './stages.js';
+import { validateDefender } from './validation.js';
+
+export interface MagicGame {
+  trainer: CoEvolutionTrainer<Seed, MagicStepData>;
+  players: Record<Role, LmPlayer>;
+  /** Backend that runs the models (webgpu / tensorflow / wasm / cpu). */
+  backend: string;
+  guardWhere: string;
+  run(): Promise<RunSummary>;
+  /** Stops the guard server (if any) and frees the models. */
+  close(): Promise<void>;
+}
+
+export interface CreateMagicGameOptions {
+  runDir?: string;
+  resume?: boolean;
+  log?: (line: string) => void;
+  /** Replace the shipped attack pool / seeds / prompts (tests). */
+  data?: Partial<PoolSource>;
+}
+
+async function loadModel(config: GameConfig, role: Role): Promise<CausalLM> {
+  const spec = config.model[role];
+  if (spec.path !== undefined) return CausalLM.fromPretrained(spec.path);
+  return CausalLM.fromPreset(spec.preset, { seed: deriveSeed(config.trainer.seed, 'init', role) });
+}
+
+function trainAndValSeeds(config: GameConfig, shipped: Seed[]): { train: Seed[]; val: Seed[] } {
+  const all = config.data.trainFiles !== undefined ? readSeedFile(config.data.trainFiles) : shipped;
+  if (config.data.valFiles !== undefined) {
+    return { train: all, val: readSeedFile(config.data.valFiles).slice(0, config.data.valBatchSize) };
+  }
+  const split = holdOutSeeds(all, config.data.valHoldout);
+  return { train: split.train, val: split.val.slice(0, config.data.valBatchSize) };
+}
+
+/** Seeds of a step get deterministic group ids (the rollout would otherwise draw uuids). */
+function withUids(seeds: Seed[], step: number): Seed[] {
+  return seeds.map((s, i) => ({ ...s, uid: `step${step}-seed${i}` }));
+}
+
+/**
+ * Wires the whole game from a config: backend, both models, guard (in process, loopback server or
+ * remote), attack pool and seeds, phase-1 SFT, phase-2 stages and validation.
+ */
+export async function createMagicGame(config: GameConfig, opts: CreateMagicGameOptions = {}): Promise<MagicGame> {
+  const log = opts.log ?? (() => {});
+  const backend = await initBackend({ device: config.trainer.device });
+  log(
+    `backend: ${backend.name}${backend.skipped.length > 0 ? ` (skipped: ${backend.skipped.map((s) => `${s.device}: ${s.reason}`).join('; ')})` : ''}`,
+  );
+  const data: PoolSource = {
+    seeds: opts.data?.seeds ?? (() => shippedSeeds()),
+    attackPool:
+      opts.data?.attackPool ?? ((prompts: AttackerPrompts) => shippedAttackPool(prompts, config.phase1.sft.dataFile)),
+    attackerPrompts: opts.data?.attackerPrompts ?? (() => shippedAttackerPrompts()),
+  };
+  const attackerPrompts = data.attackerPrompts();
+  const { train, val } = trainAndValSeeds(config, data.seeds());
+  log(`seeds: ${train.length} train, ${val.length} validation`);
+  const models = { attacker: await loadModel(config, 'attacker'), defender: await loadModel(config, 'defender') };
+  const players = {
+    attacker: new LmPlayer('attacker', models.attacker, config),
+    defender: new LmPlayer('defender', models.defender, config),
+  };
+  let guard: GuardHandle | undefined = await openGuard(config);
+  log(`guard: ${guard.guard.name} (${guard.where})`);
+  const stages = createMagicStages({
+    config,
+    players,
+    guard: guard.guard,
+    attackerPrompts,
+    rewardConfig: rewardConfig({
+      harm: config.reward.rewardHarm,
+      refusal: config.reward.rewardRefusal,
+      label: config.reward.rewardLabel,
+      format: config.reward.formatRewardValue,
+      useQSafeLabelForRefusal: config.reward.useQSafeLabelForRefusal,
+      useAnswerTags: config.reward.useAnswerTags,
+      formatRewardRoles: config.reward.formatRewardRoles,
+      maskUnfinishedReward: config.reward.maskUnfinishedReward,
+    }),
+  });
+  const sftEnabled = config.phase1.sft.enable || config.phase1.defenderSft.enable;
+  const g = guard.guard;
+  const trainer = new CoEvolutionTrainer<Seed, MagicStepData>({
+    config,
+    agents: players,
+    trainSeeds: train,
+    createData: (seeds, step) => createStepData(withUids(seeds, step)),
+    stages,
+    runDir: opts.runDir,
+    resume: opts.resume,
+    validate: val.length > 0 ? () => validateDefender(players.defender.generator, g, val, config) : undefined,
+    phase1: sftEnabled
+      ? async ({ events }) => {
+          const metrics: Record<string, number> = {};
+          for (const role of ['attacker', 'defender'] as const) {
+            const cfg = role === 'attacker' ? config.phase1.sft : config.phase1.defenderSft;
+            if (!cfg.enable) continue;
+            const chats: ChatMessage[][] =
+              role === 'attacker' ? data.attackPool(attackerPrompts) : defenderWarmStart(val, train);
+            const r = await runSft(models[role], chats, cfg, {
+              seed: deriveSeed(config.trainer.seed, 'sft', role),
+              onStep: (step, total, loss) =>
+                events.emit('phase-progress', {
+                  phase: 'phase1',
+                  step,
+                  totalSteps: total,
+                  metrics: { 'sft/loss': loss },
+                }),
+            });
+            const p = role === 'attacker' ? 'sft' : 'sft_defender';
+            Object.assign(metrics, {
+              [`${p}/loss_first`]: r.firstLoss,
+              [`${p}/loss_last`]: r.lastLoss,
+              [`${p}/loss`]: r.meanLoss,
+              [`${p}/steps`]: r.steps,
+              [`${p}/examples`]: r.examples,
+            });
+          }
+          return metrics;
+        }
+      : undefined,
+  });
+  return {
+    trainer,
+    players,
+    backend: backend.name,
+    guardWhere: guard.where,
+    run: () => trainer.run(),
+    close: async () => {
+      const gh = guard;
+      guard = undefined;
+      await gh?.close();
+      models.attacker.dispose();
+      models.defender.dispose();
+    },
+  };
+}
+
+/**
+ * Defender warm start (optional, off in the paper): refuse harmful and answer benign training
+ * seeds with short neutral templates, so a random-init defender learns the two behaviours.
+ */
+function defenderWarmStart(val: readonly Seed[], train: readonly Seed[]): ChatMessage[][] {
+  const held = new Set(val.map((s) => s.question));
+  return train
+    .filter((s) => !held.has(s.question))
+    .map((s) => [
+      { role: 'user', content: `Question:\n${s.question}` },
+      {
+        role: 'assistant',
+        content:
+          s.dataType === 'vanilla_harmful'
+            ? "I'm sorry, but I can't help with that."
+            : 'Sure. Here is a short, helpful answer to your question.',
+      },
+    ]);
+}

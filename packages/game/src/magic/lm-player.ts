@@ -1,0 +1,113 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type GrpoConfigInput, GrpoUpdater } from '@magic/grpo';
+import type { CausalLM } from '@magic/lm';
+import { LocalGenerator } from '@magic/rollout';
+import { loadSafetensorsFile, saveSafetensorsFile } from '@magic/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+import type { GameConfig, Role } from '../config/schema.js';
+import { CheckpointError } from '../errors.js';
+import { readOptimizerState, writeOptimizerState } from './grpo-state.js';
+import type { Player, PlayerBatch } from './player.js';
+
+const TRAIN_STATE_FILE = 'train-state.safetensors';
+
+/** The GRPO settings of the game config in @magic/grpo's names. */
+export function grpoConfigFor(config: GameConfig): GrpoConfigInput {
+  const g = config.grpo;
+  return {
+    lr: g.lr,
+    clipRatioLow: g.clipRatioLow,
+    clipRatioHigh: g.clipRatioHigh,
+    clipRatioC: g.clipRatioC,
+    logRatioClip: g.logRatioClip,
+    clipMode: g.clipMode,
+    entropyCoeff: g.entropyCoeff,
+    useKlLoss: g.useKlLoss,
+    klLossCoef: g.klLossCoef,
+    lossAggMode: g.lossAggMode,
+    gradClip: g.gradClip,
+    weightDecay: g.weightDecay,
+    ppoEpochs: g.ppoEpochs,
+    ppoMiniBatchSize: g.ppoMiniBatchSize,
+    ppoMicroBatchSize: g.ppoMicroBatchSize,
+  };
+}
+
+/**
+ * A @magic/lm CausalLM as a game player: a LocalGenerator for sampling, the model's token
+ * log-probs as GRPO's Policy, and a GrpoUpdater. Checkpoints hold the HF folder (model.save) and
+ * an exact float32 copy of every trainable variable plus the optimizer slots, so a resume
+ * continues bit-for-bit.
+ */
+export class LmPlayer implements Player {
+  readonly generator: LocalGenerator;
+  readonly padTokenId: number;
+  readonly updater: GrpoUpdater;
+
+  constructor(
+    readonly role: Role,
+    readonly model: CausalLM,
+    config: GameConfig,
+  ) {
+    this.generator = new LocalGenerator({ model, id: `local-${role}` });
+    this.padTokenId = model.tokenizer.padTokenId;
+    this.updater = new GrpoUpdater(
+      {
+        trainableVariables: model.trainableVariables,
+        computeLogProbs: (batch) => model.tokenLogProbs(batch.inputIds, batch.attentionMask).logProbs,
+      },
+      grpoConfigFor(config),
+    );
+  }
+
+  async computeLogProbs(batch: { inputIds: number[][]; attentionMask: number[][] }): Promise<number[][]> {
+    const out = tf.tidy(() => {
+      const ids = tf.tensor2d(batch.inputIds, undefined, 'int32');
+      const mask = tf.tensor2d(batch.attentionMask, undefined, 'int32');
+      return this.model.tokenLogProbs(ids, mask).logProbs;
+    });
+    try {
+      return (await out.array()) as number[][];
+    } finally {
+      out.dispose();
+    }
+  }
+
+  update(batch: PlayerBatch): Promise<Record<string, number>> {
+    return this.updater.update(batch);
+  }
+
+  async saveCheckpoint(dir: string): Promise<void> {
+    mkdirSync(dir, { recursive: true });
+    mkdirSync(join(dir, 'hf'), { recursive: true });
+    await this.model.save(join(dir, 'hf'));
+    const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
+    this.model.trainableVariables.forEach((v, i) => {
+      tensors[`param.${i}`] = { shape: v.shape, data: v.dataSync() as Float32Array };
+    });
+    const optim = readOptimizerState(this.updater, this.model.trainableVariables);
+    Object.assign(tensors, optim.tensors);
+    await saveSafetensorsFile(join(dir, TRAIN_STATE_FILE), tensors, { dtype: 'F32', metadata: optim.metadata });
+  }
+
+  async loadCheckpoint(dir: string): Promise<void> {
+    const file = join(dir, TRAIN_STATE_FILE);
+    const st = await loadSafetensorsFile(file);
+    this.model.trainableVariables.forEach((v, i) => {
+      const t = st.tensors.get(`param.${i}`);
+      if (!t || t.shape.join('x') !== v.shape.join('x')) {
+        throw new CheckpointError(file, `param.${i}: missing or shape differs from ${v.shape.join('x')}`);
+      }
+      tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, v.dtype)));
+    });
+    writeOptimizerState(this.updater, this.model.trainableVariables, st.tensors, st.metadata ?? {}, file);
+  }
+
+  parameterFingerprint(): number {
+    return tf.tidy(() => {
+      const sums = this.model.trainableVariables.map((v) => tf.sum(tf.abs(v)));
+      return tf.addN(sums).dataSync()[0]!;
+    });
+  }
+}

@@ -1,0 +1,96 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../apps/trainer/src/main.js';
+import { checkpointParamMass, readMetrics, TINY_E2E } from './e2e-helpers.js';
+
+async function runTiny(overrides: string[]): Promise<{ runDir: string; out: string; code: number }> {
+  const runDir = mkdtempSync(join(tmpdir(), 'magic-e2e-'));
+  let out = '';
+  let err = '';
+  const code = await main(['--preset', 'tiny', '--plain', '--run-dir', runDir, ...TINY_E2E, ...overrides], {
+    stdout: { isTTY: false, write: (s: string) => (out += s) },
+    stderr: { write: (s: string) => (err += s) },
+    env: {},
+  });
+  if (code !== 0) throw new Error(`magic-train exited ${code}: ${err}\n${out}`);
+  return { runDir, out, code };
+}
+
+describe('magic-train tiny end to end', () => {
+  it('ratio mode, single turn, both phases (attacker + defender SFT): metrics, checkpoints, report, params move', async () => {
+    const { runDir, out } = await runTiny([
+      'trainer.totalSteps=2',
+      'trainer.testFreq=2',
+      'trainer.saveFreq=1',
+      'switchAgent.freq=1',
+      'switchAgent.startAgent=defender',
+      'phase1.defenderSft.enable=true',
+      'phase1.defenderSft.maxExamples=4',
+      'phase1.defenderSft.batchSize=4',
+      'phase1.defenderSft.maxLength=64',
+      'phase1.defenderSft.epochs=1',
+    ]);
+    expect(out).toContain(`report: ${join(runDir, 'report.html')}`);
+    const m = readMetrics(runDir);
+    const p1 = m.find((r) => r['phase'] === 'phase1')!;
+    expect(p1['sft/steps']).toBeGreaterThan(0);
+    expect(p1['sft_defender/steps']).toBeGreaterThan(0);
+    const steps = m.filter((r) => r['phase'] === 'phase2');
+    expect(steps.map((r) => r['train/current_agent_name'])).toEqual(['defender', 'attacker']);
+    for (const r of steps) {
+      for (const k of [
+        'reward/response_harm',
+        'reward/response_refusal',
+        'reward/format',
+        'reward/refusal_rate_harmful',
+        'reward/refusal_rate_benign',
+        'train/current_agent',
+        'timing/generate',
+        'timing/update',
+      ]) {
+        expect(r[k], k).toBeTypeOf('number');
+      }
+    }
+    expect(steps.at(-1)!['val/asr']).toBeTypeOf('number');
+    expect(existsSync(join(runDir, 'report.html'))).toBe(true);
+    expect(readFileSync(join(runDir, 'report.html'), 'utf8')).toContain('<svg');
+    expect(readFileSync(join(runDir, 'report.png')).subarray(1, 4).toString()).toBe('PNG');
+    expect(existsSync(join(runDir, 'replay_buffer', 'train_step_1.jsonl'))).toBe(true);
+    expect(existsSync(join(runDir, 'config.yaml'))).toBe(true);
+    for (const role of ['attacker', 'defender'] as const) {
+      expect(existsSync(join(runDir, 'checkpoints', 'global_step_2', role, 'hf', 'config.json'))).toBe(true);
+    }
+    // step 1 trains the defender only, step 2 the attacker only
+    expect(await checkpointParamMass(runDir, 1, 'defender')).not.toBe(await checkpointParamMass(runDir, 0, 'defender'));
+    expect(await checkpointParamMass(runDir, 1, 'attacker')).toBe(await checkpointParamMass(runDir, 0, 'attacker'));
+    expect(await checkpointParamMass(runDir, 2, 'attacker')).not.toBe(await checkpointParamMass(runDir, 1, 'attacker'));
+    expect(await checkpointParamMass(runDir, 2, 'defender')).toBe(await checkpointParamMass(runDir, 1, 'defender'));
+    expect(readdirSync(join(runDir, 'checkpoints')).sort()).toEqual([
+      'global_step_0',
+      'global_step_1',
+      'global_step_2',
+      'latest.json',
+    ]);
+  });
+
+  it('metric mode, multi-turn (2 turns), in-process guard, attacker-only SFT', async () => {
+    const { runDir } = await runTiny([
+      'trainer.totalSteps=2',
+      'trainer.testFreq=0',
+      'trainer.saveFreq=0',
+      'switchAgent.mode=metric',
+      'switchAgent.metricLow=-2',
+      'switchAgent.metricHigh=-1.5',
+      'actor_rollout_ref.rollout.max_num_turns=2',
+      'reward.guard.kind=local',
+    ]);
+    const steps = readMetrics(runDir).filter((r) => r['phase'] === 'phase2');
+    // R_harm mean >= -1 >= metricHigh: the defender hands over to the attacker after step 1
+    expect(steps.map((r) => r['train/current_agent_name'])).toEqual(['defender', 'attacker']);
+    expect(steps[0]!['rollout/mean_num_turns']).toBeGreaterThan(0);
+    expect(existsSync(join(runDir, 'checkpoints', 'global_step_2', 'trainer-state.json'))).toBe(true);
+    expect(await checkpointParamMass(runDir, 2, 'attacker')).not.toBe(await checkpointParamMass(runDir, 0, 'attacker'));
+  });
+});
