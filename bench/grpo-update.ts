@@ -2,9 +2,13 @@
 // factored (V, D)·(D, V) logit table, a stand-in for any Policy). Prints one JSON line.
 // Needs the built gradient entry: `(cd packages/grpo && npx tsup)` first.
 // Usage: npx tsx bench/grpo-update.ts [--backend cpu|wasm] [--batch 64] [--seq 256] [--vocab 1024]
-//        [--hidden 64] [--micro 16] [--runs 3]
+//        [--hidden 64] [--micro 16] [--runs 3] [--warmup 1] [--policy ./my-policy.ts]
+// --policy: a module exporting `createPolicy(): Policy | Promise<Policy>` (token ids are drawn below --vocab).
+
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BigramPolicy, type GrpoBatch, GrpoUpdater, mulberry32 } from '@magic/grpo';
+import { BigramPolicy, type GrpoBatch, GrpoUpdater, mulberry32, type Policy } from '@magic/grpo';
 import * as tf from '@tensorflow/tfjs-core';
 
 const { values } = parseArgs({
@@ -16,6 +20,8 @@ const { values } = parseArgs({
     hidden: { type: 'string', default: '64' },
     micro: { type: 'string', default: '16' },
     runs: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '1' },
+    policy: { type: 'string' },
   },
 });
 const batchSize = Number(values.batch);
@@ -24,6 +30,7 @@ const vocab = Number(values.vocab);
 const hidden = Number(values.hidden);
 const micro = Number(values.micro);
 const runs = Number(values.runs);
+const warmup = Number(values.warmup);
 
 // Resolved at run time from the built package (a string specifier keeps tsc off the unbuilt dist).
 const registerGradients: string = '@magic/grpo/register-gradients';
@@ -50,13 +57,21 @@ function randomBatch(): GrpoBatch {
   };
 }
 
+async function makePolicy(): Promise<Policy> {
+  if (!values.policy) return new BigramPolicy({ vocabSize: vocab, hiddenSize: hidden, seed: 1 });
+  const mod = (await import(pathToFileURL(resolve(values.policy)).href)) as {
+    createPolicy(): Policy | Promise<Policy>;
+  };
+  return mod.createPolicy();
+}
+
 async function main(): Promise<void> {
   await initBackend(values.backend);
-  const policy = new BigramPolicy({ vocabSize: vocab, hiddenSize: hidden, seed: 1 });
+  const policy = await makePolicy();
   const updater = new GrpoUpdater(policy, { lr: 1e-3, ppoMicroBatchSize: micro });
   const batch = randomBatch();
   const times: number[] = [];
-  await updater.update(batch); // warm-up (also creates the AdamW state)
+  for (let i = 0; i < warmup; i++) await updater.update(batch); // warm-up (also creates the AdamW state)
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     await updater.update(batch); // includes recomputing old log-probs (one extra forward)
@@ -68,7 +83,9 @@ async function main(): Promise<void> {
       workload: 'grpo-update',
       backend: tf.getBackend(),
       shapes: { batch: batchSize, seq, microBatch: micro },
-      policy: { kind: 'bigram-factored', vocab, hidden, params: vocab * hidden * 2 },
+      policy: values.policy
+        ? { kind: values.policy, vocab, params: policy.trainableVariables.reduce((a, v) => a + v.size, 0) }
+        : { kind: 'bigram-factored', vocab, hidden, params: vocab * hidden * 2 },
       medianSeconds: sorted[Math.floor(sorted.length / 2)],
       tokensPerSecond: (batchSize * seq) / sorted[Math.floor(sorted.length / 2)]!,
       runs: times,
@@ -76,7 +93,7 @@ async function main(): Promise<void> {
     }),
   );
   updater.dispose();
-  policy.dispose();
+  tf.dispose(policy.trainableVariables);
 }
 
 await main();
