@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { GrpoInputError } from './errors.js';
 import { turnSegments } from './turn-segments.js';
 
 /**
@@ -85,7 +86,7 @@ export function aggregateLoss(
       case 'seq-mean-token-sum-norm':
         return tf.div(tf.sum(rowSum), Math.max(lossMat.shape[1], 1)) as tf.Scalar;
       case 'turn':
-        if (!options.turnIds) throw new TypeError("aggregateLoss: mode 'turn' needs options.turnIds");
+        if (!options.turnIds) throw new GrpoInputError('turnIds', "is required by lossAggMode 'turn'");
         return turnMean(masked, m, options.turnIds);
     }
   });

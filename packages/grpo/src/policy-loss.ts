@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { aggregateLoss, type LossAggMode, maskedMean, maskedValues } from './aggregate-loss.js';
+import { GrpoConfigError, GrpoInputError } from './errors.js';
 import { turnSegments } from './turn-segments.js';
 
 /** `'token'`: one ratio per token (verl). `'turn'`: the ratio comes from the turn-averaged log-ratio (ReMA). */
@@ -69,13 +70,13 @@ export function computePolicyLoss(input: PolicyLossInput, options: PolicyLossOpt
   const clipC = options.clipRatioC ?? 3.0;
   const logRatioClip = options.logRatioClip ?? 3.0;
   const mode = options.lossAggMode ?? 'token-mean';
-  if (clipC <= 1) throw new RangeError(`clipRatioC must be > 1, got ${clipC}`);
+  if (clipC <= 1) throw new GrpoConfigError('clipRatioC', `must be > 1, got ${clipC}`);
   return tf.tidy(() => {
     const mask = tf.cast(input.responseMask, 'float32') as tf.Tensor2D;
     const adv = maskedValues(input.advantages, mask);
     let logRatio = maskedValues(tf.sub(input.logProbs, input.oldLogProbs) as tf.Tensor2D, mask);
     if (options.clipMode === 'turn') {
-      if (!input.turnIds) throw new TypeError("computePolicyLoss: clipMode 'turn' needs turnIds");
+      if (!input.turnIds) throw new GrpoInputError('turnIds', "is required by clipMode 'turn'");
       logRatio = turnAveraged(logRatio, mask, input.turnIds);
     }
     const clamped = tf.minimum(logRatio, logRatioClip) as tf.Tensor2D;
