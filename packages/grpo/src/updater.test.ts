@@ -201,6 +201,22 @@ describe('GrpoUpdater mechanics', () => {
     policy.dispose();
   });
 
+  it("runs clipMode/lossAggMode 'turn' with turnIds and requires them", async () => {
+    const policy = new BigramPolicy({ vocabSize: VOCAB, seed: 10 });
+    const updater = new GrpoUpdater(policy, { lr: 0.05, clipMode: 'turn', lossAggMode: 'turn', ppoEpochs: 2 });
+    const batch = fixedBatch([1, 0, 0.5, 0]);
+    await expect(updater.update(batch)).rejects.toSatisfy(
+      (e: unknown) => GrpoInputError.isInstance(e) && (e as GrpoInputError).field === 'turnIds',
+    );
+    batch.turnIds = batch.inputIds.map(() => [-100, 0, 0, 1]);
+    const m = await updater.update(batch);
+    expect(Number.isFinite(m['actor/pgLoss'])).toBe(true);
+    expect(m['actor/numOptimizerSteps']).toBe(2);
+    expect(m['actor/ppoKl']).not.toBe(0); // the second epoch sees a moved policy
+    updater.dispose();
+    policy.dispose();
+  });
+
   it('follows the LR schedule, one scheduler step per update()', async () => {
     const policy = new BigramPolicy({ vocabSize: VOCAB, seed: 7 });
     const updater = new GrpoUpdater(policy, {
