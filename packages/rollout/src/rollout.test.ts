@@ -194,6 +194,46 @@ describe('runRollout single-turn', () => {
   });
 });
 
+describe('runRollout budgets and seeds', () => {
+  it('a defender prompt that leaves no room under maxTotalLength finishes with code 2 (dummy reply)', async () => {
+    const parts = setup();
+    const attackerPrompt = tokenizer.encode(
+      tokenizer.applyChatTemplate(
+        [
+          { role: 'system', content: TEST_PROMPTS.systemSingleTurn },
+          {
+            role: 'user',
+            content: `Task:\n${TEST_PROMPTS.harmTemplate.replace('{vanilla}', '[harmful request placeholder]')}`,
+          },
+        ],
+        { addGenerationPrompt: true },
+      ),
+    ).length;
+    const episodes = await play(parts, {
+      maxNumTurns: 1,
+      maxTotalLength: attackerPrompt + 50, // room for the short attack
+      defenderSystemPrompt: 'word '.repeat(200), // but not for the defender's longer prompt
+    });
+    for (const e of episodes) {
+      expect(e.attacker.turns[0]!.finishReason).toBe('stop');
+      expect(e.finishReason).toBe('completion_token_exceeded');
+      expect(e.history.map((h) => [h.role, h.dummy])).toEqual([
+        ['attacker', false],
+        ['defender', true],
+      ]);
+    }
+    expect(parts.defender.calls).toHaveLength(0);
+  });
+
+  it('config.seed gives each generate call its own seed', async () => {
+    const parts = setup();
+    await play(parts, { maxNumTurns: 2, seed: 100 }, 'attacker');
+    const seeds = [...parts.attacker.calls, ...parts.defender.calls].map((c) => c.sampling.seed);
+    expect(new Set(seeds).size).toBe(4);
+    expect(seeds.every((s) => typeof s === 'number')).toBe(true);
+  });
+});
+
 describe('runRollout truncation', () => {
   it('defender truncated: code 3, no EOS label, judged first (spec order)', async () => {
     const parts = setup({ defender: () => 'word '.repeat(50) });
