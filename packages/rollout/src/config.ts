@@ -43,6 +43,11 @@ export const RolloutConfigSchema = z.object({
   topK: z.number().int().default(-1),
   /** Base seed for sampling; each generate call gets seed + call index. */
   seed: z.number().int().optional(),
+  /**
+   * use_adversarial_prompt_for_defender (off in MAGIC's script): during defender training the defender (and the
+   * guard) see the seed's `adversarial` text instead of the attacker's answer, when the seed has one.
+   */
+  useAdversarialPromptForDefender: z.boolean().default(false),
   /** Defender system prompt; absent = no system message, so the chat template's default (Qwen: "You are Qwen..."). */
   defenderSystemPrompt: z.string().optional(),
 });

@@ -16,6 +16,8 @@ export interface HistoryEntry {
   parsedAnswer?: string;
   /** Attacker only: the `<think>` content, if closed. */
   parsedThink?: string;
+  /** Attacker only: parsedAnswer was replaced by the seed's adversarial text (useAdversarialPromptForDefender). */
+  advUsed?: boolean;
 }
 
 /** One generation of one role. Ids and log-probs only for token-exact generators. */

@@ -22,6 +22,7 @@ const HistoryEntrySchema = z.object({
   dummy: z.boolean(),
   parsedAnswer: z.string().optional(),
   parsedThink: z.string().optional(),
+  advUsed: z.boolean().optional(),
 });
 
 /** One line of `replay_buffer/train_step_{k}.jsonl` (spec §4): one record per uid, lists over its copies. */

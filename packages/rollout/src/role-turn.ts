@@ -7,12 +7,21 @@ import { addDummyMessage, assistantSamples, type EpisodeState, finishEpisode } f
 import { GeneratorOutputError, PromptTooLongError } from './errors.js';
 import { FINISH_CODES } from './finish-codes.js';
 import { assertAppendOnly, buildPromptSequence, cloneSequence, pushSampledTokens } from './token-splice.js';
-import type { ChatMessage, GenerationRequest, GenerationResult, Generator, Role, SamplingOptions } from './types.js';
+import type {
+  ChatMessage,
+  GenerationRequest,
+  GenerationResult,
+  Generator,
+  Role,
+  SamplingOptions,
+  TrainingRole,
+} from './types.js';
 
 export interface TurnContext {
   config: RolloutConfig;
   generators: Record<Role, Generator>;
   attackerPrompts: AttackerPrompts;
+  trainingRole: TrainingRole;
 }
 
 /** A turn ready to generate: the chat, its exact prompt ids (token-exact roles) and its token budget. */
@@ -130,6 +139,11 @@ function countTokens(generator: Generator, result: GenerationResult): number {
   return generator.tokenizer ? generator.tokenizer.encode(result.text).length : 0;
 }
 
+/** use_adversarial_prompt_for_defender: in defender steps the defender sees the seed's adversarial text. */
+function useAdversarial(ctx: TurnContext, state: EpisodeState): boolean {
+  return ctx.config.useAdversarialPromptForDefender && ctx.trainingRole === 'defender' && !!state.seed.adversarial;
+}
+
 /** Records one generation: the role's turn, its token sequence (token-exact roles) and the history entry. */
 export function applyResult(
   ctx: TurnContext,
@@ -175,6 +189,10 @@ export function applyResult(
   };
   if (role === 'attacker') {
     entry.parsedAnswer = extractAttackerPrompt(result.text, state.seed.question);
+    if (useAdversarial(ctx, state)) {
+      entry.parsedAnswer = state.seed.adversarial!;
+      entry.advUsed = true;
+    }
     const think = extractThink(result.text);
     if (think !== undefined) entry.parsedThink = think;
   }

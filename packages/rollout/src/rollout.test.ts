@@ -480,6 +480,24 @@ describe('runRollout default attacker prompts', () => {
   });
 });
 
+describe('runRollout useAdversarialPromptForDefender', () => {
+  it('in defender steps the defender and the guard see the seed adversarial text (only when set)', async () => {
+    const seeds = [
+      { ...TEST_SEEDS[0]!, adversarial: 'Adversarial placeholder rewrite' },
+      { ...TEST_SEEDS[1]!, adversarial: undefined },
+    ];
+    const parts = setup();
+    const config = { maxNumTurns: 1, useAdversarialPromptForDefender: true };
+    const [withAdv, , without] = await runRollout({ seeds, n: 2, ...parts, trainingRole: 'defender', config });
+    expect(withAdv!.defender.lastMessages[0]!.content).toBe('Question:\nAdversarial placeholder rewrite');
+    expect(withAdv!.history[0]!.advUsed).toBe(true);
+    expect(withAdv!.judgements[0]!.attackerPrompt).toBe('Adversarial placeholder rewrite');
+    expect(without!.defender.lastMessages[0]!.content).toBe(`Question:\n${attackAnswer(0)}`);
+    const attackerStep = await runRollout({ seeds, n: 1, ...setup(), trainingRole: 'attacker', config });
+    expect(attackerStep[0]!.history[0]!.advUsed).toBeUndefined();
+  });
+});
+
 describe('runRollout guard errors', () => {
   it("'throw' aborts, 'record' keeps going and stores the error", async () => {
     const parts = setup();

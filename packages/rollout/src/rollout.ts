@@ -143,7 +143,12 @@ export async function runRollout(input: RolloutInput): Promise<Episode[]> {
   const ctx: TurnContext = {
     config,
     generators,
-    attackerPrompts: AttackerPromptsSchema.parse(input.attackerPrompts ?? defaultAttackerPrompts),
+    trainingRole: input.trainingRole,
+    attackerPrompts: parseInput(
+      AttackerPromptsSchema,
+      input.attackerPrompts ?? defaultAttackerPrompts,
+      'attackerPrompts',
+    ),
   };
   const states = createEpisodeStates(seeds, input.n, generators, config.defenderFirstMessage === 'first-attack');
   input.events?.emit('rollout-start', {
