@@ -21,8 +21,8 @@ export class AdamW {
     private readonly decays: (name: string) => boolean,
   ) {
     for (const [name, p] of named) {
-      this.m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      this.m.set(name, ownedVariable(tf.zerosLike(p)));
+      this.v.set(name, ownedVariable(tf.zerosLike(p)));
     }
   }
 
@@ -61,4 +61,11 @@ export async function globalNorm(grads: tf.Tensor[]): Promise<number> {
   const v = (await sq.data())[0]!;
   sq.dispose();
   return Math.sqrt(v);
+}
+
+/** A non-trainable variable from a temporary tensor (which is disposed: tf.variable keeps its own reference). */
+function ownedVariable(init: tf.Tensor): tf.Variable {
+  const v = tf.variable(init, false);
+  init.dispose();
+  return v;
 }

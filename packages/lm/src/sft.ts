@@ -168,7 +168,14 @@ export class SftTrainer {
     trainSet: ChatRecord[],
     opts: { evalSet?: ChatRecord[]; steps?: number; onLog?: (log: SftLog) => void } = {},
   ): Promise<SftLog[]> {
-    const examples = this.tokenize(trainSet, 'trainSet');
+    return this.trainTokenized(this.tokenize(trainSet, 'trainSet'), opts);
+  }
+
+  /** Like train, on already tokenized examples (ids + loss mask). */
+  async trainTokenized(
+    examples: TokenizedExample[],
+    opts: { evalSet?: ChatRecord[]; steps?: number; onLog?: (log: SftLog) => void } = {},
+  ): Promise<SftLog[]> {
     if (examples.length === 0) throw new LmConfigError('trainSet', '(root)', 'empty training set');
     const until = Math.min(this.config.totalSteps, this.step + (opts.steps ?? Number.POSITIVE_INFINITY));
     const logs: SftLog[] = [];

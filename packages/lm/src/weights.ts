@@ -110,7 +110,10 @@ export function checkTensors(c: Qwen2Config, tensors: Map<string, SourceTensor>,
 export function weightsFromTensors(c: Qwen2Config, tensors: Map<string, SourceTensor>): ModelWeights {
   const v = (name: string): tf.Variable => {
     const t = tensors.get(name)!;
-    return tf.variable(tf.tensor(t.data, t.shape, 'float32'), true);
+    const init = tf.tensor(t.data, t.shape, 'float32');
+    const variable = tf.variable(init, true);
+    init.dispose();
+    return variable;
   };
   const layers: LayerWeights[] = [];
   for (let i = 0; i < c.numHiddenLayers; i++) {

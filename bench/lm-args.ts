@@ -1,0 +1,52 @@
+// Shared argument parsing for the @magic/lm benches.
+
+import { PRESETS, type Preset } from '@magic/lm';
+import { DEVICES, type Device } from '@magic/tensor';
+
+export interface BenchArgs {
+  preset: Preset;
+  device: Device;
+  runs: number;
+  ints: Record<string, number>;
+}
+
+/** Parses `--preset P --device D --runs N --<name> <int>` with the given integer defaults. */
+export function parseBenchArgs(argv: string[], ints: Record<string, number>): BenchArgs {
+  const out: BenchArgs = { preset: 'tiny', device: 'auto', runs: 3, ints: { ...ints } };
+  for (let i = 0; i < argv.length; i += 2) {
+    const key = argv[i]?.replace(/^--/, '') ?? '';
+    const value = argv[i + 1];
+    if (value === undefined) throw new Error(`missing value for ${argv[i]}`);
+    if (key === 'preset') {
+      if (!PRESETS.includes(value as Preset)) throw new Error(`--preset must be one of ${PRESETS.join(', ')}`);
+      out.preset = value as Preset;
+    } else if (key === 'device') {
+      if (!DEVICES.includes(value as Device)) throw new Error(`--device must be one of ${DEVICES.join(', ')}`);
+      out.device = value as Device;
+    } else if (key === 'runs') {
+      out.runs = Math.max(3, Number.parseInt(value, 10));
+    } else if (key in ints) {
+      out.ints[key] = Number.parseInt(value, 10);
+    } else {
+      throw new Error(`unknown option --${key} (known: preset, device, runs, ${Object.keys(ints).join(', ')})`);
+    }
+  }
+  return out;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Deterministic pseudo-random token ids in [lo, hi). */
+export function randomIds(n: number, lo: number, hi: number, seed: number): number[] {
+  let x = seed >>> 0 || 1;
+  return Array.from({ length: n }, () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return lo + ((x >>> 0) % (hi - lo));
+  });
+}
