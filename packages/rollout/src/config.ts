@@ -48,6 +48,11 @@ export const RolloutConfigSchema = z.object({
    * guard) see the seed's `adversarial` text instead of the attacker's answer, when the seed has one.
    */
   useAdversarialPromptForDefender: z.boolean().default(false),
+  /**
+   * fallback_to_adversarial_on_harmful_rewrite (off in MAGIC's script): a benign seed whose rewrite the guard's
+   * prompt moderation calls unsafe/controversial is replaced by the seed's `adversarial` text (one extra guard call).
+   */
+  fallbackToAdversarialOnHarmfulRewrite: z.boolean().default(false),
   /** Defender system prompt; absent = no system message, so the chat template's default (Qwen: "You are Qwen..."). */
   defenderSystemPrompt: z.string().optional(),
 });

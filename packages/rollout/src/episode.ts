@@ -18,6 +18,8 @@ export interface HistoryEntry {
   parsedThink?: string;
   /** Attacker only: parsedAnswer was replaced by the seed's adversarial text (useAdversarialPromptForDefender). */
   advUsed?: boolean;
+  /** Attacker only: a benign seed's rewrite judged harmful was replaced by the adversarial text. */
+  advFallback?: boolean;
 }
 
 /** One generation of one role. Ids and log-probs only for token-exact generators. */

@@ -52,3 +52,28 @@ export async function runGuardChecks(
     if (judgement.harmful) finishEpisode(state, FINISH_CODES.harmful_response, turn);
   });
 }
+
+/**
+ * fallback_to_adversarial_on_harmful_rewrite: for open episodes with a benign seed that has an adversarial
+ * text, the guard moderates the attacker's rewrite; an unsafe or controversial one is replaced by the
+ * adversarial text before the defender sees it.
+ */
+export async function applyAdversarialFallback(
+  guard: RolloutGuard,
+  states: EpisodeState[],
+  signal?: AbortSignal,
+): Promise<void> {
+  const candidates = states.filter(
+    (s) => s.finishCode === null && s.seed.dataType === 'vanilla_benign' && !!s.seed.adversarial,
+  );
+  await Promise.all(
+    candidates.map(async (state) => {
+      const entry = state.history.at(-1);
+      if (entry?.role !== 'attacker' || entry.parsedAnswer === undefined) return;
+      const verdict = await guard.moderatePrompt(entry.parsedAnswer, { signal });
+      if (verdict.safety === 'safe') return;
+      entry.parsedAnswer = state.seed.adversarial!;
+      entry.advFallback = true;
+    }),
+  );
+}

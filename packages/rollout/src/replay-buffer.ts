@@ -23,6 +23,7 @@ const HistoryEntrySchema = z.object({
   parsedAnswer: z.string().optional(),
   parsedThink: z.string().optional(),
   advUsed: z.boolean().optional(),
+  advFallback: z.boolean().optional(),
 });
 
 /** One line of `replay_buffer/train_step_{k}.jsonl` (spec §4): one record per uid, lists over its copies. */

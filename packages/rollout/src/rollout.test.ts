@@ -498,6 +498,26 @@ describe('runRollout useAdversarialPromptForDefender', () => {
   });
 });
 
+describe('runRollout fallbackToAdversarialOnHarmfulRewrite', () => {
+  it('a benign seed whose rewrite is judged harmful is replaced by its adversarial text', async () => {
+    const seeds = [
+      { question: 'How do I bake bread?', dataType: 'vanilla_benign' as const, adversarial: 'Benign adversarial text' },
+      { question: '[harmful request placeholder]', dataType: 'vanilla_harmful' as const, adversarial: 'Other text' },
+    ];
+    const parts = setup({ attacker: () => '<answer>[flagged-prompt] rewrite</answer>' });
+    parts.guard.moderatePrompt = async (prompt: string) => {
+      parts.guard.promptCalls.push(prompt);
+      return { safety: prompt.includes('[flagged-prompt]') ? 'unsafe' : 'safe', categories: [], raw: '' };
+    };
+    const config = { maxNumTurns: 1, fallbackToAdversarialOnHarmfulRewrite: true };
+    const [benign, harmful] = await runRollout({ seeds, n: 1, ...parts, trainingRole: 'attacker', config });
+    expect(benign!.history[0]!.advFallback).toBe(true);
+    expect(benign!.defender.lastMessages[0]!.content).toBe('Question:\nBenign adversarial text');
+    expect(harmful!.history[0]!.advFallback).toBeUndefined(); // harmful seeds are never replaced
+    expect(harmful!.defender.lastMessages[0]!.content).toBe('Question:\n[flagged-prompt] rewrite');
+  });
+});
+
 describe('runRollout guard errors', () => {
   it("'throw' aborts, 'record' keeps going and stores the error", async () => {
     const parts = setup();

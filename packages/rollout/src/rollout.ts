@@ -12,7 +12,7 @@ import { createEpisodeStates, type EpisodeState, finalizeEpisode } from './episo
 import { RemoteTrainedRoleError, RolloutInputError } from './errors.js';
 import { emptyFinishCounts, type RolloutEmitter, type TurnEndEvent } from './events.js';
 import { finishReasonName } from './finish-codes.js';
-import { guardCheckEnabled, runGuardChecks } from './guard-check.js';
+import { applyAdversarialFallback, guardCheckEnabled, runGuardChecks } from './guard-check.js';
 import { applyResult, applyStopWhenTruncated, generateTurns, prepareTurn, type TurnContext } from './role-turn.js';
 import type { Generator, Role, RolloutGuard, SamplingOptions, TrainingRole } from './types.js';
 
@@ -109,6 +109,9 @@ async function runTurn(
   };
   await runRolePhase(ctx, 'attacker', active, turn, input.trainingRole, stats);
   applyStopWhenTruncated(ctx, 'attacker', active, turn);
+  if (ctx.config.fallbackToAdversarialOnHarmfulRewrite && input.guard) {
+    await applyAdversarialFallback(input.guard, open(active), input.signal);
+  }
   const defending = open(active);
   await runRolePhase(ctx, 'defender', defending, turn, input.trainingRole, stats);
   const answered = open(defending);
@@ -134,7 +137,7 @@ export async function runRollout(input: RolloutInput): Promise<Episode[]> {
   const seeds = input.seeds.map((s, i) => parseInput(SeedSchema, s, `seeds[${i}]`));
   const generators = { attacker: input.attacker, defender: input.defender };
   checkGenerators(generators, input.trainingRole);
-  if (guardCheckEnabled(config) && !input.guard) {
+  if ((guardCheckEnabled(config) || config.fallbackToAdversarialOnHarmfulRewrite) && !input.guard) {
     throw new RolloutInputError('guard', `required when config.guardCheck is '${config.guardCheck}'`);
   }
   if (!Number.isInteger(input.n) || input.n < 1) {
