@@ -194,6 +194,33 @@ describe('runRollout single-turn', () => {
   });
 });
 
+describe('runRollout with awkward text', () => {
+  it('emoji/CJK outputs cut mid-character keep exact ids and append-only prefixes over 3 turns', async () => {
+    const text = '<think>计划 🍞🍞</think><answer>面包 🥖 how? ✓</answer> ';
+    const parts = setup({ attacker: () => text.repeat(3), defender: () => '回答 🍩 '.repeat(5) });
+    const episodes = await play(
+      parts,
+      { maxNumTurns: 3, maxResponseLength: 8, stopWhenTruncated: false },
+      'attacker',
+      1,
+    );
+    // the defender's 8th token is half of an emoji: its text ends in U+FFFD, its ids stay exact
+    expect(episodes[0]!.defender.turns[0]!.text.endsWith('\uFFFD')).toBe(true);
+    for (const e of episodes) {
+      expect(e.numTurns).toBe(3);
+      for (const role of ['attacker', 'defender'] as const) {
+        const turns = e[role].turns;
+        expect(turns.every((t) => t.finishReason === 'length')).toBe(true);
+        for (let t = 1; t < turns.length; t++) {
+          const prev = [...turns[t - 1]!.promptIds!, ...turns[t - 1]!.tokenIds!];
+          expect(turns[t]!.promptIds!.slice(0, prev.length)).toEqual(prev);
+        }
+        expectTurnTokensExact(e, role);
+      }
+    }
+  });
+});
+
 describe('runRollout budgets and seeds', () => {
   it('a defender prompt that leaves no room under maxTotalLength finishes with code 2 (dummy reply)', async () => {
     const parts = setup();
