@@ -53,6 +53,11 @@ export const RolloutConfigSchema = z.object({
    * prompt moderation calls unsafe/controversial is replaced by the seed's `adversarial` text (one extra guard call).
    */
   fallbackToAdversarialOnHarmfulRewrite: z.boolean().default(false),
+  /**
+   * skip_attacker_generation_for_defender (off in MAGIC's script): during defender training the attacker is not
+   * run for seeds that have an `adversarial` text; that text is its message (never labelled).
+   */
+  skipAttackerGenerationForDefender: z.boolean().default(false),
   /** Defender system prompt; absent = no system message, so the chat template's default (Qwen: "You are Qwen..."). */
   defenderSystemPrompt: z.string().optional(),
 });

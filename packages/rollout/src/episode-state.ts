@@ -67,7 +67,12 @@ export function addDummyMessage(state: EpisodeState, role: Role, turn: number): 
 
 /** The role's earlier generations, for splicing into its next prompt. */
 export function assistantSamples(track: RoleTrack): AssistantSample[] {
-  return track.turns.map((t) => ({ turn: t.turn, tokenIds: t.tokenIds ?? [], logprobs: t.logprobs ?? [] }));
+  return track.turns.map((t) => ({
+    turn: t.turn,
+    tokenIds: t.tokenIds ?? [],
+    logprobs: t.logprobs ?? [],
+    ...(t.skipped ? { notSampled: true } : {}),
+  }));
 }
 
 /** Closes an episode: still-open ones get reach_max_turn (1) when maxNumTurns > 1, else normal (0). */

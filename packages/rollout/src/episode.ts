@@ -20,6 +20,8 @@ export interface HistoryEntry {
   advUsed?: boolean;
   /** Attacker only: a benign seed's rewrite judged harmful was replaced by the adversarial text. */
   advFallback?: boolean;
+  /** Attacker only: not generated; the seed's adversarial text was used (skipAttackerGenerationForDefender). */
+  attackerGenSkipped?: boolean;
 }
 
 /** One generation of one role. Ids and log-probs only for token-exact generators. */
@@ -34,6 +36,8 @@ export interface RoleTurnRecord {
   logprobs?: number[];
   text: string;
   finishReason: FinishReason;
+  /** The turn was not generated (skipAttackerGenerationForDefender): no ids, never labelled. */
+  skipped?: boolean;
 }
 
 /**

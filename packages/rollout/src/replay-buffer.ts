@@ -24,6 +24,7 @@ const HistoryEntrySchema = z.object({
   parsedThink: z.string().optional(),
   advUsed: z.boolean().optional(),
   advFallback: z.boolean().optional(),
+  attackerGenSkipped: z.boolean().optional(),
 });
 
 /** One line of `replay_buffer/train_step_{k}.jsonl` (spec §4): one record per uid, lists over its copies. */

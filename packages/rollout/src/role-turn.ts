@@ -214,3 +214,24 @@ export function applyStopWhenTruncated(ctx: TurnContext, role: Role, states: Epi
     if (role === 'attacker') addDummyMessage(state, 'defender', turn);
   }
 }
+
+/** skip_attacker_generation_for_defender applies to this episode. */
+export function skipsAttacker(ctx: TurnContext, state: EpisodeState): boolean {
+  return ctx.config.skipAttackerGenerationForDefender && ctx.trainingRole === 'defender' && !!state.seed.adversarial;
+}
+
+/** Records the seed's adversarial text as the attacker's (not generated, never labelled) message. */
+export function applySkippedAttacker(state: EpisodeState, turn: number): void {
+  const text = state.seed.adversarial!;
+  state.attacker.turns.push({ turn, text, finishReason: 'stop', skipped: true });
+  state.history.push({
+    role: 'attacker',
+    turn,
+    content: text,
+    numGenTokens: 0,
+    stopReason: 'stop',
+    dummy: false,
+    parsedAnswer: text,
+    attackerGenSkipped: true,
+  });
+}

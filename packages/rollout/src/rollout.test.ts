@@ -545,6 +545,31 @@ describe('runRollout fallbackToAdversarialOnHarmfulRewrite', () => {
   });
 });
 
+describe('runRollout skipAttackerGenerationForDefender', () => {
+  it('defender steps use the adversarial text as the attacker message without running the attacker', async () => {
+    const seeds = [
+      { ...TEST_SEEDS[0]!, adversarial: 'Adversarial placeholder rewrite' },
+      { ...TEST_SEEDS[1]!, adversarial: undefined },
+    ];
+    const parts = setup();
+    const config = { maxNumTurns: 2, skipAttackerGenerationForDefender: true };
+    const episodes = await runRollout({ seeds, n: 2, ...parts, trainingRole: 'defender', config });
+    // only the seed without an adversarial text reaches the attacker (greedy: one request per turn)
+    expect(parts.attacker.calls.map((c) => c.requests.length)).toEqual([1, 1]);
+    const skipped = episodes[0]!;
+    expect(skipped.history.filter((h) => h.role === 'attacker').every((h) => h.attackerGenSkipped)).toBe(true);
+    expect(skipped.defender.lastMessages.map((m) => m.content)).toEqual([
+      'Question:\nAdversarial placeholder rewrite',
+      skipped.history[1]!.content,
+      'Adversarial placeholder rewrite',
+    ]);
+    expect(skipped.attacker.turns.every((t) => t.skipped && t.tokenIds === undefined)).toBe(true);
+    expect(skipped.attacker.sequence!.inputIds).toEqual([]);
+    expectTurnTokensExact(skipped, 'defender');
+    expect(episodes[2]!.history[0]!.attackerGenSkipped).toBeUndefined();
+  });
+});
+
 describe('runRollout guard errors', () => {
   it("'throw' aborts, 'record' keeps going and stores the error", async () => {
     const parts = setup();

@@ -13,7 +13,15 @@ import { RemoteTrainedRoleError, RolloutInputError } from './errors.js';
 import { emptyFinishCounts, type RolloutEmitter, type TurnEndEvent } from './events.js';
 import { finishReasonName } from './finish-codes.js';
 import { applyAdversarialFallback, guardCheckEnabled, runGuardChecks } from './guard-check.js';
-import { applyResult, applyStopWhenTruncated, generateTurns, prepareTurn, type TurnContext } from './role-turn.js';
+import {
+  applyResult,
+  applySkippedAttacker,
+  applyStopWhenTruncated,
+  generateTurns,
+  prepareTurn,
+  skipsAttacker,
+  type TurnContext,
+} from './role-turn.js';
 import type { Generator, Role, RolloutGuard, SamplingOptions, TrainingRole } from './types.js';
 
 export interface RolloutInput {
@@ -81,7 +89,9 @@ async function runRolePhase(
   stats: TurnStats,
 ): Promise<void> {
   const started = performance.now();
-  const prepared = states.flatMap((s) => prepareTurn(ctx, role, s, turn) ?? []);
+  const skipped = role === 'attacker' ? states.filter((s) => skipsAttacker(ctx, s)) : [];
+  for (const s of skipped) applySkippedAttacker(s, turn);
+  const prepared = states.flatMap((s) => (skipped.includes(s) ? [] : (prepareTurn(ctx, role, s, turn) ?? [])));
   const sampling = samplingFor(role, trainingRole, ctx.config, turn);
   const { results, requests } = await generateTurns(ctx.generators[role], prepared, sampling);
   prepared.forEach((p, i) => {

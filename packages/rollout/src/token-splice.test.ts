@@ -66,6 +66,18 @@ describe('buildPromptSequence', () => {
     ).not.toThrow();
   });
 
+  it('a not-sampled assistant message is tokenized as unlabelled prompt text', () => {
+    const seq = buildPromptSequence(
+      qwen25,
+      chat('Given text'),
+      [{ turn: 0, tokenIds: [], logprobs: [], notSampled: true }],
+      where,
+    );
+    const render = qwen25.applyChatTemplate(chat('Given text'), { addGenerationPrompt: true });
+    expect(seq.inputIds).toEqual(qwen25.encode(render));
+    expect(seq.labelMask.every((m) => m === 0)).toBe(true);
+  });
+
   it('a count mismatch between assistant messages and samples is a drift error', () => {
     expect(() => buildPromptSequence(qwen25, chat('x'), [], where)).toThrow(TemplateDriftError);
   });
