@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -38,7 +38,8 @@ describe('magic-train tiny end to end', () => {
     expect(p1['sft/steps']).toBeGreaterThan(0);
     expect(p1['sft_defender/steps']).toBeGreaterThan(0);
     const steps = m.filter((r) => r['phase'] === 'phase2');
-    expect(steps.map((r) => r['train/current_agent_name'])).toEqual(['defender', 'attacker']);
+    // freq 1, original first block: schedule[(s // 1) % 2] with schedule [defender, attacker]
+    expect(steps.map((r) => r['train/current_agent_name'])).toEqual(['attacker', 'defender']);
     for (const r of steps) {
       for (const k of [
         'reward/response_harm',
@@ -62,11 +63,11 @@ describe('magic-train tiny end to end', () => {
     for (const role of ['attacker', 'defender'] as const) {
       expect(existsSync(join(runDir, 'checkpoints', 'global_step_2', role, 'hf', 'config.json'))).toBe(true);
     }
-    // step 1 trains the defender only, step 2 the attacker only
-    expect(await checkpointParamMass(runDir, 1, 'defender')).not.toBe(await checkpointParamMass(runDir, 0, 'defender'));
-    expect(await checkpointParamMass(runDir, 1, 'attacker')).toBe(await checkpointParamMass(runDir, 0, 'attacker'));
-    expect(await checkpointParamMass(runDir, 2, 'attacker')).not.toBe(await checkpointParamMass(runDir, 1, 'attacker'));
-    expect(await checkpointParamMass(runDir, 2, 'defender')).toBe(await checkpointParamMass(runDir, 1, 'defender'));
+    // step 1 trains the attacker only, step 2 the defender only
+    expect(await checkpointParamMass(runDir, 1, 'attacker')).not.toBe(await checkpointParamMass(runDir, 0, 'attacker'));
+    expect(await checkpointParamMass(runDir, 1, 'defender')).toBe(await checkpointParamMass(runDir, 0, 'defender'));
+    expect(await checkpointParamMass(runDir, 2, 'defender')).not.toBe(await checkpointParamMass(runDir, 1, 'defender'));
+    expect(await checkpointParamMass(runDir, 2, 'attacker')).toBe(await checkpointParamMass(runDir, 1, 'attacker'));
     expect(readdirSync(join(runDir, 'checkpoints')).sort()).toEqual([
       'global_step_0',
       'global_step_1',
@@ -76,7 +77,22 @@ describe('magic-train tiny end to end', () => {
   });
 
   it('metric mode, multi-turn (2 turns), in-process guard, attacker-only SFT', async () => {
+    // short neutral seeds so the tiny model's 1024 positions hold the 2-turn attacker chat
+    const seeds = join(mkdtempSync(join(tmpdir(), 'magic-seeds-')), 'seeds.jsonl');
+    writeFileSync(
+      seeds,
+      [
+        { vanilla: '[harmful request placeholder]', data_type: 'vanilla_harmful' },
+        { vanilla: 'How do I bake bread?', data_type: 'vanilla_benign' },
+        { vanilla: '[another harmful placeholder]', data_type: 'vanilla_harmful' },
+        { vanilla: 'How do I tie a tie?', data_type: 'vanilla_benign' },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
     const { runDir } = await runTiny([
+      `data.trainFiles=${seeds}`,
+      'data.valHoldout=0',
       'trainer.totalSteps=2',
       'trainer.testFreq=0',
       'trainer.saveFreq=0',
@@ -84,12 +100,16 @@ describe('magic-train tiny end to end', () => {
       'switchAgent.metricLow=-2',
       'switchAgent.metricHigh=-1.5',
       'actor_rollout_ref.rollout.max_num_turns=2',
+      // let every episode play both turns (no early stop on harm or truncation)
+      'rollout.guardCheck=off',
+      'actor_rollout_ref.rollout.stop_when_truncated=false',
       'reward.guard.kind=local',
     ]);
     const steps = readMetrics(runDir).filter((r) => r['phase'] === 'phase2');
     // R_harm mean >= -1 >= metricHigh: the defender hands over to the attacker after step 1
     expect(steps.map((r) => r['train/current_agent_name'])).toEqual(['defender', 'attacker']);
-    expect(steps[0]!['rollout/mean_num_turns']).toBeGreaterThan(0);
+    expect(steps[0]!['rollout/mean_num_turns']).toBe(2);
+    expect(steps[0]!['rollout/finish/reach_max_turn']).toBe(4);
     expect(existsSync(join(runDir, 'checkpoints', 'global_step_2', 'trainer-state.json'))).toBe(true);
     expect(await checkpointParamMass(runDir, 2, 'attacker')).not.toBe(await checkpointParamMass(runDir, 0, 'attacker'));
   });

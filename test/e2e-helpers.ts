@@ -49,6 +49,6 @@ export const TINY_E2E = [
   'phase1.sft.maxExamples=4',
   'phase1.sft.batchSize=4',
   'phase1.sft.maxLength=128',
-  'trainer.device=cpu',
+  'trainer.device=wasm',
   'trainer.maxCheckpoints=0',
 ];

@@ -8,7 +8,6 @@ import { readMetrics, TINY_E2E, withoutTimings } from './e2e-helpers.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'apps', 'trainer', 'src', 'cli.ts');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
 
 const RUN = [
   '--preset',
@@ -27,7 +26,8 @@ function start(args: string[]): {
   output: () => string;
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 } {
-  const child = spawn(tsx, [cli, ...args], {
+  // one node process (tsx as an import hook, not the tsx launcher, which would leave a grandchild alive after SIGKILL)
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
     cwd: root,
     env: { ...process.env, FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
