@@ -19,6 +19,7 @@ for (let r = 0; r < args.runs; r++) {
   const t0 = performance.now();
   const outs = await lm.generate(prompts, opts);
   times.push((performance.now() - t0) / 1000);
+  console.error(`run ${r + 1}/${args.runs}: ${times[r]!.toFixed(3)} s`);
   generated = outs.reduce((a, o) => a + o.tokenIds.length, 0);
 }
 const sec = median(times);

@@ -29,6 +29,7 @@ for (let r = 0; r < args.runs; r++) {
   const t0 = performance.now();
   const [log] = await trainer.trainTokenized(examples, { steps: 1 });
   times.push((performance.now() - t0) / 1000);
+  console.error(`run ${r + 1}/${args.runs}: ${times[r]!.toFixed(3)} s`);
   losses.push(log!.loss);
 }
 const sec = median(times);

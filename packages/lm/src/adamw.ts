@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { sumTensors } from './sum-tensors.js';
 
 export interface AdamWParams {
   beta1: number;
@@ -57,7 +58,7 @@ export class AdamW {
 
 /** sqrt(sum ||g||^2) over all gradients. */
 export async function globalNorm(grads: tf.Tensor[]): Promise<number> {
-  const sq = tf.tidy(() => tf.addN(grads.map((g) => tf.sum(tf.square(g)))));
+  const sq = tf.tidy(() => sumTensors(grads.map((g) => tf.sum(tf.square(g)))));
   const v = (await sq.data())[0]!;
   sq.dispose();
   return Math.sqrt(v);

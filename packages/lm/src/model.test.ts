@@ -28,3 +28,13 @@ describe('embedLookup', () => {
     tf.dispose([embed, ids, weight, ours, ref]);
   });
 });
+
+describe('sumTensors', () => {
+  it('sums many tensors through small addN groups', async () => {
+    const { sumTensors } = await import('./sum-tensors.js');
+    const xs = Array.from({ length: 300 }, (_, i) => tf.scalar(i));
+    const s = sumTensors(xs);
+    expect((await s.data())[0]).toBe((299 * 300) / 2);
+    tf.dispose([...xs, s]);
+  });
+});

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Qwen2Config } from './config.js';
+import { sumTensors } from './sum-tensors.js';
 import type { LayerWeights, ModelWeights } from './weights.js';
 
 /** Per-layer cached keys/values, [batch, kvHeads, cachedLen, headDim]. */
@@ -138,7 +139,7 @@ export function embedLookup(embed: tf.Tensor, ids: tf.Tensor2D): tf.Tensor3D {
           const oh = tf.oneHot(tf.slice(idx, [s], [size]), vocab, 1, 0, 'float32');
           parts.push(tf.matMul(oh, tf.slice(dy as tf.Tensor2D, [s, 0], [size, h]), true, false));
         }
-        return [parts.length === 1 ? parts[0]! : tf.addN(parts), tf.zerosLike(idx)];
+        return [sumTensors(parts), tf.zerosLike(idx)];
       },
     };
   });
