@@ -44,6 +44,7 @@ export class LmPlayer implements Player {
   readonly generator: LocalGenerator;
   readonly padTokenId: number;
   readonly updater: GrpoUpdater;
+  readonly microBatchSize: number;
 
   constructor(
     readonly role: Role,
@@ -52,6 +53,7 @@ export class LmPlayer implements Player {
   ) {
     this.generator = new LocalGenerator({ model, id: `local-${role}` });
     this.padTokenId = model.tokenizer.padTokenId;
+    this.microBatchSize = config.grpo.ppoMicroBatchSize;
     this.updater = new GrpoUpdater(
       {
         trainableVariables: model.trainableVariables,
@@ -61,17 +63,23 @@ export class LmPlayer implements Player {
     );
   }
 
+  /** No-grad log-probs, `microBatchSize` rows at a time (bounds activation memory, e.g. wasm's heap). */
   async computeLogProbs(batch: { inputIds: number[][]; attentionMask: number[][] }): Promise<number[][]> {
-    const out = tf.tidy(() => {
-      const ids = tf.tensor2d(batch.inputIds, undefined, 'int32');
-      const mask = tf.tensor2d(batch.attentionMask, undefined, 'int32');
-      return this.model.tokenLogProbs(ids, mask).logProbs;
-    });
-    try {
-      return (await out.array()) as number[][];
-    } finally {
-      out.dispose();
+    const rows: number[][] = [];
+    for (let start = 0; start < batch.inputIds.length; start += this.microBatchSize) {
+      const end = start + this.microBatchSize;
+      const out = tf.tidy(() => {
+        const ids = tf.tensor2d(batch.inputIds.slice(start, end), undefined, 'int32');
+        const mask = tf.tensor2d(batch.attentionMask.slice(start, end), undefined, 'int32');
+        return this.model.tokenLogProbs(ids, mask).logProbs;
+      });
+      try {
+        rows.push(...((await out.array()) as number[][]));
+      } finally {
+        out.dispose();
+      }
     }
+    return rows;
   }
 
   update(batch: PlayerBatch): Promise<Record<string, number>> {
