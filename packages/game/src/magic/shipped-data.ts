@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import {
   ATTACKER_SYSTEM_PROMPT_MULTI_TURN,
   ATTACKER_SYSTEM_PROMPT_SINGLE_TURN,
+  alpacaRowSchema,
   BENIGN_TEMPLATE,
   dataDir,
   HARM_TEMPLATE,
@@ -12,6 +14,8 @@ import {
   toChatExample,
 } from '@magic/attack-pool';
 import type { AttackerPrompts, ChatMessage, Seed } from '@magic/rollout';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
 
 /** Where the game's data comes from (shipped by @magic/attack-pool unless replaced). */
 export interface PoolSource {
@@ -46,8 +50,35 @@ export function shippedSeeds(): Seed[] {
   return [...harmful, ...benign];
 }
 
-/** Attack-pool records as attacker SFT chats (the train split of the shipped pool, or `file`). */
+/**
+ * Attacker SFT chats: the train split of the shipped pool; or `file`, either a LLaMA-Factory alpaca
+ * export (`.json`: `[{instruction, input, output, system}]`, as MAGIC's game_cot_*.json) or attack
+ * records (`.jsonl[.gz]`).
+ */
 export function shippedAttackPool(prompts: AttackerPrompts, file?: string): ChatMessage[][] {
+  if (file !== undefined && file.endsWith('.json')) return readAlpacaChats(file);
   const records = file === undefined ? loadAttackPool({ split: 'train' }) : readAttackRecords(file);
   return records.map((r) => toChatExample(r, prompts.systemSingleTurn).messages);
+}
+
+/** Reads an alpaca json file into (system, user, assistant) chats; errors name the file and row. */
+export function readAlpacaChats(file: string): ChatMessage[][] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError('phase1.sft.dataFile', file, `cannot read alpaca JSON: ${(e as Error).message}`);
+  }
+  const rows = z.array(alpacaRowSchema).safeParse(raw);
+  if (!rows.success) {
+    const issue = rows.error.issues[0]!;
+    throw new ConfigError(`row ${issue.path.join('.')}`, file, issue.message);
+  }
+  return rows.data.map((r) => {
+    const chat: ChatMessage[] = [];
+    if (r.system) chat.push({ role: 'system', content: r.system });
+    chat.push({ role: 'user', content: r.input ? `${r.instruction}\n${r.input}` : r.instruction });
+    chat.push({ role: 'assistant', content: r.output });
+    return chat;
+  });
 }

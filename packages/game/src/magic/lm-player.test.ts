@@ -1,0 +1,137 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CausalLM } from '@magic/lm';
+import { initBackend } from '@magic/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/load.js';
+import { ConfigError } from '../errors.js';
+import { LmPlayer } from './lm-player.js';
+import { lrFactor, runSft, tokenizeSftExample } from './sft.js';
+import { readAlpacaChats } from './shipped-data.js';
+
+const config = loadConfig({ overrides: ['grpo.lr=0.01', 'grpo.ppoMicroBatchSize=2'] });
+
+function batchFor(model: CausalLM) {
+  const a = model.tokenizer.encode('hello world, how are you');
+  const b = model.tokenizer.encode('bake bread');
+  const width = Math.max(a.length, b.length) + 2;
+  const row = (ids: number[], uid: string) => {
+    const full = [...ids, 7, 9];
+    const pad = width - full.length;
+    return {
+      ids: [...full, ...new Array<number>(pad).fill(model.tokenizer.padTokenId)],
+      mask: [...full.map(() => 1), ...new Array<number>(pad).fill(0)],
+      resp: [...ids.map(() => 0), 1, 1, ...new Array<number>(pad).fill(0)],
+      uid,
+    };
+  };
+  const rows = [row(a, 'g0'), row(a, 'g0'), row(b, 'g1'), row(b, 'g1')];
+  return {
+    inputIds: rows.map((r) => r.ids),
+    attentionMask: rows.map((r) => r.mask),
+    responseMask: rows.map((r) => r.resp),
+    uids: rows.map((r) => r.uid),
+    rewards: [1, -1, 0.5, -0.5],
+  };
+}
+
+describe('LmPlayer', () => {
+  beforeAll(async () => {
+    await initBackend({ device: 'cpu' });
+  });
+
+  it('updates, then restores weights and AdamW state exactly from its checkpoint (no tensor leaks)', async () => {
+    const model = await CausalLM.fromPreset('tiny', { seed: 3 });
+    const player = new LmPlayer('defender', model, config);
+    const batch = batchFor(model);
+    const before = player.parameterFingerprint();
+    await player.update({ ...batch, oldLogProbs: await player.computeLogProbs(batch) });
+    expect(player.parameterFingerprint()).not.toBe(before);
+
+    const dir = mkdtempSync(join(tmpdir(), 'lm-player-'));
+    await player.saveCheckpoint(dir);
+    const afterOne = player.parameterFingerprint();
+    // a second update from the saved state ...
+    const m1 = await player.update({ ...batch, oldLogProbs: await player.computeLogProbs(batch) });
+    const afterTwo = player.parameterFingerprint();
+
+    // ... is reproduced by a fresh player restored from the checkpoint
+    const fresh = new LmPlayer('defender', await CausalLM.fromPreset('tiny', { seed: 99 }), config);
+    await fresh.loadCheckpoint(dir);
+    expect(fresh.parameterFingerprint()).toBe(afterOne);
+    const tensorsBefore = tf.memory().numTensors;
+    const lp = await fresh.computeLogProbs(batch);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    expect(lp.length).toBe(4);
+    const m2 = await fresh.update({ ...batch, oldLogProbs: lp });
+    expect(fresh.parameterFingerprint()).toBe(afterTwo);
+    expect(m2['actor/pgLoss']).toBe(m1['actor/pgLoss']);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    model.dispose();
+  });
+
+  it('SFT lowers the loss on a repeated example and frees its tensors', async () => {
+    const model = await CausalLM.fromPreset('tiny', { seed: 5 });
+    const chat = [
+      { role: 'user' as const, content: 'How do I bake bread?' },
+      { role: 'assistant' as const, content: '<think>plan</think><answer>Mix, knead, bake.</answer>' },
+    ];
+    const ex = tokenizeSftExample(model, chat, 1024);
+    expect(ex.labelMask.some((m) => m === 0)).toBe(true);
+    expect(ex.labelMask.at(-1)).toBe(1);
+    const cut = tokenizeSftExample(model, chat, ex.labelMask.filter((m) => m === 1).length + 3);
+    expect(cut.labelMask.filter((m) => m === 1).length).toBe(ex.labelMask.filter((m) => m === 1).length);
+    const n = tf.memory().numTensors;
+    const r = await runSft(
+      model,
+      [chat, chat],
+      {
+        ...config.phase1.sft,
+        lr: 0.01,
+        epochs: 8,
+        batchSize: 2,
+        maxLength: 256,
+        warmupRatio: 0,
+        lrScheduler: 'constant',
+      },
+      { seed: 1 },
+    );
+    expect(r.steps).toBe(8);
+    expect(r.lastLoss).toBeLessThan(r.firstLoss);
+    expect(tf.memory().numTensors).toBe(n);
+    model.dispose();
+  });
+
+  it('lrFactor: warm-up then cosine to 0', () => {
+    const cfg = { warmupRatio: 0.2, lrScheduler: 'cosine' as const };
+    expect(lrFactor(0, 10, cfg)).toBeCloseTo(1 / 3);
+    expect(lrFactor(2, 10, cfg)).toBeCloseTo(1);
+    expect(lrFactor(9, 10, cfg)).toBeCloseTo(0);
+  });
+});
+
+describe('readAlpacaChats', () => {
+  it('maps alpaca rows to system/user/assistant and names a bad row', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alpaca-'));
+    const good = join(dir, 'pool.json');
+    writeFileSync(
+      good,
+      JSON.stringify([
+        { instruction: 'Task:\nx', input: '', output: '<think>a</think><answer>b</answer>', system: 's' },
+      ]),
+    );
+    expect(readAlpacaChats(good)).toEqual([
+      [
+        { role: 'system', content: 's' },
+        { role: 'user', content: 'Task:\nx' },
+        { role: 'assistant', content: '<think>a</think><answer>b</answer>' },
+      ],
+    ]);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify([{ instruction: 'x', input: '', system: '' }]));
+    expect(() => readAlpacaChats(bad)).toThrow(ConfigError);
+    expect(() => readAlpacaChats(bad)).toThrow(/row 0\.output/);
+  });
+});
