@@ -56,7 +56,7 @@ export function shippedSeeds(): Seed[] {
  * records (`.jsonl[.gz]`).
  */
 export function shippedAttackPool(prompts: AttackerPrompts, file?: string): ChatMessage[][] {
-  if (file !== undefined && file.endsWith('.json')) return readAlpacaChats(file);
+  if (file?.endsWith('.json')) return readAlpacaChats(file);
   const records = file === undefined ? loadAttackPool({ split: 'train' }) : readAttackRecords(file);
   return records.map((r) => toChatExample(r, prompts.systemSingleTurn).messages);
 }
