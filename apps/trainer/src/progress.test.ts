@@ -1,11 +1,10 @@
-import type { GameEvents } from '@magic/game';
-import { EventEmitter } from 'eventemitter3';
+import { createGameEmitter } from '@magic/game';
 import { describe, expect, it } from 'vitest';
 import { Progress } from './progress.js';
 
 function drive(isTTY: boolean): string {
   let out = '';
-  const events = new EventEmitter<GameEvents>();
+  const events = createGameEmitter();
   new Progress({ isTTY, write: (s) => (out += s) }).attach(events);
   events.emit('phase-start', { phase: 'phase2', totalSteps: 4, detail: 'alternating GRPO' });
   for (const step of [1, 2]) {

@@ -1,5 +1,4 @@
-import type { GameEvents, PhaseName } from '@magic/game';
-import type { EventEmitter } from 'eventemitter3';
+import type { GameEventEmitter, PhaseName } from '@magic/game';
 
 export interface ProgressSink {
   isTTY: boolean;
@@ -27,7 +26,7 @@ export class Progress {
 
   constructor(private readonly sink: ProgressSink) {}
 
-  attach(events: EventEmitter<GameEvents>): void {
+  attach(events: GameEventEmitter): void {
     events.on('phase-start', (e) => {
       this.#endLine();
       this.#phase = e.phase;

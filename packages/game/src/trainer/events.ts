@@ -1,3 +1,4 @@
+import { EventEmitter } from 'eventemitter3';
 import type { Role } from '../config/schema.js';
 
 export type PhaseName = 'phase1' | 'phase2';
@@ -29,4 +30,11 @@ export interface GameEvents {
   'agent-switch': (e: { step: number; from: Role; to: Role; reason: string }) => void;
   'validation-end': (e: { step: number; metrics: Record<string, number>; seconds: number }) => void;
   'checkpoint-saved': (e: { step: number; dir: string; seconds: number }) => void;
+}
+
+export type GameEventEmitter = EventEmitter<GameEvents>;
+
+/** A typed emitter of game events (what `CoEvolutionTrainer.events` is). */
+export function createGameEmitter(): GameEventEmitter {
+  return new EventEmitter<GameEvents>();
 }

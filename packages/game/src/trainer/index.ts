@@ -13,6 +13,13 @@ export {
   type RunSummary,
 } from './co-evolution-trainer.js';
 export { type DataCursor, DataCursorSchema, SeedSampler } from './data-cursor.js';
-export type { GameEvents, MetricsRecord, PhaseName, StepEndEvent } from './events.js';
+export {
+  createGameEmitter,
+  type GameEventEmitter,
+  type GameEvents,
+  type MetricsRecord,
+  type PhaseName,
+  type StepEndEvent,
+} from './events.js';
 export { deriveSeed, SeededRng } from './rng.js';
 export { STEP_STAGES, type Stage, type StageMap, type StageName, type StepContext } from './stages.js';
