@@ -10,6 +10,7 @@ export interface SamplingParams {
 export function sampleFromLogProbs(lp: Float32Array, p: SamplingParams, rng: Rng): number {
   if (p.temperature === 0) return argMax(lp);
   const n = lp.length;
+  if (!(p.topK > 0 && p.topK < n) && p.topP >= 1) return sampleFull(lp, p.temperature, rng);
   let idx = Array.from({ length: n }, (_, i) => i);
   const limitK = p.topK > 0 && p.topK < n;
   if (limitK || p.topP < 1) idx.sort((a, b) => lp[b]! - lp[a]!);
@@ -38,4 +39,19 @@ export function argMax(a: Float32Array): number {
   let best = 0;
   for (let i = 1; i < a.length; i++) if (a[i]! > a[best]!) best = i;
   return best;
+}
+
+/** Inverse-CDF sample from softmax(lp / temperature) over the whole vocabulary, without allocations. */
+function sampleFull(lp: Float32Array, temperature: number, rng: Rng): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < lp.length; i++) if (lp[i]! > max) max = lp[i]!;
+  const inv = 1 / temperature;
+  let total = 0;
+  for (let i = 0; i < lp.length; i++) total += Math.exp((lp[i]! - max) * inv);
+  let r = rng.next() * total;
+  for (let i = 0; i < lp.length; i++) {
+    r -= Math.exp((lp[i]! - max) * inv);
+    if (r <= 0) return i;
+  }
+  return argMax(lp);
 }
