@@ -1,6 +1,6 @@
 export { type CreateMagicGameOptions, createMagicGame, type MagicGame } from './create-game.js';
 export { type GuardHandle, openGuard } from './guard.js';
-export { grpoConfigFor, LmPlayer } from './lm-player.js';
+export { causalLmPolicy, grpoConfigFor, LmPlayer } from './lm-player.js';
 export type { Player, PlayerBatch } from './player.js';
 export { holdOutSeeds, readSeedFile } from './seeds.js';
 export { lrFactor, runSft, type SftExample, type SftModel, type SftResult, tokenizeSftExample } from './sft.js';

@@ -72,6 +72,17 @@ describe('LmPlayer', () => {
     model.dispose();
   });
 
+  it('supports an entropy bonus (the policy adapter exposes entropy)', async () => {
+    const model = await CausalLM.fromPreset('tiny', { seed: 4 });
+    const withEntropy = loadConfig({ overrides: ['grpo.entropyCoeff=0.01', 'grpo.ppoMicroBatchSize=4'] });
+    const player = new LmPlayer('attacker', model, withEntropy);
+    const batch = batchFor(model);
+    const m = await player.update({ ...batch, oldLogProbs: await player.computeLogProbs(batch) });
+    expect(Number.isFinite(m['actor/pgLoss'])).toBe(true);
+    expect(Object.keys(m).some((k) => k.toLowerCase().includes('entropy'))).toBe(true);
+    model.dispose();
+  });
+
   it('SFT lowers the loss on a repeated example and frees its tensors', async () => {
     const model = await CausalLM.fromPreset('tiny', { seed: 5 });
     const chat = [

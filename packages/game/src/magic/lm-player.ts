@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type GrpoConfigInput, GrpoUpdater } from '@magic/grpo';
+import { type GrpoConfigInput, GrpoUpdater, type Policy } from '@magic/grpo';
 import type { CausalLM } from '@magic/lm';
 import { LocalGenerator } from '@magic/rollout';
 import { loadSafetensorsFile, saveSafetensorsFile } from '@magic/tensor';
@@ -34,6 +34,18 @@ export function grpoConfigFor(config: GameConfig): GrpoConfigInput {
   };
 }
 
+/** @magic/lm's CausalLM as @magic/grpo's Policy (same log-prob convention; entropy for entropyCoeff > 0). */
+export function causalLmPolicy(model: CausalLM): Policy {
+  return {
+    trainableVariables: model.trainableVariables,
+    computeLogProbs: (batch) => model.tokenLogProbs(batch.inputIds, batch.attentionMask).logProbs,
+    computeLogProbsAndEntropy: (batch) => {
+      const { logProbs, entropy } = model.tokenLogProbs(batch.inputIds, batch.attentionMask, { withEntropy: true });
+      return { logProbs, entropy: entropy! };
+    },
+  };
+}
+
 /**
  * A @magic/lm CausalLM as a game player: a LocalGenerator for sampling, the model's token
  * log-probs as GRPO's Policy, and a GrpoUpdater. Checkpoints hold the HF folder (model.save) and
@@ -54,13 +66,7 @@ export class LmPlayer implements Player {
     this.generator = new LocalGenerator({ model, id: `local-${role}` });
     this.padTokenId = model.tokenizer.padTokenId;
     this.microBatchSize = config.grpo.ppoMicroBatchSize;
-    this.updater = new GrpoUpdater(
-      {
-        trainableVariables: model.trainableVariables,
-        computeLogProbs: (batch) => model.tokenLogProbs(batch.inputIds, batch.attentionMask).logProbs,
-      },
-      grpoConfigFor(config),
-    );
+    this.updater = new GrpoUpdater(causalLmPolicy(model), grpoConfigFor(config));
   }
 
   /** No-grad log-probs, `microBatchSize` rows at a time (bounds activation memory, e.g. wasm's heap). */
