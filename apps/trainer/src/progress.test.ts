@@ -32,6 +32,23 @@ describe('Progress', () => {
     expect(lines.at(-1)).toContain('[phase2] done');
   });
 
+  it('warns once when recomputed log-probs drift from the sampling ones', () => {
+    let out = '';
+    const events = createGameEmitter();
+    new Progress({ isTTY: false, write: (s) => (out += s) }).attach(events);
+    for (const step of [1, 2]) {
+      events.emit('step-end', {
+        step,
+        totalSteps: 2,
+        role: 'defender',
+        metrics: { 'train/logprob_max_abs_diff_vs_sampling': 0.4 },
+        timings: {},
+        generatedTokens: 0,
+      });
+    }
+    expect(out.match(/warning: recomputed log-probs/g)?.length).toBe(1);
+  });
+
   it('redraws one line on a TTY', () => {
     const out = drive(true);
     expect(out).toContain('\r\x1b[2K[phase2]');

@@ -12,6 +12,9 @@ function fmtDuration(seconds: number): string {
   return m > 0 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
+/** Max |log p_sampling - log p_recomputed| (nats) above which the run warns once. */
+const DRIFT_WARNING = 0.05;
+
 const fmt = (v: number | undefined, digits = 3) => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
 
 /**
@@ -23,6 +26,7 @@ export class Progress {
   #phaseStart = 0;
   #lastAsr: number | undefined;
   #open = false;
+  #warnedDrift = false;
 
   constructor(private readonly sink: ProgressSink) {}
 
@@ -38,6 +42,13 @@ export class Progress {
       this.#bar(e.phase, e.step, e.totalSteps, `loss ${fmt(loss)}`);
     });
     events.on('step-end', (e) => {
+      const drift = e.metrics['train/logprob_max_abs_diff_vs_sampling'];
+      if (drift !== undefined && drift > DRIFT_WARNING && !this.#warnedDrift) {
+        this.#warnedDrift = true;
+        this.#line(
+          `  warning: recomputed log-probs differ from the sampling log-probs by up to ${drift.toFixed(3)} nats at step ${e.step} (same weights): the backend's training forward and its sampling path disagree`,
+        );
+      }
       const tokS = e.metrics['perf/tokens_per_s'] ?? e.generatedTokens / Math.max(1e-9, e.timings['generate'] ?? 0);
       const asr = e.metrics['reward/asr'];
       const reward =
