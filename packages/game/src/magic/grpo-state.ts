@@ -24,18 +24,18 @@ function internals(updater: GrpoUpdater): UpdaterInternals {
   return u as UpdaterInternals;
 }
 
-export function readOptimizerState(
+export async function readOptimizerState(
   updater: GrpoUpdater,
   variables: readonly tf.Variable[],
-): { tensors: Record<string, { shape: number[]; data: Float32Array }>; metadata: Record<string, string> } {
+): Promise<{ tensors: Record<string, { shape: number[]; data: Float32Array }>; metadata: Record<string, string> }> {
   const u = internals(updater);
   const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
-  variables.forEach((v, i) => {
+  for (const [i, v] of variables.entries()) {
     const slot = u.optimizer.slots.get(v.name);
-    if (!slot) return;
-    tensors[`optim.m.${i}`] = { shape: v.shape, data: slot.m.dataSync() as Float32Array };
-    tensors[`optim.v.${i}`] = { shape: v.shape, data: slot.v.dataSync() as Float32Array };
-  });
+    if (!slot) continue;
+    tensors[`optim.m.${i}`] = { shape: v.shape, data: (await slot.m.data()) as Float32Array };
+    tensors[`optim.v.${i}`] = { shape: v.shape, data: (await slot.v.data()) as Float32Array };
+  }
   return {
     tensors,
     metadata: { 'optim.step': String(u.optimizer.step), 'optim.schedulerStep': String(u.schedulerStep) },

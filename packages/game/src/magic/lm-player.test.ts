@@ -46,27 +46,27 @@ describe('LmPlayer', () => {
     const model = await CausalLM.fromPreset('tiny', { seed: 3 });
     const player = new LmPlayer('defender', model, config);
     const batch = batchFor(model);
-    const before = player.parameterFingerprint();
+    const before = await player.parameterFingerprint();
     await player.update({ ...batch, oldLogProbs: await player.computeLogProbs(batch) });
-    expect(player.parameterFingerprint()).not.toBe(before);
+    expect(await player.parameterFingerprint()).not.toBe(before);
 
     const dir = mkdtempSync(join(tmpdir(), 'lm-player-'));
     await player.saveCheckpoint(dir);
-    const afterOne = player.parameterFingerprint();
+    const afterOne = await player.parameterFingerprint();
     // a second update from the saved state ...
     const m1 = await player.update({ ...batch, oldLogProbs: await player.computeLogProbs(batch) });
-    const afterTwo = player.parameterFingerprint();
+    const afterTwo = await player.parameterFingerprint();
 
     // ... is reproduced by a fresh player restored from the checkpoint
     const fresh = new LmPlayer('defender', await CausalLM.fromPreset('tiny', { seed: 99 }), config);
     await fresh.loadCheckpoint(dir);
-    expect(fresh.parameterFingerprint()).toBe(afterOne);
+    expect(await fresh.parameterFingerprint()).toBe(afterOne);
     const tensorsBefore = tf.memory().numTensors;
     const lp = await fresh.computeLogProbs(batch);
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(lp.length).toBe(4);
     const m2 = await fresh.update({ ...batch, oldLogProbs: lp });
-    expect(fresh.parameterFingerprint()).toBe(afterTwo);
+    expect(await fresh.parameterFingerprint()).toBe(afterTwo);
     expect(m2['actor/pgLoss']).toBe(m1['actor/pgLoss']);
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     model.dispose();

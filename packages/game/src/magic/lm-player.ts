@@ -97,10 +97,10 @@ export class LmPlayer implements Player {
     mkdirSync(join(dir, 'hf'), { recursive: true });
     await this.model.save(join(dir, 'hf'));
     const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
-    this.model.trainableVariables.forEach((v, i) => {
-      tensors[`param.${i}`] = { shape: v.shape, data: v.dataSync() as Float32Array };
-    });
-    const optim = readOptimizerState(this.updater, this.model.trainableVariables);
+    for (const [i, v] of this.model.trainableVariables.entries()) {
+      tensors[`param.${i}`] = { shape: v.shape, data: (await v.data()) as Float32Array };
+    }
+    const optim = await readOptimizerState(this.updater, this.model.trainableVariables);
     Object.assign(tensors, optim.tensors);
     await saveSafetensorsFile(join(dir, TRAIN_STATE_FILE), tensors, { dtype: 'F32', metadata: optim.metadata });
   }
@@ -118,10 +118,12 @@ export class LmPlayer implements Player {
     writeOptimizerState(this.updater, this.model.trainableVariables, st.tensors, st.metadata ?? {}, file);
   }
 
-  parameterFingerprint(): number {
-    return tf.tidy(() => {
-      const sums = this.model.trainableVariables.map((v) => tf.sum(tf.abs(v)));
-      return tf.addN(sums).dataSync()[0]!;
-    });
+  async parameterFingerprint(): Promise<number> {
+    const total = tf.tidy(() => tf.addN(this.model.trainableVariables.map((v) => tf.sum(tf.abs(v)))));
+    try {
+      return (await total.data())[0]!;
+    } finally {
+      total.dispose();
+    }
   }
 }

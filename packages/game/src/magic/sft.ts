@@ -94,7 +94,7 @@ export async function runSft(
       if (step % perEpoch === 0) order = rng.shuffle(examples);
       const batch = order.slice((step % perEpoch) * cfg.batchSize, ((step % perEpoch) + 1) * cfg.batchSize);
       settable.learningRate = cfg.lr * lrFactor(step, total, cfg);
-      const loss = sftStep(model, optimizer, batch);
+      const loss = await sftStep(model, optimizer, batch);
       losses.push(loss);
       opts.onStep?.(step + 1, total, loss);
       await new Promise<void>((r) => setImmediate(r));
@@ -111,7 +111,8 @@ export async function runSft(
   };
 }
 
-function sftStep(model: SftModel, optimizer: tf.Optimizer, batch: SftExample[]): number {
+/** One optimizer step; the loss is read back asynchronously (WebGPU has no synchronous readback in Node). */
+async function sftStep(model: SftModel, optimizer: tf.Optimizer, batch: SftExample[]): Promise<number> {
   const ids = pad(
     batch.map((e) => e.inputIds),
     model.tokenizer.padTokenId,
@@ -124,7 +125,7 @@ function sftStep(model: SftModel, optimizer: tf.Optimizer, batch: SftExample[]):
     batch.map((e) => e.labelMask),
     0,
   );
-  return tf.tidy(() => {
+  const loss = tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => sftLoss(model, ids, mask, labels), model.trainableVariables);
     const names = Object.keys(grads);
     const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!)))));
@@ -132,6 +133,11 @@ function sftStep(model: SftModel, optimizer: tf.Optimizer, batch: SftExample[]):
     const clipped: tf.NamedTensorMap = {};
     for (const n of names) clipped[n] = tf.mul(grads[n]!, scale);
     optimizer.applyGradients(clipped);
-    return value.dataSync()[0]!;
+    return value;
   });
+  try {
+    return (await loss.data())[0]!;
+  } finally {
+    loss.dispose();
+  }
 }

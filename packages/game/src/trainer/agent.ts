@@ -11,5 +11,5 @@ export interface GameAgent {
   /** Restores weights and optimizer state written by `saveCheckpoint`. */
   loadCheckpoint(dir: string): Promise<void>;
   /** A cheap digest of the parameters (sum of |w| over a few tensors): changes when training moves them. */
-  parameterFingerprint(): number;
+  parameterFingerprint(): Promise<number>;
 }

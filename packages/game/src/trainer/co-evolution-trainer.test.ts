@@ -24,7 +24,7 @@ class FakeAgent implements GameAgent {
     this.w = s.w;
     this.momentum = s.momentum;
   }
-  parameterFingerprint(): number {
+  async parameterFingerprint(): Promise<number> {
     return this.w;
   }
 }
