@@ -7,6 +7,7 @@ import { loadSafetensorsFile, saveSafetensorsFile } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GameConfig, Role } from '../config/schema.js';
 import { CheckpointError } from '../errors.js';
+import { addMany } from './add-many.js';
 import { readOptimizerState, writeOptimizerState } from './grpo-state.js';
 import type { Player, PlayerBatch } from './player.js';
 
@@ -119,7 +120,7 @@ export class LmPlayer implements Player {
   }
 
   async parameterFingerprint(): Promise<number> {
-    const total = tf.tidy(() => tf.addN(this.model.trainableVariables.map((v) => tf.sum(tf.abs(v)))));
+    const total = tf.tidy(() => addMany(this.model.trainableVariables.map((v) => tf.sum(tf.abs(v)))));
     try {
       return (await total.data())[0]!;
     } finally {

@@ -2,6 +2,7 @@ import type { ChatMessage } from '@magic/rollout';
 import * as tf from '@tensorflow/tfjs-core';
 import type { SftConfig } from '../config/schema.js';
 import { SeededRng } from '../trainer/rng.js';
+import { addMany } from './add-many.js';
 
 /** What supervised fine-tuning needs from a model (@magic/lm's CausalLM satisfies it). */
 export interface SftModel {
@@ -128,7 +129,7 @@ async function sftStep(model: SftModel, optimizer: tf.Optimizer, batch: SftExamp
   const loss = tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => sftLoss(model, ids, mask, labels), model.trainableVariables);
     const names = Object.keys(grads);
-    const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!)))));
+    const norm = tf.sqrt(addMany(names.map((n) => tf.sum(tf.square(grads[n]!)))));
     const scale = tf.minimum(tf.scalar(1), tf.div(tf.scalar(1), tf.add(norm, 1e-6)));
     const clipped: tf.NamedTensorMap = {};
     for (const n of names) clipped[n] = tf.mul(grads[n]!, scale);
