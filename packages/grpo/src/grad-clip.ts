@@ -10,7 +10,8 @@ export async function clipByGlobalNorm(
 ): Promise<{ norm: number; grads: Record<string, tf.Tensor> }> {
   const names = Object.keys(grads);
   if (names.length === 0) return { norm: 0, grads: {} };
-  const normT = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!))))));
+  // stack of per-tensor scalars, not one wide addN: WebGPU allows few storage buffers per shader
+  const normT = tf.tidy(() => tf.sqrt(tf.sum(tf.stack(names.map((n) => tf.sum(tf.square(grads[n]!)))))));
   const norm = (await normT.data())[0] ?? Number.NaN;
   normT.dispose();
   const coef = Math.min(1, maxNorm / (norm + 1e-6));

@@ -136,7 +136,7 @@ export function embedLookup(embed: tf.Tensor, ids: tf.Tensor2D): tf.Tensor3D {
         const parts: tf.Tensor[] = [];
         for (let s = 0; s < n; s += rows) {
           const size = Math.min(rows, n - s);
-          const oh = tf.oneHot(tf.slice(idx, [s], [size]), vocab, 1, 0, 'float32');
+          const oh = tf.cast(tf.oneHot(tf.slice(idx, [s], [size]), vocab), 'float32');
           parts.push(tf.matMul(oh, tf.slice(dy as tf.Tensor2D, [s, 0], [size, h]), true, false));
         }
         return [sumTensors(parts), tf.zerosLike(idx)];

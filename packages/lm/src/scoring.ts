@@ -48,7 +48,7 @@ function chunkedLogProbs(
     const logits = tf.matMul(tf.slice(rows, [start, 0], [size, -1]), head, false, true);
     const lse = tf.logSumExp(logits, 1);
     // one-hot pick: its gradient is a multiply (tfjs' gather gradient is slow on cpu/wasm)
-    const oh = tf.oneHot(tf.slice(targets, [start], [size]), vocab, 1, 0, 'float32');
+    const oh = tf.cast(tf.oneHot(tf.slice(targets, [start], [size]), vocab), 'float32');
     const picked = tf.sum(tf.mul(logits, oh), 1);
     lps.push(tf.sub(picked, lse));
     if (withEntropy) {
