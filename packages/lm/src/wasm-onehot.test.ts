@@ -19,5 +19,5 @@ it('tokenLogProbs on wasm equals cpu (float one-hot regression)', async () => {
   }
   const [cpu, wasm] = values as [number[], number[]];
   expect(new Set(cpu.slice(1).map((v) => v.toFixed(3))).size).toBeGreaterThan(1);
-  cpu.forEach((v, i) => expect(Math.abs(v - wasm[i]!)).toBeLessThan(1e-4));
+  for (const [i, v] of cpu.entries()) expect(Math.abs(v - wasm[i]!)).toBeLessThan(1e-4);
 });
