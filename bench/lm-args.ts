@@ -11,8 +11,8 @@ export interface BenchArgs {
 }
 
 /** Parses `--preset P --device D --runs N --<name> <int>` with the given integer defaults. */
-export function parseBenchArgs(argv: string[], ints: Record<string, number>): BenchArgs {
-  const out: BenchArgs = { preset: 'tiny', device: 'auto', runs: 3, ints: { ...ints } };
+export function parseBenchArgs(argv: string[], ints: Record<string, number>, preset: Preset = 'tiny'): BenchArgs {
+  const out: BenchArgs = { preset, device: 'auto', runs: 3, ints: { ...ints } };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i]?.replace(/^--/, '') ?? '';
     const value = argv[i + 1];

@@ -4,10 +4,13 @@
 // - every JS dependency is inlined except `webgpu` (Dawn: a native addon that .device-kit provides);
 // - @magic/* imports resolve to packages/*/src (no build needed);
 // - a banner defines require/__filename/__dirname, which tfjs-core's Node platform and the wasm loader use;
-// - the tfjs wasm binaries are copied next to the bundle (where @magic/tensor looks for them).
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+// - the tfjs wasm binaries are copied next to the bundle (where @magic/tensor looks for them);
+// - `import.meta.url` in our own sources (packages/*/src, apps/*/src) keeps pointing at the source
+//   file (relative to the bundle), so shipped data, presets and guard models are found in the
+//   working tree that travels with the bundle.
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -17,6 +20,7 @@ if (!entry || !out) {
   console.error('usage: node scripts/device-bundle.mjs <entry.ts> <out.mjs>');
   process.exit(2);
 }
+const outFile = resolve(out);
 
 /** @magic/<name>[/<sub>] -> packages/<name>/src/index.ts | src/<sub>.ts */
 const magicSources = {
@@ -30,6 +34,24 @@ const magicSources = {
   },
 };
 
+/** Files whose import.meta.url must stay the bundle's (they look for files copied next to it). */
+const KEEP_BUNDLE_URL = new Set([join(root, 'packages', 'tensor', 'src', 'backend', 'wasm.ts')]);
+
+const sourceUrls = {
+  name: 'source-urls',
+  setup(b) {
+    const own = new RegExp(`^${root.replaceAll(sep, '/')}/(packages|apps)/[^/]+/src/.*\\.ts$`);
+    b.onLoad({ filter: /\.ts$/ }, (args) => {
+      if (!own.test(args.path.replaceAll(sep, '/')) || KEEP_BUNDLE_URL.has(args.path)) return undefined;
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes('import.meta.url')) return undefined;
+      const rel = relative(dirname(outFile), args.path).replaceAll(sep, '/');
+      const url = `new URL(${JSON.stringify(rel)}, import.meta.url).href`;
+      return { contents: text.replaceAll('import.meta.url', url), loader: 'ts', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
 const banner = [
   "import { createRequire as __magicCreateRequire } from 'node:module';",
   "import { fileURLToPath as __magicFileURLToPath } from 'node:url';",
@@ -39,7 +61,6 @@ const banner = [
   'const __dirname = __magicDirname(__filename);',
 ].join('\n');
 
-const outFile = resolve(out);
 await build({
   entryPoints: [resolve(entry)],
   outfile: outFile,
@@ -50,7 +71,7 @@ await build({
   sourcemap: false,
   legalComments: 'none',
   external: ['webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
-  plugins: [magicSources],
+  plugins: [magicSources, sourceUrls],
   banner: { js: banner },
   logLevel: 'warning',
   logOverride: { 'empty-import-meta': 'silent' },

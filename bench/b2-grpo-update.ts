@@ -1,0 +1,80 @@
+// B2 (issue 10): one GRPO update of the Qwen2.5-0.5B shape (random init) on 64 sequences x 256
+// tokens (128 prompt + 128 response): forward + token log-probs + clipped policy loss + backward +
+// grad clip + AdamW, as bench/peers/torch_grpo.py's B2. Old log-probs are computed once beforehand
+// (like the peer), so a timed run is exactly one optimizer step. One JSON line on stdout.
+//   npx tsx bench/b2-grpo-update.ts [--preset qwen2.5-0.5b] [--device auto] [--batch 64] [--seq 256]
+//                                   [--micro 16] [--runs 3] [--submitBatch 0]
+import { causalLmPolicy } from '@magic/game';
+import { type GrpoBatch, GrpoUpdater } from '@magic/grpo';
+import { CausalLM } from '@magic/lm';
+import { initBackend, releaseWebGpu } from '@magic/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+import { deviceFacts, median, memoryReport, printResult, submitBatchSize, timeRuns } from './bench-common.js';
+import { parseBenchArgs, randomIds } from './lm-args.js';
+
+const args = parseBenchArgs(process.argv.slice(2), { batch: 64, seq: 256, micro: 16, submitBatch: 0 }, 'qwen2.5-0.5b');
+const { batch, seq, micro, submitBatch } = args.ints as Record<string, number>;
+const info = await initBackend({ device: args.device });
+const submit = submitBatchSize(info.name, submitBatch);
+const lm = await CausalLM.fromPreset(args.preset, { seed: 0 });
+const vocab = Math.min(lm.config.vocabSize, lm.tokenizer.vocabSize);
+const policy = causalLmPolicy(lm);
+const groupSize = 4;
+const updater = new GrpoUpdater(policy, {
+  lr: 1e-6,
+  weightDecay: 0.01,
+  gradClip: 1.0,
+  ppoEpochs: 1,
+  ppoMiniBatchSize: batch! / groupSize,
+  ppoMicroBatchSize: micro!,
+});
+
+const inputIds = Array.from({ length: batch! }, (_, i) => randomIds(seq!, 0, vocab, 1000 + i));
+const half = seq! / 2;
+const base: GrpoBatch = {
+  inputIds,
+  attentionMask: inputIds.map((r) => r.map(() => 1)),
+  responseMask: inputIds.map((r) => r.map((_, t) => (t >= half ? 1 : 0))),
+  uids: inputIds.map((_, i) => `g${Math.floor(i / groupSize)}`),
+  rewards: inputIds.map((_, i) => ((i * 7919) % 13) / 13),
+};
+
+// Old log-probs once (no grad), in micro-batches, like the rollout's oldLogProbs stage.
+const oldLogProbs: number[][] = [];
+for (let s = 0; s < batch!; s += micro!) {
+  const lp = tf.tidy(() =>
+    policy.computeLogProbs({
+      inputIds: tf.tensor2d(base.inputIds.slice(s, s + micro!), undefined, 'int32'),
+      attentionMask: tf.tensor2d(base.attentionMask.slice(s, s + micro!), undefined, 'int32'),
+    }),
+  );
+  oldLogProbs.push(...((await lp.array()) as number[][]));
+  lp.dispose();
+}
+const grpoBatch: GrpoBatch = { ...base, oldLogProbs };
+
+let lastMetrics: Record<string, number> = {};
+const times = await timeRuns(
+  args.runs,
+  async () => {
+    lastMetrics = await updater.update(grpoBatch);
+  },
+  'B2',
+);
+const sec = median(times);
+printResult({
+  workload: 'B2-grpo-update',
+  ...deviceFacts(info),
+  preset: args.preset,
+  shapes: { batch, seq, microBatch: micro, params: policy.trainableVariables.reduce((a, v) => a + v.size, 0) },
+  submitBatch: submit,
+  runs: times.map((t) => Number(t.toFixed(3))),
+  medianSeconds: Number(sec.toFixed(3)),
+  tokensPerSecond: Number(((batch! * seq!) / sec).toFixed(1)),
+  loss: lastMetrics['actor/pgLoss'] ?? null,
+  gradNorm: lastMetrics['actor/gradNorm'] ?? null,
+  memory: memoryReport(),
+});
+updater.dispose();
+lm.dispose();
+releaseWebGpu();

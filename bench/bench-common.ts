@@ -1,0 +1,52 @@
+// Shared bits of the B1/B2/B3 workloads (issue 10): backend facts, GPU memory, the JSON line.
+import { type BackendInfo, webGpuErrorCount } from '@magic/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+
+export { median } from './lm-args.js';
+
+/** tfjs' own memory report plus, on WebGPU, the bytes Dawn holds for the buffer pool. */
+export function memoryReport(): Record<string, number> {
+  const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number; numBytesInGPUAllocated?: number };
+  const gb = (n: number | undefined) => (n === undefined ? undefined : Number((n / 1e9).toFixed(3)));
+  const out: Record<string, number> = { numTensors: m.numTensors, tensorGB: gb(m.numBytes)! };
+  const inGpu = gb(m.numBytesInGPU);
+  const allocated = gb(m.numBytesInGPUAllocated);
+  if (inGpu !== undefined) out.gpuBytesInUseGB = inGpu;
+  if (allocated !== undefined) out.gpuBytesAllocatedGB = allocated;
+  return out;
+}
+
+export function deviceFacts(info: BackendInfo): Record<string, unknown> {
+  return {
+    device: info.adapter?.description || info.adapter?.device || info.name,
+    backend: info.name,
+    webGpuErrors: info.name === 'webgpu' ? webGpuErrorCount() : 0,
+  };
+}
+
+/** Prints the workload's one JSON line on stdout (progress goes to stderr). */
+export function printResult(record: Record<string, unknown>): void {
+  console.log(JSON.stringify(record));
+}
+
+/** Runs `fn` once to warm up, then `runs` times; returns the seconds of each timed run. */
+export async function timeRuns(runs: number, fn: () => Promise<void>, label: string): Promise<number[]> {
+  const t0 = performance.now();
+  await fn();
+  console.error(`${label}: warm-up ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t = performance.now();
+    await fn();
+    times.push((performance.now() - t) / 1000);
+    console.error(`${label}: run ${r + 1}/${runs} ${times[r]!.toFixed(3)} s`);
+  }
+  return times;
+}
+
+/** The WebGPU submit batch (dispatches per queue submit); null off WebGPU. `n > 0` sets it first. */
+export function submitBatchSize(backend: string, n = 0): number | null {
+  if (backend !== 'webgpu') return null;
+  if (n > 0) tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', n);
+  return tf.env().getNumber('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE');
+}
