@@ -1,3 +1,3 @@
 import { magicTsup } from '@magic/tsup-config';
 
-export default magicTsup();
+export default magicTsup({ entry: ['src/index.ts', 'src/cli.ts', 'src/serve-cli.ts'] });

@@ -20,3 +20,38 @@ export class EvalCliError extends Error {
     );
   }
 }
+
+/** A results.json that cannot be read or does not match the schema: names the file and where. */
+export class ResultsFileError extends Error {
+  readonly [MARKER] = true;
+  readonly code = 'EVAL_RESULTS_FILE';
+
+  constructor(
+    readonly file: string,
+    readonly field: string | undefined,
+    detail: string,
+  ) {
+    super(`${file}${field ? ` at ${field}` : ''}: ${detail}`);
+    this.name = 'ResultsFileError';
+  }
+
+  static isInstance(error: unknown): error is ResultsFileError {
+    return (
+      typeof error === 'object' &&
+      error !== null &&
+      MARKER in error &&
+      (error as { name?: string }).name === 'ResultsFileError'
+    );
+  }
+}
+
+/** A response-only classifier asked to moderate a prompt. */
+export class UnsupportedModerationError extends Error {
+  readonly [MARKER] = true;
+  readonly code = 'EVAL_UNSUPPORTED_MODERATION';
+
+  constructor(readonly judge: string) {
+    super(`${judge} classifies responses only (no prompt moderation)`);
+    this.name = 'UnsupportedModerationError';
+  }
+}

@@ -71,6 +71,8 @@ interface Pending {
 export interface RunningModelServer {
   url: string;
   server: Server;
+  /** Counters since start: chat-completion requests accepted, and model.generate calls (batches) made. */
+  stats: { chatRequests: number; generateCalls: number; generatedSequences: number };
   close(): Promise<void>;
 }
 
@@ -112,6 +114,7 @@ export async function startModelServer(
   options: ModelServerOptions = {},
 ): Promise<RunningModelServer> {
   const o = modelServerOptionsSchema.parse(options);
+  const stats = { chatRequests: 0, generateCalls: 0, generatedSequences: 0 };
   const queues = new Map<string, Pending[]>();
   const timers = new Map<string, NodeJS.Timeout>();
   let chain: Promise<void> = Promise.resolve();
@@ -132,6 +135,8 @@ export async function startModelServer(
     const first = batch[0]!.request;
     const stops = first.stop === undefined ? undefined : Array.isArray(first.stop) ? first.stop : [first.stop];
     try {
+      stats.generateCalls += 1;
+      stats.generatedSequences += batch.length;
       const outputs = await model.generate(
         batch.map((p) => p.promptIds),
         {
@@ -184,6 +189,7 @@ export async function startModelServer(
       return sendError(res, 400, `invalid request at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
     }
     const request = parsed.data;
+    stats.chatRequests += 1;
     const prompt = model.tokenizer.applyChatTemplate(request.messages, { addGenerationPrompt: true });
     const promptIds = model.tokenizer.encode(prompt);
     try {
@@ -234,8 +240,9 @@ export async function startModelServer(
   });
   const address = server.address() as AddressInfo;
   return {
-    url: `http://${o.host}:${address.port}/v1`,
+    url: `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${address.port}/v1`,
     server,
+    stats,
     close: () =>
       new Promise<void>((resolve, reject) => {
         for (const t of timers.values()) clearTimeout(t);
