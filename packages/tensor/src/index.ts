@@ -29,6 +29,18 @@ export {
   seededNormal,
 } from './conformance/index.js';
 export { BackendInitError, MagicError, SafetensorsError, WebGpuError } from './errors.js';
+export { decodeAttention, decodeAttentionReference } from './fused/decode-attention.js';
+export { logProbGather, logProbGatherReference } from './fused/log-prob-gather.js';
+export { fusedRmsNorm, rmsNormReference } from './fused/rms-norm.js';
+export { fusedRope, ropeReference } from './fused/rope.js';
+export {
+  type SampledTokens,
+  type SampleTokensOptions,
+  sampleIdsReference,
+  sampleTokens,
+} from './fused/sample-tokens.js';
+export { fusedSwiGlu, swiGluReference } from './fused/swiglu.js';
+export { FusedOpError } from './fused/webgpu-program.js';
 export { ensureGradients } from './gradients.js';
 export { expectNoLeaks, TensorLeakError } from './leaks.js';
 export {

@@ -1,0 +1,165 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend/init-backend.js';
+import { releaseWebGpu } from '../backend/webgpu.js';
+import { decodeAttention, decodeAttentionReference } from './decode-attention.js';
+import { logProbGather, logProbGatherReference } from './log-prob-gather.js';
+import { fusedRmsNorm, rmsNormReference } from './rms-norm.js';
+import { fusedRope, ropeReference } from './rope.js';
+import { sampleIdsReference, sampleTokens } from './sample-tokens.js';
+import { fusedSwiGlu, swiGluReference } from './swiglu.js';
+import { closeness, computeOn, normal, ropeTablesFor, uniformsFor } from './test-helpers.js';
+
+// One WebGPU start for all fused kernels (software adapter: Mesa llvmpipe); each case compares against cpu.
+beforeAll(async () => {
+  await initBackend({ device: 'cpu' });
+  const info = await initBackend({ device: 'webgpu', allowSoftwareAdapter: true });
+  expect(info.name).toBe('webgpu');
+}, 60_000);
+afterAll(() => releaseWebGpu());
+
+async function expectClose(
+  run: (fused: boolean) => tf.Tensor | tf.Tensor[],
+  atol: number,
+  rtol: number,
+): Promise<void> {
+  const ref = await computeOn('cpu', () => run(false));
+  const got = await computeOn('webgpu', () => run(true));
+  expect(got.length).toBe(ref.length);
+  for (let i = 0; i < ref.length; i++) {
+    const c = closeness(got[i]!, ref[i]!, atol, rtol);
+    expect(c.excess, `output ${i}: max abs error ${c.maxAbs} at ${c.at}`).toBeLessThanOrEqual(0);
+  }
+}
+
+describe('fused kernels on WebGPU (software adapter) match the unfused cpu reference', () => {
+  it('fusedRmsNorm: value and gradients', async () => {
+    const shape = [2, 5, 896];
+    await expectClose(
+      (fused) => {
+        const x = normal(1, shape);
+        const w = tf.add(normal(2, [896], 0.1), 1);
+        const f = (a: tf.Tensor, b: tf.Tensor) => (fused ? fusedRmsNorm(a, b, 1e-6) : rmsNormReference(a, b, 1e-6));
+        const dy = normal(3, shape);
+        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), dy)))([x, w]);
+        return [f(x, w), dx!, dw!];
+      },
+      1e-4,
+      1e-4,
+    );
+  });
+
+  it('fusedRope: value and gradients (x, cos, sin)', async () => {
+    const shape = [2, 14, 5, 64];
+    await expectClose(
+      (fused) => {
+        const x = normal(4, shape) as tf.Tensor4D;
+        const { cos, sin } = ropeTablesFor(
+          [
+            [0, 1, 2, 3, 4],
+            [0, 0, 7, 300, 1000],
+          ],
+          64,
+          1e6,
+        );
+        const f = (a: tf.Tensor, c: tf.Tensor, s: tf.Tensor) =>
+          (fused ? fusedRope : ropeReference)(a as tf.Tensor4D, c as tf.Tensor4D, s as tf.Tensor4D);
+        const dy = normal(5, shape);
+        const g = tf.grads((a: tf.Tensor, c: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(f(a, c, s), dy)));
+        return [f(x, cos, sin), ...g([x, cos, sin])];
+      },
+      1e-4,
+      1e-4,
+    );
+  });
+
+  it('fusedSwiGlu: value and gradients', async () => {
+    const shape = [2, 3, 4864];
+    await expectClose(
+      (fused) => {
+        const gate = normal(6, shape, 3);
+        const up = normal(7, shape);
+        const f = (a: tf.Tensor, b: tf.Tensor) => (fused ? fusedSwiGlu(a, b) : swiGluReference(a, b));
+        const dy = normal(8, shape);
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), dy)));
+        return [f(gate, up), ...g([gate, up])];
+      },
+      1e-4,
+      1e-4,
+    );
+  });
+
+  it('logProbGather: value and gradient (V = 3001, one id out of range picks 0)', async () => {
+    const [n, v] = [6, 3001];
+    await expectClose(
+      (fused) => {
+        const logits = normal(9, [n, v], 4) as tf.Tensor2D;
+        const ids = tf.tensor1d([0, 3000, 17, 1500, 42, 2999], 'int32');
+        const f = (l: tf.Tensor) => (fused ? logProbGather : logProbGatherReference)(l as tf.Tensor2D, ids);
+        const dy = normal(10, [n]);
+        const [dl] = tf.grads((l: tf.Tensor) => tf.sum(tf.mul(f(l), dy)))([logits]);
+        const outOfRange = (fused ? logProbGather : logProbGatherReference)(
+          tf.slice(logits, [0, 0], [1, -1]),
+          tf.tensor1d([v + 5], 'int32'),
+        );
+        return [f(logits), dl!, outOfRange];
+      },
+      1e-4,
+      1e-4,
+    );
+  });
+
+  it.each([0, 1, 0.7])(
+    'sampleTokens at temperature %s: same ids as the cpu reference, logprobs within 1e-4',
+    async (temperature) => {
+      const [b, v] = [16, 2048];
+      const run = () => {
+        // well-separated logits (distinct values) so float summation order cannot move a CDF boundary
+        const logits = normal(11, [b, v], 3) as tf.Tensor2D;
+        const out = sampleTokens(logits, { temperature, uniforms: uniformsFor(12, b) });
+        return [out.ids, out.logprobs, tf.argMax(logits, 1)];
+      };
+      const [refIds, refLp, argmax] = await computeOn('cpu', run);
+      const [ids, lp] = await computeOn('webgpu', run);
+      expect(ids).toBeInstanceOf(Int32Array);
+      expect(Array.from(ids!)).toEqual(Array.from(refIds!));
+      const c = closeness(lp!, refLp!, 1e-4, 0);
+      expect(c.excess, `max abs error ${c.maxAbs}`).toBeLessThanOrEqual(0);
+      const greedyRows = Array.from(ids!).filter((id, i) => id === argmax![i]).length;
+      if (temperature === 0) expect(greedyRows).toBe(b);
+      else expect(greedyRows).toBeLessThan(b); // really sampled, not argmax
+    },
+  );
+
+  it('sampleTokens: a seed gives the same ids on both backends', async () => {
+    const run = () => {
+      const logits = normal(13, [4, 1000], 2) as tf.Tensor2D;
+      const { ids, logprobs } = sampleTokens(logits, { temperature: 1, seed: 7 });
+      return [ids, logprobs, sampleIdsReference(logits, tf.randomUniform([4], 0, 1, 'float32', 7) as tf.Tensor1D, 1)];
+    };
+    const [refIds, , refCheck] = await computeOn('cpu', run);
+    const [ids] = await computeOn('webgpu', run);
+    expect(Array.from(refIds!)).toEqual(Array.from(refCheck!));
+    expect(Array.from(ids!)).toEqual(Array.from(refIds!));
+  });
+
+  it.each([
+    [77, 64],
+    [130, 128],
+  ])('decodeAttention: GQA (14 heads, 2 kv heads), S = %s, D = %s, masked keys', async (s, d) => {
+    const [b, nh, kvh] = [2, 14, 2];
+    await expectClose(
+      (fused) => {
+        const q = normal(14, [b, nh, 1, d]) as tf.Tensor4D;
+        const k = normal(15, [b, kvh, s, d]) as tf.Tensor4D;
+        const v = normal(16, [b, kvh, s, d]) as tf.Tensor4D;
+        // row 1: left padding of 10 keys
+        const mask = Array.from({ length: b * s }, (_, i) => (i >= s && i < s + 10 ? -1e9 : 0));
+        const bias = tf.tensor4d(mask, [b, 1, 1, s]);
+        return (fused ? decodeAttention : decodeAttentionReference)(q, k, v, bias, 1 / Math.sqrt(d));
+      },
+      1e-4,
+      1e-4,
+    );
+  });
+});

@@ -1,0 +1,95 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  F32_MAX,
+  FusedOpError,
+  flatProgram,
+  onWebGpu,
+  rowWorkgroupSize,
+  runProgram,
+  treeReduce,
+  withGrad,
+} from './webgpu-program.js';
+
+/** Unfused reference: sum(logits * onehot(ids)) - logSumExp(logits) per row (as in @magic/lm's scoring). */
+export function logProbGatherReference(logits: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const oh = tf.cast(tf.oneHot(ids, logits.shape[1]), 'float32');
+    return tf.sub(tf.sum(tf.mul(logits, oh), 1), tf.logSumExp(logits, 1)) as tf.Tensor1D;
+  });
+}
+
+function logProbGatherProgram(rows: number, cols: number) {
+  const wg = rowWorkgroupSize(cols);
+  return flatProgram(
+    {
+      variableNames: ['logits', 'ids'],
+      outputShape: [rows],
+      shaderKey: `magicLogProbGather_${wg}`,
+      getUserCode: () => `
+    const WG = ${wg};
+    var<workgroup> buf : array<f32, ${wg}>;
+    fn main(index : i32) {
+      let row = index / WG;
+      let tid = index - row * WG;
+      let rows = uniforms.logitsShape[0];
+      let cols = uniforms.logitsShape[1];
+      let valid = row < rows;
+      let base = row * cols;
+      var m = -${F32_MAX};
+      if (valid) {
+        for (var c = tid; c < cols; c += WG) { m = max(m, logits[base + c]); }
+      }
+      buf[tid] = m;
+      ${treeReduce('buf', wg, 'max')}
+      let rowMax = buf[0];
+      workgroupBarrier();
+      var s = 0.0;
+      if (valid) {
+        for (var c = tid; c < cols; c += WG) { s += exp(logits[base + c] - rowMax); }
+      }
+      buf[tid] = s;
+      ${treeReduce('buf', wg, 'sum')}
+      if (valid && tid == 0) {
+        let id = ids[row];
+        var picked = 0.0;
+        if (id >= 0 && id < cols) { picked = logits[base + id]; }
+        result[row] = picked - (rowMax + log(buf[0]));
+      }
+    }`,
+    },
+    rows,
+    wg,
+  );
+}
+
+/** The WebGPU kernel alone (no gradient); used by sampleTokens too. */
+export function logProbGatherKernel(logits: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor1D {
+  const [n, v] = logits.shape;
+  return runProgram<tf.Rank.R1>(logProbGatherProgram(n, v), [logits, ids], 'float32');
+}
+
+/**
+ * Token log-probabilities logits[i, ids[i]] - logSumExp(logits[i]) for logits [N,V], ids [N] int32 -> [N],
+ * without materialising a [N,V] log-softmax. WebGPU: one dispatch, one workgroup per row (max, then sum-exp).
+ * Ids outside [0,V) pick 0 (like the one-hot reference). Differentiable in logits:
+ * dLogits = dy[:,None] * (onehot(ids) - softmax(logits)).
+ */
+export function logProbGather(logits: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor1D {
+  if (logits.rank !== 2) throw new FusedOpError('logProbGather', `logits must be [N,V], got [${logits.shape}]`);
+  if (ids.rank !== 1 || ids.shape[0] !== logits.shape[0]) {
+    throw new FusedOpError('logProbGather', `ids must be [${logits.shape[0]}], got [${ids.shape}]`);
+  }
+  if (ids.dtype !== 'int32') throw new FusedOpError('logProbGather', `ids must be int32, got ${ids.dtype}`);
+  if (logits.dtype !== 'float32')
+    throw new FusedOpError('logProbGather', `logits must be float32, got ${logits.dtype}`);
+  const op = withGrad(
+    ([l]) => (onWebGpu() ? logProbGatherKernel(l as tf.Tensor2D, ids) : logProbGatherReference(l as tf.Tensor2D, ids)),
+    (dy, saved) => {
+      const [ls, is] = saved as [tf.Tensor2D, tf.Tensor1D];
+      const oh = tf.cast(tf.oneHot(is, ls.shape[1]), 'float32');
+      return [tf.mul(tf.expandDims(dy, 1), tf.sub(oh, tf.softmax(ls)))];
+    },
+    [ids], // kept for the backward pass (ids may be created inside the forward's tidy)
+  );
+  return op(logits) as tf.Tensor1D;
+}

@@ -1,0 +1,102 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  FusedOpError,
+  flatProgram,
+  onWebGpu,
+  rowWorkgroupSize,
+  runProgram,
+  treeReduce,
+  withGrad,
+} from './webgpu-program.js';
+
+/** Unfused reference: x * rsqrt(mean(x^2, -1) + eps) * weight (as in @magic/lm's model). */
+export function rmsNormReference<T extends tf.Tensor>(x: T, weight: tf.Tensor, eps: number): T {
+  return tf.tidy(() => {
+    const variance = tf.mean(tf.square(x), -1, true);
+    return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), weight) as T;
+  });
+}
+
+function rmsNormProgram(rows: number, cols: number) {
+  const wg = rowWorkgroupSize(cols);
+  return flatProgram(
+    {
+      variableNames: ['x', 'w'],
+      outputShape: [rows, cols],
+      shaderKey: `magicRmsNorm_${wg}`,
+      uniforms: 'eps : f32, ',
+      getUserCode: () => `
+    const WG = ${wg};
+    var<workgroup> buf : array<f32, ${wg}>;
+    fn main(index : i32) {
+      let row = index / WG;
+      let tid = index - row * WG;
+      let rows = uniforms.xShape[0];
+      let cols = uniforms.xShape[1];
+      let valid = row < rows;
+      let base = row * cols;
+      var acc = 0.0;
+      if (valid) {
+        for (var c = tid; c < cols; c += WG) {
+          let v = x[base + c];
+          acc += v * v;
+        }
+      }
+      buf[tid] = acc;
+      ${treeReduce('buf', wg, 'sum')}
+      let r = inverseSqrt(buf[0] / f32(cols) + uniforms.eps);
+      if (valid) {
+        for (var c = tid; c < cols; c += WG) {
+          result[base + c] = x[base + c] * r * w[c];
+        }
+      }
+    }`,
+    },
+    rows,
+    wg,
+  );
+}
+
+function rmsNormKernel<T extends tf.Tensor>(x: T, weight: tf.Tensor, eps: number): T {
+  return tf.tidy(() => {
+    const h = x.shape[x.rank - 1]!;
+    const rows = x.size / h;
+    const x2 = tf.reshape(x, [rows, h]);
+    const y = runProgram(rmsNormProgram(rows, h), [x2, weight], 'float32', [{ type: 'float32', data: [eps] }]);
+    return tf.reshape(y, x.shape) as T;
+  });
+}
+
+function check(x: tf.Tensor, weight: tf.Tensor): void {
+  if (x.rank < 1) throw new FusedOpError('fusedRmsNorm', 'x must have rank >= 1');
+  const h = x.shape[x.rank - 1];
+  if (weight.rank !== 1 || weight.shape[0] !== h) {
+    throw new FusedOpError('fusedRmsNorm', `weight shape [${weight.shape}] does not match hidden size ${h}`);
+  }
+  if (x.dtype !== 'float32' || weight.dtype !== 'float32') {
+    throw new FusedOpError('fusedRmsNorm', `expected float32 inputs, got ${x.dtype}/${weight.dtype}`);
+  }
+}
+
+/**
+ * RMSNorm over the last axis: x * rsqrt(mean(x^2) + eps) * weight, x [..., H], weight [H].
+ * WebGPU: one dispatch, one workgroup per row (shared-memory sum of squares). Other backends: the reference.
+ * Differentiable in x and weight (backward recomputes with unfused ops).
+ */
+export function fusedRmsNorm<T extends tf.Tensor>(x: T, weight: tf.Tensor, eps: number): T {
+  check(x, weight);
+  const op = withGrad(
+    ([xi, wi]) => (onWebGpu() ? rmsNormKernel(xi!, wi!, eps) : rmsNormReference(xi!, wi!, eps)),
+    (dy, saved) => {
+      const [xs, ws] = saved as [tf.Tensor, tf.Tensor];
+      const r = tf.rsqrt(tf.add(tf.mean(tf.square(xs), -1, true), eps));
+      const g = tf.mul(dy, ws);
+      // d/dx [x r] applied to g: r g - x r^3 mean(g x)
+      const dx = tf.sub(tf.mul(g, r), tf.mul(tf.mul(xs, tf.pow(r, 3)), tf.mean(tf.mul(g, xs), -1, true)));
+      const lead = Array.from({ length: xs.rank - 1 }, (_, i) => i);
+      const dw = tf.sum(tf.mul(dy, tf.mul(xs, r)), lead);
+      return [dx, dw];
+    },
+  );
+  return op(x, weight) as T;
+}

@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { seededNormal } from '../conformance/inputs.js';
+import { expectNoLeaks } from '../leaks.js';
+
+/** Runs `fn` on `backend` (already initialised) inside tidy, reads every output, and fails if anything leaked. */
+export async function computeOn(
+  backend: 'cpu' | 'webgpu',
+  fn: () => tf.Tensor | tf.Tensor[],
+): Promise<(Float32Array | Int32Array)[]> {
+  await tf.setBackend(backend);
+  return expectNoLeaks(async () => {
+    const out = tf.tidy(fn);
+    const list = Array.isArray(out) ? out : [out];
+    const data = await Promise.all(list.map((t) => t.data() as Promise<Float32Array | Int32Array>));
+    for (const t of list) t.dispose();
+    return data;
+  });
+}
+
+/** Largest violation of |a - ref| <= atol + rtol |ref| (<= 0 means within tolerance), and the largest abs error. */
+export function closeness(
+  a: ArrayLike<number>,
+  ref: ArrayLike<number>,
+  atol: number,
+  rtol: number,
+): { excess: number; maxAbs: number; at: number } {
+  if (a.length !== ref.length) throw new Error(`length ${a.length} vs reference ${ref.length}`);
+  let excess = Number.NEGATIVE_INFINITY;
+  let maxAbs = 0;
+  let at = -1;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - ref[i]!);
+    if (!Number.isFinite(d)) return { excess: Number.POSITIVE_INFINITY, maxAbs: d, at: i };
+    const e = d - (atol + rtol * Math.abs(ref[i]!));
+    if (e > excess) {
+      excess = e;
+      at = i;
+    }
+    maxAbs = Math.max(maxAbs, d);
+  }
+  return { excess, maxAbs, at };
+}
+
+/** Seeded normal tensor data of the given shape (call inside the backend's tidy). */
+export function normal(seed: number, shape: number[], scale = 1): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(seededNormal(seed, n, scale), shape, 'float32');
+}
+
+/** cos/sin tables [B,1,T,D] for integer positions (the computation of @magic/lm's ropeTables). */
+export function ropeTablesFor(
+  positions: number[][],
+  headDim: number,
+  theta: number,
+): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
+  const half = headDim / 2;
+  const invFreq = new Float32Array(half);
+  for (let i = 0; i < half; i++) invFreq[i] = 1 / theta ** ((2 * i) / headDim);
+  const b = positions.length;
+  const t = positions[0]!.length;
+  const freqs = tf.mul(tf.reshape(tf.tensor2d(positions, [b, t], 'float32'), [b, t, 1]), tf.tensor1d(invFreq));
+  const emb = tf.reshape(tf.concat([freqs, freqs], -1), [b, 1, t, headDim]);
+  return { cos: tf.cos(emb) as tf.Tensor4D, sin: tf.sin(emb) as tf.Tensor4D };
+}
+
+/** Deterministic uniforms in [0,1) (mulberry32), [n] float32. */
+export function uniformsFor(seed: number, n: number): tf.Tensor1D {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  return tf.tensor1d(out, 'float32');
+}
