@@ -109,6 +109,26 @@ describe('fused kernels on WebGPU (software adapter) match the unfused cpu refer
     );
   });
 
+  it('logProbGather and fusedRmsNorm past 65535 rows (tfjs splits the dispatch over y)', async () => {
+    const n = 70_000;
+    await expectClose(
+      (fused) => {
+        const logits = normal(17, [n, 4], 2) as tf.Tensor2D;
+        const ids = tf.tensor1d(
+          Array.from({ length: n }, (_, i) => i % 4),
+          'int32',
+        );
+        const x = normal(18, [n, 8]);
+        const w = normal(19, [8]);
+        return fused
+          ? [logProbGather(logits, ids), fusedRmsNorm(x, w, 1e-6)]
+          : [logProbGatherReference(logits, ids), rmsNormReference(x, w, 1e-6)];
+      },
+      1e-4,
+      1e-4,
+    );
+  });
+
   it.each([0, 1, 0.7])(
     'sampleTokens at temperature %s: same ids as the cpu reference, logprobs within 1e-4',
     async (temperature) => {
