@@ -1,8 +1,9 @@
 // Fused WGSL kernels vs their unfused tfjs references, on one backend, at Qwen2.5-0.5B shapes:
-// `npx tsx bench/fused-ops.ts --device webgpu [--batch 64 --t 128 --s 512 --rows 256 --vocab 151936 --runs 5]`
+// `npx tsx bench/fused-ops.ts --device webgpu [--batch 64 --t 128 --s 512 --rows 256 --vocab 151936 --runs 5 --iters 20]`
 // (GPU: node scripts/device-bundle.mjs bench/fused-ops.ts .bundle/fused-ops.mjs). One JSON line per op:
-// median wall ms of >= 3 warm runs (after one warm-up that compiles), each run synchronised by reading back
-// one element of the output (WebGPU readback waits for all submitted work). Each line also gives the fused
+// median of >= 3 warm runs (after one warm-up that compiles) of the wall ms per call, each run being `iters`
+// calls synchronised once by reading back one element of the last output (a read-back waits for all
+// submitted work). Each line also gives the fused
 // output's agreement with the reference on the same backend (maxAbsErr; intMismatches for sampled ids).
 import {
   DEVICES,
@@ -27,7 +28,7 @@ import * as tf from '@tensorflow/tfjs-core';
 const QWEN = { hidden: 896, heads: 14, kvHeads: 2, headDim: 64, intermediate: 4864, eps: 1e-6 };
 
 function parseArgs(argv: string[]) {
-  const out = { device: 'webgpu' as Device, runs: 5, batch: 64, t: 128, s: 512, rows: 256, vocab: 151936 };
+  const out = { device: 'webgpu' as Device, runs: 5, iters: 20, batch: 64, t: 128, s: 512, rows: 256, vocab: 151936 };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i]?.replace(/^--/, '') ?? '';
     const value = argv[i + 1];
@@ -52,17 +53,24 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Wall ms of one call: runs `fn` in tidy and waits for one element of its (first) output. */
-async function timeOnce(fn: () => tf.Tensor | tf.Tensor[]): Promise<number> {
+/**
+ * Wall ms per call: `iters` calls queued back to back (each in its own tidy), then one read-back of one
+ * element of the last output, so the read-back's fixed cost (about 0.7 ms on Dawn/Vulkan) is spread out.
+ */
+async function timeOnce(fn: () => tf.Tensor | tf.Tensor[], iters: number): Promise<number> {
   const t0 = performance.now();
-  const probe = tf.tidy(() => {
-    const out = fn();
-    const first = Array.isArray(out) ? out[0]! : out;
-    return tf.slice(tf.reshape(first, [-1]), [0], [1]);
-  });
-  await probe.data();
-  probe.dispose();
-  return performance.now() - t0;
+  let probe: tf.Tensor | undefined;
+  for (let i = 0; i < iters; i++) {
+    probe?.dispose();
+    probe = tf.tidy(() => {
+      const out = fn();
+      const first = Array.isArray(out) ? out[0]! : out;
+      return tf.slice(tf.reshape(first, [-1]), [0], [1]);
+    });
+  }
+  await probe!.data();
+  probe!.dispose();
+  return (performance.now() - t0) / iters;
 }
 
 /** Fused vs reference outputs on this backend: max abs error of float outputs, mismatches of int outputs. */
@@ -90,10 +98,10 @@ async function agreement(c: { fused: () => tf.Tensor | tf.Tensor[]; reference: (
   return { maxAbsErr, intMismatches };
 }
 
-async function bench(fn: () => tf.Tensor | tf.Tensor[], runs: number): Promise<number[]> {
-  await timeOnce(fn); // warm-up: compiles pipelines, fills buffer pools
+async function bench(fn: () => tf.Tensor | tf.Tensor[], runs: number, iters: number): Promise<number[]> {
+  await timeOnce(fn, 1); // warm-up: compiles pipelines, fills buffer pools
   const times: number[] = [];
-  for (let r = 0; r < runs; r++) times.push(await timeOnce(fn));
+  for (let r = 0; r < runs; r++) times.push(await timeOnce(fn, iters));
   return times;
 }
 
@@ -190,8 +198,8 @@ const cases: {
 
 for (const c of cases) {
   try {
-    const fused = await bench(c.fused, args.runs);
-    const reference = await bench(c.reference, args.runs);
+    const fused = await bench(c.fused, args.runs, args.iters);
+    const reference = await bench(c.reference, args.runs, args.iters);
     const agree = await agreement(c);
     const fm = median(fused);
     const rm = median(reference);
@@ -205,6 +213,7 @@ for (const c of cases) {
         referenceMs: Number(rm.toFixed(3)),
         speedup: Number((rm / fm).toFixed(2)),
         ...agree,
+        iters: args.iters,
         fusedRuns: fused.map((x) => Number(x.toFixed(3))),
         referenceRuns: reference.map((x) => Number(x.toFixed(3))),
       }),
