@@ -1,3 +1,4 @@
+import { type SampledTokens, sampleTokens } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { Qwen2Config } from './config.js';
@@ -60,68 +61,40 @@ function validatePrompts(prompts: number[][], cfg: Qwen2Config): void {
   });
 }
 
-interface StepResult {
-  /** Log-probs [B,V] at temperature 1 (only when sampling) */
-  lp?: Float32Array;
-  argmax?: Int32Array;
-  argmaxLp?: Float32Array;
-}
-
-/** Runs one forward step over `ids` ([B,T] new tokens), returns the new cache and last-position log-probs. */
+/** Runs one forward step over `ids` ([B,T] new tokens); returns the new cache and last-position logits [B,V]. */
 function step(
   w: ModelWeights,
   cfg: Qwen2Config,
-  ids: number[][],
+  ids: tf.Tensor2D,
   keyMask: number[][],
   cache: KvCache | undefined,
-  greedy: boolean,
-): { cache: KvCache; out: tf.Tensor[] } {
+): { cache: KvCache; logits: tf.Tensor2D } {
   const kept = tf.tidy(() => {
-    const b = ids.length;
-    const t = ids[0]!.length;
+    const [b, t] = ids.shape;
     const allPos = positionsFromMask(keyMask);
     const positions = tf.tensor2d(
       allPos.map((r) => r.slice(r.length - t)),
       [b, t],
       'int32',
     );
-    const bias = attentionBias(keyMask, t, cfg.numAttentionHeads / cfg.numKeyValueHeads);
-    const res = forwardHidden(
-      w,
-      cfg,
-      { ids: tf.tensor2d(ids, [b, t], 'int32'), positions, bias, ...(cache ? { cache } : {}) },
-      true,
-    );
+    const bias = attentionBias(keyMask, t);
+    const res = forwardHidden(w, cfg, { ids, positions, bias, ...(cache ? { cache } : {}) }, true);
     const last = tf.reshape(tf.slice(res.hidden, [0, t - 1, 0], [b, 1, cfg.hiddenSize]), [
       b,
       cfg.hiddenSize,
     ]) as tf.Tensor2D;
-    const lp = tf.logSoftmax(logitsOf(w, last));
-    const out: tf.Tensor[] = greedy ? [tf.argMax(lp, 1), tf.max(lp, 1)] : [lp];
-    return [...res.cache!.k, ...res.cache!.v, ...out];
+    return [...res.cache!.k, ...res.cache!.v, logitsOf(w, last)];
   });
   const n = cfg.numHiddenLayers;
   return {
     cache: { k: kept.slice(0, n) as tf.Tensor4D[], v: kept.slice(n, 2 * n) as tf.Tensor4D[] },
-    out: kept.slice(2 * n),
+    logits: kept[2 * n] as tf.Tensor2D,
   };
 }
 
 function disposeCache(c: KvCache | undefined): void {
   if (!c) return;
   for (const t of [...c.k, ...c.v]) t.dispose();
-}
-
-async function readStep(out: tf.Tensor[], greedy: boolean): Promise<StepResult> {
-  try {
-    if (greedy) {
-      const [a, m] = await Promise.all([out[0]!.data(), out[1]!.data()]);
-      return { argmax: a as Int32Array, argmaxLp: m as Float32Array };
-    }
-    return { lp: (await out[0]!.data()) as Float32Array };
-  } finally {
-    for (const t of out) t.dispose();
-  }
 }
 
 interface SeqState {
@@ -131,7 +104,62 @@ interface SeqState {
   finishReason: 'stop' | 'length';
 }
 
-/** Batched generation over left-padded prompts with a KV cache. */
+/** One step's sampled ids and their temperature-1 log-probs, as read back to the host. */
+interface Sampled {
+  ids: ArrayLike<number>;
+  logprobs: ArrayLike<number>;
+}
+
+type Options = z.output<typeof generateOptionsSchema>;
+
+/**
+ * Samples on the device when the whole distribution is used (temperature, no top-k/top-p): only ids and
+ * their log-probs come back. Otherwise the full log-probs [B,V] are read and sampled on the host.
+ */
+function onDevice(o: Options): boolean {
+  return o.temperature === 0 || (o.topP >= 1 && !(o.topK > 0));
+}
+
+/** Samples from logits [B,V] on the device: ids [B] int32 (kept) and log-probs [B] (kept). */
+function sampleOnDevice(logits: tf.Tensor2D, o: Options, rng: Rng): SampledTokens {
+  const b = logits.shape[0];
+  if (o.temperature === 0) return sampleTokens(logits, { temperature: 0 });
+  const u = Float32Array.from({ length: b }, () => rng.next());
+  const uniforms = tf.tensor1d(u);
+  try {
+    return sampleTokens(logits, { temperature: o.temperature, uniforms });
+  } finally {
+    uniforms.dispose();
+  }
+}
+
+/** Host sampling (top-k / top-p): reads log-probs [B,V]. */
+async function sampleOnHost(logits: tf.Tensor2D, o: Options, rng: Rng, live: boolean[]): Promise<Sampled> {
+  const lpT = tf.logSoftmax(logits);
+  const vocab = logits.shape[1];
+  try {
+    const lp = (await lpT.data()) as Float32Array;
+    const ids = new Int32Array(live.length);
+    const logprobs = new Float32Array(live.length);
+    live.forEach((isLive, i) => {
+      if (!isLive) return;
+      const row = lp.subarray(i * vocab, (i + 1) * vocab);
+      ids[i] = sampleFromLogProbs(row, o, rng);
+      logprobs[i] = row[ids[i]!]!;
+    });
+    return { ids, logprobs };
+  } finally {
+    lpT.dispose();
+  }
+}
+
+/**
+ * Batched generation over left-padded prompts with a KV cache.
+ *
+ * Device sampling (the default path) never waits for the GPU inside the loop: step s+1 is enqueued
+ * with step s's sampled ids (still on the device) before step s's ids are read back for the stop
+ * checks, so one step may run past the point where every sequence has stopped (its tokens are dropped).
+ */
 export async function generate(
   w: ModelWeights,
   cfg: Qwen2Config,
@@ -143,47 +171,64 @@ export async function generate(
   const o = parseOptions(options);
   const rng = options.rng ?? new Rng(o.seed);
   const stopIds = new Set(o.stopTokenIds ?? tokenizer.eosTokenIds);
-  const greedy = o.temperature === 0;
   const b = prompts.length;
   const width = Math.max(...prompts.map((p) => p.length));
   const pad = tokenizer.padTokenId;
   const keyMask = prompts.map((p) => [...Array(width - p.length).fill(0), ...Array(p.length).fill(1)]);
   const maxNew = Math.min(o.maxNewTokens, cfg.maxPositionEmbeddings - width);
   const seqs: SeqState[] = prompts.map(() => ({ tokenIds: [], logprobs: [], done: false, finishReason: 'length' }));
+  const device = onDevice(o);
+  const accept = (r: Sampled): void => {
+    seqs.forEach((q, i) => {
+      if (q.done) return;
+      const id = r.ids[i]!;
+      q.tokenIds.push(id);
+      q.logprobs.push(r.logprobs[i]!);
+      if (stopIds.has(id) || hitsStopString(tokenizer, q.tokenIds, o.stopStrings)) {
+        q.done = true;
+        q.finishReason = 'stop';
+      }
+    });
+  };
   let cache: KvCache | undefined;
-  let next = prompts.map((p) => [...Array(width - p.length).fill(pad), ...p]);
-  const vocab = cfg.vocabSize;
+  let input: tf.Tensor2D = tf.tensor2d(
+    prompts.map((p) => [...Array(width - p.length).fill(pad), ...p]),
+    [b, width],
+    'int32',
+  );
+  let pending: Promise<Sampled> | undefined;
   try {
     for (let s = 0; s < maxNew && seqs.some((q) => !q.done); s++) {
-      const r = step(w, cfg, next, keyMask, cache, greedy);
+      const r = step(w, cfg, input, keyMask, cache);
+      input.dispose();
       disposeCache(cache);
       cache = r.cache;
-      const res = await readStep(r.out, greedy);
-      next = [];
-      for (let i = 0; i < b; i++) {
-        const q = seqs[i]!;
-        let id = pad;
-        if (!q.done) {
-          if (greedy) {
-            id = res.argmax![i]!;
-            q.logprobs.push(res.argmaxLp![i]!);
-          } else {
-            const row = res.lp!.subarray(i * vocab, (i + 1) * vocab);
-            id = sampleFromLogProbs(row, o, rng);
-            q.logprobs.push(row[id]!);
-          }
-          q.tokenIds.push(id);
-          if (stopIds.has(id) || hitsStopString(tokenizer, q.tokenIds, o.stopStrings)) {
-            q.done = true;
-            q.finishReason = 'stop';
-          }
+      for (const row of keyMask) row.push(1);
+      if (!device) {
+        try {
+          accept(await sampleOnHost(r.logits, o, rng, seqs.map((q) => !q.done)));
+        } finally {
+          r.logits.dispose();
         }
-        next.push([id]);
-        keyMask[i]!.push(1);
+        input = tf.tensor2d(
+          seqs.map((q) => [q.done ? pad : q.tokenIds[q.tokenIds.length - 1]!]),
+          [b, 1],
+          'int32',
+        );
+        continue;
       }
+      const sampled = sampleOnDevice(r.logits, o, rng);
+      r.logits.dispose();
+      input = tf.reshape(sampled.ids, [b, 1]);
+      const read = readSampled(sampled);
+      if (pending) accept(await pending);
+      pending = read;
     }
+    if (pending) accept(await pending);
   } finally {
+    input.dispose();
     disposeCache(cache);
+    if (pending) await pending.catch(() => undefined);
   }
   return seqs.map((q) => ({
     tokenIds: q.tokenIds,
@@ -191,6 +236,17 @@ export async function generate(
     text: tokenizer.decode(q.tokenIds, { skipSpecialTokens: true }),
     finishReason: q.finishReason,
   }));
+}
+
+/** Reads a step's sampled ids and log-probs, then frees them. */
+async function readSampled(s: SampledTokens): Promise<Sampled> {
+  try {
+    const [ids, logprobs] = await Promise.all([s.ids.data(), s.logprobs.data()]);
+    return { ids: ids as Int32Array, logprobs: logprobs as Float32Array };
+  } finally {
+    s.ids.dispose();
+    s.logprobs.dispose();
+  }
 }
 
 function hitsStopString(tokenizer: Tokenizer, ids: number[], stops: string[]): boolean {

@@ -1,3 +1,4 @@
+import { decodeAttention, fusedRmsNorm, fusedRope, fusedSwiGlu } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Qwen2Config } from './config.js';
 import { sumTensors } from './sum-tensors.js';
@@ -11,16 +12,26 @@ export interface KvCache {
 
 const NEG = -1e9;
 
-function linear(x: tf.Tensor3D, w: tf.Tensor, b?: tf.Tensor): tf.Tensor3D {
+/**
+ * x·wᵀ (+ a bias [out], or + a residual [B,T,out]). On WebGPU one fused matmul (the add happens in
+ * the matmul's epilogue: one dispatch). Elsewhere matmul + add: tfjs-wasm 4.22's fused matmul adds
+ * the bias wrongly with transposeB, and takes only rank-1 biases.
+ */
+function linear(x: tf.Tensor3D, w: tf.Tensor, add?: tf.Tensor): tf.Tensor3D {
   const [bs, t, d] = x.shape;
-  const y = tf.matMul(tf.reshape(x, [bs * t, d]), w as tf.Tensor2D, false, true);
-  const yb = b ? tf.add(y, b) : y;
-  return tf.reshape(yb, [bs, t, w.shape[0]!]);
+  const out = w.shape[0]!;
+  const a = tf.reshape(x, [bs * t, d]);
+  const bias = add === undefined ? undefined : add.rank === 1 ? add : tf.reshape(add, [bs * t, out]);
+  const y =
+    bias && tf.getBackend() === 'webgpu'
+      ? tf.fused.matMul({ a, b: w as tf.Tensor2D, transposeB: true, bias })
+      : tf.matMul(a, w as tf.Tensor2D, false, true);
+  return tf.reshape(bias && tf.getBackend() !== 'webgpu' ? tf.add(y, bias) : y, [bs, t, out]);
 }
 
+/** RMSNorm (fused WGSL kernel on WebGPU; see @magic/tensor fusedRmsNorm). */
 export function rmsNorm(x: tf.Tensor3D, w: tf.Tensor, eps: number): tf.Tensor3D {
-  const variance = tf.mean(tf.square(x), -1, true);
-  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), w);
+  return fusedRmsNorm(x, w, eps);
 }
 
 /** cos/sin tables [batch, 1, T, headDim] for integer positions [batch, T]. */
@@ -39,29 +50,37 @@ export function ropeTables(
 }
 
 function applyRope(x: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D): tf.Tensor4D {
-  const d = x.shape[3];
-  const x1 = tf.slice(x, [0, 0, 0, 0], [-1, -1, -1, d / 2]);
-  const x2 = tf.slice(x, [0, 0, 0, d / 2], [-1, -1, -1, d / 2]);
-  const rotated = tf.concat([tf.neg(x2), x1], -1);
-  return tf.add(tf.mul(x, cos), tf.mul(rotated, sin));
+  return fusedRope(x, cos, sin);
 }
 
-/** [B,T,heads*D] -> [B,heads,T,D] */
+/** [B,T,heads*D] -> [B,heads,T,D] (a reshape when T = 1: no transpose dispatch while decoding). */
 function splitHeads(x: tf.Tensor3D, heads: number, d: number): tf.Tensor4D {
   const [b, t] = x.shape;
+  if (t === 1) return tf.reshape(x, [b, heads, 1, d]);
   return tf.transpose(tf.reshape(x, [b, t, heads, d]), [0, 2, 1, 3]);
+}
+
+/** [B,heads,T,D] -> [B,T,heads*D] */
+function mergeHeads(x: tf.Tensor4D): tf.Tensor3D {
+  const [b, heads, t, d] = x.shape;
+  if (t === 1) return tf.reshape(x, [b, 1, heads * d]);
+  return tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [b, t, heads * d]);
 }
 
 interface AttentionCtx {
   cfg: Qwen2Config;
   cos: tf.Tensor4D;
   sin: tf.Tensor4D;
-  /** Additive mask [B,1,group*T,S] (already repeated for the query group). */
+  /** Additive mask [B,1,T,S]. */
   bias: tf.Tensor4D;
+  /** The same repeated for the query group, [B,1,group*T,S] (made once per forward, when T > 1). */
+  groupBias?: tf.Tensor4D;
 }
 
+/** Self-attention block; returns residual + attention output and the extended kv cache. */
 function attention(
   x: tf.Tensor3D,
+  residual: tf.Tensor3D,
   w: LayerWeights,
   ctx: AttentionCtx,
   past?: { k: tf.Tensor4D; v: tf.Tensor4D },
@@ -76,25 +95,31 @@ function attention(
     k = tf.concat([past.k, k], 2);
     v = tf.concat([past.v, v], 2);
   }
-  // GQA without repeating k/v: heads of one kv group stacked along the query axis.
-  const qg = tf.reshape(q, [b, kvh, group * t, d]);
-  const scores = tf.add(tf.mul(tf.matMul(qg, k, false, true), 1 / Math.sqrt(d)), ctx.bias);
-  const ctxv = tf.reshape(tf.matMul(tf.softmax(scores), v), [b, nh, t, d]);
-  const merged = tf.reshape(tf.transpose(ctxv, [0, 2, 1, 3]), [b, t, nh * d]) as tf.Tensor3D;
-  return { out: linear(merged, w.oWeight), k, v };
+  const scale = 1 / Math.sqrt(d);
+  let ctxv: tf.Tensor4D;
+  if (t === 1) {
+    // Decode: one fused dispatch (grouped kv heads, softmax, weighted sum).
+    ctxv = decodeAttention(q, k, v, ctx.bias, scale);
+  } else {
+    // GQA without repeating k/v: heads of one kv group stacked along the query axis.
+    const qg = tf.reshape(q, [b, kvh, group * t, d]);
+    const scores = tf.add(tf.mul(tf.matMul(qg, k, false, true), scale), ctx.groupBias ?? ctx.bias);
+    ctxv = tf.reshape(tf.matMul(tf.softmax(scores), v), [b, nh, t, d]);
+  }
+  return { out: linear(mergeHeads(ctxv), w.oWeight, residual), k, v };
 }
 
-function mlp(x: tf.Tensor3D, w: LayerWeights): tf.Tensor3D {
-  const gate = linear(x, w.gateWeight);
-  const act = tf.mul(gate, tf.sigmoid(gate));
-  return linear(tf.mul(act, linear(x, w.upWeight)), w.downWeight);
+/** SwiGLU MLP block; returns residual + MLP output. */
+function mlp(x: tf.Tensor3D, residual: tf.Tensor3D, w: LayerWeights): tf.Tensor3D {
+  const act = fusedSwiGlu(linear(x, w.gateWeight), linear(x, w.upWeight));
+  return linear(act, w.downWeight, residual);
 }
 
 /**
- * Additive attention bias [B,1,group*T,S] for T new queries over S = past + T keys:
+ * Additive attention bias [B,1,T,S] for T new queries over S = past + T keys:
  * key s is visible to query t when keyMask[b][s] = 1 and s <= past + t.
  */
-export function attentionBias(keyMask: number[][], newLen: number, group: number): tf.Tensor4D {
+export function attentionBias(keyMask: number[][], newLen: number): tf.Tensor4D {
   const b = keyMask.length;
   const s = keyMask[0]!.length;
   const past = s - newLen;
@@ -105,10 +130,7 @@ export function attentionBias(keyMask: number[][], newLen: number, group: number
       for (let j = 0; j < s; j++) data[(i * newLen + t) * s + j] = row[j] === 1 && j <= past + t ? 0 : NEG;
     }
   }
-  return tf.tidy(() => {
-    const m = tf.tensor4d(data, [b, 1, newLen, s]);
-    return group === 1 ? m : tf.tile(m, [1, 1, group, 1]);
-  });
+  return tf.tensor4d(data, [b, 1, newLen, s]);
 }
 
 /** Rows per chunk of the embedding gradient's one-hot matmul (keeps each one-hot below 2^26 elements). */
@@ -149,7 +171,7 @@ export function embedLookup(embed: tf.Tensor, ids: tf.Tensor2D): tf.Tensor3D {
 export interface ForwardInput {
   ids: tf.Tensor2D;
   positions: tf.Tensor2D;
-  /** attentionBias(...) for these ids. */
+  /** attentionBias(...) for these ids, [B,1,T,S]. */
   bias: tf.Tensor4D;
   cache?: KvCache;
 }
@@ -162,14 +184,17 @@ export function forwardHidden(
   withCache: boolean,
 ): { hidden: tf.Tensor3D; cache?: KvCache } {
   const { cos, sin } = ropeTables(input.positions, cfg.headDim, cfg.ropeTheta);
+  const group = cfg.numAttentionHeads / cfg.numKeyValueHeads;
+  const t = input.ids.shape[1];
   const ctx: AttentionCtx = { cfg, cos, sin, bias: input.bias };
+  if (t > 1 && group > 1) ctx.groupBias = tf.tile(input.bias, [1, 1, group, 1]);
   let h = embedLookup(w.embed, input.ids);
   const cache: KvCache = { k: [], v: [] };
   w.layers.forEach((layer, i) => {
     const past = input.cache ? { k: input.cache.k[i]!, v: input.cache.v[i]! } : undefined;
-    const att = attention(rmsNorm(h, layer.inputNorm, cfg.rmsNormEps), layer, ctx, past);
-    h = tf.add(h, att.out);
-    h = tf.add(h, mlp(rmsNorm(h, layer.postNorm, cfg.rmsNormEps), layer));
+    const att = attention(rmsNorm(h, layer.inputNorm, cfg.rmsNormEps), h, layer, ctx, past);
+    h = att.out;
+    h = mlp(rmsNorm(h, layer.postNorm, cfg.rmsNormEps), h, layer);
     cache.k.push(att.k);
     cache.v.push(att.v);
   });

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectNoLeaks, initBackend } from '@magic/tensor';
+import { expectNoLeaks, initBackend, releaseWebGpu } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CausalLM } from './causal-lm.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'reference');
@@ -39,11 +39,15 @@ async function maxLogitDiff(lm: CausalLM, c: LogitsCase): Promise<number> {
   return max;
 }
 
-for (const device of ['cpu', 'wasm'] as const) {
+afterAll(() => releaseWebGpu());
+
+// webgpu here is the software adapter (Mesa llvmpipe): it runs the fused WGSL kernels (RMSNorm, RoPE,
+// SwiGLU, decode attention, device sampling) against the transformers reference.
+for (const device of ['cpu', 'wasm', 'webgpu'] as const) {
   describe(`HF reference logits and greedy decoding (${device})`, () => {
     for (const [name, m] of Object.entries(ref.models)) {
       it(`${name}: logits within 1e-4 of transformers (single + left-padded batch)`, async () => {
-        await initBackend({ device });
+        await initBackend({ device, allowSoftwareAdapter: true });
         const lm = await CausalLM.fromPretrained(join(fixtures, m.dir));
         try {
           await expectNoLeaks(async () => {
@@ -56,7 +60,7 @@ for (const device of ['cpu', 'wasm'] as const) {
       });
 
       it(`${name}: greedy continuations are token-identical (batched and single)`, async () => {
-        await initBackend({ device });
+        await initBackend({ device, allowSoftwareAdapter: true });
         const lm = await CausalLM.fromPretrained(join(fixtures, m.dir));
         try {
           await expectNoLeaks(async () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Qwen2Config } from './config.js';
 import { LmInputError } from './errors.js';
-import { attentionBias, forwardHidden, headWeight } from './model.js';
+import { forwardHidden, headWeight } from './model.js';
 import type { ModelWeights } from './weights.js';
 
 /** Largest logits chunk in elements (WebGPU bindings are limited to 2 GiB; keep chunks far below). */
@@ -28,6 +28,20 @@ export function validateBatch(inputIds: tf.Tensor2D, attentionMask: tf.Tensor2D,
   if (t > cfg.maxPositionEmbeddings) {
     throw new LmInputError('inputIds', `length ${t} exceeds max_position_embeddings ${cfg.maxPositionEmbeddings}`);
   }
+}
+
+/** positionsFromMask on the device: exclusive cumsum of the mask, 0 on padding ([B,T] int32). */
+function positionsOnDevice(mask: tf.Tensor2D): tf.Tensor2D {
+  const m = tf.cast(mask, 'float32');
+  return tf.cast(tf.mul(tf.cumsum(m, 1, true), m), 'int32') as tf.Tensor2D;
+}
+
+/** attentionBias(mask, T) on the device ([B,1,T,T]): no read-back of the mask (WebGPU has no sync reads). */
+function causalBiasOnDevice(mask: tf.Tensor2D): tf.Tensor4D {
+  const [b, t] = mask.shape;
+  const causal = tf.linalg.bandPart(tf.ones([t, t]), -1, 0);
+  const keys = tf.reshape(tf.cast(mask, 'float32'), [b, 1, 1, t]);
+  return tf.mul(tf.sub(tf.mul(keys, causal), 1), 1e9) as tf.Tensor4D;
 }
 
 /** log p(target) and optional entropy for hidden rows [N,H], in chunks of rows. */
@@ -73,16 +87,14 @@ export function tokenLogProbs(
   opts: { withEntropy?: boolean } = {},
 ): { logProbs: tf.Tensor2D; entropy?: tf.Tensor2D } {
   validateBatch(inputIds, attentionMask, cfg);
-  const mask = attentionMask.arraySync() as number[][];
   const [b, t] = inputIds.shape;
   const withEntropy = opts.withEntropy ?? false;
   if (t === 1) {
     const z = tf.zeros([b, 1]) as tf.Tensor2D;
     return withEntropy ? { logProbs: z, entropy: tf.zeros([b, 1]) } : { logProbs: z };
   }
-  const group = cfg.numAttentionHeads / cfg.numKeyValueHeads;
-  const positions = tf.tensor2d(positionsFromMask(mask), [b, t], 'int32');
-  const bias = attentionBias(mask, t, group);
+  const positions = positionsOnDevice(attentionMask);
+  const bias = causalBiasOnDevice(attentionMask);
   const { hidden } = forwardHidden(w, cfg, { ids: inputIds, positions, bias }, false);
   const h = cfg.hiddenSize;
   const rows = tf.reshape(tf.slice(hidden, [0, 0, 0], [b, t - 1, h]), [b * (t - 1), h]) as tf.Tensor2D;
@@ -102,10 +114,9 @@ export function fullLogits(
   attentionMask: tf.Tensor2D,
 ): tf.Tensor3D {
   validateBatch(inputIds, attentionMask, cfg);
-  const mask = attentionMask.arraySync() as number[][];
   const [b, t] = inputIds.shape;
-  const positions = tf.tensor2d(positionsFromMask(mask), [b, t], 'int32');
-  const bias = attentionBias(mask, t, cfg.numAttentionHeads / cfg.numKeyValueHeads);
+  const positions = positionsOnDevice(attentionMask);
+  const bias = causalBiasOnDevice(attentionMask);
   const { hidden } = forwardHidden(w, cfg, { ids: inputIds, positions, bias }, false);
   const logits = tf.matMul(tf.reshape(hidden, [b * t, cfg.hiddenSize]), headWeight(w), false, true);
   return tf.reshape(logits, [b, t, cfg.vocabSize]);

@@ -25,6 +25,9 @@ export interface WebGpuStart {
   adapter: AdapterDescription;
 }
 
+/** Features requested when the adapter offers them. */
+const OPTIONAL_FEATURES = ['timestamp-query', 'subgroups', 'shader-f16'];
+
 /** Limits tfjs-backend-webgpu relies on; requested at the adapter's maximum (compat mode defaults are lower). */
 const LIMITS = [
   'maxComputeWorkgroupStorageSize',
@@ -85,7 +88,9 @@ async function start(allowSoftware: boolean): Promise<WebGpuStart> {
   const { gpu, adapter } = await pickAdapter(dawn, allowSoftware);
   const requiredLimits: Record<string, number> = {};
   for (const k of LIMITS) if (typeof adapter.limits[k] === 'number') requiredLimits[k] = adapter.limits[k];
-  const device = await adapter.requestDevice({ requiredLimits });
+  // timestamp-query lets tf.profile / tf.time report GPU kernel times; subgroups serve fused kernels.
+  const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   captureDeviceErrors(device);
   installNavigatorGpu(gpu, dawn.globals);
   // tfjs-backend-webgpu checks navigator.gpu when it is first imported.

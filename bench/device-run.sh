@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs benchmark steps on the GPU machine (after `source .device-kit/setup.sh`), appending each
+# workload's JSON line to $OUT/results.jsonl and its stderr to $OUT/<step>.log.
+# Bundles travel xz-compressed in .bundle/ (scripts/device-pack.sh). Usage:
+#   bash bench/device-run.sh peer b1 b2 b3 profile [-- extra args for our workloads]
+# Steps: peer (bench/peers/torch_grpo.py, fp32+bf16), peer-b1, peer-b2, b1, b2, b3, profile, fused.
+set -uo pipefail
+out=${OUT:-./bench-out}
+mkdir -p "$out"
+for f in .bundle/*.mjs.xz; do [ -f "${f%.xz}" ] || xz -dk "$f"; done
+if [ -f .bundle/qwen-tok/tokenizer.json.xz ] && [ ! -f .bundle/qwen-tok/tokenizer.json ]; then
+  xz -dk .bundle/qwen-tok/tokenizer.json.xz
+fi
+export MAGIC_QWEN_TOKENIZER_DIR=${MAGIC_QWEN_TOKENIZER_DIR:-$PWD/.bundle/qwen-tok}
+steps=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do steps+=("$1"); shift; done
+[ "${1:-}" = "--" ] && shift
+extra=("$@")
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader > "$out/gpu.txt" 2>&1 || true
+run_node() { # name bundle args...
+  local name=$1 bundle=$2; shift 2
+  local t0=$SECONDS
+  node ".bundle/$bundle.mjs" "$@" "${extra[@]}" >> "$out/results.jsonl" 2> "$out/$name.log"
+  echo "$name: rc=$? $((SECONDS - t0)) s" | tee -a "$out/steps.txt"
+}
+for s in "${steps[@]}"; do
+  case $s in
+    peer) t0=$SECONDS; python3 bench/peers/torch_grpo.py >> "$out/results.jsonl" 2> "$out/peer.log"; echo "peer: rc=$? $((SECONDS - t0)) s" | tee -a "$out/steps.txt" ;;
+    peer-b1) python3 bench/peers/torch_grpo.py --workloads b1 >> "$out/results.jsonl" 2> "$out/peer-b1.log" ;;
+    peer-b2) python3 bench/peers/torch_grpo.py --workloads b2 >> "$out/results.jsonl" 2> "$out/peer-b2.log" ;;
+    b1) run_node b1 b1-sampling ;;
+    b2) run_node b2 b2-grpo-update ;;
+    b3) run_node b3 b3-phase2-step ;;
+    profile) run_node profile profile-decode ;;
+    fused) run_node fused fused-ops ;;
+    *) echo "unknown step $s" >&2 ;;
+  esac
+done
+cat "$out/results.jsonl"
