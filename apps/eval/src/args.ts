@@ -91,7 +91,12 @@ const OPTIONS = {
 } as const;
 
 /** node:util parseArgs, with its errors turned into EvalCliError naming the flag. */
-export function parseFlags<const O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
+type FlagOptions = NonNullable<ParseArgsConfig['options']>;
+type Parsed<O extends FlagOptions> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
+>;
+
+export function parseFlags<const O extends FlagOptions>(argv: string[], options: O): Parsed<O> {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {

@@ -1,0 +1,30 @@
+import { chatCompletionBody, startOpenAICompatibleServer, type TestServer } from '@magic/openai-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildJudge } from './build-judge.js';
+import { UnsupportedModerationError } from './errors.js';
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('harmbench-cls judge', () => {
+  it('asks the classifier for one token and reads yes/no strictly', async () => {
+    const replies = ['Yes', 'no', 'maybe'];
+    server = await startOpenAICompatibleServer({ handler: (_req, i) => ({ json: chatCompletionBody(replies[i]!) }) });
+    const judge = buildJudge({ kind: 'harmbench-cls', baseURL: server.url, model: 'cls' });
+    expect(judge.name).toBe(`harmbench-cls@${server.url}`);
+    expect(await judge.moderateResponse('placeholder behaviour', 'placeholder generation')).toEqual({
+      safety: 'unsafe',
+    });
+    expect(await judge.moderateResponse('placeholder behaviour', 'another generation')).toEqual({ safety: 'safe' });
+    await expect(judge.moderateResponse('b', 'g')).rejects.toMatchObject({ code: 'guard_parse_error' });
+    const first = server.requests[0]!.json as { model: string; max_tokens: number; messages: { content: string }[] };
+    expect(first.model).toBe('cls');
+    expect(first.max_tokens).toBe(1);
+    expect(first.messages[0]!.content).toContain('[BEHAVIOR]:\nplaceholder behaviour');
+    expect(first.messages[0]!.content).toContain('[GENERATION]:\nplaceholder generation');
+    await expect(judge.moderatePrompt('p')).rejects.toBeInstanceOf(UnsupportedModerationError);
+  });
+});
