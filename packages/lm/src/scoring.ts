@@ -1,3 +1,4 @@
+import { logProbGather } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Qwen2Config } from './config.js';
 import { LmInputError } from './errors.js';
@@ -59,15 +60,12 @@ function chunkedLogProbs(
   const ents: tf.Tensor1D[] = [];
   for (let start = 0; start < n; start += chunk) {
     const size = Math.min(chunk, n - start);
-    const logits = tf.matMul(tf.slice(rows, [start, 0], [size, -1]), head, false, true);
-    const lse = tf.logSumExp(logits, 1);
-    // one-hot pick: its gradient is a multiply (tfjs' gather gradient is slow on cpu/wasm)
-    const oh = tf.cast(tf.oneHot(tf.slice(targets, [start], [size]), vocab), 'float32');
-    const picked = tf.sum(tf.mul(logits, oh), 1);
-    lps.push(tf.sub(picked, lse));
+    const logits = tf.matMul(tf.slice(rows, [start, 0], [size, -1]), head, false, true) as tf.Tensor2D;
+    // Fused log-softmax + gather (one WGSL dispatch on WebGPU): only the logits are kept for backward.
+    lps.push(logProbGather(logits, tf.slice(targets, [start], [size])));
     if (withEntropy) {
       const p = tf.softmax(logits);
-      ents.push(tf.sub(lse, tf.sum(tf.mul(p, logits), 1)));
+      ents.push(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(p, logits), 1)));
     }
   }
   const lp = lps.length === 1 ? lps[0]! : (tf.concat(lps) as tf.Tensor1D);
