@@ -21,29 +21,43 @@ export function decodeAttentionReference(
   });
 }
 
-const WG = 64;
+const WG = 256;
+
+/** Head dims the kernel handles (vec4 lanes, at most one lane per invocation); others use the reference. */
+function kernelSupports(d: number): boolean {
+  return d % 4 === 0 && d / 4 <= WG;
+}
 
 /**
- * One workgroup per (batch, head): keys in chunks of WG (one score per invocation), online softmax
- * (running max and sum), each invocation accumulating output dims tid, tid + WG, ...
+ * One workgroup of 256 invocations per (batch, head). Keys go in chunks of 256: each invocation scores one key
+ * (vec4 dot product) into shared memory; then invocation (subset, lane) folds keys subset, subset + subsets, ...
+ * of the chunk into its own online softmax (running max, sum, vec4 of output dims `lane`); the subsets' partial
+ * results are merged at the end. No per-chunk reductions: two barriers per chunk.
  */
 function decodeAttentionProgram(b: number, nh: number, d: number) {
-  const dpt = Math.ceil(d / WG);
-  return flatProgram(
-    {
-      variableNames: ['q', 'k', 'v', 'bias'],
-      outputShape: [b, nh, 1, d],
-      shaderKey: `magicDecodeAttention_${WG}_${d}`,
-      uniforms: 'scale : f32, ',
-      getUserCode: () => `
+  const lanes = d / 4;
+  const subsets = Math.floor(WG / lanes);
+  return {
+    ...flatProgram(
+      {
+        variableNames: ['q', 'k', 'v', 'bias'],
+        outputShape: [b, nh, 1, d],
+        shaderKey: `magicDecodeAttention_${WG}_${d}`,
+        uniforms: 'scale : f32, ',
+        getUserCode: () => `
     const WG = ${WG};
-    const D = ${d};
-    const DPT = ${dpt};
-    var<workgroup> qs : array<f32, ${d}>;
+    const LANES = ${lanes};
+    const SUBSETS = ${subsets};
+    var<workgroup> qs : array<vec4<f32>, ${lanes}>;
     var<workgroup> ps : array<f32, ${WG}>;
+    var<workgroup> accS : array<vec4<f32>, ${WG}>;
+    var<workgroup> mS : array<f32, ${subsets}>;
+    var<workgroup> lS : array<f32, ${subsets}>;
     fn main(index : i32) {
       let grp = index / WG;
       let tid = index - grp * WG;
+      let lane = tid % LANES;
+      let sub = tid / LANES;
       let nb = uniforms.qShape[0];
       let nh = uniforms.qShape[1];
       let kvh = uniforms.kShape[1];
@@ -52,64 +66,68 @@ function decodeAttentionProgram(b: number, nh: number, d: number) {
       let b = grp / nh;
       let h = grp - b * nh;
       let g = h / (nh / kvh);
-      let qBase = grp * D;
-      let kvBase = (b * kvh + g) * S * D;
+      let kvBase = (b * kvh + g) * S * LANES;   // in vec4s
       let biasBase = b * S;
-      if (valid) {
-        for (var i = tid; i < D; i += WG) { qs[i] = q[qBase + i]; }
-      }
+      if (valid && tid < LANES) { qs[tid] = q[grp * LANES + tid]; }
       workgroupBarrier();
       var m = -${F32_MAX};
       var l = 0.0;
-      var acc : array<f32, DPT>;
+      var acc = vec4<f32>(0.0);
       for (var c0 = 0; c0 < S; c0 += WG) {
-        let s = c0 + tid;
+        let key = c0 + tid;
         var sc = -${F32_MAX};
-        if (valid && s < S) {
-          var dot = 0.0;
-          let kRow = kvBase + s * D;
-          for (var i = 0; i < D; i++) { dot += qs[i] * k[kRow + i]; }
-          sc = dot * uniforms.scale + bias[biasBase + s];
+        if (valid && key < S) {
+          let kRow = kvBase + key * LANES;
+          var dotv = vec4<f32>(0.0);
+          for (var i = 0; i < LANES; i++) { dotv += qs[i] * k[kRow + i]; }
+          sc = (dotv.x + dotv.y + dotv.z + dotv.w) * uniforms.scale + bias[biasBase + key];
         }
         ps[tid] = sc;
         workgroupBarrier();
-        var cm = -${F32_MAX};
-        for (var j = 0; j < WG; j++) { cm = max(cm, ps[j]); }
-        let nm = max(m, cm);
-        let factor = exp(m - nm);
-        workgroupBarrier();
-        var p = 0.0;
-        if (s < S) { p = exp(sc - nm); }
-        ps[tid] = p;
-        workgroupBarrier();
-        l = l * factor;
-        for (var i = 0; i < DPT; i++) { acc[i] = acc[i] * factor; }
         let cnt = min(WG, S - c0);
-        if (valid) {
-          for (var j = 0; j < cnt; j++) {
-            let pj = ps[j];
-            l += pj;
-            let vRow = kvBase + (c0 + j) * D;
-            for (var i = 0; i < DPT; i++) {
-              let dd = tid + i * WG;
-              if (dd < D) { acc[i] += pj * v[vRow + dd]; }
-            }
+        if (valid && sub < SUBSETS) {
+          for (var j = sub; j < cnt; j += SUBSETS) {
+            let x = ps[j];
+            let mNew = max(m, x);
+            let r = exp(m - mNew);
+            let p = exp(x - mNew);
+            acc = acc * r + p * v[kvBase + (c0 + j) * LANES + lane];
+            l = l * r + p;
+            m = mNew;
           }
         }
-        m = nm;
         workgroupBarrier();
       }
-      if (valid) {
-        for (var i = 0; i < DPT; i++) {
-          let dd = tid + i * WG;
-          if (dd < D) { result[qBase + dd] = acc[i] / l; }
+      if (sub < SUBSETS) {
+        accS[tid] = acc;
+        if (lane == 0) { mS[sub] = m; lS[sub] = l; }
+      }
+      workgroupBarrier();
+      if (valid && tid < LANES) {
+        var mAll = -${F32_MAX};
+        for (var s = 0; s < SUBSETS; s++) { mAll = max(mAll, mS[s]); }
+        var lAll = 0.0;
+        var out = vec4<f32>(0.0);
+        for (var s = 0; s < SUBSETS; s++) {
+          let w = exp(mS[s] - mAll);
+          lAll += lS[s] * w;
+          out += accS[s * LANES + tid] * w;
         }
+        out = out / lAll;
+        let o = (grp * LANES + tid) * 4;
+        result[o] = out.x;
+        result[o + 1] = out.y;
+        result[o + 2] = out.z;
+        result[o + 3] = out.w;
       }
     }`,
-    },
-    b * nh,
-    WG,
-  );
+      },
+      b * nh,
+      WG,
+    ),
+    // q, k, v read as vec4<f32>; bias and the output stay scalar.
+    variableComponents: [4, 4, 4, 1],
+  };
 }
 
 function check(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, bias: tf.Tensor): void {
@@ -137,8 +155,8 @@ function check(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, bias: tf.Tensor): void 
 /**
  * Single-token (decode) attention with grouped kv heads: q [B,heads,1,D], k/v [B,kvHeads,S,D] (the cache),
  * bias [B,1,1,S] additive mask (0 visible, -1e9 hidden) -> [B,heads,1,D]; head h reads kv head
- * floor(h / (heads / kvHeads)). WebGPU: one dispatch, one workgroup per (batch, head), online softmax.
- * Other backends: the reference. No gradient (inference only).
+ * floor(h / (heads / kvHeads)). WebGPU (head dim a multiple of 4, at most 1024): one dispatch, one workgroup
+ * per (batch, head), online softmax. Other backends and head dims: the reference. No gradient (inference only).
  */
 export function decodeAttention(
   q: tf.Tensor4D,
@@ -148,8 +166,8 @@ export function decodeAttention(
   scale: number,
 ): tf.Tensor4D {
   check(q, k, v, bias);
-  if (!onWebGpu()) return decodeAttentionReference(q, k, v, bias, scale);
   const [b, nh, , d] = q.shape;
+  if (!onWebGpu() || !kernelSupports(d)) return decodeAttentionReference(q, k, v, bias, scale);
   return runProgram<tf.Rank.R4>(decodeAttentionProgram(b, nh, d), [q, k, v, bias], 'float32', [
     { type: 'float32', data: [scale] },
   ]);

@@ -14,6 +14,8 @@ export interface FusedProgram {
   uniforms?: string;
   /** Adds `uniforms.size` (the output's element count). */
   size?: boolean;
+  /** Per input, elements per array item (4: declared `array<vec4<f32>>`, indices in vec4s). */
+  variableComponents?: number[];
   getUserCode(): string;
 }
 
