@@ -1,3 +1,5 @@
+import { formatFraction } from '@magic/benchmarks';
+
 /** HTML/SVG text escaping. */
 export const esc = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -31,7 +33,8 @@ const RIGHT = 60;
 const BAR_H = 12;
 const GAP = 10;
 const TOP = 40;
-const fmt = (v: number) => (Math.abs(v) < 1e-12 ? '0' : v.toFixed(3).replace(/^(-?)0\./, '$1.'));
+/** Axis ticks: 0, .5, 1, -.25 ... */
+const tick = (v: number) => (Math.abs(v) < 1e-12 ? '0' : String(Number(v.toFixed(3))).replace(/^(-?)0\./, '$1.'));
 
 function domainOf(chart: BarChart): [number, number] {
   if (chart.domain) return chart.domain;
@@ -79,7 +82,7 @@ export function barChartSvg(chart: BarChart): string {
     const xt = x(t).toFixed(1);
     parts.push(
       `<line x1="${xt}" x2="${xt}" y1="${top - 4}" y2="${axisY}" stroke="${t === 0 ? '#888' : '#e3e3e3'}"/>`,
-      `<text x="${xt}" y="${axisY + 14}" font-size="10" text-anchor="middle">${fmt(t)}</text>`,
+      `<text x="${xt}" y="${axisY + 14}" font-size="10" text-anchor="middle">${tick(t)}</text>`,
     );
   }
   chart.groups.forEach((g, gi) => {
@@ -97,9 +100,9 @@ export function barChartSvg(chart: BarChart): string {
         return;
       }
       const xv = x(b.value);
-      const ci = b.ci ? ` [${fmt(b.ci.lower)}, ${fmt(b.ci.upper)}]` : '';
+      const ci = b.ci ? ` [${formatFraction(b.ci.lower)}, ${formatFraction(b.ci.upper)}]` : '';
       parts.push(
-        `<rect x="${Math.min(x0, xv).toFixed(1)}" y="${y + 1}" width="${Math.max(1, Math.abs(xv - x0)).toFixed(1)}" height="${BAR_H - 2}" fill="${color}" fill-opacity="0.8"><title>${esc(`${g.label}${name ? ` (${name})` : ''}: ${fmt(b.value)}${ci}${b.note ? `, ${b.note}` : ''}`)}</title></rect>`,
+        `<rect x="${Math.min(x0, xv).toFixed(1)}" y="${y + 1}" width="${Math.max(1, Math.abs(xv - x0)).toFixed(1)}" height="${BAR_H - 2}" fill="${color}" fill-opacity="0.8"><title>${esc(`${g.label}${name ? ` (${name})` : ''}: ${formatFraction(b.value)}${ci}${b.note ? `, ${b.note}` : ''}`)}</title></rect>`,
       );
       if (b.ci) {
         const [l, u] = [x(b.ci.lower), x(b.ci.upper)];
@@ -109,7 +112,7 @@ export function barChartSvg(chart: BarChart): string {
         );
       }
       const tx = Math.max(xv, b.ci ? x(b.ci.upper) : xv) + 4;
-      parts.push(`<text x="${tx.toFixed(1)}" y="${y + BAR_H - 2}" font-size="10">${fmt(b.value)}</text>`);
+      parts.push(`<text x="${tx.toFixed(1)}" y="${y + BAR_H - 2}" font-size="10">${formatFraction(b.value)}</text>`);
     });
   });
   parts.push('</svg>');
