@@ -6,7 +6,6 @@ import {
   onWebGpu,
   rowWorkgroupSize,
   runProgram,
-  treeReduce,
   withGrad,
 } from './webgpu-program.js';
 
@@ -18,16 +17,34 @@ export function logProbGatherReference(logits: tf.Tensor2D, ids: tf.Tensor1D): t
   });
 }
 
+/**
+ * One workgroup per row, one pass over it: each invocation keeps an online (max, sum of exp) over its strided
+ * columns (vec4 loads when V is a multiple of 4), then the pairs are tree-merged in shared memory.
+ */
 function logProbGatherProgram(rows: number, cols: number) {
   const wg = rowWorkgroupSize(cols);
-  return flatProgram(
-    {
-      variableNames: ['logits', 'ids'],
-      outputShape: [rows],
-      shaderKey: `magicLogProbGather_${wg}`,
-      getUserCode: () => `
+  const vec = cols % 4 === 0 ? 4 : 1;
+  const step =
+    vec === 4
+      ? `let x = logits[base4 + c];
+          let mx = max(m, max(max(x.x, x.y), max(x.z, x.w)));
+          s = s * exp(m - mx) + dot(exp(x - vec4<f32>(mx)), vec4<f32>(1.0));
+          m = mx;`
+      : `let x = logits[base4 + c];
+          let mx = max(m, x);
+          s = s * exp(m - mx) + exp(x - mx);
+          m = mx;`;
+  const picked = vec === 4 ? 'logits[(base + id) / 4][(base + id) % 4]' : 'logits[base + id]';
+  return {
+    ...flatProgram(
+      {
+        variableNames: ['logits', 'ids'],
+        outputShape: [rows],
+        shaderKey: `magicLogProbGather_${wg}_${vec}`,
+        getUserCode: () => `
     const WG = ${wg};
-    var<workgroup> buf : array<f32, ${wg}>;
+    var<workgroup> bm : array<f32, ${wg}>;
+    var<workgroup> bs : array<f32, ${wg}>;
     fn main(index : i32) {
       let row = index / WG;
       let tid = index - row * WG;
@@ -35,31 +52,41 @@ function logProbGatherProgram(rows: number, cols: number) {
       let cols = uniforms.logitsShape[1];
       let valid = row < rows;
       let base = row * cols;
+      let base4 = base / ${vec};
+      let n = cols / ${vec};
       var m = -${F32_MAX};
-      if (valid) {
-        for (var c = tid; c < cols; c += WG) { m = max(m, logits[base + c]); }
-      }
-      buf[tid] = m;
-      ${treeReduce('buf', wg, 'max')}
-      let rowMax = buf[0];
-      workgroupBarrier();
       var s = 0.0;
       if (valid) {
-        for (var c = tid; c < cols; c += WG) { s += exp(logits[base + c] - rowMax); }
+        for (var c = tid; c < n; c += WG) {
+          ${step}
+        }
       }
-      buf[tid] = s;
-      ${treeReduce('buf', wg, 'sum')}
+      bm[tid] = m;
+      bs[tid] = s;
+      workgroupBarrier();
+      for (var k = WG / 2; k > 0; k = k >> 1) {
+        if (tid < k) {
+          let m1 = bm[tid];
+          let m2 = bm[tid + k];
+          let mx = max(m1, m2);
+          bs[tid] = bs[tid] * exp(m1 - mx) + bs[tid + k] * exp(m2 - mx);
+          bm[tid] = mx;
+        }
+        workgroupBarrier();
+      }
       if (valid && tid == 0) {
         let id = ids[row];
         var picked = 0.0;
-        if (id >= 0 && id < cols) { picked = logits[base + id]; }
-        result[row] = picked - (rowMax + log(buf[0]));
+        if (id >= 0 && id < cols) { picked = ${picked}; }
+        result[row] = picked - (bm[0] + log(bs[0]));
       }
     }`,
-    },
-    rows,
-    wg,
-  );
+      },
+      rows,
+      wg,
+    ),
+    variableComponents: [vec, 1],
+  };
 }
 
 /** The WebGPU kernel alone (no gradient); used by sampleTokens too. */
@@ -70,7 +97,8 @@ export function logProbGatherKernel(logits: tf.Tensor2D, ids: tf.Tensor1D): tf.T
 
 /**
  * Token log-probabilities logits[i, ids[i]] - logSumExp(logits[i]) for logits [N,V], ids [N] int32 -> [N],
- * without materialising a [N,V] log-softmax. WebGPU: one dispatch, one workgroup per row (max, then sum-exp).
+ * without materialising a [N,V] log-softmax. WebGPU: one dispatch, one workgroup per row, one pass (online max
+ * and sum-exp).
  * Ids outside [0,V) pick 0 (like the one-hot reference). Differentiable in logits:
  * dLogits = dy[:,None] * (onehot(ids) - softmax(logits)).
  */
