@@ -33,6 +33,7 @@ export { decodeAttention, decodeAttentionReference } from './fused/decode-attent
 export { logProbGather, logProbGatherReference } from './fused/log-prob-gather.js';
 export { fusedRmsNorm, rmsNormReference } from './fused/rms-norm.js';
 export { fusedRope, ropeReference } from './fused/rope.js';
+export { fusedRopeAt, ropeAtReference, ropeTables } from './fused/rope-at.js';
 export {
   type SampledTokens,
   type SampleTokensOptions,

@@ -6,6 +6,7 @@ import { decodeAttention, decodeAttentionReference } from './decode-attention.js
 import { logProbGather, logProbGatherReference } from './log-prob-gather.js';
 import { fusedRmsNorm, rmsNormReference } from './rms-norm.js';
 import { fusedRope, ropeReference } from './rope.js';
+import { fusedRopeAt, ropeAtReference } from './rope-at.js';
 import { sampleIdsReference, sampleTokens } from './sample-tokens.js';
 import { fusedSwiGlu, swiGluReference } from './swiglu.js';
 import { closeness, computeOn, normal, ropeTablesFor, uniformsFor } from './test-helpers.js';
@@ -67,6 +68,29 @@ describe('fused kernels on WebGPU (software adapter) match the unfused cpu refer
         const dy = normal(5, shape);
         const g = tf.grads((a: tf.Tensor, c: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(f(a, c, s), dy)));
         return [f(x, cos, sin), ...g([x, cos, sin])];
+      },
+      1e-4,
+      1e-4,
+    );
+  });
+
+  it('fusedRopeAt: cos/sin in the kernel at positions up to 32000, value and gradient', async () => {
+    const shape = [2, 14, 6, 64];
+    await expectClose(
+      (fused) => {
+        const x = normal(20, shape) as tf.Tensor4D;
+        const positions = tf.tensor2d(
+          [
+            [0, 1, 2, 3, 4, 5],
+            [0, 0, 17, 999, 4095, 32000],
+          ],
+          [2, 6],
+          'int32',
+        );
+        const f = (a: tf.Tensor) => (fused ? fusedRopeAt : ropeAtReference)(a as tf.Tensor4D, positions, 1e6);
+        const dy = normal(21, shape);
+        const [dx] = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(f(a), dy)))([x]);
+        return [f(x), dx!];
       },
       1e-4,
       1e-4,

@@ -12,7 +12,7 @@ function rotateHalf(x: tf.Tensor): tf.Tensor {
 }
 
 /** Transpose of rotate_half: concat(z2, -z1). */
-function rotateHalfT(z: tf.Tensor): tf.Tensor {
+export function rotateHalfT(z: tf.Tensor): tf.Tensor {
   const d = z.shape[z.rank - 1]!;
   const begin = z.shape.map(() => 0);
   const size = z.shape.map(() => -1);

@@ -1,0 +1,111 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ropeReference, rotateHalfT } from './rope.js';
+import { FusedOpError, flatProgram, onWebGpu, runProgram, withGrad } from './webgpu-program.js';
+
+/** inverse frequencies 1 / theta^(2i/D), i < D/2, rounded to float32 once (as @magic/lm's ropeTables). */
+function inverseFrequencies(headDim: number, theta: number): Float32Array {
+  const half = headDim / 2;
+  const inv = new Float32Array(half);
+  for (let i = 0; i < half; i++) inv[i] = 1 / theta ** ((2 * i) / headDim);
+  return inv;
+}
+
+/** Unfused cos/sin tables [B,1,T,D] for integer positions [B,T] (the computation of @magic/lm's ropeTables). */
+export function ropeTables(
+  positions: tf.Tensor2D,
+  headDim: number,
+  theta: number,
+): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
+  return tf.tidy(() => {
+    const [b, t] = positions.shape;
+    const freqs = tf.mul(
+      tf.reshape(tf.cast(positions, 'float32'), [b, t, 1]),
+      tf.tensor1d(inverseFrequencies(headDim, theta)),
+    );
+    const emb = tf.reshape(tf.concat([freqs, freqs], -1), [b, 1, t, headDim]);
+    return { cos: tf.cos(emb) as tf.Tensor4D, sin: tf.sin(emb) as tf.Tensor4D };
+  });
+}
+
+/** Unfused reference of fusedRopeAt: ropeTables, then x * cos + rotate_half(x) * sin. */
+export function ropeAtReference(x: tf.Tensor4D, positions: tf.Tensor2D, theta: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const { cos, sin } = ropeTables(positions, x.shape[3], theta);
+    return ropeReference(x, cos, sin);
+  });
+}
+
+const WG = 64;
+
+/**
+ * angle = f32(position) * invFreq[i] (the same float32 product as the tables), reduced to [-pi, pi] with a
+ * three-part 2*pi (Cody-Waite) before cos/sin: GPU cos/sin are only accurate near zero.
+ */
+function ropeAtProgram(shape: number[]) {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return flatProgram(
+    {
+      variableNames: ['x', 'pos', 'invFreq'],
+      outputShape: shape,
+      shaderKey: 'magicRopeAt',
+      size: true,
+      getUserCode: () => `
+    fn main(index : i32) {
+      if (index >= uniforms.size) { return; }
+      let heads = uniforms.xShape[1];
+      let t = uniforms.xShape[2];
+      let d = uniforms.xShape[3];
+      let half = d / 2;
+      let col = index % d;
+      let rowIdx = index / d;
+      let ti = rowIdx % t;
+      let b = rowIdx / (heads * t);
+      let fi = col % half;
+      let a = f32(pos[b * t + ti]) * invFreq[fi];
+      let k = round(a * 0.15915494309189535);
+      let r = ((a - k * 6.28125) - k * 0.0019353071693331003) - k * 1.0253131677018246e-11;
+      let c = cos(r);
+      let s = sin(r);
+      var rot : f32;
+      if (col < half) { rot = -x[index + half]; } else { rot = x[index - half]; }
+      result[index] = x[index] * c + rot * s;
+    }`,
+    },
+    Math.ceil(size / WG),
+    WG,
+  );
+}
+
+/**
+ * Rotary embedding at integer positions: x [B,heads,T,D], positions [B,T] int32 -> x * cos + rotate_half(x) * sin
+ * with cos/sin of position * theta^(-2i/D) computed in the kernel (no [B,1,T,D] tables).
+ * WebGPU: one elementwise dispatch. Other backends: ropeTables + the reference. Differentiable in x.
+ */
+export function fusedRopeAt(x: tf.Tensor4D, positions: tf.Tensor2D, theta: number): tf.Tensor4D {
+  if (x.rank !== 4) throw new FusedOpError('fusedRopeAt', `x must be [B,heads,T,D], got [${x.shape}]`);
+  const [b, , t, d] = x.shape;
+  if (d % 2 !== 0) throw new FusedOpError('fusedRopeAt', `head dim ${d} must be even`);
+  if (positions.rank !== 2 || positions.shape[0] !== b || positions.shape[1] !== t) {
+    throw new FusedOpError('fusedRopeAt', `positions must be [${b},${t}], got [${positions.shape}]`);
+  }
+  if (positions.dtype !== 'int32')
+    throw new FusedOpError('fusedRopeAt', `positions must be int32, got ${positions.dtype}`);
+  if (x.dtype !== 'float32') throw new FusedOpError('fusedRopeAt', `x must be float32, got ${x.dtype}`);
+  if (!(theta > 0)) throw new FusedOpError('fusedRopeAt', `theta must be > 0, got ${theta}`);
+  const op = withGrad(
+    ([xi]) => {
+      const x4 = xi as tf.Tensor4D;
+      if (!onWebGpu()) return ropeAtReference(x4, positions, theta);
+      return tf.tidy(() => {
+        const inv = tf.tensor1d(inverseFrequencies(d, theta));
+        return runProgram<tf.Rank.R4>(ropeAtProgram(x4.shape), [x4, positions, inv], 'float32');
+      });
+    },
+    (dy, saved) => {
+      const { cos, sin } = ropeTables(saved[1] as tf.Tensor2D, d, theta);
+      return [tf.add(tf.mul(dy, cos), rotateHalfT(tf.mul(dy, sin)))];
+    },
+    [positions],
+  );
+  return op(x) as tf.Tensor4D;
+}
