@@ -6,11 +6,11 @@ export { median } from './lm-args.js';
 
 /** tfjs' own memory report plus, on WebGPU, the bytes Dawn holds for the buffer pool. */
 export function memoryReport(): Record<string, number> {
-  const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number; numBytesInGPUAllocated?: number };
+  const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number; numBytesAllocatedInGPU?: number };
   const gb = (n: number | undefined) => (n === undefined ? undefined : Number((n / 1e9).toFixed(3)));
   const out: Record<string, number> = { numTensors: m.numTensors, tensorGB: gb(m.numBytes)! };
   const inGpu = gb(m.numBytesInGPU);
-  const allocated = gb(m.numBytesInGPUAllocated);
+  const allocated = gb(m.numBytesAllocatedInGPU);
   if (inGpu !== undefined) out.gpuBytesInUseGB = inGpu;
   if (allocated !== undefined) out.gpuBytesAllocatedGB = allocated;
   return out;

@@ -3,7 +3,9 @@
 # workload's JSON line to $OUT/results.jsonl and its stderr to $OUT/<step>.log.
 # Bundles travel xz-compressed in .bundle/ (scripts/device-pack.sh). Usage:
 #   bash bench/device-run.sh peer b1 b2 b3 profile [-- extra args for our workloads]
-# Steps: peer (bench/peers/torch_grpo.py, fp32+bf16), peer-b1, peer-b2, b1, b2, b3, profile, fused.
+# Steps: peer (bench/peers/torch_grpo.py, fp32+bf16), peer-b1, peer-b2, b1, b2, b3, profile, fused, matmul,
+#   train (magic-train --preset gpu-small, shortened: $TRAIN_STEPS steps, small phase 1; report to $OUT/train),
+#   eval (magic-eval --suite safety --limit $EVAL_LIMIT on WebGPU, target = the defender that `train` saved).
 set -uo pipefail
 out=${OUT:-./bench-out}
 mkdir -p "$out"
@@ -33,6 +35,27 @@ for s in "${steps[@]}"; do
     b3) run_node b3 b3-phase2-step ;;
     profile) run_node profile profile-decode ;;
     fused) run_node fused fused-ops ;;
+    matmul) run_node matmul matmul ;;
+    train)
+      t0=$SECONDS
+      rm -rf /tmp/magic-train
+      node .bundle/magic-train.mjs --preset gpu-small --device webgpu --run-dir /tmp/magic-train --plain \
+        --set trainer.totalSteps="${TRAIN_STEPS:-4}" --set trainer.testFreq=2 --set trainer.saveFreq=2 \
+        --set phase1.sft.maxExamples=64 --set data.valHoldout=16 --set data.valBatchSize=16 \
+        > "$out/train.log" 2>&1
+      echo "train: rc=$? $((SECONDS - t0)) s" | tee -a "$out/steps.txt"
+      mkdir -p "$out/train"
+      cp /tmp/magic-train/metrics.jsonl /tmp/magic-train/report.html /tmp/magic-train/report.png /tmp/magic-train/config.yaml "$out/train/" 2>/dev/null
+      ;;
+    eval)
+      t0=$SECONDS
+      ckpt=$(ls -d /tmp/magic-train/checkpoints/global_step_*/defender/hf 2>/dev/null | sort -V | tail -1)
+      node .bundle/magic-eval.mjs --target "local:${ckpt:-missing-defender-checkpoint}" --judge local --suite safety \
+        --limit "${EVAL_LIMIT:-20}" --device webgpu --batch-size 64 --max-tokens 128 --out "$out/eval" --plain \
+        > "$out/eval.log" 2>&1
+      echo "eval: rc=$? $((SECONDS - t0)) s (target $ckpt)" | tee -a "$out/steps.txt"
+      rm -f "$out/eval/generations.jsonl"
+      ;;
     *) echo "unknown step $s" >&2 ;;
   esac
 done

