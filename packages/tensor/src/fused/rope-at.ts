@@ -49,6 +49,7 @@ function ropeAtProgram(shape: number[]) {
       outputShape: shape,
       shaderKey: 'magicRopeAt',
       size: true,
+      uniforms: 'sinSign : f32, ',
       getUserCode: () => `
     fn main(index : i32) {
       if (index >= uniforms.size) { return; }
@@ -65,7 +66,7 @@ function ropeAtProgram(shape: number[]) {
       let k = round(a * 0.15915494309189535);
       let r = ((a - k * 6.28125) - k * 0.0019353071693331003) - k * 1.0253131677018246e-11;
       let c = cos(r);
-      let s = sin(r);
+      let s = uniforms.sinSign * sin(r);
       var rot : f32;
       if (col < half) { rot = -x[index + half]; } else { rot = x[index - half]; }
       result[index] = x[index] * c + rot * s;
@@ -79,7 +80,9 @@ function ropeAtProgram(shape: number[]) {
 /**
  * Rotary embedding at integer positions: x [B,heads,T,D], positions [B,T] int32 -> x * cos + rotate_half(x) * sin
  * with cos/sin of position * theta^(-2i/D) computed in the kernel (no [B,1,T,D] tables).
- * WebGPU: one elementwise dispatch. Other backends: ropeTables + the reference. Differentiable in x.
+ * WebGPU: one elementwise dispatch, forward and backward (the gradient is the rotation by -angle), with the angle
+ * reduced to [-pi, pi] in the kernel: accurate at large positions, where tf.cos/tf.sin on a GPU are not.
+ * Other backends: ropeTables + the reference. Differentiable in x.
  */
 export function fusedRopeAt(x: tf.Tensor4D, positions: tf.Tensor2D, theta: number): tf.Tensor4D {
   if (x.rank !== 4) throw new FusedOpError('fusedRopeAt', `x must be [B,heads,T,D], got [${x.shape}]`);
@@ -92,17 +95,22 @@ export function fusedRopeAt(x: tf.Tensor4D, positions: tf.Tensor2D, theta: numbe
     throw new FusedOpError('fusedRopeAt', `positions must be int32, got ${positions.dtype}`);
   if (x.dtype !== 'float32') throw new FusedOpError('fusedRopeAt', `x must be float32, got ${x.dtype}`);
   if (!(theta > 0)) throw new FusedOpError('fusedRopeAt', `theta must be > 0, got ${theta}`);
+  // rotate by +angle (forward) or -angle (the transpose, i.e. the gradient) in the kernel
+  const kernel = (t: tf.Tensor4D, pos: tf.Tensor2D, sign: 1 | -1) =>
+    tf.tidy(() => {
+      const inv = tf.tensor1d(inverseFrequencies(d, theta));
+      return runProgram<tf.Rank.R4>(ropeAtProgram(t.shape), [t, pos, inv], 'float32', [
+        { type: 'float32', data: [sign] },
+      ]);
+    });
   const op = withGrad(
-    ([xi]) => {
-      const x4 = xi as tf.Tensor4D;
-      if (!onWebGpu()) return ropeAtReference(x4, positions, theta);
-      return tf.tidy(() => {
-        const inv = tf.tensor1d(inverseFrequencies(d, theta));
-        return runProgram<tf.Rank.R4>(ropeAtProgram(x4.shape), [x4, positions, inv], 'float32');
-      });
-    },
+    ([xi]) =>
+      onWebGpu() ? kernel(xi as tf.Tensor4D, positions, 1) : ropeAtReference(xi as tf.Tensor4D, positions, theta),
     (dy, saved) => {
-      const { cos, sin } = ropeTables(saved[1] as tf.Tensor2D, d, theta);
+      const pos = saved[1] as tf.Tensor2D;
+      // dx = dy cos + rotate_half^T(dy sin) = rope of dy at -angle (cos/sin tables repeat over the two halves)
+      if (onWebGpu()) return [kernel(dy as tf.Tensor4D, pos, -1)];
+      const { cos, sin } = ropeTables(pos, d, theta);
       return [tf.add(tf.mul(dy, cos), rotateHalfT(tf.mul(dy, sin)))];
     },
     [positions],
