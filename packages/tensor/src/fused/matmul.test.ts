@@ -1,0 +1,145 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend/init-backend.js';
+import { releaseWebGpu } from '../backend/webgpu.js';
+import { fastMatMulInstalled, installFastMatMul, planGemm, uninstallFastMatMul } from './matmul.js';
+import { closeness, computeOn, normal } from './test-helpers.js';
+
+// WebGPU = Mesa llvmpipe (software adapter); every case compares the installed kernel against tfjs' cpu backend.
+beforeAll(async () => {
+  await initBackend({ device: 'cpu' });
+  const info = await initBackend({ device: 'webgpu', allowSoftwareAdapter: true });
+  expect(info.name).toBe('webgpu');
+  expect(installFastMatMul()).toBe(true);
+}, 60_000);
+afterAll(() => releaseWebGpu());
+
+async function expectClose(run: () => tf.Tensor | tf.Tensor[], atol = 1e-4, rtol = 1e-4): Promise<void> {
+  const ref = await computeOn('cpu', run);
+  const got = await computeOn('webgpu', run);
+  expect(got.length).toBe(ref.length);
+  for (let i = 0; i < ref.length; i++) {
+    const c = closeness(got[i]!, ref[i]!, atol, rtol);
+    expect(c.excess, `output ${i}: max abs error ${c.maxAbs} at ${c.at}`).toBeLessThanOrEqual(0);
+  }
+}
+
+/** [M, K, N] with A [M, K] (or [K, M] transposed) and B [K, N] (or [N, K]). */
+function operands(seed: number, m: number, k: number, n: number, tA: boolean, tB: boolean) {
+  return {
+    a: normal(seed, tA ? [k, m] : [m, k]),
+    b: normal(seed + 1, tB ? [n, k] : [k, n]),
+  };
+}
+
+describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () => {
+  it('is installed as the webgpu BatchMatMul/_FusedMatMul kernel (its pipeline runs), idempotently', async () => {
+    await computeOn('webgpu', () => tf.matMul(normal(30, [5, 6]), normal(31, [6, 7])));
+    const cache = (tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache;
+    expect(Object.keys(cache).some((k) => k.startsWith('magicGemm_'))).toBe(true);
+    expect(fastMatMulInstalled()).toBe(true);
+    expect(installFastMatMul()).toBe(true);
+    uninstallFastMatMul();
+    uninstallFastMatMul();
+    expect(fastMatMulInstalled()).toBe(false);
+    expect(installFastMatMul()).toBe(true);
+  });
+
+  it('picks split-K for skinny decode shapes and big tiles for training shapes', () => {
+    expect(planGemm(1, 64, 896, 4864).splits).toBeGreaterThan(1);
+    expect(planGemm(1, 64, 151936, 896).splits).toBe(1);
+    const big = planGemm(1, 4096, 4864, 896);
+    expect(big.splits).toBe(1);
+    expect(big.tile.rm * big.tile.rn).toBe(4);
+  });
+
+  it.each([
+    [1, 1, 1],
+    [3, 5, 7],
+    [65, 130, 33],
+    [16, 64, 132],
+    [128, 48, 256],
+    [5, 600, 9],
+  ])('M=%s K=%s N=%s, all four transpose combinations', async (m, k, n) => {
+    await expectClose(() =>
+      [false, true].flatMap((tA) =>
+        [false, true].map((tB) => {
+          const { a, b } = operands(m * 7 + k, m, k, n, tA, tB);
+          return tf.matMul(a, b, tA, tB);
+        }),
+      ),
+    );
+  });
+
+  it('decode shape x[64,896] · W[151,896]^T and a split-K one (K = 4864)', async () => {
+    await expectClose(() => {
+      const x = normal(1, [64, 896]);
+      const w = normal(2, [151, 896]);
+      const x2 = normal(3, [64, 4864]);
+      const w2 = normal(4, [40, 4864]);
+      return [tf.matMul(x, w, false, true), tf.matMul(x2, w2, false, true)];
+    }, 2e-4);
+  });
+
+  it('batched with a broadcast batch of 1, rank 4, and K not a multiple of the chunk', async () => {
+    await expectClose(() => [
+      tf.matMul(normal(5, [3, 17, 9]), normal(6, [1, 9, 23])),
+      tf.matMul(normal(7, [1, 17, 9]), normal(8, [3, 23, 9]), false, true),
+      tf.matMul(normal(9, [2, 3, 10, 33]), normal(10, [2, 3, 10, 12]), true, false),
+    ]);
+  });
+
+  it('fused bias: rank-1 [N], full [M,N], batched [B,M,N] and a split-K case', async () => {
+    await expectClose(() => {
+      const { a, b } = operands(11, 65, 40, 30, false, false);
+      const batched = normal(14, [2, 20, 12]);
+      const wb = normal(15, [12, 8]);
+      return [
+        tf.fused.matMul({ a, b, bias: normal(12, [30]) }),
+        tf.fused.matMul({ a, b, bias: normal(13, [65, 30]), activation: 'linear' }),
+        tf.fused.matMul({ a: batched, b: wb, bias: normal(16, [2, 20, 8]) }),
+        tf.fused.matMul({
+          a: normal(17, [8, 1024]),
+          b: normal(18, [12, 1024]),
+          transposeB: true,
+          bias: normal(19, [12]),
+        }),
+      ];
+    });
+  });
+
+  it('gradients through matMul (tf.grads on webgpu with the kernel installed vs cpu)', async () => {
+    await expectClose(() => {
+      // (tfjs' BatchMatMul gradient does not sum over a broadcast batch, so both sides are batched or rank 2)
+      const a = normal(20, [99, 70]);
+      const b = normal(21, [70, 45]);
+      const dy = normal(22, [99, 45]);
+      const ab = normal(23, [3, 33, 70]);
+      const wb = normal(24, [3, 45, 70]);
+      const dyb = normal(25, [3, 33, 45]);
+      const [da, db] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y), dy)))([a, b]);
+      const [da2, dw2] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, false, true), dyb)))([
+        ab,
+        wb,
+      ]);
+      return [da!, db!, da2!, dw2!];
+    });
+  });
+
+  it('falls back to the original kernel for int32 and for a relu activation', async () => {
+    const ints = () =>
+      tf.matMul(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), tf.tensor2d([1, 0, 2, 1, 0, 3], [3, 2], 'int32'));
+    const [ref] = await computeOn('cpu', ints);
+    const [got] = await computeOn('webgpu', ints);
+    expect(Array.from(got!)).toEqual(Array.from(ref!));
+    await expectClose(() => {
+      const { a, b } = operands(26, 20, 30, 40, false, true);
+      return tf.fused.matMul({ a, b, transposeB: true, bias: normal(27, [40]), activation: 'relu' });
+    });
+  });
+
+  it('splits a dispatch past 65535 workgroups (tfjs spreads it over y)', async () => {
+    // 66000 batches of one 16x128 tile each: 66000 workgroups
+    await expectClose(() => tf.matMul(normal(28, [66000, 1, 4]), normal(29, [1, 4, 3])));
+  }, 30_000);
+});

@@ -1,0 +1,513 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { type FusedProgram, flatProgram, type ProgramUniform } from './webgpu-program.js';
+
+/*
+ * Tiled WGSL GEMM for tfjs' BatchMatMul and _FusedMatMul (activation 'linear') on WebGPU:
+ * C[b] = op(A[b]) · op(B[b]) (+ bias), float32, any M, N, K, batch of 1 broadcast.
+ *
+ * One workgroup computes a BM x BN tile of C; thread (tx, ty) of the WX x WY grid holds RM x RN register
+ * blocks of 4x4 outputs (rows i*4*WY + 4*ty + 0..3, columns j*4*WX + 4*tx + 0..3). K goes in chunks of BK
+ * through shared memory, stored k-major (As[k][m], Bs[k][n]) so the inner loop reads vec4s of both; the next
+ * chunk's global loads are issued into registers before the current chunk is multiplied. The four transpose
+ * combinations differ only in how the tiles are loaded: along the operand's contiguous dimension, as vec4 when
+ * that dimension is a multiple of 4 (scalar, bounds-checked loads otherwise). Few tiles (skinny decode shapes,
+ * M <= 64): K is split over workgroups into partial products that a second pass sums (and adds the bias to).
+ */
+
+const BK = 16;
+/** Workgroups below which K is split (about two waves of a 132-SM GPU). */
+const SPLIT_TARGET = 256;
+/** Smallest K range per split. */
+const MIN_SPLIT_K = 128;
+
+interface TileConfig {
+  wx: number;
+  wy: number;
+  rm: number;
+  rn: number;
+}
+
+const bm = (c: TileConfig) => 4 * c.wy * c.rm;
+const bn = (c: TileConfig) => 4 * c.wx * c.rn;
+
+const TILES: Record<'t128x128' | 't128x64' | 't64x128' | 't64x64' | 't16x128', TileConfig> = {
+  t128x128: { wx: 16, wy: 16, rm: 2, rn: 2 },
+  t128x64: { wx: 16, wy: 16, rm: 2, rn: 1 },
+  t64x128: { wx: 16, wy: 16, rm: 1, rn: 2 },
+  t64x64: { wx: 16, wy: 16, rm: 1, rn: 1 },
+  t16x128: { wx: 32, wy: 4, rm: 1, rn: 1 },
+};
+
+export interface GemmPlan {
+  tile: TileConfig;
+  tilesM: number;
+  tilesN: number;
+  splits: number;
+  kChunk: number;
+}
+
+/** Tile shape and K split for one problem (exported for tests). */
+export function planGemm(batch: number, m: number, n: number, k: number): GemmPlan {
+  const tiles = (c: TileConfig) => batch * Math.ceil(m / bm(c)) * Math.ceil(n / bn(c));
+  let tile: TileConfig;
+  if (m <= 16) tile = TILES.t16x128;
+  else if (m <= 64) tile = TILES.t64x64;
+  else {
+    const order = [TILES.t128x128, TILES.t128x64, TILES.t64x128];
+    tile = order.find((c) => tiles(c) >= SPLIT_TARGET) ?? TILES.t64x64;
+  }
+  const tilesM = Math.ceil(m / bm(tile));
+  const tilesN = Math.ceil(n / bn(tile));
+  const count = batch * tilesM * tilesN;
+  let splits = 1;
+  if (count < SPLIT_TARGET / 2 && k >= 2 * MIN_SPLIT_K) {
+    splits = Math.min(Math.ceil(SPLIT_TARGET / count), Math.floor(k / MIN_SPLIT_K));
+  }
+  const kChunk = Math.max(BK, Math.ceil(k / splits / BK) * BK);
+  splits = Math.max(1, Math.ceil(k / kChunk));
+  return { tile, tilesM, tilesN, splits, kChunk };
+}
+
+interface Variant {
+  tile: TileConfig;
+  transposeA: boolean;
+  transposeB: boolean;
+  vecA: boolean;
+  vecB: boolean;
+  vecC: boolean;
+  bias: boolean;
+}
+
+const GEMM_UNIFORMS = [
+  'M',
+  'N',
+  'K',
+  'tilesN',
+  'tilesM',
+  'splits',
+  'batch',
+  'kChunk',
+  'nChunks',
+  'aBatchStride',
+  'bBatchStride',
+  'biasSB',
+  'biasSM',
+  'biasSN',
+] as const;
+
+/**
+ * WGSL that loads one operand's BK x T tile (T = BM or BN; `outer` is m or n) into registers `p<name><i>`
+ * and stores them into shared `<name>s` (k-major). `alongOuter`: the operand is contiguous along m/n
+ * (A transposed, B not), else along k.
+ */
+function operandCode(name: 'A' | 'B', t: number, wg: number, alongOuter: boolean, vec: boolean) {
+  const src = name.toLowerCase();
+  const outerSize = name === 'A' ? 'uniforms.M' : 'uniforms.N';
+  const base = name === 'A' ? 'aBase' : 'bBase';
+  const o0 = name === 'A' ? 'm0' : 'n0';
+  const units = (BK * t) / 4;
+  const per = Math.ceil(units / wg);
+  const exact = units % wg === 0;
+  const decl: string[] = [];
+  const load: string[] = [];
+  const store: string[] = [];
+  for (let p = 0; p < per; p++) {
+    const r = `p${name}${p}`;
+    decl.push(`var ${r} = vec4<f32>(0.0);`);
+    const guard = exact ? 'true' : `(tid + ${p * wg} < ${units})`;
+    const u = `(tid + ${p * wg})`;
+    if (alongOuter) {
+      // element (o, k) at base + k * outerSize + o; 4 consecutive o
+      const kk = `${u} / ${t / 4}`;
+      const oc = `(${u} % ${t / 4}) * 4`;
+      const idx = `${base} + (k0 + ${kk}) * ${outerSize} + ${o0} + ${oc}`;
+      const inK = `(k0 + ${kk} < kEnd)`;
+      if (vec) {
+        load.push(
+          `if (${guard} && ${inK} && ${o0} + ${oc} < ${outerSize}) { ${r} = ${src}[(${idx}) / 4]; } else { ${r} = vec4<f32>(0.0); }`,
+        );
+      } else {
+        load.push(`{ let i = ${idx}; let ok = ${guard} && ${inK}; let o = ${o0} + ${oc};`);
+        for (let c = 0; c < 4; c++) {
+          load.push(
+            `  ${r}[${c}] = select(0.0, ${src}[min(i + ${c}, lastIdx${name})], ok && o + ${c} < ${outerSize});`,
+          );
+        }
+        load.push('}');
+      }
+      store.push(exact ? `${name}s[${u}] = ${r};` : `if (${guard}) { ${name}s[${u}] = ${r}; }`);
+    } else {
+      // element (o, k) at base + o * K + k; 4 consecutive k
+      const oo = `${u} / ${BK / 4}`;
+      const kc = `(${u} % ${BK / 4}) * 4`;
+      const idx = `${base} + (${o0} + ${oo}) * uniforms.K + k0 + ${kc}`;
+      const inO = `(${o0} + ${oo} < ${outerSize})`;
+      if (vec) {
+        load.push(
+          `if (${guard} && ${inO} && k0 + ${kc} < kEnd) { ${r} = ${src}[(${idx}) / 4]; } else { ${r} = vec4<f32>(0.0); }`,
+        );
+      } else {
+        load.push(`{ let i = ${idx}; let ok = ${guard} && ${inO}; let k = k0 + ${kc};`);
+        for (let c = 0; c < 4; c++) {
+          load.push(`  ${r}[${c}] = select(0.0, ${src}[min(i + ${c}, lastIdx${name})], ok && k + ${c} < kEnd);`);
+        }
+        load.push('}');
+      }
+      const body = [
+        `let oo = ${oo};`,
+        `let kc = ${kc};`,
+        ...[0, 1, 2, 3].map((c) => `${name}s[(kc + ${c}) * ${t / 4} + oo / 4][oo % 4] = ${r}[${c}];`),
+      ].join(' ');
+      store.push(exact ? `{ ${body} }` : `if (${guard}) { ${body} }`);
+    }
+  }
+  return { decl: decl.join('\n      '), load: load.join('\n        '), store: store.join('\n        ') };
+}
+
+function gemmProgram(v: Variant, plan: GemmPlan, batch: number, m: number, n: number): FusedProgram {
+  const c = v.tile;
+  const BM = bm(c);
+  const BN = bn(c);
+  const wg = c.wx * c.wy;
+  const a = operandCode('A', BM, wg, v.transposeA, v.vecA);
+  const b = operandCode('B', BN, wg, !v.transposeB, v.vecB);
+  const accs: string[] = [];
+  const fmas: string[] = [];
+  const writes: string[] = [];
+  for (let i = 0; i < c.rm; i++) fmas.push(`let a${i} = As[k * ${BM / 4} + ${i * c.wy} + ty];`);
+  for (let j = 0; j < c.rn; j++) fmas.push(`let b${j} = Bs[k * ${BN / 4} + ${j * c.wx} + tx];`);
+  for (let i = 0; i < c.rm; i++) {
+    for (let r = 0; r < 4; r++) {
+      for (let j = 0; j < c.rn; j++) {
+        const acc = `c${i}_${r}_${j}`;
+        accs.push(`var ${acc} = vec4<f32>(0.0);`);
+        fmas.push(`${acc} = fma(vec4<f32>(a${i}[${r}]), b${j}, ${acc});`);
+        const row = `m0 + ${i * 4 * c.wy + r} + 4 * ty`;
+        const col = `n0 + ${j * 4 * c.wx} + 4 * tx`;
+        const biasAt = (cc: string) => `bias[bBias + (${row}) * uniforms.biasSM + (${cc}) * uniforms.biasSN]`;
+        if (v.vecC) {
+          const add = v.bias ? ` + vec4<f32>(${[0, 1, 2, 3].map((q) => biasAt(`${col} + ${q}`)).join(', ')})` : '';
+          writes.push(
+            `if (valid && ${row} < uniforms.M && ${col} < uniforms.N) { result[(outBase + (${row}) * uniforms.N + ${col}) / 4] = ${acc}${add}; }`,
+          );
+        } else {
+          writes.push(`if (valid && ${row} < uniforms.M) {`);
+          for (let q = 0; q < 4; q++) {
+            const add = v.bias ? ` + ${biasAt(`${col} + ${q}`)}` : '';
+            writes.push(
+              `  if (${col} + ${q} < uniforms.N) { result[outBase + (${row}) * uniforms.N + ${col} + ${q}] = ${acc}[${q}]${add}; }`,
+            );
+          }
+          writes.push('}');
+        }
+      }
+    }
+  }
+  const key = [
+    'magicGemm',
+    c.wx,
+    c.wy,
+    c.rm,
+    c.rn,
+    v.transposeA ? 'tA' : 'nA',
+    v.transposeB ? 'tB' : 'nB',
+    v.vecA ? 'vA' : 'sA',
+    v.vecB ? 'vB' : 'sB',
+    v.vecC ? 'vC' : 'sC',
+    v.bias ? 'bias' : 'nobias',
+  ].join('_');
+  const groups = batch * plan.splits * plan.tilesM * plan.tilesN;
+  return {
+    ...flatProgram(
+      {
+        variableNames: v.bias ? ['a', 'b', 'bias'] : ['a', 'b'],
+        outputShape: [batch * plan.splits, m, n],
+        shaderKey: key,
+        uniforms: GEMM_UNIFORMS.map((u) => `${u} : i32, `).join(''),
+        getUserCode: () => `
+    const WG = ${wg};
+    const WX = ${c.wx};
+    var<workgroup> As : array<vec4<f32>, ${(BK * BM) / 4}>;
+    var<workgroup> Bs : array<vec4<f32>, ${(BK * BN) / 4}>;
+    fn main(index : i32) {
+      let tid = i32(localIndex);
+      let tx = tid % WX;
+      let ty = tid / WX;
+      let grp = index / WG;
+      let total = uniforms.tilesN * uniforms.tilesM * uniforms.splits * uniforms.batch;
+      let valid = grp < total;
+      let g = min(grp, total - 1);
+      let tn = g % uniforms.tilesN;
+      var rest = g / uniforms.tilesN;
+      let tm = rest % uniforms.tilesM;
+      rest = rest / uniforms.tilesM;
+      let sp = rest % uniforms.splits;
+      let bt = rest / uniforms.splits;
+      let m0 = tm * ${BM};
+      let n0 = tn * ${BN};
+      let kBeg = sp * uniforms.kChunk;
+      let kEnd = min(uniforms.K, kBeg + uniforms.kChunk);
+      let aBase = bt * uniforms.aBatchStride;
+      let bBase = bt * uniforms.bBatchStride;
+      let lastIdxA = i32(arrayLength(&a)) - 1;
+      let lastIdxB = i32(arrayLength(&b)) - 1;
+      ${accs.join('\n      ')}
+      ${a.decl}
+      ${b.decl}
+      var k0 = kBeg;
+      {
+        ${a.load}
+        ${b.load}
+      }
+      for (var ch = 0; ch < uniforms.nChunks; ch++) {
+        ${a.store}
+        ${b.store}
+        workgroupBarrier();
+        k0 = kBeg + (ch + 1) * ${BK};
+        if (ch + 1 < uniforms.nChunks) {
+          ${a.load}
+          ${b.load}
+        }
+        for (var k = 0; k < ${BK}; k++) {
+          ${fmas.join('\n          ')}
+        }
+        workgroupBarrier();
+      }
+      let outBase = (sp * uniforms.batch + bt) * uniforms.M * uniforms.N;
+      let bBias = bt * uniforms.biasSB;
+      ${writes.join('\n      ')}
+    }`,
+      },
+      groups,
+      wg,
+    ),
+    variableComponents: v.bias ? [v.vecA ? 4 : 1, v.vecB ? 4 : 1, 1] : [v.vecA ? 4 : 1, v.vecB ? 4 : 1],
+    ...(v.vecC ? { outputComponent: 4 } : {}),
+  } as FusedProgram;
+}
+
+const SUM_WG = 256;
+
+/** Sums the `splits` partial products [splits * batch, M, N] into [batch, M, N], adding the bias. */
+function splitSumProgram(batch: number, m: number, n: number, bias: boolean): FusedProgram {
+  const size = batch * m * n;
+  const add = bias ? ` + bias[bt * uniforms.biasSB + row * uniforms.biasSM + col * uniforms.biasSN]` : '';
+  return flatProgram(
+    {
+      variableNames: bias ? ['part', 'bias'] : ['part'],
+      outputShape: [batch, m, n],
+      shaderKey: `magicGemmSplitSum_${bias ? 'bias' : 'nobias'}`,
+      uniforms: 'M : i32, N : i32, splits : i32, total : i32, biasSB : i32, biasSM : i32, biasSN : i32, ',
+      getUserCode: () => `
+    fn main(index : i32) {
+      if (index >= uniforms.total) { return; }
+      let col = index % uniforms.N;
+      let row = (index / uniforms.N) % uniforms.M;
+      let bt = index / (uniforms.N * uniforms.M);
+      var acc = 0.0;
+      for (var s = 0; s < uniforms.splits; s++) { acc += part[s * uniforms.total + index]; }
+      result[index] = acc${add};
+    }`,
+    },
+    Math.ceil(size / SUM_WG) || 1,
+    SUM_WG,
+  );
+}
+
+interface BackendLike {
+  runWebGPUProgram(
+    program: FusedProgram,
+    inputs: tf.TensorInfo[],
+    outputDtype: tf.DataType,
+    uniforms?: ProgramUniform[],
+  ): tf.TensorInfo;
+  disposeData(dataId: object): void;
+}
+
+export interface GemmArgs {
+  a: tf.TensorInfo;
+  b: tf.TensorInfo;
+  transposeA: boolean;
+  transposeB: boolean;
+  bias?: tf.TensorInfo | undefined;
+}
+
+const intU = (data: number): ProgramUniform => ({ type: 'int32', data: [data] });
+
+/**
+ * Bias strides over (batch, M, N) for a bias broadcastable to `outShape` (0 where broadcast), or undefined
+ * when the broadcast cannot be written that way (partial broadcast over batch dims).
+ */
+function biasStrides(bias: number[], outShape: number[]): [number, number, number] | undefined {
+  const rank = outShape.length;
+  if (bias.length > rank) return undefined;
+  const full = [...Array(rank - bias.length).fill(1), ...bias] as number[];
+  for (let i = 0; i < rank; i++) if (full[i] !== 1 && full[i] !== outShape[i]) return undefined;
+  const n = outShape[rank - 1]!;
+  const m = outShape[rank - 2]!;
+  const lead = full.slice(0, -2);
+  const leadOut = outShape.slice(0, -2);
+  const leadSize = lead.reduce((x, y) => x * y, 1);
+  const leadFull = lead.every((d, i) => d === leadOut[i]);
+  if (leadSize !== 1 && !leadFull) return undefined;
+  const sn = full[rank - 1] === 1 || n === 1 ? 0 : 1;
+  const bnSize = full[rank - 1]!;
+  const sm = full[rank - 2] === 1 || m === 1 ? 0 : bnSize;
+  const sb = leadSize === 1 ? 0 : full[rank - 2]! * bnSize;
+  return [sb, sm, sn];
+}
+
+/**
+ * The GEMM on the WebGPU backend, on TensorInfos (kernel level), or undefined when this kernel does not handle
+ * the case (the caller falls back to tfjs' own program).
+ */
+export function runGemm(backend: BackendLike, args: GemmArgs): tf.TensorInfo | undefined {
+  const { a, b, transposeA, transposeB, bias } = args;
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || (bias && bias.dtype !== 'float32')) return undefined;
+  const ar = a.shape.length;
+  const br = b.shape.length;
+  if (ar < 2 || br < 2) return undefined;
+  const m = transposeA ? a.shape[ar - 1]! : a.shape[ar - 2]!;
+  const k = transposeA ? a.shape[ar - 2]! : a.shape[ar - 1]!;
+  const kb = transposeB ? b.shape[br - 1]! : b.shape[br - 2]!;
+  const n = transposeB ? b.shape[br - 2]! : b.shape[br - 1]!;
+  if (k !== kb) return undefined;
+  const batchA = a.shape.slice(0, -2).reduce((x, y) => x * y, 1);
+  const batchB = b.shape.slice(0, -2).reduce((x, y) => x * y, 1);
+  let outLead: number[];
+  try {
+    outLead = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  } catch {
+    return undefined;
+  }
+  const batch = outLead.reduce((x, y) => x * y, 1);
+  // Flattened batches line up only if each side is unbroadcast or a single matrix.
+  if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return undefined;
+  if (m === 0 || n === 0 || batch === 0) return undefined;
+  const outShape = [...outLead, m, n];
+  let strides: [number, number, number] = [0, 0, 0];
+  if (bias) {
+    const s = biasStrides(bias.shape, outShape);
+    if (!s) return undefined;
+    strides = s;
+  }
+  const plan = planGemm(batch, m, n, k);
+  const split = plan.splits > 1;
+  const variant: Variant = {
+    tile: plan.tile,
+    transposeA,
+    transposeB,
+    vecA: (transposeA ? m : k) % 4 === 0,
+    vecB: (transposeB ? k : n) % 4 === 0,
+    vecC: n % 4 === 0,
+    bias: !!bias && !split,
+  };
+  const a3: tf.TensorInfo = { ...a, shape: [batchA, ...a.shape.slice(-2)] };
+  const b3: tf.TensorInfo = { ...b, shape: [batchB, ...b.shape.slice(-2)] };
+  const nChunks = Math.ceil(Math.min(plan.kChunk, k) / BK);
+  const uniforms: Record<(typeof GEMM_UNIFORMS)[number], number> = {
+    M: m,
+    N: n,
+    K: k,
+    tilesN: plan.tilesN,
+    tilesM: plan.tilesM,
+    splits: plan.splits,
+    batch,
+    kChunk: plan.kChunk,
+    nChunks,
+    aBatchStride: batchA === 1 ? 0 : m * k,
+    bBatchStride: batchB === 1 ? 0 : k * n,
+    biasSB: strides[0],
+    biasSM: strides[1],
+    biasSN: strides[2],
+  };
+  const gemmInputs = variant.bias && bias ? [a3, b3, bias] : [a3, b3];
+  const program = gemmProgram(variant, plan, batch, m, n);
+  const out = backend.runWebGPUProgram(
+    program,
+    gemmInputs,
+    'float32',
+    GEMM_UNIFORMS.map((u) => intU(uniforms[u])),
+  );
+  let result = out;
+  if (split) {
+    const sum = splitSumProgram(batch, m, n, !!bias);
+    result = backend.runWebGPUProgram(sum, bias ? [out, bias] : [out], 'float32', [
+      intU(m),
+      intU(n),
+      intU(plan.splits),
+      intU(batch * m * n),
+      intU(strides[0]),
+      intU(strides[1]),
+      intU(strides[2]),
+    ]);
+    backend.disposeData(out.dataId);
+  }
+  return { dataId: result.dataId, shape: outShape, dtype: 'float32' };
+}
+
+interface KernelArgs {
+  inputs: Record<string, tf.TensorInfo | undefined>;
+  backend: unknown;
+  attrs?: Record<string, unknown>;
+}
+
+let originals: { batchMatMul: tf.KernelConfig; fusedMatMul: tf.KernelConfig } | undefined;
+
+function fastKernel(name: string, original: tf.KernelConfig, fused: boolean): tf.KernelConfig {
+  return {
+    ...original,
+    kernelFunc: (params) => {
+      const { inputs, backend, attrs = {} } = params as unknown as KernelArgs;
+      const activation = attrs.activation as string | undefined | null;
+      const supported =
+        !fused ||
+        ((activation === undefined || activation === null || activation === 'linear') &&
+          !inputs.preluActivationWeights);
+      const out = supported
+        ? runGemm(backend as BackendLike, {
+            a: inputs.a!,
+            b: inputs.b!,
+            transposeA: !!attrs.transposeA,
+            transposeB: !!attrs.transposeB,
+            bias: fused ? inputs.bias : undefined,
+          })
+        : undefined;
+      return out ?? (original.kernelFunc as (p: unknown) => tf.TensorInfo)(params);
+    },
+    kernelName: name,
+  };
+}
+
+/**
+ * Registers the tiled GEMM as the 'webgpu' kernel of BatchMatMul and _FusedMatMul (tfjs-backend-webgpu must be
+ * imported, i.e. WebGPU started). Cases it does not handle (non-float32, activations other than linear, prelu
+ * weights, partial batch broadcasts) run tfjs' original kernels. Idempotent; returns whether it is installed.
+ */
+export function installFastMatMul(): boolean {
+  if (originals) return true;
+  const batchMatMul = tf.getKernel(tf.BatchMatMul, 'webgpu');
+  const fusedMatMul = tf.getKernel(tf._FusedMatMul, 'webgpu');
+  if (!batchMatMul || !fusedMatMul) return false;
+  originals = { batchMatMul, fusedMatMul };
+  tf.unregisterKernel(tf.BatchMatMul, 'webgpu');
+  tf.registerKernel(fastKernel(tf.BatchMatMul, batchMatMul, false));
+  tf.unregisterKernel(tf._FusedMatMul, 'webgpu');
+  tf.registerKernel(fastKernel(tf._FusedMatMul, fusedMatMul, true));
+  return true;
+}
+
+/** Restores tfjs' own BatchMatMul and _FusedMatMul kernels on 'webgpu' (idempotent). */
+export function uninstallFastMatMul(): void {
+  if (!originals) return;
+  tf.unregisterKernel(tf.BatchMatMul, 'webgpu');
+  tf.registerKernel(originals.batchMatMul);
+  tf.unregisterKernel(tf._FusedMatMul, 'webgpu');
+  tf.registerKernel(originals.fusedMatMul);
+  originals = undefined;
+}
+
+/** Whether the tiled GEMM is the current 'webgpu' matmul kernel. */
+export function fastMatMulInstalled(): boolean {
+  return originals !== undefined;
+}
