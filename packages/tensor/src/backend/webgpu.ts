@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { installFastMatMul } from '../fused/matmul.js';
 import { type AdapterDescription, describeAdapter, explainNoHardwareAdapter } from './adapter.js';
 import { captureDeviceErrors, type ErrorSourceDevice, guardBackendReads } from './webgpu-errors.js';
 
@@ -95,6 +96,8 @@ async function start(allowSoftware: boolean): Promise<WebGpuStart> {
   installNavigatorGpu(gpu, dawn.globals);
   // tfjs-backend-webgpu checks navigator.gpu when it is first imported.
   const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+  // The tiled GEMM replaces tfjs' matmul programs (registered by the import above); MAGIC_FAST_MATMUL=0 keeps tfjs'.
+  if (process.env.MAGIC_FAST_MATMUL !== '0') installFastMatMul();
   const description = describeAdapter(adapter);
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
   tf.registerBackend(
