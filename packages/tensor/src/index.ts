@@ -30,7 +30,16 @@ export {
 } from './conformance/index.js';
 export { BackendInitError, MagicError, SafetensorsError, WebGpuError } from './errors.js';
 export { decodeAttention, decodeAttentionReference } from './fused/decode-attention.js';
+export {
+  createKvCache,
+  type PackedAttentionShape,
+  packedDecodeAttention,
+  packedDecodeAttentionReference,
+  writeKvCache,
+  writeKvCacheReference,
+} from './fused/kv-cache.js';
 export { logProbGather, logProbGatherReference } from './fused/log-prob-gather.js';
+export { fastMatMulInstalled, installFastMatMul, uninstallFastMatMul } from './fused/matmul.js';
 export { fusedRmsNorm, rmsNormReference } from './fused/rms-norm.js';
 export { fusedRope, ropeReference } from './fused/rope.js';
 export { fusedRopeAt, ropeAtReference, ropeTables } from './fused/rope-at.js';

@@ -1,0 +1,145 @@
+// Tiled WGSL GEMM (@magic/tensor installFastMatMul) vs tfjs' own webgpu matmul programs, at Qwen2.5-0.5B shapes:
+// `npx tsx bench/matmul.ts --device webgpu [--runs 5 --iters 10 --scale 1 --only all|decode|train]`
+// (GPU: node scripts/device-bundle.mjs bench/matmul.ts .bundle/matmul.mjs). One JSON line per shape [M,K,N,tA,tB]:
+// median of >= 3 warm runs (after one warm-up that compiles) of the wall ms per call, each run being `iters`
+// calls synchronised once by reading back one element of the last output; TFLOP/s = 2 M N K / time; maxAbsErr
+// is the fast kernel's largest difference from tfjs' kernel on the same inputs. `--scale s` divides M, K, N by s
+// (smoke runs on the software adapter).
+import {
+  DEVICES,
+  type Device,
+  fastMatMulInstalled,
+  initBackend,
+  installFastMatMul,
+  releaseWebGpu,
+  uninstallFastMatMul,
+} from '@magic/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+
+type Shape = [m: number, k: number, n: number, tA: boolean, tB: boolean, kind: 'decode' | 'train'];
+
+const SHAPES: Shape[] = [
+  [64, 896, 896, false, true, 'decode'],
+  [64, 896, 4864, false, true, 'decode'],
+  [64, 4864, 896, false, true, 'decode'],
+  [64, 896, 151936, false, true, 'decode'],
+  [4096, 896, 4864, false, true, 'train'],
+  [4096, 4864, 896, false, true, 'train'],
+  [896, 4096, 4864, true, false, 'train'],
+  [4096, 4864, 896, false, false, 'train'],
+];
+
+function parseArgs(argv: string[]) {
+  const out = { device: 'webgpu' as Device, runs: 5, iters: 10, scale: 1, only: 'all' };
+  for (let i = 0; i < argv.length; i += 2) {
+    const key = argv[i]?.replace(/^--/, '') ?? '';
+    const value = argv[i + 1];
+    if (value === undefined) throw new Error(`missing value for ${argv[i]}`);
+    if (key === 'device') {
+      if (!DEVICES.includes(value as Device)) throw new Error(`--device must be one of ${DEVICES.join(', ')}`);
+      out.device = value as Device;
+    } else if (key === 'only') {
+      if (!['all', 'decode', 'train'].includes(value)) throw new Error('--only must be all, decode or train');
+      out.only = value;
+    } else if (key === 'runs' || key === 'iters' || key === 'scale') {
+      const n = Number.parseInt(value, 10);
+      if (!(n > 0)) throw new Error(`--${key} must be a positive integer, got ${value}`);
+      out[key] = key === 'runs' ? Math.max(3, n) : n;
+    } else {
+      throw new Error(`unknown option --${key} (known: device, runs, iters, scale, only)`);
+    }
+  }
+  return out;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Wall ms per call: `iters` calls queued back to back, then one read-back of one element of the last output. */
+async function timeOnce(fn: () => tf.Tensor, iters: number): Promise<number> {
+  const t0 = performance.now();
+  let probe: tf.Tensor | undefined;
+  for (let i = 0; i < iters; i++) {
+    probe?.dispose();
+    probe = tf.tidy(() => tf.slice(tf.reshape(fn(), [-1]), [0], [1]));
+  }
+  await probe!.data();
+  probe!.dispose();
+  return (performance.now() - t0) / iters;
+}
+
+async function bench(fn: () => tf.Tensor, runs: number, iters: number): Promise<number[]> {
+  await timeOnce(fn, 1);
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) times.push(await timeOnce(fn, iters));
+  return times;
+}
+
+async function maxAbsDiff(x: tf.Tensor, y: tf.Tensor): Promise<number> {
+  const d = tf.tidy(() => tf.max(tf.abs(tf.sub(x, y))));
+  const v = (await d.data())[0]!;
+  d.dispose();
+  return v;
+}
+
+const args = parseArgs(process.argv.slice(2));
+const info = await initBackend({ device: args.device });
+if (info.name === 'webgpu' && !installFastMatMul()) throw new Error('installFastMatMul: webgpu kernels not found');
+const round = (x: number, d = 3) => Number(x.toFixed(d));
+
+for (const [m0, k0, n0, tA, tB, kind] of SHAPES) {
+  if (args.only !== 'all' && args.only !== kind) continue;
+  const [m, k, n] = [m0, k0, n0].map((x) => Math.max(1, Math.round(x / args.scale))) as [number, number, number];
+  const a = tf.randomNormal(tA ? [k, m] : [m, k], 0, 1, 'float32', 1);
+  const b = tf.randomNormal(tB ? [n, k] : [k, n], 0, 1, 'float32', 2);
+  const fn = () => tf.matMul(a, b, tA, tB);
+  try {
+    installFastMatMul();
+    const fast = await bench(fn, args.runs, args.iters);
+    const fastOut = fn();
+    uninstallFastMatMul();
+    const tfjs = await bench(fn, args.runs, args.iters);
+    const tfjsOut = fn();
+    installFastMatMul();
+    const maxAbsErr = await maxAbsDiff(fastOut, tfjsOut);
+    tf.dispose([fastOut, tfjsOut]);
+    const flops = 2 * m * n * k;
+    const fm = median(fast);
+    const tm = median(tfjs);
+    console.log(
+      JSON.stringify({
+        op: 'matmul',
+        kind,
+        shape: { m, k, n, transposeA: tA, transposeB: tB },
+        backend: info.name,
+        adapter: info.adapter?.description ?? null,
+        fastMs: round(fm),
+        fastTflops: round(flops / (fm * 1e-3) / 1e12),
+        tfjsMs: round(tm),
+        tfjsTflops: round(flops / (tm * 1e-3) / 1e12),
+        speedup: round(tm / fm, 2),
+        maxAbsErr,
+        iters: args.iters,
+        fastRuns: fast.map((x) => round(x)),
+        tfjsRuns: tfjs.map((x) => round(x)),
+      }),
+    );
+  } catch (e) {
+    console.log(
+      JSON.stringify({
+        op: 'matmul',
+        kind,
+        shape: { m, k, n },
+        error: `${(e as Error).name}: ${(e as Error).message}`,
+      }),
+    );
+    process.exitCode = 1;
+  } finally {
+    tf.dispose([a, b]);
+  }
+}
+if (!fastMatMulInstalled() && info.name === 'webgpu') installFastMatMul();
+releaseWebGpu();
