@@ -5,11 +5,14 @@
 // GPU machine: node scripts/device-bundle.mjs bench/b1-sampling.ts .bundle/b1-sampling.mjs (docs/gpu.md).
 import { CausalLM } from '@magic/lm';
 import { initBackend, releaseWebGpu } from '@magic/tensor';
-import * as tf from '@tensorflow/tfjs-core';
 import { deviceFacts, median, memoryReport, printResult, submitBatchSize, timeRuns } from './bench-common.js';
 import { parseBenchArgs, randomIds } from './lm-args.js';
 
-const args = parseBenchArgs(process.argv.slice(2), { batch: 64, prompt: 128, new: 128, submitBatch: 0 }, 'qwen2.5-0.5b');
+const args = parseBenchArgs(
+  process.argv.slice(2),
+  { batch: 64, prompt: 128, new: 128, submitBatch: 0 },
+  'qwen2.5-0.5b',
+);
 const { batch, prompt, new: newTokens, submitBatch } = args.ints as Record<string, number>;
 const info = await initBackend({ device: args.device });
 const submit = submitBatchSize(info.name, submitBatch);
@@ -32,7 +35,14 @@ printResult({
   workload: 'B1-sampling',
   ...deviceFacts(info),
   preset: args.preset,
-  shapes: { batch, promptTokens: prompt, newTokens, hidden: lm.config.hiddenSize, layers: lm.config.numHiddenLayers, vocab: lm.config.vocabSize },
+  shapes: {
+    batch,
+    promptTokens: prompt,
+    newTokens,
+    hidden: lm.config.hiddenSize,
+    layers: lm.config.numHiddenLayers,
+    vocab: lm.config.vocabSize,
+  },
   submitBatch: submit,
   runs: times.map((t) => Number(t.toFixed(3))),
   medianSeconds: Number(sec.toFixed(3)),

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { Qwen2Config } from './config.js';
 import { LmInputError } from './errors.js';
-import { attentionBias, forwardHidden, type KvCache, logitsOf } from './model.js';
+import { attentionBias, forwardHidden, type KvCache, logitsOf, PackedDecoder } from './model.js';
 import { Rng } from './rng.js';
 import { sampleFromLogProbs } from './sampling.js';
 import { positionsFromMask } from './scoring.js';
@@ -197,18 +197,43 @@ export async function generate(
     'int32',
   );
   let pending: Promise<Sampled> | undefined;
+  // WebGPU + device sampling: decode steps after the prefill run on the preallocated in-place cache.
+  const packed = device && tf.getBackend() === 'webgpu';
+  let decoder: PackedDecoder | undefined;
+  const promptLens = prompts.map((p) => p.length);
   try {
     for (let s = 0; s < maxNew && seqs.some((q) => !q.done); s++) {
-      const r = step(w, cfg, input, keyMask, cache);
+      let logits: tf.Tensor2D;
+      if (decoder) {
+        logits = decoder.step(
+          input,
+          promptLens.map((n) => n + s - 1),
+          width + s - 1,
+        );
+      } else {
+        const r = step(w, cfg, input, keyMask, cache);
+        disposeCache(cache);
+        cache = r.cache;
+        logits = r.logits;
+        if (packed) {
+          decoder = new PackedDecoder(w, cfg, cache, keyMask, width + maxNew);
+          cache = undefined;
+        }
+      }
       input.dispose();
-      disposeCache(cache);
-      cache = r.cache;
       for (const row of keyMask) row.push(1);
       if (!device) {
         try {
-          accept(await sampleOnHost(r.logits, o, rng, seqs.map((q) => !q.done)));
+          accept(
+            await sampleOnHost(
+              logits,
+              o,
+              rng,
+              seqs.map((q) => !q.done),
+            ),
+          );
         } finally {
-          r.logits.dispose();
+          logits.dispose();
         }
         input = tf.tensor2d(
           seqs.map((q) => [q.done ? pad : q.tokenIds[q.tokenIds.length - 1]!]),
@@ -217,8 +242,8 @@ export async function generate(
         );
         continue;
       }
-      const sampled = sampleOnDevice(r.logits, o, rng);
-      r.logits.dispose();
+      const sampled = sampleOnDevice(logits, o, rng);
+      logits.dispose();
       input = tf.reshape(sampled.ids, [b, 1]);
       const read = readSampled(sampled);
       if (pending) accept(await pending);
@@ -228,6 +253,7 @@ export async function generate(
   } finally {
     input.dispose();
     disposeCache(cache);
+    decoder?.dispose();
     if (pending) await pending.catch(() => undefined);
   }
   return seqs.map((q) => ({

@@ -1,4 +1,13 @@
-import { decodeAttention, fusedRmsNorm, fusedRope, fusedSwiGlu } from '@magic/tensor';
+import {
+  createKvCache,
+  decodeAttention,
+  fusedRmsNorm,
+  fusedRopeAt,
+  fusedSwiGlu,
+  type PackedAttentionShape,
+  packedDecodeAttention,
+  writeKvCache,
+} from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Qwen2Config } from './config.js';
 import { sumTensors } from './sum-tensors.js';
@@ -34,23 +43,9 @@ export function rmsNorm(x: tf.Tensor3D, w: tf.Tensor, eps: number): tf.Tensor3D 
   return fusedRmsNorm(x, w, eps);
 }
 
-/** cos/sin tables [batch, 1, T, headDim] for integer positions [batch, T]. */
-export function ropeTables(
-  positions: tf.Tensor2D,
-  headDim: number,
-  theta: number,
-): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
-  const half = headDim / 2;
-  const invFreq = new Float32Array(half);
-  for (let i = 0; i < half; i++) invFreq[i] = 1 / theta ** ((2 * i) / headDim);
-  const [b, t] = positions.shape;
-  const freqs = tf.mul(tf.reshape(tf.cast(positions, 'float32'), [b, t, 1]), tf.tensor1d(invFreq));
-  const emb = tf.reshape(tf.concat([freqs, freqs], -1), [b, 1, t, headDim]);
-  return { cos: tf.cos(emb) as tf.Tensor4D, sin: tf.sin(emb) as tf.Tensor4D };
-}
-
-function applyRope(x: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D): tf.Tensor4D {
-  return fusedRope(x, cos, sin);
+/** Rotary embedding at integer positions (cos/sin computed in the kernel on WebGPU, range-reduced). */
+function applyRope(x: tf.Tensor4D, ctx: AttentionCtx): tf.Tensor4D {
+  return fusedRopeAt(x, ctx.positions, ctx.cfg.ropeTheta);
 }
 
 /** [B,T,heads*D] -> [B,heads,T,D] (a reshape when T = 1: no transpose dispatch while decoding). */
@@ -69,8 +64,8 @@ function mergeHeads(x: tf.Tensor4D): tf.Tensor3D {
 
 interface AttentionCtx {
   cfg: Qwen2Config;
-  cos: tf.Tensor4D;
-  sin: tf.Tensor4D;
+  /** Rotary positions [B,T] int32. */
+  positions: tf.Tensor2D;
   /** Additive mask [B,1,T,S]. */
   bias: tf.Tensor4D;
   /** The same repeated for the query group, [B,1,group*T,S] (made once per forward, when T > 1). */
@@ -88,8 +83,8 @@ function attention(
   const { numAttentionHeads: nh, numKeyValueHeads: kvh, headDim: d } = ctx.cfg;
   const [b, t] = x.shape;
   const group = nh / kvh;
-  const q = applyRope(splitHeads(linear(x, w.qWeight, w.qBias), nh, d), ctx.cos, ctx.sin);
-  let k = applyRope(splitHeads(linear(x, w.kWeight, w.kBias), kvh, d), ctx.cos, ctx.sin);
+  const q = applyRope(splitHeads(linear(x, w.qWeight, w.qBias), nh, d), ctx);
+  let k = applyRope(splitHeads(linear(x, w.kWeight, w.kBias), kvh, d), ctx);
   let v = splitHeads(linear(x, w.vWeight, w.vBias), kvh, d);
   if (past) {
     k = tf.concat([past.k, k], 2);
@@ -183,10 +178,9 @@ export function forwardHidden(
   input: ForwardInput,
   withCache: boolean,
 ): { hidden: tf.Tensor3D; cache?: KvCache } {
-  const { cos, sin } = ropeTables(input.positions, cfg.headDim, cfg.ropeTheta);
   const group = cfg.numAttentionHeads / cfg.numKeyValueHeads;
   const t = input.ids.shape[1];
-  const ctx: AttentionCtx = { cfg, cos, sin, bias: input.bias };
+  const ctx: AttentionCtx = { cfg, positions: tf.cast(input.positions, 'int32') as tf.Tensor2D, bias: input.bias };
   if (t > 1 && group > 1) ctx.groupBias = tf.tile(input.bias, [1, 1, group, 1]);
   let h = embedLookup(w.embed, input.ids);
   const cache: KvCache = { k: [], v: [] };
@@ -209,4 +203,78 @@ export function headWeight(w: ModelWeights): tf.Variable {
 /** Logits [N,V] for hidden rows [N,H]. */
 export function logitsOf(w: ModelWeights, rows: tf.Tensor2D): tf.Tensor2D {
   return tf.matMul(rows, headWeight(w), false, true);
+}
+
+/**
+ * Decoding with a preallocated cache (WebGPU): per layer the q/k/v projections are one matmul of the
+ * concatenated weights, the new key/value is written into the cache in place (rotary embedding in the same
+ * kernel), and attention reads q straight from the packed projection: 10 dispatches per layer, no concat.
+ */
+export class PackedDecoder {
+  private readonly qkvWeight: tf.Tensor2D[];
+  private readonly qkvBias: tf.Tensor1D[];
+  private readonly caches: tf.Tensor4D[];
+  private readonly padBias: tf.Tensor2D;
+  private readonly shape: PackedAttentionShape;
+
+  /**
+   * @param prefill the cache a prefill forward returned (consumed: copied into the larger cache, then freed)
+   * @param promptMask the prompt's key mask [B, promptLen] (1 = token, 0 = left padding)
+   * @param maxLen prompt length + new tokens
+   */
+  constructor(
+    private readonly w: ModelWeights,
+    private readonly cfg: Qwen2Config,
+    prefill: KvCache,
+    promptMask: number[][],
+    maxLen: number,
+  ) {
+    this.shape = {
+      numHeads: cfg.numAttentionHeads,
+      numKvHeads: cfg.numKeyValueHeads,
+      headDim: cfg.headDim,
+      theta: cfg.ropeTheta,
+    };
+    this.qkvWeight = w.layers.map((l) => tf.concat([l.qWeight, l.kWeight, l.vWeight], 0) as tf.Tensor2D);
+    this.qkvBias = w.layers.map((l) => tf.concat([l.qBias, l.kBias, l.vBias], 0) as tf.Tensor1D);
+    this.caches = prefill.k.map((k, i) => createKvCache(k, prefill.v[i]!, maxLen));
+    for (const t of [...prefill.k, ...prefill.v]) t.dispose();
+    const b = promptMask.length;
+    const bias = new Float32Array(b * maxLen);
+    promptMask.forEach((row, i) => {
+      row.forEach((m, j) => {
+        if (m !== 1) bias[i * maxLen + j] = NEG;
+      });
+    });
+    this.padBias = tf.tensor2d(bias, [b, maxLen]);
+  }
+
+  /** Logits [B,V] for one new token per row at cache position `slot`, rotary positions `positions`. */
+  step(ids: tf.Tensor2D, positions: number[], slot: number): tf.Tensor2D {
+    const { w, cfg } = this;
+    return tf.tidy(() => {
+      const b = ids.shape[0];
+      const pos = tf.tensor1d(positions, 'int32');
+      let h = embedLookup(w.embed, ids);
+      w.layers.forEach((layer, i) => {
+        const x = tf.reshape(rmsNorm(h, layer.inputNorm, cfg.rmsNormEps), [b, cfg.hiddenSize]) as tf.Tensor2D;
+        const qkv = tf.fused.matMul({
+          a: x,
+          b: this.qkvWeight[i]!,
+          transposeB: true,
+          bias: this.qkvBias[i]!,
+        }) as tf.Tensor2D;
+        writeKvCache(this.caches[i]!, qkv, pos, slot, this.shape);
+        const att = packedDecodeAttention(qkv, pos, this.caches[i]!, this.padBias, slot + 1, this.shape);
+        h = linear(tf.reshape(att, [b, 1, cfg.numAttentionHeads * cfg.headDim]) as tf.Tensor3D, layer.oWeight, h);
+        h = mlp(rmsNorm(h, layer.postNorm, cfg.rmsNormEps), h, layer);
+      });
+      const last = tf.reshape(rmsNorm(h, w.norm, cfg.rmsNormEps), [b, cfg.hiddenSize]) as tf.Tensor2D;
+      return logitsOf(w, last);
+    });
+  }
+
+  dispose(): void {
+    tf.dispose([...this.qkvWeight, ...this.qkvBias, ...this.caches, this.padBias]);
+  }
 }

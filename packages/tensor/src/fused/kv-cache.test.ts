@@ -1,0 +1,115 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend/init-backend.js';
+import { releaseWebGpu } from '../backend/webgpu.js';
+import { expectNoLeaks } from '../leaks.js';
+import {
+  createKvCache,
+  type PackedAttentionShape,
+  packedDecodeAttention,
+  packedDecodeAttentionReference,
+  writeKvCache,
+  writeKvCacheReference,
+} from './kv-cache.js';
+import { closeness, normal } from './test-helpers.js';
+
+// Software WebGPU (Mesa llvmpipe) against the unfused reference on cpu: the in-place cache write and the
+// packed decode attention (q rotary-embedded in the kernel, grouped kv heads, padding bias, valid length).
+beforeAll(async () => {
+  await initBackend({ device: 'cpu' });
+  expect((await initBackend({ device: 'webgpu', allowSoftwareAdapter: true })).name).toBe('webgpu');
+}, 60_000);
+afterAll(() => releaseWebGpu());
+
+const [b, prefill, maxLen] = [3, 5, 300];
+
+/** Prefill cache, then two decode steps (write + attend); returns both attention outputs and the final cache. */
+function decodeTwice(shape: PackedAttentionShape, fused: boolean): tf.Tensor[] {
+  const width = (shape.numHeads + 2 * shape.numKvHeads) * shape.headDim;
+  const k = normal(1, [b, shape.numKvHeads, prefill, shape.headDim]) as tf.Tensor4D;
+  const v = normal(2, [b, shape.numKvHeads, prefill, shape.headDim]) as tf.Tensor4D;
+  let cache = createKvCache(k, v, maxLen);
+  // row 0 has two padded prompt positions
+  const bias = tf.buffer([b, maxLen], 'float32');
+  bias.set(-1e9, 0, 0);
+  bias.set(-1e9, 0, 1);
+  const padBias = bias.toTensor() as tf.Tensor2D;
+  const outs: tf.Tensor[] = [];
+  for (const [step, pos] of [
+    [0, [3, 5, 1000]],
+    [1, [4, 6, 20001]],
+  ] as const) {
+    const qkv = normal(10 + step, [b, width]) as tf.Tensor2D;
+    const positions = tf.tensor1d(pos as unknown as number[], 'int32');
+    const slot = prefill + step;
+    const next = fused
+      ? writeKvCache(cache, qkv, positions, slot, shape)
+      : writeKvCacheReference(cache, qkv, positions, slot, shape);
+    if (next !== cache) cache.dispose();
+    cache = next;
+    outs.push(
+      fused
+        ? packedDecodeAttention(qkv, positions, cache, padBias, slot + 1, shape)
+        : packedDecodeAttentionReference(qkv, positions, cache, padBias, slot + 1, shape),
+    );
+  }
+  outs.push(tf.slice(cache, [0, 0, 0, 0], [2 * b, shape.numKvHeads, prefill + 2, shape.headDim]));
+  return outs;
+}
+
+async function run(shape: PackedAttentionShape, backend: 'cpu' | 'webgpu', fused: boolean): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  return expectNoLeaks(async () => {
+    const outs = tf.tidy(() => decodeTwice(shape, fused));
+    const data = (await Promise.all(outs.map((t) => t.data()))) as Float32Array[];
+    tf.dispose(outs);
+    return data;
+  });
+}
+
+describe('kv cache kernels', () => {
+  // Two head layouts in one process: the compiled shaders must not be mixed up (shape constants are in the key).
+  it.each([
+    { numHeads: 14, numKvHeads: 2, headDim: 64, theta: 1e6 },
+    { numHeads: 5, numKvHeads: 1, headDim: 12, theta: 1e4 },
+  ])('in-place cache writes and packed decode attention match the unfused reference (%o)', async (shape) => {
+    const ref = await run(shape, 'cpu', false);
+    const got = await run(shape, 'webgpu', true);
+    for (const [i, r] of ref.entries()) {
+      const c = closeness(got[i]!, r, 2e-5, 1e-4);
+      expect(c.excess, `output ${i}: max abs error ${c.maxAbs} at ${c.at}`).toBeLessThanOrEqual(0);
+    }
+  });
+
+  it('writes in place on WebGPU (returns the same tensor) and functionally elsewhere', async () => {
+    for (const backend of ['webgpu', 'cpu'] as const) {
+      await tf.setBackend(backend);
+      const cache = tf.zeros([2, 2, 4, 8]) as tf.Tensor4D;
+      const qkv = tf.ones([1, (4 + 4) * 8]) as tf.Tensor2D;
+      const positions = tf.tensor1d([0], 'int32');
+      const s = { numHeads: 4, numKvHeads: 2, headDim: 8, theta: 10000 };
+      const next = writeKvCache(cache, qkv, positions, 2, s);
+      expect(next === cache).toBe(backend === 'webgpu');
+      const data = (await next.array()) as number[][][][];
+      // position 0: no rotation, so slot 2 holds the ones of k (row 0) and v (row 1); other slots stay 0
+      expect(data[0]![1]![2]).toEqual(Array(8).fill(1));
+      expect(data[1]![0]![2]).toEqual(Array(8).fill(1));
+      expect(data[0]![0]![1]).toEqual(Array(8).fill(0));
+      tf.dispose([cache, next, qkv, positions]);
+    }
+  });
+
+  it('rejects bad shapes and slots with typed errors', async () => {
+    await tf.setBackend('cpu');
+    const cache = tf.zeros([2, 2, 4, 8]) as tf.Tensor4D;
+    const qkv = tf.ones([1, 64]) as tf.Tensor2D;
+    const positions = tf.tensor1d([0], 'int32');
+    const s = { numHeads: 4, numKvHeads: 2, headDim: 8, theta: 10000 };
+    expect(() => writeKvCache(cache, qkv, positions, 4, s)).toThrow(/slot 4 outside/);
+    expect(() => writeKvCache(cache, tf.ones([1, 10]) as tf.Tensor2D, positions, 0, s)).toThrow(/qkv must be/);
+    expect(() => packedDecodeAttention(qkv, positions, cache, tf.zeros([1, 3]) as tf.Tensor2D, 2, s)).toThrow(
+      /padBias must be/,
+    );
+    tf.dispose([cache, qkv, positions]);
+  });
+});

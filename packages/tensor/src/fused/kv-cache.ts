@@ -1,0 +1,373 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ropeAtReference } from './rope-at.js';
+import { F32_MAX, FusedOpError, flatProgram, onWebGpu, type ProgramUniform, runProgram } from './webgpu-program.js';
+
+/**
+ * A preallocated key/value cache for decoding: one tensor [2B, kvHeads, maxLen, D] per layer (keys in
+ * rows 0..B-1, values in rows B..2B-1; rank 4 because tfjs' WebGPU shaders stop at rank 4) that decode steps write in place on WebGPU, so a step needs no concat.
+ *
+ * Layout of the packed projection `qkv` [B, (heads + 2 kvHeads) D] (one matmul of the concatenated q/k/v
+ * weights): queries, then keys, then values, head-major.
+ */
+export interface PackedAttentionShape {
+  numHeads: number;
+  numKvHeads: number;
+  headDim: number;
+  /** RoPE base. */
+  theta: number;
+}
+
+interface WebGpuInPlace {
+  runWebGPUProgram(
+    program: unknown,
+    inputs: tf.TensorInfo[],
+    outputDtype: tf.DataType,
+    uniforms: ProgramUniform[] | undefined,
+    output: tf.TensorInfo,
+  ): tf.TensorInfo;
+}
+
+function inverseFrequencies(headDim: number, theta: number): Float32Array {
+  const half = headDim / 2;
+  const inv = new Float32Array(half);
+  for (let i = 0; i < half; i++) inv[i] = 1 / theta ** ((2 * i) / headDim);
+  return inv;
+}
+
+/** cos/sin of f32(pos) * invFreq with Cody-Waite reduction to [-pi, pi] (as fusedRopeAt). */
+const ROPE_ANGLE = `
+    fn ropeCs(pos : i32, f : f32) -> vec2<f32> {
+      let a = f32(pos) * f;
+      let k = round(a * 0.15915494309189535);
+      let r = ((a - k * 6.28125) - k * 0.0019353071693331003) - k * 1.0253131677018246e-11;
+      return vec2<f32>(cos(r), sin(r));
+    }`;
+
+/** Keys/values [B, kvHeads, T, D] of a prefill, padded to `maxLen` positions: the cache decode steps write into. */
+export function createKvCache(k: tf.Tensor4D, v: tf.Tensor4D, maxLen: number): tf.Tensor4D {
+  const t = k.shape[2];
+  if (maxLen < t) throw new FusedOpError('createKvCache', `maxLen ${maxLen} < prefill length ${t}`);
+  return tf.tidy(
+    () =>
+      tf.pad(tf.concat([k, v], 0), [
+        [0, 0],
+        [0, 0],
+        [0, maxLen - t],
+        [0, 0],
+      ]) as tf.Tensor4D,
+  );
+}
+
+function checkPacked(
+  op: string,
+  qkv: tf.Tensor2D,
+  positions: tf.Tensor1D,
+  cache: tf.Tensor4D,
+  s: PackedAttentionShape,
+) {
+  const { numHeads: nh, numKvHeads: kvh, headDim: d } = s;
+  const b = qkv.shape[0];
+  if (nh % kvh !== 0) throw new FusedOpError(op, `heads ${nh} not a multiple of kv heads ${kvh}`);
+  if (qkv.rank !== 2 || qkv.shape[1] !== (nh + 2 * kvh) * d) {
+    throw new FusedOpError(op, `qkv must be [B, ${(nh + 2 * kvh) * d}], got [${qkv.shape}]`);
+  }
+  if (positions.rank !== 1 || positions.shape[0] !== b || positions.dtype !== 'int32') {
+    throw new FusedOpError(op, `positions must be int32 [${b}], got ${positions.dtype} [${positions.shape}]`);
+  }
+  const [cb, ckv, , cd] = cache.shape;
+  if (cache.rank !== 4 || cb !== 2 * b || ckv !== kvh || cd !== d) {
+    throw new FusedOpError(op, `cache must be [${2 * b}, ${kvh}, maxLen, ${d}], got [${cache.shape}]`);
+  }
+  if (qkv.dtype !== 'float32' || cache.dtype !== 'float32') throw new FusedOpError(op, 'qkv and cache must be float32');
+}
+
+/** Splits qkv [B, (nh + 2 kvh) D] into q [B,nh,1,D], k and v [B,kvh,1,D]. */
+function splitQkv(qkv: tf.Tensor2D, s: PackedAttentionShape): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] {
+  const { numHeads: nh, numKvHeads: kvh, headDim: d } = s;
+  const b = qkv.shape[0];
+  const [q, k, v] = tf.split(qkv, [nh * d, kvh * d, kvh * d], 1);
+  return [
+    tf.reshape(q!, [b, nh, 1, d]) as tf.Tensor4D,
+    tf.reshape(k!, [b, kvh, 1, d]) as tf.Tensor4D,
+    tf.reshape(v!, [b, kvh, 1, d]) as tf.Tensor4D,
+  ];
+}
+
+/** Unfused reference of writeKvCache: a new cache with position `slot` replaced. */
+export function writeKvCacheReference(
+  cache: tf.Tensor4D,
+  qkv: tf.Tensor2D,
+  positions: tf.Tensor1D,
+  slot: number,
+  s: PackedAttentionShape,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [b2, kvh, maxLen, d] = cache.shape;
+    const b = b2 / 2;
+    const [, k, v] = splitQkv(qkv, s);
+    const kr = ropeAtReference(k, tf.reshape(positions, [b, 1]) as tf.Tensor2D, s.theta);
+    const fresh = tf.concat([kr, v], 0);
+    const parts: tf.Tensor[] = [];
+    if (slot > 0) parts.push(tf.slice(cache, [0, 0, 0, 0], [b2, kvh, slot, d]));
+    parts.push(fresh);
+    if (slot + 1 < maxLen) parts.push(tf.slice(cache, [0, 0, slot + 1, 0], [b2, kvh, maxLen - slot - 1, d]));
+    return tf.concat(parts, 2) as tf.Tensor4D;
+  });
+}
+
+function writeKvProgram(b: number, kvh: number, d: number) {
+  const n = b * kvh * d;
+  const wg = 64;
+  return flatProgram(
+    {
+      variableNames: ['qkv', 'pos', 'invFreq'],
+      outputShape: [2 * b, kvh, 1, d],
+      shaderKey: `magicWriteKvCache_${d}_${kvh}`,
+      uniforms: 'slot : i32, numHeads : i32, maxLen : i32, ',
+      getUserCode: () => `
+    ${ROPE_ANGLE}
+    fn main(index : i32) {
+      let nb = uniforms.qkvShape[0];
+      let width = uniforms.qkvShape[1];
+      let d = ${d};
+      let kvh = ${kvh};
+      let half = d / 2;
+      if (index >= nb * kvh * d) { return; }
+      let i = index % d;
+      let g = (index / d) % kvh;
+      let b = index / (d * kvh);
+      let kBase = b * width + uniforms.numHeads * d + g * d;
+      let vBase = b * width + (uniforms.numHeads + kvh) * d + g * d;
+      let cs = ropeCs(pos[b], invFreq[i % half]);
+      var rot : f32;
+      if (i < half) { rot = -qkv[kBase + i + half]; } else { rot = qkv[kBase + i - half]; }
+      let kOut = ((b * kvh + g) * uniforms.maxLen + uniforms.slot) * d + i;
+      let vOut = (((nb + b) * kvh + g) * uniforms.maxLen + uniforms.slot) * d + i;
+      result[kOut] = qkv[kBase + i] * cs.x + rot * cs.y;
+      result[vOut] = qkv[vBase + i];
+    }`,
+    },
+    Math.ceil(n / wg),
+    wg,
+  );
+}
+
+/**
+ * Writes the new token's rotary-embedded key and its value (from the packed projection qkv) into `cache` at
+ * position `slot`, for every batch row (positions [B] int32 are the rotary positions). WebGPU: one dispatch,
+ * in place; returns `cache` itself. Other backends: returns a new tensor (the caller disposes the old one).
+ */
+export function writeKvCache(
+  cache: tf.Tensor4D,
+  qkv: tf.Tensor2D,
+  positions: tf.Tensor1D,
+  slot: number,
+  s: PackedAttentionShape,
+): tf.Tensor4D {
+  checkPacked('writeKvCache', qkv, positions, cache, s);
+  const maxLen = cache.shape[2];
+  if (!Number.isInteger(slot) || slot < 0 || slot >= maxLen) {
+    throw new FusedOpError('writeKvCache', `slot ${slot} outside [0, ${maxLen})`);
+  }
+  if (!onWebGpu()) return writeKvCacheReference(cache, qkv, positions, slot, s);
+  const [b2, kvh, , d] = cache.shape;
+  const b = b2 / 2;
+  const inv = tf.tensor1d(inverseFrequencies(d, s.theta));
+  try {
+    const backend = tf.backend() as unknown as WebGpuInPlace;
+    backend.runWebGPUProgram(
+      writeKvProgram(b, kvh, d),
+      [qkv, positions, inv],
+      'float32',
+      [
+        { type: 'int32', data: [slot] },
+        { type: 'int32', data: [s.numHeads] },
+        { type: 'int32', data: [maxLen] },
+      ],
+      cache,
+    );
+  } finally {
+    inv.dispose();
+  }
+  return cache;
+}
+
+/** Unfused reference of packedDecodeAttention. */
+export function packedDecodeAttentionReference(
+  qkv: tf.Tensor2D,
+  positions: tf.Tensor1D,
+  cache: tf.Tensor4D,
+  padBias: tf.Tensor2D,
+  length: number,
+  s: PackedAttentionShape,
+): tf.Tensor2D {
+  return tf.tidy(() => {
+    const { numHeads: nh, numKvHeads: kvh, headDim: d } = s;
+    const b = qkv.shape[0];
+    const [q] = splitQkv(qkv, s);
+    const qr = ropeAtReference(q, tf.reshape(positions, [b, 1]) as tf.Tensor2D, s.theta);
+    const k = tf.slice(cache, [0, 0, 0, 0], [b, kvh, length, d]);
+    const v = tf.slice(cache, [b, 0, 0, 0], [b, kvh, length, d]);
+    const bias = tf.reshape(tf.slice(padBias, [0, 0], [b, length]), [b, 1, 1, length]);
+    const qg = tf.reshape(qr, [b, kvh, nh / kvh, d]);
+    const scores = tf.add(tf.mul(tf.matMul(qg, k, false, true), 1 / Math.sqrt(d)), bias);
+    return tf.reshape(tf.matMul(tf.softmax(scores), v), [b, nh * d]) as tf.Tensor2D;
+  });
+}
+
+const WG = 256;
+
+function packedAttentionProgram(b: number, nh: number, kvh: number, d: number) {
+  const lanes = d / 4;
+  const subsets = Math.floor(WG / lanes);
+  return {
+    ...flatProgram(
+      {
+        variableNames: ['qkv', 'pos', 'invFreq', 'cache', 'padBias'],
+        outputShape: [b, nh * d],
+        shaderKey: `magicPackedDecodeAttention_${WG}_${d}_${kvh}`,
+        uniforms: 'scale : f32, len : i32, maxLen : i32, numHeads : i32, ',
+        getUserCode: () => `
+    ${ROPE_ANGLE}
+    const WG = ${WG};
+    const LANES = ${lanes};
+    const SUBSETS = ${subsets};
+    const D = ${d};
+    const KVH = ${kvh};
+    var<workgroup> qsc : array<f32, ${d}>;
+    var<workgroup> ps : array<f32, ${WG}>;
+    var<workgroup> accS : array<vec4<f32>, ${WG}>;
+    var<workgroup> mS : array<f32, ${subsets}>;
+    var<workgroup> lS : array<f32, ${subsets}>;
+    fn main(index : i32) {
+      let grp = index / WG;
+      let tid = index - grp * WG;
+      let lane = tid % LANES;
+      let sub = tid / LANES;
+      let nb = uniforms.qkvShape[0];
+      let width = uniforms.qkvShape[1];
+      let nh = uniforms.numHeads;
+      let S = uniforms.len;
+      let valid = grp < nb * nh;
+      let b = grp / nh;
+      let h = grp - b * nh;
+      let g = h / (nh / KVH);
+      // q of head h with rotary embedding, into shared memory.
+      if (valid && tid < D) {
+        let qBase = b * width + h * D;
+        let half = D / 2;
+        let cs = ropeCs(pos[b], invFreq[tid % half]);
+        var rot : f32;
+        if (tid < half) { rot = -qkv[qBase + tid + half]; } else { rot = qkv[qBase + tid - half]; }
+        qsc[tid] = qkv[qBase + tid] * cs.x + rot * cs.y;
+      }
+      workgroupBarrier();
+      let kBase = (b * KVH + g) * uniforms.maxLen * LANES;            // in vec4s
+      let vBase = ((nb + b) * KVH + g) * uniforms.maxLen * LANES;
+      let biasBase = b * uniforms.maxLen;
+      var m = -${F32_MAX};
+      var l = 0.0;
+      var acc = vec4<f32>(0.0);
+      for (var c0 = 0; c0 < S; c0 += WG) {
+        let key = c0 + tid;
+        var sc = -${F32_MAX};
+        if (valid && key < S) {
+          let kRow = kBase + key * LANES;
+          var dotv = vec4<f32>(0.0);
+          for (var i = 0; i < LANES; i++) {
+            dotv += vec4<f32>(qsc[4 * i], qsc[4 * i + 1], qsc[4 * i + 2], qsc[4 * i + 3]) * cache[kRow + i];
+          }
+          sc = (dotv.x + dotv.y + dotv.z + dotv.w) * uniforms.scale + padBias[biasBase + key];
+        }
+        ps[tid] = sc;
+        workgroupBarrier();
+        let cnt = min(WG, S - c0);
+        if (valid && sub < SUBSETS) {
+          for (var j = sub; j < cnt; j += SUBSETS) {
+            let x = ps[j];
+            let mNew = max(m, x);
+            let r = exp(m - mNew);
+            let p = exp(x - mNew);
+            acc = acc * r + p * cache[vBase + (c0 + j) * LANES + lane];
+            l = l * r + p;
+            m = mNew;
+          }
+        }
+        workgroupBarrier();
+      }
+      if (sub < SUBSETS) {
+        accS[tid] = acc;
+        if (lane == 0) { mS[sub] = m; lS[sub] = l; }
+      }
+      workgroupBarrier();
+      if (valid && tid < LANES) {
+        var mAll = -${F32_MAX};
+        for (var s = 0; s < SUBSETS; s++) { mAll = max(mAll, mS[s]); }
+        var lAll = 0.0;
+        var out = vec4<f32>(0.0);
+        for (var s = 0; s < SUBSETS; s++) {
+          let w = exp(mS[s] - mAll);
+          lAll += lS[s] * w;
+          out += accS[s * LANES + tid] * w;
+        }
+        out = out / lAll;
+        let o = (grp * LANES + tid) * 4;
+        result[o] = out.x;
+        result[o + 1] = out.y;
+        result[o + 2] = out.z;
+        result[o + 3] = out.w;
+      }
+    }`,
+      },
+      b * nh,
+      WG,
+    ),
+    // the cache is read as vec4<f32>; everything else is scalar.
+    variableComponents: [1, 1, 1, 4, 1],
+  };
+}
+
+/**
+ * Attention of one new token per row over the first `length` cached positions: q taken from the packed
+ * projection qkv (rotary-embedded at `positions` inside the kernel), keys/values from `cache`
+ * [2B,kvHeads,maxLen,D], additive `padBias` [B, maxLen] (0 visible, -1e9 for prompt padding); grouped kv
+ * heads. Returns [B, heads * D] (heads merged, ready for the output projection). WebGPU: one dispatch,
+ * one workgroup per (row, head), online softmax. Other backends: the reference. Inference only.
+ */
+export function packedDecodeAttention(
+  qkv: tf.Tensor2D,
+  positions: tf.Tensor1D,
+  cache: tf.Tensor4D,
+  padBias: tf.Tensor2D,
+  length: number,
+  s: PackedAttentionShape,
+): tf.Tensor2D {
+  checkPacked('packedDecodeAttention', qkv, positions, cache, s);
+  const [b2, kvh, maxLen, d] = cache.shape;
+  const b = b2 / 2;
+  if (!Number.isInteger(length) || length < 1 || length > maxLen) {
+    throw new FusedOpError('packedDecodeAttention', `length ${length} outside [1, ${maxLen}]`);
+  }
+  if (padBias.rank !== 2 || padBias.shape[0] !== b || padBias.shape[1] !== maxLen) {
+    throw new FusedOpError('packedDecodeAttention', `padBias must be [${b}, ${maxLen}], got [${padBias.shape}]`);
+  }
+  if (!onWebGpu() || d % 4 !== 0 || d > WG) {
+    return packedDecodeAttentionReference(qkv, positions, cache, padBias, length, s);
+  }
+  const inv = tf.tensor1d(inverseFrequencies(d, s.theta));
+  try {
+    return runProgram<tf.Rank.R2>(
+      packedAttentionProgram(b, s.numHeads, kvh, d),
+      [qkv, positions, inv, cache, padBias],
+      'float32',
+      [
+        { type: 'float32', data: [1 / Math.sqrt(d)] },
+        { type: 'int32', data: [length] },
+        { type: 'int32', data: [maxLen] },
+        { type: 'int32', data: [s.numHeads] },
+      ],
+    );
+  } finally {
+    inv.dispose();
+  }
+}
