@@ -89,7 +89,7 @@ describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () 
     ]);
   });
 
-  it('fused bias: rank-1 [N], full [M,N], batched [B,M,N] and a split-K case', async () => {
+  it('fused bias: rank-1 [N], full [M,N], batched [B,M,N], [B,1,N], [M,1] and a split-K case', async () => {
     await expectClose(() => {
       const { a, b } = operands(11, 65, 40, 30, false, false);
       const batched = normal(14, [2, 20, 12]);
@@ -98,6 +98,16 @@ describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () 
         tf.fused.matMul({ a, b, bias: normal(12, [30]) }),
         tf.fused.matMul({ a, b, bias: normal(13, [65, 30]), activation: 'linear' }),
         tf.fused.matMul({ a: batched, b: wb, bias: normal(16, [2, 20, 8]) }),
+        tf.fused.matMul({ a: batched, b: wb, bias: normal(32, [2, 1, 8]) }),
+        tf.fused.matMul({ a: batched, b: wb, bias: normal(33, [20, 1]) }),
+        tf.fused.matMul({ a: normal(34, [6, 1, 12]), b: wb, bias: normal(35, [6, 1, 8]) }),
+        tf.fused.matMul({
+          a: normal(36, [2, 3, 12, 4]),
+          b: normal(37, [8, 12]),
+          transposeA: true,
+          transposeB: true,
+          bias: normal(38, [8]),
+        }),
         tf.fused.matMul({
           a: normal(17, [8, 1024]),
           b: normal(18, [12, 1024]),

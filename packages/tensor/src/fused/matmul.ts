@@ -51,9 +51,8 @@ export function planGemm(batch: number, m: number, n: number, k: number): GemmPl
   const tiles = (c: TileConfig) => batch * Math.ceil(m / bm(c)) * Math.ceil(n / bn(c));
   let tile: TileConfig;
   if (m <= 16) tile = TILES.t16x128;
-  else if (m <= 64) tile = TILES.t64x64;
   else {
-    const order = [TILES.t128x128, TILES.t128x64, TILES.t64x128];
+    const order = m <= 64 ? [TILES.t64x128] : [TILES.t128x128, TILES.t128x64, TILES.t64x128];
     tile = order.find((c) => tiles(c) >= SPLIT_TARGET) ?? TILES.t64x64;
   }
   const tilesM = Math.ceil(m / bm(tile));
@@ -390,6 +389,21 @@ export function runGemm(backend: BackendLike, args: GemmArgs): tf.TensorInfo | u
     const s = biasStrides(bias.shape, outShape);
     if (!s) return undefined;
     strides = s;
+  }
+  // B shared by all batches and A [batch, M, K] contiguous: one [batch * M, K] matrix (B read once, not per batch),
+  // if the bias folds too (per column only, or rows of the folded matrix).
+  const [sb, sm, sn] = strides;
+  const biasRow = sn === 0 ? 1 : n;
+  const biasFolds = (sb === 0 && sm === 0) || (sb === m * biasRow && (sm === biasRow || m === 1));
+  if (batchB === 1 && batch > 1 && !transposeA && biasFolds) {
+    const folded = runGemm(backend, {
+      a: { ...a, shape: [batch * m, k] },
+      b: { ...b, shape: b.shape.slice(-2) },
+      transposeA,
+      transposeB,
+      bias: bias && { ...bias, shape: sb === 0 ? [biasRow] : [batch * m, biasRow] },
+    });
+    return folded && { ...folded, shape: outShape };
   }
   const plan = planGemm(batch, m, n, k);
   const split = plan.splits > 1;
