@@ -4,11 +4,14 @@
 // median of >= 3 warm runs (after one warm-up that compiles) of the wall ms per call, each run being `iters`
 // calls synchronised once by reading back one element of the last output; TFLOP/s = 2 M N K / time; maxAbsErr
 // is the fast kernel's largest difference from tfjs' kernel on the same inputs. `--scale s` divides M, K, N by s
-// (smoke runs on the software adapter).
+// (smoke runs on the software adapter). Tuning: `--sweep 1` adds one line per forced tile shape (fast kernel only),
+// `--splitTarget n` changes the workgroup count the tile choice and K split aim for (default 256).
 import {
+  configureFastMatMul,
   DEVICES,
   type Device,
   fastMatMulInstalled,
+  GEMM_TILES,
   initBackend,
   installFastMatMul,
   releaseWebGpu,
@@ -30,7 +33,7 @@ const SHAPES: Shape[] = [
 ];
 
 function parseArgs(argv: string[]) {
-  const out = { device: 'webgpu' as Device, runs: 5, iters: 10, scale: 1, only: 'all' };
+  const out = { device: 'webgpu' as Device, runs: 5, iters: 10, scale: 1, only: 'all', sweep: 0, splitTarget: 0 };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i]?.replace(/^--/, '') ?? '';
     const value = argv[i + 1];
@@ -41,12 +44,13 @@ function parseArgs(argv: string[]) {
     } else if (key === 'only') {
       if (!['all', 'decode', 'train'].includes(value)) throw new Error('--only must be all, decode or train');
       out.only = value;
-    } else if (key === 'runs' || key === 'iters' || key === 'scale') {
+    } else if (key === 'runs' || key === 'iters' || key === 'scale' || key === 'sweep' || key === 'splitTarget') {
       const n = Number.parseInt(value, 10);
-      if (!(n > 0)) throw new Error(`--${key} must be a positive integer, got ${value}`);
+      if (!(n > 0 || (key === 'sweep' && n === 0)))
+        throw new Error(`--${key} must be a positive integer, got ${value}`);
       out[key] = key === 'runs' ? Math.max(3, n) : n;
     } else {
-      throw new Error(`unknown option --${key} (known: device, runs, iters, scale, only)`);
+      throw new Error(`unknown option --${key} (known: device, runs, iters, scale, only, sweep, splitTarget)`);
     }
   }
   return out;
@@ -89,6 +93,7 @@ const args = parseArgs(process.argv.slice(2));
 const info = await initBackend({ device: args.device });
 if (info.name === 'webgpu' && !installFastMatMul()) throw new Error('installFastMatMul: webgpu kernels not found');
 const round = (x: number, d = 3) => Number(x.toFixed(d));
+if (args.splitTarget > 0) configureFastMatMul({ splitTarget: args.splitTarget });
 
 for (const [m0, k0, n0, tA, tB, kind] of SHAPES) {
   if (args.only !== 'all' && args.only !== kind) continue;
@@ -127,6 +132,24 @@ for (const [m0, k0, n0, tA, tB, kind] of SHAPES) {
         tfjsRuns: tfjs.map((x) => round(x)),
       }),
     );
+    for (const tile of args.sweep ? GEMM_TILES : []) {
+      const prev = configureFastMatMul({ ...(args.splitTarget > 0 ? { splitTarget: args.splitTarget } : {}), tile });
+      try {
+        const ms = median(await bench(fn, args.runs, args.iters));
+        console.log(
+          JSON.stringify({
+            op: 'matmul-tile',
+            kind,
+            shape: { m, k, n, transposeA: tA, transposeB: tB },
+            tile,
+            fastMs: round(ms),
+            fastTflops: round(flops / (ms * 1e-3) / 1e12),
+          }),
+        );
+      } finally {
+        configureFastMatMul(prev);
+      }
+    }
   } catch (e) {
     console.log(
       JSON.stringify({

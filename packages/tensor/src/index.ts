@@ -39,7 +39,15 @@ export {
   writeKvCacheReference,
 } from './fused/kv-cache.js';
 export { logProbGather, logProbGatherReference } from './fused/log-prob-gather.js';
-export { fastMatMulInstalled, installFastMatMul, uninstallFastMatMul } from './fused/matmul.js';
+export {
+  configureFastMatMul,
+  type FastMatMulOptions,
+  fastMatMulInstalled,
+  GEMM_TILES,
+  type GemmTile,
+  installFastMatMul,
+  uninstallFastMatMul,
+} from './fused/matmul.js';
 export { fusedRmsNorm, rmsNormReference } from './fused/rms-norm.js';
 export { fusedRope, ropeReference } from './fused/rope.js';
 export { fusedRopeAt, ropeAtReference, ropeTables } from './fused/rope-at.js';

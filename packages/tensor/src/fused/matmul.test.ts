@@ -2,7 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init-backend.js';
 import { releaseWebGpu } from '../backend/webgpu.js';
-import { fastMatMulInstalled, installFastMatMul, planGemm, uninstallFastMatMul } from './matmul.js';
+import {
+  configureFastMatMul,
+  fastMatMulInstalled,
+  GEMM_TILES,
+  installFastMatMul,
+  planGemm,
+  uninstallFastMatMul,
+} from './matmul.js';
 import { closeness, computeOn, normal } from './test-helpers.js';
 
 // WebGPU = Mesa llvmpipe (software adapter); every case compares the installed kernel against tfjs' cpu backend.
@@ -69,6 +76,25 @@ describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () 
         }),
       ),
     );
+  });
+
+  it.each(GEMM_TILES)('forced tile %s: odd (scalar loads) and aligned (vec4) shapes, split-K', async (tile) => {
+    const prev = configureFastMatMul({ tile, splitTarget: 64 });
+    try {
+      await expectClose(() => [
+        tf.matMul(normal(40, [150, 37]), normal(41, [70, 150]), true, true),
+        tf.matMul(normal(42, [37, 150]), normal(43, [70, 150]), false, true),
+        tf.matMul(normal(44, [132, 40]), normal(45, [132, 68]), true, false),
+        tf.matMul(normal(46, [20, 512]), normal(47, [512, 8]), false, false),
+      ]);
+    } finally {
+      configureFastMatMul(prev);
+    }
+  });
+
+  it('rejects unknown tuning options', () => {
+    expect(() => configureFastMatMul({ tile: 't1x1' as never })).toThrow(/tile must be one of/);
+    expect(() => configureFastMatMul({ splitTarget: 0 })).toThrow(/splitTarget/);
   });
 
   it('decode shape x[64,896] · W[151,896]^T and a split-K one (K = 4864)', async () => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type FusedProgram, flatProgram, type ProgramUniform } from './webgpu-program.js';
+import { FusedOpError, type FusedProgram, flatProgram, type ProgramUniform } from './webgpu-program.js';
 
 /*
  * Tiled WGSL GEMM for tfjs' BatchMatMul and _FusedMatMul (activation 'linear') on WebGPU:
@@ -30,7 +30,10 @@ interface TileConfig {
 const bm = (c: TileConfig) => 4 * c.wy * c.rm;
 const bn = (c: TileConfig) => 4 * c.wx * c.rn;
 
-const TILES: Record<'t128x128' | 't128x64' | 't64x128' | 't64x64' | 't16x128', TileConfig> = {
+export const GEMM_TILES = ['t128x128', 't128x64', 't64x128', 't64x64', 't16x128'] as const;
+export type GemmTile = (typeof GEMM_TILES)[number];
+
+const TILES: Record<GemmTile, TileConfig> = {
   t128x128: { wx: 16, wy: 16, rm: 2, rn: 2 },
   t128x64: { wx: 16, wy: 16, rm: 2, rn: 1 },
   t64x128: { wx: 16, wy: 16, rm: 1, rn: 2 },
@@ -47,20 +50,45 @@ export interface GemmPlan {
 }
 
 /** Tile shape and K split for one problem (exported for tests). */
+export interface FastMatMulOptions {
+  /** Force one tile shape for every GEMM (default: chosen per shape). */
+  tile?: GemmTile | undefined;
+  /** Workgroup count the tile choice and the K split aim for (default 256). */
+  splitTarget?: number | undefined;
+}
+
+let options: FastMatMulOptions = {};
+
+/** Tuning knobs (for benchmarks on a device); returns the previous options. `{}` restores the defaults. */
+export function configureFastMatMul(next: FastMatMulOptions): FastMatMulOptions {
+  const prev = options;
+  if (next.splitTarget !== undefined && !(Number.isInteger(next.splitTarget) && next.splitTarget > 0)) {
+    throw new FusedOpError('configureFastMatMul', `splitTarget must be a positive integer, got ${next.splitTarget}`);
+  }
+  if (next.tile !== undefined && !GEMM_TILES.includes(next.tile)) {
+    throw new FusedOpError('configureFastMatMul', `tile must be one of ${GEMM_TILES.join(', ')}, got ${next.tile}`);
+  }
+  options = { ...next };
+  return prev;
+}
+
+/** Tile shape and K split for one problem (exported for tests). */
 export function planGemm(batch: number, m: number, n: number, k: number): GemmPlan {
+  const target = options.splitTarget ?? SPLIT_TARGET;
   const tiles = (c: TileConfig) => batch * Math.ceil(m / bm(c)) * Math.ceil(n / bn(c));
   let tile: TileConfig;
-  if (m <= 16) tile = TILES.t16x128;
+  if (options.tile) tile = TILES[options.tile];
+  else if (m <= 16) tile = TILES.t16x128;
   else {
     const order = m <= 64 ? [TILES.t64x128] : [TILES.t128x128, TILES.t128x64, TILES.t64x128];
-    tile = order.find((c) => tiles(c) >= SPLIT_TARGET) ?? TILES.t64x64;
+    tile = order.find((c) => tiles(c) >= target) ?? TILES.t64x64;
   }
   const tilesM = Math.ceil(m / bm(tile));
   const tilesN = Math.ceil(n / bn(tile));
   const count = batch * tilesM * tilesN;
   let splits = 1;
-  if (count < SPLIT_TARGET / 2 && k >= 2 * MIN_SPLIT_K) {
-    splits = Math.min(Math.ceil(SPLIT_TARGET / count), Math.floor(k / MIN_SPLIT_K));
+  if (count < target / 2 && k >= 2 * MIN_SPLIT_K) {
+    splits = Math.min(Math.ceil(target / count), Math.floor(k / MIN_SPLIT_K));
   }
   const kChunk = Math.max(BK, Math.ceil(k / splits / BK) * BK);
   splits = Math.max(1, Math.ceil(k / kChunk));
