@@ -123,6 +123,16 @@ const GEMM_UNIFORMS = [
 ] as const;
 
 /**
+ * XOR applied to the vec4 index within k-row `k` of a tile stored from k-contiguous loads: the 4 invocations that
+ * load 16 consecutive k of one row write 4 different k-rows, which without it land in the same shared-memory bank
+ * (4-way conflicts); with it the 8 rows x 4 k-groups of a warp hit 32 distinct banks. Even values below 8 keep a
+ * vec4 index inside its aligned block of 8, so the vec4 reads of the inner loop stay conflict-free.
+ */
+function swizzle(k: string, t: number): string {
+  return `((${k} >> 2u) << 1u) & ${t / 4 - 1}`;
+}
+
+/**
  * WGSL that loads one operand's BK x T tile (T = BM or BN; `outer` is m or n) into registers `p<name><i>`
  * and stores them into shared `<name>s` (k-major). `alongOuter`: the operand is contiguous along m/n
  * (A transposed, B not), else along k.
@@ -183,7 +193,8 @@ function operandCode(name: 'A' | 'B', t: number, wg: number, alongOuter: boolean
       const body = [
         `let oo = ${oo};`,
         `let kc = ${kc};`,
-        ...[0, 1, 2, 3].map((c) => `${name}s[(kc + ${c}) * ${t / 4} + oo / 4][oo % 4] = ${r}[${c}];`),
+        `let v = (oo / 4) ^ (${swizzle('kc', t)});`,
+        ...[0, 1, 2, 3].map((c) => `${name}s[(kc + ${c}) * ${t / 4} + v][oo % 4] = ${r}[${c}];`),
       ].join(' ');
       store.push(exact ? `{ ${body} }` : `if (${guard}) { ${body} }`);
     }
@@ -201,8 +212,17 @@ function gemmProgram(v: Variant, plan: GemmPlan, batch: number, m: number, n: nu
   const accs: string[] = [];
   const fmas: string[] = [];
   const writes: string[] = [];
-  for (let i = 0; i < c.rm; i++) fmas.push(`let a${i} = As[k * ${BM / 4} + ${i * c.wy} + ty];`);
-  for (let j = 0; j < c.rn; j++) fmas.push(`let b${j} = Bs[k * ${BN / 4} + ${j * c.wx} + tx];`);
+  // operands loaded along k are stored swizzled (see swizzle)
+  const swA = !v.transposeA;
+  const swB = v.transposeB;
+  if (swA) fmas.push(`let swA = ${swizzle('k', BM)};`);
+  if (swB) fmas.push(`let swB = ${swizzle('k', BN)};`);
+  for (let i = 0; i < c.rm; i++) {
+    fmas.push(`let a${i} = As[k * ${BM / 4} + ${swA ? `((${i * c.wy} + ty) ^ swA)` : `${i * c.wy} + ty`}];`);
+  }
+  for (let j = 0; j < c.rn; j++) {
+    fmas.push(`let b${j} = Bs[k * ${BN / 4} + ${swB ? `((${j * c.wx} + tx) ^ swB)` : `${j * c.wx} + tx`}];`);
+  }
   for (let i = 0; i < c.rm; i++) {
     for (let r = 0; r < 4; r++) {
       for (let j = 0; j < c.rn; j++) {
