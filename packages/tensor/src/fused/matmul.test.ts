@@ -8,6 +8,7 @@ import {
   GEMM_TILES,
   installFastMatMul,
   planGemm,
+  tileSharedBytes,
   uninstallFastMatMul,
 } from './matmul.js';
 import { closeness, computeOn, normal } from './test-helpers.js';
@@ -53,11 +54,15 @@ describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () 
   });
 
   it('picks split-K for skinny decode shapes and big tiles for training shapes', () => {
-    expect(planGemm(1, 64, 896, 4864).splits).toBeGreaterThan(1);
-    expect(planGemm(1, 64, 151936, 896).splits).toBe(1);
+    expect(planGemm(1, 64, 896, 4864)?.splits).toBeGreaterThan(1);
+    expect(planGemm(1, 64, 151936, 896)?.splits).toBe(1);
     const big = planGemm(1, 4096, 4864, 896);
-    expect(big.splits).toBe(1);
-    expect(big.tile.rm * big.tile.rn).toBe(4);
+    expect(big?.splits).toBe(1);
+    expect(big && big.tile.rm * big.tile.rn).toBe(4);
+    // only tiles that fit the device's workgroup memory
+    const small = planGemm(1, 4096, 4864, 896, 16384);
+    expect(small && tileSharedBytes(small.tile)).toBeLessThanOrEqual(16384);
+    expect(planGemm(1, 4096, 4864, 896, 8192)).toBeUndefined();
   });
 
   it.each([

@@ -7,8 +7,9 @@ import { FusedOpError, type FusedProgram, flatProgram, type ProgramUniform } fro
  *
  * One workgroup computes a BM x BN tile of C; thread (tx, ty) of the WX x WY grid holds RM x RN register
  * blocks of 4x4 outputs (rows i*4*WY + 4*ty + 0..3, columns j*4*WX + 4*tx + 0..3). K goes in chunks of BK
- * through shared memory, stored k-major (As[k][m], Bs[k][n]) so the inner loop reads vec4s of both; the next
- * chunk's global loads are issued into registers before the current chunk is multiplied. The four transpose
+ * through double-buffered shared memory, stored k-major (As[k][m], Bs[k][n]) so the inner loop reads vec4s of
+ * both; the next chunk's global loads are issued into registers before the current chunk is multiplied and stored
+ * into the other buffer after it (one barrier per chunk). The four transpose
  * combinations differ only in how the tiles are loaded: along the operand's contiguous dimension, as vec4 when
  * that dimension is a multiple of 4 (scalar, bounds-checked loads otherwise). Few tiles (skinny decode shapes,
  * M <= 64): K is split over workgroups into partial products that a second pass sums (and adds the bias to).
@@ -20,7 +21,7 @@ const SPLIT_TARGET = 256;
 /** Smallest K range per split. */
 const MIN_SPLIT_K = 128;
 
-interface TileConfig {
+export interface TileConfig {
   wx: number;
   wy: number;
   rm: number;
@@ -49,7 +50,6 @@ export interface GemmPlan {
   kChunk: number;
 }
 
-/** Tile shape and K split for one problem (exported for tests). */
 export interface FastMatMulOptions {
   /** Force one tile shape for every GEMM (default: chosen per shape). */
   tile?: GemmTile | undefined;
@@ -72,17 +72,29 @@ export function configureFastMatMul(next: FastMatMulOptions): FastMatMulOptions 
   return prev;
 }
 
-/** Tile shape and K split for one problem (exported for tests). */
-export function planGemm(batch: number, m: number, n: number, k: number): GemmPlan {
+/** Shared memory of one workgroup (two BK-deep buffers of both tiles). */
+export function tileSharedBytes(c: TileConfig): number {
+  return 2 * BK * (bm(c) + bn(c)) * 4;
+}
+
+/**
+ * Tile shape and K split for one problem (exported for tests), among tiles that fit `sharedLimit` bytes of
+ * workgroup memory; undefined if none does.
+ */
+export function planGemm(batch: number, m: number, n: number, k: number, sharedLimit = 32768): GemmPlan | undefined {
   const target = options.splitTarget ?? SPLIT_TARGET;
   const tiles = (c: TileConfig) => batch * Math.ceil(m / bm(c)) * Math.ceil(n / bn(c));
-  let tile: TileConfig;
-  if (options.tile) tile = TILES[options.tile];
-  else if (m <= 16) tile = TILES.t16x128;
-  else {
-    const order = m <= 64 ? [TILES.t64x128] : [TILES.t128x128, TILES.t128x64, TILES.t64x128];
-    tile = order.find((c) => tiles(c) >= target) ?? TILES.t64x64;
-  }
+  const fits = (c: TileConfig) => tileSharedBytes(c) <= sharedLimit;
+  let order: TileConfig[];
+  if (options.tile) order = [TILES[options.tile]];
+  else if (m <= 16) order = [TILES.t16x128];
+  else if (m <= 64) order = [TILES.t64x128];
+  else order = [TILES.t128x128, TILES.t128x64, TILES.t64x128];
+  const fitting = order.filter(fits);
+  const tile =
+    fitting.find((c) => tiles(c) >= target) ??
+    (options.tile ? fitting[0] : fits(TILES.t64x64) ? TILES.t64x64 : undefined);
+  if (!tile) return undefined;
   const tilesM = Math.ceil(m / bm(tile));
   const tilesN = Math.ceil(n / bn(tile));
   const count = batch * tilesM * tilesN;
@@ -172,7 +184,7 @@ function operandCode(name: 'A' | 'B', t: number, wg: number, alongOuter: boolean
         }
         load.push('}');
       }
-      store.push(exact ? `${name}s[${u}] = ${r};` : `if (${guard}) { ${name}s[${u}] = ${r}; }`);
+      store.push(exact ? `${name}s[${name}St + ${u}] = ${r};` : `if (${guard}) { ${name}s[${name}St + ${u}] = ${r}; }`);
     } else {
       // element (o, k) at base + o * K + k; 4 consecutive k
       const oo = `${u} / ${BK / 4}`;
@@ -194,7 +206,7 @@ function operandCode(name: 'A' | 'B', t: number, wg: number, alongOuter: boolean
         `let oo = ${oo};`,
         `let kc = ${kc};`,
         `let v = (oo / 4) ^ (${swizzle('kc', t)});`,
-        ...[0, 1, 2, 3].map((c) => `${name}s[(kc + ${c}) * ${t / 4} + v][oo % 4] = ${r}[${c}];`),
+        ...[0, 1, 2, 3].map((c) => `${name}s[${name}St + (kc + ${c}) * ${t / 4} + v][oo % 4] = ${r}[${c}];`),
       ].join(' ');
       store.push(exact ? `{ ${body} }` : `if (${guard}) { ${body} }`);
     }
@@ -218,10 +230,10 @@ function gemmProgram(v: Variant, plan: GemmPlan, batch: number, m: number, n: nu
   if (swA) fmas.push(`let swA = ${swizzle('k', BM)};`);
   if (swB) fmas.push(`let swB = ${swizzle('k', BN)};`);
   for (let i = 0; i < c.rm; i++) {
-    fmas.push(`let a${i} = As[k * ${BM / 4} + ${swA ? `((${i * c.wy} + ty) ^ swA)` : `${i * c.wy} + ty`}];`);
+    fmas.push(`let a${i} = As[ACur + k * ${BM / 4} + ${swA ? `((${i * c.wy} + ty) ^ swA)` : `${i * c.wy} + ty`}];`);
   }
   for (let j = 0; j < c.rn; j++) {
-    fmas.push(`let b${j} = Bs[k * ${BN / 4} + ${swB ? `((${j * c.wx} + tx) ^ swB)` : `${j * c.wx} + tx`}];`);
+    fmas.push(`let b${j} = Bs[BCur + k * ${BN / 4} + ${swB ? `((${j * c.wx} + tx) ^ swB)` : `${j * c.wx} + tx`}];`);
   }
   for (let i = 0; i < c.rm; i++) {
     for (let r = 0; r < 4; r++) {
@@ -274,8 +286,11 @@ function gemmProgram(v: Variant, plan: GemmPlan, batch: number, m: number, n: nu
         getUserCode: () => `
     const WG = ${wg};
     const WX = ${c.wx};
-    var<workgroup> As : array<vec4<f32>, ${(BK * BM) / 4}>;
-    var<workgroup> Bs : array<vec4<f32>, ${(BK * BN) / 4}>;
+    const SA = ${(BK * BM) / 4};
+    const SB = ${(BK * BN) / 4};
+    // two buffers per operand: the next chunk is stored while the current one is multiplied (one barrier a chunk)
+    var<workgroup> As : array<vec4<f32>, ${(2 * BK * BM) / 4}>;
+    var<workgroup> Bs : array<vec4<f32>, ${(2 * BK * BN) / 4}>;
     fn main(index : i32) {
       let tid = i32(localIndex);
       let tx = tid % WX;
@@ -305,18 +320,30 @@ function gemmProgram(v: Variant, plan: GemmPlan, batch: number, m: number, n: nu
       {
         ${a.load}
         ${b.load}
-      }
-      for (var ch = 0; ch < uniforms.nChunks; ch++) {
+        let ASt = 0;
+        let BSt = 0;
         ${a.store}
         ${b.store}
-        workgroupBarrier();
+      }
+      workgroupBarrier();
+      for (var ch = 0; ch < uniforms.nChunks; ch++) {
+        let cur = ch & 1;
+        let ACur = cur * SA;
+        let BCur = cur * SB;
+        let more = ch + 1 < uniforms.nChunks;
         k0 = kBeg + (ch + 1) * ${BK};
-        if (ch + 1 < uniforms.nChunks) {
+        if (more) {
           ${a.load}
           ${b.load}
         }
         for (var k = 0; k < ${BK}; k++) {
           ${fmas.join('\n          ')}
+        }
+        if (more) {
+          let ASt = SA - ACur;
+          let BSt = SB - BCur;
+          ${a.store}
+          ${b.store}
         }
         workgroupBarrier();
       }
@@ -453,7 +480,9 @@ export function runGemm(backend: BackendLike, args: GemmArgs): tf.TensorInfo | u
     });
     return folded && { ...folded, shape: outShape };
   }
-  const plan = planGemm(batch, m, n, k);
+  const limits = (backend as { device?: { limits?: Record<string, number> } }).device?.limits;
+  const plan = planGemm(batch, m, n, k, limits?.maxComputeWorkgroupStorageSize ?? 16384);
+  if (!plan) return undefined;
   const split = plan.splits > 1;
   const variant: Variant = {
     tile: plan.tile,
