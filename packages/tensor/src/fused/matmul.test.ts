@@ -112,6 +112,13 @@ describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () 
     }, 2e-4);
   });
 
+  it('K = 0 gives zeros (plus the bias)', async () => {
+    await expectClose(() => [
+      tf.matMul(tf.zeros([3, 0]), tf.zeros([0, 5])),
+      tf.fused.matMul({ a: tf.zeros([3, 0]), b: tf.zeros([0, 5]), bias: normal(39, [5]) }),
+    ]);
+  });
+
   it('batched with a broadcast batch of 1, rank 4, and K not a multiple of the chunk', async () => {
     await expectClose(() => [
       tf.matMul(normal(5, [3, 17, 9]), normal(6, [1, 9, 23])),

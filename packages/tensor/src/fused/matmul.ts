@@ -362,15 +362,18 @@ function gemmProgram(v: Variant, plan: GemmPlan, batch: number, m: number, n: nu
 
 const SUM_WG = 256;
 
-/** Sums the `splits` partial products [splits * batch, M, N] into [batch, M, N], adding the bias. */
-function splitSumProgram(batch: number, m: number, n: number, bias: boolean): FusedProgram {
+/**
+ * Sums the `splits` partial products [splits * batch, M, N] into [batch, M, N], adding the bias; without `part`
+ * (K = 0) writes the bias or zeros.
+ */
+function splitSumProgram(batch: number, m: number, n: number, bias: boolean, part = true): FusedProgram {
   const size = batch * m * n;
   const add = bias ? ` + bias[bt * uniforms.biasSB + row * uniforms.biasSM + col * uniforms.biasSN]` : '';
   return flatProgram(
     {
-      variableNames: bias ? ['part', 'bias'] : ['part'],
+      variableNames: [...(part ? ['part'] : []), ...(bias ? ['bias'] : [])],
       outputShape: [batch, m, n],
-      shaderKey: `magicGemmSplitSum_${bias ? 'bias' : 'nobias'}`,
+      shaderKey: `magicGemmSplitSum_${bias ? 'bias' : 'nobias'}_${part ? 'part' : 'nopart'}`,
       uniforms: 'M : i32, N : i32, splits : i32, total : i32, biasSB : i32, biasSM : i32, biasSN : i32, ',
       getUserCode: () => `
     fn main(index : i32) {
@@ -379,7 +382,7 @@ function splitSumProgram(batch: number, m: number, n: number, bias: boolean): Fu
       let row = (index / uniforms.N) % uniforms.M;
       let bt = index / (uniforms.N * uniforms.M);
       var acc = 0.0;
-      for (var s = 0; s < uniforms.splits; s++) { acc += part[s * uniforms.total + index]; }
+      ${part ? 'for (var s = 0; s < uniforms.splits; s++) { acc += part[s * uniforms.total + index]; }' : ''}
       result[index] = acc${add};
     }`,
     },
@@ -437,7 +440,11 @@ function biasStrides(bias: number[], outShape: number[]): [number, number, numbe
  */
 export function runGemm(backend: BackendLike, args: GemmArgs): tf.TensorInfo | undefined {
   const { a, b, transposeA, transposeB, bias } = args;
-  if (a.dtype !== 'float32' || b.dtype !== 'float32' || (bias && bias.dtype !== 'float32')) return undefined;
+  // The buffer's dtype, not the tensor's: tfjs' WebGPU cast can relabel an int32 buffer as float32.
+  const stored = (t: tf.TensorInfo): string =>
+    (backend as unknown as { tensorMap?: { get(id: object): { dtype?: string } | undefined } }).tensorMap?.get(t.dataId)
+      ?.dtype ?? t.dtype;
+  if ([a, b, ...(bias ? [bias] : [])].some((t) => t.dtype !== 'float32' || stored(t) !== 'float32')) return undefined;
   const ar = a.shape.length;
   const br = b.shape.length;
   if (ar < 2 || br < 2) return undefined;
@@ -481,6 +488,17 @@ export function runGemm(backend: BackendLike, args: GemmArgs): tf.TensorInfo | u
     return folded && { ...folded, shape: outShape };
   }
   const limits = (backend as { device?: { limits?: Record<string, number> } }).device?.limits;
+  if (k === 0) {
+    // empty inputs cannot be bound: the output is the bias (or zeros)
+    const fill = splitSumProgram(batch, m, n, !!bias, false);
+    const out = backend.runWebGPUProgram(
+      fill,
+      bias ? [bias] : [],
+      'float32',
+      [m, n, 0, batch * m * n, ...strides].map(intU),
+    );
+    return { dataId: out.dataId, shape: outShape, dtype: 'float32' };
+  }
   const plan = planGemm(batch, m, n, k, limits?.maxComputeWorkgroupStorageSize ?? 16384);
   if (!plan) return undefined;
   const split = plan.splits > 1;
@@ -521,19 +539,13 @@ export function runGemm(backend: BackendLike, args: GemmArgs): tf.TensorInfo | u
     GEMM_UNIFORMS.map((u) => intU(uniforms[u])),
   );
   let result = out;
+  const sumUniforms = [m, n, plan.splits, batch * m * n, ...strides].map(intU);
   if (split) {
     const sum = splitSumProgram(batch, m, n, !!bias);
-    result = backend.runWebGPUProgram(sum, bias ? [out, bias] : [out], 'float32', [
-      intU(m),
-      intU(n),
-      intU(plan.splits),
-      intU(batch * m * n),
-      intU(strides[0]),
-      intU(strides[1]),
-      intU(strides[2]),
-    ]);
+    result = backend.runWebGPUProgram(sum, bias ? [out, bias] : [out], 'float32', sumUniforms);
     backend.disposeData(out.dataId);
   }
+
   return { dataId: result.dataId, shape: outShape, dtype: 'float32' };
 }
 
