@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Runs benchmark steps on the GPU machine (after `source .device-kit/setup.sh`), appending each
 # workload's JSON line to $OUT/results.jsonl and its stderr to $OUT/<step>.log.
-# Bundles travel xz-compressed in .bundle/ (scripts/device-pack.sh). Usage:
+# Bundles travel xz-compressed in $BUNDLE_DIR (default .bundle; scripts/device-pack.sh). Usage:
 #   bash bench/device-run.sh peer b1 b2 b3 profile [-- extra args for our workloads]
 # Steps: peer (bench/peers/torch_grpo.py, fp32+bf16), peer-b1, peer-b2, b1, b2, b3, profile, fused, matmul,
 #   train (magic-train --preset gpu-small, shortened: $TRAIN_STEPS steps, small phase 1; report to $OUT/train),
 #   eval (magic-eval --suite safety --limit $EVAL_LIMIT on WebGPU, target = the defender that `train` saved).
 set -uo pipefail
+B=${BUNDLE_DIR:-.bundle}
 out=${OUT:-./bench-out}
 mkdir -p "$out"
-for f in .bundle/*.mjs.xz; do [ -f "${f%.xz}" ] || xz -dk "$f"; done
-if [ -f .bundle/qwen-tok/tokenizer.json.xz ] && [ ! -f .bundle/qwen-tok/tokenizer.json ]; then
-  xz -dk .bundle/qwen-tok/tokenizer.json.xz
+for f in $B/*.mjs.xz; do [ -f "${f%.xz}" ] || xz -dk "$f"; done
+if [ -f $B/qwen-tok/tokenizer.json.xz ] && [ ! -f $B/qwen-tok/tokenizer.json ]; then
+  xz -dk $B/qwen-tok/tokenizer.json.xz
 fi
-export MAGIC_QWEN_TOKENIZER_DIR=${MAGIC_QWEN_TOKENIZER_DIR:-$PWD/.bundle/qwen-tok}
+export MAGIC_QWEN_TOKENIZER_DIR=${MAGIC_QWEN_TOKENIZER_DIR:-$PWD/$B/qwen-tok}
 steps=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do steps+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
@@ -22,7 +23,7 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader > 
 run_node() { # name bundle args...
   local name=$1 bundle=$2; shift 2
   local t0=$SECONDS
-  node ".bundle/$bundle.mjs" "$@" "${extra[@]}" >> "$out/results.jsonl" 2> "$out/$name.log"
+  node "$B/$bundle.mjs" "$@" "${extra[@]}" >> "$out/results.jsonl" 2> "$out/$name.log"
   echo "$name: rc=$? $((SECONDS - t0)) s" | tee -a "$out/steps.txt"
 }
 for s in "${steps[@]}"; do
@@ -39,7 +40,7 @@ for s in "${steps[@]}"; do
     train)
       t0=$SECONDS
       rm -rf /tmp/magic-train
-      node .bundle/magic-train.mjs --preset gpu-small --device webgpu --run-dir /tmp/magic-train --plain \
+      node $B/magic-train.mjs --preset gpu-small --device webgpu --run-dir /tmp/magic-train --plain \
         --set trainer.totalSteps="${TRAIN_STEPS:-4}" --set trainer.testFreq=2 --set trainer.saveFreq=2 \
         --set phase1.sft.maxExamples=64 --set data.valHoldout=16 --set data.valBatchSize=16 \
         > "$out/train.log" 2>&1
@@ -50,7 +51,7 @@ for s in "${steps[@]}"; do
     eval)
       t0=$SECONDS
       ckpt=$(ls -d /tmp/magic-train/checkpoints/global_step_*/defender/hf 2>/dev/null | sort -V | tail -1)
-      node .bundle/magic-eval.mjs --target "local:${ckpt:-missing-defender-checkpoint}" --judge local --suite safety \
+      node $B/magic-eval.mjs --target "local:${ckpt:-missing-defender-checkpoint}" --judge local --suite safety \
         --limit "${EVAL_LIMIT:-20}" --device webgpu --batch-size 64 --max-tokens 128 --out "$out/eval" --plain \
         > "$out/eval.log" 2>&1
       echo "eval: rc=$? $((SECONDS - t0)) s (target $ckpt)" | tee -a "$out/steps.txt"
