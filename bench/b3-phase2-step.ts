@@ -2,7 +2,9 @@
 // old log-probs + advantages + update), phase 1 off, no validation/checkpoints. Reports the median
 // of the warm steps (every step after the first) overall and per stage. One JSON line on stdout.
 //   npx tsx bench/b3-phase2-step.ts [--device auto] [--steps 4] [--preset gpu-small] [--set k=v]...
-import { mkdtempSync, rmSync } from 'node:fs';
+// --from-metrics <run>/metrics.jsonl: the same line from the phase-2 steps of an existing magic-train run
+// (its timing/* fields), e.g. the gpu-small run of bench/device-run.sh, without training again.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,8 +20,40 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '4' },
     preset: { type: 'string', default: 'gpu-small' },
     set: { type: 'string', multiple: true, default: [] },
+    'from-metrics': { type: 'string' },
   },
 });
+
+/** The B3 line from a magic-train metrics.jsonl (phase-2 records; the first step is the warm-up). */
+function fromMetrics(file: string): Record<string, unknown> {
+  const rows = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, number | string>)
+    .filter((r) => r.phase === 'phase2');
+  const warm = rows.slice(1);
+  if (warm.length < 1) throw new Error(`${file}: needs at least 2 phase-2 steps, found ${rows.length}`);
+  const stages = [...new Set(warm.flatMap((r) => Object.keys(r).filter((k) => k.startsWith('timing/'))))].filter(
+    (k) => k !== 'timing/step',
+  );
+  const num = (r: Record<string, number | string>, k: string) => Number(r[k] ?? 0);
+  return {
+    workload: 'B3-phase2-step',
+    source: file,
+    warmSteps: warm.length,
+    medianStepSeconds: Number(median(warm.map((r) => num(r, 'timing/step'))).toFixed(3)),
+    medianStageSeconds: Object.fromEntries(
+      stages.map((k) => [k.slice('timing/'.length), Number(median(warm.map((r) => num(r, k))).toFixed(3))]),
+    ),
+    medianGeneratedTokens: median(warm.map((r) => num(r, 'perf/generated_tokens'))),
+    steps: rows.map((r) => ({ step: r.step, role: r['train/current_agent_name'], seconds: num(r, 'timing/step') })),
+  };
+}
+
+if (values['from-metrics']) {
+  printResult(fromMetrics(values['from-metrics']));
+  process.exit(0);
+}
 const steps = Math.max(4, Number(values.steps));
 const runDir = mkdtempSync(join(tmpdir(), 'magic-b3-'));
 const config = resolveConfig(

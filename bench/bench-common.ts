@@ -1,5 +1,5 @@
 // Shared bits of the B1/B2/B3 workloads (issue 10): backend facts, GPU memory, the JSON line.
-import { type BackendInfo, webGpuErrorCount } from '@magic/tensor';
+import { type BackendInfo, fastMatMulInstalled, webGpuErrorCount } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 export { median } from './lm-args.js';
@@ -21,6 +21,11 @@ export function deviceFacts(info: BackendInfo): Record<string, unknown> {
     device: info.adapter?.description || info.adapter?.device || info.name,
     backend: info.name,
     webGpuErrors: info.name === 'webgpu' ? webGpuErrorCount() : 0,
+    /** The kernels in use: @magic/tensor's tiled GEMM, and the in-place KV-cache decode path. */
+    kernels: {
+      fastMatMul: info.name === 'webgpu' && fastMatMulInstalled(),
+      packedDecode: info.name === 'webgpu' && process.env.MAGIC_PACKED_DECODE !== '0',
+    },
   };
 }
 

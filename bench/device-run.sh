@@ -3,7 +3,7 @@
 # workload's JSON line to $OUT/results.jsonl and its stderr to $OUT/<step>.log.
 # Bundles travel xz-compressed in $BUNDLE_DIR (default .bundle; scripts/device-pack.sh). Usage:
 #   bash bench/device-run.sh peer b1 b2 b3 profile [-- extra args for our workloads]
-# Steps: peer (bench/peers/torch_grpo.py, fp32+bf16), peer-b1, peer-b2, b1, b2, b3, profile, fused, matmul,
+# Steps: peer (bench/peers/torch_grpo.py, fp32+bf16), peer-fp32, peer-b1, peer-b2, b1, b2, b3, profile, fused, matmul,
 #   train (magic-train --preset gpu-small, shortened: $TRAIN_STEPS steps, small phase 1; report to $OUT/train),
 #   eval (magic-eval --suite safety --limit $EVAL_LIMIT on WebGPU, target = the defender that `train` saved).
 set -uo pipefail
@@ -29,6 +29,7 @@ run_node() { # name bundle args...
 for s in "${steps[@]}"; do
   case $s in
     peer) t0=$SECONDS; python3 bench/peers/torch_grpo.py >> "$out/results.jsonl" 2> "$out/peer.log"; echo "peer: rc=$? $((SECONDS - t0)) s" | tee -a "$out/steps.txt" ;;
+    peer-fp32) python3 bench/peers/torch_grpo.py --dtypes fp32 >> "$out/results.jsonl" 2> "$out/peer-fp32.log"; echo "peer-fp32: rc=$?" | tee -a "$out/steps.txt" ;;
     peer-b1) python3 bench/peers/torch_grpo.py --workloads b1 >> "$out/results.jsonl" 2> "$out/peer-b1.log" ;;
     peer-b2) python3 bench/peers/torch_grpo.py --workloads b2 >> "$out/results.jsonl" 2> "$out/peer-b2.log" ;;
     b1) run_node b1 b1-sampling ;;
@@ -41,10 +42,12 @@ for s in "${steps[@]}"; do
       t0=$SECONDS
       rm -rf /tmp/magic-train
       node $B/magic-train.mjs --preset gpu-small --device webgpu --run-dir /tmp/magic-train --plain \
-        --set trainer.totalSteps="${TRAIN_STEPS:-4}" --set trainer.testFreq=2 --set trainer.saveFreq=2 \
+        --set trainer.totalSteps="${TRAIN_STEPS:-4}" --set trainer.testFreq="${TRAIN_STEPS:-4}" --set trainer.saveFreq="${TRAIN_STEPS:-4}" \
         --set phase1.sft.maxExamples=64 --set data.valHoldout=16 --set data.valBatchSize=16 \
         > "$out/train.log" 2>&1
       echo "train: rc=$? $((SECONDS - t0)) s" | tee -a "$out/steps.txt"
+      # B3 from this run's phase-2 steps (stage timings in metrics.jsonl)
+      [ -f $B/b3-phase2-step.mjs ] && node $B/b3-phase2-step.mjs --from-metrics /tmp/magic-train/metrics.jsonl >> "$out/results.jsonl" 2>> "$out/train.log"
       mkdir -p "$out/train"
       cp /tmp/magic-train/metrics.jsonl /tmp/magic-train/report.html /tmp/magic-train/report.png /tmp/magic-train/config.yaml "$out/train/" 2>/dev/null
       ;;

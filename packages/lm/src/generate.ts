@@ -197,8 +197,9 @@ export async function generate(
     'int32',
   );
   let pending: Promise<Sampled> | undefined;
-  // WebGPU + device sampling: decode steps after the prefill run on the preallocated in-place cache.
-  const packed = device && tf.getBackend() === 'webgpu';
+  // WebGPU + device sampling: decode steps after the prefill run on the preallocated in-place cache
+  // (MAGIC_PACKED_DECODE=0 keeps the concat cache, for comparison).
+  const packed = device && tf.getBackend() === 'webgpu' && process.env.MAGIC_PACKED_DECODE !== '0';
   let decoder: PackedDecoder | undefined;
   const promptLens = prompts.map((p) => p.length);
   try {

@@ -6,6 +6,7 @@ import {
   fusedSwiGlu,
   type PackedAttentionShape,
   packedDecodeAttention,
+  ropeInverseFrequencies,
   writeKvCache,
 } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
@@ -234,6 +235,7 @@ export class PackedDecoder {
       numKvHeads: cfg.numKeyValueHeads,
       headDim: cfg.headDim,
       theta: cfg.ropeTheta,
+      invFreq: ropeInverseFrequencies(cfg.headDim, cfg.ropeTheta),
     };
     this.qkvWeight = w.layers.map((l) => tf.concat([l.qWeight, l.kWeight, l.vWeight], 0) as tf.Tensor2D);
     this.qkvBias = w.layers.map((l) => tf.concat([l.qBias, l.kBias, l.vBias], 0) as tf.Tensor1D);
@@ -275,6 +277,6 @@ export class PackedDecoder {
   }
 
   dispose(): void {
-    tf.dispose([...this.qkvWeight, ...this.qkvBias, ...this.caches, this.padBias]);
+    tf.dispose([...this.qkvWeight, ...this.qkvBias, ...this.caches, this.padBias, this.shape.invFreq!]);
   }
 }

@@ -35,6 +35,7 @@ export {
   type PackedAttentionShape,
   packedDecodeAttention,
   packedDecodeAttentionReference,
+  ropeInverseFrequencies,
   writeKvCache,
   writeKvCacheReference,
 } from './fused/kv-cache.js';

@@ -15,6 +15,11 @@ export interface PackedAttentionShape {
   headDim: number;
   /** RoPE base. */
   theta: number;
+  /**
+   * Optional precomputed 1 / theta^(2i/D), i < D/2 (`ropeInverseFrequencies`), reused across calls: saves an
+   * upload per dispatch in a decode loop. Made per call when absent.
+   */
+  invFreq?: tf.Tensor1D;
 }
 
 interface WebGpuInPlace {
@@ -25,6 +30,11 @@ interface WebGpuInPlace {
     uniforms: ProgramUniform[] | undefined,
     output: tf.TensorInfo,
   ): tf.TensorInfo;
+}
+
+/** 1 / theta^(2i/D) for i < D/2 as a tensor (for PackedAttentionShape.invFreq). */
+export function ropeInverseFrequencies(headDim: number, theta: number): tf.Tensor1D {
+  return tf.tensor1d(inverseFrequencies(headDim, theta));
 }
 
 function inverseFrequencies(headDim: number, theta: number): Float32Array {
@@ -172,7 +182,7 @@ export function writeKvCache(
   if (!onWebGpu()) return writeKvCacheReference(cache, qkv, positions, slot, s);
   const [b2, kvh, , d] = cache.shape;
   const b = b2 / 2;
-  const inv = tf.tensor1d(inverseFrequencies(d, s.theta));
+  const inv = s.invFreq ?? tf.tensor1d(inverseFrequencies(d, s.theta));
   try {
     const backend = tf.backend() as unknown as WebGpuInPlace;
     backend.runWebGPUProgram(
@@ -187,7 +197,7 @@ export function writeKvCache(
       cache,
     );
   } finally {
-    inv.dispose();
+    if (inv !== s.invFreq) inv.dispose();
   }
   return cache;
 }
@@ -354,7 +364,7 @@ export function packedDecodeAttention(
   if (!onWebGpu() || d % 4 !== 0 || d > WG) {
     return packedDecodeAttentionReference(qkv, positions, cache, padBias, length, s);
   }
-  const inv = tf.tensor1d(inverseFrequencies(d, s.theta));
+  const inv = s.invFreq ?? tf.tensor1d(inverseFrequencies(d, s.theta));
   try {
     return runProgram<tf.Rank.R2>(
       packedAttentionProgram(b, s.numHeads, kvh, d),
@@ -368,6 +378,6 @@ export function packedDecodeAttention(
       ],
     );
   } finally {
-    inv.dispose();
+    if (inv !== s.invFreq) inv.dispose();
   }
 }
