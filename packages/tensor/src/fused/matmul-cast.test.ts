@@ -11,7 +11,10 @@ beforeAll(async () => {
 afterAll(() => releaseWebGpu());
 
 it('matmul of a cast int32 one-hot equals the row gather', async () => {
-  const w = tf.tensor2d(Array.from({ length: 6 * 5 }, (_, i) => i * 0.5), [6, 5]);
+  const w = tf.tensor2d(
+    Array.from({ length: 6 * 5 }, (_, i) => i * 0.5),
+    [6, 5],
+  );
   const ids = tf.tensor1d([4, 0, 2], 'int32');
   const oh = tf.cast(tf.oneHot(ids, 6), 'float32');
   const got = tf.matMul(oh, w);
