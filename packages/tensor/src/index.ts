@@ -20,6 +20,7 @@ export {
   settleWebGpu,
   webGpuErrorCount,
 } from './backend/webgpu-errors.js';
+export { capWebGpuBufferPool, defaultPoolCapBytes, trimWebGpuBufferPool } from './backend/webgpu-pool.js';
 export {
   CONFORMANCE_CASES,
   type ConformanceCase,

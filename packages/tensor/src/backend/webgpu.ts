@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { installFastMatMul } from '../fused/matmul.js';
 import { type AdapterDescription, describeAdapter, explainNoHardwareAdapter } from './adapter.js';
 import { captureDeviceErrors, type ErrorSourceDevice, guardBackendReads } from './webgpu-errors.js';
+import { capWebGpuBufferPool } from './webgpu-pool.js';
 
 /* Minimal structural types of the WebGPU objects used here (Dawn's npm `webgpu`). */
 interface GpuAdapterLike {
@@ -104,6 +105,7 @@ async function start(allowSoftware: boolean): Promise<WebGpuStart> {
     'webgpu',
     () => {
       const backend = new WebGPUBackend(device as never, adapter.info as never);
+      capWebGpuBufferPool(backend);
       guardBackendReads(backend as unknown as { read(dataId: object): Promise<unknown> }, device);
       return backend;
     },

@@ -5,6 +5,7 @@ import { releaseWebGpu } from '../backend/webgpu.js';
 import {
   configureFastMatMul,
   fastMatMulInstalled,
+  fastMatMulWins,
   GEMM_TILES,
   installFastMatMul,
   planGemm,
@@ -18,6 +19,8 @@ beforeAll(async () => {
   await initBackend({ device: 'cpu' });
   const info = await initBackend({ device: 'webgpu', allowSoftwareAdapter: true });
   expect(info.name).toBe('webgpu');
+  // every shape through the tiled GEMM (by default small-M and A^T·B problems stay with tfjs' programs)
+  configureFastMatMul({ shapes: 'all' });
   expect(installFastMatMul()).toBe(true);
 }, 60_000);
 afterAll(() => releaseWebGpu());
@@ -53,6 +56,22 @@ describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () 
     expect(installFastMatMul()).toBe(true);
   });
 
+  it("by default leaves skinny-M and A^T·B problems to tfjs' programs (where they measured faster)", () => {
+    const prev = configureFastMatMul({ shapes: 'measured' });
+    try {
+      expect(fastMatMulWins(64, 896, false)).toBe(false);
+      expect(fastMatMulWins(64, 4864, false)).toBe(false);
+      expect(fastMatMulWins(64, 151936, false)).toBe(true);
+      expect(fastMatMulWins(4096, 4864, false)).toBe(true);
+      expect(fastMatMulWins(896, 4864, true)).toBe(false);
+      configureFastMatMul({ shapes: 'all' });
+      expect(fastMatMulWins(64, 896, false)).toBe(true);
+      expect(fastMatMulWins(896, 4864, true)).toBe(true);
+    } finally {
+      configureFastMatMul(prev);
+    }
+  });
+
   it('picks split-K for skinny decode shapes and big tiles for training shapes', () => {
     expect(planGemm(1, 64, 896, 4864)?.splits).toBeGreaterThan(1);
     expect(planGemm(1, 64, 151936, 896)?.splits).toBe(1);
@@ -84,7 +103,7 @@ describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () 
   });
 
   it.each(GEMM_TILES)('forced tile %s: odd (scalar loads) and aligned (vec4) shapes, split-K', async (tile) => {
-    const prev = configureFastMatMul({ tile, splitTarget: 64 });
+    const prev = configureFastMatMul({ tile, splitTarget: 64, shapes: 'all' });
     try {
       await expectClose(() => [
         tf.matMul(normal(40, [150, 37]), normal(41, [70, 150]), true, true),

@@ -55,6 +55,11 @@ export interface FastMatMulOptions {
   tile?: GemmTile | undefined;
   /** Workgroup count the tile choice and the K split aim for (default 256). */
   splitTarget?: number | undefined;
+  /**
+   * Which problems the tiled GEMM takes: 'measured' (default: where it beat tfjs on an H200, see
+   * fastMatMulWins) or 'all'. Env MAGIC_FAST_MATMUL=all forces 'all'.
+   */
+  shapes?: 'measured' | 'all' | undefined;
 }
 
 let options: FastMatMulOptions = {};
@@ -438,6 +443,18 @@ function biasStrides(bias: number[], outShape: number[]): [number, number, numbe
  * The GEMM on the WebGPU backend, on TensorInfos (kernel level), or undefined when this kernel does not handle
  * the case (the caller falls back to tfjs' own program).
  */
+/**
+ * Where the tiled GEMM beat tfjs' own programs on an H200 (bench/matmul.ts, bench/results/2026-11-27-h200-run4.jsonl):
+ * row counts of 256+ (prefill, training: 1.6-1.9x), and the [64 x 896]·[896 x 151936] head (1.1x). tfjs' programs won
+ * for skinny decode shapes (M = 64, N <= 4864: 0.57-0.8x) and for A^T·B weight gradients (0.84x), so those stay
+ * with tfjs. `configureFastMatMul({ shapes: 'all' })` or MAGIC_FAST_MATMUL=all uses it everywhere (tuning, tests).
+ */
+export function fastMatMulWins(m: number, n: number, transposeA: boolean): boolean {
+  if (options.shapes === 'all' || process.env.MAGIC_FAST_MATMUL === 'all') return true;
+  if (transposeA) return false;
+  return m >= 256 || n >= 32768;
+}
+
 export function runGemm(backend: BackendLike, args: GemmArgs): tf.TensorInfo | undefined {
   const { a, b, transposeA, transposeB, bias } = args;
   // The buffer's dtype, not the tensor's: tfjs' WebGPU cast can relabel an int32 buffer as float32.
@@ -465,6 +482,7 @@ export function runGemm(backend: BackendLike, args: GemmArgs): tf.TensorInfo | u
   // Flattened batches line up only if each side is unbroadcast or a single matrix.
   if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return undefined;
   if (m === 0 || n === 0 || batch === 0) return undefined;
+  if (!fastMatMulWins(m, n, transposeA)) return undefined;
   const outShape = [...outLead, m, n];
   let strides: [number, number, number] = [0, 0, 0];
   if (bias) {
