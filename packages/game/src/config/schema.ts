@@ -155,6 +155,8 @@ export const SftSectionSchema = z.strictObject({
   epochs: z.number().positive().default(3),
   lr: z.number().positive().default(3e-5),
   batchSize: z.number().int().positive().default(32),
+  /** Examples per forward/backward (gradients accumulated up to batchSize); default: the whole batch. */
+  microBatchSize: z.number().int().positive().optional(),
   maxLength: z.number().int().positive().default(10240),
   warmupRatio: z.number().min(0).max(1).default(0.1),
   lrScheduler: z.enum(['cosine', 'constant', 'linear']).default('cosine'),

@@ -49,16 +49,24 @@ export function lrFactor(i: number, total: number, cfg: Pick<SftConfig, 'warmupR
   return 1;
 }
 
-function pad(rows: number[][], value: number): number[][] {
-  const width = Math.max(...rows.map((r) => r.length));
+/** Padded widths are multiples of this: few distinct tensor shapes, so GPU buffer pools can reuse buffers. */
+export const SFT_PAD_MULTIPLE = 64;
+
+function pad(rows: number[][], value: number, width: number): number[][] {
   return rows.map((r) => [...r, ...new Array<number>(width - r.length).fill(value)]);
 }
 
-/** Masked token-mean negative log-likelihood of a batch (differentiable). */
-function sftLoss(model: SftModel, ids: number[][], mask: number[][], labels: number[][]): tf.Scalar {
+/** Masked negative log-likelihood summed over the batch's labels, divided by `labelCount` (differentiable). */
+function sftLoss(
+  model: SftModel,
+  ids: number[][],
+  mask: number[][],
+  labels: number[][],
+  labelCount: number,
+): tf.Scalar {
   const { logProbs } = model.tokenLogProbs(tf.tensor2d(ids, undefined, 'int32'), tf.tensor2d(mask, undefined, 'int32'));
   const lab = tf.tensor2d(labels, undefined, 'float32');
-  return tf.neg(tf.div(tf.sum(tf.mul(logProbs, lab)), tf.maximum(tf.sum(lab), 1))) as tf.Scalar;
+  return tf.neg(tf.div(tf.sum(tf.mul(logProbs, lab)), Math.max(labelCount, 1))) as tf.Scalar;
 }
 
 export interface SftResult {
@@ -95,7 +103,7 @@ export async function runSft(
       if (step % perEpoch === 0) order = rng.shuffle(examples);
       const batch = order.slice((step % perEpoch) * cfg.batchSize, ((step % perEpoch) + 1) * cfg.batchSize);
       settable.learningRate = cfg.lr * lrFactor(step, total, cfg);
-      const loss = await sftStep(model, optimizer, batch);
+      const loss = await sftStep(model, optimizer, batch, cfg.microBatchSize ?? cfg.batchSize);
       losses.push(loss);
       opts.onStep?.(step + 1, total, loss);
       await new Promise<void>((r) => setImmediate(r));
@@ -112,33 +120,72 @@ export async function runSft(
   };
 }
 
-/** One optimizer step; the loss is read back asynchronously (WebGPU has no synchronous readback in Node). */
-async function sftStep(model: SftModel, optimizer: tf.Optimizer, batch: SftExample[]): Promise<number> {
-  const ids = pad(
-    batch.map((e) => e.inputIds),
-    model.tokenizer.padTokenId,
-  );
-  const mask = pad(
-    batch.map((e) => e.inputIds.map(() => 1)),
-    0,
-  );
-  const labels = pad(
-    batch.map((e) => e.labelMask),
-    0,
-  );
-  const loss = tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => sftLoss(model, ids, mask, labels), model.trainableVariables);
-    const names = Object.keys(grads);
-    const norm = tf.sqrt(addMany(names.map((n) => tf.sum(tf.square(grads[n]!)))));
-    const scale = tf.minimum(tf.scalar(1), tf.div(tf.scalar(1), tf.add(norm, 1e-6)));
-    const clipped: tf.NamedTensorMap = {};
-    for (const n of names) clipped[n] = tf.mul(grads[n]!, scale);
-    optimizer.applyGradients(clipped);
-    return value;
-  });
+/**
+ * One optimizer step over `batch` in micro-batches of `microBatchSize` (gradients accumulated; the loss is the
+ * token mean over the whole batch, as without micro-batching). Rows are right-padded to a multiple of
+ * SFT_PAD_MULTIPLE (masked, so the loss is unchanged). The loss is read back asynchronously (WebGPU has no
+ * synchronous readback in Node).
+ */
+async function sftStep(
+  model: SftModel,
+  optimizer: tf.Optimizer,
+  batch: SftExample[],
+  microBatchSize: number,
+): Promise<number> {
+  const labelCount = batch.reduce((a, e) => a + e.labelMask.reduce((x, m) => x + m, 0), 0);
+  let grads: tf.NamedTensorMap = {};
+  let loss: tf.Scalar | undefined;
   try {
-    return (await loss.data())[0]!;
+    for (let start = 0; start < batch.length; start += microBatchSize) {
+      const micro = batch.slice(start, start + microBatchSize);
+      const longest = Math.max(...micro.map((e) => e.inputIds.length));
+      const width = Math.ceil(longest / SFT_PAD_MULTIPLE) * SFT_PAD_MULTIPLE;
+      const ids = pad(
+        micro.map((e) => e.inputIds),
+        model.tokenizer.padTokenId,
+        width,
+      );
+      const mask = pad(
+        micro.map((e) => e.inputIds.map(() => 1)),
+        0,
+        width,
+      );
+      const labels = pad(
+        micro.map((e) => e.labelMask),
+        0,
+        width,
+      );
+      const { value, grads: g } = tf.variableGrads(
+        () => sftLoss(model, ids, mask, labels, labelCount),
+        model.trainableVariables,
+      );
+      grads = accumulate(grads, g);
+      const total = loss ? tf.add(loss, value) : tf.clone(value);
+      tf.dispose([loss, value]);
+      loss = total as tf.Scalar;
+    }
+    tf.tidy(() => {
+      const names = Object.keys(grads);
+      const norm = tf.sqrt(addMany(names.map((n) => tf.sum(tf.square(grads[n]!)))));
+      const scale = tf.minimum(tf.scalar(1), tf.div(tf.scalar(1), tf.add(norm, 1e-6)));
+      const clipped: tf.NamedTensorMap = {};
+      for (const n of names) clipped[n] = tf.mul(grads[n]!, scale);
+      optimizer.applyGradients(clipped);
+    });
+    return (await loss!.data())[0]!;
   } finally {
-    loss.dispose();
+    tf.dispose(Object.values(grads));
+    loss?.dispose();
   }
+}
+
+/** a + b per name (b's tensors are consumed; a's are replaced). */
+function accumulate(a: tf.NamedTensorMap, b: tf.NamedTensorMap): tf.NamedTensorMap {
+  if (Object.keys(a).length === 0) return b;
+  const out: tf.NamedTensorMap = {};
+  for (const [n, t] of Object.entries(b)) {
+    out[n] = tf.add(a[n]!, t);
+    tf.dispose([a[n]!, t]);
+  }
+  return out;
 }

@@ -36,3 +36,28 @@ it('trims free buffers: allocated bytes stay near the cap while shapes keep chan
   expect(freed).toBeGreaterThanOrEqual(0);
   expect(allocated()).toBe(before - freed);
 });
+
+it('trims only when a reusable allocation misses the pool over the cap (not for one-off staging buffers)', () => {
+  const destroyed: number[] = [];
+  const buf = (size: number) => ({ size, destroy: () => destroyed.push(size) });
+  const manager = {
+    freeBuffers: new Map([['100_4', [buf(100)]]]),
+    numFreeBuffers: 1,
+    numBytesAllocated: 150,
+    numBytesUsed: 50,
+    acquireBuffer(size: number) {
+      this.numBytesAllocated += size;
+      return buf(size);
+    },
+  };
+  const backend = { bufferManager: manager };
+  expect(capWebGpuBufferPool(backend, 200)).toBe(true);
+  manager.acquireBuffer(100, 8, true, false); // staging: over the cap, but one-off
+  expect(destroyed).toEqual([]);
+  manager.acquireBuffer(100, 4, false, true); // hits the pooled size: no trim needed
+  expect(destroyed).toEqual([]);
+  manager.acquireBuffer(60, 4, false, true); // misses over the cap: free buffers go
+  expect(destroyed).toEqual([100]);
+  expect(manager.numFreeBuffers).toBe(0);
+  expect(capWebGpuBufferPool({}, 1)).toBe(false);
+});

@@ -63,9 +63,11 @@ export function capWebGpuBufferPool(backend: unknown, capBytes = defaultPoolCapB
   if (m.__magicCapped) return true;
   const acquire = m.acquireBuffer.bind(m);
   m.acquireBuffer = (size, usage, mappedAtCreation, reuse) => {
-    if (m.numBytesAllocated + size > capBytes && m.numFreeBuffers > 0) {
+    // Only a reusable allocation that misses the pool grows it (one-off staging buffers, reuse = false, are
+    // destroyed after use: trimming for them would throw the working set away on every upload).
+    if (reuse !== false && m.numBytesAllocated + size > capBytes && m.numFreeBuffers > 0) {
       const pooled = m.freeBuffers.get(`${size}_${usage}`);
-      if (reuse === false || !pooled || pooled.length === 0) trimWebGpuBufferPool(backend);
+      if (!pooled || pooled.length === 0) trimWebGpuBufferPool(backend);
     }
     return acquire(size, usage, mappedAtCreation, reuse);
   };
