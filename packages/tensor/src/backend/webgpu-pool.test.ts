@@ -45,7 +45,7 @@ it('trims only when a reusable allocation misses the pool over the cap (not for 
     numFreeBuffers: 1,
     numBytesAllocated: 150,
     numBytesUsed: 50,
-    acquireBuffer(size: number) {
+    acquireBuffer(size: number, _usage: number, _mapped?: boolean, _reuse?: boolean) {
       this.numBytesAllocated += size;
       return buf(size);
     },
