@@ -1,0 +1,113 @@
+// Renders bench/RESULTS.md from the JSON lines of device calls (one file per call, bench/results/*.jsonl,
+// as bench/device-run.sh writes them to $OUT/results.jsonl). Ratios use the PyTorch peer of the SAME call
+// only; a call without a peer shows none.
+//   npx tsx bench/write-results.ts [bench/results/*.jsonl] > bench/RESULTS.md  (default: every file there)
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+
+type Line = Record<string, unknown>;
+
+function readLines(file: string): Line[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as Line;
+      } catch (e) {
+        throw new Error(`${file}:${i + 1}: not JSON (${(e as Error).message})`);
+      }
+    });
+}
+
+const fmt = (x: unknown, digits = 3) => (typeof x === 'number' ? Number(x.toFixed(digits)).toString() : '—');
+const kernels = (l: Line) => {
+  const k = l.kernels as { fastMatMul?: boolean; packedDecode?: boolean } | undefined;
+  if (!k) return l.backend === 'webgpu' ? 'tfjs matmul, concat KV cache' : '';
+  return `${k.fastMatMul ? 'tiled GEMM' : 'tfjs matmul'}, ${k.packedDecode ? 'in-place KV cache' : 'concat KV cache'}`;
+};
+
+function callSection(file: string): string {
+  const lines = readLines(file);
+  const peer = (workload: string, dtype: string) =>
+    lines.find((l) => l.workload === workload && l.peer && l.dtype === dtype) as Line | undefined;
+  const rows: string[] = [];
+  const notes: string[] = [];
+  for (const l of lines) {
+    if (l.peer) {
+      const value =
+        l.workload === 'B1-sampling'
+          ? `${fmt(l.tokensPerSecond, 0)} tok/s`
+          : `${fmt(l.medianSeconds)} s (peak ${fmt(l.peakMemoryGB, 1)} GB)`;
+      rows.push(`| ${l.workload} | PyTorch eager ${l.dtype} (${l.peer}) | ${value} | 1 |`);
+    } else if (l.workload === 'B1-sampling') {
+      const p = peer('B1-sampling', 'fp32');
+      const ratio = p ? `${fmt((l.tokensPerSecond as number) / (p.tokensPerSecond as number), 2)}× fp32 tok/s` : '—';
+      const mem = l.memory as Record<string, number> | undefined;
+      rows.push(
+        `| B1-sampling | ours, ${l.backend} (${kernels(l)}) | ${fmt(l.tokensPerSecond, 0)} tok/s (pool ${fmt(mem?.gpuBytesAllocatedGB, 1)} GB) | ${ratio} |`,
+      );
+    } else if (l.workload === 'B2-grpo-update') {
+      const p = peer('B2-grpo-update', 'fp32');
+      const ratio = p ? `${fmt((l.medianSeconds as number) / (p.medianSeconds as number), 2)}× fp32 step time` : '—';
+      const mem = l.memory as Record<string, number> | undefined;
+      rows.push(
+        `| B2-grpo-update | ours, ${l.backend} (${kernels(l)}), micro-batch ${(l.shapes as Record<string, number>).microBatch} | ${fmt(l.medianSeconds)} s (tensors ${fmt(mem?.tensorGB, 1)} GB, pool ${fmt(mem?.gpuBytesAllocatedGB, 1)} GB, WebGPU errors ${l.webGpuErrors}) | ${ratio} |`,
+      );
+    } else if (l.workload === 'B3-phase2-step') {
+      rows.push(
+        `| B3-phase2-step | ours | ${fmt(l.medianStepSeconds)} s/step, stages ${JSON.stringify(l.medianStageSeconds)} | — |`,
+      );
+    } else if (l.workload === 'profile-decode') {
+      const top = (l.topKernels as { name: string; perStep: number; gpuMsPerStep: number }[])
+        .filter((k) => k.gpuMsPerStep > 0.05)
+        .slice(0, 4)
+        .map((k) => `${k.name} ${fmt(k.gpuMsPerStep, 1)} ms (${k.perStep}×)`)
+        .join(', ');
+      rows.push(
+        `| decode profile | ours, ${l.backend} (${kernels(l)}, submit batch ${l.submitBatch}) | ${fmt(l.decodeStepMs, 1)} ms/decode step wall, ${fmt(l.gpuMsPerDecodeStep, 1)} ms GPU, ${l.kernelsPerDecodeStep} kernels/step (reshapes included), prefill ${fmt(l.prefillMs, 0)} ms; top: ${top} | — |`,
+      );
+    } else if (l.op === 'matmul') {
+      const s = l.shape as Record<string, number | boolean>;
+      rows.push(
+        `| matmul ${l.kind} ${s.m}×${s.k}×${s.n}${s.transposeA ? ' Aᵀ' : ''}${s.transposeB ? ' Bᵀ' : ''} | tiled GEMM vs tfjs | ${fmt(l.fastMs)} ms (${fmt(l.fastTflops, 1)} TFLOP/s) vs ${fmt(l.tfjsMs)} ms (${fmt(l.tfjsTflops, 1)}) | ${fmt(l.speedup, 2)}× |`,
+      );
+    } else if (typeof l.note === 'string') {
+      notes.push(`- ${l.note}`);
+    } else if (typeof l.op === 'string') {
+      rows.push(
+        `| fused ${l.op} | fused vs unfused | ${fmt(l.fusedMs)} ms vs ${fmt(l.referenceMs)} ms | ${fmt(l.speedup, 2)}× |`,
+      );
+    }
+  }
+  return [
+    `### ${basename(file, '.jsonl')}`,
+    '',
+    '| workload | what | result | ratio |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+    '',
+    ...notes,
+    ...(notes.length > 0 ? [''] : []),
+  ].join('\n');
+}
+
+const dir = join(import.meta.dirname, 'results');
+const files = process.argv.slice(2);
+const inputs =
+  files.length > 0
+    ? files
+    : readdirSync(dir)
+        .filter((f) => f.endsWith('.jsonl'))
+        .sort()
+        .map((f) => join(dir, f));
+console.log(
+  [
+    '# Benchmark results (generated by bench/write-results.ts from bench/results/*.jsonl)',
+    '',
+    'One section per device call. Ratios compare with the PyTorch peer (bench/peers/torch_grpo.py) of the same call',
+    'only: B1 ours/peer tokens per second (target ≥ 1.0), B2 ours/peer step time (target ≤ 2.0).',
+    '',
+    ...inputs.map(callSection),
+  ].join('\n'),
+);
