@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ropeAtReference } from './rope-at.js';
+import { inverseFrequencies, ROPE_CS_WGSL, ropeAtReference } from './rope-at.js';
 import { F32_MAX, FusedOpError, flatProgram, onWebGpu, type ProgramUniform, runProgram } from './webgpu-program.js';
 
 /**
@@ -36,22 +36,6 @@ interface WebGpuInPlace {
 export function ropeInverseFrequencies(headDim: number, theta: number): tf.Tensor1D {
   return tf.tensor1d(inverseFrequencies(headDim, theta));
 }
-
-function inverseFrequencies(headDim: number, theta: number): Float32Array {
-  const half = headDim / 2;
-  const inv = new Float32Array(half);
-  for (let i = 0; i < half; i++) inv[i] = 1 / theta ** ((2 * i) / headDim);
-  return inv;
-}
-
-/** cos/sin of f32(pos) * invFreq with Cody-Waite reduction to [-pi, pi] (as fusedRopeAt). */
-const ROPE_ANGLE = `
-    fn ropeCs(pos : i32, f : f32) -> vec2<f32> {
-      let a = f32(pos) * f;
-      let k = round(a * 0.15915494309189535);
-      let r = ((a - k * 6.28125) - k * 0.0019353071693331003) - k * 1.0253131677018246e-11;
-      return vec2<f32>(cos(r), sin(r));
-    }`;
 
 /** Keys/values [B, kvHeads, T, D] of a prefill, padded to `maxLen` positions: the cache decode steps write into. */
 export function createKvCache(k: tf.Tensor4D, v: tf.Tensor4D, maxLen: number): tf.Tensor4D {
@@ -135,7 +119,7 @@ function writeKvProgram(b: number, kvh: number, d: number) {
       shaderKey: `magicWriteKvCache_${d}_${kvh}`,
       uniforms: 'slot : i32, numHeads : i32, maxLen : i32, ',
       getUserCode: () => `
-    ${ROPE_ANGLE}
+    ${ROPE_CS_WGSL}
     fn main(index : i32) {
       let nb = uniforms.qkvShape[0];
       let width = uniforms.qkvShape[1];
@@ -238,7 +222,7 @@ function packedAttentionProgram(b: number, nh: number, kvh: number, d: number) {
         shaderKey: `magicPackedDecodeAttention_${WG}_${d}_${kvh}`,
         uniforms: 'scale : f32, len : i32, maxLen : i32, numHeads : i32, ',
         getUserCode: () => `
-    ${ROPE_ANGLE}
+    ${ROPE_CS_WGSL}
     const WG = ${WG};
     const LANES = ${lanes};
     const SUBSETS = ${subsets};

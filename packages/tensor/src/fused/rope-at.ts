@@ -3,7 +3,7 @@ import { ropeReference, rotateHalfT } from './rope.js';
 import { FusedOpError, flatProgram, onWebGpu, runProgram, withGrad } from './webgpu-program.js';
 
 /** inverse frequencies 1 / theta^(2i/D), i < D/2, rounded to float32 once (as @magic/lm's ropeTables). */
-function inverseFrequencies(headDim: number, theta: number): Float32Array {
+export function inverseFrequencies(headDim: number, theta: number): Float32Array {
   const half = headDim / 2;
   const inv = new Float32Array(half);
   for (let i = 0; i < half; i++) inv[i] = 1 / theta ** ((2 * i) / headDim);
@@ -38,6 +38,18 @@ export function ropeAtReference(x: tf.Tensor4D, positions: tf.Tensor2D, theta: n
 const WG = 64;
 
 /**
+ * WGSL `ropeCs(pos, invFreq) -> vec2(cos, sin)`: angle = f32(position) * invFreq (the same float32 product as the
+ * tables), reduced to [-pi, pi] with a three-part 2*pi (Cody-Waite) first: GPU cos/sin are only accurate near zero.
+ */
+export const ROPE_CS_WGSL = `
+    fn ropeCs(pos : i32, f : f32) -> vec2<f32> {
+      let a = f32(pos) * f;
+      let k = round(a * 0.15915494309189535);
+      let r = ((a - k * 6.28125) - k * 0.0019353071693331003) - k * 1.0253131677018246e-11;
+      return vec2<f32>(cos(r), sin(r));
+    }`;
+
+/**
  * angle = f32(position) * invFreq[i] (the same float32 product as the tables), reduced to [-pi, pi] with a
  * three-part 2*pi (Cody-Waite) before cos/sin: GPU cos/sin are only accurate near zero.
  */
@@ -51,6 +63,7 @@ function ropeAtProgram(shape: number[]) {
       size: true,
       uniforms: 'sinSign : f32, ',
       getUserCode: () => `
+    ${ROPE_CS_WGSL}
     fn main(index : i32) {
       if (index >= uniforms.size) { return; }
       let heads = uniforms.xShape[1];
