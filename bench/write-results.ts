@@ -72,6 +72,11 @@ function callSection(file: string): string {
       rows.push(
         `| matmul ${l.kind} ${s.m}×${s.k}×${s.n}${s.transposeA ? ' Aᵀ' : ''}${s.transposeB ? ' Bᵀ' : ''} | tiled GEMM vs tfjs | ${fmt(l.fastMs)} ms (${fmt(l.fastTflops, 1)} TFLOP/s) vs ${fmt(l.tfjsMs)} ms (${fmt(l.tfjsTflops, 1)}) | ${fmt(l.speedup, 2)}× |`,
       );
+    } else if (l.workload === 'count-dispatches') {
+      const u = l.grpoUpdate as Record<string, number>;
+      rows.push(
+        `| dispatch counts | ${l.layers} layers, ${l.backend} | GRPO: ${u.kernelsPerExtraMicroBatch} per micro-batch (fwd + bwd), ${u.kernelsOptimizerAndClip} per optimizer step (clip + AdamW); decode: ${(l.decodeStep as Record<string, number>).kernels} per step | — |`,
+      );
     } else if (typeof l.note === 'string') {
       notes.push(`- ${l.note}`);
     } else if (typeof l.op === 'string') {
