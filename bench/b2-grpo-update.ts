@@ -7,7 +7,7 @@
 import { causalLmPolicy } from '@magic/game';
 import { type GrpoBatch, GrpoUpdater } from '@magic/grpo';
 import { CausalLM } from '@magic/lm';
-import { initBackend, releaseWebGpu } from '@magic/tensor';
+import { adamwStep, initBackend, releaseWebGpu } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { deviceFacts, median, memoryReport, printResult, submitBatchSize, timeRuns } from './bench-common.js';
 import { parseBenchArgs, randomIds } from './lm-args.js';
@@ -20,14 +20,19 @@ const lm = await CausalLM.fromPreset(args.preset, { seed: 0 });
 const vocab = Math.min(lm.config.vocabSize, lm.tokenizer.vocabSize);
 const policy = causalLmPolicy(lm);
 const groupSize = 4;
-const updater = new GrpoUpdater(policy, {
-  lr: 1e-6,
-  weightDecay: 0.01,
-  gradClip: 1.0,
-  ppoEpochs: 1,
-  ppoMiniBatchSize: batch! / groupSize,
-  ppoMicroBatchSize: micro!,
-});
+// as the trainer's LmPlayer: the fused in-place AdamW of @magic/tensor
+const updater = new GrpoUpdater(
+  policy,
+  {
+    lr: 1e-6,
+    weightDecay: 0.01,
+    gradClip: 1.0,
+    ppoEpochs: 1,
+    ppoMiniBatchSize: batch! / groupSize,
+    ppoMicroBatchSize: micro!,
+  },
+  { adamwUpdate: adamwStep },
+);
 
 const inputIds = Array.from({ length: batch! }, (_, i) => randomIds(seq!, 0, vocab, 1000 + i));
 const half = seq! / 2;

@@ -1,4 +1,4 @@
-// Kernels (dispatches) per GRPO micro-batch (forward + backward + grad clip + AdamW) and per decode step for the
+// Compute dispatches per GRPO micro-batch (forward + backward + grad clip + AdamW) and per decode step for the
 // Qwen2.5-0.5B layer structure (24 layers, 14/2 heads) at toy widths, so it runs anywhere (cpu, wasm, software
 // WebGPU): dispatch counts do not depend on the widths. Multiply by a measured per-dispatch host cost to bound a
 // dispatch-bound workload. One JSON line.   npx tsx bench/count-dispatches.ts [--device webgpu]
@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { causalLmPolicy } from '@magic/game';
 import { GrpoUpdater } from '@magic/grpo';
 import { CausalLM, parseQwen2Config, Tokenizer } from '@magic/lm';
-import { initBackend, releaseWebGpu } from '@magic/tensor';
+import { adamwStep, initBackend, releaseWebGpu } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { printResult } from './bench-common.js';
 import { randomIds } from './lm-args.js';
@@ -45,7 +45,11 @@ const batch = {
   rewards: inputIds.map((_, i) => i / micro),
   oldLogProbs: inputIds.map((r) => r.map(() => -1)),
 };
-const updater = new GrpoUpdater(causalLmPolicy(lm), { lr: 1e-6, ppoMiniBatchSize: 1, ppoMicroBatchSize: micro });
+const updater = new GrpoUpdater(
+  causalLmPolicy(lm),
+  { lr: 1e-6, ppoMiniBatchSize: 1, ppoMicroBatchSize: micro },
+  { adamwUpdate: adamwStep },
+);
 await updater.update(batch); // compile + optimizer state
 // twice the rows (two micro-batches, still one optimizer step): the difference is one micro-batch's fwd + bwd
 const double = {
@@ -57,14 +61,27 @@ const double = {
   oldLogProbs: [...batch.oldLogProbs, ...batch.oldLogProbs],
 };
 await updater.update(double);
+/** Compute-shader dispatches (calls of the WebGPU backend's runWebGPUProgram) and kernel calls by name during f. */
 const count = async (f: () => Promise<unknown>) => {
-  const p = await tf.profile(async () => {
-    await f();
-  });
-  const by = new Map<string, number>();
-  for (const k of p.kernels) if (k.name !== 'Reshape') by.set(k.name, (by.get(k.name) ?? 0) + 1);
-  const total = [...by.values()].reduce((a, b) => a + b, 0);
-  return { total, top: [...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12) };
+  const backend = tf.backend() as unknown as { runWebGPUProgram?: (...a: unknown[]) => unknown };
+  const original = backend.runWebGPUProgram;
+  let dispatches = 0;
+  if (original) {
+    backend.runWebGPUProgram = (...a: unknown[]) => {
+      dispatches++;
+      return original.apply(backend, a);
+    };
+  }
+  try {
+    const p = await tf.profile(async () => {
+      await f();
+    });
+    const by = new Map<string, number>();
+    for (const k of p.kernels) if (k.name !== 'Reshape') by.set(k.name, (by.get(k.name) ?? 0) + 1);
+    return { total: dispatches, top: [...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12) };
+  } finally {
+    if (original) backend.runWebGPUProgram = original;
+  }
 };
 const update = await count(() => updater.update(batch));
 const update2 = await count(() => updater.update(double));
@@ -84,7 +101,7 @@ printResult({
     top: update.top,
   },
   decodeStep: { kernels: (g10.total - g2.total) / 8 },
-  note: 'Reshape excluded (no dispatch); counts per micro-batch include one optimizer step',
+  note: 'counts are runWebGPUProgram calls (compute dispatches; reshapes and identities dispatch nothing); top = kernel calls by name',
 });
 updater.dispose();
 lm.dispose();

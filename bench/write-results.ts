@@ -75,7 +75,7 @@ function callSection(file: string): string {
     } else if (l.workload === 'count-dispatches') {
       const u = l.grpoUpdate as Record<string, number>;
       rows.push(
-        `| dispatch counts | ${l.layers} layers, ${l.backend} | GRPO: ${u.kernelsPerExtraMicroBatch} per micro-batch (fwd + bwd), ${u.kernelsOptimizerAndClip} per optimizer step (clip + AdamW); decode: ${(l.decodeStep as Record<string, number>).kernels} per step | — |`,
+        `| dispatch counts | ${l.layers} layers, ${l.backend}${l.label ? `, ${l.label}` : ''} | GRPO: ${u.kernelsPerExtraMicroBatch} per micro-batch (fwd + bwd), ${u.kernelsOptimizerAndClip} per optimizer step (clip + AdamW); decode: ${(l.decodeStep as Record<string, number>).kernels} per step | — |`,
       );
     } else if (typeof l.note === 'string') {
       notes.push(`- ${l.note}`);

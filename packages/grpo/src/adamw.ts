@@ -1,9 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+/** One variable's update: m, v and p in place or by assign (e.g. @magic/tensor's fused `adamwStep` on WebGPU). */
+export type AdamWUpdate = (
+  p: tf.Variable,
+  m: tf.Variable,
+  v: tf.Variable,
+  g: tf.Tensor,
+  h: { lr: number; beta1: number; beta2: number; epsilon: number; weightDecay: number; step: number },
+) => void;
+
 export interface AdamWOptions {
   betas: readonly [number, number];
   epsilon: number;
   weightDecay: number;
+  /** Replaces the built-in per-variable update (same math); the built-in one runs ~14 tfjs ops per variable. */
+  update?: AdamWUpdate;
 }
 
 interface Slot {
@@ -26,10 +37,14 @@ export class AdamW {
   private slot(v: tf.Variable): Slot {
     let s = this.slots.get(v.name);
     if (!s) {
-      s = {
-        m: tf.variable(tf.zerosLike(v), false, `${v.name}/adamw_m`),
-        v: tf.variable(tf.zerosLike(v), false, `${v.name}/adamw_v`),
+      // each moment owns its buffer (a variable shares its initial tensor's until that is disposed)
+      const zeros = (suffix: string) => {
+        const z = tf.zerosLike(v);
+        const x = tf.variable(z, false, `${v.name}/${suffix}`);
+        z.dispose();
+        return x;
       };
+      s = { m: zeros('adamw_m'), v: zeros('adamw_v') };
       this.slots.set(v.name, s);
     }
     return s;
@@ -44,6 +59,11 @@ export class AdamW {
     const { epsilon, weightDecay } = this.options;
     for (const p of variables) {
       const g = grads[p.name];
+      if (g && this.options.update) {
+        const s = this.slot(p);
+        this.options.update(p, s.m, s.v, g, { lr, beta1: b1, beta2: b2, epsilon, weightDecay, step: this.step });
+        continue;
+      }
       tf.tidy(() => {
         const decayed = weightDecay > 0 ? tf.mul(p, 1 - lr * weightDecay) : p;
         if (!g) {

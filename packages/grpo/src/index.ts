@@ -1,4 +1,4 @@
-export { AdamW, type AdamWOptions } from './adamw.js';
+export { AdamW, type AdamWOptions, type AdamWUpdate } from './adamw.js';
 export {
   broadcastToTokens,
   computeGrpoOutcomeAdvantage,

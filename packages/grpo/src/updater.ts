@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { AdamW } from './adamw.js';
+import { AdamW, type AdamWUpdate } from './adamw.js';
 import {
   broadcastToTokens,
   computeGrpoOutcomeAdvantage,
@@ -54,6 +54,7 @@ export class GrpoUpdater {
   constructor(
     readonly policy: Policy,
     config: GrpoConfigInput = {},
+    options: { adamwUpdate?: AdamWUpdate } = {},
   ) {
     const parsed = GrpoConfigSchema.safeParse(config);
     if (!parsed.success) {
@@ -71,6 +72,7 @@ export class GrpoUpdater {
       betas: this.config.betas,
       epsilon: this.config.adamEpsilon,
       weightDecay: this.config.weightDecay,
+      ...(options.adamwUpdate ? { update: options.adamwUpdate } : {}),
     });
   }
 

@@ -266,7 +266,13 @@ export class PackedDecoder {
           transposeB: true,
           bias: this.qkvBias[i]!,
         }) as tf.Tensor2D;
-        writeKvCache(this.caches[i]!, qkv, pos, slot, this.shape);
+        const cache = this.caches[i]!;
+        const next = writeKvCache(cache, qkv, pos, slot, this.shape);
+        if (next !== cache) {
+          // written functionally (the buffer was shared): keep the new cache past this tidy
+          this.caches[i] = tf.keep(next);
+          cache.dispose();
+        }
         const att = packedDecodeAttention(qkv, pos, this.caches[i]!, this.padBias, slot + 1, this.shape);
         h = linear(tf.reshape(att, [b, 1, cfg.numAttentionHeads * cfg.headDim]) as tf.Tensor3D, layer.oWeight, h);
         h = mlp(rmsNorm(h, layer.postNorm, cfg.rmsNormEps), h, layer);

@@ -30,6 +30,7 @@ export {
   seededNormal,
 } from './conformance/index.js';
 export { BackendInitError, MagicError, SafetensorsError, WebGpuError } from './errors.js';
+export { type AdamWStepParams, adamwStep, adamwStepReference } from './fused/adamw-step.js';
 export { decodeAttention, decodeAttentionReference } from './fused/decode-attention.js';
 export {
   createKvCache,

@@ -99,6 +99,24 @@ describe('kv cache kernels', () => {
     }
   });
 
+  it('in place: later reads see the write (no stale CPU copy); a shared buffer is never written in place', async () => {
+    await tf.setBackend('webgpu');
+    const s = { numHeads: 4, numKvHeads: 2, headDim: 8, theta: 10000 };
+    const qkv = tf.ones([1, (4 + 4) * 8]) as tf.Tensor2D;
+    const positions = tf.tensor1d([0], 'int32');
+    const cache = tf.zeros([2, 2, 4, 8]) as tf.Tensor4D;
+    await cache.data(); // tfjs caches what it read on the CPU
+    expect(writeKvCache(cache, qkv, positions, 1, s)).toBe(cache);
+    expect(((await cache.array()) as number[][][][])[0]![0]![1]).toEqual(Array(8).fill(1));
+    const shared = tf.zeros([2, 2, 4, 8]) as tf.Tensor4D;
+    const alias = tf.reshape(shared, [2, 2, 4, 8]); // same buffer
+    const next = writeKvCache(shared, qkv, positions, 1, s);
+    expect(next).not.toBe(shared);
+    expect(((await alias.array()) as number[][][][])[0]![0]![1]).toEqual(Array(8).fill(0));
+    expect(((await next.array()) as number[][][][])[0]![0]![1]).toEqual(Array(8).fill(1));
+    tf.dispose([qkv, positions, cache, shared, alias, next]);
+  });
+
   it('rejects bad shapes and slots with typed errors', async () => {
     await tf.setBackend('cpu');
     const cache = tf.zeros([2, 2, 4, 8]) as tf.Tensor4D;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { inverseFrequencies, ROPE_CS_WGSL, ropeAtReference } from './rope-at.js';
-import { F32_MAX, FusedOpError, flatProgram, onWebGpu, type ProgramUniform, runProgram } from './webgpu-program.js';
+import { F32_MAX, FusedOpError, flatProgram, onWebGpu, runInPlace, runProgram } from './webgpu-program.js';
 
 /**
  * A preallocated key/value cache for decoding: one tensor [2B, kvHeads, maxLen, D] per layer (keys in
@@ -20,16 +20,6 @@ export interface PackedAttentionShape {
    * upload per dispatch in a decode loop. Made per call when absent.
    */
   invFreq?: tf.Tensor1D;
-}
-
-interface WebGpuInPlace {
-  runWebGPUProgram(
-    program: unknown,
-    inputs: tf.TensorInfo[],
-    outputDtype: tf.DataType,
-    uniforms: ProgramUniform[] | undefined,
-    output: tf.TensorInfo,
-  ): tf.TensorInfo;
 }
 
 /** 1 / theta^(2i/D) for i < D/2 as a tensor (for PackedAttentionShape.invFreq). */
@@ -149,7 +139,8 @@ function writeKvProgram(b: number, kvh: number, d: number) {
 /**
  * Writes the new token's rotary-embedded key and its value (from the packed projection qkv) into `cache` at
  * position `slot`, for every batch row (positions [B] int32 are the rotary positions). WebGPU: one dispatch,
- * in place; returns `cache` itself. Other backends: returns a new tensor (the caller disposes the old one).
+ * in place; returns `cache` itself. Other backends, or a cache whose buffer another tensor shares: returns a new
+ * tensor (the caller disposes the old one).
  */
 export function writeKvCache(
   cache: tf.Tensor4D,
@@ -165,25 +156,18 @@ export function writeKvCache(
   }
   if (!onWebGpu()) return writeKvCacheReference(cache, qkv, positions, slot, s);
   const [b2, kvh, , d] = cache.shape;
-  const b = b2 / 2;
   const inv = s.invFreq ?? tf.tensor1d(inverseFrequencies(d, s.theta));
   try {
-    const backend = tf.backend() as unknown as WebGpuInPlace;
-    backend.runWebGPUProgram(
-      writeKvProgram(b, kvh, d),
-      [qkv, positions, inv],
-      'float32',
-      [
-        { type: 'int32', data: [slot] },
-        { type: 'int32', data: [s.numHeads] },
-        { type: 'int32', data: [maxLen] },
-      ],
-      cache,
-    );
+    const done = runInPlace(writeKvProgram(b2 / 2, kvh, d), [qkv, positions, inv], cache, [
+      { type: 'int32', data: [slot] },
+      { type: 'int32', data: [s.numHeads] },
+      { type: 'int32', data: [maxLen] },
+    ]);
+    // a cache that shares its buffer with another tensor is not written in place
+    return done ? cache : writeKvCacheReference(cache, qkv, positions, slot, s);
   } finally {
     if (inv !== s.invFreq) inv.dispose();
   }
-  return cache;
 }
 
 /** Unfused reference of packedDecodeAttention. */

@@ -111,3 +111,35 @@ export function withGrad(
     return { value: forward(inputs), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => backward(dy, saved) };
   });
 }
+
+interface InPlaceBackend {
+  runWebGPUProgram(
+    program: FusedProgram,
+    inputs: tf.TensorInfo[],
+    outputDtype: tf.DataType,
+    uniforms: ProgramUniform[] | undefined,
+    output: tf.TensorInfo,
+  ): tf.TensorInfo;
+  refCount(dataId: object): number;
+  tensorMap: { get(dataId: object): { values?: unknown } | undefined };
+}
+
+/**
+ * Runs `program` writing its result into `target`'s own GPU buffer (no new tensor). Only when no other tensor
+ * shares that buffer (tfjs shares buffers between a variable and its initial value, reshapes, clones...):
+ * returns false, without running anything, otherwise, and the caller computes functionally instead. The CPU
+ * copy tfjs may have cached from an earlier read is dropped, so later reads see the new values.
+ */
+export function runInPlace(
+  program: FusedProgram,
+  inputs: tf.Tensor[],
+  target: tf.Tensor,
+  uniforms?: ProgramUniform[],
+): boolean {
+  const backend = tf.backend() as unknown as InPlaceBackend;
+  if (backend.refCount(target.dataId) !== 1) return false;
+  backend.runWebGPUProgram(program, inputs, target.dtype, uniforms, target);
+  const data = backend.tensorMap.get(target.dataId);
+  if (data) data.values = null;
+  return true;
+}

@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { initBackend } from '../backend/init-backend.js';
+import { releaseWebGpu } from '../backend/webgpu.js';
+import { expectNoLeaks } from '../leaks.js';
+import { adamwStep, adamwStepReference } from './adamw-step.js';
+import { closeness, normal } from './test-helpers.js';
+
+// Software WebGPU (in-place fused kernels) against the reference on cpu: three steps of a [37,29] parameter.
+beforeAll(async () => {
+  await initBackend({ device: 'cpu' });
+  expect((await initBackend({ device: 'webgpu', allowSoftwareAdapter: true })).name).toBe('webgpu');
+}, 60_000);
+afterAll(() => releaseWebGpu());
+
+const h = { lr: 1e-2, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01 };
+
+async function run(backend: 'cpu' | 'webgpu', fused: boolean): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  // variables that own their buffers (a variable shares its initial tensor's buffer until that is disposed)
+  const own = (t: tf.Tensor, name: string) => {
+    const x = tf.variable(t, true, `${name}-${backend}-${fused}`);
+    t.dispose();
+    return x;
+  };
+  const p = own(normal(1, [37, 29]), 'p');
+  const m = own(tf.zeros([37, 29]), 'm');
+  const v = own(tf.zeros([37, 29]), 'v');
+  await expectNoLeaks(async () => {
+    for (let step = 1; step <= 3; step++) {
+      const g = normal(10 + step, [37, 29]);
+      (fused ? adamwStep : adamwStepReference)(p, m, v, g, { ...h, step });
+      g.dispose();
+    }
+  });
+  const out = (await Promise.all([p.data(), m.data(), v.data()])) as Float32Array[];
+  tf.dispose([p, m, v]);
+  return out;
+}
+
+it('fused in-place AdamW steps match the reference (p, m, v)', async () => {
+  const ref = await run('cpu', false);
+  const got = await run('webgpu', true);
+  const cache = (tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache;
+  expect(Object.keys(cache).filter((k) => k.startsWith('magicAdamW')).length).toBe(3); // the in-place kernels ran
+  for (const [i, r] of ref.entries()) {
+    const c = closeness(got[i]!, r, 1e-6, 1e-5);
+    expect(c.excess, `tensor ${i}: max abs error ${c.maxAbs} at ${c.at}`).toBeLessThanOrEqual(0);
+  }
+});
+
+it('falls back to assign when a buffer is shared, and checks its inputs', async () => {
+  await tf.setBackend('webgpu');
+  const init = tf.ones([4]);
+  const p = tf.variable(init, true, 'p-shared'); // shares init's buffer
+  const m = tf.variable(tf.zeros([4]), false, 'm-shared');
+  const v = tf.variable(tf.zeros([4]), false, 'v-shared');
+  const g = tf.fill([4], 0.5);
+  adamwStep(p, m, v, g, { ...h, step: 1 });
+  expect(Array.from(await init.data())).toEqual([1, 1, 1, 1]); // untouched
+  expect((await p.data())[0]).toBeLessThan(1);
+  expect(() => adamwStep(p, m, v, tf.ones([3]), { ...h, step: 1 })).toThrow(/g has 3 elements/);
+  expect(() => adamwStep(p, m, v, g, { ...h, step: 0 })).toThrow(/step must be/);
+  tf.dispose([init, p, m, v, g]);
+});
