@@ -67,6 +67,101 @@ function rmsNormKernel<T extends tf.Tensor>(x: T, weight: tf.Tensor, eps: number
   });
 }
 
+/** Per row: r = rsqrt(mean(x^2) + eps) (`withDx` false, output [rows]) or dx = r·dy·w − x·r³·mean(dy·w·x) ([rows, cols]). */
+function rmsNormBackwardProgram(rows: number, cols: number, withDx: boolean) {
+  const wg = rowWorkgroupSize(cols);
+  return flatProgram(
+    {
+      // unused bindings are stripped by the WGSL compiler, so the r variant binds x only
+      variableNames: withDx ? ['x', 'w', 'dy'] : ['x'],
+      outputShape: withDx ? [rows, cols] : [rows],
+      shaderKey: `magicRmsNormBackward_${wg}_${withDx ? 'dx' : 'r'}`,
+      uniforms: 'eps : f32, ',
+      getUserCode: () => `
+    const WG = ${wg};
+    var<workgroup> buf : array<f32, ${wg}>;
+    fn main(index : i32) {
+      let row = index / WG;
+      let tid = index - row * WG;
+      let rows = uniforms.xShape[0];
+      let cols = uniforms.xShape[1];
+      let valid = row < rows;
+      let base = row * cols;
+      var acc = 0.0;
+      if (valid) {
+        for (var c = tid; c < cols; c += WG) {
+          let v = x[base + c];
+          acc += v * v;
+        }
+      }
+      buf[tid] = acc;
+      ${treeReduce('buf', wg, 'sum')}
+      let r = inverseSqrt(buf[0] / f32(cols) + uniforms.eps);
+      ${
+        withDx
+          ? `workgroupBarrier();
+      var dot = 0.0;
+      if (valid) {
+        for (var c = tid; c < cols; c += WG) { dot += dy[base + c] * w[c] * x[base + c]; }
+      }
+      buf[tid] = dot;
+      ${treeReduce('buf', wg, 'sum')}
+      let s = buf[0] / f32(cols);
+      if (valid) {
+        for (var c = tid; c < cols; c += WG) {
+          result[base + c] = r * dy[base + c] * w[c] - x[base + c] * r * r * r * s;
+        }
+      }`
+          : 'if (valid && tid == 0) { result[row] = r; }'
+      }
+    }`,
+    },
+    rows,
+    wg,
+  );
+}
+
+/** dw[j] = Σ_i dy[i,j]·x[i,j]·r[i]: one invocation per column (reads coalesce across a workgroup). */
+function rmsNormWeightGradProgram(rows: number, cols: number) {
+  const wg = 64;
+  return flatProgram(
+    {
+      variableNames: ['x', 'dy', 'r'],
+      outputShape: [cols],
+      shaderKey: 'magicRmsNormWeightGrad',
+      getUserCode: () => `
+    fn main(index : i32) {
+      let rows = uniforms.xShape[0];
+      let cols = uniforms.xShape[1];
+      if (index >= cols) { return; }
+      var acc = 0.0;
+      for (var i = 0; i < rows; i++) {
+        let k = i * cols + index;
+        acc += dy[k] * x[k] * r[i];
+      }
+      result[index] = acc;
+    }`,
+    },
+    Math.ceil(cols / wg),
+    wg,
+  );
+}
+
+/** Backward on WebGPU in three dispatches (r per row, dx per row, dw per column) instead of ~16 tfjs ops. */
+function rmsNormBackwardKernel(x: tf.Tensor, w: tf.Tensor, dy: tf.Tensor, eps: number): [tf.Tensor, tf.Tensor] {
+  return tf.tidy(() => {
+    const h = x.shape[x.rank - 1]!;
+    const rows = x.size / h;
+    const x2 = tf.reshape(x, [rows, h]);
+    const dy2 = tf.reshape(dy, [rows, h]);
+    const u = [{ type: 'float32' as const, data: [eps] }];
+    const r = runProgram(rmsNormBackwardProgram(rows, h, false), [x2], 'float32', u);
+    const dx = runProgram(rmsNormBackwardProgram(rows, h, true), [x2, w, dy2], 'float32', u);
+    const dw = runProgram(rmsNormWeightGradProgram(rows, h), [x2, dy2, r], 'float32');
+    return [tf.reshape(dx, x.shape), dw];
+  });
+}
+
 function check(x: tf.Tensor, weight: tf.Tensor): void {
   if (x.rank < 1) throw new FusedOpError('fusedRmsNorm', 'x must have rank >= 1');
   const h = x.shape[x.rank - 1];
@@ -81,7 +176,7 @@ function check(x: tf.Tensor, weight: tf.Tensor): void {
 /**
  * RMSNorm over the last axis: x * rsqrt(mean(x^2) + eps) * weight, x [..., H], weight [H].
  * WebGPU: one dispatch, one workgroup per row (shared-memory sum of squares). Other backends: the reference.
- * Differentiable in x and weight (backward recomputes with unfused ops).
+ * Differentiable in x and weight (WebGPU backward: three dispatches; elsewhere unfused ops).
  */
 export function fusedRmsNorm<T extends tf.Tensor>(x: T, weight: tf.Tensor, eps: number): T {
   check(x, weight);
@@ -89,6 +184,7 @@ export function fusedRmsNorm<T extends tf.Tensor>(x: T, weight: tf.Tensor, eps: 
     ([xi, wi]) => (onWebGpu() ? rmsNormKernel(xi!, wi!, eps) : rmsNormReference(xi!, wi!, eps)),
     (dy, saved) => {
       const [xs, ws] = saved as [tf.Tensor, tf.Tensor];
+      if (onWebGpu()) return rmsNormBackwardKernel(xs, ws, dy, eps);
       const r = tf.rsqrt(tf.add(tf.mean(tf.square(xs), -1, true), eps));
       const g = tf.mul(dy, ws);
       // d/dx [x r] applied to g: r g - x r^3 mean(g x)

@@ -28,9 +28,37 @@ function swiGluProgram(shape: number[]) {
   );
 }
 
+/** Backward, elementwise: d gate = dy·up·(σ + silu·(1 − σ)) (`wrt` 'gate') or d up = dy·silu (`wrt` 'up'). */
+function swiGluGradProgram(shape: number[], wrt: 'gate' | 'up') {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return flatProgram(
+    {
+      // unused bindings are stripped by the WGSL compiler: the 'up' gradient does not read `up`
+      variableNames: wrt === 'gate' ? ['gate', 'up', 'dy'] : ['gate', 'dy'],
+      outputShape: shape,
+      shaderKey: `magicSwiGluGrad_${wrt}`,
+      size: true,
+      getUserCode: () => `
+    fn main(index : i32) {
+      if (index >= uniforms.size) { return; }
+      let g = gate[index];
+      let sig = 1.0 / (1.0 + exp(-g));
+      let silu = g * sig;
+      ${
+        wrt === 'gate'
+          ? 'result[index] = dy[index] * up[index] * (sig + silu * (1.0 - sig));'
+          : 'result[index] = dy[index] * silu;'
+      }
+    }`,
+    },
+    Math.ceil(size / WG),
+    WG,
+  );
+}
+
 /**
  * SwiGLU activation gate * sigmoid(gate) * up (same shapes, float32).
- * WebGPU: one elementwise dispatch. Other backends: the reference. Differentiable in gate and up.
+ * WebGPU: one elementwise dispatch (backward: two). Other backends: the reference. Differentiable in gate and up.
  */
 export function fusedSwiGlu<T extends tf.Tensor>(gate: T, up: T): T {
   if (gate.shape.length !== up.shape.length || gate.shape.some((s, i) => s !== up.shape[i])) {
@@ -43,6 +71,12 @@ export function fusedSwiGlu<T extends tf.Tensor>(gate: T, up: T): T {
     ([g, u]) => (onWebGpu() ? runProgram(swiGluProgram(g!.shape), [g!, u!], 'float32') : swiGluReference(g!, u!)),
     (dy, saved) => {
       const [gs, us] = saved as [tf.Tensor, tf.Tensor];
+      if (onWebGpu()) {
+        return [
+          runProgram(swiGluGradProgram(gs.shape, 'gate'), [gs, us, dy], 'float32'),
+          runProgram(swiGluGradProgram(gs.shape, 'up'), [gs, dy], 'float32'),
+        ];
+      }
       const sig = tf.sigmoid(gs);
       const silu = tf.mul(gs, sig);
       // d silu/dg = sig + g sig (1 - sig) = sig + silu (1 - sig)
