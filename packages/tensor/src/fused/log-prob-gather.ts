@@ -4,6 +4,7 @@ import {
   FusedOpError,
   flatProgram,
   onWebGpu,
+  rowPreludeWgsl,
   rowWorkgroupSize,
   runProgram,
   withGrad,
@@ -46,12 +47,7 @@ function logProbGatherProgram(rows: number, cols: number) {
     var<workgroup> bm : array<f32, ${wg}>;
     var<workgroup> bs : array<f32, ${wg}>;
     fn main(index : i32) {
-      let row = index / WG;
-      let tid = index - row * WG;
-      let rows = uniforms.logitsShape[0];
-      let cols = uniforms.logitsShape[1];
-      let valid = row < rows;
-      let base = row * cols;
+      ${rowPreludeWgsl('logits')}
       let base4 = base / ${vec};
       let n = cols / ${vec};
       var m = -${F32_MAX};

@@ -3,6 +3,7 @@ import {
   FusedOpError,
   flatProgram,
   onWebGpu,
+  rowPreludeWgsl,
   rowWorkgroupSize,
   runProgram,
   treeReduce,
@@ -17,24 +18,16 @@ export function rmsNormReference<T extends tf.Tensor>(x: T, weight: tf.Tensor, e
   });
 }
 
-function rmsNormProgram(rows: number, cols: number) {
-  const wg = rowWorkgroupSize(cols);
-  return flatProgram(
-    {
-      variableNames: ['x', 'w'],
-      outputShape: [rows, cols],
-      shaderKey: `magicRmsNorm_${wg}`,
-      uniforms: 'eps : f32, ',
-      getUserCode: () => `
+/**
+ * WGSL declarations and the opening of `main` for a one-workgroup-per-row kernel over x [rows, cols]: the row
+ * prelude, then r = rsqrt(mean(x^2) + uniforms.eps) of the row (shared-memory sum of squares in `buf`).
+ */
+function rowInverseRmsWgsl(wg: number): string {
+  return `
     const WG = ${wg};
     var<workgroup> buf : array<f32, ${wg}>;
     fn main(index : i32) {
-      let row = index / WG;
-      let tid = index - row * WG;
-      let rows = uniforms.xShape[0];
-      let cols = uniforms.xShape[1];
-      let valid = row < rows;
-      let base = row * cols;
+      ${rowPreludeWgsl('x')}
       var acc = 0.0;
       if (valid) {
         for (var c = tid; c < cols; c += WG) {
@@ -44,7 +37,19 @@ function rmsNormProgram(rows: number, cols: number) {
       }
       buf[tid] = acc;
       ${treeReduce('buf', wg, 'sum')}
-      let r = inverseSqrt(buf[0] / f32(cols) + uniforms.eps);
+      let r = inverseSqrt(buf[0] / f32(cols) + uniforms.eps);`;
+}
+
+function rmsNormProgram(rows: number, cols: number) {
+  const wg = rowWorkgroupSize(cols);
+  return flatProgram(
+    {
+      variableNames: ['x', 'w'],
+      outputShape: [rows, cols],
+      shaderKey: `magicRmsNorm_${wg}`,
+      uniforms: 'eps : f32, ',
+      getUserCode: () => `
+    ${rowInverseRmsWgsl(wg)}
       if (valid) {
         for (var c = tid; c < cols; c += WG) {
           result[base + c] = x[base + c] * r * w[c];
@@ -78,25 +83,7 @@ function rmsNormBackwardProgram(rows: number, cols: number, withDx: boolean) {
       shaderKey: `magicRmsNormBackward_${wg}_${withDx ? 'dx' : 'r'}`,
       uniforms: 'eps : f32, ',
       getUserCode: () => `
-    const WG = ${wg};
-    var<workgroup> buf : array<f32, ${wg}>;
-    fn main(index : i32) {
-      let row = index / WG;
-      let tid = index - row * WG;
-      let rows = uniforms.xShape[0];
-      let cols = uniforms.xShape[1];
-      let valid = row < rows;
-      let base = row * cols;
-      var acc = 0.0;
-      if (valid) {
-        for (var c = tid; c < cols; c += WG) {
-          let v = x[base + c];
-          acc += v * v;
-        }
-      }
-      buf[tid] = acc;
-      ${treeReduce('buf', wg, 'sum')}
-      let r = inverseSqrt(buf[0] / f32(cols) + uniforms.eps);
+    ${rowInverseRmsWgsl(wg)}
       ${
         withDx
           ? `workgroupBarrier();

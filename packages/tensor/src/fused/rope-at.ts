@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ropeReference, rotateHalfT } from './rope.js';
+import { ROPE_ELEMENT_WGSL, ropeReference, rotateHalfT } from './rope.js';
 import { FusedOpError, flatProgram, onWebGpu, runProgram, withGrad } from './webgpu-program.js';
 
 /** inverse frequencies 1 / theta^(2i/D), i < D/2, rounded to float32 once (as @magic/lm's ropeTables). */
@@ -49,10 +49,7 @@ export const ROPE_CS_WGSL = `
       return vec2<f32>(cos(r), sin(r));
     }`;
 
-/**
- * angle = f32(position) * invFreq[i] (the same float32 product as the tables), reduced to [-pi, pi] with a
- * three-part 2*pi (Cody-Waite) before cos/sin: GPU cos/sin are only accurate near zero.
- */
+/** Elementwise rope with cos/sin from positions (`sinSign` -1 rotates back: the backward pass). */
 function ropeAtProgram(shape: number[]) {
   const size = shape.reduce((a, b) => a * b, 1);
   return flatProgram(
@@ -66,22 +63,10 @@ function ropeAtProgram(shape: number[]) {
     ${ROPE_CS_WGSL}
     fn main(index : i32) {
       if (index >= uniforms.size) { return; }
-      let heads = uniforms.xShape[1];
-      let t = uniforms.xShape[2];
-      let d = uniforms.xShape[3];
-      let half = d / 2;
-      let col = index % d;
-      let rowIdx = index / d;
-      let ti = rowIdx % t;
-      let b = rowIdx / (heads * t);
-      let fi = col % half;
-      let a = f32(pos[b * t + ti]) * invFreq[fi];
-      let k = round(a * 0.15915494309189535);
-      let r = ((a - k * 6.28125) - k * 0.0019353071693331003) - k * 1.0253131677018246e-11;
-      let c = cos(r);
-      let s = uniforms.sinSign * sin(r);
-      var rot : f32;
-      if (col < half) { rot = -x[index + half]; } else { rot = x[index - half]; }
+      ${ROPE_ELEMENT_WGSL}
+      let cs = ropeCs(pos[b * t + ti], invFreq[col % half]);
+      let c = cs.x;
+      let s = uniforms.sinSign * cs.y;
       result[index] = x[index] * c + rot * s;
     }`,
     },

@@ -28,6 +28,22 @@ export function ropeReference(x: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D
 
 const WG = 64;
 
+/**
+ * WGSL for element `index` of x [B,heads,T,D] (flat): its batch `b`, time `ti`, column `col` (with `t`, `d`,
+ * `half`) and `rot` = rotate_half(x) at that element. Shared by the rope kernels.
+ */
+export const ROPE_ELEMENT_WGSL = `
+      let heads = uniforms.xShape[1];
+      let t = uniforms.xShape[2];
+      let d = uniforms.xShape[3];
+      let half = d / 2;
+      let col = index % d;
+      let rowIdx = index / d;          // (b * heads + h) * t + ti
+      let ti = rowIdx % t;
+      let b = rowIdx / (heads * t);
+      var rot : f32;
+      if (col < half) { rot = -x[index + half]; } else { rot = x[index - half]; }`;
+
 function ropeProgram(shape: number[]) {
   const size = shape.reduce((a, b) => a * b, 1);
   return flatProgram(
@@ -39,17 +55,8 @@ function ropeProgram(shape: number[]) {
       getUserCode: () => `
     fn main(index : i32) {
       if (index >= uniforms.size) { return; }
-      let heads = uniforms.xShape[1];
-      let t = uniforms.xShape[2];
-      let d = uniforms.xShape[3];
-      let half = d / 2;
-      let col = index % d;
-      let rowIdx = index / d;          // (b * heads + h) * t + ti
-      let ti = rowIdx % t;
-      let b = rowIdx / (heads * t);
+      ${ROPE_ELEMENT_WGSL}
       let tab = (b * t + ti) * d + col;
-      var rot : f32;
-      if (col < half) { rot = -x[index + half]; } else { rot = x[index - half]; }
       result[index] = x[index] * cosT[tab] + rot * sinT[tab];
     }`,
     },

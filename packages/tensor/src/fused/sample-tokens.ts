@@ -1,6 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { logProbGatherKernel, logProbGatherReference } from './log-prob-gather.js';
-import { F32_MAX, FusedOpError, flatProgram, onWebGpu, runProgram, treeReduce } from './webgpu-program.js';
+import {
+  F32_MAX,
+  FusedOpError,
+  flatProgram,
+  onWebGpu,
+  rowPreludeWgsl,
+  runProgram,
+  treeReduce,
+} from './webgpu-program.js';
 
 export interface SampleTokensOptions {
   /** Softmax temperature; 0 = argmax (greedy). */
@@ -49,12 +57,7 @@ function argMaxProgram(rows: number) {
     var<workgroup> bv : array<f32, ${WG}>;
     var<workgroup> bi : array<i32, ${WG}>;
     fn main(index : i32) {
-      let row = index / WG;
-      let tid = index - row * WG;
-      let rows = uniforms.logitsShape[0];
-      let cols = uniforms.logitsShape[1];
-      let valid = row < rows;
-      let base = row * cols;
+      ${rowPreludeWgsl('logits')}
       var best = -${F32_MAX};
       var bestId = cols;
       if (valid) {
@@ -99,12 +102,7 @@ function sampleProgram(rows: number) {
     var<workgroup> pre : array<f32, ${WG + 1}>;
     var<workgroup> pick : i32;
     fn main(index : i32) {
-      let row = index / WG;
-      let tid = index - row * WG;
-      let rows = uniforms.logitsShape[0];
-      let cols = uniforms.logitsShape[1];
-      let valid = row < rows;
-      let base = row * cols;
+      ${rowPreludeWgsl('logits')}
       let chunk = (cols + WG - 1) / WG;
       let start = min(tid * chunk, cols);
       let end = min(start + chunk, cols);

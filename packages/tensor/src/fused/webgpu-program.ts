@@ -92,6 +92,20 @@ export function treeReduce(buf: string, wg: number, op: 'sum' | 'max'): string {
       }`;
 }
 
+/**
+ * WGSL opening the `main` of a one-workgroup-per-row kernel (`WG` invocations) over input `name` [rows, cols]:
+ * defines row, tid, rows, cols, valid (row < rows) and base (row * cols).
+ */
+export function rowPreludeWgsl(name: string): string {
+  return `
+      let row = index / WG;
+      let tid = index - row * WG;
+      let rows = uniforms.${name}Shape[0];
+      let cols = uniforms.${name}Shape[1];
+      let valid = row < rows;
+      let base = row * cols;`;
+}
+
 /** Largest finite f32, as WGSL literal (−FLT_MAX is the neutral element of max). */
 export const F32_MAX = '3.402823e+38';
 
