@@ -21,30 +21,42 @@ export function decodeAttentionReference(
   });
 }
 
-const WG = 256;
+/** Invocations per workgroup of the decode-attention kernels (also the key chunk). */
+export const DECODE_ATTENTION_WG = 256;
+const WG = DECODE_ATTENTION_WG;
 
 /** Head dims the kernel handles (vec4 lanes, at most one lane per invocation); others use the reference. */
 function kernelSupports(d: number): boolean {
   return d % 4 === 0 && d / 4 <= WG;
 }
 
+/** Where a single-token attention kernel finds q, its keys, values and mask (see decodeAttentionWgsl). */
+export interface DecodeAttentionWgslParts {
+  /** Extra WGSL declarations (helper functions, workgroup arrays). */
+  decls?: string;
+  /**
+   * Runs first in `main` (has `grp`, `tid`): defines `valid`, `S` (number of keys), `kBase` / `vBase` (vec4 offsets
+   * of this (row, head)'s key 0 / value 0), `biasBase` (offset of its mask), and fills `qs[0..LANES)` with q as vec4s
+   * (it may use workgroupBarrier()).
+   */
+  prologue: string;
+  /** Names of the vec4 key and value arrays and of the scalar additive mask. */
+  k: string;
+  v: string;
+  bias: string;
+}
+
 /**
- * One workgroup of 256 invocations per (batch, head). Keys go in chunks of 256: each invocation scores one key
- * (vec4 dot product) into shared memory; then invocation (subset, lane) folds keys subset, subset + subsets, ...
- * of the chunk into its own online softmax (running max, sum, vec4 of output dims `lane`); the subsets' partial
- * results are merged at the end. No per-chunk reductions: two barriers per chunk.
+ * WGSL of the single-token attention kernels: one workgroup of 256 invocations per (batch, head). Keys go in
+ * chunks of 256: each invocation scores one key (vec4 dot product) into shared memory; then invocation (subset,
+ * lane) folds keys subset, subset + subsets, ... of the chunk into its own online softmax (running max, sum, vec4
+ * of output dims `lane`); the subsets' partial results are merged at the end and written to result[(grp, dims)].
+ * No per-chunk reductions: two barriers per chunk. Scores are scaled by `uniforms.scale`.
  */
-function decodeAttentionProgram(b: number, nh: number, d: number) {
-  const lanes = d / 4;
+export function decodeAttentionWgsl(lanes: number, parts: DecodeAttentionWgslParts): string {
   const subsets = Math.floor(WG / lanes);
-  return {
-    ...flatProgram(
-      {
-        variableNames: ['q', 'k', 'v', 'bias'],
-        outputShape: [b, nh, 1, d],
-        shaderKey: `magicDecodeAttention_${WG}_${d}`,
-        uniforms: 'scale : f32, ',
-        getUserCode: () => `
+  const { k, v, bias } = parts;
+  return `
     const WG = ${WG};
     const LANES = ${lanes};
     const SUBSETS = ${subsets};
@@ -53,22 +65,13 @@ function decodeAttentionProgram(b: number, nh: number, d: number) {
     var<workgroup> accS : array<vec4<f32>, ${WG}>;
     var<workgroup> mS : array<f32, ${subsets}>;
     var<workgroup> lS : array<f32, ${subsets}>;
+    ${parts.decls ?? ''}
     fn main(index : i32) {
       let grp = index / WG;
       let tid = index - grp * WG;
       let lane = tid % LANES;
       let sub = tid / LANES;
-      let nb = uniforms.qShape[0];
-      let nh = uniforms.qShape[1];
-      let kvh = uniforms.kShape[1];
-      let S = uniforms.kShape[2];
-      let valid = grp < nb * nh;
-      let b = grp / nh;
-      let h = grp - b * nh;
-      let g = h / (nh / kvh);
-      let kvBase = (b * kvh + g) * S * LANES;   // in vec4s
-      let biasBase = b * S;
-      if (valid && tid < LANES) { qs[tid] = q[grp * LANES + tid]; }
+      ${parts.prologue}
       workgroupBarrier();
       var m = -${F32_MAX};
       var l = 0.0;
@@ -77,10 +80,10 @@ function decodeAttentionProgram(b: number, nh: number, d: number) {
         let key = c0 + tid;
         var sc = -${F32_MAX};
         if (valid && key < S) {
-          let kRow = kvBase + key * LANES;
+          let kRow = kBase + key * LANES;
           var dotv = vec4<f32>(0.0);
-          for (var i = 0; i < LANES; i++) { dotv += qs[i] * k[kRow + i]; }
-          sc = (dotv.x + dotv.y + dotv.z + dotv.w) * uniforms.scale + bias[biasBase + key];
+          for (var i = 0; i < LANES; i++) { dotv += qs[i] * ${k}[kRow + i]; }
+          sc = (dotv.x + dotv.y + dotv.z + dotv.w) * uniforms.scale + ${bias}[biasBase + key];
         }
         ps[tid] = sc;
         workgroupBarrier();
@@ -91,7 +94,7 @@ function decodeAttentionProgram(b: number, nh: number, d: number) {
             let mNew = max(m, x);
             let r = exp(m - mNew);
             let p = exp(x - mNew);
-            acc = acc * r + p * v[kvBase + (c0 + j) * LANES + lane];
+            acc = acc * r + p * ${v}[vBase + (c0 + j) * LANES + lane];
             l = l * r + p;
             m = mNew;
           }
@@ -120,7 +123,36 @@ function decodeAttentionProgram(b: number, nh: number, d: number) {
         result[o + 2] = out.z;
         result[o + 3] = out.w;
       }
-    }`,
+    }`;
+}
+
+function decodeAttentionProgram(b: number, nh: number, d: number) {
+  return {
+    ...flatProgram(
+      {
+        variableNames: ['q', 'k', 'v', 'bias'],
+        outputShape: [b, nh, 1, d],
+        shaderKey: `magicDecodeAttention_${WG}_${d}`,
+        uniforms: 'scale : f32, ',
+        getUserCode: () =>
+          decodeAttentionWgsl(d / 4, {
+            prologue: `
+      let nb = uniforms.qShape[0];
+      let nh = uniforms.qShape[1];
+      let kvh = uniforms.kShape[1];
+      let S = uniforms.kShape[2];
+      let valid = grp < nb * nh;
+      let b = grp / nh;
+      let h = grp - b * nh;
+      let g = h / (nh / kvh);
+      let kBase = (b * kvh + g) * S * LANES;   // in vec4s
+      let vBase = kBase;
+      let biasBase = b * S;
+      if (valid && tid < LANES) { qs[tid] = q[grp * LANES + tid]; }`,
+            k: 'k',
+            v: 'v',
+            bias: 'bias',
+          }),
       },
       b * nh,
       WG,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { DECODE_ATTENTION_WG, decodeAttentionReference, decodeAttentionWgsl } from './decode-attention.js';
 import { inverseFrequencies, ROPE_CS_WGSL, ropeAtReference } from './rope-at.js';
-import { F32_MAX, FusedOpError, flatProgram, onWebGpu, runInPlace, runProgram } from './webgpu-program.js';
+import { FusedOpError, flatProgram, onWebGpu, runInPlace, runProgram } from './webgpu-program.js';
 
 /**
  * A preallocated key/value cache for decoding: one tensor [2B, kvHeads, maxLen, D] per layer (keys in
@@ -186,42 +187,27 @@ export function packedDecodeAttentionReference(
     const qr = ropeAtReference(q, tf.reshape(positions, [b, 1]) as tf.Tensor2D, s.theta);
     const k = tf.slice(cache, [0, 0, 0, 0], [b, kvh, length, d]);
     const v = tf.slice(cache, [b, 0, 0, 0], [b, kvh, length, d]);
-    const bias = tf.reshape(tf.slice(padBias, [0, 0], [b, length]), [b, 1, 1, length]);
-    const qg = tf.reshape(qr, [b, kvh, nh / kvh, d]);
-    const scores = tf.add(tf.mul(tf.matMul(qg, k, false, true), 1 / Math.sqrt(d)), bias);
-    return tf.reshape(tf.matMul(tf.softmax(scores), v), [b, nh * d]) as tf.Tensor2D;
+    const bias = tf.reshape(tf.slice(padBias, [0, 0], [b, length]), [b, 1, 1, length]) as tf.Tensor4D;
+    return tf.reshape(decodeAttentionReference(qr, k, v, bias, 1 / Math.sqrt(d)), [b, nh * d]) as tf.Tensor2D;
   });
 }
 
-const WG = 256;
-
 function packedAttentionProgram(b: number, nh: number, kvh: number, d: number) {
-  const lanes = d / 4;
-  const subsets = Math.floor(WG / lanes);
   return {
     ...flatProgram(
       {
         variableNames: ['qkv', 'pos', 'invFreq', 'cache', 'padBias'],
         outputShape: [b, nh * d],
-        shaderKey: `magicPackedDecodeAttention_${WG}_${d}_${kvh}`,
+        shaderKey: `magicPackedDecodeAttention_${DECODE_ATTENTION_WG}_${d}_${kvh}`,
         uniforms: 'scale : f32, len : i32, maxLen : i32, numHeads : i32, ',
-        getUserCode: () => `
+        getUserCode: () =>
+          decodeAttentionWgsl(d / 4, {
+            decls: `
     ${ROPE_CS_WGSL}
-    const WG = ${WG};
-    const LANES = ${lanes};
-    const SUBSETS = ${subsets};
     const D = ${d};
     const KVH = ${kvh};
-    var<workgroup> qsc : array<f32, ${d}>;
-    var<workgroup> ps : array<f32, ${WG}>;
-    var<workgroup> accS : array<vec4<f32>, ${WG}>;
-    var<workgroup> mS : array<f32, ${subsets}>;
-    var<workgroup> lS : array<f32, ${subsets}>;
-    fn main(index : i32) {
-      let grp = index / WG;
-      let tid = index - grp * WG;
-      let lane = tid % LANES;
-      let sub = tid / LANES;
+    var<workgroup> qsc : array<f32, ${d}>;`,
+            prologue: `
       let nb = uniforms.qkvShape[0];
       let width = uniforms.qkvShape[1];
       let nh = uniforms.numHeads;
@@ -230,7 +216,7 @@ function packedAttentionProgram(b: number, nh: number, kvh: number, d: number) {
       let b = grp / nh;
       let h = grp - b * nh;
       let g = h / (nh / KVH);
-      // q of head h with rotary embedding, into shared memory.
+      // q of head h with rotary embedding, into shared memory, then as vec4s
       if (valid && tid < D) {
         let qBase = b * width + h * D;
         let half = D / 2;
@@ -240,65 +226,17 @@ function packedAttentionProgram(b: number, nh: number, kvh: number, d: number) {
         qsc[tid] = qkv[qBase + tid] * cs.x + rot * cs.y;
       }
       workgroupBarrier();
+      if (tid < LANES) { qs[tid] = vec4<f32>(qsc[4 * tid], qsc[4 * tid + 1], qsc[4 * tid + 2], qsc[4 * tid + 3]); }
       let kBase = (b * KVH + g) * uniforms.maxLen * LANES;            // in vec4s
       let vBase = ((nb + b) * KVH + g) * uniforms.maxLen * LANES;
-      let biasBase = b * uniforms.maxLen;
-      var m = -${F32_MAX};
-      var l = 0.0;
-      var acc = vec4<f32>(0.0);
-      for (var c0 = 0; c0 < S; c0 += WG) {
-        let key = c0 + tid;
-        var sc = -${F32_MAX};
-        if (valid && key < S) {
-          let kRow = kBase + key * LANES;
-          var dotv = vec4<f32>(0.0);
-          for (var i = 0; i < LANES; i++) {
-            dotv += vec4<f32>(qsc[4 * i], qsc[4 * i + 1], qsc[4 * i + 2], qsc[4 * i + 3]) * cache[kRow + i];
-          }
-          sc = (dotv.x + dotv.y + dotv.z + dotv.w) * uniforms.scale + padBias[biasBase + key];
-        }
-        ps[tid] = sc;
-        workgroupBarrier();
-        let cnt = min(WG, S - c0);
-        if (valid && sub < SUBSETS) {
-          for (var j = sub; j < cnt; j += SUBSETS) {
-            let x = ps[j];
-            let mNew = max(m, x);
-            let r = exp(m - mNew);
-            let p = exp(x - mNew);
-            acc = acc * r + p * cache[vBase + (c0 + j) * LANES + lane];
-            l = l * r + p;
-            m = mNew;
-          }
-        }
-        workgroupBarrier();
-      }
-      if (sub < SUBSETS) {
-        accS[tid] = acc;
-        if (lane == 0) { mS[sub] = m; lS[sub] = l; }
-      }
-      workgroupBarrier();
-      if (valid && tid < LANES) {
-        var mAll = -${F32_MAX};
-        for (var s = 0; s < SUBSETS; s++) { mAll = max(mAll, mS[s]); }
-        var lAll = 0.0;
-        var out = vec4<f32>(0.0);
-        for (var s = 0; s < SUBSETS; s++) {
-          let w = exp(mS[s] - mAll);
-          lAll += lS[s] * w;
-          out += accS[s * LANES + tid] * w;
-        }
-        out = out / lAll;
-        let o = (grp * LANES + tid) * 4;
-        result[o] = out.x;
-        result[o + 1] = out.y;
-        result[o + 2] = out.z;
-        result[o + 3] = out.w;
-      }
-    }`,
+      let biasBase = b * uniforms.maxLen;`,
+            k: 'cache',
+            v: 'cache',
+            bias: 'padBias',
+          }),
       },
       b * nh,
-      WG,
+      DECODE_ATTENTION_WG,
     ),
     // the cache is read as vec4<f32>; everything else is scalar.
     variableComponents: [1, 1, 1, 4, 1],
@@ -329,7 +267,7 @@ export function packedDecodeAttention(
   if (padBias.rank !== 2 || padBias.shape[0] !== b || padBias.shape[1] !== maxLen) {
     throw new FusedOpError('packedDecodeAttention', `padBias must be [${b}, ${maxLen}], got [${padBias.shape}]`);
   }
-  if (!onWebGpu() || d % 4 !== 0 || d > WG) {
+  if (!onWebGpu() || d % 4 !== 0 || d > DECODE_ATTENTION_WG) {
     return packedDecodeAttentionReference(qkv, positions, cache, padBias, length, s);
   }
   const inv = s.invFreq ?? tf.tensor1d(inverseFrequencies(d, s.theta));
