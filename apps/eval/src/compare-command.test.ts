@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type MetricValue, type RunResults, safetySuite } from '@magic/benchmarks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { captureIo } from './capture-io.test-helpers.js';
 import { runCompare } from './compare-command.js';
 import { ResultsFileError } from './errors.js';
 import type { EvalResults } from './eval-results.js';
@@ -75,23 +76,13 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const io = () => {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, env: {} },
-  };
-};
-
 describe('magic-eval compare', () => {
   it('prints deltas with CIs and writes compare.md / compare.html', async () => {
     mkdirSync(join(dir, 'base'));
     writeFileSync(join(dir, 'base', 'results.json'), JSON.stringify(wrapped(run('base', 40, 90))));
     // B is a bare runSuite RunResults file
     writeFileSync(join(dir, 'magic.json'), JSON.stringify(run('magic', 5, 91)));
-    const c = io();
+    const c = captureIo();
     const code = await main(
       ['compare', join(dir, 'base'), join(dir, 'magic.json'), '--out', join(dir, 'cmp'), '--name-b', 'MAGIC'],
       c.io,
@@ -135,13 +126,13 @@ describe('magic-eval compare', () => {
 
   it('exits 1 naming the file on a malformed or missing run, 2 on usage errors', async () => {
     writeFileSync(join(dir, 'x.json'), '{"hello": 1}');
-    const c = io();
+    const c = captureIo();
     expect(await main(['compare', join(dir, 'x.json'), join(dir, 'x.json')], c.io)).toBe(1);
     expect(c.err.join('')).toContain('EVAL_RESULTS_FILE');
     expect(c.err.join('')).toContain('x.json');
-    const m = io();
+    const m = captureIo();
     expect(await main(['compare', join(dir, 'missing')], m.io)).toBe(2);
-    const n = io();
+    const n = captureIo();
     expect(await main(['compare', join(dir, 'missing'), join(dir, 'x.json')], n.io)).toBe(1);
     expect(n.err.join('')).toMatch(/missing.*cannot be read \(ENOENT\)/);
   });

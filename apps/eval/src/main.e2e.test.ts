@@ -8,6 +8,7 @@ import { CausalLM } from '@magic/lm';
 import { chatCompletionBody, startOpenAICompatibleServer, type TestServer } from '@magic/openai-client';
 import { initBackend } from '@magic/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureIo } from './capture-io.test-helpers.js';
 import { readEvalResults } from './eval-results.js';
 import { main } from './main.js';
 import { type ServedCheckpoint, serveCheckpoint } from './serve.js';
@@ -21,20 +22,6 @@ const fixturePaths = [
   `openaiModeration=${join(fixtures, 'openai-moderation.jsonl')}`,
   `cosafe=${join(fixtures, 'cosafe')}`,
 ].flatMap((p) => ['--path', p]);
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: {
-      stdout: { write: (s: string) => out.push(s) },
-      stderr: { isTTY: false, write: (s: string) => err.push(s) },
-      env: {},
-    },
-  };
-}
 
 let dir: string;
 let served: ServedCheckpoint;
@@ -106,7 +93,7 @@ describe('magic-eval end to end (served checkpoint + guard server)', () => {
       out,
       ...fixturePaths,
     ];
-    const first = capture();
+    const first = captureIo();
     expect(await main(argv, first.io), first.err.join('')).toBe(0);
     expect(served.server.stats.chatRequests).toBeGreaterThan(0);
     expect(agents.requests.length).toBeGreaterThan(0);
@@ -142,7 +129,7 @@ describe('magic-eval end to end (served checkpoint + guard server)', () => {
     // rerun into the same folder: every generation comes from generations.jsonl
     const modelRequests = served.server.stats.chatRequests;
     const agentRequests = agents.requests.length;
-    const second = capture();
+    const second = captureIo();
     expect(await main(argv, second.io), second.err.join('')).toBe(0);
     expect(served.server.stats.chatRequests).toBe(modelRequests);
     expect(agents.requests.length).toBe(agentRequests);
@@ -156,7 +143,7 @@ describe('magic-eval end to end (served checkpoint + guard server)', () => {
 
   it('evaluates a local checkpoint directly (log-likelihood multiple choice, rules judge)', async () => {
     const out = join(dir, 'local');
-    const io = capture();
+    const io = captureIo();
     const code = await main(
       [
         '--target',

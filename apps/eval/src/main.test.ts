@@ -2,34 +2,25 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { captureIo } from './capture-io.test-helpers.js';
 import { main } from './main.js';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, env: {} },
-  };
-}
 
 describe('magic-eval main exit codes', () => {
   it('--help prints the usage and exits 0 (also for compare)', async () => {
-    const c = capture();
+    const c = captureIo();
     expect(await main(['--help'], c.io)).toBe(0);
     expect(c.out.join('')).toContain('Usage: magic-eval --target SPEC');
-    const d = capture();
+    const d = captureIo();
     expect(await main(['compare', '--help'], d.io)).toBe(0);
     expect(d.out.join('')).toContain('Usage: magic-eval compare <runA> <runB>');
   });
 
   it('a usage error exits 2 naming the flag', async () => {
-    const c = capture();
+    const c = captureIo();
     expect(await main(['--target', 'local:x', '--judge', 'local', '--limit', '0'], c.io)).toBe(2);
     expect(c.err.join('')).toMatch(/^magic-eval: --limit: '0': /);
     expect(c.err.join('')).toContain('Usage:');
-    const d = capture();
+    const d = captureIo();
     const dir = mkdtempSync(join(tmpdir(), 'magic-eval-main-'));
     try {
       expect(await main(['--target', 'local:x', '--judge', 'local', '--data-dir', join(dir, 'none')], d.io)).toBe(2);
@@ -42,7 +33,7 @@ describe('magic-eval main exit codes', () => {
   it('a run failure exits 1 with the typed error', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'magic-eval-main-'));
     try {
-      const c = capture();
+      const c = captureIo();
       const code = await main(
         [
           '--target',
