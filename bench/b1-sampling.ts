@@ -2,6 +2,7 @@
 // 128 new tokens, temperature 1, KV cache. One JSON line on stdout (median of >= 3 warm runs).
 //   npx tsx bench/b1-sampling.ts [--preset qwen2.5-0.5b] [--device auto] [--batch 64] [--prompt 128]
 //                                [--new 128] [--runs 3] [--submitBatch 0]
+// Any preset or backend, e.g. `--preset tiny --device wasm --batch 4 --prompt 8 --new 8` (it replaces lm-sample.ts).
 // GPU machine: node scripts/device-bundle.mjs bench/b1-sampling.ts .bundle/b1-sampling.mjs (docs/gpu.md).
 import { CausalLM } from '@magic/lm';
 import { initBackend, releaseWebGpu } from '@magic/tensor';
