@@ -19,3 +19,24 @@ export async function clipByGlobalNorm(
   for (const n of names) out[n] = tf.mul(grads[n]!, coef);
   return { norm, grads: out };
 }
+
+/**
+ * Adds gradient map `g` into `acc` by variable name (gradient accumulation over micro-batches): both inputs'
+ * tensors are consumed (added ones disposed, new names moved in). Returns `acc`.
+ */
+export function accumulateGradients(
+  acc: Record<string, tf.Tensor>,
+  g: Record<string, tf.Tensor>,
+): Record<string, tf.Tensor> {
+  for (const [name, t] of Object.entries(g)) {
+    const prev = acc[name];
+    if (prev) {
+      acc[name] = tf.add(prev, t);
+      prev.dispose();
+      t.dispose();
+    } else {
+      acc[name] = t;
+    }
+  }
+  return acc;
+}

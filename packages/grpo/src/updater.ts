@@ -11,7 +11,7 @@ import { aggregateLoss } from './aggregate-loss.js';
 import { chunk, rowsTensor, splitMiniBatches, validateGrpoBatch } from './batch.js';
 import { type GrpoConfig, type GrpoConfigInput, GrpoConfigSchema } from './config.js';
 import { GrpoConfigError, GrpoInputError } from './errors.js';
-import { clipByGlobalNorm } from './grad-clip.js';
+import { accumulateGradients, clipByGlobalNorm } from './grad-clip.js';
 import { klPenalty } from './kl-penalty.js';
 import { learningRateAt } from './lr-schedule.js';
 import type { GrpoBatch, Policy, PolicyBatch } from './policy.js';
@@ -226,7 +226,7 @@ export class GrpoUpdater {
             vars,
           );
           value.dispose();
-          grads = accumulate(grads, g);
+          grads = accumulateGradients(grads, g);
           for (const [k, t] of Object.entries(kept)) pushMetric(acc, `actor/${k}`, (await t.data())[0] ?? Number.NaN);
         } finally {
           tf.dispose(Object.values(kept));
@@ -276,18 +276,4 @@ function stats(prefix: string, xs: readonly number[]): Record<string, number> {
     [`${prefix}/max`]: Math.max(...xs),
     [`${prefix}/min`]: Math.min(...xs),
   };
-}
-
-function accumulate(acc: Record<string, tf.Tensor>, g: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
-  for (const [name, t] of Object.entries(g)) {
-    const prev = acc[name];
-    if (prev) {
-      acc[name] = tf.add(prev, t);
-      prev.dispose();
-      t.dispose();
-    } else {
-      acc[name] = t;
-    }
-  }
-  return acc;
 }

@@ -1,3 +1,4 @@
+import { accumulateGradients } from '@magic/grpo';
 import type { ChatMessage } from '@magic/rollout';
 import * as tf from '@tensorflow/tfjs-core';
 import type { SftConfig } from '../config/schema.js';
@@ -159,7 +160,7 @@ async function sftStep(
         () => sftLoss(model, ids, mask, labels, labelCount),
         model.trainableVariables,
       );
-      grads = accumulate(grads, g);
+      grads = accumulateGradients(grads, g);
       const total = loss ? tf.add(loss, value) : tf.clone(value);
       tf.dispose([loss, value]);
       loss = total as tf.Scalar;
@@ -177,15 +178,4 @@ async function sftStep(
     tf.dispose(Object.values(grads));
     loss?.dispose();
   }
-}
-
-/** a + b per name (b's tensors are consumed; a's are replaced). */
-function accumulate(a: tf.NamedTensorMap, b: tf.NamedTensorMap): tf.NamedTensorMap {
-  if (Object.keys(a).length === 0) return b;
-  const out: tf.NamedTensorMap = {};
-  for (const [n, t] of Object.entries(b)) {
-    out[n] = tf.add(a[n]!, t);
-    tf.dispose([a[n]!, t]);
-  }
-  return out;
 }
