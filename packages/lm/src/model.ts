@@ -32,16 +32,11 @@ function linear(x: tf.Tensor3D, w: tf.Tensor, add?: tf.Tensor): tf.Tensor3D {
   const out = w.shape[0]!;
   const a = tf.reshape(x, [bs * t, d]);
   const bias = add === undefined ? undefined : add.rank === 1 ? add : tf.reshape(add, [bs * t, out]);
-  const y =
-    bias && tf.getBackend() === 'webgpu'
-      ? tf.fused.matMul({ a, b: w as tf.Tensor2D, transposeB: true, bias })
-      : tf.matMul(a, w as tf.Tensor2D, false, true);
-  return tf.reshape(bias && tf.getBackend() !== 'webgpu' ? tf.add(y, bias) : y, [bs, t, out]);
-}
-
-/** RMSNorm (fused WGSL kernel on WebGPU; see @magic/tensor fusedRmsNorm). */
-export function rmsNorm(x: tf.Tensor3D, w: tf.Tensor, eps: number): tf.Tensor3D {
-  return fusedRmsNorm(x, w, eps);
+  if (bias && tf.getBackend() === 'webgpu') {
+    return tf.reshape(tf.fused.matMul({ a, b: w as tf.Tensor2D, transposeB: true, bias }), [bs, t, out]);
+  }
+  const y = tf.matMul(a, w as tf.Tensor2D, false, true);
+  return tf.reshape(bias ? tf.add(y, bias) : y, [bs, t, out]);
 }
 
 /** Rotary embedding at integer positions (cos/sin computed in the kernel on WebGPU, range-reduced). */
@@ -187,13 +182,13 @@ export function forwardHidden(
   const cache: KvCache = { k: [], v: [] };
   w.layers.forEach((layer, i) => {
     const past = input.cache ? { k: input.cache.k[i]!, v: input.cache.v[i]! } : undefined;
-    const att = attention(rmsNorm(h, layer.inputNorm, cfg.rmsNormEps), h, layer, ctx, past);
+    const att = attention(fusedRmsNorm(h, layer.inputNorm, cfg.rmsNormEps), h, layer, ctx, past);
     h = att.out;
-    h = mlp(rmsNorm(h, layer.postNorm, cfg.rmsNormEps), h, layer);
+    h = mlp(fusedRmsNorm(h, layer.postNorm, cfg.rmsNormEps), h, layer);
     cache.k.push(att.k);
     cache.v.push(att.v);
   });
-  const hidden = rmsNorm(h, w.norm, cfg.rmsNormEps);
+  const hidden = fusedRmsNorm(h, w.norm, cfg.rmsNormEps);
   return withCache ? { hidden, cache } : { hidden };
 }
 
@@ -259,13 +254,8 @@ export class PackedDecoder {
       const pos = tf.tensor1d(positions, 'int32');
       let h = embedLookup(w.embed, ids);
       w.layers.forEach((layer, i) => {
-        const x = tf.reshape(rmsNorm(h, layer.inputNorm, cfg.rmsNormEps), [b, cfg.hiddenSize]) as tf.Tensor2D;
-        const qkv = tf.fused.matMul({
-          a: x,
-          b: this.qkvWeight[i]!,
-          transposeB: true,
-          bias: this.qkvBias[i]!,
-        }) as tf.Tensor2D;
+        const normed = fusedRmsNorm(h, layer.inputNorm, cfg.rmsNormEps);
+        const qkv = tf.reshape(linear(normed, this.qkvWeight[i]!, this.qkvBias[i]!), [b, -1]) as tf.Tensor2D;
         const cache = this.caches[i]!;
         const next = writeKvCache(cache, qkv, pos, slot, this.shape);
         if (next !== cache) {
@@ -275,9 +265,9 @@ export class PackedDecoder {
         }
         const att = packedDecodeAttention(qkv, pos, this.caches[i]!, this.padBias, slot + 1, this.shape);
         h = linear(tf.reshape(att, [b, 1, cfg.numAttentionHeads * cfg.headDim]) as tf.Tensor3D, layer.oWeight, h);
-        h = mlp(rmsNorm(h, layer.postNorm, cfg.rmsNormEps), h, layer);
+        h = mlp(fusedRmsNorm(h, layer.postNorm, cfg.rmsNormEps), h, layer);
       });
-      const last = tf.reshape(rmsNorm(h, w.norm, cfg.rmsNormEps), [b, cfg.hiddenSize]) as tf.Tensor2D;
+      const last = tf.reshape(fusedRmsNorm(h, w.norm, cfg.rmsNormEps), [b, cfg.hiddenSize]) as tf.Tensor2D;
       return logitsOf(w, last);
     });
   }
