@@ -4,16 +4,22 @@
 // (like the peer), so a timed run is exactly one optimizer step. One JSON line on stdout.
 //   npx tsx bench/b2-grpo-update.ts [--preset qwen2.5-0.5b] [--device auto] [--batch 64] [--seq 256]
 //                                   [--micro 16] [--runs 3] [--submitBatch 0]
+//                                   [--profile 0|1: one more update with per-program GPU times]
 import { causalLmPolicy } from '@magic/game';
 import { type GrpoBatch, GrpoUpdater } from '@magic/grpo';
 import { CausalLM } from '@magic/lm';
-import { adamwStep, initBackend, releaseWebGpu } from '@magic/tensor';
+import { adamwStep, initBackend, releaseWebGpu, type WebGpuPoolStats, webGpuPoolStats } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { deviceFacts, median, memoryReport, printResult, submitBatchSize, timeRuns } from './bench-common.js';
+import { type GpuProfile, profileGpu } from './gpu-profile.js';
 import { parseBenchArgs, randomIds } from './lm-args.js';
 
-const args = parseBenchArgs(process.argv.slice(2), { batch: 64, seq: 256, micro: 16, submitBatch: 0 }, 'qwen2.5-0.5b');
-const { batch, seq, micro, submitBatch } = args.ints as Record<string, number>;
+const args = parseBenchArgs(
+  process.argv.slice(2),
+  { batch: 64, seq: 256, micro: 16, submitBatch: 0, profile: 0 },
+  'qwen2.5-0.5b',
+);
+const { batch, seq, micro, submitBatch, profile } = args.ints as Record<string, number>;
 const info = await initBackend({ device: args.device });
 const submit = submitBatchSize(info.name, submitBatch);
 const lm = await CausalLM.fromPreset(args.preset, { seed: 0 });
@@ -58,6 +64,7 @@ for (let s = 0; s < batch!; s += micro!) {
 }
 const grpoBatch: GrpoBatch = { ...base, oldLogProbs };
 
+let warmPool: WebGpuPoolStats | undefined;
 let lastMetrics: Record<string, number> = {};
 const times = await timeRuns(
   args.runs,
@@ -65,8 +72,27 @@ const times = await timeRuns(
     lastMetrics = await updater.update(grpoBatch);
   },
   'B2',
+  () => {
+    warmPool = webGpuPoolStats();
+  },
 );
 const sec = median(times);
+const memory = memoryReport(); // before the profiled update (its timers hold staging buffers)
+const pool = webGpuPoolStats();
+// pool churn per timed update: new GPU buffers and evictions after warm-up (0 once the pool holds the working set)
+const poolPerUpdate =
+  pool && warmPool
+    ? {
+        misses: (pool.misses - warmPool.misses) / times.length,
+        evictedGB: Number(((pool.evictedBytes - warmPool.evictedBytes) / times.length / 1e9).toFixed(2)),
+      }
+    : undefined;
+let gpuProfile: GpuProfile | undefined;
+if (profile && info.name === 'webgpu') {
+  gpuProfile = await profileGpu(() => updater.update(grpoBatch));
+  gpuProfile.rows = gpuProfile.rows.slice(0, 30);
+  gpuProfile.byShape = gpuProfile.byShape.slice(0, 25);
+}
 printResult({
   workload: 'B2-grpo-update',
   ...deviceFacts(info),
@@ -78,7 +104,9 @@ printResult({
   tokensPerSecond: Number(((batch! * seq!) / sec).toFixed(1)),
   loss: lastMetrics['actor/pgLoss'] ?? null,
   gradNorm: lastMetrics['actor/gradNorm'] ?? null,
-  memory: memoryReport(),
+  memory,
+  ...(poolPerUpdate ? { poolPerUpdate } : {}),
+  ...(gpuProfile ? { gpuProfile } : {}),
 });
 updater.dispose();
 lm.dispose();

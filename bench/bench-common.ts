@@ -1,18 +1,20 @@
 // Shared bits of the B1/B2/B3 workloads (issue 10): backend facts, GPU memory, the JSON line.
-import { type BackendInfo, fastMatMulInstalled, webGpuErrorCount } from '@magic/tensor';
+import { type BackendInfo, fastMatMulInstalled, webGpuErrorCount, webGpuPoolStats } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 export { median } from './lm-args.js';
 
 /** tfjs' own memory report plus, on WebGPU, the bytes Dawn holds for the buffer pool. */
-export function memoryReport(): Record<string, number> {
+export function memoryReport(): Record<string, unknown> {
   const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number; numBytesAllocatedInGPU?: number };
   const gb = (n: number | undefined) => (n === undefined ? undefined : Number((n / 1e9).toFixed(3)));
-  const out: Record<string, number> = { numTensors: m.numTensors, tensorGB: gb(m.numBytes)! };
+  const out: Record<string, unknown> = { numTensors: m.numTensors, tensorGB: gb(m.numBytes)! };
   const inGpu = gb(m.numBytesInGPU);
   const allocated = gb(m.numBytesAllocatedInGPU);
   if (inGpu !== undefined) out.gpuBytesInUseGB = inGpu;
   if (allocated !== undefined) out.gpuBytesAllocatedGB = allocated;
+  const pool = tf.getBackend() === 'webgpu' ? webGpuPoolStats() : undefined;
+  if (pool) out.pool = { ...pool, capBytes: undefined, capGB: pool.capBytes / 1e9 };
   return out;
 }
 
@@ -35,10 +37,16 @@ export function printResult(record: Record<string, unknown>): void {
 }
 
 /** Runs `fn` once to warm up, then `runs` times; returns the seconds of each timed run. */
-export async function timeRuns(runs: number, fn: () => Promise<void>, label: string): Promise<number[]> {
+export async function timeRuns(
+  runs: number,
+  fn: () => Promise<void>,
+  label: string,
+  afterWarmUp?: () => void,
+): Promise<number[]> {
   const t0 = performance.now();
   await fn();
   console.error(`${label}: warm-up ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+  afterWarmUp?.();
   const times: number[] = [];
   for (let r = 0; r < runs; r++) {
     const t = performance.now();

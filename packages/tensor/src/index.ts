@@ -20,7 +20,14 @@ export {
   settleWebGpu,
   webGpuErrorCount,
 } from './backend/webgpu-errors.js';
-export { capWebGpuBufferPool, defaultPoolCapBytes, trimWebGpuBufferPool } from './backend/webgpu-pool.js';
+export {
+  capWebGpuBufferPool,
+  defaultPoolCapBytes,
+  type PoolCapOptions,
+  trimWebGpuBufferPool,
+  type WebGpuPoolStats,
+  webGpuPoolStats,
+} from './backend/webgpu-pool.js';
 export {
   CONFORMANCE_CASES,
   type ConformanceCase,
