@@ -14,8 +14,39 @@ export function memoryReport(): Record<string, unknown> {
   if (inGpu !== undefined) out.gpuBytesInUseGB = inGpu;
   if (allocated !== undefined) out.gpuBytesAllocatedGB = allocated;
   const pool = tf.getBackend() === 'webgpu' ? webGpuPoolStats() : undefined;
-  if (pool) out.pool = { ...pool, capBytes: undefined, capGB: pool.capBytes / 1e9 };
+  if (pool) out.pool = { ...pool, capBytes: undefined, capGB: pool.capBytes / 1e9, top: poolTopSizes() };
   return out;
+}
+
+interface PoolBuffers {
+  usedBuffers: Map<string, { size: number }[]>;
+  freeBuffers: Map<string, { size: number }[]>;
+}
+
+/** The buffer sizes holding most of the WebGPU pool (used + free), to see what a pool's bytes are made of. */
+function poolTopSizes(n = 8): { MB: number; used: number; free: number; GB: number }[] {
+  const m = (tf.backend() as unknown as { bufferManager?: PoolBuffers }).bufferManager;
+  if (!m?.usedBuffers || !m.freeBuffers) return [];
+  const bySize = new Map<number, { used: number; free: number }>();
+  const add = (lists: Map<string, { size: number }[]>, kind: 'used' | 'free') => {
+    for (const list of lists.values()) {
+      for (const b of list) {
+        const e = bySize.get(b.size) ?? { used: 0, free: 0 };
+        e[kind] += 1;
+        bySize.set(b.size, e);
+      }
+    }
+  };
+  add(m.usedBuffers, 'used');
+  add(m.freeBuffers, 'free');
+  return [...bySize.entries()]
+    .map(([size, e]) => ({
+      MB: Number((size / 1e6).toFixed(1)),
+      ...e,
+      GB: Number(((size * (e.used + e.free)) / 1e9).toFixed(2)),
+    }))
+    .sort((a, b) => b.GB - a.GB)
+    .slice(0, n);
 }
 
 export function deviceFacts(info: BackendInfo): Record<string, unknown> {
@@ -23,6 +54,9 @@ export function deviceFacts(info: BackendInfo): Record<string, unknown> {
     device: info.adapter?.description || info.adapter?.device || info.name,
     backend: info.name,
     webGpuErrors: info.name === 'webgpu' ? webGpuErrorCount() : 0,
+    ...(process.env.MAGIC_DAWN_ENABLE || process.env.MAGIC_DAWN_DISABLE
+      ? { dawn: { enable: process.env.MAGIC_DAWN_ENABLE ?? '', disable: process.env.MAGIC_DAWN_DISABLE ?? '' } }
+      : {}),
     /** The kernels in use: @magic/tensor's tiled GEMM, and the in-place KV-cache decode path. */
     kernels: {
       fastMatMul: info.name === 'webgpu' && fastMatMulInstalled(),

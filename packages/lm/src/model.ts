@@ -1,6 +1,7 @@
 import {
   createKvCache,
   decodeAttention,
+  embeddingGradient,
   fusedRmsNorm,
   fusedRopeAt,
   fusedSwiGlu,
@@ -130,8 +131,10 @@ function oneHotRows(vocab: number): number {
 }
 
 /**
- * Embedding lookup whose gradient is a chunked one-hot matmul instead of tfjs' gather gradient
- * (UnsortedSegmentSum, which is O(vocab x tokens) on the cpu backend).
+ * Embedding lookup with its own gradient: on WebGPU @magic/tensor's scatter-add (`embeddingGradient`, one
+ * [vocab, H] buffer; the one-hot chunks took ~10 vocab x H partial sums per GRPO micro-batch on an H200),
+ * elsewhere a chunked one-hot matmul instead of tfjs' gather gradient (UnsortedSegmentSum, which is
+ * O(vocab x tokens) on the cpu backend).
  */
 export function embedLookup(embed: tf.Tensor, ids: tf.Tensor2D): tf.Tensor3D {
   const [b, t] = ids.shape;
@@ -144,6 +147,7 @@ export function embedLookup(embed: tf.Tensor, ids: tf.Tensor2D): tf.Tensor3D {
       value: tf.gather(e, i),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const idx = saved[0] as tf.Tensor1D;
+        if (tf.getBackend() === 'webgpu') return [embeddingGradient(dy as tf.Tensor2D, idx, vocab), tf.zerosLike(idx)];
         const n = idx.shape[0];
         const rows = oneHotRows(vocab);
         const parts: tf.Tensor[] = [];

@@ -39,6 +39,7 @@ export {
 export { BackendInitError, MagicError, SafetensorsError, WebGpuError } from './errors.js';
 export { type AdamWStepParams, adamwStep, adamwStepReference } from './fused/adamw-step.js';
 export { decodeAttention, decodeAttentionReference } from './fused/decode-attention.js';
+export { embeddingGradient, embeddingGradientReference } from './fused/embedding-grad.js';
 export {
   createKvCache,
   type PackedAttentionShape,

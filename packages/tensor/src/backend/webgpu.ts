@@ -66,8 +66,26 @@ function installNavigatorGpu(gpu: GpuLike, globals: Record<string, unknown>): vo
   else g.navigator = { gpu };
 }
 
+/**
+ * Dawn instance flags for the hardware adapter: `$MAGIC_DAWN_ENABLE` / `$MAGIC_DAWN_DISABLE` (comma-separated Dawn
+ * toggles, e.g. disable_robustness) become `enable-dawn-features=` / `disable-dawn-features=`.
+ */
+export function dawnFlags(env: Record<string, string | undefined> = process.env): string[] {
+  const list = (v: string | undefined) =>
+    (v ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => /^[a-z0-9_]+$/.test(t));
+  const flags: string[] = [];
+  const enable = list(env.MAGIC_DAWN_ENABLE);
+  const disable = list(env.MAGIC_DAWN_DISABLE);
+  if (enable.length > 0) flags.push(`enable-dawn-features=${enable.join(',')}`);
+  if (disable.length > 0) flags.push(`disable-dawn-features=${disable.join(',')}`);
+  return flags;
+}
+
 async function pickAdapter(dawn: DawnModule, allowSoftware: boolean) {
-  const hwGpu = dawn.create([]);
+  const hwGpu = dawn.create(dawnFlags());
   const hw = await hwGpu.requestAdapter({ powerPreference: 'high-performance' });
   if (hw && !describeAdapter(hw).isSoftware) return { gpu: hwGpu, adapter: hw };
   const why = hw ? `only a software adapter (${describeAdapter(hw).device})` : explainNoHardwareAdapter();

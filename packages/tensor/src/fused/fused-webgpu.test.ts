@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init-backend.js';
 import { releaseWebGpu } from '../backend/webgpu.js';
 import { decodeAttention, decodeAttentionReference } from './decode-attention.js';
+import { embeddingGradient, embeddingGradientReference } from './embedding-grad.js';
 import { logProbGather, logProbGatherReference } from './log-prob-gather.js';
 import { fusedRmsNorm, rmsNormReference } from './rms-norm.js';
 import { fusedRope, ropeReference } from './rope.js';
@@ -128,6 +129,21 @@ describe('fused kernels on WebGPU (software adapter) match the unfused cpu refer
           tf.tensor1d([v + 5], 'int32'),
         );
         return [f(logits), dl!, outOfRange];
+      },
+      1e-4,
+      1e-4,
+    );
+  });
+
+  it('embeddingGradient: scatter-add matches the segment sum, with ids repeated many times (atomic contention)', async () => {
+    const [n, h, vocab] = [300, 24, 50];
+    // a third of the rows share id 0 (as padding does); the rest cycle; id 49 never occurs (its row stays zero)
+    const ids = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0 : (i * 7) % 49));
+    await expectClose(
+      (fused) => {
+        const dy = normal(21, [n, h]) as tf.Tensor2D;
+        const idx = tf.tensor1d(ids, 'int32');
+        return fused ? embeddingGradient(dy, idx, vocab) : embeddingGradientReference(dy, idx, vocab);
       },
       1e-4,
       1e-4,

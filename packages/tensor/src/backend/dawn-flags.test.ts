@@ -1,0 +1,17 @@
+import { expect, it } from 'vitest';
+import { dawnFlags } from './webgpu.js';
+
+it('dawnFlags turns MAGIC_DAWN_ENABLE / MAGIC_DAWN_DISABLE toggle lists into Dawn instance flags', () => {
+  expect(dawnFlags({})).toEqual([]);
+  expect(
+    dawnFlags({
+      MAGIC_DAWN_ENABLE: 'disable_robustness, skip_validation',
+      MAGIC_DAWN_DISABLE: 'lazy_clear_resource_on_first_use',
+    }),
+  ).toEqual([
+    'enable-dawn-features=disable_robustness,skip_validation',
+    'disable-dawn-features=lazy_clear_resource_on_first_use',
+  ]);
+  // anything that is not a toggle name is dropped, so a value cannot smuggle in another flag
+  expect(dawnFlags({ MAGIC_DAWN_ENABLE: 'a=b,backend=null,,ok_name' })).toEqual(['enable-dawn-features=ok_name']);
+});
