@@ -19,12 +19,11 @@ export function logProbGatherReference(logits: tf.Tensor2D, ids: tf.Tensor1D): t
 }
 
 /**
- * One workgroup per row, one pass over it: each invocation keeps an online (max, sum of exp) over its strided
- * columns (vec4 loads when V is a multiple of 4), then the pairs are tree-merged in shared memory.
+ * WGSL body shared by the forward and backward kernels, one workgroup per row of `logits`: each invocation keeps an
+ * online (max, sum of exp) over its strided columns (vec4 loads when V is a multiple of 4), the pairs are
+ * tree-merged in shared memory, and `lse` (the row's log-sum-exp) is defined after it for all invocations.
  */
-function logProbGatherProgram(rows: number, cols: number) {
-  const wg = rowWorkgroupSize(cols);
-  const vec = cols % 4 === 0 ? 4 : 1;
+function rowLogSumExpWgsl(wg: number, vec: number): string {
   const step =
     vec === 4
       ? `let x = logits[base4 + c];
@@ -35,18 +34,7 @@ function logProbGatherProgram(rows: number, cols: number) {
           let mx = max(m, x);
           s = s * exp(m - mx) + exp(x - mx);
           m = mx;`;
-  const picked = vec === 4 ? 'logits[(base + id) / 4][(base + id) % 4]' : 'logits[base + id]';
-  return {
-    ...flatProgram(
-      {
-        variableNames: ['logits', 'ids'],
-        outputShape: [rows],
-        shaderKey: `magicLogProbGather_${wg}_${vec}`,
-        getUserCode: () => `
-    const WG = ${wg};
-    var<workgroup> bm : array<f32, ${wg}>;
-    var<workgroup> bs : array<f32, ${wg}>;
-    fn main(index : i32) {
+  return `
       ${rowPreludeWgsl('logits')}
       let base4 = base / ${vec};
       let n = cols / ${vec};
@@ -70,11 +58,36 @@ function logProbGatherProgram(rows: number, cols: number) {
         }
         workgroupBarrier();
       }
+      let lse = bm[0] + log(bs[0]);`;
+}
+
+function rowKernelHeader(wg: number): string {
+  return `
+    const WG = ${wg};
+    var<workgroup> bm : array<f32, ${wg}>;
+    var<workgroup> bs : array<f32, ${wg}>;`;
+}
+
+/** Forward: result[row] = logits[row, ids[row]] - lse(row), one pass over the row. */
+function logProbGatherProgram(rows: number, cols: number) {
+  const wg = rowWorkgroupSize(cols);
+  const vec = cols % 4 === 0 ? 4 : 1;
+  const picked = vec === 4 ? 'logits[(base + id) / 4][(base + id) % 4]' : 'logits[base + id]';
+  return {
+    ...flatProgram(
+      {
+        variableNames: ['logits', 'ids'],
+        outputShape: [rows],
+        shaderKey: `magicLogProbGather_${wg}_${vec}`,
+        getUserCode: () => `
+    ${rowKernelHeader(wg)}
+    fn main(index : i32) {
+      ${rowLogSumExpWgsl(wg, vec)}
       if (valid && tid == 0) {
         let id = ids[row];
         var picked = 0.0;
         if (id >= 0 && id < cols) { picked = ${picked}; }
-        result[row] = picked - (bm[0] + log(bs[0]));
+        result[row] = picked - lse;
       }
     }`,
       },
@@ -82,6 +95,49 @@ function logProbGatherProgram(rows: number, cols: number) {
       wg,
     ),
     variableComponents: [vec, 1],
+  };
+}
+
+/**
+ * Backward: dLogits[row, c] = dy[row] · (onehot(ids[row])[c] − exp(logits[row, c] − lse)), one dispatch and one
+ * [N,V] output (tfjs' ops: one-hot, cast, softmax's five passes, sub, mul — about eight [N,V] temporaries).
+ */
+function logProbGatherBackwardProgram(rows: number, cols: number) {
+  const wg = rowWorkgroupSize(cols);
+  const vec = cols % 4 === 0 ? 4 : 1;
+  const write =
+    vec === 4
+      ? `let x = logits[base4 + c];
+          let col = vec4<i32>(4 * c, 4 * c + 1, 4 * c + 2, 4 * c + 3);
+          let oh = select(vec4<f32>(0.0), vec4<f32>(1.0), col == vec4<i32>(id));
+          result[base4 + c] = g * (oh - exp(x - vec4<f32>(lse)));`
+      : `let x = logits[base4 + c];
+          let oh = select(0.0, 1.0, c == id);
+          result[base4 + c] = g * (oh - exp(x - lse));`;
+  return {
+    ...flatProgram(
+      {
+        variableNames: ['logits', 'ids', 'dy'],
+        outputShape: [rows, cols],
+        shaderKey: `magicLogProbGatherGrad_${wg}_${vec}`,
+        getUserCode: () => `
+    ${rowKernelHeader(wg)}
+    fn main(index : i32) {
+      ${rowLogSumExpWgsl(wg, vec)}
+      if (valid) {
+        let id = ids[row];
+        let g = dy[row];
+        for (var c = tid; c < n; c += WG) {
+          ${write}
+        }
+      }
+    }`,
+      },
+      rows,
+      wg,
+    ),
+    variableComponents: [vec, 1, 1],
+    outputComponent: vec,
   };
 }
 
@@ -94,7 +150,7 @@ export function logProbGatherKernel(logits: tf.Tensor2D, ids: tf.Tensor1D): tf.T
 /**
  * Token log-probabilities logits[i, ids[i]] - logSumExp(logits[i]) for logits [N,V], ids [N] int32 -> [N],
  * without materialising a [N,V] log-softmax. WebGPU: one dispatch, one workgroup per row, one pass (online max
- * and sum-exp).
+ * and sum-exp); backward one dispatch more, writing only dLogits.
  * Ids outside [0,V) pick 0 (like the one-hot reference). Differentiable in logits:
  * dLogits = dy[:,None] * (onehot(ids) - softmax(logits)).
  */
@@ -110,6 +166,10 @@ export function logProbGather(logits: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor1
     ([l]) => (onWebGpu() ? logProbGatherKernel(l as tf.Tensor2D, ids) : logProbGatherReference(l as tf.Tensor2D, ids)),
     (dy, saved) => {
       const [ls, is] = saved as [tf.Tensor2D, tf.Tensor1D];
+      if (onWebGpu()) {
+        const [n, v] = ls.shape;
+        return [runProgram(logProbGatherBackwardProgram(n, v), [ls, is, dy], 'float32')];
+      }
       const oh = tf.cast(tf.oneHot(is, ls.shape[1]), 'float32');
       return [tf.mul(tf.expandDims(dy, 1), tf.sub(oh, tf.softmax(ls)))];
     },

@@ -16,6 +16,8 @@ export interface FusedProgram {
   size?: boolean;
   /** Per input, elements per array item (4: declared `array<vec4<f32>>`, indices in vec4s). */
   variableComponents?: number[];
+  /** Elements per output array item (4: `result` is `array<vec4<f32>>`). */
+  outputComponent?: number;
   /** Declares the output `array<atomic<i32>>` (float adds through atomicCompareExchangeWeak on the bits). */
   atomic?: boolean;
   getUserCode(): string;
