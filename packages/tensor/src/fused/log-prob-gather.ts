@@ -23,7 +23,7 @@ export function logProbGatherReference(logits: tf.Tensor2D, ids: tf.Tensor1D): t
  * online (max, sum of exp) over its strided columns (vec4 loads when V is a multiple of 4), the pairs are
  * tree-merged in shared memory, and `lse` (the row's log-sum-exp) is defined after it for all invocations.
  */
-function rowLogSumExpWgsl(wg: number, vec: number): string {
+function rowLogSumExpWgsl(vec: number): string {
   const step =
     vec === 4
       ? `let x = logits[base4 + c];
@@ -82,7 +82,7 @@ function logProbGatherProgram(rows: number, cols: number) {
         getUserCode: () => `
     ${rowKernelHeader(wg)}
     fn main(index : i32) {
-      ${rowLogSumExpWgsl(wg, vec)}
+      ${rowLogSumExpWgsl(vec)}
       if (valid && tid == 0) {
         let id = ids[row];
         var picked = 0.0;
@@ -123,7 +123,7 @@ function logProbGatherBackwardProgram(rows: number, cols: number) {
         getUserCode: () => `
     ${rowKernelHeader(wg)}
     fn main(index : i32) {
-      ${rowLogSumExpWgsl(wg, vec)}
+      ${rowLogSumExpWgsl(vec)}
       if (valid) {
         let id = ids[row];
         let g = dy[row];
