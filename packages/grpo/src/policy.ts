@@ -19,8 +19,13 @@ export interface Policy {
   /**
    * Optional: log-probs plus per-token entropy `(B, T)` of the next-token distribution that produced
    * each token (column 0 is 0). Needed when `entropyCoeff > 0`; used for the `actor/entropy` metric.
+   * `opts.entropyGrad` is false when the loss does not use the entropy (`entropyCoeff` 0): a policy may then
+   * return it as a metric only, without a gradient path (and save the memory that path costs).
    */
-  computeLogProbsAndEntropy?(batch: PolicyBatch): { logProbs: tf.Tensor2D; entropy: tf.Tensor2D };
+  computeLogProbsAndEntropy?(
+    batch: PolicyBatch,
+    opts?: { entropyGrad?: boolean },
+  ): { logProbs: tf.Tensor2D; entropy: tf.Tensor2D };
 }
 
 /**

@@ -178,7 +178,7 @@ export class GrpoUpdater {
     const pb = this.policyBatch(p.batch, rows);
     const mask = rowsTensor(p.trainMask, rows, 'float32');
     const turnIds = p.batch.turnIds ? rowsTensor(p.batch.turnIds, rows, 'int32') : undefined;
-    const withEntropy = this.policy.computeLogProbsAndEntropy?.(pb);
+    const withEntropy = this.policy.computeLogProbsAndEntropy?.(pb, { entropyGrad: c.entropyCoeff > 0 });
     const logProbs = withEntropy ? withEntropy.logProbs : this.policy.computeLogProbs(pb);
     const pl = computePolicyLoss(
       {

@@ -7,7 +7,7 @@ import { configToJson, parseQwen2Config, type Qwen2Config } from './config.js';
 import { LmInputError } from './errors.js';
 import { type GenerateOptions, type GenerationOutput, generate } from './generate.js';
 import { PRESET_CONFIGS, PRESETS, type Preset } from './presets.js';
-import { fullLogits, tokenLogProbs } from './scoring.js';
+import { fullLogits, type TokenLogProbsOptions, tokenLogProbs } from './scoring.js';
 import { Tokenizer } from './tokenizer.js';
 import { checkTensors, type ModelWeights, namedWeights, randomWeights, weightsFromTensors } from './weights.js';
 
@@ -81,7 +81,7 @@ export class CausalLM {
   tokenLogProbs(
     inputIds: tf.Tensor2D,
     attentionMask: tf.Tensor2D,
-    opts: { withEntropy?: boolean } = {},
+    opts: TokenLogProbsOptions = {},
   ): { logProbs: tf.Tensor2D; entropy?: tf.Tensor2D } {
     return tf.tidy(() => tokenLogProbs(this.weights, this.config, inputIds, attentionMask, opts));
   }

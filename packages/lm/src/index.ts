@@ -14,7 +14,7 @@ export { PRESET_CONFIGS, PRESETS, type Preset } from './presets.js';
 export { QWEN25_CHAT_TEMPLATE } from './qwen25-chat-template.js';
 export { Rng } from './rng.js';
 export { lrMultiplier } from './schedule.js';
-export { MAX_LOGITS_CHUNK, positionsFromMask } from './scoring.js';
+export { MAX_LOGITS_CHUNK, positionsFromMask, type TokenLogProbsOptions } from './scoring.js';
 export { type SftConfig, type SftConfigInput, type SftLog, SftTrainer, sftConfigSchema } from './sft.js';
 export { type ChatRecord, chatRecordSchema, padBatch, type TokenizedExample, tokenizeChat } from './sft-data.js';
 export { type ChatMessage, Tokenizer } from './tokenizer.js';

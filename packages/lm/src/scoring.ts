@@ -1,4 +1,4 @@
-import { logProbGather } from '@magic/tensor';
+import { logProbGather, logProbGatherGrad } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Qwen2Config } from './config.js';
 import { LmInputError } from './errors.js';
@@ -45,32 +45,120 @@ function causalBiasOnDevice(mask: tf.Tensor2D): tf.Tensor4D {
   return tf.mul(tf.sub(tf.mul(keys, causal), 1), 1e9) as tf.Tensor4D;
 }
 
+const cat = (xs: tf.Tensor1D[]): tf.Tensor1D => (xs.length === 1 ? xs[0]! : (tf.concat(xs) as tf.Tensor1D));
+
+/** Entropy of the softmax of each row of logits [N,V]: logSumExp − Σ p·logits. */
+function entropyOf(logits: tf.Tensor2D): tf.Tensor1D {
+  return tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(tf.softmax(logits), logits), 1)) as tf.Tensor1D;
+}
+
+/** Chunk boundaries [start, size] of n rows at most `chunk` rows each. */
+function chunksOf(n: number, chunk: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let start = 0; start < n; start += chunk) out.push([start, Math.min(chunk, n - start)]);
+  return out;
+}
+
+/**
+ * log p(targets[i]) for hidden rows [N,H] through the head [V,H], chunk by chunk, with its own gradient: the
+ * forward keeps no logits (only rows, head and targets), and the backward recomputes each chunk's logits, turns
+ * them into dLogits in one pass (`logProbGatherGrad`) and accumulates d(head) in one [V,H] buffer. Autodiff of the
+ * chunked ops instead kept every chunk's logits and made one [V,H] head gradient per chunk (measured on an H200:
+ * 81 pooled [441, 151936] buffers and 28 [151936, 896] ones for a GRPO micro-batch of 16 x 256 tokens).
+ */
+function linearLogProbs(
+  rows: tf.Tensor2D,
+  head: tf.Tensor2D,
+  targets: tf.Tensor1D,
+  chunk: number,
+  entropyOut?: { ent?: tf.Tensor1D },
+): tf.Tensor1D {
+  const parts = chunksOf(rows.shape[0], chunk);
+  const logitsOf = (r: tf.Tensor2D, hd: tf.Tensor2D, start: number, size: number) =>
+    tf.matMul(tf.slice(r, [start, 0], [size, -1]), hd, false, true) as tf.Tensor2D;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [r, hd, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+    // targets too: they may be created inside the forward's tidy, which ends before the backward pass
+    save([r, hd, targets]);
+    const ents: tf.Tensor1D[] = [];
+    const lps = parts.map(([start, size]) => {
+      const logits = logitsOf(r, hd, start, size);
+      // entropy of the same logits as a side output (ops inside a custom gradient's forward are not taped)
+      if (entropyOut) ents.push(entropyOf(logits));
+      return logProbGather(logits, tf.slice(targets, [start], [size]));
+    });
+    if (entropyOut) entropyOut.ent = tf.keep(cat(ents));
+    return {
+      value: cat(lps),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [rs, hs, ts] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+        const dRows: tf.Tensor2D[] = [];
+        let dHead: tf.Tensor2D | undefined;
+        for (const [start, size] of parts) {
+          // one chunk's logits and dLogits live only inside this tidy
+          const next = tf.tidy(() => {
+            const dl = logProbGatherGrad(
+              logitsOf(rs, hs, start, size),
+              tf.slice(ts, [start], [size]),
+              tf.slice(dy as tf.Tensor1D, [start], [size]),
+            );
+            const dHeadPart = tf.matMul(dl, tf.slice(rs, [start, 0], [size, -1]), true, false) as tf.Tensor2D;
+            return { dRows: tf.matMul(dl, hs) as tf.Tensor2D, dHead: dHead ? tf.add(dHead, dHeadPart) : dHeadPart };
+          });
+          dHead?.dispose();
+          dHead = next.dHead as tf.Tensor2D;
+          dRows.push(next.dRows);
+        }
+        return [dRows.length === 1 ? dRows[0]! : tf.concat(dRows), dHead!];
+      },
+    };
+  });
+  return op(rows, head) as tf.Tensor1D;
+}
+
 /** log p(target) and optional entropy for hidden rows [N,H], in chunks of rows. */
 function chunkedLogProbs(
   w: ModelWeights,
   rows: tf.Tensor2D,
   targets: tf.Tensor1D,
   withEntropy: boolean,
+  entropyGrad: boolean,
+  chunkRows?: number,
 ): { lp: tf.Tensor1D; ent?: tf.Tensor1D } {
   const head = headWeight(w);
   const vocab = head.shape[0]!;
   const n = rows.shape[0];
-  const chunk = Math.max(1, Math.min(n, Math.floor(MAX_LOGITS_CHUNK / vocab)));
+  const chunk = Math.max(1, Math.min(n, chunkRows ?? Math.floor(MAX_LOGITS_CHUNK / vocab)));
+  if (!withEntropy) return { lp: linearLogProbs(rows, head as tf.Tensor2D, targets, chunk) };
+  if (!entropyGrad) {
+    const side: { ent?: tf.Tensor1D } = {};
+    const lp = linearLogProbs(rows, head as tf.Tensor2D, targets, chunk, side);
+    // the kept side output joins the caller's scope through an op (then the kept original is freed)
+    const ent = tf.add(side.ent!, 0) as tf.Tensor1D;
+    side.ent!.dispose();
+    return { lp, ent };
+  }
+  // a differentiable entropy (entropy bonus in the loss): autodiff of the chunked ops
   const lps: tf.Tensor1D[] = [];
   const ents: tf.Tensor1D[] = [];
-  for (let start = 0; start < n; start += chunk) {
-    const size = Math.min(chunk, n - start);
+  for (const [start, size] of chunksOf(n, chunk)) {
     const logits = tf.matMul(tf.slice(rows, [start, 0], [size, -1]), head, false, true) as tf.Tensor2D;
-    // Fused log-softmax + gather (one WGSL dispatch on WebGPU): only the logits are kept for backward.
     lps.push(logProbGather(logits, tf.slice(targets, [start], [size])));
-    if (withEntropy) {
-      const p = tf.softmax(logits);
-      ents.push(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(p, logits), 1)));
-    }
+    ents.push(entropyOf(logits));
   }
-  const lp = lps.length === 1 ? lps[0]! : (tf.concat(lps) as tf.Tensor1D);
-  if (!withEntropy) return { lp };
-  return { lp, ent: ents.length === 1 ? ents[0]! : (tf.concat(ents) as tf.Tensor1D) };
+  return { lp: cat(lps), ent: cat(ents) };
+}
+
+export interface TokenLogProbsOptions {
+  /** Also return the per-token entropy of the next-token distribution. */
+  withEntropy?: boolean;
+  /**
+   * Whether the entropy is differentiable (default true). False: it is a metric only (zero gradient) and the
+   * log-probs take the lean path that keeps no logits for backward (GRPO with entropyCoeff = 0).
+   */
+  entropyGrad?: boolean;
+  /** Rows of logits per chunk (default: as many as keep a chunk under MAX_LOGITS_CHUNK elements). */
+  chunkRows?: number;
 }
 
 /**
@@ -82,7 +170,7 @@ export function tokenLogProbs(
   cfg: Qwen2Config,
   inputIds: tf.Tensor2D,
   attentionMask: tf.Tensor2D,
-  opts: { withEntropy?: boolean } = {},
+  opts: TokenLogProbsOptions = {},
 ): { logProbs: tf.Tensor2D; entropy?: tf.Tensor2D } {
   validateBatch(inputIds, attentionMask, cfg);
   const [b, t] = inputIds.shape;
@@ -97,7 +185,7 @@ export function tokenLogProbs(
   const h = cfg.hiddenSize;
   const rows = tf.reshape(tf.slice(hidden, [0, 0, 0], [b, t - 1, h]), [b * (t - 1), h]) as tf.Tensor2D;
   const targets = tf.reshape(tf.slice(tf.cast(inputIds, 'int32'), [0, 1], [b, t - 1]), [b * (t - 1)]) as tf.Tensor1D;
-  const { lp, ent } = chunkedLogProbs(w, rows, targets, withEntropy);
+  const { lp, ent } = chunkedLogProbs(w, rows, targets, withEntropy, opts.entropyGrad ?? true, opts.chunkRows);
   const maskF = tf.cast(attentionMask, 'float32');
   const finish = (x: tf.Tensor1D): tf.Tensor2D =>
     tf.mul(tf.concat([tf.zeros([b, 1]), tf.reshape(x, [b, t - 1])], 1), maskF) as tf.Tensor2D;

@@ -49,7 +49,11 @@ export {
   writeKvCache,
   writeKvCacheReference,
 } from './fused/kv-cache.js';
-export { logProbGather, logProbGatherReference } from './fused/log-prob-gather.js';
+export {
+  logProbGather,
+  logProbGatherGrad,
+  logProbGatherReference,
+} from './fused/log-prob-gather.js';
 export {
   configureFastMatMul,
   type FastMatMulOptions,
@@ -68,7 +72,7 @@ export {
   sampleIdsReference,
   sampleTokens,
 } from './fused/sample-tokens.js';
-export { fusedSwiGlu, swiGluReference } from './fused/swiglu.js';
+export { fusedSwiGlu, packedSwiGlu, packedSwiGluReference, swiGluReference } from './fused/swiglu.js';
 export { FusedOpError } from './fused/webgpu-program.js';
 export { ensureGradients } from './gradients.js';
 export { expectNoLeaks, TensorLeakError } from './leaks.js';

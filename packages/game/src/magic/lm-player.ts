@@ -40,8 +40,11 @@ export function causalLmPolicy(model: CausalLM): Policy {
   return {
     trainableVariables: model.trainableVariables,
     computeLogProbs: (batch) => model.tokenLogProbs(batch.inputIds, batch.attentionMask).logProbs,
-    computeLogProbsAndEntropy: (batch) => {
-      const { logProbs, entropy } = model.tokenLogProbs(batch.inputIds, batch.attentionMask, { withEntropy: true });
+    computeLogProbsAndEntropy: (batch, opts) => {
+      const { logProbs, entropy } = model.tokenLogProbs(batch.inputIds, batch.attentionMask, {
+        withEntropy: true,
+        entropyGrad: opts?.entropyGrad ?? true,
+      });
       return { logProbs, entropy: entropy! };
     },
   };

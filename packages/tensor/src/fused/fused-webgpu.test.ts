@@ -9,7 +9,7 @@ import { fusedRmsNorm, rmsNormReference } from './rms-norm.js';
 import { fusedRope, ropeReference } from './rope.js';
 import { fusedRopeAt, ropeAtReference } from './rope-at.js';
 import { sampleIdsReference, sampleTokens } from './sample-tokens.js';
-import { fusedSwiGlu, swiGluReference } from './swiglu.js';
+import { fusedSwiGlu, packedSwiGlu, packedSwiGluReference, swiGluReference } from './swiglu.js';
 import { closeness, computeOn, normal, ropeTablesFor, uniformsFor } from './test-helpers.js';
 
 // One WebGPU start for all fused kernels (software adapter: Mesa llvmpipe); each case compares against cpu.
@@ -133,6 +133,17 @@ describe('fused kernels on WebGPU (software adapter) match the unfused cpu refer
       },
       1e-4,
       1e-4,
+    );
+  });
+
+  it('packedSwiGlu: gate and up halves of one [B, 1, 2I] projection', async () => {
+    await expectClose(
+      (fused) => {
+        const gu = normal(23, [5, 1, 2 * 37], 2);
+        return fused ? packedSwiGlu(gu) : packedSwiGluReference(gu);
+      },
+      1e-5,
+      1e-5,
     );
   });
 

@@ -148,6 +148,21 @@ export function logProbGatherKernel(logits: tf.Tensor2D, ids: tf.Tensor1D): tf.T
 }
 
 /**
+ * The gradient of logProbGather's output w.r.t. the logits: dy[:,None] · (onehot(ids) − softmax(logits)) [N,V].
+ * WebGPU: one dispatch; elsewhere the unfused ops.
+ */
+export function logProbGatherGrad(logits: tf.Tensor2D, ids: tf.Tensor1D, dy: tf.Tensor1D): tf.Tensor2D {
+  if (onWebGpu()) {
+    const [n, v] = logits.shape;
+    return runProgram<tf.Rank.R2>(logProbGatherBackwardProgram(n, v), [logits, ids, dy], 'float32');
+  }
+  return tf.tidy(() => {
+    const oh = tf.cast(tf.oneHot(ids, logits.shape[1]), 'float32');
+    return tf.mul(tf.expandDims(dy, 1), tf.sub(oh, tf.softmax(logits))) as tf.Tensor2D;
+  });
+}
+
+/**
  * Token log-probabilities logits[i, ids[i]] - logSumExp(logits[i]) for logits [N,V], ids [N] int32 -> [N],
  * without materialising a [N,V] log-softmax. WebGPU: one dispatch, one workgroup per row, one pass (online max
  * and sum-exp); backward one dispatch more, writing only dLogits.
@@ -166,12 +181,7 @@ export function logProbGather(logits: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor1
     ([l]) => (onWebGpu() ? logProbGatherKernel(l as tf.Tensor2D, ids) : logProbGatherReference(l as tf.Tensor2D, ids)),
     (dy, saved) => {
       const [ls, is] = saved as [tf.Tensor2D, tf.Tensor1D];
-      if (onWebGpu()) {
-        const [n, v] = ls.shape;
-        return [runProgram(logProbGatherBackwardProgram(n, v), [ls, is, dy], 'float32')];
-      }
-      const oh = tf.cast(tf.oneHot(is, ls.shape[1]), 'float32');
-      return [tf.mul(tf.expandDims(dy, 1), tf.sub(oh, tf.softmax(ls)))];
+      return [logProbGatherGrad(ls, is, dy as tf.Tensor1D)];
     },
     [ids], // kept for the backward pass (ids may be created inside the forward's tidy)
   );

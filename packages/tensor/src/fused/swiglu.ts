@@ -86,3 +86,54 @@ export function fusedSwiGlu<T extends tf.Tensor>(gate: T, up: T): T {
   );
   return op(gate, up) as T;
 }
+
+/** Reference of packedSwiGlu: silu(gateUp[..., :I]) * gateUp[..., I:], I = last dim / 2. */
+export function packedSwiGluReference<T extends tf.Tensor>(gateUp: T): T {
+  return tf.tidy(() => {
+    const [gate, up] = tf.split(gateUp, 2, -1);
+    return swiGluReference(gate!, up!) as T;
+  });
+}
+
+function packedSwiGluProgram(rows: number, inter: number) {
+  const size = rows * inter;
+  return flatProgram(
+    {
+      variableNames: ['gu'],
+      outputShape: [rows, inter],
+      shaderKey: 'magicPackedSwiGlu',
+      size: true,
+      getUserCode: () => `
+    fn main(index : i32) {
+      if (index >= uniforms.size) { return; }
+      let inter = uniforms.outShape[1];
+      let row = index / inter;
+      let at = index + row * inter; // row * 2I + column
+      let g = gu[at];
+      result[index] = g / (1.0 + exp(-g)) * gu[at + inter];
+    }`,
+    },
+    Math.ceil(size / WG),
+    WG,
+  );
+}
+
+/**
+ * SwiGLU of a packed gate/up projection [..., 2I] (gate columns first, as one matmul of the concatenated
+ * weights computes them) -> [..., I]. WebGPU: one dispatch reading both halves in place; elsewhere the reference.
+ * Forward only (decoding).
+ */
+export function packedSwiGlu<T extends tf.Tensor>(gateUp: T): T {
+  const last = gateUp.shape[gateUp.rank - 1];
+  if (gateUp.rank < 1 || last === undefined || last % 2 !== 0) {
+    throw new FusedOpError('packedSwiGlu', `last dimension must be even (gate | up), got [${gateUp.shape}]`);
+  }
+  if (gateUp.dtype !== 'float32') throw new FusedOpError('packedSwiGlu', `expected float32, got ${gateUp.dtype}`);
+  if (!onWebGpu()) return packedSwiGluReference(gateUp);
+  return tf.tidy(() => {
+    const inter = last / 2;
+    const rows = gateUp.size / last;
+    const y = runProgram(packedSwiGluProgram(rows, inter), [tf.reshape(gateUp, [rows, last])], 'float32');
+    return tf.reshape(y, [...gateUp.shape.slice(0, -1), inter]) as T;
+  });
+}
