@@ -105,7 +105,7 @@ const inputs =
     ? files
     : readdirSync(dir)
         .filter((f) => f.endsWith('.jsonl'))
-        .sort()
+        .sort((a, b) => a.localeCompare(b, 'en', { numeric: true })) // run2 before run10
         .map((f) => join(dir, f));
 console.log(
   [
