@@ -5,6 +5,7 @@
 //   npx tsx bench/b2-grpo-update.ts [--preset qwen2.5-0.5b] [--device auto] [--batch 64] [--seq 256]
 //                                   [--micro 16] [--runs 3] [--submitBatch 0]
 //                                   [--profile 0|1: one more update with per-program GPU times]
+//                                   [--checkpoint 0|1: gradient checkpointing, layers recomputed in backward]
 import { causalLmPolicy } from '@magic/game';
 import { type GrpoBatch, GrpoUpdater } from '@magic/grpo';
 import { CausalLM } from '@magic/lm';
@@ -16,14 +17,15 @@ import { parseBenchArgs, randomIds } from './lm-args.js';
 
 const args = parseBenchArgs(
   process.argv.slice(2),
-  { batch: 64, seq: 256, micro: 16, submitBatch: 0, profile: 0 },
+  { batch: 64, seq: 256, micro: 16, submitBatch: 0, profile: 0, checkpoint: 0 },
   'qwen2.5-0.5b',
 );
-const { batch, seq, micro, submitBatch, profile } = args.ints as Record<string, number>;
+const { batch, seq, micro, submitBatch, profile, checkpoint } = args.ints as Record<string, number>;
 const info = await initBackend({ device: args.device });
 const submit = submitBatchSize(info.name, submitBatch);
 const lm = await CausalLM.fromPreset(args.preset, { seed: 0 });
 const vocab = Math.min(lm.config.vocabSize, lm.tokenizer.vocabSize);
+lm.gradientCheckpointing = checkpoint === 1;
 const policy = causalLmPolicy(lm);
 const groupSize = 4;
 // as the trainer's LmPlayer: the fused in-place AdamW of @magic/tensor
@@ -97,6 +99,7 @@ printResult({
   workload: 'B2-grpo-update',
   ...deviceFacts(info),
   preset: args.preset,
+  gradientCheckpointing: lm.gradientCheckpointing,
   shapes: { batch, seq, microBatch: micro, params: policy.trainableVariables.reduce((a, v) => a + v.size, 0) },
   submitBatch: submit,
   runs: times.map((t) => Number(t.toFixed(3))),

@@ -24,7 +24,7 @@ const fmt = (x: unknown, digits = 3) => (typeof x === 'number' ? Number(x.toFixe
 const kernels = (l: Line) => {
   const k = l.kernels as { fastMatMul?: boolean; packedDecode?: boolean } | undefined;
   if (!k) return l.backend === 'webgpu' ? 'tfjs matmul, concat KV cache' : '';
-  const variant = typeof l.variant === 'string' ? `; ${l.variant}` : '';
+  const variant = `${l.gradientCheckpointing ? '; gradient checkpointing' : ''}${typeof l.variant === 'string' ? `; ${l.variant}` : ''}`;
   return `${k.fastMatMul ? 'tiled GEMM' : 'tfjs matmul'}, ${k.packedDecode ? 'in-place KV cache' : 'concat KV cache'}${variant}`;
 };
 

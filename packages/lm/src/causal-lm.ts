@@ -22,6 +22,11 @@ export class CausalLM {
   readonly config: Qwen2Config;
   readonly tokenizer: Tokenizer;
   readonly weights: ModelWeights;
+  /**
+   * Default of `tokenLogProbs`' `checkpoint`: recompute each decoder layer in backward instead of keeping its
+   * activations (less memory for training, about one more forward pass of compute).
+   */
+  gradientCheckpointing = false;
   private disposed = false;
 
   constructor(config: Qwen2Config, tokenizer: Tokenizer, weights: ModelWeights) {
@@ -83,7 +88,8 @@ export class CausalLM {
     attentionMask: tf.Tensor2D,
     opts: TokenLogProbsOptions = {},
   ): { logProbs: tf.Tensor2D; entropy?: tf.Tensor2D } {
-    return tf.tidy(() => tokenLogProbs(this.weights, this.config, inputIds, attentionMask, opts));
+    const withDefaults = { checkpoint: this.gradientCheckpointing, ...opts };
+    return tf.tidy(() => tokenLogProbs(this.weights, this.config, inputIds, attentionMask, withDefaults));
   }
 
   /** Logits [B,T,V] (tests and small models). */

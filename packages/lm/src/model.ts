@@ -176,12 +176,101 @@ export interface ForwardInput {
 }
 
 /** Decoder stack: final-normed hidden states [B,T,H] and the extended KV cache (when `withCache`). */
+export interface ForwardOptions {
+  /** Return each layer's keys/values (prefill for decoding). */
+  withCache?: boolean;
+  /**
+   * Gradient checkpointing: each decoder layer keeps only its input for backward and recomputes its forward
+   * there (verl/HF `gradient_checkpointing`): activations of one layer at a time instead of all layers, for about
+   * one more forward pass of compute. Ignored with `withCache`.
+   */
+  checkpoint?: boolean;
+}
+
+/** One decoder layer: pre-norm attention and MLP with residuals; the layer's keys/values too. */
+function decoderLayer(
+  h: tf.Tensor3D,
+  layer: LayerWeights,
+  ctx: AttentionCtx,
+  past?: { k: tf.Tensor4D; v: tf.Tensor4D },
+): { out: tf.Tensor3D; k: tf.Tensor4D; v: tf.Tensor4D } {
+  const { rmsNormEps: eps } = ctx.cfg;
+  const att = attention(fusedRmsNorm(h, layer.inputNorm, eps), h, layer, ctx, past);
+  return { out: mlp(fusedRmsNorm(att.out, layer.postNorm, eps), att.out, layer), k: att.k, v: att.v };
+}
+
+const LAYER_KEYS = [
+  'inputNorm',
+  'qWeight',
+  'qBias',
+  'kWeight',
+  'kBias',
+  'vWeight',
+  'vBias',
+  'oWeight',
+  'postNorm',
+  'gateWeight',
+  'upWeight',
+  'downWeight',
+] as const satisfies readonly (keyof LayerWeights)[];
+
+interface EngineTapeState {
+  state: { activeTape: unknown };
+}
+
+/**
+ * tf.grads called inside a backward pass (by a custom gradient). tfjs' gradients() starts its own tape and, being
+ * at gradient depth 0 again, sets the engine's active tape to null when done — which the outer backward pass then
+ * reads to free its saved tensors. The outer tape is put back afterwards; the inner tape's saved tensors are freed
+ * by the inner call as usual.
+ */
+function nestedGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[], dy: tf.Tensor): tf.Tensor[] {
+  const engine = tf.engine() as unknown as EngineTapeState;
+  const outer = engine.state.activeTape;
+  try {
+    return tf.grads(f)(xs, dy);
+  } finally {
+    engine.state.activeTape = outer;
+  }
+}
+
+/**
+ * A decoder layer whose backward recomputes its forward: the custom gradient saves the layer input and the
+ * attention context only; in backward, tf.grads of the recomputed layer gives d(input) and d(weights).
+ */
+function checkpointedLayer(h: tf.Tensor3D, layer: LayerWeights, ctx: AttentionCtx): tf.Tensor3D {
+  const weights = LAYER_KEYS.map((k) => layer[k] as tf.Tensor);
+  const asLayer = (ws: tf.Tensor[]) =>
+    Object.fromEntries(LAYER_KEYS.map((k, i) => [k, ws[i]])) as unknown as LayerWeights;
+  const context = [ctx.positions, ctx.bias, ...(ctx.groupBias ? [ctx.groupBias] : [])];
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const [x, ...ws] = args.slice(0, -1) as tf.Tensor[];
+    save([x!, ...ws, ...context]);
+    return {
+      value: decoderLayer(x as tf.Tensor3D, asLayer(ws), ctx).out,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ...rest] = saved;
+        const ws2 = rest.slice(0, LAYER_KEYS.length);
+        const [positions, bias, groupBias] = rest.slice(LAYER_KEYS.length) as [tf.Tensor2D, tf.Tensor4D, tf.Tensor4D?];
+        const ctx2: AttentionCtx = { cfg: ctx.cfg, positions, bias, groupBias };
+        const f = (...inputs: tf.Tensor[]) =>
+          decoderLayer(inputs[0] as tf.Tensor3D, asLayer(inputs.slice(1)), ctx2).out;
+        return nestedGrads(f, [xs!, ...ws2], dy);
+      },
+    };
+  });
+  return op(h, ...weights) as tf.Tensor3D;
+}
+
+/** Decoder stack: final-normed hidden states [B,T,H] and the extended KV cache (when `withCache`). */
 export function forwardHidden(
   w: ModelWeights,
   cfg: Qwen2Config,
   input: ForwardInput,
-  withCache: boolean,
+  opts: ForwardOptions | boolean = {},
 ): { hidden: tf.Tensor3D; cache?: KvCache } {
+  const { withCache = false, checkpoint = false } = typeof opts === 'boolean' ? { withCache: opts } : opts;
   const group = cfg.numAttentionHeads / cfg.numKeyValueHeads;
   const t = input.ids.shape[1];
   const ctx: AttentionCtx = { cfg, positions: tf.cast(input.positions, 'int32') as tf.Tensor2D, bias: input.bias };
@@ -189,12 +278,15 @@ export function forwardHidden(
   let h = embedLookup(w.embed, input.ids);
   const cache: KvCache = { k: [], v: [] };
   w.layers.forEach((layer, i) => {
+    if (checkpoint && !withCache && !input.cache) {
+      h = checkpointedLayer(h, layer, ctx);
+      return;
+    }
     const past = input.cache ? { k: input.cache.k[i]!, v: input.cache.v[i]! } : undefined;
-    const att = attention(fusedRmsNorm(h, layer.inputNorm, cfg.rmsNormEps), h, layer, ctx, past);
-    h = att.out;
-    h = mlp(fusedRmsNorm(h, layer.postNorm, cfg.rmsNormEps), h, layer);
-    cache.k.push(att.k);
-    cache.v.push(att.v);
+    const out = decoderLayer(h, layer, ctx, past);
+    h = out.out;
+    cache.k.push(out.k);
+    cache.v.push(out.v);
   });
   const hidden = fusedRmsNorm(h, w.norm, cfg.rmsNormEps);
   return withCache ? { hidden, cache } : { hidden };

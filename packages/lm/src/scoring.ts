@@ -159,6 +159,8 @@ export interface TokenLogProbsOptions {
   entropyGrad?: boolean;
   /** Rows of logits per chunk (default: as many as keep a chunk under MAX_LOGITS_CHUNK elements). */
   chunkRows?: number;
+  /** Gradient checkpointing per decoder layer (recompute in backward; see ForwardOptions.checkpoint). */
+  checkpoint?: boolean;
 }
 
 /**
@@ -181,7 +183,7 @@ export function tokenLogProbs(
   }
   const positions = positionsOnDevice(attentionMask);
   const bias = causalBiasOnDevice(attentionMask);
-  const { hidden } = forwardHidden(w, cfg, { ids: inputIds, positions, bias }, false);
+  const { hidden } = forwardHidden(w, cfg, { ids: inputIds, positions, bias }, { checkpoint: opts.checkpoint });
   const h = cfg.hiddenSize;
   const rows = tf.reshape(tf.slice(hidden, [0, 0, 0], [b, t - 1, h]), [b * (t - 1), h]) as tf.Tensor2D;
   const targets = tf.reshape(tf.slice(tf.cast(inputIds, 'int32'), [0, 1], [b, t - 1]), [b * (t - 1)]) as tf.Tensor1D;

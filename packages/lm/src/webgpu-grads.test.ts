@@ -6,7 +6,10 @@ import { CausalLM } from './causal-lm.js';
 afterAll(() => releaseWebGpu());
 
 /** Gradients of a masked log-prob sum over every trainable variable, computed on `device` (same seed, same weights). */
-async function gradsOn(device: 'cpu' | 'webgpu'): Promise<{ shape: number[]; grad: Float32Array }[]> {
+async function gradsOn(
+  device: 'cpu' | 'webgpu',
+  checkpoint = false,
+): Promise<{ shape: number[]; grad: Float32Array }[]> {
   await initBackend({ device, allowSoftwareAdapter: true });
   const lm = await CausalLM.fromPreset('tiny', { seed: 7 });
   try {
@@ -24,7 +27,7 @@ async function gradsOn(device: 'cpu' | 'webgpu'): Promise<{ shape: number[]; gra
       const attentionMask = tf.tensor2d(mask, undefined, 'int32');
       const vars = lm.trainableVariables;
       const { grads, value } = tf.variableGrads(() => {
-        const { logProbs } = lm.tokenLogProbs(inputIds, attentionMask, { chunkRows: 5 }); // 14 rows: three chunks
+        const { logProbs } = lm.tokenLogProbs(inputIds, attentionMask, { chunkRows: 5, checkpoint }); // 14 rows: three chunks
         return tf.sum(tf.mul(logProbs, tf.cast(attentionMask, 'float32'))) as tf.Scalar;
       }, vars);
       // in trainableVariables order (variable names are numbered per process)
@@ -40,19 +43,23 @@ async function gradsOn(device: 'cpu' | 'webgpu'): Promise<{ shape: number[]; gra
 
 // The training path on WebGPU (software adapter): fused RMSNorm/RoPE/SwiGLU backward, log-prob gather and the
 // scatter-add embedding gradient give the same gradients as the cpu backend's unfused ops.
-it('gradients of every variable on WebGPU match the cpu backend', async () => {
-  const ref = await gradsOn('cpu');
-  const got = await gradsOn('webgpu');
-  expect(got.map((g) => g.shape)).toEqual(ref.map((r) => r.shape));
-  for (const [k, { shape, grad: r }] of ref.entries()) {
-    const g = got[k]!.grad;
-    const name = `variable ${k} [${shape}]`;
-    let worst = 0;
-    let scale = 1e-3;
-    for (let i = 0; i < r.length; i++) {
-      worst = Math.max(worst, Math.abs(g[i]! - r[i]!));
-      scale = Math.max(scale, Math.abs(r[i]!));
+it.each([false, true])(
+  'gradients of every variable on WebGPU match the cpu backend (checkpoint %s)',
+  async (checkpoint) => {
+    const ref = await gradsOn('cpu');
+    const got = await gradsOn('webgpu', checkpoint);
+    expect(got.map((g) => g.shape)).toEqual(ref.map((r) => r.shape));
+    for (const [k, { shape, grad: r }] of ref.entries()) {
+      const g = got[k]!.grad;
+      const name = `variable ${k} [${shape}]`;
+      let worst = 0;
+      let scale = 1e-3;
+      for (let i = 0; i < r.length; i++) {
+        worst = Math.max(worst, Math.abs(g[i]! - r[i]!));
+        scale = Math.max(scale, Math.abs(r[i]!));
+      }
+      expect(worst / scale, `${name}: max abs error ${worst} (largest |grad| ${scale})`).toBeLessThan(1e-3);
     }
-    expect(worst / scale, `${name}: max abs error ${worst} (largest |grad| ${scale})`).toBeLessThan(1e-3);
-  }
-}, 120_000);
+  },
+  120_000,
+);

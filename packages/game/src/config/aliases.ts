@@ -25,6 +25,7 @@ export const KEY_ALIASES: Readonly<Record<string, string>> = {
   'actor_rollout_ref.actor.ppo_mini_batch_size': 'grpo.ppoMiniBatchSize',
   'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu': 'grpo.ppoMicroBatchSize',
   'actor_rollout_ref.actor.ppo_epochs': 'grpo.ppoEpochs',
+  'actor_rollout_ref.model.enable_gradient_checkpointing': 'grpo.gradientCheckpointing',
   'actor_rollout_ref.actor.grad_clip': 'grpo.gradClip',
   'actor_rollout_ref.actor.loss_agg_mode': 'grpo.lossAggMode',
   'actor_rollout_ref.actor.clip_mode': 'grpo.clipMode',

@@ -17,6 +17,7 @@ function catchError(fn: () => unknown): ConfigError {
 
 describe('loadConfig', () => {
   it('defaults follow the original script', () => {
+    expect(loadConfig({}).grpo.gradientCheckpointing).toBe(false);
     const c = loadConfig();
     expect(c.reward.rewardRefusal).toBe(0.5);
     expect(c.reward.rewardLabel).toBe(0);
@@ -40,8 +41,10 @@ describe('loadConfig', () => {
         'algorithm.switch_agent.metric_low=0.7',
         'algorithm.switch_agent.update_ratio.attacker=2',
         'reward_model.format_reward_roles=[attacker,defender]',
+        'actor_rollout_ref.model.enable_gradient_checkpointing=true',
       ],
     });
+    expect(c.grpo.gradientCheckpointing).toBe(true);
     expect(c.rollout).toMatchObject({
       maxPromptLength: 512,
       maxResponseLength: 256,

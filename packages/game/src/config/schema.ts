@@ -97,6 +97,11 @@ export const GrpoSectionSchema = z.strictObject({
   ppoMiniBatchSize: z.number().int().positive().default(32),
   /** Sequences per forward/backward pass (gradient accumulation inside a mini-batch). */
   ppoMicroBatchSize: z.number().int().positive().default(8),
+  /**
+   * Recompute each decoder layer in backward instead of keeping its activations (verl
+   * `model.enable_gradient_checkpointing`): less training memory for about one more forward pass.
+   */
+  gradientCheckpointing: z.boolean().default(false),
 });
 
 const SwitchMapEntrySchema = z.strictObject({ above: RoleSchema.optional(), below: RoleSchema.optional() });

@@ -70,6 +70,7 @@ export class LmPlayer implements Player {
     this.generator = new LocalGenerator({ model, id: `local-${role}` });
     this.padTokenId = model.tokenizer.padTokenId;
     this.microBatchSize = config.grpo.ppoMicroBatchSize;
+    model.gradientCheckpointing = config.grpo.gradientCheckpointing;
     // fused in-place AdamW on WebGPU (3 dispatches per variable instead of ~14); the same math elsewhere
     this.updater = new GrpoUpdater(causalLmPolicy(model), grpoConfigFor(config), { adamwUpdate: adamwStep });
   }
