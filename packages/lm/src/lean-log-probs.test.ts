@@ -3,17 +3,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
 import { CausalLM } from './causal-lm.js';
 import type { TokenLogProbsOptions } from './scoring.js';
+import { paddedBatch } from './test-batch.js';
 
 beforeAll(() => initBackend({ device: 'cpu' }));
 
-const ids = [
-  [5, 9, 9, 12, 30, 9, 7, 8],
-  [0, 0, 9, 14, 15, 9, 16, 17],
-];
-const mask = [
-  [1, 1, 1, 1, 1, 1, 1, 1],
-  [0, 0, 1, 1, 1, 1, 1, 1],
-];
+const { ids, mask } = paddedBatch;
 
 /** Values, entropy and the gradients of a weighted log-prob sum for one option set (same model and batch). */
 async function run(lm: CausalLM, opts: TokenLogProbsOptions) {

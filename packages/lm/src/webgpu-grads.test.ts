@@ -2,6 +2,7 @@ import { expectNoLeaks, initBackend, releaseWebGpu } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, expect, it } from 'vitest';
 import { CausalLM } from './causal-lm.js';
+import { paddedBatch } from './test-batch.js';
 
 afterAll(() => releaseWebGpu());
 
@@ -14,14 +15,7 @@ async function gradsOn(
   const lm = await CausalLM.fromPreset('tiny', { seed: 7 });
   try {
     // left padding in row 1 and a token id repeated many times (the embedding gradient's scatter-add contends)
-    const ids = [
-      [5, 9, 9, 9, 9, 12, 30, 9],
-      [0, 0, 9, 14, 15, 9, 16, 17],
-    ];
-    const mask = [
-      [1, 1, 1, 1, 1, 1, 1, 1],
-      [0, 0, 1, 1, 1, 1, 1, 1],
-    ];
+    const { ids, mask } = paddedBatch;
     return await expectNoLeaks(async () => {
       const inputIds = tf.tensor2d(ids, undefined, 'int32');
       const attentionMask = tf.tensor2d(mask, undefined, 'int32');
