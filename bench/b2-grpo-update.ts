@@ -9,7 +9,14 @@
 import { causalLmPolicy } from '@magic/game';
 import { type GrpoBatch, GrpoUpdater } from '@magic/grpo';
 import { CausalLM } from '@magic/lm';
-import { adamwStep, initBackend, releaseWebGpu, type WebGpuPoolStats, webGpuPoolStats } from '@magic/tensor';
+import {
+  adamwStep,
+  initBackend,
+  releaseWebGpu,
+  sumOfSquares,
+  type WebGpuPoolStats,
+  webGpuPoolStats,
+} from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { deviceFacts, median, memoryReport, printResult, submitBatchSize, timeRuns } from './bench-common.js';
 import { type GpuProfile, profileGpu } from './gpu-profile.js';
@@ -39,7 +46,7 @@ const updater = new GrpoUpdater(
     ppoMiniBatchSize: batch! / groupSize,
     ppoMicroBatchSize: micro!,
   },
-  { adamwUpdate: adamwStep },
+  { adamwUpdate: adamwStep, sumOfSquares },
 );
 
 const inputIds = Array.from({ length: batch! }, (_, i) => randomIds(seq!, 0, vocab, 1000 + i));

@@ -26,7 +26,7 @@ export {
 export { GrpoBatchSchema, validateGrpoBatch } from './batch.js';
 export { type GrpoConfig, type GrpoConfigInput, GrpoConfigSchema } from './config.js';
 export { GrpoConfigError, GrpoError, GrpoInputError } from './errors.js';
-export { accumulateGradients, clipByGlobalNorm } from './grad-clip.js';
+export { accumulateGradients, clipByGlobalNorm, type SumOfSquares } from './grad-clip.js';
 export { KL_PENALTY_TYPES, type KlPenaltyType, klPenalty } from './kl-penalty.js';
 export { type LrScheduleOptions, learningRateAt } from './lr-schedule.js';
 export type { GrpoBatch, Policy, PolicyBatch } from './policy.js';
@@ -38,4 +38,4 @@ export {
   type PolicyLossOutput,
 } from './policy-loss.js';
 export { BigramPolicy, mulberry32 } from './toy.js';
-export { GrpoUpdater } from './updater.js';
+export { GrpoUpdater, type GrpoUpdaterOptions } from './updater.js';

@@ -257,6 +257,38 @@ describe('GrpoUpdater entropy bonus', () => {
   });
 });
 
+describe('GrpoUpdater plug-ins', () => {
+  it('clips with the plugged sumOfSquares (same norm) and asks for a differentiable entropy only when used', async () => {
+    const norms: number[] = [];
+    const entropyGrad: (boolean | undefined)[] = [];
+    for (const [entropyCoeff, plugged] of [
+      [0, false],
+      [0, true],
+      [0.1, true],
+    ] as const) {
+      const policy = new BigramPolicy({ vocabSize: VOCAB, seed: 3 });
+      const withEntropy = policy.computeLogProbsAndEntropy.bind(policy);
+      policy.computeLogProbsAndEntropy = (batch, opts) => {
+        if (opts) entropyGrad.push(opts.entropyGrad); // (the toy's computeLogProbs calls it without options)
+        return withEntropy(batch);
+      };
+      let calls = 0;
+      const sumOfSquares = (g: tf.Tensor) => {
+        calls += 1;
+        return tf.sum(tf.square(g)) as tf.Scalar;
+      };
+      const updater = new GrpoUpdater(policy, { lr: 0.1, entropyCoeff }, plugged ? { sumOfSquares } : {});
+      const m = await updater.update(fixedBatch([1, 0, 1, 0]));
+      if (plugged) expect(calls).toBe(policy.trainableVariables.length);
+      norms.push(m['actor/gradNorm']!);
+      updater.dispose();
+      policy.dispose();
+    }
+    expect(norms[1]).toBeCloseTo(norms[0]!, 6);
+    expect(entropyGrad).toEqual([false, false, true]);
+  });
+});
+
 describe('GrpoUpdater errors', () => {
   const policy = { trainableVariables: [], computeLogProbs: () => tf.zeros([1, 1]) as tf.Tensor2D };
 

@@ -11,7 +11,7 @@ import { aggregateLoss } from './aggregate-loss.js';
 import { chunk, rowsTensor, splitMiniBatches, validateGrpoBatch } from './batch.js';
 import { type GrpoConfig, type GrpoConfigInput, GrpoConfigSchema } from './config.js';
 import { GrpoConfigError, GrpoInputError } from './errors.js';
-import { accumulateGradients, clipByGlobalNorm } from './grad-clip.js';
+import { accumulateGradients, clipByGlobalNorm, type SumOfSquares } from './grad-clip.js';
 import { klPenalty } from './kl-penalty.js';
 import { learningRateAt } from './lr-schedule.js';
 import type { GrpoBatch, Policy, PolicyBatch } from './policy.js';
@@ -46,16 +46,26 @@ function pushMetric(acc: Map<string, number[]>, key: string, value: number): voi
  * gradient is the sequence-weighted mean of the micro-batch losses' gradients (with `token-mean`, each
  * micro-batch is token-averaged on its own, exactly as in verl).
  */
+/** Kernels a backend may plug in (the defaults are plain tfjs ops). */
+export interface GrpoUpdaterOptions {
+  /** One AdamW step per variable, e.g. @magic/tensor's fused in-place `adamwStep`. */
+  adamwUpdate?: AdamWUpdate;
+  /** Σ g² per gradient for the global-norm clip, e.g. @magic/tensor's `sumOfSquares`. */
+  sumOfSquares?: SumOfSquares;
+}
+
 export class GrpoUpdater {
   readonly config: GrpoConfig;
   private readonly optimizer: AdamW;
+  private readonly sumOfSquares?: SumOfSquares;
   private schedulerStep = 0;
 
   constructor(
     readonly policy: Policy,
     config: GrpoConfigInput = {},
-    options: { adamwUpdate?: AdamWUpdate } = {},
+    options: GrpoUpdaterOptions = {},
   ) {
+    this.sumOfSquares = options.sumOfSquares;
     const parsed = GrpoConfigSchema.safeParse(config);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -232,7 +242,7 @@ export class GrpoUpdater {
           tf.dispose(Object.values(kept));
         }
       }
-      const clipped = await clipByGlobalNorm(grads, this.config.gradClip);
+      const clipped = await clipByGlobalNorm(grads, this.config.gradClip, this.sumOfSquares);
       try {
         pushMetric(acc, 'actor/gradNorm', clipped.norm);
         if (!Number.isFinite(clipped.norm)) return false;

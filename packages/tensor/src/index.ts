@@ -72,6 +72,7 @@ export {
   sampleIdsReference,
   sampleTokens,
 } from './fused/sample-tokens.js';
+export { sumOfSquares, sumOfSquaresReference } from './fused/sum-of-squares.js';
 export { fusedSwiGlu, packedSwiGlu, packedSwiGluReference, swiGluReference } from './fused/swiglu.js';
 export { FusedOpError } from './fused/webgpu-program.js';
 export { ensureGradients } from './gradients.js';

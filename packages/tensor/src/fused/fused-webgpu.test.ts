@@ -9,6 +9,7 @@ import { fusedRmsNorm, rmsNormReference } from './rms-norm.js';
 import { fusedRope, ropeReference } from './rope.js';
 import { fusedRopeAt, ropeAtReference } from './rope-at.js';
 import { sampleIdsReference, sampleTokens } from './sample-tokens.js';
+import { sumOfSquares, sumOfSquaresReference } from './sum-of-squares.js';
 import { fusedSwiGlu, packedSwiGlu, packedSwiGluReference, swiGluReference } from './swiglu.js';
 import { closeness, computeOn, normal, ropeTablesFor, uniformsFor } from './test-helpers.js';
 
@@ -133,6 +134,18 @@ describe('fused kernels on WebGPU (software adapter) match the unfused cpu refer
       },
       1e-4,
       1e-4,
+    );
+  });
+
+  // 1 element, one partial workgroup, and 300,001 elements (74 workgroups of strided partial sums, ragged end)
+  it.each([[[1]], [[37, 5]], [[300_001]]])('sumOfSquares of x %j matches square + sum', async (shape) => {
+    await expectClose(
+      (fused) => {
+        const x = normal(25, shape);
+        return fused ? sumOfSquares(x) : sumOfSquaresReference(x);
+      },
+      1e-3,
+      1e-5,
     );
   });
 
