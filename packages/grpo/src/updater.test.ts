@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import type { GrpoConfigInput } from './config.js';
 import { GrpoConfigError, GrpoInputError } from './errors.js';
-import type { GrpoBatch } from './policy.js';
+import type { GrpoBatch, PolicyBatch } from './policy.js';
 import { BigramPolicy, mulberry32 } from './toy.js';
 import { GrpoUpdater } from './updater.js';
 
@@ -268,7 +268,7 @@ describe('GrpoUpdater plug-ins', () => {
     ] as const) {
       const policy = new BigramPolicy({ vocabSize: VOCAB, seed: 3 });
       const withEntropy = policy.computeLogProbsAndEntropy.bind(policy);
-      policy.computeLogProbsAndEntropy = (batch, opts) => {
+      policy.computeLogProbsAndEntropy = (batch: PolicyBatch, opts?: { entropyGrad?: boolean }) => {
         if (opts) entropyGrad.push(opts.entropyGrad); // (the toy's computeLogProbs calls it without options)
         return withEntropy(batch);
       };
