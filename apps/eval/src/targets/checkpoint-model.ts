@@ -47,8 +47,15 @@ export interface LoadedCheckpoint {
 
 /** CausalLM.fromPretrained plus the folder fingerprint (LmCheckpointError / LmConfigError propagate). */
 export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
-  const [model, fingerprint] = await Promise.all([CausalLM.fromPretrained(dir), checkpointFingerprint(dir)]);
-  return { model, fingerprint };
+  // the model first: a missing or malformed folder fails with its typed error (run side by side, the folder
+  // listing could reject first with a bare ENOENT)
+  const model = await CausalLM.fromPretrained(dir);
+  try {
+    return { model, fingerprint: await checkpointFingerprint(dir) };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
 }
 
 export interface CheckpointServable extends ServableModel {
