@@ -55,6 +55,10 @@ function callSection(file: string): string {
       rows.push(
         `| B2-grpo-update | ours, ${l.backend} (${kernels(l)}), micro-batch ${(l.shapes as Record<string, number>).microBatch} | ${fmt(l.medianSeconds)} s (tensors ${fmt(mem?.tensorGB, 1)} GB, pool ${fmt(mem?.gpuBytesAllocatedGB, 1)} GB, WebGPU errors ${l.webGpuErrors}) | ${ratio} |`,
       );
+    } else if (l.workload === 'loss-peak-memory') {
+      rows.push(
+        `| loss-peak-memory | ours, ${l.backend}, tokenLogProbs ${JSON.stringify(l.opts)}, ${l.rows} rows, V = 151936 | peak ${fmt(l.peakGB, 2)} GB of tensors in one backward | — |`,
+      );
     } else if (l.workload === 'B3-phase2-step') {
       rows.push(
         `| B3-phase2-step | ours | ${fmt(l.medianStepSeconds)} s/step, stages ${JSON.stringify(l.medianStageSeconds)} | — |`,

@@ -81,13 +81,19 @@ function linearLogProbs(
     // targets too: they may be created inside the forward's tidy, which ends before the backward pass
     save([r, hd, targets]);
     const ents: tf.Tensor1D[] = [];
-    const lps = parts.map(([start, size]) => {
-      const logits = logitsOf(r, hd, start, size);
-      // entropy of the same logits as a side output (ops inside a custom gradient's forward are not taped)
-      if (entropyOut) ents.push(entropyOf(logits));
-      return logProbGather(logits, tf.slice(targets, [start], [size]));
-    });
-    if (entropyOut) entropyOut.ent = tf.keep(cat(ents));
+    const lps = parts.map(([start, size]) =>
+      // one chunk's logits (and its softmax temporaries) are freed before the next chunk's
+      tf.tidy(() => {
+        const logits = logitsOf(r, hd, start, size);
+        // entropy of the same logits as a side output (ops inside a custom gradient's forward are not taped)
+        if (entropyOut) ents.push(tf.keep(entropyOf(logits)));
+        return logProbGather(logits, tf.slice(targets, [start], [size]));
+      }),
+    );
+    if (entropyOut) {
+      entropyOut.ent = tf.keep(cat(ents));
+      if (ents.length > 1) tf.dispose(ents); // kept per chunk above; concatenated now
+    }
     return {
       value: cat(lps),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
