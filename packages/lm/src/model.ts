@@ -97,9 +97,11 @@ function attention(
     // Decode: one fused dispatch (grouped kv heads, softmax, weighted sum).
     ctxv = decodeAttention(q, k, v, ctx.bias, scale);
   } else {
-    // GQA without repeating k/v: heads of one kv group stacked along the query axis.
-    const qg = tf.reshape(q, [b, kvh, group * t, d]);
-    const scores = tf.add(tf.mul(tf.matMul(qg, k, false, true), scale), ctx.groupBias ?? ctx.bias);
+    // GQA without repeating k/v: heads of one kv group stacked along the query axis. The scale goes on q
+    // ([B,H,T,D]) rather than on the scores ([B,H,T,S]): one large multiply less, and backward keeps no
+    // unscaled copy of the scores.
+    const qg = tf.reshape(tf.mul(q, scale), [b, kvh, group * t, d]);
+    const scores = tf.add(tf.matMul(qg, k, false, true), ctx.groupBias ?? ctx.bias);
     ctxv = tf.reshape(tf.matMul(tf.softmax(scores), v), [b, nh, t, d]);
   }
   return { out: linear(mergeHeads(ctxv), w.oWeight, residual), k, v };
