@@ -63,4 +63,8 @@ for s in "${steps[@]}"; do
     *) echo "unknown step $s" >&2 ;;
   esac
 done
+# Only 8 files come back from a device call: folders of outputs travel as one archive each.
+for d in train eval; do
+  if [ -d "$out/$d" ]; then tar -C "$out" -cJf "$out/$d.tar.xz" "$d" && rm -rf "${out:?}/$d"; fi
+done
 cat "$out/results.jsonl"
