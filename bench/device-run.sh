@@ -3,7 +3,8 @@
 # workload's JSON line to $OUT/results.jsonl and its stderr to $OUT/<step>.log.
 # Bundles travel xz-compressed in $BUNDLE_DIR (default .bundle; scripts/device-pack.sh). Usage:
 #   bash bench/device-run.sh peer b1 b2 b3 profile [-- extra args for our workloads]
-# Steps: peer (bench/peers/torch_grpo.py, fp32+bf16), peer-fp32, peer-b1, peer-b2, b1, b2, b3, profile, fused, matmul,
+# Steps: peer (bench/peers/torch_grpo.py, fp32+bf16), peer-fp32, peer-b1, peer-b2, b1, b2, b2-micro8, b2-ckpt (gradient
+#   checkpointing), b3, profile, fused, matmul,
 #   train (magic-train --preset gpu-small, shortened: $TRAIN_STEPS steps, small phase 1; report to $OUT/train),
 #   eval (magic-eval --suite safety --limit $EVAL_LIMIT on WebGPU, target = the defender that `train` saved).
 set -uo pipefail
@@ -34,6 +35,8 @@ for s in "${steps[@]}"; do
     peer-b2) python3 bench/peers/torch_grpo.py --workloads b2 >> "$out/results.jsonl" 2> "$out/peer-b2.log" ;;
     b1) run_node b1 b1-sampling ;;
     b2) run_node b2 b2-grpo-update ;;
+    b2-micro8) run_node b2-micro8 b2-grpo-update --micro 8 ;;
+    b2-ckpt) run_node b2-ckpt b2-grpo-update --checkpoint 1 ;;
     b3) run_node b3 b3-phase2-step ;;
     profile) run_node profile profile-decode ;;
     fused) run_node fused fused-ops ;;
