@@ -6,7 +6,6 @@
 // submitted work). Each line also gives the fused
 // output's agreement with the reference on the same backend (maxAbsErr; intMismatches for sampled ids).
 import {
-  DEVICES,
   type Device,
   decodeAttention,
   decodeAttentionReference,
@@ -26,33 +25,22 @@ import {
   swiGluReference,
 } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
+import { deviceFlag, flagPairs, median, positiveIntFlag } from './lm-args.js';
 
 const QWEN = { hidden: 896, heads: 14, kvHeads: 2, headDim: 64, intermediate: 4864, eps: 1e-6 };
 
 function parseArgs(argv: string[]) {
   const out = { device: 'webgpu' as Device, runs: 5, iters: 20, batch: 64, t: 128, s: 512, rows: 256, vocab: 151936 };
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i]?.replace(/^--/, '') ?? '';
-    const value = argv[i + 1];
-    if (value === undefined) throw new Error(`missing value for ${argv[i]}`);
+  for (const [key, value] of flagPairs(argv)) {
     if (key === 'device') {
-      if (!DEVICES.includes(value as Device)) throw new Error(`--device must be one of ${DEVICES.join(', ')}`);
-      out.device = value as Device;
+      out.device = deviceFlag(value);
     } else if (key in out) {
-      const n = Number.parseInt(value, 10);
-      if (!(n > 0)) throw new Error(`--${key} must be a positive integer, got ${value}`);
-      (out as Record<string, unknown>)[key] = key === 'runs' ? Math.max(3, n) : n;
+      (out as Record<string, unknown>)[key] = positiveIntFlag(key, value);
     } else {
       throw new Error(`unknown option --${key} (known: ${Object.keys(out).join(', ')})`);
     }
   }
   return out;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /**

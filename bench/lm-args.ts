@@ -1,4 +1,4 @@
-// Shared argument parsing for the @magic/lm benches.
+// Shared argument parsing for the benches (`--key value` flags; every flag takes a value).
 
 import { PRESETS, type Preset } from '@magic/lm';
 import { DEVICES, type Device } from '@magic/tensor';
@@ -10,19 +10,39 @@ export interface BenchArgs {
   ints: Record<string, number>;
 }
 
+/** The `[key, value]` pairs of `--key value` flags (key without the dashes). */
+export function flagPairs(argv: string[]): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < argv.length; i += 2) {
+    const value = argv[i + 1];
+    if (value === undefined) throw new Error(`missing value for ${argv[i]}`);
+    pairs.push([argv[i]?.replace(/^--/, '') ?? '', value]);
+  }
+  return pairs;
+}
+
+/** A `--device` value, checked against @magic/tensor's devices. */
+export function deviceFlag(value: string): Device {
+  if (!DEVICES.includes(value as Device)) throw new Error(`--device must be one of ${DEVICES.join(', ')}`);
+  return value as Device;
+}
+
+/** A positive integer flag (zero too when `allowZero`); `runs` is at least 3 (a median of >= 3 warm runs). */
+export function positiveIntFlag(key: string, value: string, allowZero = false): number {
+  const n = Number.parseInt(value, 10);
+  if (!(n > 0 || (allowZero && n === 0))) throw new Error(`--${key} must be a positive integer, got ${value}`);
+  return key === 'runs' ? Math.max(3, n) : n;
+}
+
 /** Parses `--preset P --device D --runs N --<name> <int>` with the given integer defaults. */
 export function parseBenchArgs(argv: string[], ints: Record<string, number>, preset: Preset = 'tiny'): BenchArgs {
   const out: BenchArgs = { preset, device: 'auto', runs: 3, ints: { ...ints } };
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i]?.replace(/^--/, '') ?? '';
-    const value = argv[i + 1];
-    if (value === undefined) throw new Error(`missing value for ${argv[i]}`);
+  for (const [key, value] of flagPairs(argv)) {
     if (key === 'preset') {
       if (!PRESETS.includes(value as Preset)) throw new Error(`--preset must be one of ${PRESETS.join(', ')}`);
       out.preset = value as Preset;
     } else if (key === 'device') {
-      if (!DEVICES.includes(value as Device)) throw new Error(`--device must be one of ${DEVICES.join(', ')}`);
-      out.device = value as Device;
+      out.device = deviceFlag(value);
     } else if (key === 'runs') {
       out.runs = Math.max(3, Number.parseInt(value, 10));
     } else if (key in ints) {

@@ -8,7 +8,6 @@
 // `--splitTarget n` changes the workgroup count the tile choice and K split aim for (default 256).
 import {
   configureFastMatMul,
-  DEVICES,
   type Device,
   fastMatMulInstalled,
   GEMM_TILES,
@@ -18,6 +17,7 @@ import {
   uninstallFastMatMul,
 } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
+import { deviceFlag, flagPairs, median, positiveIntFlag } from './lm-args.js';
 
 type Shape = [m: number, k: number, n: number, tA: boolean, tB: boolean, kind: 'decode' | 'train'];
 
@@ -34,32 +34,19 @@ const SHAPES: Shape[] = [
 
 function parseArgs(argv: string[]) {
   const out = { device: 'webgpu' as Device, runs: 5, iters: 10, scale: 1, only: 'all', sweep: 0, splitTarget: 0 };
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i]?.replace(/^--/, '') ?? '';
-    const value = argv[i + 1];
-    if (value === undefined) throw new Error(`missing value for ${argv[i]}`);
+  for (const [key, value] of flagPairs(argv)) {
     if (key === 'device') {
-      if (!DEVICES.includes(value as Device)) throw new Error(`--device must be one of ${DEVICES.join(', ')}`);
-      out.device = value as Device;
+      out.device = deviceFlag(value);
     } else if (key === 'only') {
       if (!['all', 'decode', 'train'].includes(value)) throw new Error('--only must be all, decode or train');
       out.only = value;
     } else if (key === 'runs' || key === 'iters' || key === 'scale' || key === 'sweep' || key === 'splitTarget') {
-      const n = Number.parseInt(value, 10);
-      if (!(n > 0 || (key === 'sweep' && n === 0)))
-        throw new Error(`--${key} must be a positive integer, got ${value}`);
-      out[key] = key === 'runs' ? Math.max(3, n) : n;
+      out[key] = positiveIntFlag(key, value, key === 'sweep');
     } else {
       throw new Error(`unknown option --${key} (known: device, runs, iters, scale, only, sweep, splitTarget)`);
     }
   }
   return out;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** Wall ms per call: `iters` calls queued back to back, then one read-back of one element of the last output. */
