@@ -298,9 +298,14 @@ export function headWeight(w: ModelWeights): tf.Variable {
   return w.lmHead ?? w.embed;
 }
 
+/** Logits [N,V] of hidden rows [N,H] through a head [V,H]. */
+export function headLogits(rows: tf.Tensor2D, head: tf.Tensor): tf.Tensor2D {
+  return tf.matMul(rows, head as tf.Tensor2D, false, true);
+}
+
 /** Logits [N,V] for hidden rows [N,H]. */
 export function logitsOf(w: ModelWeights, rows: tf.Tensor2D): tf.Tensor2D {
-  return tf.matMul(rows, headWeight(w), false, true);
+  return headLogits(rows, headWeight(w));
 }
 
 /**

@@ -2,7 +2,7 @@ import { logProbGather, logProbGatherGrad } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Qwen2Config } from './config.js';
 import { LmInputError } from './errors.js';
-import { forwardHidden, headWeight } from './model.js';
+import { forwardHidden, headLogits, headWeight, logitsOf } from './model.js';
 import type { ModelWeights } from './weights.js';
 
 /** Largest logits chunk in elements (WebGPU bindings are limited to 2 GiB; keep chunks far below). */
@@ -52,6 +52,10 @@ function entropyOf(logits: tf.Tensor2D): tf.Tensor1D {
   return tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(tf.softmax(logits), logits), 1)) as tf.Tensor1D;
 }
 
+/** Rows [start, start + size) of a [N,H] matrix. */
+const sliceRows = (rows: tf.Tensor2D, start: number, size: number): tf.Tensor2D =>
+  tf.slice(rows, [start, 0], [size, -1]);
+
 /** Chunk boundaries [start, size] of n rows at most `chunk` rows each. */
 function chunksOf(n: number, chunk: number): [number, number][] {
   const out: [number, number][] = [];
@@ -74,8 +78,6 @@ function linearLogProbs(
   entropyOut?: { ent?: tf.Tensor1D },
 ): tf.Tensor1D {
   const parts = chunksOf(rows.shape[0], chunk);
-  const logitsOf = (r: tf.Tensor2D, hd: tf.Tensor2D, start: number, size: number) =>
-    tf.matMul(tf.slice(r, [start, 0], [size, -1]), hd, false, true) as tf.Tensor2D;
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [r, hd, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
     // targets too: they may be created inside the forward's tidy, which ends before the backward pass
@@ -84,7 +86,7 @@ function linearLogProbs(
     const lps = parts.map(([start, size]) =>
       // one chunk's logits (and its softmax temporaries) are freed before the next chunk's
       tf.tidy(() => {
-        const logits = logitsOf(r, hd, start, size);
+        const logits = headLogits(sliceRows(r, start, size), hd);
         // entropy of the same logits as a side output (ops inside a custom gradient's forward are not taped)
         if (entropyOut) ents.push(tf.keep(entropyOf(logits)));
         return logProbGather(logits, tf.slice(targets, [start], [size]));
@@ -103,12 +105,13 @@ function linearLogProbs(
         for (const [start, size] of parts) {
           // one chunk's logits and dLogits live only inside this tidy
           const next = tf.tidy(() => {
+            const hiddenChunk = sliceRows(rs, start, size);
             const dl = logProbGatherGrad(
-              logitsOf(rs, hs, start, size),
+              headLogits(hiddenChunk, hs),
               tf.slice(ts, [start], [size]),
               tf.slice(dy as tf.Tensor1D, [start], [size]),
             );
-            const dHeadPart = tf.matMul(dl, tf.slice(rs, [start, 0], [size, -1]), true, false) as tf.Tensor2D;
+            const dHeadPart = tf.matMul(dl, hiddenChunk, true, false) as tf.Tensor2D;
             return { dRows: tf.matMul(dl, hs) as tf.Tensor2D, dHead: dHead ? tf.add(dHead, dHeadPart) : dHeadPart };
           });
           dHead?.dispose();
@@ -148,7 +151,7 @@ function chunkedLogProbs(
   const lps: tf.Tensor1D[] = [];
   const ents: tf.Tensor1D[] = [];
   for (const [start, size] of chunksOf(n, chunk)) {
-    const logits = tf.matMul(tf.slice(rows, [start, 0], [size, -1]), head, false, true) as tf.Tensor2D;
+    const logits = headLogits(sliceRows(rows, start, size), head);
     lps.push(logProbGather(logits, tf.slice(targets, [start], [size])));
     ents.push(entropyOf(logits));
   }
@@ -212,6 +215,6 @@ export function fullLogits(
   const positions = positionsOnDevice(attentionMask);
   const bias = causalBiasOnDevice(attentionMask);
   const { hidden } = forwardHidden(w, cfg, { ids: inputIds, positions, bias }, false);
-  const logits = tf.matMul(tf.reshape(hidden, [b * t, cfg.hiddenSize]), headWeight(w), false, true);
+  const logits = logitsOf(w, tf.reshape(hidden, [b * t, cfg.hiddenSize]) as tf.Tensor2D);
   return tf.reshape(logits, [b, t, cfg.vocabSize]);
 }
