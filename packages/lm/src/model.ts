@@ -33,15 +33,15 @@ function linear(x: tf.Tensor3D, w: tf.Tensor, add?: tf.Tensor): tf.Tensor3D {
   const [bs, t, d] = x.shape;
   const out = w.shape[0]!;
   const a = tf.reshape(x, [bs * t, d]);
-  // A residual goes in as [1, B*T, out], the shape tfjs' fused matMul gives its output inside: with [B*T, out] its
-  // gradient summed over that size-1 axis (a ReduceProgram copy, 2.2 ms per call and 0.43 s per GRPO update
-  // measured on an H200).
-  const bias = add === undefined ? undefined : add.rank === 1 ? add : tf.reshape(add, [1, bs * t, out]);
-  if (bias && tf.getBackend() === 'webgpu') {
+  if (add && tf.getBackend() === 'webgpu') {
+    // A residual goes in as [1, B*T, out], the shape tfjs' fused matMul gives its output inside: with [B*T, out]
+    // its gradient summed over that size-1 axis (a ReduceProgram copy, 2.2 ms per call and 0.43 s per GRPO
+    // update measured on an H200).
+    const bias = add.rank === 1 ? add : tf.reshape(add, [1, bs * t, out]);
     return tf.reshape(tf.fused.matMul({ a, b: w as tf.Tensor2D, transposeB: true, bias }), [bs, t, out]);
   }
-  const y = tf.matMul(a, w as tf.Tensor2D, false, true);
-  return tf.reshape(bias ? tf.add(y, bias) : y, [bs, t, out]);
+  const y = tf.reshape(tf.matMul(a, w as tf.Tensor2D, false, true), [bs, t, out]) as tf.Tensor3D;
+  return add ? (tf.add(y, add) as tf.Tensor3D) : y;
 }
 
 /** Rotary embedding at integer positions (cos/sin computed in the kernel on WebGPU, range-reduced). */
