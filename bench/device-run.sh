@@ -4,7 +4,8 @@
 # Bundles travel xz-compressed in $BUNDLE_DIR (default .bundle; scripts/device-pack.sh). Usage:
 #   bash bench/device-run.sh peer b1 b2 b3 profile [-- extra args for our workloads]
 # Steps: peer (bench/peers/torch_grpo.py, fp32+bf16), peer-fp32, peer-b1, peer-b2, b1, b2, b2-micro8, b2-ckpt (gradient
-#   checkpointing), b3, profile, fused, matmul,
+#   checkpointing), b2-ckpt32 (and micro-batch 32), b2-profile (per-dispatch GPU times), b2-norobust (Dawn robustness and
+#   workgroup init off), b3, profile, fused, matmul, matmul-sweep (training shapes, every tile x bk x unroll),
 #   train (magic-train --preset gpu-small, shortened: $TRAIN_STEPS steps, small phase 1; report to $OUT/train),
 #   eval (magic-eval --suite safety --limit $EVAL_LIMIT on WebGPU, target = the defender that `train` saved).
 set -uo pipefail
@@ -37,6 +38,10 @@ for s in "${steps[@]}"; do
     b2) run_node b2 b2-grpo-update ;;
     b2-micro8) run_node b2-micro8 b2-grpo-update --micro 8 ;;
     b2-ckpt) run_node b2-ckpt b2-grpo-update --checkpoint 1 ;;
+    b2-ckpt32) run_node b2-ckpt32 b2-grpo-update --checkpoint 1 --micro 32 ;;
+    b2-profile) run_node b2-profile b2-grpo-update --profile 1 ;;
+    b2-norobust) MAGIC_DAWN_ENABLE=disable_robustness,disable_workgroup_init run_node b2-norobust b2-grpo-update ;;
+    matmul-sweep) run_node matmul-sweep matmul --only train --sweep 1 --runs 3 ;;
     b3) run_node b3 b3-phase2-step ;;
     profile) run_node profile profile-decode ;;
     fused) run_node fused fused-ops ;;
@@ -66,8 +71,10 @@ for s in "${steps[@]}"; do
     *) echo "unknown step $s" >&2 ;;
   esac
 done
-# Only 8 files come back from a device call: folders of outputs travel as one archive each.
+# Only 8 files come back from a device call: folders of outputs travel as one archive each, and the per-step logs
+# as one (so results.jsonl and steps.txt always fit).
 for d in train eval; do
   if [ -d "$out/$d" ]; then tar -C "$out" -cJf "$out/$d.tar.xz" "$d" && rm -rf "${out:?}/$d"; fi
 done
+(cd "$out" && ls ./*.log > /dev/null 2>&1 && tar -cJf logs.tar.xz ./*.log gpu.txt && rm -f ./*.log gpu.txt)
 cat "$out/results.jsonl"

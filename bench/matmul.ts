@@ -5,11 +5,12 @@
 // calls synchronised once by reading back one element of the last output; TFLOP/s = 2 M N K / time; maxAbsErr
 // is the fast kernel's largest difference from tfjs' kernel on the same inputs. `--scale s` divides M, K, N by s
 // (smoke runs on the software adapter). Tuning: `--sweep 1` adds one line per forced tile shape (fast kernel only),
-// `--splitTarget n` changes the workgroup count the tile choice and K split aim for (default 256).
+// (x chunk depth bk 8/16 x unrolled K loop or not), `--splitTarget n` changes the workgroup count the tile choice and K split aim for (default 256).
 import {
   configureFastMatMul,
   type Device,
   fastMatMulInstalled,
+  GEMM_BKS,
   GEMM_TILES,
   initBackend,
   installFastMatMul,
@@ -29,6 +30,13 @@ const SHAPES: Shape[] = [
   [4096, 896, 4864, false, true, 'train'],
   [4096, 4864, 896, false, true, 'train'],
   [896, 4096, 4864, true, false, 'train'],
+  [4864, 4096, 896, true, false, 'train'],
+  [896, 4096, 896, true, false, 'train'],
+  [128, 4096, 896, true, false, 'train'],
+  [4096, 896, 896, false, true, 'train'],
+  [4096, 896, 128, false, true, 'train'],
+  [4096, 896, 1152, false, true, 'train'],
+  [4096, 896, 9728, false, true, 'train'],
   [4096, 4864, 896, false, false, 'train'],
 ];
 
@@ -119,8 +127,15 @@ for (const [m0, k0, n0, tA, tB, kind] of SHAPES) {
         tfjsRuns: tfjs.map((x) => round(x)),
       }),
     );
-    for (const tile of args.sweep ? GEMM_TILES : []) {
-      const prev = configureFastMatMul({ ...(args.splitTarget > 0 ? { splitTarget: args.splitTarget } : {}), tile });
+    const variants = args.sweep
+      ? GEMM_TILES.flatMap((tile) => GEMM_BKS.flatMap((bk) => [false, true].map((unroll) => ({ tile, bk, unroll }))))
+      : [];
+    for (const variant of variants) {
+      const prev = configureFastMatMul({
+        ...(args.splitTarget > 0 ? { splitTarget: args.splitTarget } : {}),
+        ...variant,
+        shapes: 'all',
+      });
       try {
         const ms = median(await bench(fn, args.runs, args.iters));
         console.log(
@@ -128,7 +143,7 @@ for (const [m0, k0, n0, tA, tB, kind] of SHAPES) {
             op: 'matmul-tile',
             kind,
             shape: { m, k, n, transposeA: tA, transposeB: tB },
-            tile,
+            ...variant,
             fastMs: round(ms),
             fastTflops: round(flops / (ms * 1e-3) / 1e12),
           }),

@@ -58,7 +58,9 @@ export {
   configureFastMatMul,
   type FastMatMulOptions,
   fastMatMulInstalled,
+  GEMM_BKS,
   GEMM_TILES,
+  type GemmBk,
   type GemmTile,
   installFastMatMul,
   uninstallFastMatMul,
@@ -95,3 +97,4 @@ export {
   writeSafetensors,
 } from './safetensors.js';
 export { loadSafetensorsFile, saveSafetensorsFile } from './safetensors-file.js';
+export { installLeanBackprop, leanBackpropInstalled, uninstallLeanBackprop } from './lean-backprop.js';

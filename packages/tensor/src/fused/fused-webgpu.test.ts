@@ -149,16 +149,22 @@ describe('fused kernels on WebGPU (software adapter) match the unfused cpu refer
     );
   });
 
-  it('packedSwiGlu: gate and up halves of one [B, 1, 2I] projection', async () => {
-    await expectClose(
-      (fused) => {
-        const gu = normal(23, [5, 1, 2 * 37], 2);
-        return fused ? packedSwiGlu(gu) : packedSwiGluReference(gu);
-      },
-      1e-5,
-      1e-5,
-    );
-  });
+  it.each([[[5, 1, 2 * 37]], [[2, 7, 2 * 4864]]])(
+    'packedSwiGlu: gate and up halves of one projection %j, value and gradient',
+    async (shape) => {
+      await expectClose(
+        (fused) => {
+          const gu = normal(23, shape, 2);
+          const f = (x: tf.Tensor) => (fused ? packedSwiGlu(x) : packedSwiGluReference(x));
+          const dy = normal(24, [...shape.slice(0, -1), shape[2]! / 2]);
+          const [dgu] = tf.grads((x: tf.Tensor) => tf.sum(tf.mul(f(x), dy)))([gu]);
+          return [f(gu), dgu!];
+        },
+        1e-5,
+        1e-5,
+      );
+    },
+  );
 
   it('embeddingGradient: scatter-add matches the segment sum, with ids repeated many times (atomic contention)', async () => {
     const [n, h, vocab] = [300, 24, 50];

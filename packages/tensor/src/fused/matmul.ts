@@ -15,7 +15,10 @@ import { FusedOpError, type FusedProgram, flatProgram, type ProgramUniform } fro
  * M <= 64): K is split over workgroups into partial products that a second pass sums (and adds the bias to).
  */
 
-const BK = 16;
+/** Default K depth of one shared-memory chunk. */
+const DEFAULT_BK = 16;
+export const GEMM_BKS = [8, 16] as const;
+export type GemmBk = (typeof GEMM_BKS)[number];
 /** Workgroups below which K is split (about two waves of a 132-SM GPU). */
 const SPLIT_TARGET = 256;
 /** Smallest K range per split. */
@@ -44,6 +47,7 @@ const TILES: Record<GemmTile, TileConfig> = {
 
 export interface GemmPlan {
   tile: TileConfig;
+  bk: number;
   tilesM: number;
   tilesN: number;
   splits: number;
@@ -55,6 +59,10 @@ export interface FastMatMulOptions {
   tile?: GemmTile | undefined;
   /** Workgroup count the tile choice and the K split aim for (default 256). */
   splitTarget?: number | undefined;
+  /** K depth of one shared-memory chunk, 8 or 16 (default 16). */
+  bk?: GemmBk | undefined;
+  /** Emit the chunk's K loop unrolled (constant shared-memory offsets) instead of a WGSL loop (default false). */
+  unroll?: boolean | undefined;
   /**
    * Which problems the tiled GEMM takes: 'measured' (default: where it beat tfjs on an H200, see
    * fastMatMulWins) or 'all'. Env MAGIC_FAST_MATMUL=all forces 'all'.
@@ -73,13 +81,18 @@ export function configureFastMatMul(next: FastMatMulOptions): FastMatMulOptions 
   if (next.tile !== undefined && !GEMM_TILES.includes(next.tile)) {
     throw new FusedOpError('configureFastMatMul', `tile must be one of ${GEMM_TILES.join(', ')}, got ${next.tile}`);
   }
+  if (next.bk !== undefined && !GEMM_BKS.includes(next.bk)) {
+    throw new FusedOpError('configureFastMatMul', `bk must be one of ${GEMM_BKS.join(', ')}, got ${next.bk}`);
+  }
   options = { ...next };
   return prev;
 }
 
+const chunkDepth = (): number => options.bk ?? DEFAULT_BK;
+
 /** Shared memory of one workgroup (two BK-deep buffers of both tiles). */
-export function tileSharedBytes(c: TileConfig): number {
-  return 2 * BK * (bm(c) + bn(c)) * 4;
+export function tileSharedBytes(c: TileConfig, bk: number = chunkDepth()): number {
+  return 2 * bk * (bm(c) + bn(c)) * 4;
 }
 
 /**
@@ -89,7 +102,8 @@ export function tileSharedBytes(c: TileConfig): number {
 export function planGemm(batch: number, m: number, n: number, k: number, sharedLimit = 32768): GemmPlan | undefined {
   const target = options.splitTarget ?? SPLIT_TARGET;
   const tiles = (c: TileConfig) => batch * Math.ceil(m / bm(c)) * Math.ceil(n / bn(c));
-  const fits = (c: TileConfig) => tileSharedBytes(c) <= sharedLimit;
+  const BK = chunkDepth();
+  const fits = (c: TileConfig) => tileSharedBytes(c, BK) <= sharedLimit;
   let order: TileConfig[];
   if (options.tile) order = [TILES[options.tile]];
   else if (m <= 16) order = [TILES.t16x128];
@@ -109,11 +123,13 @@ export function planGemm(batch: number, m: number, n: number, k: number, sharedL
   }
   const kChunk = Math.max(BK, Math.ceil(k / splits / BK) * BK);
   splits = Math.max(1, Math.ceil(k / kChunk));
-  return { tile, tilesM, tilesN, splits, kChunk };
+  return { tile, bk: BK, tilesM, tilesN, splits, kChunk };
 }
 
 interface Variant {
   tile: TileConfig;
+  bk: number;
+  unroll: boolean;
   transposeA: boolean;
   transposeB: boolean;
   vecA: boolean;
@@ -154,7 +170,7 @@ function swizzle(k: string, t: number): string {
  * and stores them into shared `<name>s` (k-major). `alongOuter`: the operand is contiguous along m/n
  * (A transposed, B not), else along k.
  */
-function operandCode(name: 'A' | 'B', t: number, wg: number, alongOuter: boolean, vec: boolean) {
+function operandCode(name: 'A' | 'B', t: number, wg: number, alongOuter: boolean, vec: boolean, BK: number) {
   const src = name.toLowerCase();
   const outerSize = name === 'A' ? 'uniforms.M' : 'uniforms.N';
   const base = name === 'A' ? 'aBase' : 'bBase';
@@ -224,28 +240,44 @@ function gemmProgram(v: Variant, plan: GemmPlan, batch: number, m: number, n: nu
   const BM = bm(c);
   const BN = bn(c);
   const wg = c.wx * c.wy;
-  const a = operandCode('A', BM, wg, v.transposeA, v.vecA);
-  const b = operandCode('B', BN, wg, !v.transposeB, v.vecB);
+  const BK = v.bk;
+  const a = operandCode('A', BM, wg, v.transposeA, v.vecA, BK);
+  const b = operandCode('B', BN, wg, !v.transposeB, v.vecB, BK);
   const accs: string[] = [];
-  const fmas: string[] = [];
   const writes: string[] = [];
   // operands loaded along k are stored swizzled (see swizzle)
   const swA = !v.transposeA;
   const swB = v.transposeB;
-  if (swA) fmas.push(`let swA = ${swizzle('k', BM)};`);
-  if (swB) fmas.push(`let swB = ${swizzle('k', BN)};`);
-  for (let i = 0; i < c.rm; i++) {
-    fmas.push(`let a${i} = As[ACur + k * ${BM / 4} + ${swA ? `((${i * c.wy} + ty) ^ swA)` : `${i * c.wy} + ty`}];`);
-  }
-  for (let j = 0; j < c.rn; j++) {
-    fmas.push(`let b${j} = Bs[BCur + k * ${BN / 4} + ${swB ? `((${j * c.wx} + tx) ^ swB)` : `${j * c.wx} + tx`}];`);
-  }
+  /** One k step of the register-blocked product; `k` a WGSL expression (the loop variable or a literal). */
+  const kStep = (k: string): string[] => {
+    const lines: string[] = [];
+    const sw = (t: number) => (/^\d+$/.test(k) ? String(((Number(k) >> 2) << 1) & (t / 4 - 1)) : `(${swizzle(k, t)})`);
+    for (let i = 0; i < c.rm; i++) {
+      const col = swA ? `((${i * c.wy} + ty) ^ ${sw(BM)})` : `${i * c.wy} + ty`;
+      lines.push(`let a${i} = As[ACur + ${k} * ${BM / 4} + ${col}];`);
+    }
+    for (let j = 0; j < c.rn; j++) {
+      const col = swB ? `((${j * c.wx} + tx) ^ ${sw(BN)})` : `${j * c.wx} + tx`;
+      lines.push(`let b${j} = Bs[BCur + ${k} * ${BN / 4} + ${col}];`);
+    }
+    for (let i = 0; i < c.rm; i++) {
+      for (let r = 0; r < 4; r++) {
+        for (let j = 0; j < c.rn; j++) {
+          const acc = `c${i}_${r}_${j}`;
+          lines.push(`${acc} = fma(vec4<f32>(a${i}[${r}]), b${j}, ${acc});`);
+        }
+      }
+    }
+    return lines;
+  };
+  const kLoop = v.unroll
+    ? Array.from({ length: BK }, (_, k) => `{\n          ${kStep(String(k)).join('\n          ')}\n        }`).join('\n        ')
+    : `for (var k = 0; k < ${BK}; k++) {\n          ${kStep('k').join('\n          ')}\n        }`;
   for (let i = 0; i < c.rm; i++) {
     for (let r = 0; r < 4; r++) {
       for (let j = 0; j < c.rn; j++) {
         const acc = `c${i}_${r}_${j}`;
         accs.push(`var ${acc} = vec4<f32>(0.0);`);
-        fmas.push(`${acc} = fma(vec4<f32>(a${i}[${r}]), b${j}, ${acc});`);
         const row = `m0 + ${i * 4 * c.wy + r} + 4 * ty`;
         const col = `n0 + ${j * 4 * c.wx} + 4 * tx`;
         const biasAt = (cc: string) => `bias[bBias + (${row}) * uniforms.biasSM + (${cc}) * uniforms.biasSN]`;
@@ -273,6 +305,8 @@ function gemmProgram(v: Variant, plan: GemmPlan, batch: number, m: number, n: nu
     c.wy,
     c.rm,
     c.rn,
+    `bk${BK}`,
+    v.unroll ? 'unrolled' : 'loop',
     v.transposeA ? 'tA' : 'nA',
     v.transposeB ? 'tB' : 'nB',
     v.vecA ? 'vA' : 'sA',
@@ -341,9 +375,7 @@ function gemmProgram(v: Variant, plan: GemmPlan, batch: number, m: number, n: nu
           ${a.load}
           ${b.load}
         }
-        for (var k = 0; k < ${BK}; k++) {
-          ${fmas.join('\n          ')}
-        }
+        ${kLoop}
         if (more) {
           let ASt = SA - ACur;
           let BSt = SB - BCur;
@@ -522,6 +554,8 @@ export function runGemm(backend: BackendLike, args: GemmArgs): tf.TensorInfo | u
   const split = plan.splits > 1;
   const variant: Variant = {
     tile: plan.tile,
+    bk: plan.bk,
+    unroll: options.unroll ?? false,
     transposeA,
     transposeB,
     vecA: (transposeA ? m : k) % 4 === 0,
@@ -531,7 +565,7 @@ export function runGemm(backend: BackendLike, args: GemmArgs): tf.TensorInfo | u
   };
   const a3: tf.TensorInfo = { ...a, shape: [batchA, ...a.shape.slice(-2)] };
   const b3: tf.TensorInfo = { ...b, shape: [batchB, ...b.shape.slice(-2)] };
-  const nChunks = Math.ceil(Math.min(plan.kChunk, k) / BK);
+  const nChunks = Math.ceil(Math.min(plan.kChunk, k) / plan.bk);
   const uniforms: Record<(typeof GEMM_UNIFORMS)[number], number> = {
     M: m,
     N: n,

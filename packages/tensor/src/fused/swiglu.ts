@@ -118,10 +118,42 @@ function packedSwiGluProgram(rows: number, inter: number) {
   );
 }
 
+/** Backward of packedSwiGlu, one dispatch: d gateUp [rows, 2I] (gate half, then up half) from gateUp and dy. */
+function packedSwiGluGradProgram(rows: number, inter: number) {
+  const size = rows * 2 * inter;
+  return flatProgram(
+    {
+      variableNames: ['gu', 'dy'],
+      outputShape: [rows, 2 * inter],
+      shaderKey: 'magicPackedSwiGluGrad',
+      size: true,
+      getUserCode: () => `
+    fn main(index : i32) {
+      if (index >= uniforms.size) { return; }
+      let inter = uniforms.outShape[1] / 2;
+      let row = index / (2 * inter);
+      let col = index - row * 2 * inter;
+      let c = select(col - inter, col, col < inter);
+      let g = gu[row * 2 * inter + c];
+      let d = dy[row * inter + c];
+      let sig = 1.0 / (1.0 + exp(-g));
+      let silu = g * sig;
+      if (col < inter) {
+        result[index] = d * gu[row * 2 * inter + c + inter] * (sig + silu * (1.0 - sig));
+      } else {
+        result[index] = d * silu;
+      }
+    }`,
+    },
+    Math.ceil(size / WG),
+    WG,
+  );
+}
+
 /**
  * SwiGLU of a packed gate/up projection [..., 2I] (gate columns first, as one matmul of the concatenated
- * weights computes them) -> [..., I]. WebGPU: one dispatch reading both halves in place; elsewhere the reference.
- * Forward only (decoding).
+ * weights computes them) -> [..., I]. WebGPU: one dispatch reading both halves in place (backward: one dispatch
+ * writing both halves); elsewhere the reference. Differentiable.
  */
 export function packedSwiGlu<T extends tf.Tensor>(gateUp: T): T {
   const last = gateUp.shape[gateUp.rank - 1];
@@ -130,10 +162,14 @@ export function packedSwiGlu<T extends tf.Tensor>(gateUp: T): T {
   }
   if (gateUp.dtype !== 'float32') throw new FusedOpError('packedSwiGlu', `expected float32, got ${gateUp.dtype}`);
   if (!onWebGpu()) return packedSwiGluReference(gateUp);
+  const inter = last / 2;
+  const rows = gateUp.size / last;
+  const op = withGrad(
+    ([gu]) => runProgram(packedSwiGluProgram(rows, inter), [gu!], 'float32'),
+    (dy, saved) => [runProgram(packedSwiGluGradProgram(rows, inter), [saved[0]!, dy], 'float32')],
+  );
   return tf.tidy(() => {
-    const inter = last / 2;
-    const rows = gateUp.size / last;
-    const y = runProgram(packedSwiGluProgram(rows, inter), [tf.reshape(gateUp, [rows, last])], 'float32');
+    const y = op(tf.reshape(gateUp, [rows, last]));
     return tf.reshape(y, [...gateUp.shape.slice(0, -1), inter]) as T;
   });
 }
