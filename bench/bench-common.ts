@@ -1,5 +1,11 @@
 // Shared bits of the B1/B2/B3 workloads (issue 10): backend facts, GPU memory, the JSON line.
-import { type BackendInfo, fastMatMulInstalled, webGpuErrorCount, webGpuPoolStats } from '@magic/tensor';
+import {
+  type BackendInfo,
+  fastMatMulInstalled,
+  leanBackpropInstalled,
+  webGpuErrorCount,
+  webGpuPoolStats,
+} from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 export { median } from './lm-args.js';
@@ -61,6 +67,8 @@ export function deviceFacts(info: BackendInfo): Record<string, unknown> {
     kernels: {
       fastMatMul: info.name === 'webgpu' && fastMatMulInstalled(),
       packedDecode: info.name === 'webgpu' && process.env.MAGIC_PACKED_DECODE !== '0',
+      packedMlp: info.name === 'webgpu' && process.env.MAGIC_PACKED_MLP !== '0',
+      leanBackprop: leanBackpropInstalled(),
     },
   };
 }

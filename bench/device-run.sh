@@ -5,7 +5,7 @@
 #   bash bench/device-run.sh peer b1 b2 b3 profile [-- extra args for our workloads]
 # Steps: peer (bench/peers/torch_grpo.py, fp32+bf16), peer-fp32, peer-b1, peer-b2, b1, b2, b2-micro8, b2-ckpt (gradient
 #   checkpointing), b2-ckpt32 (and micro-batch 32), b2-profile (per-dispatch GPU times), b2-norobust (Dawn robustness and
-#   workgroup init off), b3, profile, fused, matmul, matmul-sweep (training shapes, every tile x bk x unroll),
+#   workgroup init off), b2@k=v,k=v (B2 with those flags; nr-b2@... the same without robustness), b3, profile, fused, matmul, matmul-sweep (training shapes, every tile x bk x unroll),
 #   train (magic-train --preset gpu-small, shortened: $TRAIN_STEPS steps, small phase 1; report to $OUT/train),
 #   eval (magic-eval --suite safety --limit $EVAL_LIMIT on WebGPU, target = the defender that `train` saved).
 set -uo pipefail
@@ -67,6 +67,16 @@ for s in "${steps[@]}"; do
         > "$out/eval.log" 2>&1
       echo "eval: rc=$? $((SECONDS - t0)) s (target $ckpt)" | tee -a "$out/steps.txt"
       rm -f "$out/eval/generations.jsonl"
+      ;;
+    b2@*|nr-b2@*)
+      # b2@micro=64,checkpoint=1: B2 with those flags; the nr- prefix turns Dawn's robustness and workgroup init off
+      flags=(); IFS=',' read -ra kv <<< "${s#*@}"
+      for p in "${kv[@]}"; do flags+=("--${p%%=*}" "${p#*=}"); done
+      if [[ $s == nr-* ]]; then
+        MAGIC_DAWN_ENABLE=disable_robustness,disable_workgroup_init run_node "$s" b2-grpo-update "${flags[@]}"
+      else
+        run_node "$s" b2-grpo-update "${flags[@]}"
+      fi
       ;;
     *) echo "unknown step $s" >&2 ;;
   esac

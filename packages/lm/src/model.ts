@@ -111,10 +111,11 @@ function attention(
  * SwiGLU MLP block; returns residual + MLP output. On WebGPU, for more than one token, gate and up are one
  * matmul of the concatenated weights ([rows, 2I]: the larger GEMM runs faster, 30 vs 23 TFLOP/s at 4096 x 896 ->
  * 9728 vs -> 4864 on an H200) and one packed SwiGLU; the concat's gradient splits back into the two weights.
+ * MAGIC_PACKED_MLP=0 keeps two matmuls (benchmark comparisons).
  */
 function mlp(x: tf.Tensor3D, residual: tf.Tensor3D, w: LayerWeights): tf.Tensor3D {
   const act =
-    tf.getBackend() === 'webgpu' && x.shape[1] > 1
+    tf.getBackend() === 'webgpu' && x.shape[1] > 1 && process.env.MAGIC_PACKED_MLP !== '0'
       ? packedSwiGlu(linear(x, tf.concat([w.gateWeight, w.upWeight], 0)))
       : fusedSwiGlu(linear(x, w.gateWeight), linear(x, w.upWeight));
   return linear(act, w.downWeight, residual);

@@ -45,6 +45,24 @@ describe('lean backward pass', () => {
     expect(lean.peak).toBeLessThan(plain.peak);
   });
 
+  it('runs the same kernels as tfjs: no gradients for inputs off the path from xs (masks, constants)', async () => {
+    const kernels = async (lean: boolean) => {
+      if (lean) installLeanBackprop();
+      else uninstallLeanBackprop();
+      const x = seeded(4, [8, 16]);
+      const w = seeded(5, [16, 8]);
+      const mask = tf.zeros([1, 8]);
+      const info = await tf.profile(() => {
+        const g = tf.grad((a: tf.Tensor) => tf.sum(tf.add(tf.matMul(a as tf.Tensor2D, w), mask)))(x);
+        g.dispose();
+      });
+      tf.dispose([x, w, mask]);
+      return info.kernels.map((k) => k.name);
+    };
+    const plain = await kernels(false);
+    expect(await kernels(true)).toEqual(plain);
+  });
+
   it('keeps the caller dy, gradients handed back as is, the same tensor for two inputs, and xs', async () => {
     installLeanBackprop();
     await expectNoLeaks(async () => {

@@ -39,11 +39,13 @@ function isGuarded(t: tf.Tensor, output: tf.Tensor): boolean {
 function wrapNode(engine: EngineLike, node: TapeNodeLike): void {
   const gradient = node.gradient;
   if (!gradient) return;
-  node.gradient = (dys: tf.Tensor[]) => {
+  // A function, not an arrow: tfjs calls it on the pruned copy of the node (`this`), whose inputs are only those
+  // on a path from the requested xs; gradients of the others (attention masks, ids) are never computed.
+  node.gradient = function (this: TapeNodeLike | undefined, dys: tf.Tensor[]) {
     if (engine.state.gradientDepth > 0) return gradient(dys);
     // All input gradients at once inside one tidy: what a gradient function makes on the way (a customGrad's
     // gradFunc runs outside any tidy in tfjs) goes at once, not at the end of the backward pass.
-    const names = Object.keys(node.inputs);
+    const names = Object.keys((this ?? node).inputs);
     const computed = tf.tidy(() => {
       const closures = gradient(dys);
       const held = new Set<tf.Tensor>([...dys, ...(node.saved ?? [])]);
