@@ -79,6 +79,7 @@ export { fusedSwiGlu, packedSwiGlu, packedSwiGluReference, swiGluReference } fro
 export { FusedOpError } from './fused/webgpu-program.js';
 export { ensureGradients } from './gradients.js';
 export { expectNoLeaks, TensorLeakError } from './leaks.js';
+export { installLeanBackprop, leanBackpropInstalled, uninstallLeanBackprop } from './lean-backprop.js';
 export {
   decodeTensorBytes,
   encodeTensorBytes,
@@ -97,4 +98,3 @@ export {
   writeSafetensors,
 } from './safetensors.js';
 export { loadSafetensorsFile, saveSafetensorsFile } from './safetensors-file.js';
-export { installLeanBackprop, leanBackpropInstalled, uninstallLeanBackprop } from './lean-backprop.js';

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend/init-backend.js';
 import './gradients.js';
-import { installLeanBackprop, leanBackpropInstalled, uninstallLeanBackprop } from './lean-backprop.js';
 import { expectNoLeaks } from './leaks.js';
+import { installLeanBackprop, leanBackpropInstalled, uninstallLeanBackprop } from './lean-backprop.js';
 
 /** A small MLP-like chain: matmuls, elementwise ops, a shared input used twice, a reduction. */
 function chain(x: tf.Tensor2D, w1: tf.Tensor2D, w2: tf.Tensor2D): tf.Scalar {

@@ -117,22 +117,23 @@ describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () 
     }
   });
 
-  it.each(
-    GEMM_BKS.flatMap((bk) => [false, true].map((unroll) => [bk, unroll] as const)),
-  )('chunk depth %i, unrolled %s: all four transposes, odd and aligned shapes, split-K', async (bk, unroll) => {
-    const prev = configureFastMatMul({ tile: 't128x64', bk, unroll, splitTarget: 64, shapes: 'all' });
-    try {
-      await expectClose(() => [
-        tf.matMul(normal(50, [150, 37]), normal(51, [70, 150]), true, true),
-        tf.matMul(normal(52, [37, 150]), normal(53, [70, 150]), false, true),
-        tf.matMul(normal(54, [132, 40]), normal(55, [132, 68]), true, false),
-        tf.matMul(normal(56, [20, 512]), normal(57, [512, 8]), false, false),
-        tf.matMul(normal(58, [136, 64]), normal(59, [64, 132]), false, false),
-      ]);
-    } finally {
-      configureFastMatMul(prev);
-    }
-  });
+  it.each(GEMM_BKS.flatMap((bk) => [false, true].map((unroll) => [bk, unroll] as const)))(
+    'chunk depth %i, unrolled %s: all four transposes, odd and aligned shapes, split-K',
+    async (bk, unroll) => {
+      const prev = configureFastMatMul({ tile: 't128x64', bk, unroll, splitTarget: 64, shapes: 'all' });
+      try {
+        await expectClose(() => [
+          tf.matMul(normal(50, [150, 37]), normal(51, [70, 150]), true, true),
+          tf.matMul(normal(52, [37, 150]), normal(53, [70, 150]), false, true),
+          tf.matMul(normal(54, [132, 40]), normal(55, [132, 68]), true, false),
+          tf.matMul(normal(56, [20, 512]), normal(57, [512, 8]), false, false),
+          tf.matMul(normal(58, [136, 64]), normal(59, [64, 132]), false, false),
+        ]);
+      } finally {
+        configureFastMatMul(prev);
+      }
+    },
+  );
 
   it('rejects unknown tuning options', () => {
     expect(() => configureFastMatMul({ bk: 32 as never })).toThrow(/bk must be one of/);

@@ -271,7 +271,9 @@ function gemmProgram(v: Variant, plan: GemmPlan, batch: number, m: number, n: nu
     return lines;
   };
   const kLoop = v.unroll
-    ? Array.from({ length: BK }, (_, k) => `{\n          ${kStep(String(k)).join('\n          ')}\n        }`).join('\n        ')
+    ? Array.from({ length: BK }, (_, k) => `{\n          ${kStep(String(k)).join('\n          ')}\n        }`).join(
+        '\n        ',
+      )
     : `for (var k = 0; k < ${BK}; k++) {\n          ${kStep('k').join('\n          ')}\n        }`;
   for (let i = 0; i < c.rm; i++) {
     for (let r = 0; r < 4; r++) {
