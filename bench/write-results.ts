@@ -22,9 +22,18 @@ function readLines(file: string): Line[] {
 
 const fmt = (x: unknown, digits = 3) => (typeof x === 'number' ? Number(x.toFixed(digits)).toString() : '—');
 const kernels = (l: Line) => {
-  const k = l.kernels as { fastMatMul?: boolean; packedDecode?: boolean } | undefined;
+  const k = l.kernels as
+    | { fastMatMul?: boolean; packedDecode?: boolean; packedMlp?: boolean; leanBackprop?: boolean }
+    | undefined;
   if (!k) return l.backend === 'webgpu' ? 'tfjs matmul, concat KV cache' : '';
-  const variant = `${l.gradientCheckpointing ? '; gradient checkpointing' : ''}${typeof l.variant === 'string' ? `; ${l.variant}` : ''}`;
+  const dawn = l.dawn as { enable?: string } | undefined;
+  const variant = [
+    k.packedMlp === undefined ? '' : k.packedMlp ? '; packed gate/up' : '; separate gate/up',
+    k.leanBackprop === undefined ? '' : k.leanBackprop ? '; lean backward' : '; tfjs backward',
+    l.gradientCheckpointing ? '; gradient checkpointing' : '',
+    dawn?.enable ? `; Dawn ${dawn.enable}` : '',
+    typeof l.variant === 'string' ? `; ${l.variant}` : '',
+  ].join('');
   return `${k.fastMatMul ? 'tiled GEMM' : 'tfjs matmul'}, ${k.packedDecode ? 'in-place KV cache' : 'concat KV cache'}${variant}`;
 };
 
