@@ -43,6 +43,7 @@ function callSection(file: string): string {
     lines.find((l) => l.workload === workload && l.peer && l.dtype === dtype) as Line | undefined;
   const rows: string[] = [];
   const notes: string[] = [];
+  const sweeps = new Map<string, { tflops: number; variant: string }[]>();
   for (const l of lines) {
     if (l.peer) {
       const value =
@@ -91,6 +92,16 @@ function callSection(file: string): string {
       rows.push(
         `| dispatch counts | ${l.layers} layers, ${l.backend}${l.label ? `, ${l.label}` : ''} | GRPO: ${u.kernelsPerExtraMicroBatch} per micro-batch (fwd + bwd), ${u.kernelsOptimizerAndClip} per optimizer step (clip + AdamW); decode: ${(l.decodeStep as Record<string, number>).kernels} per step | — |`,
       );
+    } else if (l.op === 'matmul-tile') {
+      // one row per shape below: the sweep's spread, not one row per variant
+      const s = l.shape as Record<string, number | boolean>;
+      const key = `${s.m}×${s.k}×${s.n}${s.transposeA ? ' Aᵀ' : ''}${s.transposeB ? ' Bᵀ' : ''}`;
+      const variant = [l.tile, l.bk === undefined ? '' : `bk${l.bk}`, l.unroll ? 'unrolled' : ''].filter(Boolean);
+      sweeps.set(key, [...(sweeps.get(key) ?? []), { tflops: l.fastTflops as number, variant: variant.join(' ') }]);
+    } else if (l.bench === 'backward-peak-memory') {
+      rows.push(
+        `| backward peak memory | ours, cpu, ${JSON.stringify(l.shape)}, ${l.leanBackprop ? 'lean' : 'tfjs'} backward${l.checkpoint ? ', checkpointing' : ''} | peak ${fmt(l.peakMB, 1)} MB of tensors | — |`,
+      );
     } else if (typeof l.note === 'string') {
       notes.push(`- ${l.note}`);
     } else if (typeof l.op === 'string') {
@@ -98,6 +109,14 @@ function callSection(file: string): string {
         `| fused ${l.op} | fused vs unfused | ${fmt(l.fusedMs)} ms vs ${fmt(l.referenceMs)} ms | ${fmt(l.speedup, 2)}× |`,
       );
     }
+  }
+  for (const [shape, runs] of sweeps) {
+    const sorted = [...runs].sort((a, b) => b.tflops - a.tflops);
+    const best = sorted[0]!;
+    const worst = sorted[sorted.length - 1]!;
+    rows.push(
+      `| matmul sweep ${shape} | tiled GEMM, ${runs.length} forced variants | best ${fmt(best.tflops, 1)} TFLOP/s (${best.variant}), median ${fmt(sorted[Math.floor(sorted.length / 2)]!.tflops, 1)}, worst ${fmt(worst.tflops, 1)} (${worst.variant}) | — |`,
+    );
   }
   return [
     `### ${basename(file, '.jsonl')}`,
