@@ -2,31 +2,16 @@
 // small vocabulary) on the cpu backend, with tfjs' own backward pass or @magic/tensor's lean one
 // (installLeanBackprop), with and without gradient checkpointing. One JSON line per combination.
 //   npx tsx bench/backward-peak-memory.ts [layers=4] [hidden=256] [batch=4] [seq=128]
-import { CausalLM, parseQwen2Config, Tokenizer } from '@magic/lm';
 import { initBackend, installLeanBackprop, uninstallLeanBackprop } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { randomWeights } from '../packages/lm/src/weights.js';
+import { randomQwen2 } from './bench-common.js';
 
 const [layers = 4, hidden = 256, B = 4, T = 128] = process.argv.slice(2).map(Number);
 await initBackend({ device: 'cpu' });
-const config = parseQwen2Config(
-  {
-    model_type: 'qwen2',
-    hidden_act: 'silu',
-    hidden_size: hidden,
-    intermediate_size: hidden * 4,
-    num_hidden_layers: layers,
-    num_attention_heads: hidden / 64,
-    num_key_value_heads: 1,
-    vocab_size: 512,
-    max_position_embeddings: 4096,
-    rms_norm_eps: 1e-6,
-    rope_theta: 1e6,
-    tie_word_embeddings: true,
-  },
+const lm = randomQwen2(
+  { hidden, intermediate: hidden * 4, layers, heads: hidden / 64, kvHeads: 1, vocab: 512 },
   'peak',
 );
-const lm = new CausalLM(config, Tokenizer.tiny(), randomWeights(config, 0));
 const ids = Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, t) => ((b * 31 + t * 7) % 500) + 1));
 const x = tf.tensor2d(ids, undefined, 'int32');
 const m = tf.onesLike(x);

@@ -1,4 +1,6 @@
 // Shared bits of the B1/B2/B3 workloads (issue 10): backend facts, GPU memory, the JSON line.
+
+import { CausalLM, parseQwen2Config, Tokenizer } from '@magic/lm';
 import {
   type BackendInfo,
   fastMatMulInstalled,
@@ -7,6 +9,7 @@ import {
   webGpuPoolStats,
 } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
+import { randomWeights } from '../packages/lm/src/weights.js';
 
 export { median } from './lm-args.js';
 
@@ -104,4 +107,35 @@ export function submitBatchSize(backend: string, n = 0): number | null {
   if (backend !== 'webgpu') return null;
   if (n > 0) tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', n);
   return tf.env().getNumber('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE');
+}
+
+export interface RandomQwen2Shape {
+  hidden: number;
+  intermediate: number;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  vocab: number;
+}
+
+/** A Qwen2 model of the given widths with seeded random weights (memory and dispatch-count benches on any backend). */
+export function randomQwen2(shape: RandomQwen2Shape, name: string, seed = 0): CausalLM {
+  const config = parseQwen2Config(
+    {
+      model_type: 'qwen2',
+      hidden_act: 'silu',
+      hidden_size: shape.hidden,
+      intermediate_size: shape.intermediate,
+      num_hidden_layers: shape.layers,
+      num_attention_heads: shape.heads,
+      num_key_value_heads: shape.kvHeads,
+      vocab_size: shape.vocab,
+      max_position_embeddings: 4096,
+      rms_norm_eps: 1e-6,
+      rope_theta: 1e6,
+      tie_word_embeddings: true,
+    },
+    name,
+  );
+  return new CausalLM(config, Tokenizer.tiny(), randomWeights(config, seed));
 }

@@ -5,35 +5,19 @@
 import { parseArgs } from 'node:util';
 import { causalLmPolicy } from '@magic/game';
 import { GrpoUpdater } from '@magic/grpo';
-import { CausalLM, parseQwen2Config, Tokenizer } from '@magic/lm';
 import { adamwStep, initBackend, releaseWebGpu, sumOfSquares } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { printResult } from './bench-common.js';
+import { printResult, randomQwen2 } from './bench-common.js';
 import { randomIds } from './lm-args.js';
 
 const { values } = parseArgs({
   options: { device: { type: 'string', default: 'webgpu' }, seq: { type: 'string', default: '64' } },
 });
 const info = await initBackend({ device: values.device as 'webgpu', allowSoftwareAdapter: true });
-const config = parseQwen2Config(
-  {
-    model_type: 'qwen2',
-    hidden_act: 'silu',
-    hidden_size: 56,
-    intermediate_size: 96,
-    num_hidden_layers: 24,
-    num_attention_heads: 14,
-    num_key_value_heads: 2,
-    vocab_size: 512,
-    max_position_embeddings: 4096,
-    rms_norm_eps: 1e-6,
-    rope_theta: 1e6,
-    tie_word_embeddings: true,
-  },
+const lm = randomQwen2(
+  { hidden: 56, intermediate: 96, layers: 24, heads: 14, kvHeads: 2, vocab: 512 },
   'count-dispatches',
 );
-const { randomWeights } = await import('../packages/lm/src/weights.js');
-const lm = new CausalLM(config, Tokenizer.tiny(), randomWeights(config, 0));
 const seq = Number(values.seq);
 const micro = 4;
 const inputIds = Array.from({ length: micro }, (_, i) => randomIds(seq, 0, 500, i + 1));
@@ -93,7 +77,7 @@ const g10 = await count(gen(10));
 printResult({
   workload: 'count-dispatches',
   backend: info.name,
-  layers: config.numHiddenLayers,
+  layers: lm.config.numHiddenLayers,
   grpoUpdate: {
     kernelsOneMicroBatch: update.total,
     kernelsPerExtraMicroBatch: perMicro,

@@ -5,30 +5,12 @@
 // Measured (2-core cpu machine, 4 x 256 rows): autodiff 7.63 GB, lean + entropy metric 2.20 GB (3.0 GB before the
 // per-chunk tidy of its forward), lean 1.66 GB.
 
-import { CausalLM, parseQwen2Config, Tokenizer } from '@magic/lm';
 import { initBackend } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { randomWeights } from '../packages/lm/src/weights.js';
+import { randomQwen2 } from './bench-common.js';
 
 await initBackend({ device: 'cpu' });
-const config = parseQwen2Config(
-  {
-    model_type: 'qwen2',
-    hidden_act: 'silu',
-    hidden_size: 16,
-    intermediate_size: 32,
-    num_hidden_layers: 1,
-    num_attention_heads: 2,
-    num_key_value_heads: 1,
-    vocab_size: 151936,
-    max_position_embeddings: 4096,
-    rms_norm_eps: 1e-6,
-    rope_theta: 1e6,
-    tie_word_embeddings: true,
-  },
-  'peak',
-);
-const lm = new CausalLM(config, Tokenizer.tiny(), randomWeights(config, 0));
+const lm = randomQwen2({ hidden: 16, intermediate: 32, layers: 1, heads: 2, kvHeads: 1, vocab: 151936 }, 'peak');
 const B = 4,
   T = 257;
 const ids = Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, t) => ((b * 31 + t * 7) % 500) + 1));
