@@ -55,6 +55,7 @@ describe('presets', () => {
       clipRatioHigh: 0.2,
       useKlLoss: false,
       entropyCoeff: 0,
+      gradientCheckpointing: true,
     });
     expect(c.data.trainBatchSize).toBe(64);
     expect(c.rollout.n).toBe(4);
