@@ -6,11 +6,13 @@
 //                                   [--micro 16] [--runs 3] [--submitBatch 0]
 //                                   [--profile 0|1: one more update with per-program GPU times]
 //                                   [--checkpoint 0|1: gradient checkpointing, layers recomputed in backward]
+//                                   [--axpy 0|1: in-place gradient accumulation and clip scaling (default 1)]
 import { causalLmPolicy } from '@magic/game';
 import { type GrpoBatch, GrpoUpdater } from '@magic/grpo';
 import { CausalLM } from '@magic/lm';
 import {
   adamwStep,
+  axpyInPlace,
   initBackend,
   releaseWebGpu,
   sumOfSquares,
@@ -24,10 +26,10 @@ import { parseBenchArgs, randomIds } from './lm-args.js';
 
 const args = parseBenchArgs(
   process.argv.slice(2),
-  { batch: 64, seq: 256, micro: 16, submitBatch: 0, profile: 0, checkpoint: 0 },
+  { batch: 64, seq: 256, micro: 16, submitBatch: 0, profile: 0, checkpoint: 0, axpy: 1 },
   'qwen2.5-0.5b',
 );
-const { batch, seq, micro, submitBatch, profile, checkpoint } = args.ints as Record<string, number>;
+const { batch, seq, micro, submitBatch, profile, checkpoint, axpy } = args.ints as Record<string, number>;
 const info = await initBackend({ device: args.device });
 const submit = submitBatchSize(info.name, submitBatch);
 const lm = await CausalLM.fromPreset(args.preset, { seed: 0 });
@@ -35,7 +37,7 @@ const vocab = Math.min(lm.config.vocabSize, lm.tokenizer.vocabSize);
 lm.gradientCheckpointing = checkpoint === 1;
 const policy = causalLmPolicy(lm);
 const groupSize = 4;
-// as the trainer's LmPlayer: the fused in-place AdamW of @magic/tensor
+// as the trainer's LmPlayer: the fused in-place AdamW, Σg² and in-place accumulation/clip of @magic/tensor
 const updater = new GrpoUpdater(
   policy,
   {
@@ -46,7 +48,7 @@ const updater = new GrpoUpdater(
     ppoMiniBatchSize: batch! / groupSize,
     ppoMicroBatchSize: micro!,
   },
-  { adamwUpdate: adamwStep, sumOfSquares },
+  { adamwUpdate: adamwStep, sumOfSquares, ...(axpy === 1 ? { axpyInPlace } : {}) },
 );
 
 const inputIds = Array.from({ length: batch! }, (_, i) => randomIds(seq!, 0, vocab, 1000 + i));
@@ -107,6 +109,7 @@ printResult({
   ...deviceFacts(info),
   preset: args.preset,
   gradientCheckpointing: lm.gradientCheckpointing,
+  axpyInPlace: axpy === 1,
   shapes: { batch, seq, microBatch: micro, params: policy.trainableVariables.reduce((a, v) => a + v.size, 0) },
   submitBatch: submit,
   runs: times.map((t) => Number(t.toFixed(3))),

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { causalLmPolicy } from '@magic/game';
 import { GrpoUpdater } from '@magic/grpo';
-import { adamwStep, initBackend, releaseWebGpu, sumOfSquares } from '@magic/tensor';
+import { adamwStep, axpyInPlace, initBackend, releaseWebGpu, sumOfSquares } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { printResult, randomQwen2 } from './bench-common.js';
 import { randomIds } from './lm-args.js';
@@ -32,7 +32,7 @@ const batch = {
 const updater = new GrpoUpdater(
   causalLmPolicy(lm),
   { lr: 1e-6, ppoMiniBatchSize: 1, ppoMicroBatchSize: micro },
-  { adamwUpdate: adamwStep, sumOfSquares },
+  { adamwUpdate: adamwStep, sumOfSquares, axpyInPlace },
 );
 await updater.update(batch); // compile + optimizer state
 // twice the rows (two micro-batches, still one optimizer step): the difference is one micro-batch's fwd + bwd

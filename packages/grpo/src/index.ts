@@ -26,7 +26,7 @@ export {
 export { GrpoBatchSchema, validateGrpoBatch } from './batch.js';
 export { type GrpoConfig, type GrpoConfigInput, GrpoConfigSchema } from './config.js';
 export { GrpoConfigError, GrpoError, GrpoInputError } from './errors.js';
-export { accumulateGradients, clipByGlobalNorm, type SumOfSquares } from './grad-clip.js';
+export { type AxpyInPlace, accumulateGradients, clipByGlobalNorm, type SumOfSquares } from './grad-clip.js';
 export { KL_PENALTY_TYPES, type KlPenaltyType, klPenalty } from './kl-penalty.js';
 export { type LrScheduleOptions, learningRateAt } from './lr-schedule.js';
 export type { GrpoBatch, Policy, PolicyBatch } from './policy.js';

@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import type { GrpoConfigInput } from './config.js';
 import { GrpoConfigError, GrpoInputError } from './errors.js';
+import type { AxpyInPlace } from './grad-clip.js';
 import type { GrpoBatch, PolicyBatch } from './policy.js';
+import { cpuAxpy } from './test-helpers.js';
 import { BigramPolicy, mulberry32 } from './toy.js';
 import { GrpoUpdater } from './updater.js';
 
@@ -286,6 +288,38 @@ describe('GrpoUpdater plug-ins', () => {
     }
     expect(norms[1]).toBeCloseTo(norms[0]!, 6);
     expect(entropyGrad).toEqual([false, false, true]);
+  });
+});
+
+describe('GrpoUpdater in-place accumulation and clip (axpyInPlace plug-in)', () => {
+  it('gives the same norm and parameters with accumulation over micro-batches and a clip that scales', async () => {
+    const run = async (axpy?: AxpyInPlace) => {
+      const policy = new BigramPolicy({ vocabSize: VOCAB, seed: 5 });
+      const updater = new GrpoUpdater(
+        policy,
+        { lr: 0.1, gradClip: 1e-3, ppoMicroBatchSize: 1 },
+        axpy ? { axpyInPlace: axpy } : {},
+      );
+      const m = await updater.update(fixedBatch([1, 0, 1, 0]));
+      const params = await Promise.all(policy.trainableVariables.map(async (v) => Array.from(await v.data())));
+      updater.dispose();
+      policy.dispose();
+      return { norm: m['actor/gradNorm']!, params };
+    };
+    const plain = await run();
+    const calls: string[] = [];
+    const inPlace = await run(cpuAxpy(calls));
+    const declined = await run(cpuAxpy([], true));
+    expect(calls.filter((c) => c === 'add').length).toBeGreaterThan(0);
+    expect(calls.filter((c) => c === 'scale').length).toBeGreaterThan(0);
+    for (const other of [inPlace, declined]) {
+      expect(other.norm).toBeCloseTo(plain.norm, 6);
+      other.params.forEach((p, i) => {
+        p.forEach((x, j) => {
+          expect(x).toBeCloseTo(plain.params[i]![j]!, 6);
+        });
+      });
+    }
   });
 });
 

@@ -38,6 +38,7 @@ export {
 } from './conformance/index.js';
 export { BackendInitError, MagicError, SafetensorsError, WebGpuError } from './errors.js';
 export { type AdamWStepParams, adamwStep, adamwStepReference } from './fused/adamw-step.js';
+export { axpyInPlace, axpyReference } from './fused/axpy.js';
 export { decodeAttention, decodeAttentionReference } from './fused/decode-attention.js';
 export { embeddingGradient, embeddingGradientReference } from './fused/embedding-grad.js';
 export {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type GrpoConfigInput, GrpoUpdater, type Policy } from '@magic/grpo';
 import type { CausalLM } from '@magic/lm';
 import { LocalGenerator } from '@magic/rollout';
-import { adamwStep, loadSafetensorsFile, saveSafetensorsFile, sumOfSquares } from '@magic/tensor';
+import { adamwStep, axpyInPlace, loadSafetensorsFile, saveSafetensorsFile, sumOfSquares } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GameConfig, Role } from '../config/schema.js';
 import { CheckpointError } from '../errors.js';
@@ -71,10 +71,12 @@ export class LmPlayer implements Player {
     this.padTokenId = model.tokenizer.padTokenId;
     this.microBatchSize = config.grpo.ppoMicroBatchSize;
     model.gradientCheckpointing = config.grpo.gradientCheckpointing;
-    // fused in-place AdamW and a two-pass Σg² for the clip norm on WebGPU; the same math elsewhere
+    // fused in-place AdamW, a two-pass Σg² for the clip norm and in-place gradient accumulation/clip scaling on
+    // WebGPU; the same math elsewhere
     this.updater = new GrpoUpdater(causalLmPolicy(model), grpoConfigFor(config), {
       adamwUpdate: adamwStep,
       sumOfSquares,
+      axpyInPlace,
     });
   }
 

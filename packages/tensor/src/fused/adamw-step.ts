@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { axpyProgram } from './axpy.js';
 import { FusedOpError, flatProgram, onWebGpu, runInPlace } from './webgpu-program.js';
 
 /** One AdamW update's hyper-parameters (torch `AdamW` semantics, decoupled weight decay). */
@@ -29,28 +30,6 @@ export function adamwStepReference(p: tf.Variable, m: tf.Variable, v: tf.Variabl
 }
 
 const WG = 256;
-
-/** result[i] = a * result[i] + b * g[i] (squared when `square`): a moment update, in place. */
-function momentProgram(shape: number[], square: boolean) {
-  const size = shape.reduce((a, b) => a * b, 1);
-  return flatProgram(
-    {
-      variableNames: ['g'],
-      outputShape: shape,
-      shaderKey: `magicAdamWMoment_${square ? 'sq' : 'lin'}`,
-      uniforms: 'decay : f32, gain : f32, ',
-      size: true,
-      getUserCode: () => `
-    fn main(index : i32) {
-      if (index >= uniforms.size) { return; }
-      let gi = g[index];
-      result[index] = uniforms.decay * result[index] + uniforms.gain * ${square ? 'gi * gi' : 'gi'};
-    }`,
-    },
-    Math.ceil(size / WG),
-    WG,
-  );
-}
 
 /** result[i] = result[i] * keep - step * m[i] / (sqrt(v[i] * invC2) + eps): the parameter update, in place. */
 function paramProgram(shape: number[]) {
@@ -106,8 +85,8 @@ export function adamwStep(p: tf.Variable, m: tf.Variable, v: tf.Variable, g: tf.
   const n = p.size;
   const flat = tf.reshape(g, [n]);
   try {
-    runInPlace(momentProgram(m.shape, false), [flat], m, [f32(h.beta1), f32(1 - h.beta1)]);
-    runInPlace(momentProgram(v.shape, true), [flat], v, [f32(h.beta2), f32(1 - h.beta2)]);
+    runInPlace(axpyProgram(m.shape, false), [flat], m, [f32(h.beta1), f32(1 - h.beta1)]);
+    runInPlace(axpyProgram(v.shape, true), [flat], v, [f32(h.beta2), f32(1 - h.beta2)]);
     runInPlace(paramProgram(p.shape), [m, v], p, [
       f32(1 - h.lr * h.weightDecay),
       f32(h.lr / c1),

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init-backend.js';
 import { releaseWebGpu } from '../backend/webgpu.js';
+import { axpyInPlace, axpyReference } from './axpy.js';
 import { decodeAttention, decodeAttentionReference } from './decode-attention.js';
 import { embeddingGradient, embeddingGradientReference } from './embedding-grad.js';
 import { logProbGather, logProbGatherReference } from './log-prob-gather.js';
@@ -135,6 +136,40 @@ describe('fused kernels on WebGPU (software adapter) match the unfused cpu refer
       1e-4,
       1e-4,
     );
+  });
+
+  it('axpyInPlace: a·t + b·x and a·t in the target buffer, like the reference', async () => {
+    const wrote: boolean[] = [];
+    await expectClose(
+      (fused) => {
+        const t = normal(26, [3, 77]);
+        const x = normal(27, [231]); // same size, other shape
+        const s = normal(28, [5]);
+        if (!fused) return [axpyReference(t, x, 0.5, 2), axpyReference(s, undefined, -3)];
+        wrote.push(axpyInPlace(t, x, 0.5, 2), axpyInPlace(s, undefined, -3));
+        return [t, s];
+      },
+      1e-6,
+      1e-6,
+    );
+    expect(wrote).toEqual([true, true]);
+  });
+
+  it('axpyInPlace declines (false, target unchanged) when another tensor shares the buffer, and off WebGPU', async () => {
+    await tf.setBackend('webgpu');
+    const t = tf.tensor1d([1, 2, 3]);
+    const alias = tf.reshape(t, [3, 1]);
+    const [three, four] = [tf.ones([3]), tf.ones([4])];
+    expect(axpyInPlace(t, three, 2)).toBe(false);
+    expect(Array.from(await t.data())).toEqual([1, 2, 3]);
+    expect(() => axpyInPlace(t, four, 1)).toThrow(/x has 4 elements/);
+    tf.dispose([t, alias, three, four]);
+    const onCpu = await computeOn('cpu', () => {
+      const c = tf.tensor1d([1]);
+      return [tf.scalar(axpyInPlace(c, undefined, 2) ? 1 : 0), c];
+    });
+    expect(Array.from(onCpu[0]!)).toEqual([0]);
+    expect(Array.from(onCpu[1]!)).toEqual([1]);
   });
 
   // 1 element, one partial workgroup, and 300,001 elements (74 workgroups of strided partial sums, ragged end)
