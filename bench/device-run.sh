@@ -3,9 +3,9 @@
 # workload's JSON line to $OUT/results.jsonl and its stderr to $OUT/<step>.log.
 # Bundles travel xz-compressed in $BUNDLE_DIR (default .bundle; scripts/device-pack.sh). Usage:
 #   bash bench/device-run.sh peer b1 b2 b3 profile [-- extra args for our workloads]
-# Steps: peer (bench/peers/torch_grpo.py, fp32+bf16), peer-fp32, peer-b1, peer-b2, b1, b2, b2-micro8, b2-ckpt (gradient
-#   checkpointing), b2-ckpt32 (and micro-batch 32), b2-profile (per-dispatch GPU times), b2-norobust (Dawn robustness and
-#   workgroup init off), b2@k=v,k=v (B2 with those flags; nr-b2@... the same without robustness), b3, profile, fused, matmul, matmul-sweep (training shapes, every tile x bk x unroll),
+# Steps: peer (bench/peers/torch_grpo.py, fp32+bf16), peer-fp32, peer-b1, peer-b2, b1, b2,
+#   b2@k=v,k=v (B2 with those flags, e.g. b2@micro=64,checkpoint=1 or b2@profile=1; nr-b2@... the same with Dawn's
+#   robustness and workgroup init off), b3, profile, fused, matmul, matmul-sweep (training shapes, every tile x bk x unroll),
 #   train (magic-train --preset gpu-small, shortened: $TRAIN_STEPS steps, small phase 1; report to $OUT/train),
 #   eval (magic-eval --suite safety --limit $EVAL_LIMIT on WebGPU, target = the defender that `train` saved).
 set -uo pipefail
@@ -36,11 +36,6 @@ for s in "${steps[@]}"; do
     peer-b2) python3 bench/peers/torch_grpo.py --workloads b2 >> "$out/results.jsonl" 2> "$out/peer-b2.log" ;;
     b1) run_node b1 b1-sampling ;;
     b2) run_node b2 b2-grpo-update ;;
-    b2-micro8) run_node b2-micro8 b2-grpo-update --micro 8 ;;
-    b2-ckpt) run_node b2-ckpt b2-grpo-update --checkpoint 1 ;;
-    b2-ckpt32) run_node b2-ckpt32 b2-grpo-update --checkpoint 1 --micro 32 ;;
-    b2-profile) run_node b2-profile b2-grpo-update --profile 1 ;;
-    b2-norobust) MAGIC_DAWN_ENABLE=disable_robustness,disable_workgroup_init run_node b2-norobust b2-grpo-update ;;
     matmul-sweep) run_node matmul-sweep matmul --only train --sweep 1 --runs 3 ;;
     b3) run_node b3 b3-phase2-step ;;
     profile) run_node profile profile-decode ;;

@@ -53,15 +53,15 @@ export function accumulateGradients(
 ): Record<string, tf.Tensor> {
   for (const [name, t] of Object.entries(g)) {
     const prev = acc[name];
-    if (prev && axpy?.(prev, t, 1, 1)) {
-      t.dispose();
-    } else if (prev) {
+    if (!prev) {
+      acc[name] = t;
+      continue;
+    }
+    if (!axpy?.(prev, t, 1, 1)) {
       acc[name] = tf.add(prev, t);
       prev.dispose();
-      t.dispose();
-    } else {
-      acc[name] = t;
     }
+    t.dispose();
   }
   return acc;
 }

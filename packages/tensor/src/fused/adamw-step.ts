@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { axpyProgram } from './axpy.js';
-import { FusedOpError, flatProgram, onWebGpu, runInPlace } from './webgpu-program.js';
+import { FusedOpError, f32Uniform as f32, flatProgram, onWebGpu, runInPlace } from './webgpu-program.js';
 
 /** One AdamW update's hyper-parameters (torch `AdamW` semantics, decoupled weight decay). */
 export interface AdamWStepParams {
@@ -52,8 +52,6 @@ function paramProgram(shape: number[]) {
     WG,
   );
 }
-
-const f32 = (x: number) => ({ type: 'float32' as const, data: [x] });
 
 /**
  * One AdamW step for parameter `p` with moments `m`, `v` and gradient `g` (all float32, same size). WebGPU: three

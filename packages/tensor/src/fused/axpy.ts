@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { FusedOpError, flatProgram, onWebGpu, runInPlace } from './webgpu-program.js';
+import { FusedOpError, f32Uniform as f32, flatProgram, onWebGpu, runInPlace } from './webgpu-program.js';
 
 const WG = 256;
 
@@ -27,8 +27,6 @@ export function axpyProgram(shape: number[], square: boolean, withX = true) {
     WG,
   );
 }
-
-const f32 = (v: number) => ({ type: 'float32' as const, data: [v] });
 
 /**
  * target ← a · target + b · x in place (x: same element count, or omitted for target ← a · target), float32. Only on

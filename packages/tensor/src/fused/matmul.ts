@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { FusedOpError, type FusedProgram, flatProgram, type ProgramUniform } from './webgpu-program.js';
+import { FusedOpError, type FusedProgram, flatProgram, i32Uniform, type ProgramUniform } from './webgpu-program.js';
 
 /*
  * Tiled WGSL GEMM for tfjs' BatchMatMul and _FusedMatMul (activation 'linear') on WebGPU:
@@ -448,8 +448,6 @@ export interface GemmArgs {
   bias?: tf.TensorInfo | undefined;
 }
 
-const intU = (data: number): ProgramUniform => ({ type: 'int32', data: [data] });
-
 /**
  * Bias strides over (batch, M, N) for a bias broadcastable to `outShape` (0 where broadcast), or undefined
  * when the broadcast cannot be written that way (partial broadcast over batch dims).
@@ -547,7 +545,7 @@ export function runGemm(backend: BackendLike, args: GemmArgs): tf.TensorInfo | u
       fill,
       bias ? [bias] : [],
       'float32',
-      [m, n, 0, batch * m * n, ...strides].map(intU),
+      [m, n, 0, batch * m * n, ...strides].map(i32Uniform),
     );
     return { dataId: out.dataId, shape: outShape, dtype: 'float32' };
   }
@@ -590,10 +588,10 @@ export function runGemm(backend: BackendLike, args: GemmArgs): tf.TensorInfo | u
     program,
     gemmInputs,
     'float32',
-    GEMM_UNIFORMS.map((u) => intU(uniforms[u])),
+    GEMM_UNIFORMS.map((u) => i32Uniform(uniforms[u])),
   );
   let result = out;
-  const sumUniforms = [m, n, plan.splits, batch * m * n, ...strides].map(intU);
+  const sumUniforms = [m, n, plan.splits, batch * m * n, ...strides].map(i32Uniform);
   if (split) {
     const sum = splitSumProgram(batch, m, n, !!bias);
     result = backend.runWebGPUProgram(sum, bias ? [out, bias] : [out], 'float32', sumUniforms);

@@ -28,6 +28,10 @@ export interface ProgramUniform {
   data: number[];
 }
 
+/** One f32 / i32 program uniform. */
+export const f32Uniform = (x: number): ProgramUniform => ({ type: 'float32', data: [x] });
+export const i32Uniform = (x: number): ProgramUniform => ({ type: 'int32', data: [x] });
+
 interface WebGpuBackendLike {
   runWebGPUProgram(
     program: FusedProgram,
