@@ -7,8 +7,11 @@
 //                                   [--profile 0|1: one more update with per-program GPU times]
 //                                   [--checkpoint 0|1: gradient checkpointing, layers recomputed in backward]
 //                                   [--axpy 0|1: in-place gradient accumulation and clip scaling (default 1)]
+//                                   [--responseOnly 0|1: log-probs (vocabulary head) for response columns only
+//                                    (default 1, as GrpoUpdater does; 0: every column, as HF's default forward)]
+//                                   [--keepLogits 0|1: the head's backward reuses the forward logits (default 0)]
 import { causalLmPolicy } from '@magic/game';
-import { type GrpoBatch, GrpoUpdater } from '@magic/grpo';
+import { type GrpoBatch, GrpoUpdater, type PolicyBatch } from '@magic/grpo';
 import { CausalLM } from '@magic/lm';
 import {
   adamwStep,
@@ -26,16 +29,40 @@ import { parseBenchArgs, randomIds } from './lm-args.js';
 
 const args = parseBenchArgs(
   process.argv.slice(2),
-  { batch: 64, seq: 256, micro: 16, submitBatch: 0, profile: 0, checkpoint: 0, axpy: 1 },
+  {
+    batch: 64,
+    seq: 256,
+    micro: 16,
+    submitBatch: 0,
+    profile: 0,
+    checkpoint: 0,
+    axpy: 1,
+    responseOnly: 1,
+    keepLogits: 0,
+  },
   'qwen2.5-0.5b',
 );
-const { batch, seq, micro, submitBatch, profile, checkpoint, axpy } = args.ints as Record<string, number>;
+const { batch, seq, micro, submitBatch, profile, checkpoint, axpy, responseOnly, keepLogits } = args.ints as Record<
+  string,
+  number
+>;
 const info = await initBackend({ device: args.device });
 const submit = submitBatchSize(info.name, submitBatch);
 const lm = await CausalLM.fromPreset(args.preset, { seed: 0 });
 const vocab = Math.min(lm.config.vocabSize, lm.tokenizer.vocabSize);
 lm.gradientCheckpointing = checkpoint === 1;
-const policy = causalLmPolicy(lm);
+lm.keepLogits = keepLogits === 1;
+const lmPolicy = causalLmPolicy(lm);
+// --responseOnly 0: drop the updater's fromPosition, so every column goes through the vocabulary head
+const policy =
+  responseOnly === 1
+    ? lmPolicy
+    : {
+        trainableVariables: lmPolicy.trainableVariables,
+        computeLogProbs: (b: PolicyBatch) => lmPolicy.computeLogProbs({ ...b, fromPosition: undefined }),
+        computeLogProbsAndEntropy: (b: PolicyBatch, o?: { entropyGrad?: boolean }) =>
+          lmPolicy.computeLogProbsAndEntropy!({ ...b, fromPosition: undefined }, o),
+      };
 const groupSize = 4;
 // as the trainer's LmPlayer: the fused in-place AdamW, Σg² and in-place accumulation/clip of @magic/tensor
 const updater = new GrpoUpdater(
@@ -68,6 +95,7 @@ for (let s = 0; s < batch!; s += micro!) {
     policy.computeLogProbs({
       inputIds: tf.tensor2d(base.inputIds.slice(s, s + micro!), undefined, 'int32'),
       attentionMask: tf.tensor2d(base.attentionMask.slice(s, s + micro!), undefined, 'int32'),
+      fromPosition: responseOnly === 1 ? half : undefined,
     }),
   );
   oldLogProbs.push(...((await lp.array()) as number[][]));
@@ -110,6 +138,8 @@ printResult({
   preset: args.preset,
   gradientCheckpointing: lm.gradientCheckpointing,
   axpyInPlace: axpy === 1,
+  responseOnly: responseOnly === 1,
+  keepLogits: lm.keepLogits,
   shapes: { batch, seq, microBatch: micro, params: policy.trainableVariables.reduce((a, v) => a + v.size, 0) },
   submitBatch: submit,
   runs: times.map((t) => Number(t.toFixed(3))),

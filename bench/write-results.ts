@@ -31,6 +31,9 @@ const kernels = (l: Line) => {
     k.packedMlp === undefined ? '' : k.packedMlp ? '; packed gate/up' : '; separate gate/up',
     k.leanBackprop === undefined ? '' : k.leanBackprop ? '; lean backward' : '; tfjs backward',
     l.gradientCheckpointing ? '; gradient checkpointing' : '',
+    l.responseOnly === true ? '; head on response columns' : l.responseOnly === false ? '; head on every column' : '',
+    l.axpyInPlace === false ? '; allocating accumulation' : '',
+    l.keepLogits === true ? '; head logits kept for backward' : '',
     dawn?.enable ? `; Dawn ${dawn.enable}` : '',
     typeof l.variant === 'string' ? `; ${l.variant}` : '',
   ].join('');
@@ -39,8 +42,10 @@ const kernels = (l: Line) => {
 
 function callSection(file: string): string {
   const lines = readLines(file);
-  const peer = (workload: string, dtype: string) =>
-    lines.find((l) => l.workload === workload && l.peer && l.dtype === dtype) as Line | undefined;
+  const peer = (workload: string, dtype: string, name?: string) =>
+    lines.find((l) => l.workload === workload && l.peer && l.dtype === dtype && (!name || l.peer === name)) as
+      | Line
+      | undefined;
   const rows: string[] = [];
   const notes: string[] = [];
   const sweeps = new Map<string, { tflops: number; variant: string }[]>();
@@ -59,8 +64,17 @@ function callSection(file: string): string {
         `| B1-sampling | ours, ${l.backend} (${kernels(l)}) | ${fmt(l.tokensPerSecond, 0)} tok/s (pool ${fmt(mem?.gpuBytesAllocatedGB, 1)} GB) | ${ratio} |`,
       );
     } else if (l.workload === 'B2-grpo-update') {
-      const p = peer('B2-grpo-update', 'fp32');
-      const ratio = p ? `${fmt((l.medianSeconds as number) / (p.medianSeconds as number), 2)}× fp32 step time` : '—';
+      // against the peer's full-vocabulary forward (HF default) and, when run, its response-only head (the same work)
+      const ratios = (
+        [
+          ['pytorch-eager', 'fp32 step time'],
+          ['pytorch-eager-response-logits', 'fp32 response-logits step time'],
+        ] as const
+      )
+        .map(([name, label]) => [peer('B2-grpo-update', 'fp32', name), label] as const)
+        .filter(([p]) => p)
+        .map(([p, label]) => `${fmt((l.medianSeconds as number) / (p!.medianSeconds as number), 2)}× ${label}`);
+      const ratio = ratios.length ? ratios.join('; ') : '—';
       const mem = l.memory as Record<string, number> | undefined;
       rows.push(
         `| B2-grpo-update | ours, ${l.backend} (${kernels(l)}), micro-batch ${(l.shapes as Record<string, number>).microBatch} | ${fmt(l.medianSeconds)} s (tensors ${fmt(mem?.tensorGB, 1)} GB, pool ${fmt(mem?.gpuBytesAllocatedGB, 1)} GB, WebGPU errors ${l.webGpuErrors}) | ${ratio} |`,

@@ -5,10 +5,12 @@ B1: sampling, Qwen2.5-0.5B shape (random init), 64 prompts x 128 tokens, 128 new
     temperature 1, KV cache (HF generate).
 B2: GRPO update, same model, 64 sequences x 256 tokens: forward + token log-probs + clipped
     policy loss (token-mean) + backward + AdamW step.
+B2resp: B2 with the vocabulary head on the response positions only (HF's logits_to_keep), the work our
+    GrpoUpdater does (log-probs from the first response column on); same loss on the same tokens.
 Each prints one JSON line per dtype: median of >= 3 warm runs after one warm-up.
-Usage: python3 bench/peers/torch_grpo.py [--runs 3] [--dtypes fp32,bf16] [--workloads b1,b2]
+Usage: python3 bench/peers/torch_grpo.py [--runs 3] [--dtypes fp32,bf16] [--workloads b1,b2,b2resp]
 """
-import argparse, json, statistics, time
+import argparse, inspect, json, statistics, time
 
 import torch
 from transformers import Qwen2Config, Qwen2ForCausalLM
@@ -55,7 +57,16 @@ def b1(dtype, name, runs):
     del model; torch.cuda.empty_cache()
 
 
-def b2(dtype, name, runs):
+def keep_kwargs(model, n):
+    """forward kwargs computing logits for the last n positions only (the argument's name moved across HF versions)."""
+    params = inspect.signature(model.forward).parameters
+    for key in ("logits_to_keep", "num_logits_to_keep"):
+        if key in params:
+            return {key: n}
+    raise SystemExit("this transformers version has no logits_to_keep / num_logits_to_keep")
+
+
+def b2(dtype, name, runs, response_only=False):
     model = build(dtype).train()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-6, weight_decay=0.01)
     g = torch.Generator(device="cuda").manual_seed(0)
@@ -66,19 +77,23 @@ def b2(dtype, name, runs):
     with torch.no_grad():
         old = None
 
+    # response-only: positions 127..254 predict tokens 128..255 (every column the loss uses)
+    start = 128 if response_only else 1
+    kw = keep_kwargs(model, 256 - start + 1) if response_only else {}
+
     def step():
         nonlocal old
-        logits = model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
-        logp = torch.log_softmax(logits, -1).gather(-1, ids[:, 1:, None]).squeeze(-1)
+        logits = model(input_ids=ids, attention_mask=mask, **kw).logits[:, :-1].float()
+        logp = torch.log_softmax(logits, -1).gather(-1, ids[:, start:, None]).squeeze(-1)
         if old is None:
             old = logp.detach()
         ratio = torch.exp(torch.clamp(logp - old, max=3.0))
-        a = adv[:, 1:]
+        a = adv[:, start:]
         loss1 = -a * ratio
         loss2 = -a * torch.clamp(ratio, 0.8, 1.2)
         l = torch.maximum(loss1, loss2)
         l = torch.where(a < 0, torch.minimum(l, -a * 3.0), l)
-        m = resp[:, 1:]
+        m = resp[:, start:]
         loss = (l * m).sum() / m.sum()
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -86,7 +101,8 @@ def b2(dtype, name, runs):
         opt.step()
     torch.cuda.reset_peak_memory_stats()
     med, times = timed(step, runs)
-    print(json.dumps({"workload": "B2-grpo-update", "peer": "pytorch-eager", "dtype": name,
+    print(json.dumps({"workload": "B2-grpo-update",
+                      "peer": "pytorch-eager-response-logits" if response_only else "pytorch-eager", "dtype": name,
                       "device": torch.cuda.get_device_name(), "shapes": {"batch": 64, "seq": 256},
                       "medianSeconds": med, "peakMemoryGB": torch.cuda.max_memory_allocated() / 1e9,
                       "runs": times}), flush=True)
@@ -97,9 +113,12 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--dtypes", default="fp32,bf16")
-    ap.add_argument("--workloads", default="b1,b2")
+    ap.add_argument("--workloads", default="b1,b2,b2resp")
     a = ap.parse_args()
     dts = {"fp32": torch.float32, "bf16": torch.bfloat16}
     for w in a.workloads.split(","):
         for d in a.dtypes.split(","):
-            (b1 if w == "b1" else b2)(dts[d], d, a.runs)
+            if w == "b1":
+                b1(dts[d], d, a.runs)
+            else:
+                b2(dts[d], d, a.runs, response_only=(w == "b2resp"))

@@ -66,6 +66,19 @@ export function chunk<T>(rows: readonly T[], size: number): T[][] {
   return out;
 }
 
+/**
+ * First column where any of `rows` has a nonzero mask entry (the policy's `fromPosition`): earlier columns carry
+ * no loss, so their log-probs are not needed. 0 when no row has one.
+ */
+export function firstMaskedColumn(mask: readonly (readonly number[])[], rows: readonly number[]): number {
+  let first = Number.POSITIVE_INFINITY;
+  for (const r of rows) {
+    const i = mask[r]!.findIndex((m) => m > 0);
+    if (i >= 0 && i < first) first = i;
+  }
+  return Number.isFinite(first) ? first : 0;
+}
+
 /** Picks `rows` of a `(B, T)` matrix into a tensor of the given dtype. */
 export function rowsTensor(
   m: readonly (readonly number[])[],

@@ -23,7 +23,7 @@ export {
   maskedMean,
   maskedValues,
 } from './aggregate-loss.js';
-export { GrpoBatchSchema, validateGrpoBatch } from './batch.js';
+export { firstMaskedColumn, GrpoBatchSchema, validateGrpoBatch } from './batch.js';
 export { type GrpoConfig, type GrpoConfigInput, GrpoConfigSchema } from './config.js';
 export { GrpoConfigError, GrpoError, GrpoInputError } from './errors.js';
 export { type AxpyInPlace, accumulateGradients, clipByGlobalNorm, type SumOfSquares } from './grad-clip.js';

@@ -4,6 +4,12 @@ import type * as tf from '@tensorflow/tfjs-core';
 export interface PolicyBatch {
   inputIds: tf.Tensor2D;
   attentionMask: tf.Tensor2D;
+  /**
+   * First column whose log-prob is used (GRPO: the first column where any row's response starts). A policy may
+   * skip the work for earlier columns and return 0 there (a causal LM then projects only these rows through its
+   * vocabulary head); absent means every column.
+   */
+  fromPosition?: number;
 }
 
 /**

@@ -2,6 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Policy, PolicyBatch } from './policy.js';
 
 /** Small deterministic PRNG (mulberry32) returning floats in [0, 1). */
+/** tfjs treats seed 0 as no seed (Math.random); 0 maps to a fixed value (as @magic/tensor's tfSeed, not a dependency here). */
+const tfjsSeed = (seed: number): number => (seed === 0 ? 0x9e3779b9 : seed);
+
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -31,9 +34,13 @@ export class BigramPolicy implements Policy {
       d === undefined
         ? [tf.variable(tf.zeros([v, v]), true, `bigram_${seed}_${tf.util.now()}`)]
         : [
-            tf.variable(tf.randomNormal([v, d], 0, 0.02, 'float32', seed), true, `bigram_emb_${seed}_${tf.util.now()}`),
             tf.variable(
-              tf.randomNormal([d, v], 0, 0.02, 'float32', seed + 1),
+              tf.randomNormal([v, d], 0, 0.02, 'float32', tfjsSeed(seed)),
+              true,
+              `bigram_emb_${seed}_${tf.util.now()}`,
+            ),
+            tf.variable(
+              tf.randomNormal([d, v], 0, 0.02, 'float32', tfjsSeed(seed + 1)),
               true,
               `bigram_out_${seed}_${tf.util.now()}`,
             ),

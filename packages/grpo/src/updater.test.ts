@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { firstMaskedColumn } from './batch.js';
 import type { GrpoConfigInput } from './config.js';
 import { GrpoConfigError, GrpoInputError } from './errors.js';
 import type { AxpyInPlace } from './grad-clip.js';
@@ -288,6 +289,45 @@ describe('GrpoUpdater plug-ins', () => {
     }
     expect(norms[1]).toBeCloseTo(norms[0]!, 6);
     expect(entropyGrad).toEqual([false, false, true]);
+  });
+});
+
+describe('GrpoUpdater fromPosition', () => {
+  it("hands each micro-batch its first response column (rows' earliest), also when recomputing old log-probs", async () => {
+    const policy = new BigramPolicy({ vocabSize: VOCAB, seed: 4 });
+    const seen: (number | undefined)[] = [];
+    const inner = policy.computeLogProbsAndEntropy.bind(policy);
+    policy.computeLogProbsAndEntropy = (batch: PolicyBatch) => {
+      seen.push(batch.fromPosition);
+      return inner(batch);
+    };
+    const batch = fixedBatch([1, 0, 1, 0]);
+    // micro-batches [rows 0, 1] and [rows 2, 3]: responses start at columns 2, 3 and 1, 3
+    batch.responseMask = [
+      [0, 0, 1, 1],
+      [0, 0, 0, 1],
+      [0, 1, 1, 1],
+      [0, 0, 0, 1],
+    ];
+    const updater = new GrpoUpdater(policy, { lr: 0.1, ppoMicroBatchSize: 2 });
+    try {
+      await updater.update(batch); // old log-probs recomputed (2 micro-batches), then one update (2 micro-batches)
+      expect(seen).toEqual([2, 1, 2, 1]);
+    } finally {
+      updater.dispose();
+      policy.dispose();
+    }
+  });
+
+  it('firstMaskedColumn: the earliest nonzero column of the picked rows, 0 when none', () => {
+    const m = [
+      [0, 0, 1],
+      [0, 1, 1],
+      [0, 0, 0],
+    ];
+    expect(firstMaskedColumn(m, [0])).toBe(2);
+    expect(firstMaskedColumn(m, [0, 1])).toBe(1);
+    expect(firstMaskedColumn(m, [2])).toBe(0);
   });
 });
 

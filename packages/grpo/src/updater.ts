@@ -8,7 +8,7 @@ import {
   type OutcomeAdvantage,
 } from './advantages.js';
 import { aggregateLoss } from './aggregate-loss.js';
-import { chunk, rowsTensor, splitMiniBatches, validateGrpoBatch } from './batch.js';
+import { chunk, firstMaskedColumn, rowsTensor, splitMiniBatches, validateGrpoBatch } from './batch.js';
 import { type GrpoConfig, type GrpoConfigInput, GrpoConfigSchema } from './config.js';
 import { GrpoConfigError, GrpoInputError } from './errors.js';
 import { type AxpyInPlace, accumulateGradients, clipByGlobalNorm, type SumOfSquares } from './grad-clip.js';
@@ -161,10 +161,12 @@ export class GrpoUpdater {
     );
   }
 
+  /** The rows' tokens; log-probs are needed from the first response column on (the loss is masked before it). */
   private policyBatch(batch: GrpoBatch, rows: readonly number[]): PolicyBatch {
     return {
       inputIds: rowsTensor(batch.inputIds, rows, 'int32'),
       attentionMask: rowsTensor(batch.attentionMask, rows, 'int32'),
+      fromPosition: firstMaskedColumn(batch.responseMask, rows),
     };
   }
 

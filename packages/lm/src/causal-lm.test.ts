@@ -34,6 +34,20 @@ function maxDiff(a: number[][][], b: number[][][]): number {
   return Math.max(...a.flat(2).map((v, i) => Math.abs(v - b.flat(2)[i]!)));
 }
 
+describe('random init', () => {
+  it('is deterministic in the seed, seed 0 included (tfjs reads seed 0 as none)', async () => {
+    const weights = async (seed: number) => {
+      const m = await CausalLM.fromPreset('tiny', { seed });
+      const out = await Promise.all(m.trainableVariables.map(async (v) => Array.from(await v.data())));
+      m.dispose();
+      return out;
+    };
+    expect(await weights(0)).toEqual(await weights(0));
+    expect(await weights(3)).toEqual(await weights(3));
+    expect((await weights(0))[0]).not.toEqual((await weights(1))[0]);
+  });
+});
+
 describe('save / load', () => {
   it('round-trips F32 exactly and BF16 approximately, single file and sharded', async () => {
     const ids = [[510, 20, 300, 42, 7]];

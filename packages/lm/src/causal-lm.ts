@@ -27,6 +27,8 @@ export class CausalLM {
    * activations (less memory for training, about one more forward pass of compute).
    */
   gradientCheckpointing = false;
+  /** Default of `tokenLogProbs`' `keepLogits`: reuse the head's forward logits in backward (faster, more memory). */
+  keepLogits = false;
   private disposed = false;
 
   constructor(config: Qwen2Config, tokenizer: Tokenizer, weights: ModelWeights) {
@@ -88,7 +90,7 @@ export class CausalLM {
     attentionMask: tf.Tensor2D,
     opts: TokenLogProbsOptions = {},
   ): { logProbs: tf.Tensor2D; entropy?: tf.Tensor2D } {
-    const withDefaults = { checkpoint: this.gradientCheckpointing, ...opts };
+    const withDefaults = { checkpoint: this.gradientCheckpointing, keepLogits: this.keepLogits, ...opts };
     return tf.tidy(() => tokenLogProbs(this.weights, this.config, inputIds, attentionMask, withDefaults));
   }
 

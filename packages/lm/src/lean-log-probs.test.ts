@@ -10,11 +10,17 @@ beforeAll(() => initBackend({ device: 'cpu' }));
 const { ids, mask } = paddedBatch;
 
 /** Values, entropy and the gradients of a weighted log-prob sum for one option set (same model and batch). */
-async function run(lm: CausalLM, opts: TokenLogProbsOptions) {
+async function run(lm: CausalLM, opts: TokenLogProbsOptions, weightsFrom = 0) {
   return expectNoLeaks(async () => {
     const inputIds = tf.tensor2d(ids, undefined, 'int32');
     const attentionMask = tf.tensor2d(mask, undefined, 'int32');
-    const weights = tf.randomUniform([2, 8], -1, 1, 'float32', 3);
+    // loss weights, 0 before column `weightsFrom`
+    const weights = tf.tidy(() =>
+      tf.mul(
+        tf.randomUniform([2, 8], -1, 1, 'float32', 3),
+        tf.tensor2d([0, 1].map(() => Array.from({ length: 8 }, (_, t) => (t >= weightsFrom ? 1 : 0)))),
+      ),
+    );
     let lp: number[][] = [];
     let ent: number[][] | undefined;
     const { grads, value } = tf.variableGrads(() => {
@@ -38,6 +44,8 @@ it('the lean log-prob path (recomputed logits, one-pass dLogits) matches autodif
       { chunkRows: 3 },
       { withEntropy: true, entropyGrad: false, chunkRows: 3 },
       { withEntropy: true, entropyGrad: false }, // one chunk
+      { chunkRows: 3, keepLogits: true },
+      { withEntropy: true, entropyGrad: false, chunkRows: 3, keepLogits: true },
     ]) {
       const got = await run(lm, opts);
       for (const [i, row] of got.lp.entries()) {
@@ -55,6 +63,66 @@ it('the lean log-prob path (recomputed logits, one-pass dLogits) matches autodif
         expect(worst, `variable ${k}, ${JSON.stringify(opts)}`).toBeLessThan(1e-4);
       }
     }
+  } finally {
+    lm.dispose();
+  }
+});
+
+it('fromPosition: the same log-probs, entropy and loss gradients from that column on, zeros before', async () => {
+  const lm = await CausalLM.fromPreset('tiny', { seed: 7 });
+  try {
+    for (const from of [0, 1, 4, 7, 20]) {
+      const used = Math.min(Math.max(from, 1), 7); // clamped to [1, T - 1]
+      for (const base of [{ chunkRows: 3 }, { withEntropy: true, entropyGrad: false }, { withEntropy: true }]) {
+        const ref = await run(lm, base, used);
+        const got = await run(lm, { ...base, fromPosition: from }, used);
+        for (const [i, row] of got.lp.entries()) {
+          for (const [t, x] of row.entries()) {
+            expect(x).toBeCloseTo(t >= used ? ref.lp[i]![t]! : 0, 5);
+            if (got.ent) expect(got.ent[i]![t]!).toBeCloseTo(t >= used ? ref.ent![i]![t]! : 0, 4);
+          }
+        }
+        for (const [k, g] of got.g.entries()) {
+          const r = ref.g[k]!;
+          let worst = 0;
+          for (let j = 0; j < r.length; j++) worst = Math.max(worst, Math.abs(g[j]! - r[j]!));
+          expect(worst, `from ${from}, variable ${k}, ${JSON.stringify(base)}`).toBeLessThan(1e-5);
+        }
+      }
+    }
+    const inputIds = tf.tensor2d(ids, undefined, 'int32');
+    const attentionMask = tf.tensor2d(mask, undefined, 'int32');
+    expect(() => lm.tokenLogProbs(inputIds, attentionMask, { fromPosition: -1 })).toThrow(/fromPosition/);
+    expect(() => lm.tokenLogProbs(inputIds, attentionMask, { fromPosition: 1.5 })).toThrow(/fromPosition/);
+    tf.dispose([inputIds, attentionMask]);
+  } finally {
+    lm.dispose();
+  }
+});
+
+it('keepLogits: the backward reuses the forward logits (one head matmul fewer per chunk), nothing kept without a gradient', async () => {
+  const lm = await CausalLM.fromPreset('tiny', { seed: 8 });
+  try {
+    const matMuls = async (keepLogits: boolean) => {
+      const inputIds = tf.tensor2d(ids, undefined, 'int32');
+      const attentionMask = tf.tensor2d(mask, undefined, 'int32');
+      const info = await tf.profile(() => {
+        const { grads, value } = tf.variableGrads(
+          () => tf.sum(lm.tokenLogProbs(inputIds, attentionMask, { chunkRows: 5, keepLogits }).logProbs) as tf.Scalar,
+          lm.trainableVariables,
+        );
+        tf.dispose([value, ...Object.values(grads)]);
+      });
+      tf.dispose([inputIds, attentionMask]);
+      return info.kernels.filter((k) => k.name === 'BatchMatMul').length;
+    };
+    expect(await matMuls(false)).toBe((await matMuls(true)) + 3); // 14 rows in chunks of 5
+    // a forward without a gradient keeps nothing
+    await expectNoLeaks(async () => {
+      const inputIds = tf.tensor2d(ids, undefined, 'int32');
+      const attentionMask = tf.tensor2d(mask, undefined, 'int32');
+      tf.dispose([lm.tokenLogProbs(inputIds, attentionMask, { keepLogits: true }).logProbs, inputIds, attentionMask]);
+    });
   } finally {
     lm.dispose();
   }

@@ -52,6 +52,12 @@ function entropyOf(logits: tf.Tensor2D): tf.Tensor1D {
   return tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(tf.softmax(logits), logits), 1)) as tf.Tensor1D;
 }
 
+/** Whether ops now are recorded for a gradient (inside tf.grad / variableGrads); tfjs' own customGrad test. */
+function gradientRecorded(): boolean {
+  const state = (tf.engine() as unknown as { state: { gradientDepth: number; kernelDepth: number } }).state;
+  return state.gradientDepth > 0 && state.kernelDepth === 0;
+}
+
 /** Rows [start, start + size) of a [N,H] matrix. */
 const sliceRows = (rows: tf.Tensor2D, start: number, size: number): tf.Tensor2D =>
   tf.slice(rows, [start, 0], [size, -1]);
@@ -69,6 +75,8 @@ function chunksOf(n: number, chunk: number): [number, number][] {
  * them into dLogits in one pass (`logProbGatherGrad`) and accumulates d(head) in one [V,H] buffer. Autodiff of the
  * chunked ops instead kept every chunk's logits and made one [V,H] head gradient per chunk (measured on an H200:
  * 81 pooled [441, 151936] buffers and 28 [151936, 896] ones for a GRPO micro-batch of 16 x 256 tokens).
+ * `keepLogits`: keep each chunk's logits for the backward instead of recomputing them (one head GEMM fewer per
+ * chunk, for the memory of all chunks' logits between this forward and its backward).
  */
 function linearLogProbs(
   rows: tf.Tensor2D,
@@ -76,22 +84,29 @@ function linearLogProbs(
   targets: tf.Tensor1D,
   chunk: number,
   entropyOut?: { ent?: tf.Tensor1D },
+  keepLogits = false,
 ): tf.Tensor1D {
   const parts = chunksOf(rows.shape[0], chunk);
+  // only while a gradient is recorded: a forward without one would hold every chunk's logits for nothing
+  const keep = keepLogits && gradientRecorded();
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [r, hd, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-    // targets too: they may be created inside the forward's tidy, which ends before the backward pass
-    save([r, hd, targets]);
     const ents: tf.Tensor1D[] = [];
-    const lps = parts.map(([start, size]) =>
-      // one chunk's logits (and its softmax temporaries) are freed before the next chunk's
-      tf.tidy(() => {
+    const kept: tf.Tensor2D[] = [];
+    const lps = parts.map(([start, size]) => {
+      // one chunk's logits (and its softmax temporaries) are freed before the next chunk's, unless kept for backward
+      const out = tf.tidy(() => {
         const logits = headLogits(sliceRows(r, start, size), hd);
         // entropy of the same logits as a side output (ops inside a custom gradient's forward are not taped)
         if (entropyOut) ents.push(tf.keep(entropyOf(logits)));
-        return logProbGather(logits, tf.slice(targets, [start], [size]));
-      }),
-    );
+        const lp = logProbGather(logits, tf.slice(targets, [start], [size]));
+        return keep ? { lp, logits } : { lp };
+      });
+      if (out.logits) kept.push(out.logits); // in the forward's scope: freed when it ends, after save's clones
+      return out.lp;
+    });
+    // targets too: they may be created inside the forward's tidy, which ends before the backward pass
+    save([r, hd, targets, ...kept]); // (save keeps clones; the originals go with the forward's scope)
     if (entropyOut) {
       entropyOut.ent = tf.keep(cat(ents));
       if (ents.length > 1) tf.dispose(ents); // kept per chunk above; concatenated now
@@ -99,15 +114,15 @@ function linearLogProbs(
     return {
       value: cat(lps),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [rs, hs, ts] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+        const [rs, hs, ts, ...keptLogits] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, ...tf.Tensor2D[]];
         const dRows: tf.Tensor2D[] = [];
         let dHead: tf.Tensor2D | undefined;
-        for (const [start, size] of parts) {
-          // one chunk's logits and dLogits live only inside this tidy
+        for (const [i, [start, size]] of parts.entries()) {
+          // one chunk's (recomputed) logits and dLogits live only inside this tidy
           const next = tf.tidy(() => {
             const hiddenChunk = sliceRows(rs, start, size);
             const dl = logProbGatherGrad(
-              headLogits(hiddenChunk, hs),
+              keptLogits[i] ?? headLogits(hiddenChunk, hs),
               tf.slice(ts, [start], [size]),
               tf.slice(dy as tf.Tensor1D, [start], [size]),
             );
@@ -133,15 +148,16 @@ function chunkedLogProbs(
   withEntropy: boolean,
   entropyGrad: boolean,
   chunkRows?: number,
+  keepLogits = false,
 ): { lp: tf.Tensor1D; ent?: tf.Tensor1D } {
   const head = headWeight(w);
   const vocab = head.shape[0]!;
   const n = rows.shape[0];
   const chunk = Math.max(1, Math.min(n, chunkRows ?? Math.floor(MAX_LOGITS_CHUNK / vocab)));
-  if (!withEntropy) return { lp: linearLogProbs(rows, head as tf.Tensor2D, targets, chunk) };
+  if (!withEntropy) return { lp: linearLogProbs(rows, head as tf.Tensor2D, targets, chunk, undefined, keepLogits) };
   if (!entropyGrad) {
     const side: { ent?: tf.Tensor1D } = {};
-    const lp = linearLogProbs(rows, head as tf.Tensor2D, targets, chunk, side);
+    const lp = linearLogProbs(rows, head as tf.Tensor2D, targets, chunk, side, keepLogits);
     // the kept side output joins the caller's scope through an op (then the kept original is freed)
     const ent = tf.add(side.ent!, 0) as tf.Tensor1D;
     side.ent!.dispose();
@@ -170,6 +186,27 @@ export interface TokenLogProbsOptions {
   chunkRows?: number;
   /** Gradient checkpointing per decoder layer (recompute in backward; see ForwardOptions.checkpoint). */
   checkpoint?: boolean;
+  /**
+   * First column whose log-prob (and entropy) is computed; earlier columns are 0. Only rows from here on go
+   * through the vocabulary head (GRPO needs the response columns only: for 128 prompt + 128 response tokens
+   * this halves the head's work, the largest single GEMM of a small model). Default 1 (every column).
+   */
+  fromPosition?: number;
+  /**
+   * Keep the vocabulary head's logits from the forward for the backward instead of recomputing them (one
+   * [rows, H] x [H, V] GEMM fewer per backward; costs rows x V floats between the two, e.g. 1.2 GB for 16 x 128
+   * response tokens of Qwen2.5). Only while a gradient is recorded. Default false.
+   */
+  keepLogits?: boolean;
+}
+
+/** `fromPosition` checked and clamped to [1, t - 1] (column 0 has no context and is always 0). */
+function fromPositionOf(from: number | undefined, t: number): number {
+  if (from === undefined) return 1;
+  if (!Number.isInteger(from) || from < 0) {
+    throw new LmInputError('fromPosition', `must be a non-negative integer, got ${from}`);
+  }
+  return Math.min(Math.max(from, 1), t - 1);
 }
 
 /**
@@ -194,12 +231,23 @@ export function tokenLogProbs(
   const bias = causalBiasOnDevice(attentionMask);
   const { hidden } = forwardHidden(w, cfg, { ids: inputIds, positions, bias }, { checkpoint: opts.checkpoint });
   const h = cfg.hiddenSize;
-  const rows = tf.reshape(tf.slice(hidden, [0, 0, 0], [b, t - 1, h]), [b * (t - 1), h]) as tf.Tensor2D;
-  const targets = tf.reshape(tf.slice(tf.cast(inputIds, 'int32'), [0, 1], [b, t - 1]), [b * (t - 1)]) as tf.Tensor1D;
-  const { lp, ent } = chunkedLogProbs(w, rows, targets, withEntropy, opts.entropyGrad ?? true, opts.chunkRows);
+  // column s's log-prob is read from hidden row s - 1
+  const from = fromPositionOf(opts.fromPosition, t);
+  const n = t - from;
+  const rows = tf.reshape(tf.slice(hidden, [0, from - 1, 0], [b, n, h]), [b * n, h]) as tf.Tensor2D;
+  const targets = tf.reshape(tf.slice(tf.cast(inputIds, 'int32'), [0, from], [b, n]), [b * n]) as tf.Tensor1D;
+  const { lp, ent } = chunkedLogProbs(
+    w,
+    rows,
+    targets,
+    withEntropy,
+    opts.entropyGrad ?? true,
+    opts.chunkRows,
+    opts.keepLogits,
+  );
   const maskF = tf.cast(attentionMask, 'float32');
   const finish = (x: tf.Tensor1D): tf.Tensor2D =>
-    tf.mul(tf.concat([tf.zeros([b, 1]), tf.reshape(x, [b, t - 1])], 1), maskF) as tf.Tensor2D;
+    tf.mul(tf.concat([tf.zeros([b, from]), tf.reshape(x, [b, n])], 1), maskF) as tf.Tensor2D;
   return ent ? { logProbs: finish(lp), entropy: finish(ent) } : { logProbs: finish(lp) };
 }
 

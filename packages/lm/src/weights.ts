@@ -1,3 +1,4 @@
+import { tfSeed } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Qwen2Config } from './config.js';
 import { LmCheckpointError } from './errors.js';
@@ -138,7 +139,7 @@ export function randomWeights(c: Qwen2Config, seed: number, std = 0.02): ModelWe
       ? tf.ones(e.shape)
       : e.name.endsWith('.bias')
         ? tf.zeros(e.shape)
-        : tf.randomNormal(e.shape, 0, std, 'float32', s++);
+        : tf.randomNormal(e.shape, 0, std, 'float32', tfSeed(s++));
     variables.set(e.name, tf.variable(init, true));
     init.dispose();
   }

@@ -99,3 +99,4 @@ export {
   writeSafetensors,
 } from './safetensors.js';
 export { loadSafetensorsFile, saveSafetensorsFile } from './safetensors-file.js';
+export { TFJS_SEED_FOR_ZERO, tfSeed } from './seed.js';

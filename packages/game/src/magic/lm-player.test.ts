@@ -72,6 +72,24 @@ describe('LmPlayer', () => {
     model.dispose();
   });
 
+  it('computeLogProbs with a responseMask: the same log-probs on response tokens, the prompt columns skipped', async () => {
+    const model = await CausalLM.fromPreset('tiny', { seed: 6 });
+    const player = new LmPlayer('defender', model, config); // micro-batches of 2 rows
+    const batch = batchFor(model);
+    const full = await player.computeLogProbs({ inputIds: batch.inputIds, attentionMask: batch.attentionMask });
+    const part = await player.computeLogProbs(batch);
+    for (const [b, row] of part.entries()) {
+      const microRows = b < 2 ? [0, 1] : [2, 3];
+      const from = Math.min(...microRows.map((r) => batch.responseMask[r]!.indexOf(1)));
+      expect(from).toBeGreaterThan(1);
+      for (const [t, x] of row.entries()) {
+        if (t >= from) expect(x).toBeCloseTo(full[b]![t]!, 5);
+        else expect(x).toBe(0);
+      }
+    }
+    model.dispose();
+  });
+
   it('supports an entropy bonus (the policy adapter exposes entropy)', async () => {
     const model = await CausalLM.fromPreset('tiny', { seed: 4 });
     const withEntropy = loadConfig({ overrides: ['grpo.entropyCoeff=0.01', 'grpo.ppoMicroBatchSize=4'] });

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type GrpoConfigInput, GrpoUpdater, type Policy } from '@magic/grpo';
+import { firstMaskedColumn, type GrpoConfigInput, GrpoUpdater, type Policy } from '@magic/grpo';
 import type { CausalLM } from '@magic/lm';
 import { LocalGenerator } from '@magic/rollout';
 import { adamwStep, axpyInPlace, loadSafetensorsFile, saveSafetensorsFile, sumOfSquares } from '@magic/tensor';
@@ -39,11 +39,13 @@ export function grpoConfigFor(config: GameConfig): GrpoConfigInput {
 export function causalLmPolicy(model: CausalLM): Policy {
   return {
     trainableVariables: model.trainableVariables,
-    computeLogProbs: (batch) => model.tokenLogProbs(batch.inputIds, batch.attentionMask).logProbs,
+    computeLogProbs: (batch) =>
+      model.tokenLogProbs(batch.inputIds, batch.attentionMask, { fromPosition: batch.fromPosition }).logProbs,
     computeLogProbsAndEntropy: (batch, opts) => {
       const { logProbs, entropy } = model.tokenLogProbs(batch.inputIds, batch.attentionMask, {
         withEntropy: true,
         entropyGrad: opts?.entropyGrad ?? true,
+        fromPosition: batch.fromPosition,
       });
       return { logProbs, entropy: entropy! };
     },
@@ -81,14 +83,24 @@ export class LmPlayer implements Player {
   }
 
   /** No-grad log-probs, `microBatchSize` rows at a time (bounds activation memory, e.g. wasm's heap). */
-  async computeLogProbs(batch: { inputIds: number[][]; attentionMask: number[][] }): Promise<number[][]> {
+  async computeLogProbs(batch: {
+    inputIds: number[][];
+    attentionMask: number[][];
+    responseMask?: number[][];
+  }): Promise<number[][]> {
     const rows: number[][] = [];
     for (let start = 0; start < batch.inputIds.length; start += this.microBatchSize) {
-      const end = start + this.microBatchSize;
+      const end = Math.min(start + this.microBatchSize, batch.inputIds.length);
+      const fromPosition = batch.responseMask
+        ? firstMaskedColumn(
+            batch.responseMask,
+            Array.from({ length: end - start }, (_, i) => start + i),
+          )
+        : undefined;
       const out = tf.tidy(() => {
         const ids = tf.tensor2d(batch.inputIds.slice(start, end), undefined, 'int32');
         const mask = tf.tensor2d(batch.attentionMask.slice(start, end), undefined, 'int32');
-        return this.model.tokenLogProbs(ids, mask).logProbs;
+        return this.model.tokenLogProbs(ids, mask, { fromPosition }).logProbs;
       });
       try {
         rows.push(...((await out.array()) as number[][]));

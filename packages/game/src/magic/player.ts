@@ -18,8 +18,15 @@ export interface Player extends GameAgent {
   readonly role: Role;
   readonly generator: Generator;
   readonly padTokenId: number;
-  /** log p(ids[b,t] | ids[b,<t]) under the current weights (column 0 is 0), no gradient. */
-  computeLogProbs(batch: { inputIds: number[][]; attentionMask: number[][] }): Promise<number[][]>;
+  /**
+   * log p(ids[b,t] | ids[b,<t]) under the current weights (column 0 is 0), no gradient. With `responseMask`, only
+   * the columns from the first response column on are needed (a player may return 0 before it).
+   */
+  computeLogProbs(batch: {
+    inputIds: number[][];
+    attentionMask: number[][];
+    responseMask?: number[][];
+  }): Promise<number[][]>;
   /** One GRPO update (ppo epochs, mini-batches) on the batch; returns `actor/*` metrics. */
   update(batch: PlayerBatch): Promise<Record<string, number>>;
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tfSeed } from '../seed.js';
 import { logProbGatherKernel, logProbGatherReference } from './log-prob-gather.js';
 import {
   F32_MAX,
@@ -180,7 +181,7 @@ export function sampleTokens(logits: tf.Tensor2D, opts: SampleTokensOptions): Sa
     const u =
       opts.uniforms !== undefined
         ? tf.cast(opts.uniforms, 'float32')
-        : tf.randomUniform([b], 0, 1, 'float32', opts.seed ?? 0);
+        : tf.randomUniform([b], 0, 1, 'float32', tfSeed(opts.seed ?? 0));
     const gpu = onWebGpu();
     const ids = gpu
       ? sampleIdsKernel(logits, u as tf.Tensor1D, temperature)
