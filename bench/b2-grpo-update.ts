@@ -10,6 +10,7 @@
 //                                   [--responseOnly 0|1: log-probs (vocabulary head) for response columns only
 //                                    (default 1, as GrpoUpdater does; 0: every column, as HF's default forward)]
 //                                   [--keepLogits 0|1: the head's backward reuses the forward logits (default 0)]
+//                                   [--chunkRows n: rows of logits per head chunk (default 0: 2^26 logits a chunk)]
 import { causalLmPolicy } from '@magic/game';
 import { type GrpoBatch, GrpoUpdater, type PolicyBatch } from '@magic/grpo';
 import { CausalLM } from '@magic/lm';
@@ -39,19 +40,19 @@ const args = parseBenchArgs(
     axpy: 1,
     responseOnly: 1,
     keepLogits: 0,
+    chunkRows: 0,
   },
   'qwen2.5-0.5b',
 );
-const { batch, seq, micro, submitBatch, profile, checkpoint, axpy, responseOnly, keepLogits } = args.ints as Record<
-  string,
-  number
->;
+const { batch, seq, micro, submitBatch, profile, checkpoint, axpy, responseOnly, keepLogits, chunkRows } =
+  args.ints as Record<string, number>;
 const info = await initBackend({ device: args.device });
 const submit = submitBatchSize(info.name, submitBatch);
 const lm = await CausalLM.fromPreset(args.preset, { seed: 0 });
 const vocab = Math.min(lm.config.vocabSize, lm.tokenizer.vocabSize);
 lm.gradientCheckpointing = checkpoint === 1;
 lm.keepLogits = keepLogits === 1;
+if (chunkRows! > 0) lm.logitsChunkRows = chunkRows;
 const lmPolicy = causalLmPolicy(lm);
 // --responseOnly 0: drop the updater's fromPosition, so every column goes through the vocabulary head
 const policy =
@@ -140,6 +141,7 @@ printResult({
   axpyInPlace: axpy === 1,
   responseOnly: responseOnly === 1,
   keepLogits: lm.keepLogits,
+  logitsChunkRows: lm.logitsChunkRows ?? null,
   shapes: { batch, seq, microBatch: micro, params: policy.trainableVariables.reduce((a, v) => a + v.size, 0) },
   submitBatch: submit,
   runs: times.map((t) => Number(t.toFixed(3))),

@@ -3,9 +3,10 @@
 # workload's JSON line to $OUT/results.jsonl and its stderr to $OUT/<step>.log.
 # Bundles travel xz-compressed in $BUNDLE_DIR (default .bundle; scripts/device-pack.sh). Usage:
 #   bash bench/device-run.sh peer b1 b2 b3 profile [-- extra args for our workloads]
-# Steps: peer (bench/peers/torch_grpo.py, fp32+bf16), peer-fp32, peer-b1, peer-b2, b1, b2,
+# Steps: peer (bench/peers/torch_grpo.py, fp32+bf16), peer-fp32, peer-b1, peer-b2, peer-train (fp32 B2 both ways), b1, b2,
 #   b2@k=v,k=v (B2 with those flags, e.g. b2@micro=64,checkpoint=1 or b2@profile=1; nr-b2@... the same with Dawn's
-#   robustness and workgroup init off), b3, profile, fused, matmul, matmul-sweep (training shapes, every tile x bk x unroll),
+#   robustness and workgroup init off), b3, profile, fused, matmul, matmul-sweep (training shapes, every tile x bk x unroll;
+#   $MATMUL_ARGS adds flags, e.g. "--tokens 16384 --tiles t128x128,t128x256"),
 #   train (magic-train --preset gpu-small, shortened: $TRAIN_STEPS steps, small phase 1; report to $OUT/train),
 #   eval (magic-eval --suite safety --limit $EVAL_LIMIT on WebGPU, target = the defender that `train` saved).
 set -uo pipefail
@@ -34,9 +35,10 @@ for s in "${steps[@]}"; do
     peer-fp32) python3 bench/peers/torch_grpo.py --dtypes fp32 >> "$out/results.jsonl" 2> "$out/peer-fp32.log"; echo "peer-fp32: rc=$?" | tee -a "$out/steps.txt" ;;
     peer-b1) python3 bench/peers/torch_grpo.py --workloads b1 >> "$out/results.jsonl" 2> "$out/peer-b1.log" ;;
     peer-b2) python3 bench/peers/torch_grpo.py --workloads b2 >> "$out/results.jsonl" 2> "$out/peer-b2.log" ;;
+    peer-train) python3 bench/peers/torch_grpo.py --workloads b2,b2resp --dtypes fp32 >> "$out/results.jsonl" 2> "$out/peer-train.log"; echo "peer-train: rc=$?" | tee -a "$out/steps.txt" ;;
     b1) run_node b1 b1-sampling ;;
     b2) run_node b2 b2-grpo-update ;;
-    matmul-sweep) run_node matmul-sweep matmul --only train --sweep 1 --runs 3 ;;
+    matmul-sweep) run_node matmul-sweep matmul --only train --sweep 1 --runs 3 ${MATMUL_ARGS:-} ;;
     b3) run_node b3 b3-phase2-step ;;
     profile) run_node profile profile-decode ;;
     fused) run_node fused fused-ops ;;

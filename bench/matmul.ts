@@ -5,13 +5,15 @@
 // calls synchronised once by reading back one element of the last output; TFLOP/s = 2 M N K / time; maxAbsErr
 // is the fast kernel's largest difference from tfjs' kernel on the same inputs. `--scale s` divides M, K, N by s
 // (smoke runs on the software adapter). Tuning: `--sweep 1` adds one line per forced tile shape (fast kernel only),
-// (x chunk depth bk 8/16 x unrolled K loop or not), `--splitTarget n` changes the workgroup count the tile choice and K split aim for (default 256).
+// (x chunk depth bk 8/16 x unrolled K loop or not; `--tiles a,b` only those tiles), `--tokens n` sets the rows of
+// the training shapes (default 4096 = one micro-batch of 16 x 256), `--splitTarget n` changes the workgroup count the tile choice and K split aim for (default 256).
 import {
   configureFastMatMul,
   type Device,
   fastMatMulInstalled,
   GEMM_BKS,
   GEMM_TILES,
+  type GemmTile,
   initBackend,
   installFastMatMul,
   releaseWebGpu,
@@ -38,20 +40,43 @@ const SHAPES: Shape[] = [
   [4096, 896, 1152, false, true, 'train'],
   [4096, 896, 9728, false, true, 'train'],
   [4096, 4864, 896, false, false, 'train'],
+  // the vocabulary head in @magic/lm's chunked log-probs (441-row chunks of 2^26 logits): logits, dRows, dHead
+  [441, 896, 151936, false, true, 'train'],
+  [441, 151936, 896, false, false, 'train'],
+  [151936, 441, 896, true, false, 'train'],
 ];
 
 function parseArgs(argv: string[]) {
-  const out = { device: 'webgpu' as Device, runs: 5, iters: 10, scale: 1, only: 'all', sweep: 0, splitTarget: 0 };
+  const out = {
+    device: 'webgpu' as Device,
+    runs: 5,
+    iters: 10,
+    scale: 1,
+    only: 'all',
+    sweep: 0,
+    splitTarget: 0,
+    tokens: 4096,
+    tiles: [...GEMM_TILES] as GemmTile[],
+  };
   for (const [key, value] of flagPairs(argv)) {
     if (key === 'device') {
       out.device = deviceFlag(value);
+    } else if (key === 'tokens') {
+      out.tokens = positiveIntFlag(key, value);
+    } else if (key === 'tiles') {
+      const tiles = value.split(',');
+      const bad = tiles.find((t) => !(GEMM_TILES as readonly string[]).includes(t));
+      if (bad) throw new Error(`--tiles: unknown tile ${bad} (known: ${GEMM_TILES.join(', ')})`);
+      out.tiles = tiles as GemmTile[];
     } else if (key === 'only') {
       if (!['all', 'decode', 'train'].includes(value)) throw new Error('--only must be all, decode or train');
       out.only = value;
     } else if (key === 'runs' || key === 'iters' || key === 'scale' || key === 'sweep' || key === 'splitTarget') {
       out[key] = positiveIntFlag(key, value, key === 'sweep');
     } else {
-      throw new Error(`unknown option --${key} (known: device, runs, iters, scale, only, sweep, splitTarget)`);
+      throw new Error(
+        `unknown option --${key} (known: device, runs, iters, scale, only, sweep, splitTarget, tokens, tiles)`,
+      );
     }
   }
   return out;
@@ -90,9 +115,11 @@ if (info.name === 'webgpu' && !installFastMatMul()) throw new Error('installFast
 const round = (x: number, d = 3) => Number(x.toFixed(d));
 if (args.splitTarget > 0) configureFastMatMul({ splitTarget: args.splitTarget });
 
-for (const [m0, k0, n0, tA, tB, kind] of SHAPES) {
+for (const [m1, k1, n1, tA, tB, kind] of SHAPES) {
   if (args.only !== 'all' && args.only !== kind) continue;
-  const [m, k, n] = [m0, k0, n0].map((x) => Math.max(1, Math.round(x / args.scale))) as [number, number, number];
+  // training shapes: 4096 stands for the tokens of one micro-batch (--tokens)
+  const [m0, k0, n0] = [m1, k1, n1].map((x) => (kind === 'train' && x === 4096 ? args.tokens : x));
+  const [m, k, n] = [m0!, k0!, n0!].map((x) => Math.max(1, Math.round(x / args.scale))) as [number, number, number];
   const a = tf.randomNormal(tA ? [k, m] : [m, k], 0, 1, 'float32', 1);
   const b = tf.randomNormal(tB ? [n, k] : [k, n], 0, 1, 'float32', 2);
   const fn = () => tf.matMul(a, b, tA, tB);
@@ -128,7 +155,7 @@ for (const [m0, k0, n0, tA, tB, kind] of SHAPES) {
       }),
     );
     const variants = args.sweep
-      ? GEMM_TILES.flatMap((tile) => GEMM_BKS.flatMap((bk) => [false, true].map((unroll) => ({ tile, bk, unroll }))))
+      ? args.tiles.flatMap((tile) => GEMM_BKS.flatMap((bk) => [false, true].map((unroll) => ({ tile, bk, unroll }))))
       : [];
     for (const variant of variants) {
       const prev = configureFastMatMul({

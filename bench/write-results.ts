@@ -34,6 +34,7 @@ const kernels = (l: Line) => {
     l.responseOnly === true ? '; head on response columns' : l.responseOnly === false ? '; head on every column' : '',
     l.axpyInPlace === false ? '; allocating accumulation' : '',
     l.keepLogits === true ? '; head logits kept for backward' : '',
+    typeof l.logitsChunkRows === 'number' ? `; head chunks of ${l.logitsChunkRows} rows` : '',
     dawn?.enable ? `; Dawn ${dawn.enable}` : '',
     typeof l.variant === 'string' ? `; ${l.variant}` : '',
   ].join('');

@@ -29,6 +29,8 @@ export class CausalLM {
   gradientCheckpointing = false;
   /** Default of `tokenLogProbs`' `keepLogits`: reuse the head's forward logits in backward (faster, more memory). */
   keepLogits = false;
+  /** Default of `tokenLogProbs`' `chunkRows` (rows of logits per chunk; undefined: chunks of MAX_LOGITS_CHUNK). */
+  logitsChunkRows: number | undefined = undefined;
   private disposed = false;
 
   constructor(config: Qwen2Config, tokenizer: Tokenizer, weights: ModelWeights) {
@@ -90,7 +92,12 @@ export class CausalLM {
     attentionMask: tf.Tensor2D,
     opts: TokenLogProbsOptions = {},
   ): { logProbs: tf.Tensor2D; entropy?: tf.Tensor2D } {
-    const withDefaults = { checkpoint: this.gradientCheckpointing, keepLogits: this.keepLogits, ...opts };
+    const withDefaults = {
+      checkpoint: this.gradientCheckpointing,
+      keepLogits: this.keepLogits,
+      chunkRows: this.logitsChunkRows,
+      ...opts,
+    };
     return tf.tidy(() => tokenLogProbs(this.weights, this.config, inputIds, attentionMask, withDefaults));
   }
 

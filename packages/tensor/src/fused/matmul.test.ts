@@ -7,6 +7,7 @@ import {
   fastMatMulInstalled,
   fastMatMulWins,
   GEMM_BKS,
+  GEMM_TILE_CONFIGS,
   GEMM_TILES,
   installFastMatMul,
   planGemm,
@@ -65,6 +66,7 @@ describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () 
       expect(fastMatMulWins(64, 151936, false)).toBe(true);
       expect(fastMatMulWins(4096, 4864, false)).toBe(true);
       expect(fastMatMulWins(896, 4864, true)).toBe(false);
+      expect(fastMatMulWins(151936, 896, true)).toBe(true); // the vocabulary head's weight gradient
       configureFastMatMul({ shapes: 'all' });
       expect(fastMatMulWins(64, 896, false)).toBe(true);
       expect(fastMatMulWins(896, 4864, true)).toBe(true);
@@ -76,13 +78,16 @@ describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () 
   it('picks split-K for skinny decode shapes and big tiles for training shapes', () => {
     expect(planGemm(1, 64, 896, 4864)?.splits).toBeGreaterThan(1);
     expect(planGemm(1, 64, 151936, 896)?.splits).toBe(1);
-    const big = planGemm(1, 4096, 4864, 896);
-    expect(big?.splits).toBe(1);
-    expect(big && big.tile.rm * big.tile.rn).toBe(4);
+    // 256x128 tiles at chunk depth 16 where 48 KiB of workgroup memory allow it, at depth 8 where 24 KiB do
+    expect(planGemm(1, 16384, 896, 4864, 49152)).toMatchObject({ tile: GEMM_TILE_CONFIGS.t256x128, bk: 16, splits: 1 });
+    expect(planGemm(1, 16384, 896, 4864, 32768)).toMatchObject({ tile: GEMM_TILE_CONFIGS.t256x128, bk: 8 });
+    // fewer rows: the largest tile that still gives 256 workgroups
+    expect(planGemm(1, 4096, 4864, 896, 49152)?.tile).toBe(GEMM_TILE_CONFIGS.t256x128);
+    expect(planGemm(1, 4096, 896, 896, 49152)?.tile).toBe(GEMM_TILE_CONFIGS.t128x64);
     // only tiles that fit the device's workgroup memory
     const small = planGemm(1, 4096, 4864, 896, 16384);
-    expect(small && tileSharedBytes(small.tile)).toBeLessThanOrEqual(16384);
-    expect(planGemm(1, 4096, 4864, 896, 8192)).toBeUndefined();
+    expect(small && tileSharedBytes(small.tile, small.bk)).toBeLessThanOrEqual(16384);
+    expect(planGemm(1, 4096, 4864, 896, 4096)).toBeUndefined();
   });
 
   it.each([
@@ -104,14 +109,25 @@ describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () 
   });
 
   it.each(GEMM_TILES)('forced tile %s: odd (scalar loads) and aligned (vec4) shapes, split-K', async (tile) => {
-    const prev = configureFastMatMul({ tile, splitTarget: 64, shapes: 'all' });
+    // the deepest chunk whose tiles fit this adapter's workgroup memory; the test fails if the tile's program never ran
+    const limit = (tf.backend() as unknown as { device: { limits: { maxComputeWorkgroupStorageSize: number } } }).device
+      .limits.maxComputeWorkgroupStorageSize;
+    const c = GEMM_TILE_CONFIGS[tile];
+    const bk = [...GEMM_BKS].reverse().find((d) => tileSharedBytes(c, d) <= limit)!;
+    expect(bk).toBeDefined();
+    const prev = configureFastMatMul({ tile, bk, splitTarget: 64, shapes: 'all' });
+    const cache = (tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache;
+    const key = `magicGemm_${c.wx}_${c.wy}_${c.rm}_${c.rn}_bk${bk}_`;
+    for (const k of Object.keys(cache)) if (k.startsWith(key)) delete cache[k];
     try {
       await expectClose(() => [
         tf.matMul(normal(40, [150, 37]), normal(41, [70, 150]), true, true),
         tf.matMul(normal(42, [37, 150]), normal(43, [70, 150]), false, true),
         tf.matMul(normal(44, [132, 40]), normal(45, [132, 68]), true, false),
         tf.matMul(normal(46, [20, 512]), normal(47, [512, 8]), false, false),
+        tf.matMul(normal(48, [300, 64]), normal(49, [64, 280]), false, false), // more than one tile each way
       ]);
+      expect(Object.keys(cache).some((k) => k.startsWith(key))).toBe(true);
     } finally {
       configureFastMatMul(prev);
     }

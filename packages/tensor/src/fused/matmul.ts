@@ -34,16 +34,34 @@ export interface TileConfig {
 const bm = (c: TileConfig) => 4 * c.wy * c.rm;
 const bn = (c: TileConfig) => 4 * c.wx * c.rn;
 
-export const GEMM_TILES = ['t128x128', 't128x64', 't64x128', 't64x64', 't16x128'] as const;
+export const GEMM_TILES = [
+  't128x128',
+  't128x64',
+  't64x128',
+  't64x64',
+  't16x128',
+  't128x128w128',
+  't128x256',
+  't256x128',
+] as const;
 export type GemmTile = (typeof GEMM_TILES)[number];
 
-const TILES: Record<GemmTile, TileConfig> = {
+/**
+ * Tile shapes: the first five use 256 invocations with 8x8 outputs or fewer each; `t128x128w128` has 128
+ * invocations of 8x16 outputs, `t128x256` / `t256x128` 256 of 8x16 / 16x8 (more FMAs per shared-memory read,
+ * more registers; the 256-wide ones need 48 KiB of workgroup memory at bk 16, 24 KiB at bk 8).
+ */
+export const GEMM_TILE_CONFIGS: Readonly<Record<GemmTile, Readonly<TileConfig>>> = {
   t128x128: { wx: 16, wy: 16, rm: 2, rn: 2 },
   t128x64: { wx: 16, wy: 16, rm: 2, rn: 1 },
   t64x128: { wx: 16, wy: 16, rm: 1, rn: 2 },
   t64x64: { wx: 16, wy: 16, rm: 1, rn: 1 },
   t16x128: { wx: 32, wy: 4, rm: 1, rn: 1 },
+  t128x128w128: { wx: 8, wy: 16, rm: 2, rn: 4 },
+  t128x256: { wx: 16, wy: 16, rm: 2, rn: 4 },
+  t256x128: { wx: 16, wy: 16, rm: 4, rn: 2 },
 };
+const TILES = GEMM_TILE_CONFIGS;
 
 export interface GemmPlan {
   tile: TileConfig;
@@ -88,32 +106,36 @@ export function configureFastMatMul(next: FastMatMulOptions): FastMatMulOptions 
   return prev;
 }
 
-const chunkDepth = (): number => options.bk ?? DEFAULT_BK;
-
 /** Shared memory of one workgroup (two BK-deep buffers of both tiles). */
-export function tileSharedBytes(c: TileConfig, bk: number = chunkDepth()): number {
+export function tileSharedBytes(c: TileConfig, bk: number = options.bk ?? DEFAULT_BK): number {
   return 2 * bk * (bm(c) + bn(c)) * 4;
 }
 
 /**
- * Tile shape and K split for one problem (exported for tests), among tiles that fit `sharedLimit` bytes of
- * workgroup memory; undefined if none does.
+ * Tile shape, chunk depth and K split for one problem (exported for tests), among tiles that fit `sharedLimit`
+ * bytes of workgroup memory (each at the deepest chunk that fits, unless `bk` is forced); undefined if none does.
+ * Training shapes take the first of 256x128, 128x128, 128x64, 64x128 that still gives `splitTarget` workgroups:
+ * on an H200 at 16384 x 896 -> {896, 4864, 9728} and the vocabulary head, 256x128 (16x8 outputs per invocation)
+ * ran at 24-37 TFLOP/s, 5-25% above 128x128 (bench/results/2026-11-27-h200-run17.jsonl).
  */
 export function planGemm(batch: number, m: number, n: number, k: number, sharedLimit = 32768): GemmPlan | undefined {
   const target = options.splitTarget ?? SPLIT_TARGET;
   const tiles = (c: TileConfig) => batch * Math.ceil(m / bm(c)) * Math.ceil(n / bn(c));
-  const BK = chunkDepth();
-  const fits = (c: TileConfig) => tileSharedBytes(c, BK) <= sharedLimit;
+  const depths: readonly number[] = options.bk ? [options.bk] : [DEFAULT_BK, ...GEMM_BKS.filter((d) => d < DEFAULT_BK)];
+  /** The tile at the deepest chunk that fits, or undefined. */
+  const sized = (c: TileConfig) => {
+    const bk = depths.find((d) => tileSharedBytes(c, d) <= sharedLimit);
+    return bk === undefined ? undefined : { tile: c, bk };
+  };
   let order: TileConfig[];
   if (options.tile) order = [TILES[options.tile]];
   else if (m <= 16) order = [TILES.t16x128];
   else if (m <= 64) order = [TILES.t64x128];
-  else order = [TILES.t128x128, TILES.t128x64, TILES.t64x128];
-  const fitting = order.filter(fits);
-  const tile =
-    fitting.find((c) => tiles(c) >= target) ??
-    (options.tile ? fitting[0] : fits(TILES.t64x64) ? TILES.t64x64 : undefined);
-  if (!tile) return undefined;
+  else order = [TILES.t256x128, TILES.t128x128, TILES.t128x64, TILES.t64x128];
+  const fitting = order.map(sized).filter((x) => x !== undefined);
+  const chosen = fitting.find((x) => tiles(x.tile) >= target) ?? (options.tile ? fitting[0] : sized(TILES.t64x64));
+  if (!chosen) return undefined;
+  const { tile, bk: BK } = chosen;
   const tilesM = Math.ceil(m / bm(tile));
   const tilesN = Math.ceil(n / bn(tile));
   const count = batch * tilesM * tilesN;
@@ -472,20 +494,23 @@ function biasStrides(bias: number[], outShape: number[]): [number, number, numbe
 }
 
 /**
- * The GEMM on the WebGPU backend, on TensorInfos (kernel level), or undefined when this kernel does not handle
- * the case (the caller falls back to tfjs' own program).
- */
-/**
  * Where the tiled GEMM beat tfjs' own programs on an H200 (bench/matmul.ts, bench/results/2026-11-27-h200-run4.jsonl):
  * row counts of 256+ (prefill, training: 1.6-1.9x), and the [64 x 896]·[896 x 151936] head (1.1x). tfjs' programs won
- * for skinny decode shapes (M = 64, N <= 4864: 0.57-0.8x) and for A^T·B weight gradients (0.84x), so those stay
- * with tfjs. `configureFastMatMul({ shapes: 'all' })` or MAGIC_FAST_MATMUL=all uses it everywhere (tuning, tests).
+ * for skinny decode shapes (M = 64, N <= 4864: 0.57-0.8x) and for the layers' A^T·B weight gradients (0.84x), so
+ * those stay with tfjs; the vocabulary head's weight gradient (A^T·B with M = V = 151936) went 28.7 -> 36.8 TFLOP/s
+ * with the 256x128 tile (run17), so A^T·B with M >= 32768 is ours. `configureFastMatMul({ shapes: 'all' })` or
+ * MAGIC_FAST_MATMUL=all uses it everywhere (tuning, tests).
  */
 export function fastMatMulWins(m: number, n: number, transposeA: boolean): boolean {
   if (options.shapes === 'all' || process.env.MAGIC_FAST_MATMUL === 'all') return true;
-  if (transposeA) return false;
+  if (transposeA) return m >= 32768;
   return m >= 256 || n >= 32768;
 }
+
+/**
+ * The GEMM on the WebGPU backend, on TensorInfos (kernel level), or undefined when this kernel does not handle
+ * the case (the caller falls back to tfjs' own program).
+ */
 
 export function runGemm(backend: BackendLike, args: GemmArgs): tf.TensorInfo | undefined {
   const { a, b, transposeA, transposeB, bias } = args;
