@@ -84,6 +84,9 @@ describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () 
     // fewer rows: the largest tile that still gives 256 workgroups
     expect(planGemm(1, 4096, 4864, 896, 49152)?.tile).toBe(GEMM_TILE_CONFIGS.t256x128);
     expect(planGemm(1, 4096, 896, 896, 49152)?.tile).toBe(GEMM_TILE_CONFIGS.t128x64);
+    // too few tiles: a deep K splits over the largest tile (the vocabulary head's dRows), a shallow one takes 64x64
+    expect(planGemm(1, 441, 896, 151936, 49152)).toMatchObject({ tile: GEMM_TILE_CONFIGS.t256x128, splits: 19 });
+    expect(planGemm(1, 256, 896, 2048, 49152)?.tile).toBe(GEMM_TILE_CONFIGS.t64x64);
     // only tiles that fit the device's workgroup memory
     const small = planGemm(1, 4096, 4864, 896, 16384);
     expect(small && tileSharedBytes(small.tile, small.bk)).toBeLessThanOrEqual(16384);
