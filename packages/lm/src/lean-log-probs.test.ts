@@ -2,7 +2,7 @@ import { expectNoLeaks, initBackend } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
 import { CausalLM } from './causal-lm.js';
-import type { TokenLogProbsOptions } from './scoring.js';
+import { balancedChunk, type TokenLogProbsOptions } from './scoring.js';
 import { paddedBatch } from './test-batch.js';
 
 beforeAll(() => initBackend({ device: 'cpu' }));
@@ -172,4 +172,11 @@ it('gradient checkpointing lowers the peak tensor memory of a backward pass', as
   } finally {
     lm.dispose();
   }
+});
+
+it('balancedChunk: as few chunks as the limit allows, as even as possible', () => {
+  expect(balancedChunk(8192, 883)).toBe(820); // 10 chunks
+  expect(balancedChunk(8192, 1024)).toBe(1024);
+  expect(balancedChunk(100, 1000)).toBe(100);
+  expect(balancedChunk(5, 0)).toBe(1);
 });
