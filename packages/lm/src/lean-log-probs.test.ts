@@ -117,6 +117,20 @@ it('keepLogits: the backward reuses the forward logits (one head matmul fewer pe
       return info.kernels.filter((k) => k.name === 'BatchMatMul').length;
     };
     expect(await matMuls(false)).toBe((await matMuls(true)) + 3); // 14 rows in chunks of 5
+    // every chunk's logits are 5 rows high (the last one zero-padded): one buffer size for the pool
+    const inputIds = tf.tensor2d(ids, undefined, 'int32');
+    const attentionMask = tf.tensor2d(mask, undefined, 'int32');
+    const info = await tf.profile(() => {
+      tf.dispose(lm.tokenLogProbs(inputIds, attentionMask, { chunkRows: 5 }).logProbs);
+    });
+    tf.dispose([inputIds, attentionMask]);
+    const vocab = lm.config.vocabSize;
+    const headOuts = info.kernels
+      .filter((k) => k.name === 'BatchMatMul')
+      .map((k) => k.outputShapes[0]!)
+      .filter((shape) => shape[shape.length - 1] === vocab);
+    expect(headOuts.length).toBe(3);
+    for (const shape of headOuts) expect(shape[shape.length - 2]).toBe(5);
     // a forward without a gradient keeps nothing
     await expectNoLeaks(async () => {
       const inputIds = tf.tensor2d(ids, undefined, 'int32');

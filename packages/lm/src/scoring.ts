@@ -100,6 +100,13 @@ function linearLogProbs(
   keepLogits = false,
 ): tf.Tensor1D {
   const parts = chunksOf(rows.shape[0], chunk);
+  // every chunk is computed `width` rows high, the last one zero-padded: one buffer size for all chunks' logits
+  // (with a shorter last chunk the WebGPU pool kept both sizes: 8 x 498 + 5 x 494 MB for 820/812-row chunks)
+  const width = parts.length > 1 ? chunk : rows.shape[0];
+  const padded = <T extends tf.Tensor>(x: T, size: number): T =>
+    size === width ? x : (tf.pad(x, [[0, width - size], ...x.shape.slice(1).map(() => [0, 0] as [number, number])]) as T);
+  const first = <T extends tf.Tensor>(x: T, size: number): T =>
+    size === width ? x : (tf.slice(x, 0, size) as unknown as T);
   // only while a gradient is recorded: a forward without one would hold every chunk's logits for nothing
   const keep = keepLogits && gradientRecorded();
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -109,10 +116,10 @@ function linearLogProbs(
     const lps = parts.map(([start, size]) => {
       // one chunk's logits (and its softmax temporaries) are freed before the next chunk's, unless kept for backward
       const out = tf.tidy(() => {
-        const logits = headLogits(sliceRows(r, start, size), hd);
+        const logits = headLogits(padded(sliceRows(r, start, size), size), hd);
         // entropy of the same logits as a side output (ops inside a custom gradient's forward are not taped)
-        if (entropyOut) ents.push(tf.keep(entropyOf(logits)));
-        const lp = logProbGather(logits, tf.slice(targets, [start], [size]));
+        if (entropyOut) ents.push(tf.keep(first(entropyOf(logits), size)));
+        const lp = first(logProbGather(logits, padded(tf.slice(targets, [start], [size]), size)), size);
         return keep ? { lp, logits } : { lp };
       });
       if (out.logits) kept.push(out.logits); // in the forward's scope: freed when it ends, after save's clones
@@ -133,14 +140,16 @@ function linearLogProbs(
         for (const [i, [start, size]] of parts.entries()) {
           // one chunk's (recomputed) logits and dLogits live only inside this tidy
           const next = tf.tidy(() => {
-            const hiddenChunk = sliceRows(rs, start, size);
+            // padded rows: zero hidden rows and dy = 0, so zero dLogits rows (no share in dHead; sliced off dRows)
+            const hiddenChunk = padded(sliceRows(rs, start, size), size);
             const dl = logProbGatherGrad(
               keptLogits[i] ?? headLogits(hiddenChunk, hs),
-              tf.slice(ts, [start], [size]),
-              tf.slice(dy as tf.Tensor1D, [start], [size]),
+              padded(tf.slice(ts, [start], [size]), size),
+              padded(tf.slice(dy as tf.Tensor1D, [start], [size]), size),
             );
             const dHeadPart = tf.matMul(dl, hiddenChunk, true, false) as tf.Tensor2D;
-            return { dRows: tf.matMul(dl, hs) as tf.Tensor2D, dHead: dHead ? tf.add(dHead, dHeadPart) : dHeadPart };
+            const dRowsPart = first(tf.matMul(dl, hs) as tf.Tensor2D, size);
+            return { dRows: dRowsPart, dHead: dHead ? tf.add(dHead, dHeadPart) : dHeadPart };
           });
           dHead?.dispose();
           dHead = next.dHead as tf.Tensor2D;

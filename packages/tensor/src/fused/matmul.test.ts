@@ -87,6 +87,18 @@ describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () 
     // too few tiles: a deep K splits over the largest tile (the vocabulary head's dRows), a shallow one takes 64x64
     expect(planGemm(1, 441, 896, 151936, 49152)).toMatchObject({ tile: GEMM_TILE_CONFIGS.t256x128, splits: 19 });
     expect(planGemm(1, 256, 896, 2048, 49152)?.tile).toBe(GEMM_TILE_CONFIGS.t64x64);
+    // deepKWorkgroups: deep-K problems split until they have that many workgroups (A^T·B weight gradients go ours)
+    const prev = configureFastMatMul({ deepKWorkgroups: 1024, shapes: 'measured' });
+    try {
+      const wg = planGemm(1, 9728, 896, 16384, 49152)!;
+      expect(wg.tilesM * wg.tilesN * wg.splits).toBeGreaterThanOrEqual(1024);
+      expect(planGemm(1, 16384, 896, 896, 49152)?.splits).toBe(1); // shallow K: no split
+      expect(fastMatMulWins(896, 4864, true, 16384)).toBe(true);
+      expect(fastMatMulWins(896, 4864, true, 4096)).toBe(false);
+    } finally {
+      configureFastMatMul(prev);
+    }
+    expect(() => configureFastMatMul({ deepKWorkgroups: -1 })).toThrow(/deepKWorkgroups/);
     // only tiles that fit the device's workgroup memory
     const small = planGemm(1, 4096, 4864, 896, 16384);
     expect(small && tileSharedBytes(small.tile, small.bk)).toBeLessThanOrEqual(16384);
@@ -153,6 +165,22 @@ describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () 
       }
     },
   );
+
+  it('deep-K split (deepKWorkgroups): A^T·B and A·B with K split over many workgroups match the cpu backend', async () => {
+    const prev = configureFastMatMul({ deepKWorkgroups: 64, shapes: 'measured' });
+    try {
+      await expectClose(
+        () => [
+          tf.matMul(normal(60, [8200, 40]), normal(61, [8200, 36]), true, false),
+          tf.matMul(normal(62, [300, 8192]), normal(63, [8192, 20]), false, false),
+        ],
+        2e-3,
+        1e-3,
+      );
+    } finally {
+      configureFastMatMul(prev);
+    }
+  });
 
   it('rejects unknown tuning options', () => {
     expect(() => configureFastMatMul({ bk: 32 as never })).toThrow(/bk must be one of/);

@@ -81,6 +81,13 @@ export interface FastMatMulOptions {
   splitTarget?: number | undefined;
   /** K depth of one shared-memory chunk, 8 or 16 (default 16). */
   bk?: GemmBk | undefined;
+  /**
+   * Deep-K problems (K >= 8192: weight gradients over a batch of tokens, the head's dRows) split K until they have at
+   * least this many workgroups, so the last wave of workgroups is a small part of the work (wave quantization: 266
+   * workgroups of one resident per SM on 132 SMs run in three waves, the third nearly empty). 0: off. With it on,
+   * deep-K A^T·B weight gradients run on the tiled GEMM too.
+   */
+  deepKWorkgroups?: number | undefined;
   /** Emit the chunk's K loop unrolled (constant shared-memory offsets) instead of a WGSL loop (default false). */
   unroll?: boolean | undefined;
   /**
@@ -101,11 +108,24 @@ export function configureFastMatMul(next: FastMatMulOptions): FastMatMulOptions 
   if (next.tile !== undefined && !GEMM_TILES.includes(next.tile)) {
     throw new FusedOpError('configureFastMatMul', `tile must be one of ${GEMM_TILES.join(', ')}, got ${next.tile}`);
   }
+  if (next.deepKWorkgroups !== undefined && !(Number.isInteger(next.deepKWorkgroups) && next.deepKWorkgroups >= 0)) {
+    throw new FusedOpError(
+      'configureFastMatMul',
+      `deepKWorkgroups must be a non-negative integer, got ${next.deepKWorkgroups}`,
+    );
+  }
   if (next.bk !== undefined && !GEMM_BKS.includes(next.bk)) {
     throw new FusedOpError('configureFastMatMul', `bk must be one of ${GEMM_BKS.join(', ')}, got ${next.bk}`);
   }
   options = { ...next };
   return prev;
+}
+
+/** options.deepKWorkgroups, else $MAGIC_GEMM_DEEPK_WORKGROUPS (for A/B runs of whole programs), else 0. */
+function deepKWorkgroups(): number {
+  if (options.deepKWorkgroups !== undefined) return options.deepKWorkgroups;
+  const env = Number(process.env.MAGIC_GEMM_DEEPK_WORKGROUPS ?? 0);
+  return Number.isInteger(env) && env > 0 ? env : 0;
 }
 
 /** Shared memory of one workgroup (two BK-deep buffers of both tiles). */
@@ -149,6 +169,10 @@ export function planGemm(batch: number, m: number, n: number, k: number, sharedL
   let splits = 1;
   if (count < target / 2 && k >= 2 * MIN_SPLIT_K) {
     splits = Math.min(Math.ceil(target / count), Math.floor(k / MIN_SPLIT_K));
+  }
+  const deep = deepKWorkgroups();
+  if (deep > 0 && k >= SPLIT_LARGE_TILE_K && count < deep) {
+    splits = Math.max(splits, Math.min(Math.ceil(deep / count), Math.floor(k / MIN_SPLIT_K)));
   }
   const kChunk = Math.max(BK, Math.ceil(k / splits / BK) * BK);
   splits = Math.max(1, Math.ceil(k / kChunk));
@@ -508,9 +532,9 @@ function biasStrides(bias: number[], outShape: number[]): [number, number, numbe
  * with the 256x128 tile (run17), so A^T·B with M >= 32768 is ours. `configureFastMatMul({ shapes: 'all' })` or
  * MAGIC_FAST_MATMUL=all uses it everywhere (tuning, tests).
  */
-export function fastMatMulWins(m: number, n: number, transposeA: boolean): boolean {
+export function fastMatMulWins(m: number, n: number, transposeA: boolean, k = 0): boolean {
   if (options.shapes === 'all' || process.env.MAGIC_FAST_MATMUL === 'all') return true;
-  if (transposeA) return m >= 32768;
+  if (transposeA) return m >= 32768 || (deepKWorkgroups() > 0 && k >= SPLIT_LARGE_TILE_K);
   return m >= 256 || n >= 32768;
 }
 
@@ -546,7 +570,7 @@ export function runGemm(backend: BackendLike, args: GemmArgs): tf.TensorInfo | u
   // Flattened batches line up only if each side is unbroadcast or a single matrix.
   if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return undefined;
   if (m === 0 || n === 0 || batch === 0) return undefined;
-  if (!fastMatMulWins(m, n, transposeA)) return undefined;
+  if (!fastMatMulWins(m, n, transposeA, k)) return undefined;
   const outShape = [...outLead, m, n];
   let strides: [number, number, number] = [0, 0, 0];
   if (bias) {
