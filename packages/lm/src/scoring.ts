@@ -104,7 +104,9 @@ function linearLogProbs(
   // (with a shorter last chunk the WebGPU pool kept both sizes: 8 x 498 + 5 x 494 MB for 820/812-row chunks)
   const width = parts.length > 1 ? chunk : rows.shape[0];
   const padded = <T extends tf.Tensor>(x: T, size: number): T =>
-    size === width ? x : (tf.pad(x, [[0, width - size], ...x.shape.slice(1).map(() => [0, 0] as [number, number])]) as T);
+    size === width
+      ? x
+      : (tf.pad(x, [[0, width - size], ...x.shape.slice(1).map(() => [0, 0] as [number, number])]) as T);
   const first = <T extends tf.Tensor>(x: T, size: number): T =>
     size === width ? x : (tf.slice(x, 0, size) as unknown as T);
   // only while a gradient is recorded: a forward without one would hold every chunk's logits for nothing

@@ -85,16 +85,23 @@ describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () 
     expect(planGemm(1, 4096, 4864, 896, 49152)?.tile).toBe(GEMM_TILE_CONFIGS.t256x128);
     expect(planGemm(1, 4096, 896, 896, 49152)?.tile).toBe(GEMM_TILE_CONFIGS.t128x64);
     // too few tiles: a deep K splits over the largest tile (the vocabulary head's dRows), a shallow one takes 64x64
+    const noDeep = configureFastMatMul({ deepKWorkgroups: 0, shapes: 'all' });
     expect(planGemm(1, 441, 896, 151936, 49152)).toMatchObject({ tile: GEMM_TILE_CONFIGS.t256x128, splits: 19 });
+    expect(planGemm(1, 128, 896, 16384, 49152)?.tile).toBe(GEMM_TILE_CONFIGS.t128x128); // 128 rows: not 256-row tiles
+    configureFastMatMul(noDeep);
     expect(planGemm(1, 256, 896, 2048, 49152)?.tile).toBe(GEMM_TILE_CONFIGS.t64x64);
-    // deepKWorkgroups: deep-K problems split until they have that many workgroups (A^T·B weight gradients go ours)
-    const prev = configureFastMatMul({ deepKWorkgroups: 1024, shapes: 'measured' });
+    // deepKWorkgroups (default 2048): deep-K problems split until they have that many workgroups, and deep-K
+    // A^T·B weight gradients go to the tiled GEMM
+    const prev = configureFastMatMul({ shapes: 'measured' });
     try {
       const wg = planGemm(1, 9728, 896, 16384, 49152)!;
-      expect(wg.tilesM * wg.tilesN * wg.splits).toBeGreaterThanOrEqual(1024);
+      expect(wg.tilesM * wg.tilesN * wg.splits).toBeGreaterThanOrEqual(2048);
       expect(planGemm(1, 16384, 896, 896, 49152)?.splits).toBe(1); // shallow K: no split
       expect(fastMatMulWins(896, 4864, true, 16384)).toBe(true);
       expect(fastMatMulWins(896, 4864, true, 4096)).toBe(false);
+      configureFastMatMul({ shapes: 'measured', deepKWorkgroups: 0 });
+      expect(planGemm(1, 9728, 896, 16384, 49152)?.splits).toBe(1);
+      expect(fastMatMulWins(896, 4864, true, 16384)).toBe(false);
     } finally {
       configureFastMatMul(prev);
     }

@@ -84,8 +84,8 @@ export interface FastMatMulOptions {
   /**
    * Deep-K problems (K >= 8192: weight gradients over a batch of tokens, the head's dRows) split K until they have at
    * least this many workgroups, so the last wave of workgroups is a small part of the work (wave quantization: 266
-   * workgroups of one resident per SM on 132 SMs run in three waves, the third nearly empty). 0: off. With it on,
-   * deep-K A^T·B weight gradients run on the tiled GEMM too.
+   * workgroups of one resident per SM on 132 SMs run in three waves, the third nearly empty). Default 2048; 0: off.
+   * With it on, deep-K A^T·B weight gradients run on the tiled GEMM too.
    */
   deepKWorkgroups?: number | undefined;
   /** Emit the chunk's K loop unrolled (constant shared-memory offsets) instead of a WGSL loop (default false). */
@@ -121,11 +121,20 @@ export function configureFastMatMul(next: FastMatMulOptions): FastMatMulOptions 
   return prev;
 }
 
-/** options.deepKWorkgroups, else $MAGIC_GEMM_DEEPK_WORKGROUPS (for A/B runs of whole programs), else 0. */
+/**
+ * Default workgroup floor of deep-K problems. Measured on an H200 (GRPO update, checkpointed micro-batches of 64,
+ * bench/results/2026-11-27-h200-run23.jsonl): off 2.196 s, 2048 2.056 s, 4096 2.082 s (run22, before the padded
+ * head chunks: off 2.212 s, 1024 2.124 s, 2048 2.061 s).
+ */
+const DEFAULT_DEEPK_WORKGROUPS = 2048;
+
+/** options.deepKWorkgroups, else $MAGIC_GEMM_DEEPK_WORKGROUPS (0 turns it off; for A/B runs), else the default. */
 function deepKWorkgroups(): number {
   if (options.deepKWorkgroups !== undefined) return options.deepKWorkgroups;
-  const env = Number(process.env.MAGIC_GEMM_DEEPK_WORKGROUPS ?? 0);
-  return Number.isInteger(env) && env > 0 ? env : 0;
+  const env = process.env.MAGIC_GEMM_DEEPK_WORKGROUPS;
+  if (env === undefined || env === '') return DEFAULT_DEEPK_WORKGROUPS;
+  const v = Number(env);
+  return Number.isInteger(v) && v >= 0 ? v : DEFAULT_DEEPK_WORKGROUPS;
 }
 
 /** Shared memory of one workgroup (two BK-deep buffers of both tiles). */
@@ -157,10 +166,12 @@ export function planGemm(batch: number, m: number, n: number, k: number, sharedL
   const fitting = order.map(sized).filter((x) => x !== undefined);
   // too few tiles for the target: a deep K is split over the largest tile (the vocabulary head's dRows, K = 151936:
   // 18 TFLOP/s on 64x64 tiles, 26 on 128x256 in the run17 sweep), a shallow one goes to 64x64 tiles
+  // (the largest tile that the problem fills: 128 rows do not take 256-row tiles)
   const deepK = m > 64 && k >= SPLIT_LARGE_TILE_K;
+  const largest = fitting.find((x) => bm(x.tile) <= m && bn(x.tile) <= n) ?? fitting[fitting.length - 1];
   const chosen =
     fitting.find((x) => tiles(x.tile) >= target) ??
-    (options.tile ? fitting[0] : ((deepK ? fitting[0] : undefined) ?? sized(TILES.t64x64)));
+    (options.tile ? fitting[0] : ((deepK ? largest : undefined) ?? sized(TILES.t64x64)));
   if (!chosen) return undefined;
   const { tile, bk: BK } = chosen;
   const tilesM = Math.ceil(m / bm(tile));
@@ -529,8 +540,9 @@ function biasStrides(bias: number[], outShape: number[]): [number, number, numbe
  * row counts of 256+ (prefill, training: 1.6-1.9x), and the [64 x 896]·[896 x 151936] head (1.1x). tfjs' programs won
  * for skinny decode shapes (M = 64, N <= 4864: 0.57-0.8x) and for the layers' A^T·B weight gradients (0.84x), so
  * those stay with tfjs; the vocabulary head's weight gradient (A^T·B with M = V = 151936) went 28.7 -> 36.8 TFLOP/s
- * with the 256x128 tile (run17), so A^T·B with M >= 32768 is ours. `configureFastMatMul({ shapes: 'all' })` or
- * MAGIC_FAST_MATMUL=all uses it everywhere (tuning, tests).
+ * with the 256x128 tile (run17), so A^T·B with M >= 32768 is ours, and so are deep-K A^T·B weight gradients
+ * (K >= 8192 tokens) while `deepKWorkgroups` splits them (run23: tfjs' 0.48 s of them per update became ~0.35 s).
+ * `configureFastMatMul({ shapes: 'all' })` or MAGIC_FAST_MATMUL=all uses it everywhere (tuning, tests).
  */
 export function fastMatMulWins(m: number, n: number, transposeA: boolean, k = 0): boolean {
   if (options.shapes === 'all' || process.env.MAGIC_FAST_MATMUL === 'all') return true;
