@@ -35,6 +35,28 @@ async function run(lm: CausalLM, opts: TokenLogProbsOptions, weightsFrom = 0) {
   });
 }
 
+/** tf.profile of one backward pass of the summed log-probs under `opts` (same model and batch). */
+async function profileGrads(lm: CausalLM, opts: TokenLogProbsOptions) {
+  const inputIds = tf.tensor2d(ids, undefined, 'int32');
+  const attentionMask = tf.tensor2d(mask, undefined, 'int32');
+  const info = await tf.profile(() => {
+    const { grads, value } = tf.variableGrads(
+      () => tf.sum(lm.tokenLogProbs(inputIds, attentionMask, opts).logProbs) as tf.Scalar,
+      lm.trainableVariables,
+    );
+    tf.dispose([value, ...Object.values(grads)]);
+  });
+  tf.dispose([inputIds, attentionMask]);
+  return info;
+}
+
+/** Largest |a - b| over two gradient arrays. */
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let worst = 0;
+  for (let j = 0; j < b.length; j++) worst = Math.max(worst, Math.abs(a[j]! - b[j]!));
+  return worst;
+}
+
 it('the lean log-prob path (recomputed logits, one-pass dLogits) matches autodiff of the chunked ops', async () => {
   const lm = await CausalLM.fromPreset('tiny', { seed: 5 });
   try {
@@ -57,10 +79,7 @@ it('the lean log-prob path (recomputed logits, one-pass dLogits) matches autodif
         }
       } else expect(got.ent).toBeUndefined();
       for (const [k, g] of got.g.entries()) {
-        const r = ref.g[k]!;
-        let worst = 0;
-        for (let j = 0; j < r.length; j++) worst = Math.max(worst, Math.abs(g[j]! - r[j]!));
-        expect(worst, `variable ${k}, ${JSON.stringify(opts)}`).toBeLessThan(1e-4);
+        expect(maxDiff(g, ref.g[k]!), `variable ${k}, ${JSON.stringify(opts)}`).toBeLessThan(1e-4);
       }
     }
   } finally {
@@ -83,10 +102,7 @@ it('fromPosition: the same log-probs, entropy and loss gradients from that colum
           }
         }
         for (const [k, g] of got.g.entries()) {
-          const r = ref.g[k]!;
-          let worst = 0;
-          for (let j = 0; j < r.length; j++) worst = Math.max(worst, Math.abs(g[j]! - r[j]!));
-          expect(worst, `from ${from}, variable ${k}, ${JSON.stringify(base)}`).toBeLessThan(1e-5);
+          expect(maxDiff(g, ref.g[k]!), `from ${from}, variable ${k}, ${JSON.stringify(base)}`).toBeLessThan(1e-5);
         }
       }
     }
@@ -103,19 +119,8 @@ it('fromPosition: the same log-probs, entropy and loss gradients from that colum
 it('keepLogits: the backward reuses the forward logits (one head matmul fewer per chunk), nothing kept without a gradient', async () => {
   const lm = await CausalLM.fromPreset('tiny', { seed: 8 });
   try {
-    const matMuls = async (keepLogits: boolean) => {
-      const inputIds = tf.tensor2d(ids, undefined, 'int32');
-      const attentionMask = tf.tensor2d(mask, undefined, 'int32');
-      const info = await tf.profile(() => {
-        const { grads, value } = tf.variableGrads(
-          () => tf.sum(lm.tokenLogProbs(inputIds, attentionMask, { chunkRows: 5, keepLogits }).logProbs) as tf.Scalar,
-          lm.trainableVariables,
-        );
-        tf.dispose([value, ...Object.values(grads)]);
-      });
-      tf.dispose([inputIds, attentionMask]);
-      return info.kernels.filter((k) => k.name === 'BatchMatMul').length;
-    };
+    const matMuls = async (keepLogits: boolean) =>
+      (await profileGrads(lm, { chunkRows: 5, keepLogits })).kernels.filter((k) => k.name === 'BatchMatMul').length;
     expect(await matMuls(false)).toBe((await matMuls(true)) + 3); // 14 rows in chunks of 5
     // every chunk's logits are 5 rows high (the last one zero-padded): one buffer size for the pool
     const inputIds = tf.tensor2d(ids, undefined, 'int32');
@@ -149,10 +154,7 @@ it('gradient checkpointing (layers recomputed in backward) gives the same values
     const got = await run(lm, { chunkRows: 5, checkpoint: true });
     expect(got.lp).toEqual(ref.lp); // the forward is the same computation
     for (const [k, g] of got.g.entries()) {
-      const r = ref.g[k]!;
-      let worst = 0;
-      for (let j = 0; j < r.length; j++) worst = Math.max(worst, Math.abs(g[j]! - r[j]!));
-      expect(worst, `variable ${k}`).toBeLessThan(1e-5);
+      expect(maxDiff(g, ref.g[k]!), `variable ${k}`).toBeLessThan(1e-5);
     }
     // the default comes from the model
     lm.gradientCheckpointing = true;
@@ -166,19 +168,7 @@ it('gradient checkpointing (layers recomputed in backward) gives the same values
 it('gradient checkpointing lowers the peak tensor memory of a backward pass', async () => {
   const lm = await CausalLM.fromPreset('tiny', { seed: 6 });
   try {
-    const peak = async (checkpoint: boolean) => {
-      const inputIds = tf.tensor2d(ids, undefined, 'int32');
-      const attentionMask = tf.tensor2d(mask, undefined, 'int32');
-      const info = await tf.profile(() => {
-        const { grads, value } = tf.variableGrads(
-          () => tf.sum(lm.tokenLogProbs(inputIds, attentionMask, { checkpoint }).logProbs) as tf.Scalar,
-          lm.trainableVariables,
-        );
-        tf.dispose([value, ...Object.values(grads)]);
-      });
-      tf.dispose([inputIds, attentionMask]);
-      return info.peakBytes;
-    };
+    const peak = async (checkpoint: boolean) => (await profileGrads(lm, { checkpoint })).peakBytes;
     const full = await peak(false);
     const recomputed = await peak(true);
     expect(lm.config.numHiddenLayers).toBeGreaterThan(1);
