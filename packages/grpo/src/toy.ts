@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Policy, PolicyBatch } from './policy.js';
 
-/** Small deterministic PRNG (mulberry32) returning floats in [0, 1). */
 /** tfjs treats seed 0 as no seed (Math.random); 0 maps to a fixed value (as @magic/tensor's tfSeed, not a dependency here). */
 const tfjsSeed = (seed: number): number => (seed === 0 ? 0x9e3779b9 : seed);
 
+/** Small deterministic PRNG (mulberry32) returning floats in [0, 1). */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

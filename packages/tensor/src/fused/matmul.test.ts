@@ -45,6 +45,20 @@ function operands(seed: number, m: number, k: number, n: number, tA: boolean, tB
   };
 }
 
+/**
+ * Four odd-shaped products, one per transpose combination (scalar loads; the 512-deep one splits K), plus one
+ * aligned [M, K]·[K, N] (vec4 loads); inputs seeded from `seed` on.
+ */
+function transposeCases(seed: number, [m, k, n]: [number, number, number]): tf.Tensor[] {
+  return [
+    tf.matMul(normal(seed, [150, 37]), normal(seed + 1, [70, 150]), true, true),
+    tf.matMul(normal(seed + 2, [37, 150]), normal(seed + 3, [70, 150]), false, true),
+    tf.matMul(normal(seed + 4, [132, 40]), normal(seed + 5, [132, 68]), true, false),
+    tf.matMul(normal(seed + 6, [20, 512]), normal(seed + 7, [512, 8]), false, false),
+    tf.matMul(normal(seed + 8, [m, k]), normal(seed + 9, [k, n]), false, false),
+  ];
+}
+
 describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () => {
   it('is installed as the webgpu BatchMatMul/_FusedMatMul kernel (its pipeline runs), idempotently', async () => {
     await computeOn('webgpu', () => tf.matMul(normal(30, [5, 6]), normal(31, [6, 7])));
@@ -142,13 +156,7 @@ describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () 
     const key = `magicGemm_${c.wx}_${c.wy}_${c.rm}_${c.rn}_bk${bk}_`;
     for (const k of Object.keys(cache)) if (k.startsWith(key)) delete cache[k];
     try {
-      await expectClose(() => [
-        tf.matMul(normal(40, [150, 37]), normal(41, [70, 150]), true, true),
-        tf.matMul(normal(42, [37, 150]), normal(43, [70, 150]), false, true),
-        tf.matMul(normal(44, [132, 40]), normal(45, [132, 68]), true, false),
-        tf.matMul(normal(46, [20, 512]), normal(47, [512, 8]), false, false),
-        tf.matMul(normal(48, [300, 64]), normal(49, [64, 280]), false, false), // more than one tile each way
-      ]);
+      await expectClose(() => transposeCases(40, [300, 64, 280])); // the aligned one: more than one tile each way
       expect(Object.keys(cache).some((k) => k.startsWith(key))).toBe(true);
     } finally {
       configureFastMatMul(prev);
@@ -160,13 +168,7 @@ describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () 
     async (bk, unroll) => {
       const prev = configureFastMatMul({ tile: 't128x64', bk, unroll, splitTarget: 64, shapes: 'all' });
       try {
-        await expectClose(() => [
-          tf.matMul(normal(50, [150, 37]), normal(51, [70, 150]), true, true),
-          tf.matMul(normal(52, [37, 150]), normal(53, [70, 150]), false, true),
-          tf.matMul(normal(54, [132, 40]), normal(55, [132, 68]), true, false),
-          tf.matMul(normal(56, [20, 512]), normal(57, [512, 8]), false, false),
-          tf.matMul(normal(58, [136, 64]), normal(59, [64, 132]), false, false),
-        ]);
+        await expectClose(() => transposeCases(50, [136, 64, 132]));
       } finally {
         configureFastMatMul(prev);
       }
