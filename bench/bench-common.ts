@@ -66,10 +66,12 @@ export function deviceFacts(info: BackendInfo): Record<string, unknown> {
     ...(process.env.MAGIC_DAWN_ENABLE || process.env.MAGIC_DAWN_DISABLE
       ? { dawn: { enable: process.env.MAGIC_DAWN_ENABLE ?? '', disable: process.env.MAGIC_DAWN_DISABLE ?? '' } }
       : {}),
-    /** The kernels in use: @magic/tensor's tiled GEMM, and the in-place KV-cache decode path. */
+    /** The kernels in use: @magic/tensor's tiled GEMM, the in-place KV-cache decode path and its dispatch graph. */
     kernels: {
       fastMatMul: info.name === 'webgpu' && fastMatMulInstalled(),
       packedDecode: info.name === 'webgpu' && process.env.MAGIC_PACKED_DECODE !== '0',
+      decodeGraph:
+        info.name === 'webgpu' && process.env.MAGIC_PACKED_DECODE !== '0' && process.env.MAGIC_DECODE_GRAPH !== '0',
       packedMlp: info.name === 'webgpu' && process.env.MAGIC_PACKED_MLP !== '0',
       leanBackprop: leanBackpropInstalled(),
     },

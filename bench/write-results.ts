@@ -23,11 +23,22 @@ function readLines(file: string): Line[] {
 const fmt = (x: unknown, digits = 3) => (typeof x === 'number' ? Number(x.toFixed(digits)).toString() : '—');
 const kernels = (l: Line) => {
   const k = l.kernels as
-    | { fastMatMul?: boolean; packedDecode?: boolean; packedMlp?: boolean; leanBackprop?: boolean }
+    | {
+        fastMatMul?: boolean;
+        packedDecode?: boolean;
+        decodeGraph?: boolean;
+        packedMlp?: boolean;
+        leanBackprop?: boolean;
+      }
     | undefined;
   if (!k) return l.backend === 'webgpu' ? 'tfjs matmul, concat KV cache' : '';
   const dawn = l.dawn as { enable?: string } | undefined;
   const variant = [
+    k.decodeGraph === undefined || !String(l.workload).startsWith('B1')
+      ? ''
+      : k.decodeGraph
+        ? '; decode steps replayed from a dispatch graph'
+        : '; decode steps through tfjs',
     k.packedMlp === undefined ? '' : k.packedMlp ? '; packed gate/up' : '; separate gate/up',
     k.leanBackprop === undefined ? '' : k.leanBackprop ? '; lean backward' : '; tfjs backward',
     l.gradientCheckpointing ? '; gradient checkpointing' : '',

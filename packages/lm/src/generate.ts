@@ -2,6 +2,7 @@ import { type SampledTokens, sampleTokens } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { Qwen2Config } from './config.js';
+import { DecodeGraph } from './decode-graph.js';
 import { LmInputError } from './errors.js';
 import { attentionBias, forwardHidden, type KvCache, logitsOf, PackedDecoder } from './model.js';
 import { Rng } from './rng.js';
@@ -191,7 +192,7 @@ export async function generate(
     });
   };
   let cache: KvCache | undefined;
-  let input: tf.Tensor2D = tf.tensor2d(
+  let input: tf.Tensor2D | undefined = tf.tensor2d(
     prompts.map((p) => [...Array(width - p.length).fill(pad), ...p]),
     [b, width],
     'int32',
@@ -201,27 +202,42 @@ export async function generate(
   // (MAGIC_PACKED_DECODE=0 keeps the concat cache, for comparison).
   const packed = device && tf.getBackend() === 'webgpu' && process.env.MAGIC_PACKED_DECODE !== '0';
   let decoder: PackedDecoder | undefined;
+  // ... and after the first of them, each decode step + sampling is replayed from a captured dispatch graph
+  // (MAGIC_DECODE_GRAPH=0 runs every step through tfjs)
+  let graph: DecodeGraph | undefined;
   const promptLens = prompts.map((p) => p.length);
   try {
     for (let s = 0; s < maxNew && seqs.some((q) => !q.done); s++) {
+      if (graph) {
+        const positions = promptLens.map((n) => n + s - 1);
+        const u = o.temperature === 0 ? undefined : Float32Array.from({ length: b }, () => rng.next());
+        const read = graph.step(input, positions, width + s - 1, u);
+        input?.dispose();
+        input = undefined;
+        if (pending) accept(await pending);
+        pending = read;
+        continue;
+      }
+      const ids = input!;
       let logits: tf.Tensor2D;
       if (decoder) {
         logits = decoder.step(
-          input,
+          ids,
           promptLens.map((n) => n + s - 1),
           width + s - 1,
         );
       } else {
-        const r = step(w, cfg, input, keyMask, cache);
+        const r = step(w, cfg, ids, keyMask, cache);
         disposeCache(cache);
         cache = r.cache;
         logits = r.logits;
         if (packed) {
           decoder = new PackedDecoder(w, cfg, cache, keyMask, width + maxNew);
           cache = undefined;
+          if (process.env.MAGIC_DECODE_GRAPH !== '0') graph = new DecodeGraph(decoder, o.temperature);
         }
       }
-      input.dispose();
+      ids.dispose();
       for (const row of keyMask) row.push(1);
       if (!device) {
         try {
@@ -245,15 +261,16 @@ export async function generate(
       }
       const sampled = sampleOnDevice(logits, o, rng);
       logits.dispose();
-      input = tf.reshape(sampled.ids, [b, 1]);
+      input = tf.reshape(sampled.ids, [b, 1]) as tf.Tensor2D;
       const read = readSampled(sampled);
       if (pending) accept(await pending);
       pending = read;
     }
     if (pending) accept(await pending);
   } finally {
-    input.dispose();
+    input?.dispose();
     disposeCache(cache);
+    graph?.dispose();
     decoder?.dispose();
     if (pending) await pending.catch(() => undefined);
   }

@@ -1,5 +1,6 @@
 import {
   createKvCache,
+  type DevicePosition,
   decodeAttention,
   embeddingGradient,
   fusedRmsNorm,
@@ -316,6 +317,12 @@ export function logitsOf(w: ModelWeights, rows: tf.Tensor2D): tf.Tensor2D {
   return headLogits(rows, headWeight(w));
 }
 
+/** A decode step's cache slot and attended length (slot + 1) on the device, int32 [1] each. */
+export interface DeviceSlot {
+  slot: DevicePosition;
+  length: DevicePosition;
+}
+
 /**
  * Decoding with a preallocated cache (WebGPU): per layer the q/k/v projections are one matmul of the
  * concatenated weights, the new key/value is written into the cache in place (rotary embedding in the same
@@ -364,24 +371,29 @@ export class PackedDecoder {
     this.padBias = tf.tensor2d(bias, [b, maxLen]);
   }
 
-  /** Logits [B,V] for one new token per row at cache position `slot`, rotary positions `positions`. */
-  step(ids: tf.Tensor2D, positions: number[], slot: number): tf.Tensor2D {
+  /**
+   * Logits [B,V] for one new token per row at cache position `slot`, rotary positions `positions`. Positions
+   * and slot may live on the device (int32 tensors: positions [B], slot and slot + 1 as [1] each), as a decode
+   * step replayed from a dispatch graph needs.
+   */
+  step(ids: tf.Tensor2D, positions: number[] | tf.Tensor1D, slot: number | DeviceSlot): tf.Tensor2D {
     const { w, cfg } = this;
+    const at = typeof slot === 'number' ? { slot, length: slot + 1 } : slot;
     return tf.tidy(() => {
       const b = ids.shape[0];
-      const pos = tf.tensor1d(positions, 'int32');
+      const pos = Array.isArray(positions) ? tf.tensor1d(positions, 'int32') : positions;
       let h = embedLookup(w.embed, ids);
       w.layers.forEach((layer, i) => {
         const normed = fusedRmsNorm(h, layer.inputNorm, cfg.rmsNormEps);
         const qkv = tf.reshape(linear(normed, this.qkvWeight[i]!, this.qkvBias[i]!), [b, -1]) as tf.Tensor2D;
         const cache = this.caches[i]!;
-        const next = writeKvCache(cache, qkv, pos, slot, this.shape);
+        const next = writeKvCache(cache, qkv, pos, at.slot, this.shape);
         if (next !== cache) {
           // written functionally (the buffer was shared): keep the new cache past this tidy
           this.caches[i] = tf.keep(next);
           cache.dispose();
         }
-        const att = packedDecodeAttention(qkv, pos, this.caches[i]!, this.padBias, slot + 1, this.shape);
+        const att = packedDecodeAttention(qkv, pos, this.caches[i]!, this.padBias, at.length, this.shape);
         h = linear(tf.reshape(att, [b, 1, cfg.numAttentionHeads * cfg.headDim]) as tf.Tensor3D, layer.oWeight, h);
         const act = packedSwiGlu(linear(fusedRmsNorm(h, layer.postNorm, cfg.rmsNormEps), this.gateUpWeight[i]!));
         h = linear(act, layer.downWeight, h);
@@ -389,6 +401,11 @@ export class PackedDecoder {
       const last = tf.reshape(fusedRmsNorm(h, w.norm, cfg.rmsNormEps), [b, cfg.hiddenSize]) as tf.Tensor2D;
       return logitsOf(w, last);
     });
+  }
+
+  /** Ids of the per-layer cache tensors (they change only if a write could not be done in place). */
+  cacheIds(): number[] {
+    return this.caches.map((c) => c.id);
   }
 
   dispose(): void {

@@ -2,6 +2,12 @@ import './gradients.js';
 
 export { type AdapterDescription, describeAdapter } from './backend/adapter.js';
 export {
+  captureDispatchGraph,
+  DispatchGraph,
+  DispatchGraphError,
+  dispatchGraphParkedBuffers,
+} from './backend/dispatch-graph.js';
+export {
   type BackendInfo,
   type BackendName,
   DEVICES,
@@ -43,6 +49,7 @@ export { decodeAttention, decodeAttentionReference } from './fused/decode-attent
 export { embeddingGradient, embeddingGradientReference } from './fused/embedding-grad.js';
 export {
   createKvCache,
+  type DevicePosition,
   type PackedAttentionShape,
   packedDecodeAttention,
   packedDecodeAttentionReference,

@@ -105,35 +105,41 @@ export function guardBackendReads(
   device: ErrorSourceDevice,
 ): void {
   const read = backend.read.bind(backend);
+  backend.read = (dataId: object) => guardedRead(device, () => read(dataId));
+}
+
+/**
+ * Runs a read-back of WebGPU results (`read` resolves once the data is on the host) under the same guard as
+ * tensor reads: throws WebGpuError if any WebGPU error happened before it or while it ran, and poisons the backend.
+ */
+export async function guardedRead<T>(device: ErrorSourceDevice, read: () => Promise<T>): Promise<T> {
   const raise = (e: unknown) => {
     if (WebGpuError.isInstance(e)) state().poisoned ??= e;
     throw e;
   };
-  backend.read = async (dataId: object) => {
-    const poisoned = state().poisoned;
-    if (poisoned) {
-      throw new WebGpuError(
-        poisoned.kind,
-        `backend unusable after an earlier error (${poisoned.message}); call releaseWebGpu() and initBackend() again`,
-      );
-    }
-    try {
-      checkWebGpuErrors();
-    } catch (e) {
-      raise(e);
-    }
-    const values = await read(dataId);
+  const poisoned = state().poisoned;
+  if (poisoned) {
+    throw new WebGpuError(
+      poisoned.kind,
+      `backend unusable after an earlier error (${poisoned.message}); call releaseWebGpu() and initBackend() again`,
+    );
+  }
+  try {
+    checkWebGpuErrors();
+  } catch (e) {
+    raise(e);
+  }
+  const values = await read();
+  await settleWebGpu(device);
+  if (state().pending) {
+    // collect the errors that follow from the first (invalid bind groups, command buffers, ...) into this one
     await settleWebGpu(device);
-    if (state().pending) {
-      // collect the errors that follow from the first (invalid bind groups, command buffers, ...) into this one
-      await settleWebGpu(device);
-      await settleWebGpu(device);
-    }
-    try {
-      checkWebGpuErrors();
-    } catch (e) {
-      raise(e);
-    }
-    return values;
-  };
+    await settleWebGpu(device);
+  }
+  try {
+    checkWebGpuErrors();
+  } catch (e) {
+    raise(e);
+  }
+  return values;
 }

@@ -23,8 +23,11 @@ afterAll(() => releaseWebGpu());
 
 const [b, prefill, maxLen] = [3, 5, 300];
 
-/** Prefill cache, then two decode steps (write + attend); returns both attention outputs and the final cache. */
-function decodeTwice(shape: PackedAttentionShape, fused: boolean): tf.Tensor[] {
+/**
+ * Prefill cache, then two decode steps (write + attend); returns both attention outputs and the final cache.
+ * `device`: slot and length as int32 [1] tensors (the dispatch-graph path).
+ */
+function decodeTwice(shape: PackedAttentionShape, fused: boolean, device = false): tf.Tensor[] {
   const width = (shape.numHeads + 2 * shape.numKvHeads) * shape.headDim;
   const k = normal(1, [b, shape.numKvHeads, prefill, shape.headDim]) as tf.Tensor4D;
   const v = normal(2, [b, shape.numKvHeads, prefill, shape.headDim]) as tf.Tensor4D;
@@ -42,14 +45,15 @@ function decodeTwice(shape: PackedAttentionShape, fused: boolean): tf.Tensor[] {
     const qkv = normal(10 + step, [b, width]) as tf.Tensor2D;
     const positions = tf.tensor1d(pos as unknown as number[], 'int32');
     const slot = prefill + step;
+    const at = (n: number) => (device ? tf.tensor1d([n], 'int32') : n);
     const next = fused
-      ? writeKvCache(cache, qkv, positions, slot, shape)
+      ? writeKvCache(cache, qkv, positions, at(slot), shape)
       : writeKvCacheReference(cache, qkv, positions, slot, shape);
     if (next !== cache) cache.dispose();
     cache = next;
     outs.push(
       fused
-        ? packedDecodeAttention(qkv, positions, cache, padBias, slot + 1, shape)
+        ? packedDecodeAttention(qkv, positions, cache, padBias, at(slot + 1), shape)
         : packedDecodeAttentionReference(qkv, positions, cache, padBias, slot + 1, shape),
     );
   }
@@ -57,10 +61,15 @@ function decodeTwice(shape: PackedAttentionShape, fused: boolean): tf.Tensor[] {
   return outs;
 }
 
-async function run(shape: PackedAttentionShape, backend: 'cpu' | 'webgpu', fused: boolean): Promise<Float32Array[]> {
+async function run(
+  shape: PackedAttentionShape,
+  backend: 'cpu' | 'webgpu',
+  fused: boolean,
+  device = false,
+): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   return expectNoLeaks(async () => {
-    const outs = tf.tidy(() => decodeTwice(shape, fused));
+    const outs = tf.tidy(() => decodeTwice(shape, fused, device));
     const data = (await Promise.all(outs.map((t) => t.data()))) as Float32Array[];
     tf.dispose(outs);
     return data;
@@ -75,9 +84,14 @@ describe('kv cache kernels', () => {
   ])('in-place cache writes and packed decode attention match the unfused reference (%o)', async (shape) => {
     const ref = await run(shape, 'cpu', false);
     const got = await run(shape, 'webgpu', true);
+    // slot and length read from int32 [1] tensors by the kernels (the dispatch-graph path), and on cpu
+    const device = await run(shape, 'webgpu', true, true);
+    const deviceCpu = await run(shape, 'cpu', true, true);
     for (const [i, r] of ref.entries()) {
       const c = closeness(got[i]!, r, 2e-5, 1e-4);
       expect(c.excess, `output ${i}: max abs error ${c.maxAbs} at ${c.at}`).toBeLessThanOrEqual(0);
+      expect(Array.from(device[i]!), `output ${i} with device slot/length`).toEqual(Array.from(got[i]!));
+      expect(Array.from(deviceCpu[i]!), `output ${i} with slot/length tensors on cpu`).toEqual(Array.from(r));
     }
   });
 

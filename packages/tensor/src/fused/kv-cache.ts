@@ -100,14 +100,26 @@ export function writeKvCacheReference(
   });
 }
 
-function writeKvProgram(b: number, kvh: number, d: number) {
+/**
+ * A decode position on the device: int32 [1] (a decode loop replayed as a dispatch graph rewrites it between
+ * steps instead of recompiling uniforms).
+ */
+export type DevicePosition = tf.Tensor1D;
+
+function checkDevicePosition(op: string, name: string, t: DevicePosition): void {
+  if (t.rank !== 1 || t.size !== 1 || t.dtype !== 'int32') {
+    throw new FusedOpError(op, `${name} tensor must be int32 [1], got ${t.dtype} [${t.shape}]`);
+  }
+}
+
+function writeKvProgram(b: number, kvh: number, d: number, deviceSlot: boolean) {
   const n = b * kvh * d;
   const wg = 64;
   return flatProgram(
     {
-      variableNames: ['qkv', 'pos', 'invFreq'],
+      variableNames: deviceSlot ? ['qkv', 'pos', 'invFreq', 'slotAt'] : ['qkv', 'pos', 'invFreq'],
       outputShape: [2 * b, kvh, 1, d],
-      shaderKey: `magicWriteKvCache_${d}_${kvh}`,
+      shaderKey: `magicWriteKvCache_${d}_${kvh}${deviceSlot ? '_dev' : ''}`,
       uniforms: 'slot : i32, numHeads : i32, maxLen : i32, ',
       getUserCode: () => `
     ${ROPE_CS_WGSL}
@@ -118,6 +130,7 @@ function writeKvProgram(b: number, kvh: number, d: number) {
       let kvh = ${kvh};
       let half = d / 2;
       if (index >= nb * kvh * d) { return; }
+      let slot = ${deviceSlot ? 'slotAt[0]' : 'uniforms.slot'};
       let i = index % d;
       let g = (index / d) % kvh;
       let b = index / (d * kvh);
@@ -126,8 +139,8 @@ function writeKvProgram(b: number, kvh: number, d: number) {
       let cs = ropeCs(pos[b], invFreq[i % half]);
       var rot : f32;
       if (i < half) { rot = -qkv[kBase + i + half]; } else { rot = qkv[kBase + i - half]; }
-      let kOut = ((b * kvh + g) * uniforms.maxLen + uniforms.slot) * d + i;
-      let vOut = (((nb + b) * kvh + g) * uniforms.maxLen + uniforms.slot) * d + i;
+      let kOut = ((b * kvh + g) * uniforms.maxLen + slot) * d + i;
+      let vOut = (((nb + b) * kvh + g) * uniforms.maxLen + slot) * d + i;
       result[kOut] = qkv[kBase + i] * cs.x + rot * cs.y;
       result[vOut] = qkv[vBase + i];
     }`,
@@ -139,33 +152,37 @@ function writeKvProgram(b: number, kvh: number, d: number) {
 
 /**
  * Writes the new token's rotary-embedded key and its value (from the packed projection qkv) into `cache` at
- * position `slot`, for every batch row (positions [B] int32 are the rotary positions). WebGPU: one dispatch,
- * in place; returns `cache` itself. Other backends, or a cache whose buffer another tensor shares: returns a new
- * tensor (the caller disposes the old one).
+ * position `slot`, for every batch row (positions [B] int32 are the rotary positions). `slot` is a number or a
+ * DevicePosition (int32 [1] read by the kernel). WebGPU: one dispatch, in place; returns `cache` itself. Other
+ * backends, or a cache whose buffer another tensor shares: returns a new tensor (the caller disposes the old one).
  */
 export function writeKvCache(
   cache: tf.Tensor4D,
   qkv: tf.Tensor2D,
   positions: tf.Tensor1D,
-  slot: number,
+  slot: number | DevicePosition,
   s: PackedAttentionShape,
 ): tf.Tensor4D {
   checkPacked('writeKvCache', qkv, positions, cache, s);
   const maxLen = cache.shape[2];
-  if (!Number.isInteger(slot) || slot < 0 || slot >= maxLen) {
+  const device = typeof slot !== 'number';
+  if (device) checkDevicePosition('writeKvCache', 'slot', slot);
+  const slotValue = (): number => (device ? slot.dataSync()[0]! : slot);
+  if (!device && (!Number.isInteger(slot) || slot < 0 || slot >= maxLen)) {
     throw new FusedOpError('writeKvCache', `slot ${slot} outside [0, ${maxLen})`);
   }
-  if (!onWebGpu()) return writeKvCacheReference(cache, qkv, positions, slot, s);
+  if (!onWebGpu()) return writeKvCacheReference(cache, qkv, positions, slotValue(), s);
   const [b2, kvh, , d] = cache.shape;
   const inv = s.invFreq ?? tf.tensor1d(inverseFrequencies(d, s.theta));
   try {
-    const done = runInPlace(writeKvProgram(b2 / 2, kvh, d), [qkv, positions, inv], cache, [
-      { type: 'int32', data: [slot] },
+    const inputs = device ? [qkv, positions, inv, slot] : [qkv, positions, inv];
+    const done = runInPlace(writeKvProgram(b2 / 2, kvh, d, device), inputs, cache, [
+      { type: 'int32', data: [device ? 0 : slot] },
       { type: 'int32', data: [s.numHeads] },
       { type: 'int32', data: [maxLen] },
     ]);
     // a cache that shares its buffer with another tensor is not written in place
-    return done ? cache : writeKvCacheReference(cache, qkv, positions, slot, s);
+    return done ? cache : writeKvCacheReference(cache, qkv, positions, slotValue(), s);
   } finally {
     if (inv !== s.invFreq) inv.dispose();
   }
@@ -192,13 +209,13 @@ export function packedDecodeAttentionReference(
   });
 }
 
-function packedAttentionProgram(b: number, nh: number, kvh: number, d: number) {
+function packedAttentionProgram(b: number, nh: number, kvh: number, d: number, deviceLength: boolean) {
   return {
     ...flatProgram(
       {
-        variableNames: ['qkv', 'pos', 'invFreq', 'cache', 'padBias'],
+        variableNames: ['qkv', 'pos', 'invFreq', 'cache', 'padBias', ...(deviceLength ? ['lengthAt'] : [])],
         outputShape: [b, nh * d],
-        shaderKey: `magicPackedDecodeAttention_${DECODE_ATTENTION_WG}_${d}_${kvh}`,
+        shaderKey: `magicPackedDecodeAttention_${DECODE_ATTENTION_WG}_${d}_${kvh}${deviceLength ? '_dev' : ''}`,
         uniforms: 'scale : f32, len : i32, maxLen : i32, numHeads : i32, ',
         getUserCode: () =>
           decodeAttentionWgsl(d / 4, {
@@ -211,7 +228,7 @@ function packedAttentionProgram(b: number, nh: number, kvh: number, d: number) {
       let nb = uniforms.qkvShape[0];
       let width = uniforms.qkvShape[1];
       let nh = uniforms.numHeads;
-      let S = uniforms.len;
+      let S = ${deviceLength ? 'lengthAt[0]' : 'uniforms.len'};
       let valid = grp < nb * nh;
       let b = grp / nh;
       let h = grp - b * nh;
@@ -239,7 +256,7 @@ function packedAttentionProgram(b: number, nh: number, kvh: number, d: number) {
       DECODE_ATTENTION_WG,
     ),
     // the cache is read as vec4<f32>; everything else is scalar.
-    variableComponents: [1, 1, 1, 4, 1],
+    variableComponents: deviceLength ? [1, 1, 1, 4, 1, 1] : [1, 1, 1, 4, 1],
   };
 }
 
@@ -247,7 +264,7 @@ function packedAttentionProgram(b: number, nh: number, kvh: number, d: number) {
  * Attention of one new token per row over the first `length` cached positions: q taken from the packed
  * projection qkv (rotary-embedded at `positions` inside the kernel), keys/values from `cache`
  * [2B,kvHeads,maxLen,D], additive `padBias` [B, maxLen] (0 visible, -1e9 for prompt padding); grouped kv
- * heads. Returns [B, heads * D] (heads merged, ready for the output projection). WebGPU: one dispatch,
+ * heads. `length` is a number or a DevicePosition (int32 [1] read by the kernel). Returns [B, heads * D] (heads merged, ready for the output projection). WebGPU: one dispatch,
  * one workgroup per (row, head), online softmax. Other backends: the reference. Inference only.
  */
 export function packedDecodeAttention(
@@ -255,30 +272,33 @@ export function packedDecodeAttention(
   positions: tf.Tensor1D,
   cache: tf.Tensor4D,
   padBias: tf.Tensor2D,
-  length: number,
+  length: number | DevicePosition,
   s: PackedAttentionShape,
 ): tf.Tensor2D {
   checkPacked('packedDecodeAttention', qkv, positions, cache, s);
   const [b2, kvh, maxLen, d] = cache.shape;
   const b = b2 / 2;
-  if (!Number.isInteger(length) || length < 1 || length > maxLen) {
+  const device = typeof length !== 'number';
+  if (device) checkDevicePosition('packedDecodeAttention', 'length', length);
+  if (!device && (!Number.isInteger(length) || length < 1 || length > maxLen)) {
     throw new FusedOpError('packedDecodeAttention', `length ${length} outside [1, ${maxLen}]`);
   }
   if (padBias.rank !== 2 || padBias.shape[0] !== b || padBias.shape[1] !== maxLen) {
     throw new FusedOpError('packedDecodeAttention', `padBias must be [${b}, ${maxLen}], got [${padBias.shape}]`);
   }
   if (!onWebGpu() || d % 4 !== 0 || d > DECODE_ATTENTION_WG) {
-    return packedDecodeAttentionReference(qkv, positions, cache, padBias, length, s);
+    const len = device ? length.dataSync()[0]! : length;
+    return packedDecodeAttentionReference(qkv, positions, cache, padBias, len, s);
   }
   const inv = s.invFreq ?? tf.tensor1d(inverseFrequencies(d, s.theta));
   try {
     return runProgram<tf.Rank.R2>(
-      packedAttentionProgram(b, s.numHeads, kvh, d),
-      [qkv, positions, inv, cache, padBias],
+      packedAttentionProgram(b, s.numHeads, kvh, d, device),
+      device ? [qkv, positions, inv, cache, padBias, length] : [qkv, positions, inv, cache, padBias],
       'float32',
       [
         { type: 'float32', data: [1 / Math.sqrt(d)] },
-        { type: 'int32', data: [length] },
+        { type: 'int32', data: [device ? 0 : length] },
         { type: 'int32', data: [maxLen] },
         { type: 'int32', data: [s.numHeads] },
       ],

@@ -1,0 +1,102 @@
+import { DispatchGraphError, expectNoLeaks, initBackend, releaseWebGpu } from '@magic/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CausalLM } from './causal-lm.js';
+import { DecodeGraph } from './decode-graph.js';
+import { attentionBias, forwardHidden, PackedDecoder } from './model.js';
+
+// Software WebGPU: decoding replayed from a captured dispatch graph must produce exactly what running every
+// step through tfjs produces (same kernels on the same data), token for token and log-prob for log-prob.
+let lm: CausalLM;
+beforeAll(async () => {
+  await initBackend({ device: 'webgpu', allowSoftwareAdapter: true });
+  lm = await CausalLM.fromPreset('tiny', { seed: 4 });
+}, 60_000);
+afterAll(() => {
+  lm.dispose();
+  releaseWebGpu();
+});
+
+async function generateWith(graph: boolean, temperature: number) {
+  const before = process.env.MAGIC_DECODE_GRAPH;
+  process.env.MAGIC_DECODE_GRAPH = graph ? '1' : '0';
+  try {
+    // left padding: rows of different prompt lengths
+    const prompts = [
+      [5, 6, 7, 8, 9],
+      [10, 11],
+      [12, 13, 14],
+    ];
+    return await expectNoLeaks(() =>
+      lm.generate(prompts, { maxNewTokens: 9, temperature, seed: 21, stopTokenIds: [] }),
+    );
+  } finally {
+    if (before === undefined) delete process.env.MAGIC_DECODE_GRAPH;
+    else process.env.MAGIC_DECODE_GRAPH = before;
+  }
+}
+
+describe('decoding from a dispatch graph', () => {
+  it.each([0, 0.9])('gives the tokens and log-probs of decoding through tfjs (temperature %s)', async (temperature) => {
+    const replayed = await generateWith(true, temperature);
+    const eager = await generateWith(false, temperature);
+    expect(replayed.map((o) => o.tokenIds)).toEqual(eager.map((o) => o.tokenIds));
+    expect(replayed.map((o) => o.logprobs)).toEqual(eager.map((o) => o.logprobs));
+    expect(replayed[0]!.tokenIds).toHaveLength(9);
+  });
+
+  it('captures one step (every layer) and checks its arguments', async () => {
+    const cfg = lm.config;
+    const keyMask = [
+      [1, 1, 1],
+      [0, 1, 1],
+    ];
+    const prefill = tf.tidy(() => {
+      const ids = tf.tensor2d(
+        [
+          [3, 4, 5],
+          [0, 6, 7],
+        ],
+        [2, 3],
+        'int32',
+      );
+      const positions = tf.tensor2d(
+        [
+          [0, 1, 2],
+          [0, 0, 1],
+        ],
+        [2, 3],
+        'int32',
+      );
+      const { cache } = forwardHidden(lm.weights, cfg, { ids, positions, bias: attentionBias(keyMask, 3) }, true);
+      return [...cache!.k, ...cache!.v];
+    });
+    const n = cfg.numHiddenLayers;
+    const decoder = new PackedDecoder(
+      lm.weights,
+      cfg,
+      { k: prefill.slice(0, n) as tf.Tensor4D[], v: prefill.slice(n) as tf.Tensor4D[] },
+      keyMask,
+      8,
+    );
+    const graph = new DecodeGraph(decoder, 1);
+    const first = tf.tensor2d([[8], [9]], [2, 1], 'int32');
+    try {
+      expect(() => graph.step(undefined, [3, 2], 3, new Float32Array([0.5, 0.5]))).toThrow(/needs the token ids/);
+      expect(() => graph.step(first, [3, 2], 3)).toThrow(DispatchGraphError);
+      const a = await graph.step(first, [3, 2], 3, new Float32Array([0.5, 0.25]));
+      // embedding, 9 per layer, final norm, head, sampling (2)
+      expect(graph.dispatches).toBe(1 + 9 * n + 2 + 2);
+      const b = await graph.step(undefined, [4, 3], 4, new Float32Array([0.75, 0.1]));
+      for (const r of [a, b]) {
+        expect(r.ids).toBeInstanceOf(Int32Array);
+        expect(r.ids.every((id) => id >= 0 && id < cfg.vocabSize)).toBe(true);
+        expect(r.logprobs.every((lp) => lp < 0)).toBe(true);
+      }
+    } finally {
+      first.dispose();
+      graph.dispose();
+      decoder.dispose();
+    }
+  });
+});
