@@ -4,7 +4,7 @@
 # Bundles travel xz-compressed in $BUNDLE_DIR (default .bundle; scripts/device-pack.sh). Usage:
 #   bash bench/device-run.sh peer b1 b2 b3 profile [-- extra args for our workloads]
 # Steps: peer (bench/peers/torch_grpo.py, fp32+bf16), peer-fp32, peer-b1, peer-b2, peer-train (fp32 B2 both ways), b1, b2,
-#   b2@k=v,k=v (B2 with those flags, e.g. b2@micro=64,checkpoint=1 or b2@profile=1; nr-b2@... the same with Dawn's
+#   decode-graph (what bounds decoding replayed from a dispatch graph), b2@k=v,k=v (B2 with those flags, e.g. b2@micro=64,checkpoint=1 or b2@profile=1; nr-b2@... the same with Dawn's
 #   robustness and workgroup init off), b3, profile, fused, matmul, matmul-sweep (training shapes, every tile x bk x unroll;
 #   $MATMUL_ARGS adds flags, e.g. "--tokens 16384 --tiles t128x128,t128x256"),
 #   train (magic-train --preset gpu-small, shortened: $TRAIN_STEPS steps, small phase 1; report to $OUT/train),
@@ -41,6 +41,7 @@ for s in "${steps[@]}"; do
     matmul-sweep) run_node matmul-sweep matmul --only train --sweep 1 --runs 3 ${MATMUL_ARGS:-} ;;
     b3) run_node b3 b3-phase2-step ;;
     profile) run_node profile profile-decode ;;
+    decode-graph) run_node decode-graph decode-graph ;;
     fused) run_node fused fused-ops ;;
     matmul) run_node matmul matmul ;;
     train)

@@ -41,7 +41,10 @@ describe('decoding from a dispatch graph', () => {
     const replayed = await generateWith(true, temperature);
     const eager = await generateWith(false, temperature);
     expect(replayed.map((o) => o.tokenIds)).toEqual(eager.map((o) => o.tokenIds));
-    expect(replayed.map((o) => o.logprobs)).toEqual(eager.map((o) => o.logprobs));
+    // (the replayed projections run on the tiled GEMM, the tfjs path's on tfjs' programs: equal up to rounding)
+    for (const [i, o] of replayed.entries()) {
+      for (const [k, lp] of o.logprobs.entries()) expect(lp).toBeCloseTo(eager[i]!.logprobs[k]!, 5);
+    }
     expect(replayed[0]!.tokenIds).toHaveLength(9);
   });
 
@@ -87,6 +90,8 @@ describe('decoding from a dispatch graph', () => {
       const a = await graph.step(first, [3, 2], 3, new Float32Array([0.5, 0.25]));
       // embedding, 9 per layer, final norm, head, sampling (2)
       expect(graph.dispatches).toBe(1 + 9 * n + 2 + 2);
+      // the skinny projections run on the tiled GEMM inside a capture
+      expect(graph.programs.filter((p) => p === 'magicGemm')).toHaveLength(4 * n + 1);
       const b = await graph.step(undefined, [4, 3], 4, new Float32Array([0.75, 0.1]));
       for (const r of [a, b]) {
         expect(r.ids).toBeInstanceOf(Int32Array);

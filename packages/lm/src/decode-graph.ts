@@ -42,6 +42,11 @@ export class DecodeGraph {
     return this.graph?.dispatches ?? 0;
   }
 
+  /** Programs of a replayed step, in order (empty before the first step). */
+  get programs(): string[] {
+    return this.graph?.programs ?? [];
+  }
+
   /**
    * Enqueues one step and returns its samples (read back asynchronously). `ids` [B,1] int32 is needed on the
    * first step only (e.g. the prefill's samples, copied); later steps continue from the previous samples.
@@ -57,15 +62,24 @@ export class DecodeGraph {
       throw new DispatchGraphError(`uniforms are needed exactly when the temperature is above 0 (${this.temperature})`);
     }
     if (!this.graph) return this.capture(ids, positions, slot, uniforms);
+    this.enqueue(positions, slot, uniforms);
+    return this.read();
+  }
+
+  /**
+   * Enqueues a step after the first without reading its samples back (`read()` reads the latest step's):
+   * steps continue from the previous samples on the device.
+   */
+  enqueue(positions: number[], slot: number, uniforms?: Float32Array): void {
     const graph = this.graph;
-    const inputs = this.inputs!;
-    const out = this.out!;
+    const inputs = this.inputs;
+    const out = this.out;
+    if (!graph || !inputs || !out) throw new DispatchGraphError('enqueue before the first (captured) step');
     graph.write(inputs.positions, Int32Array.from(positions));
     graph.write(inputs.slot, Int32Array.of(slot));
     graph.write(inputs.length, Int32Array.of(slot + 1));
     if (uniforms && inputs.uniforms) graph.write(inputs.uniforms, uniforms);
     graph.replay({ before: [[out.ids, inputs.ids]] });
-    return this.read();
   }
 
   private capture(
@@ -116,9 +130,11 @@ export class DecodeGraph {
     return this.read();
   }
 
-  private read(): Promise<DecodedTokens> {
-    const out = this.out!;
-    return this.graph!.read([out.ids, out.logprobs]).then(([ids, logprobs]) => ({
+  /** Reads the samples of the latest step. */
+  read(): Promise<DecodedTokens> {
+    const out = this.out;
+    if (!out || !this.graph) throw new DispatchGraphError('read before the first (captured) step');
+    return this.graph.read([out.ids, out.logprobs]).then(([ids, logprobs]) => ({
       ids: ids as Int32Array,
       logprobs: logprobs as Float32Array,
     }));

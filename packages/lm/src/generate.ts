@@ -155,11 +155,18 @@ async function sampleOnHost(logits: tf.Tensor2D, o: Options, rng: Rng, live: boo
 }
 
 /**
+ * Steps a decode loop replayed from a dispatch graph runs ahead of its read-backs: a step's host work is ~1.5 ms and
+ * a read-back's latency ~3 ms on an H200, so waiting for the previous step only would leave the GPU idle.
+ */
+const GRAPH_READ_AHEAD = 2;
+
+/**
  * Batched generation over left-padded prompts with a KV cache.
  *
  * Device sampling (the default path) never waits for the GPU inside the loop: step s+1 is enqueued
  * with step s's sampled ids (still on the device) before step s's ids are read back for the stop
- * checks, so one step may run past the point where every sequence has stopped (its tokens are dropped).
+ * checks, so one step may run past the point where every sequence has stopped (its tokens are dropped); replayed
+ * from a dispatch graph, two steps.
  */
 export async function generate(
   w: ModelWeights,
@@ -197,7 +204,9 @@ export async function generate(
     [b, width],
     'int32',
   );
-  let pending: Promise<Sampled> | undefined;
+  // read-backs in flight, oldest first: the loop waits for one only when more than `readAhead` are out
+  const inFlight: Promise<Sampled>[] = [];
+  const readAhead = (): number => (graph ? GRAPH_READ_AHEAD : 1);
   // WebGPU + device sampling: decode steps after the prefill run on the preallocated in-place cache
   // (MAGIC_PACKED_DECODE=0 keeps the concat cache, for comparison).
   const packed = device && tf.getBackend() === 'webgpu' && process.env.MAGIC_PACKED_DECODE !== '0';
@@ -211,11 +220,10 @@ export async function generate(
       if (graph) {
         const positions = promptLens.map((n) => n + s - 1);
         const u = o.temperature === 0 ? undefined : Float32Array.from({ length: b }, () => rng.next());
-        const read = graph.step(input, positions, width + s - 1, u);
+        inFlight.push(graph.step(input, positions, width + s - 1, u));
         input?.dispose();
         input = undefined;
-        if (pending) accept(await pending);
-        pending = read;
+        while (inFlight.length > readAhead()) accept(await inFlight.shift()!);
         continue;
       }
       const ids = input!;
@@ -262,17 +270,16 @@ export async function generate(
       const sampled = sampleOnDevice(logits, o, rng);
       logits.dispose();
       input = tf.reshape(sampled.ids, [b, 1]) as tf.Tensor2D;
-      const read = readSampled(sampled);
-      if (pending) accept(await pending);
-      pending = read;
+      inFlight.push(readSampled(sampled));
+      while (inFlight.length > readAhead()) accept(await inFlight.shift()!);
     }
-    if (pending) accept(await pending);
+    while (inFlight.length > 0) accept(await inFlight.shift()!);
   } finally {
     input?.dispose();
     disposeCache(cache);
     graph?.dispose();
     decoder?.dispose();
-    if (pending) await pending.catch(() => undefined);
+    await Promise.all(inFlight.map((p) => p.catch(() => undefined)));
   }
   return seqs.map((q) => ({
     tokenIds: q.tokenIds,

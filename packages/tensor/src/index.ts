@@ -3,6 +3,7 @@ import './gradients.js';
 export { type AdapterDescription, describeAdapter } from './backend/adapter.js';
 export {
   captureDispatchGraph,
+  capturingDispatchGraph,
   DispatchGraph,
   DispatchGraphError,
   dispatchGraphParkedBuffers,

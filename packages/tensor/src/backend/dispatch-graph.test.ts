@@ -1,10 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axpyInPlace } from '../fused/axpy.js';
+import { configureFastMatMul, fastMatMulWins } from '../fused/matmul.js';
 import { fusedRmsNorm } from '../fused/rms-norm.js';
 import { closeness, normal } from '../fused/test-helpers.js';
 import { expectNoLeaks } from '../leaks.js';
-import { captureDispatchGraph, DispatchGraphError, dispatchGraphParkedBuffers } from './dispatch-graph.js';
+import {
+  captureDispatchGraph,
+  capturingDispatchGraph,
+  DispatchGraphError,
+  dispatchGraphParkedBuffers,
+} from './dispatch-graph.js';
 import { initBackend } from './init-backend.js';
 import { releaseWebGpu } from './webgpu.js';
 
@@ -103,6 +109,34 @@ describe('captureDispatchGraph', () => {
     expect(() => graph.replay({ before: [[tf.zeros([2]), x]] })).toThrow(/cannot copy/);
     graph.dispose();
     tf.dispose([x, y]);
+  });
+
+  it('sends skinny matmuls to the tiled GEMM while capturing (replays cost no host time per dispatch)', async () => {
+    const prev = configureFastMatMul({ shapes: 'measured' });
+    try {
+      expect(capturingDispatchGraph()).toBe(false);
+      expect(fastMatMulWins(64, 896, false)).toBe(false);
+      const a = normal(7, [8, 64]) as tf.Tensor2D;
+      const b = normal(8, [96, 64]) as tf.Tensor2D;
+      const eagerY = tf.matMul(a, b, false, true);
+      let inside = false;
+      const { graph, result: y } = captureDispatchGraph(
+        () => {
+          inside = capturingDispatchGraph() && fastMatMulWins(64, 896, false);
+          return tf.matMul(a, b, false, true);
+        },
+        { inputs: [a, b] },
+      );
+      expect(inside).toBe(true);
+      expect(capturingDispatchGraph()).toBe(false);
+      expect(graph.programs.some((p) => p.startsWith('magicGemm'))).toBe(true);
+      const [got] = await graph.read([y]);
+      expect(closeness(got!, (await eagerY.data()) as Float32Array, 1e-5, 1e-5).excess).toBeLessThanOrEqual(0);
+      graph.dispose();
+      tf.dispose([a, b, eagerY, y]);
+    } finally {
+      configureFastMatMul(prev);
+    }
   });
 
   it('checks what is written', () => {

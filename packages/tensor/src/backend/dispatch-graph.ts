@@ -327,6 +327,16 @@ async function readTensors(be: WebGpuBackend, tensors: tf.Tensor[]): Promise<(In
   }
 }
 
+let capturing = 0;
+
+/**
+ * True while a dispatch graph is being recorded: kernels may then prefer fewer FLOPs over fewer dispatches
+ * (replays cost no host time per dispatch), e.g. the tiled GEMM's split-K for skinny decode matmuls.
+ */
+export function capturingDispatchGraph(): boolean {
+  return capturing > 0;
+}
+
 /** Counters of the release guard (for tests): buffers tfjs released while a live graph held them. */
 export function dispatchGraphParkedBuffers(): number {
   const be = tf.backend() as unknown as WebGpuBackend;
@@ -420,12 +430,14 @@ function record<T>(be: WebGpuBackend, guard: ReleaseGuard, fn: () => T): { resul
     const out = entryBuffer(lastGroup.entries[0]!);
     if (out) rec.written.set(out, name);
   };
+  capturing++;
   try {
     return { result: fn(), rec };
   } catch (e) {
     guard.unhold(rec.held);
     throw e;
   } finally {
+    capturing--;
     be.recordAndSubmit = originals.recordAndSubmit;
     device.createBindGroup = originals.createBindGroup;
     device.createCommandEncoder = originals.createCommandEncoder;

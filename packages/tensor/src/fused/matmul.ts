@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { capturingDispatchGraph } from '../backend/dispatch-graph.js';
 import { FusedOpError, type FusedProgram, flatProgram, i32Uniform, type ProgramUniform } from './webgpu-program.js';
 
 /*
@@ -537,9 +538,13 @@ function biasStrides(bias: number[], outShape: number[]): [number, number, numbe
 
 /**
  * Where the tiled GEMM beat tfjs' own programs on an H200 (bench/matmul.ts, bench/results/2026-11-27-h200-run4.jsonl):
- * row counts of 256+ (prefill, training: 1.6-1.9x), and the [64 x 896]·[896 x 151936] head (1.1x). tfjs' programs won
- * for skinny decode shapes (M = 64, N <= 4864: 0.57-0.8x) and for the layers' A^T·B weight gradients (0.84x), so
- * those stay with tfjs; the vocabulary head's weight gradient (A^T·B with M = V = 151936) went 28.7 -> 36.8 TFLOP/s
+ * row counts of 256+ (prefill, training: 1.6-1.9x), and the [64 x 896]·[896 x 151936] head (1.1x). Skinny decode
+ * shapes (M <= 64) are ours while a dispatch graph is being captured: in GPU time (timestamp queries, run30) the
+ * decode step's 72 q/k/v, o and down projections took 2.3 ms on the tiled GEMM with split-K against 8.8 ms on tfjs'
+ * programs, and a decode step replayed from a graph ran in 6.95 ms instead of 14.2. Run through tfjs, the split-K
+ * sums' extra dispatches cost more host time than the GPU saves (B1 1,675 vs 3,051 tok/s, run31 / run28; run4's
+ * 0.57-0.8x for those shapes was wall time per call), so there they stay with tfjs. tfjs' programs won for the
+ * layers' A^T·B weight gradients (0.84x), so those stay with tfjs; the vocabulary head's weight gradient (A^T·B with M = V = 151936) went 28.7 -> 36.8 TFLOP/s
  * with the 256x128 tile (run17), so A^T·B with M >= 32768 is ours, and so are deep-K A^T·B weight gradients
  * (K >= 8192 tokens) while `deepKWorkgroups` splits them (run23: tfjs' 0.48 s of them per update became ~0.35 s).
  * `configureFastMatMul({ shapes: 'all' })` or MAGIC_FAST_MATMUL=all uses it everywhere (tuning, tests).
@@ -547,7 +552,7 @@ function biasStrides(bias: number[], outShape: number[]): [number, number, numbe
 export function fastMatMulWins(m: number, n: number, transposeA: boolean, k = 0): boolean {
   if (options.shapes === 'all' || process.env.MAGIC_FAST_MATMUL === 'all') return true;
   if (transposeA) return m >= 32768 || (deepKWorkgroups() > 0 && k >= SPLIT_LARGE_TILE_K);
-  return m >= 256 || n >= 32768;
+  return m >= 256 || n >= 32768 || (m <= 64 && capturingDispatchGraph());
 }
 
 /**
