@@ -1,12 +1,15 @@
 // Per-kernel profile of sampling (issue 10): wall time per decode step, dispatches per step, and the
 // GPU time per kernel (tf.profile; WebGPU timestamp queries when the adapter has them).
 //   npx tsx bench/profile-decode.ts [--preset qwen2.5-0.5b] [--device auto] [--batch 64] [--prompt 128]
+// Every decode step runs through tfjs here (MAGIC_DECODE_GRAPH=0 unless set): tf.profile cannot see the steps a
+// dispatch graph replays (bench/decode-graph.ts times those); MAGIC_FAST_MATMUL=all gives the graph's matmul mix.
 import { CausalLM } from '@magic/lm';
 import { initBackend, releaseWebGpu } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { deviceFacts, median, printResult, submitBatchSize } from './bench-common.js';
 import { parseBenchArgs, randomIds } from './lm-args.js';
 
+process.env.MAGIC_DECODE_GRAPH ??= '0';
 const args = parseBenchArgs(process.argv.slice(2), { batch: 64, prompt: 128, submitBatch: 0, top: 25 }, 'qwen2.5-0.5b');
 const { batch, prompt, submitBatch, top } = args.ints as Record<string, number>;
 const info = await initBackend({ device: args.device });

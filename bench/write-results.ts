@@ -108,6 +108,13 @@ function callSection(file: string): string {
       rows.push(
         `| decode profile | ours, ${l.backend} (${kernels(l)}, submit batch ${l.submitBatch}) | ${fmt(l.decodeStepMs, 1)} ms/decode step wall, ${fmt(l.gpuMsPerDecodeStep, 1)} ms GPU, ${l.kernelsPerDecodeStep} kernels/step (reshapes included), prefill ${fmt(l.prefillMs, 0)} ms; top: ${top} | — |`,
       );
+    } else if (l.workload === 'decode-graph') {
+      const ms = l.msPerStep as Record<string, number>;
+      const sh = l.shapes as Record<string, number>;
+      const ahead = ms.ahead2 === undefined ? '' : `, ${fmt(ms.ahead2, 2)} reading two behind`;
+      rows.push(
+        `| decode graph | ours, ${l.backend} (${l.kernels && (l.kernels as { fastMatMul?: boolean }).fastMatMul ? 'tiled GEMM installed' : 'tfjs matmul'}), batch ${sh.batch}, ${l.dispatchesPerStep} dispatches/step | ${fmt(ms.queued, 2)} ms/step queued (GPU-bound), ${fmt(ms.sync, 2)} with a read-back per step, ${fmt(ms.pipelined, 2)} reading one behind${ahead}; host ${fmt(l.hostMsPerEnqueue, 2)} ms per enqueue | — |`,
+      );
     } else if (l.op === 'matmul') {
       const s = l.shape as Record<string, number | boolean>;
       rows.push(

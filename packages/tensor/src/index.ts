@@ -31,6 +31,7 @@ export {
   capWebGpuBufferPool,
   defaultPoolCapBytes,
   type PoolCapOptions,
+  touchWebGpuPool,
   trimWebGpuBufferPool,
   type WebGpuPoolStats,
   webGpuPoolStats,

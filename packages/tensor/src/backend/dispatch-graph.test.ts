@@ -13,6 +13,7 @@ import {
 } from './dispatch-graph.js';
 import { initBackend } from './init-backend.js';
 import { releaseWebGpu } from './webgpu.js';
+import { capWebGpuBufferPool, trimWebGpuBufferPool, webGpuPoolStats } from './webgpu-pool.js';
 
 // Software WebGPU (Mesa llvmpipe): a captured step replayed with new inputs must give what running it through
 // tfjs gives, keep its buffers from other tensors, and refuse what it cannot replay.
@@ -136,6 +137,36 @@ describe('captureDispatchGraph', () => {
       tf.dispose([a, b, eagerY, y]);
     } finally {
       configureFastMatMul(prev);
+    }
+  });
+
+  it("ages the capped pool as the replayed steps' allocations would (stale sizes stay evictable)", async () => {
+    const be = tf.backend() as unknown as { bufferManager: { numBytesAllocated: number } };
+    const before = webGpuPoolStats()!;
+    trimWebGpuBufferPool();
+    try {
+      capWebGpuBufferPool(be, before.capBytes, { staleAfter: 200 });
+      // a buffer of a size nothing else uses, freed before the decode-like loop (a long prefill's)
+      const prefill = tf.tidy(() => tf.add(tf.zeros([300_000]), 1)); // on the GPU (tf.zeros alone stays on the host)
+      await prefill.data();
+      prefill.dispose();
+      const x = tf.tensor2d(seeded(9, [rows, cols]), [rows, cols]);
+      const w = normal(1, [cols, out]) as tf.Tensor2D;
+      const g = normal(2, [cols]) as tf.Tensor1D;
+      const { graph, result: y } = captureDispatchGraph(() => step(x, w, g), { inputs: [x, w, g] });
+      // the capture allocates well under 200 buffers; 40 replays stand for far more
+      for (let i = 0; i < 40; i++) graph.replay();
+      await graph.read([y]);
+      // cap at what is allocated now: the next new size must evict, and only the old prefill buffer is stale
+      capWebGpuBufferPool(be, be.bufferManager.numBytesAllocated, { staleAfter: 200 });
+      const evicted = webGpuPoolStats()!.evictedBuffers;
+      const fresh = tf.tidy(() => tf.add(tf.zeros([200_000]), 1));
+      await fresh.data();
+      expect(webGpuPoolStats()!.evictedBuffers).toBeGreaterThan(evicted);
+      graph.dispose();
+      tf.dispose([fresh, x, w, g, y]);
+    } finally {
+      capWebGpuBufferPool(be, before.capBytes, {});
     }
   });
 

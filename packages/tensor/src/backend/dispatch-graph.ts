@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MagicError } from '../errors.js';
 import { type ErrorSourceDevice, guardedRead } from './webgpu-errors.js';
+import { touchWebGpuPool } from './webgpu-pool.js';
 
 /*
  * Capture and replay of the GPU work of a tfjs computation on the WebGPU backend (the idea of CUDA graphs).
@@ -185,6 +186,8 @@ export class DispatchGraph {
     private readonly ops: Op[],
     private readonly held: Set<GpuBuffer>,
     private readonly outputs: tf.Tensor[],
+    /** Pool keys of the capture's reusable allocations (a replay counts them as made again). */
+    private readonly allocations: string[],
   ) {}
 
   /** Number of recorded dispatches. */
@@ -271,6 +274,8 @@ export class DispatchGraph {
     }
     pass?.end();
     be.device.queue.submit([encoder.finish()]);
+    // the pool's staleness clock runs on allocations: count the step's as if tfjs had made them again
+    touchWebGpuPool(this.allocations, be);
     // host copies tfjs cached from earlier reads of the outputs are stale now
     for (const t of this.outputs) {
       const td = t.isDisposed ? undefined : be.tensorMap.get(t.dataId);
@@ -356,13 +361,15 @@ interface Recording {
   held: Set<GpuBuffer>;
   uploaded: Set<GpuBuffer>;
   written: Map<GpuBuffer, string>;
+  /** Pool keys (size_usage) of reusable allocations. */
+  allocations: string[];
   /** Why the recording cannot be replayed (found inside a wrapper whose caller may swallow a throw). */
   failure?: string;
 }
 
 /** Wraps the backend's dispatch and copy paths to record them while `fn` runs; undoes the wrapping after. */
 function record<T>(be: WebGpuBackend, guard: ReleaseGuard, fn: () => T): { result: T; rec: Recording } {
-  const rec: Recording = { ops: [], held: new Set(), uploaded: new Set(), written: new Map() };
+  const rec: Recording = { ops: [], held: new Set(), uploaded: new Set(), written: new Map(), allocations: [] };
   // held from its first binding on: tfjs may release a buffer mid-step, and it must not reach another tensor
   const hold = (b: GpuBuffer) => {
     if (rec.held.has(b)) return;
@@ -391,6 +398,7 @@ function record<T>(be: WebGpuBackend, guard: ReleaseGuard, fn: () => T): { resul
   };
   manager.acquireBuffer = (size, usage, mappedAtCreation = false, reuse = true) => {
     const buffer = originals.acquireBuffer.call(manager, size, usage, mappedAtCreation, reuse);
+    if (reuse) rec.allocations.push(`${size}_${usage}`);
     // tfjs uploads host data into a storage buffer created mapped (or through a staging copy, below)
     if (mappedAtCreation && (usage & MAP_WRITE) === 0) rec.uploaded.add(buffer);
     return buffer;
@@ -478,5 +486,5 @@ export function captureDispatchGraph<T>(
       );
     }
   }
-  return { graph: new DispatchGraph(be, rec.ops, rec.held, tensorsIn(result)), result };
+  return { graph: new DispatchGraph(be, rec.ops, rec.held, tensorsIn(result), rec.allocations), result };
 }

@@ -162,6 +162,19 @@ export function capWebGpuBufferPool(
   return true;
 }
 
+/**
+ * Counts allocations that did not happen through the pool as if they had: each key is marked used, in order, and
+ * the staleness clock advances by one per key. A dispatch-graph replay re-runs the work of a step whose
+ * allocations were recorded once; without this the clock would stand still while a decode loop runs, and buffers
+ * of sizes the loop no longer uses (a long prefill's) would stay "recent" and never be evicted (measured on an H200:
+ * the gpu-small trainer ran out of device memory after a replayed rollout, and not without the replay).
+ */
+export function touchWebGpuPool(keys: readonly string[], backend: unknown = tf.findBackend('webgpu')): void {
+  const state = managerOf(backend)?.__magicPool;
+  if (!state) return;
+  for (const key of keys) state.lastUse.set(key, ++state.clock);
+}
+
 /** The counters of the WebGPU backend's capped pool, or undefined when there is none. */
 export function webGpuPoolStats(backend: unknown = tf.findBackend('webgpu')): WebGpuPoolStats | undefined {
   const s = managerOf(backend)?.__magicPool;
