@@ -170,6 +170,29 @@ describe('captureDispatchGraph', () => {
     }
   });
 
+  it('replays buffer copies in order with the dispatches (tfjs copies for dataToGPU)', async () => {
+    const before = tf.memory().numTensors;
+    const x = tf.tensor1d([1, 2, 3]);
+    const { graph, result } = captureDispatchGraph(
+      () => {
+        const y = tf.mul(x, 2);
+        const copy = y.dataToGPU().tensorRef; // a copyBufferToBuffer into a new tensor
+        y.dispose();
+        const out = tf.add(copy, 1);
+        copy.dispose();
+        return out;
+      },
+      { inputs: [x] },
+    );
+    expect(graph.copies).toBe(1);
+    graph.write(x, new Float32Array([5, 6, 7]));
+    graph.replay();
+    expect(Array.from((await graph.read([result]))[0]!)).toEqual([11, 13, 15]);
+    graph.dispose();
+    tf.dispose([x, result]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('checks what is written', () => {
     const x = tf.tensor1d([1, 2]);
     const other = tf.tensor1d([1, 2]);
