@@ -1,4 +1,10 @@
-import { DispatchGraphError, expectNoLeaks, initBackend, releaseWebGpu } from '@magic/tensor';
+import {
+  DispatchGraphError,
+  dispatchGraphParkedBuffers,
+  expectNoLeaks,
+  initBackend,
+  releaseWebGpu,
+} from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CausalLM } from './causal-lm.js';
@@ -17,19 +23,25 @@ afterAll(() => {
   releaseWebGpu();
 });
 
+// left padding: rows of different prompt lengths
+const PROMPTS = [
+  [5, 6, 7, 8, 9],
+  [10, 11],
+  [12, 13, 14],
+];
+const OTHER = [
+  [20, 21],
+  [22, 23, 24, 25],
+];
+
+const run = (prompts: number[][], temperature: number, seed: number) =>
+  lm.generate(prompts, { maxNewTokens: 9, temperature, seed, stopTokenIds: [] });
+
 async function generateWith(graph: boolean, temperature: number) {
   const before = process.env.MAGIC_DECODE_GRAPH;
   process.env.MAGIC_DECODE_GRAPH = graph ? '1' : '0';
   try {
-    // left padding: rows of different prompt lengths
-    const prompts = [
-      [5, 6, 7, 8, 9],
-      [10, 11],
-      [12, 13, 14],
-    ];
-    return await expectNoLeaks(() =>
-      lm.generate(prompts, { maxNewTokens: 9, temperature, seed: 21, stopTokenIds: [] }),
-    );
+    return await expectNoLeaks(() => run(PROMPTS, temperature, 21));
   } finally {
     if (before === undefined) delete process.env.MAGIC_DECODE_GRAPH;
     else process.env.MAGIC_DECODE_GRAPH = before;
@@ -46,6 +58,17 @@ describe('decoding from a dispatch graph', () => {
       for (const [k, lp] of o.logprobs.entries()) expect(lp).toBeCloseTo(eager[i]!.logprobs[k]!, 5);
     }
     expect(replayed[0]!.tokenIds).toHaveLength(9);
+    // every buffer the graph held went back to the pool
+    expect(dispatchGraphParkedBuffers()).toBe(0);
+  });
+
+  it('runs two generations at once (two live graphs) as it runs them one after the other', async () => {
+    const tensors = tf.memory().numTensors;
+    const [a, b] = await Promise.all([run(PROMPTS, 1, 21), run(OTHER, 1, 3)]);
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(a.map((o) => o.tokenIds)).toEqual((await run(PROMPTS, 1, 21)).map((o) => o.tokenIds));
+    expect(b.map((o) => o.tokenIds)).toEqual((await run(OTHER, 1, 3)).map((o) => o.tokenIds));
+    expect(dispatchGraphParkedBuffers()).toBe(0);
   });
 
   it('captures one step (every layer) and checks its arguments', async () => {
