@@ -12,6 +12,7 @@ import {
   writeKvCacheReference,
 } from './kv-cache.js';
 import { closeness, normal } from './test-helpers.js';
+import { FusedOpError } from './webgpu-program.js';
 
 // Software WebGPU (Mesa llvmpipe) against the unfused reference on cpu: the in-place cache write and the
 // packed decode attention (q rotary-embedded in the kernel, grouped kv heads, padding bias, valid length).
@@ -142,6 +143,32 @@ describe('kv cache kernels', () => {
     expect(() => packedDecodeAttention(qkv, positions, cache, tf.zeros([1, 3]) as tf.Tensor2D, 2, s)).toThrow(
       /padBias must be/,
     );
-    tf.dispose([cache, qkv, positions]);
+    const twoSlots = tf.tensor1d([1, 2], 'int32');
+    expect(() => writeKvCache(cache, qkv, positions, twoSlots, s)).toThrow(/slot tensor must be int32 \[1\]/);
+    expect(() => packedDecodeAttention(qkv, positions, cache, tf.zeros([1, 4]) as tf.Tensor2D, twoSlots, s)).toThrow(
+      /length tensor must be int32 \[1\]/,
+    );
+    tf.dispose([cache, qkv, positions, twoSlots]);
+  });
+
+  it('needs an in-place cache and the fused kernel for device positions on WebGPU (typed errors, not a sync read)', async () => {
+    await tf.setBackend('webgpu');
+    const s = { numHeads: 4, numKvHeads: 2, headDim: 8, theta: 10000 };
+    const qkv = tf.ones([1, (4 + 4) * 8]) as tf.Tensor2D;
+    const positions = tf.tensor1d([0], 'int32');
+    const at = tf.tensor1d([1], 'int32');
+    const shared = tf.zeros([2, 2, 4, 8]) as tf.Tensor4D;
+    const alias = tf.reshape(shared, [2, 2, 4, 8]); // same buffer: no in-place write
+    expect(() => writeKvCache(shared, qkv, positions, at, s)).toThrow(
+      /device slot needs a cache it can write in place/,
+    );
+    // head dim 6 is not a multiple of 4: no fused attention
+    const s6 = { numHeads: 2, numKvHeads: 1, headDim: 6, theta: 10000 };
+    const cache6 = tf.zeros([2, 1, 4, 6]) as tf.Tensor4D;
+    const qkv6 = tf.ones([1, 4 * 6]) as tf.Tensor2D;
+    expect(() => packedDecodeAttention(qkv6, positions, cache6, tf.zeros([1, 4]) as tf.Tensor2D, at, s6)).toThrow(
+      FusedOpError,
+    );
+    tf.dispose([qkv, positions, at, shared, alias, cache6, qkv6]);
   });
 });

@@ -181,8 +181,13 @@ export function writeKvCache(
       { type: 'int32', data: [s.numHeads] },
       { type: 'int32', data: [maxLen] },
     ]);
+    if (done) return cache;
     // a cache that shares its buffer with another tensor is not written in place
-    return done ? cache : writeKvCacheReference(cache, qkv, positions, slotValue(), s);
+    if (device) {
+      // (the functional write needs the slot on the host, and WebGPU has no synchronous read in Node)
+      throw new FusedOpError('writeKvCache', 'a device slot needs a cache it can write in place (this one is shared)');
+    }
+    return writeKvCacheReference(cache, qkv, positions, slot, s);
   } finally {
     if (inv !== s.invFreq) inv.dispose();
   }
@@ -287,6 +292,9 @@ export function packedDecodeAttention(
     throw new FusedOpError('packedDecodeAttention', `padBias must be [${b}, ${maxLen}], got [${padBias.shape}]`);
   }
   if (!onWebGpu() || d % 4 !== 0 || d > DECODE_ATTENTION_WG) {
+    if (device && onWebGpu()) {
+      throw new FusedOpError('packedDecodeAttention', `a device length needs the fused kernel (head dim ${d})`);
+    }
     const len = device ? length.dataSync()[0]! : length;
     return packedDecodeAttentionReference(qkv, positions, cache, padBias, len, s);
   }
