@@ -6,6 +6,7 @@ import {
   fusedRmsNorm,
   fusedRopeAt,
   fusedSwiGlu,
+  maxStorageBindingBytes,
   type PackedAttentionShape,
   packedDecodeAttention,
   packedSwiGlu,
@@ -101,11 +102,45 @@ function attention(
     // GQA without repeating k/v: heads of one kv group stacked along the query axis. The scale goes on q
     // ([B,H,T,D]) rather than on the scores ([B,H,T,S]): one large multiply less, and backward keeps no
     // unscaled copy of the scores.
-    const qg = tf.reshape(tf.mul(q, scale), [b, kvh, group * t, d]);
-    const scores = tf.add(tf.matMul(qg, k, false, true), ctx.groupBias ?? ctx.bias);
-    ctxv = tf.reshape(tf.matMul(tf.softmax(scores), v), [b, nh, t, d]);
+    const qg = tf.reshape(tf.mul(q, scale), [b, kvh, group * t, d]) as tf.Tensor4D;
+    const bias = ctx.groupBias ?? ctx.bias;
+    const rows = scoreRowsPerChunk(b, nh * t * k.shape[2]);
+    const grouped = (qc: tf.Tensor4D, kc: tf.Tensor4D, vc: tf.Tensor4D, bc: tf.Tensor4D) =>
+      tf.matMul(tf.softmax(tf.add(tf.matMul(qc, kc, false, true), bc)), vc) as tf.Tensor4D;
+    const out =
+      rows >= b
+        ? grouped(qg, k, v, bias)
+        : tf.concat(
+            batchChunks(b, rows).map(([at, n]) =>
+              grouped(rowsOf(qg, at, n), rowsOf(k, at, n), rowsOf(v, at, n), rowsOf(bias, at, n)),
+            ),
+            0,
+          );
+    ctxv = tf.reshape(out, [b, nh, t, d]);
   }
   return { out: linear(mergeHeads(ctxv), w.oWeight, residual), k, v };
+}
+
+/**
+ * Batch rows per attention chunk: all of them unless one [rows, heads, T, S] score tensor would exceed the device's
+ * largest storage binding (128 MiB on the software adapter: 16 x 4 heads x 783^2 scores failed validation there).
+ */
+function scoreRowsPerChunk(b: number, scoresPerRow: number): number {
+  const limit = maxStorageBindingBytes();
+  return Math.max(1, Math.min(b, Math.floor(limit / (scoresPerRow * 4))));
+}
+
+/** [start, count] chunks of `rows` over `b`. */
+function batchChunks(b: number, rows: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let at = 0; at < b; at += rows) out.push([at, Math.min(rows, b - at)]);
+  return out;
+}
+
+/** Rows [at, at + n) of a rank-4 tensor (a broadcast batch of 1 is kept whole). */
+function rowsOf(x: tf.Tensor4D, at: number, n: number): tf.Tensor4D {
+  if (x.shape[0] === 1) return x;
+  return tf.slice(x, [at, 0, 0, 0], [n, -1, -1, -1]);
 }
 
 /**

@@ -19,7 +19,7 @@ export {
 } from './backend/init-backend.js';
 export { resolveWasmDir } from './backend/wasm.js';
 export { patchWasmKernels } from './backend/wasm-kernels.js';
-export { releaseWebGpu, webGpuDevice } from './backend/webgpu.js';
+export { maxStorageBindingBytes, releaseWebGpu, webGpuDevice } from './backend/webgpu.js';
 export {
   checkWebGpuErrors,
   onWebGpuError,

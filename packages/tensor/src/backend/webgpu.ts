@@ -151,6 +151,19 @@ export function webGpuDevice(): unknown {
 }
 
 /**
+ * Largest storage-buffer binding, in bytes, the active backend's kernels can use: the WebGPU device's
+ * `maxStorageBufferBindingSize` (128 MiB on the software adapter; Dawn on an H200 reports GBs), Infinity on other
+ * backends. `MAGIC_MAX_BINDING_BYTES` overrides it (tests of the chunked paths).
+ */
+export function maxStorageBindingBytes(): number {
+  const env = Number(process.env.MAGIC_MAX_BINDING_BYTES);
+  if (Number.isFinite(env) && env > 0) return env;
+  if (tf.getBackend() !== 'webgpu') return Number.POSITIVE_INFINITY;
+  const limits = (current?.device as { limits?: { maxStorageBufferBindingSize?: number } } | undefined)?.limits;
+  return limits?.maxStorageBufferBindingSize ?? 134_217_728;
+}
+
+/**
  * Frees the WebGPU backend and device and drops `navigator.gpu` (a live Dawn instance keeps Node running).
  * Call before a program exits if it used WebGPU.
  */
