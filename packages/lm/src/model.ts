@@ -14,6 +14,7 @@ import {
   writeKvCache,
 } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
+import { chunksOf } from './chunks.js';
 import type { Qwen2Config } from './config.js';
 import { sumTensors } from './sum-tensors.js';
 import type { LayerWeights, ModelWeights } from './weights.js';
@@ -111,7 +112,7 @@ function attention(
       rows >= b
         ? grouped(qg, k, v, bias)
         : tf.concat(
-            batchChunks(b, rows).map(([at, n]) =>
+            chunksOf(b, rows).map(([at, n]) =>
               grouped(rowsOf(qg, at, n), rowsOf(k, at, n), rowsOf(v, at, n), rowsOf(bias, at, n)),
             ),
             0,
@@ -128,13 +129,6 @@ function attention(
 function scoreRowsPerChunk(b: number, scoresPerRow: number): number {
   const limit = maxStorageBindingBytes();
   return Math.max(1, Math.min(b, Math.floor(limit / (scoresPerRow * 4))));
-}
-
-/** [start, count] chunks of `rows` over `b`. */
-function batchChunks(b: number, rows: number): [number, number][] {
-  const out: [number, number][] = [];
-  for (let at = 0; at < b; at += rows) out.push([at, Math.min(rows, b - at)]);
-  return out;
 }
 
 /** Rows [at, at + n) of a rank-4 tensor (a broadcast batch of 1 is kept whole). */

@@ -1,5 +1,6 @@
 import { logProbGather, logProbGatherGrad } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
+import { chunksOf } from './chunks.js';
 import type { Qwen2Config } from './config.js';
 import { LmInputError } from './errors.js';
 import { forwardHidden, headLogits, headWeight, logitsOf } from './model.js';
@@ -73,13 +74,6 @@ const sliceRows = (rows: tf.Tensor2D, start: number, size: number): tf.Tensor2D 
 export function balancedChunk(n: number, maxRows: number): number {
   const m = Math.max(1, maxRows);
   return Math.ceil(n / Math.ceil(n / m));
-}
-
-/** Chunk boundaries [start, size] of n rows at most `chunk` rows each. */
-function chunksOf(n: number, chunk: number): [number, number][] {
-  const out: [number, number][] = [];
-  for (let start = 0; start < n; start += chunk) out.push([start, Math.min(chunk, n - start)]);
-  return out;
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededNormal } from '../conformance/inputs.js';
 import { axpyInPlace } from '../fused/axpy.js';
 import { configureFastMatMul, fastMatMulWins } from '../fused/matmul.js';
 import { fusedRmsNorm } from '../fused/rms-norm.js';
@@ -36,10 +37,6 @@ function step(x: tf.Tensor2D, w: tf.Tensor2D, g: tf.Tensor1D): tf.Tensor2D {
   });
 }
 
-function seeded(seed: number, shape: number[]): Float32Array {
-  return tf.tidy(() => normal(seed, shape).dataSync() as Float32Array);
-}
-
 async function eager(xData: Float32Array, w: tf.Tensor2D, g: tf.Tensor1D): Promise<Float32Array> {
   const x = tf.tensor2d(xData, [rows, cols]);
   const y = step(x, w, g);
@@ -59,7 +56,7 @@ describe('captureDispatchGraph', () => {
       await expectNoLeaks(async () => {
         const w = normal(1, [cols, out]) as tf.Tensor2D;
         const g = normal(2, [cols]) as tf.Tensor1D;
-        const x = tf.tensor2d(seeded(3, [rows, cols]), [rows, cols]);
+        const x = tf.tensor2d(seededNormal(3, rows * cols), [rows, cols]);
         const parked = dispatchGraphParkedBuffers();
         const { graph, result: y } = captureDispatchGraph(() => step(x, w, g), { inputs: [x] });
         expect(graph.dispatches).toBeGreaterThanOrEqual(4);
@@ -67,14 +64,18 @@ describe('captureDispatchGraph', () => {
         // intermediates disposed inside the step are held for the graph, not pooled
         expect(dispatchGraphParkedBuffers()).toBeGreaterThan(parked);
         expect(
-          closeness(...((await graph.read([y])) as [Float32Array]), await eager(seeded(3, [rows, cols]), w, g), 0, 0)
-            .excess,
+          closeness(
+            ...((await graph.read([y])) as [Float32Array]),
+            await eager(seededNormal(3, rows * cols), w, g),
+            0,
+            0,
+          ).excess,
         ).toBeLessThanOrEqual(0);
         for (const seed of [4, 5, 6]) {
           // other work between replays takes buffers of the same sizes from the pool
           const others = [0, 1, 2].map((i) => tf.tidy(() => tf.add(normal(10 + i, [rows, cols]), 1)));
           const othersBefore = await Promise.all(others.map((t) => t.data()));
-          const data = seeded(seed, [rows, cols]);
+          const data = seededNormal(seed, rows * cols);
           graph.write(x, data);
           graph.replay();
           const [got] = await graph.read([y]);
@@ -150,7 +151,7 @@ describe('captureDispatchGraph', () => {
       const prefill = tf.tidy(() => tf.add(tf.zeros([300_000]), 1)); // on the GPU (tf.zeros alone stays on the host)
       await prefill.data();
       prefill.dispose();
-      const x = tf.tensor2d(seeded(9, [rows, cols]), [rows, cols]);
+      const x = tf.tensor2d(seededNormal(9, rows * cols), [rows, cols]);
       const w = normal(1, [cols, out]) as tf.Tensor2D;
       const g = normal(2, [cols]) as tf.Tensor1D;
       const { graph, result: y } = captureDispatchGraph(() => step(x, w, g), { inputs: [x, w, g] });

@@ -77,6 +77,12 @@ async function run(
   });
 }
 
+/** One row, 4 heads over 2 kv heads of width 8: q/k/v all ones (packed), rotary position 0. */
+const SMALL: PackedAttentionShape = { numHeads: 4, numKvHeads: 2, headDim: 8, theta: 10000 };
+function smallStep(): { qkv: tf.Tensor2D; positions: tf.Tensor1D } {
+  return { qkv: tf.ones([1, (4 + 4) * 8]) as tf.Tensor2D, positions: tf.tensor1d([0], 'int32') };
+}
+
 describe('kv cache kernels', () => {
   // Two head layouts in one process: the compiled shaders must not be mixed up (shape constants are in the key).
   it.each([
@@ -100,9 +106,8 @@ describe('kv cache kernels', () => {
     for (const backend of ['webgpu', 'cpu'] as const) {
       await tf.setBackend(backend);
       const cache = tf.zeros([2, 2, 4, 8]) as tf.Tensor4D;
-      const qkv = tf.ones([1, (4 + 4) * 8]) as tf.Tensor2D;
-      const positions = tf.tensor1d([0], 'int32');
-      const s = { numHeads: 4, numKvHeads: 2, headDim: 8, theta: 10000 };
+      const { qkv, positions } = smallStep();
+      const s = SMALL;
       const next = writeKvCache(cache, qkv, positions, 2, s);
       expect(next === cache).toBe(backend === 'webgpu');
       const data = (await next.array()) as number[][][][];
@@ -116,9 +121,8 @@ describe('kv cache kernels', () => {
 
   it('in place: later reads see the write (no stale CPU copy); a shared buffer is never written in place', async () => {
     await tf.setBackend('webgpu');
-    const s = { numHeads: 4, numKvHeads: 2, headDim: 8, theta: 10000 };
-    const qkv = tf.ones([1, (4 + 4) * 8]) as tf.Tensor2D;
-    const positions = tf.tensor1d([0], 'int32');
+    const s = SMALL;
+    const { qkv, positions } = smallStep();
     const cache = tf.zeros([2, 2, 4, 8]) as tf.Tensor4D;
     await cache.data(); // tfjs caches what it read on the CPU
     expect(writeKvCache(cache, qkv, positions, 1, s)).toBe(cache);
@@ -135,9 +139,8 @@ describe('kv cache kernels', () => {
   it('rejects bad shapes and slots with typed errors', async () => {
     await tf.setBackend('cpu');
     const cache = tf.zeros([2, 2, 4, 8]) as tf.Tensor4D;
-    const qkv = tf.ones([1, 64]) as tf.Tensor2D;
-    const positions = tf.tensor1d([0], 'int32');
-    const s = { numHeads: 4, numKvHeads: 2, headDim: 8, theta: 10000 };
+    const { qkv, positions } = smallStep();
+    const s = SMALL;
     expect(() => writeKvCache(cache, qkv, positions, 4, s)).toThrow(/slot 4 outside/);
     expect(() => writeKvCache(cache, tf.ones([1, 10]) as tf.Tensor2D, positions, 0, s)).toThrow(/qkv must be/);
     expect(() => packedDecodeAttention(qkv, positions, cache, tf.zeros([1, 3]) as tf.Tensor2D, 2, s)).toThrow(
@@ -153,9 +156,8 @@ describe('kv cache kernels', () => {
 
   it('needs an in-place cache and the fused kernel for device positions on WebGPU (typed errors, not a sync read)', async () => {
     await tf.setBackend('webgpu');
-    const s = { numHeads: 4, numKvHeads: 2, headDim: 8, theta: 10000 };
-    const qkv = tf.ones([1, (4 + 4) * 8]) as tf.Tensor2D;
-    const positions = tf.tensor1d([0], 'int32');
+    const s = SMALL;
+    const { qkv, positions } = smallStep();
     const at = tf.tensor1d([1], 'int32');
     const shared = tf.zeros([2, 2, 4, 8]) as tf.Tensor4D;
     const alias = tf.reshape(shared, [2, 2, 4, 8]); // same buffer: no in-place write

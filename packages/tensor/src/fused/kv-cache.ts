@@ -112,6 +112,11 @@ function checkDevicePosition(op: string, name: string, t: DevicePosition): void 
   }
 }
 
+/** A position's value on the host (the unfused references slice with it; not on WebGPU: no synchronous read). */
+function hostPosition(p: number | DevicePosition): number {
+  return typeof p === 'number' ? p : p.dataSync()[0]!;
+}
+
 function writeKvProgram(b: number, kvh: number, d: number, deviceSlot: boolean) {
   const n = b * kvh * d;
   const wg = 64;
@@ -167,11 +172,10 @@ export function writeKvCache(
   const maxLen = cache.shape[2];
   const device = typeof slot !== 'number';
   if (device) checkDevicePosition('writeKvCache', 'slot', slot);
-  const slotValue = (): number => (device ? slot.dataSync()[0]! : slot);
   if (!device && (!Number.isInteger(slot) || slot < 0 || slot >= maxLen)) {
     throw new FusedOpError('writeKvCache', `slot ${slot} outside [0, ${maxLen})`);
   }
-  if (!onWebGpu()) return writeKvCacheReference(cache, qkv, positions, slotValue(), s);
+  if (!onWebGpu()) return writeKvCacheReference(cache, qkv, positions, hostPosition(slot), s);
   const [b2, kvh, , d] = cache.shape;
   const inv = s.invFreq ?? tf.tensor1d(inverseFrequencies(d, s.theta));
   try {
@@ -269,8 +273,9 @@ function packedAttentionProgram(b: number, nh: number, kvh: number, d: number, d
  * Attention of one new token per row over the first `length` cached positions: q taken from the packed
  * projection qkv (rotary-embedded at `positions` inside the kernel), keys/values from `cache`
  * [2B,kvHeads,maxLen,D], additive `padBias` [B, maxLen] (0 visible, -1e9 for prompt padding); grouped kv
- * heads. `length` is a number or a DevicePosition (int32 [1] read by the kernel). Returns [B, heads * D] (heads merged, ready for the output projection). WebGPU: one dispatch,
- * one workgroup per (row, head), online softmax. Other backends: the reference. Inference only.
+ * heads. `length` is a number or a DevicePosition (int32 [1] read by the kernel). Returns [B, heads * D] (heads
+ * merged, ready for the output projection). WebGPU: one dispatch, one workgroup per (row, head), online softmax.
+ * Other backends: the reference. Inference only.
  */
 export function packedDecodeAttention(
   qkv: tf.Tensor2D,
@@ -295,8 +300,7 @@ export function packedDecodeAttention(
     if (device && onWebGpu()) {
       throw new FusedOpError('packedDecodeAttention', `a device length needs the fused kernel (head dim ${d})`);
     }
-    const len = device ? length.dataSync()[0]! : length;
-    return packedDecodeAttentionReference(qkv, positions, cache, padBias, len, s);
+    return packedDecodeAttentionReference(qkv, positions, cache, padBias, hostPosition(length), s);
   }
   const inv = s.invFreq ?? tf.tensor1d(inverseFrequencies(d, s.theta));
   try {
