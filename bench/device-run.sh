@@ -7,7 +7,8 @@
 #   decode-graph (what bounds decoding replayed from a dispatch graph), b2@k=v,k=v (B2 with those flags, e.g. b2@micro=64,checkpoint=1 or b2@profile=1; nr-b2@... the same with Dawn's
 #   robustness and workgroup init off), b3, profile, fused, matmul, matmul-sweep (training shapes, every tile x bk x unroll;
 #   $MATMUL_ARGS adds flags, e.g. "--tokens 16384 --tiles t128x128,t128x256"),
-#   train (magic-train --preset gpu-small, shortened: $TRAIN_STEPS steps, small phase 1; report to $OUT/train),
+#   train (magic-train --preset gpu-small, shortened: $TRAIN_STEPS steps, small phase 1, $TRAIN_ARGS more flags such as
+#   "--set switchAgent.freq=1" to train both roles; report to $OUT/train),
 #   eval (magic-eval --suite safety --limit $EVAL_LIMIT on WebGPU, target = the defender that `train` saved).
 set -uo pipefail
 B=${BUNDLE_DIR:-.bundle}
@@ -49,7 +50,7 @@ for s in "${steps[@]}"; do
       rm -rf /tmp/magic-train
       node $B/magic-train.mjs --preset gpu-small --device webgpu --run-dir /tmp/magic-train --plain \
         --set trainer.totalSteps="${TRAIN_STEPS:-4}" --set trainer.testFreq="${TRAIN_STEPS:-4}" --set trainer.saveFreq="${TRAIN_STEPS:-4}" \
-        --set phase1.sft.maxExamples=64 --set data.valHoldout=16 --set data.valBatchSize=16 \
+        --set phase1.sft.maxExamples=64 --set data.valHoldout=16 --set data.valBatchSize=16 ${TRAIN_ARGS:-} \
         > "$out/train.log" 2>&1
       echo "train: rc=$? $((SECONDS - t0)) s" | tee -a "$out/steps.txt"
       # B3 from this run's phase-2 steps (stage timings in metrics.jsonl)
@@ -84,5 +85,9 @@ done
 for d in train eval; do
   if [ -d "$out/$d" ]; then tar -C "$out" -cJf "$out/$d.tar.xz" "$d" && rm -rf "${out:?}/$d"; fi
 done
-(cd "$out" && ls ./*.log > /dev/null 2>&1 && tar -cJf logs.tar.xz ./*.log gpu.txt && rm -f ./*.log gpu.txt)
+# A second invocation in the same call adds its logs to the archive of the first instead of replacing it.
+(cd "$out" && ls ./*.log > /dev/null 2>&1 && {
+  [ -f logs.tar.xz ] && xz -d logs.tar.xz
+  tar -rf logs.tar ./*.log gpu.txt && xz -f logs.tar && rm -f ./*.log gpu.txt
+})
 cat "$out/results.jsonl"
