@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   FusedOpError,
+  f32Uniform,
   flatProgram,
   onWebGpu,
   rowPreludeWgsl,
@@ -67,7 +68,7 @@ function rmsNormKernel<T extends tf.Tensor>(x: T, weight: tf.Tensor, eps: number
     const h = x.shape[x.rank - 1]!;
     const rows = x.size / h;
     const x2 = tf.reshape(x, [rows, h]);
-    const y = runProgram(rmsNormProgram(rows, h), [x2, weight], 'float32', [{ type: 'float32', data: [eps] }]);
+    const y = runProgram(rmsNormProgram(rows, h), [x2, weight], 'float32', [f32Uniform(eps)]);
     return tf.reshape(y, x.shape) as T;
   });
 }
@@ -176,7 +177,7 @@ function rmsNormBackwardKernel(x: tf.Tensor, w: tf.Tensor, dy: tf.Tensor, eps: n
     const rows = x.size / h;
     const x2 = tf.reshape(x, [rows, h]);
     const dy2 = tf.reshape(dy, [rows, h]);
-    const u = [{ type: 'float32' as const, data: [eps] }];
+    const u = [f32Uniform(eps)];
     const r = runProgram(rmsNormBackwardProgram(rows, h, false), [x2], 'float32', u);
     const dx = runProgram(rmsNormBackwardProgram(rows, h, true), [x2, w, dy2], 'float32', u);
     const partial = runProgram(rmsNormWeightGradPartialProgram(rows, h), [x2, dy2, r], 'float32');

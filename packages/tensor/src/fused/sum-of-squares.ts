@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { FusedOpError, flatProgram, onWebGpu, runProgram, treeReduce } from './webgpu-program.js';
+import { FusedOpError, flatProgram, i32Uniform as int, onWebGpu, runProgram, treeReduce } from './webgpu-program.js';
 
 /** Unfused reference: Σ x² as a scalar. */
 export function sumOfSquaresReference(x: tf.Tensor): tf.Scalar {
@@ -54,7 +54,6 @@ export function sumOfSquares(x: tf.Tensor): tf.Scalar {
     const n = x.size;
     const groups = Math.min(MAX_GROUPS, Math.ceil(n / (WG * 16)));
     const flat = tf.reshape(x, [n]);
-    const int = (v: number) => ({ type: 'int32' as const, data: [v] });
     const partial = runProgram(partialSumProgram(groups, true), [flat], 'float32', [int(n), int(groups * WG)]);
     const total = runProgram(partialSumProgram(1, false), [partial], 'float32', [int(groups), int(WG)]);
     return tf.reshape(total, []) as tf.Scalar;
