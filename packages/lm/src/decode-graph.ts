@@ -111,15 +111,7 @@ export class DecodeGraph {
           logits.dispose();
         }
       },
-      {
-        inputs: [
-          inputs.ids,
-          inputs.positions,
-          inputs.slot,
-          inputs.length,
-          ...(inputs.uniforms ? [inputs.uniforms] : []),
-        ],
-      },
+      { inputs: this.inputTensors() },
     );
     this.graph = graph;
     this.out = result;
@@ -140,14 +132,16 @@ export class DecodeGraph {
     }));
   }
 
+  /** The tensors the graph reads its per-step data from (none before the first step). */
+  private inputTensors(): tf.Tensor[] {
+    const i = this.inputs;
+    return i ? [i.ids, i.positions, i.slot, i.length, ...(i.uniforms ? [i.uniforms] : [])] : [];
+  }
+
   dispose(): void {
     this.graph?.dispose();
     this.graph = undefined;
-    const i = this.inputs;
-    tf.dispose([
-      ...(i ? [i.ids, i.positions, i.slot, i.length, ...(i.uniforms ? [i.uniforms] : [])] : []),
-      ...(this.out ? [this.out.ids, this.out.logprobs] : []),
-    ]);
+    tf.dispose([...this.inputTensors(), ...(this.out ? [this.out.ids, this.out.logprobs] : [])]);
     this.inputs = undefined;
     this.out = undefined;
   }

@@ -171,6 +171,12 @@ function bufferOf(be: WebGpuBackend, t: tf.Tensor, op: string): GpuBuffer {
   return resource;
 }
 
+/** Drops the host copy tfjs keeps of a tensor after uploads and reads: the GPU data was just rewritten. */
+function dropHostCopy(be: WebGpuBackend, t: tf.Tensor): void {
+  const td = be.tensorMap.get(t.dataId);
+  if (td) td.values = null;
+}
+
 function entryBuffer(entry: BindGroupEntry): GpuBuffer | undefined {
   const r = entry.resource as { buffer?: GpuBuffer } | undefined;
   return r?.buffer;
@@ -227,9 +233,7 @@ export class DispatchGraph {
     }
     flush(this.be);
     this.be.device.queue.writeBuffer(buffer, 0, data);
-    // tfjs keeps a host copy after uploads and reads; it is stale now
-    const td = this.be.tensorMap.get(t.dataId);
-    if (td) td.values = null;
+    dropHostCopy(this.be, t);
   }
 
   /** Re-runs the captured GPU work, after copying each `before` pair's data (src into dst, same byte size). */
@@ -245,8 +249,7 @@ export class DispatchGraph {
           `replay: cannot copy ${src.dtype} [${src.shape}] into ${dst.dtype} [${dst.shape}]`,
         );
       }
-      const td = be.tensorMap.get(dst.dataId);
-      if (td) td.values = null;
+      dropHostCopy(be, dst);
       return { s, d, bytes };
     });
     flush(be);
@@ -276,11 +279,7 @@ export class DispatchGraph {
     be.device.queue.submit([encoder.finish()]);
     // the pool's staleness clock runs on allocations: count the step's as if tfjs had made them again
     touchWebGpuPool(this.allocations, be);
-    // host copies tfjs cached from earlier reads of the outputs are stale now
-    for (const t of this.outputs) {
-      const td = t.isDisposed ? undefined : be.tensorMap.get(t.dataId);
-      if (td) td.values = null;
-    }
+    for (const t of this.outputs) if (!t.isDisposed) dropHostCopy(be, t);
   }
 
   /**
