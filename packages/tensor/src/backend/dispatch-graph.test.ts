@@ -205,7 +205,8 @@ describe('captureDispatchGraph', () => {
     tf.dispose([x, other, y]);
   });
 
-  it('refuses steps it cannot replay', async () => {
+  it('refuses steps it cannot replay, freeing what the step returned', async () => {
+    const tensorsBefore = tf.memory().numTensors;
     // a host tensor made inside the step and then written in place: its replay would not restart from the upload
     expect(() =>
       captureDispatchGraph(() => {
@@ -214,6 +215,7 @@ describe('captureDispatchGraph', () => {
         return t;
       }),
     ).toThrow(/uploaded from the host/);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
     // a read-back inside the step
     const x = tf.tensor1d([1, 2]);
     let pending: Promise<unknown> | undefined;

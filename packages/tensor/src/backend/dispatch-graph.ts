@@ -473,14 +473,16 @@ export function captureDispatchGraph<T>(
   flush(be);
   const { result, rec } = record(be, guard, fn);
   flush(be);
-  if (rec.failure) {
+  const refuse = (why: string): never => {
     guard.unhold(rec.held);
-    throw new DispatchGraphError(rec.failure);
-  }
+    // the step's result cannot reach the caller: free its tensors here
+    tf.dispose(tensorsIn(result));
+    throw new DispatchGraphError(why);
+  };
+  if (rec.failure) refuse(rec.failure);
   for (const [buffer, writer] of rec.written) {
     if (rec.uploaded.has(buffer)) {
-      guard.unhold(rec.held);
-      throw new DispatchGraphError(
+      refuse(
         `the captured step writes (${writer}) into a buffer it uploaded from the host; create that tensor before the capture`,
       );
     }
