@@ -215,25 +215,28 @@ export async function generate(
   // (MAGIC_DECODE_GRAPH=0 runs every step through tfjs)
   let graph: DecodeGraph | undefined;
   const promptLens = prompts.map((p) => p.length);
+  /** Queues a step's read-back, then accepts the oldest ones until at most `readAhead()` are out. */
+  const readBack = async (read: Promise<Sampled>): Promise<void> => {
+    inFlight.push(read);
+    while (inFlight.length > readAhead()) accept(await inFlight.shift()!);
+  };
   try {
     for (let s = 0; s < maxNew && seqs.some((q) => !q.done); s++) {
+      // a decode step's rotary positions and cache slot (the prefill, s = 0, uses neither)
+      const positions = promptLens.map((n) => n + s - 1);
+      const slot = width + s - 1;
       if (graph) {
-        const positions = promptLens.map((n) => n + s - 1);
         const u = o.temperature === 0 ? undefined : Float32Array.from({ length: b }, () => rng.next());
-        inFlight.push(graph.step(input, positions, width + s - 1, u));
+        const read = graph.step(input, positions, slot, u);
         input?.dispose();
         input = undefined;
-        while (inFlight.length > readAhead()) accept(await inFlight.shift()!);
+        await readBack(read);
         continue;
       }
       const ids = input!;
       let logits: tf.Tensor2D;
       if (decoder) {
-        logits = decoder.step(
-          ids,
-          promptLens.map((n) => n + s - 1),
-          width + s - 1,
-        );
+        logits = decoder.step(ids, positions, slot);
       } else {
         const r = step(w, cfg, ids, keyMask, cache);
         disposeCache(cache);
@@ -270,8 +273,7 @@ export async function generate(
       const sampled = sampleOnDevice(logits, o, rng);
       logits.dispose();
       input = tf.reshape(sampled.ids, [b, 1]) as tf.Tensor2D;
-      inFlight.push(readSampled(sampled));
-      while (inFlight.length > readAhead()) accept(await inFlight.shift()!);
+      await readBack(readSampled(sampled));
     }
     while (inFlight.length > 0) accept(await inFlight.shift()!);
   } finally {
