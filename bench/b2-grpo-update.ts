@@ -10,7 +10,8 @@
 //                                   [--responseOnly 0|1: log-probs (vocabulary head) for response columns only
 //                                    (default 1, as GrpoUpdater does; 0: every column, as HF's default forward)]
 //                                   [--keepLogits 0|1: the head's backward reuses the forward logits (default 0)]
-//                                   [--chunkRows n: rows of logits per head chunk (default 0: 2^26 logits a chunk)]
+//                                   [--chunkRows n: rows of logits per head chunk (default 0: even chunks of at
+//                                    most MAX_LOGITS_CHUNK = 2^27 logits)]
 import { causalLmPolicy } from '@magic/game';
 import { type GrpoBatch, GrpoUpdater, type PolicyBatch } from '@magic/grpo';
 import { CausalLM } from '@magic/lm';

@@ -40,7 +40,8 @@ const SHAPES: Shape[] = [
   [4096, 896, 1152, false, true, 'train'],
   [4096, 896, 9728, false, true, 'train'],
   [4096, 4864, 896, false, false, 'train'],
-  // the vocabulary head in @magic/lm's chunked log-probs (441-row chunks of 2^26 logits): logits, dRows, dHead
+  // the vocabulary head in @magic/lm's chunked log-probs (441-row chunks: 2^26 logits, the chunk size when these
+  // shapes were first measured): logits, dRows, dHead
   [441, 896, 151936, false, true, 'train'],
   [441, 151936, 896, false, false, 'train'],
   [151936, 441, 896, true, false, 'train'],

@@ -544,9 +544,10 @@ function biasStrides(bias: number[], outShape: number[]): [number, number, numbe
  * programs, and a decode step replayed from a graph ran in 6.95 ms instead of 14.2. Run through tfjs, the split-K
  * sums' extra dispatches cost more host time than the GPU saves (B1 1,675 vs 3,051 tok/s, run31 / run28; run4's
  * 0.57-0.8x for those shapes was wall time per call), so there they stay with tfjs. tfjs' programs won for the
- * layers' A^T·B weight gradients (0.84x), so those stay with tfjs; the vocabulary head's weight gradient (A^T·B with M = V = 151936) went 28.7 -> 36.8 TFLOP/s
- * with the 256x128 tile (run17), so A^T·B with M >= 32768 is ours, and so are deep-K A^T·B weight gradients
- * (K >= 8192 tokens) while `deepKWorkgroups` splits them (run23: tfjs' 0.48 s of them per update became ~0.35 s).
+ * layers' A^T·B weight gradients (0.84x), so those stay with tfjs; the vocabulary head's weight gradient (A^T·B
+ * with M = V = 151936) went 28.7 -> 36.8 TFLOP/s with the 256x128 tile (run17), so A^T·B with M >= 32768 is ours,
+ * and so are deep-K A^T·B weight gradients (K >= 8192 tokens) while `deepKWorkgroups` splits them (run23: tfjs'
+ * 0.48 s of them per update became ~0.35 s).
  * `configureFastMatMul({ shapes: 'all' })` or MAGIC_FAST_MATMUL=all uses it everywhere (tuning, tests).
  */
 export function fastMatMulWins(m: number, n: number, transposeA: boolean, k = 0): boolean {
@@ -559,7 +560,6 @@ export function fastMatMulWins(m: number, n: number, transposeA: boolean, k = 0)
  * The GEMM on the WebGPU backend, on TensorInfos (kernel level), or undefined when this kernel does not handle
  * the case (the caller falls back to tfjs' own program).
  */
-
 export function runGemm(backend: BackendLike, args: GemmArgs): tf.TensorInfo | undefined {
   const { a, b, transposeA, transposeB, bias } = args;
   // The buffer's dtype, not the tensor's: tfjs' WebGPU cast can relabel an int32 buffer as float32.
