@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seededNormal } from '../conformance/inputs.js';
 import { axpyInPlace } from '../fused/axpy.js';
 import { configureFastMatMul, fastMatMulWins } from '../fused/matmul.js';
 import { fusedRmsNorm } from '../fused/rms-norm.js';
-import { closeness, normal } from '../fused/test-helpers.js';
+import { closeness, normal, useSoftwareWebGpu } from '../fused/test-helpers.js';
 import { expectNoLeaks } from '../leaks.js';
 import {
   captureDispatchGraph,
@@ -12,17 +12,11 @@ import {
   DispatchGraphError,
   dispatchGraphParkedBuffers,
 } from './dispatch-graph.js';
-import { initBackend } from './init-backend.js';
-import { releaseWebGpu } from './webgpu.js';
 import { capWebGpuBufferPool, trimWebGpuBufferPool, webGpuPoolStats } from './webgpu-pool.js';
 
 // Software WebGPU (Mesa llvmpipe): a captured step replayed with new inputs must give what running it through
 // tfjs gives, keep its buffers from other tensors, and refuse what it cannot replay.
-beforeAll(async () => {
-  await initBackend({ device: 'cpu' });
-  expect((await initBackend({ device: 'webgpu', allowSoftwareAdapter: true })).name).toBe('webgpu');
-}, 60_000);
-afterAll(() => releaseWebGpu());
+useSoftwareWebGpu();
 
 const [rows, cols, out] = [4, 24, 40];
 

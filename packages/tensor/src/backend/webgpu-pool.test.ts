@@ -1,14 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { initBackend } from './init-backend.js';
-import { releaseWebGpu } from './webgpu.js';
+import { expect, it } from 'vitest';
+import { useSoftwareWebGpu } from '../fused/test-helpers.js';
 import { capWebGpuBufferPool, trimWebGpuBufferPool, webGpuPoolStats } from './webgpu-pool.js';
 
 // Software WebGPU: the pool cap keeps freed buffers of many sizes from accumulating, and results stay right.
-beforeAll(async () => {
-  expect((await initBackend({ device: 'webgpu', allowSoftwareAdapter: true })).name).toBe('webgpu');
-}, 60_000);
-afterAll(() => releaseWebGpu());
+useSoftwareWebGpu({ withCpu: false });
 
 const allocated = () => (tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU: number }).numBytesAllocatedInGPU;
 

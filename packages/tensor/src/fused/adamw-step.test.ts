@@ -1,17 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { initBackend } from '../backend/init-backend.js';
-import { releaseWebGpu } from '../backend/webgpu.js';
+import { expect, it } from 'vitest';
 import { expectNoLeaks } from '../leaks.js';
 import { adamwStep, adamwStepReference } from './adamw-step.js';
-import { closeness, normal } from './test-helpers.js';
+import { closeness, normal, useSoftwareWebGpu } from './test-helpers.js';
 
 // Software WebGPU (in-place fused kernels) against the reference on cpu: three steps of a [37,29] parameter.
-beforeAll(async () => {
-  await initBackend({ device: 'cpu' });
-  expect((await initBackend({ device: 'webgpu', allowSoftwareAdapter: true })).name).toBe('webgpu');
-}, 60_000);
-afterAll(() => releaseWebGpu());
+useSoftwareWebGpu();
 
 const h = { lr: 1e-2, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01 };
 

@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend/init-backend.js';
-import { releaseWebGpu } from '../backend/webgpu.js';
+import { describe, expect, it } from 'vitest';
 import { axpyInPlace, axpyReference } from './axpy.js';
 import { decodeAttention, decodeAttentionReference } from './decode-attention.js';
 import { embeddingGradient, embeddingGradientReference } from './embedding-grad.js';
@@ -12,15 +10,10 @@ import { fusedRopeAt, ropeAtReference } from './rope-at.js';
 import { sampleIdsReference, sampleTokens } from './sample-tokens.js';
 import { sumOfSquares, sumOfSquaresReference } from './sum-of-squares.js';
 import { fusedSwiGlu, packedSwiGlu, packedSwiGluReference, swiGluReference } from './swiglu.js';
-import { closeness, computeOn, normal, ropeTablesFor, uniformsFor } from './test-helpers.js';
+import { closeness, computeOn, normal, ropeTablesFor, uniformsFor, useSoftwareWebGpu } from './test-helpers.js';
 
 // One WebGPU start for all fused kernels (software adapter: Mesa llvmpipe); each case compares against cpu.
-beforeAll(async () => {
-  await initBackend({ device: 'cpu' });
-  const info = await initBackend({ device: 'webgpu', allowSoftwareAdapter: true });
-  expect(info.name).toBe('webgpu');
-}, 60_000);
-afterAll(() => releaseWebGpu());
+useSoftwareWebGpu();
 
 async function expectClose(
   run: (fused: boolean) => tf.Tensor | tf.Tensor[],

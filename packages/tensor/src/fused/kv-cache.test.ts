@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend/init-backend.js';
-import { releaseWebGpu } from '../backend/webgpu.js';
+import { describe, expect, it } from 'vitest';
 import { expectNoLeaks } from '../leaks.js';
 import {
   createKvCache,
@@ -11,16 +9,12 @@ import {
   writeKvCache,
   writeKvCacheReference,
 } from './kv-cache.js';
-import { closeness, normal } from './test-helpers.js';
+import { closeness, normal, useSoftwareWebGpu } from './test-helpers.js';
 import { FusedOpError } from './webgpu-program.js';
 
 // Software WebGPU (Mesa llvmpipe) against the unfused reference on cpu: the in-place cache write and the
 // packed decode attention (q rotary-embedded in the kernel, grouped kv heads, padding bias, valid length).
-beforeAll(async () => {
-  await initBackend({ device: 'cpu' });
-  expect((await initBackend({ device: 'webgpu', allowSoftwareAdapter: true })).name).toBe('webgpu');
-}, 60_000);
-afterAll(() => releaseWebGpu());
+useSoftwareWebGpu();
 
 const [b, prefill, maxLen] = [3, 5, 300];
 

@@ -1,14 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { initBackend } from '../backend/init-backend.js';
-import { releaseWebGpu } from '../backend/webgpu.js';
+import { expect, it } from 'vitest';
+import { useSoftwareWebGpu } from './test-helpers.js';
 
 // Regression: on WebGPU a float32 tensor cast from int32 (e.g. a one-hot) can still sit in an int32 buffer;
 // the tiled GEMM must leave such inputs to tfjs' own program (it generated invalid WGSL for them).
-beforeAll(async () => {
-  expect((await initBackend({ device: 'webgpu', allowSoftwareAdapter: true })).name).toBe('webgpu');
-}, 60_000);
-afterAll(() => releaseWebGpu());
+useSoftwareWebGpu({ withCpu: false });
 
 it('matmul of a cast int32 one-hot equals the row gather', async () => {
   const w = tf.tensor2d(

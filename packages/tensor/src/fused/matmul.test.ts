@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend/init-backend.js';
-import { releaseWebGpu } from '../backend/webgpu.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   configureFastMatMul,
   fastMatMulInstalled,
@@ -14,18 +12,15 @@ import {
   tileSharedBytes,
   uninstallFastMatMul,
 } from './matmul.js';
-import { closeness, computeOn, normal } from './test-helpers.js';
+import { closeness, computeOn, normal, useSoftwareWebGpu } from './test-helpers.js';
 
 // WebGPU = Mesa llvmpipe (software adapter); every case compares the installed kernel against tfjs' cpu backend.
-beforeAll(async () => {
-  await initBackend({ device: 'cpu' });
-  const info = await initBackend({ device: 'webgpu', allowSoftwareAdapter: true });
-  expect(info.name).toBe('webgpu');
+useSoftwareWebGpu();
+beforeAll(() => {
   // every shape through the tiled GEMM (by default small-M and A^T·B problems stay with tfjs' programs)
   configureFastMatMul({ shapes: 'all' });
   expect(installFastMatMul()).toBe(true);
-}, 60_000);
-afterAll(() => releaseWebGpu());
+});
 
 async function expectClose(run: () => tf.Tensor | tf.Tensor[], atol = 1e-4, rtol = 1e-4): Promise<void> {
   const ref = await computeOn('cpu', run);

@@ -1,6 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { initBackend } from '../backend/init-backend.js';
+import { releaseWebGpu } from '../backend/webgpu.js';
 import { seededNormal } from '../conformance/inputs.js';
 import { expectNoLeaks } from '../leaks.js';
+
+/**
+ * A test file's backends: cpu first (for references) unless `withCpu` is false, then WebGPU on the software adapter
+ * (Mesa llvmpipe in CI; the file fails if WebGPU does not come up), released after the file's tests.
+ */
+export function useSoftwareWebGpu({ withCpu = true }: { withCpu?: boolean } = {}): void {
+  beforeAll(async () => {
+    if (withCpu) await initBackend({ device: 'cpu' });
+    expect((await initBackend({ device: 'webgpu', allowSoftwareAdapter: true })).name).toBe('webgpu');
+  }, 60_000);
+  afterAll(() => releaseWebGpu());
+}
 
 /** Runs `fn` on `backend` (already initialised) inside tidy, reads every output, and fails if anything leaked. */
 export async function computeOn(
