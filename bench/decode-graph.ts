@@ -67,14 +67,7 @@ async function queued(): Promise<number> {
   await graph.read();
   return (performance.now() - t) / n;
 }
-async function sync(): Promise<number> {
-  const t = performance.now();
-  for (let i = 0; i < n; i++) {
-    enqueue();
-    await graph.read();
-  }
-  return (performance.now() - t) / n;
-}
+/** Steps with at most `ahead` read-backs outstanding (0: each step read back before the next is enqueued). */
 async function pipelined(ahead: number): Promise<number> {
   const t = performance.now();
   const inFlight: Promise<unknown>[] = [];
@@ -89,7 +82,7 @@ async function pipelined(ahead: number): Promise<number> {
 const runs: Record<string, number[]> = { queued: [], sync: [], pipelined: [], ahead2: [] };
 for (let r = 0; r <= args.runs; r++) {
   const q = await queued();
-  const s = await sync();
+  const s = await pipelined(0);
   const pl = await pipelined(1);
   const a2 = await pipelined(2);
   if (r === 0) continue; // warm-up
