@@ -116,6 +116,19 @@ export {
   type XTeamingConfig,
   xTeamingConfigSchema,
 } from './multi-turn/x-teaming.js';
+export {
+  approximateTruncator,
+  extractAnswer,
+  type GenerationBudgetName,
+  generationBudgets,
+  type JudgeInputOptions,
+  type JudgeInputOptionsInput,
+  judgeInputSchema,
+  judgeText,
+  resolveGenerationBudget,
+  type TokenTruncator,
+  tokenizerTruncator,
+} from './protocol/judge-input.js';
 export { compare, compareToMarkdown, type MetricDelta, proportionDeltaCi } from './report/compare.js';
 export { formatFraction, formatSuiteTable, resultsToMarkdown } from './report/markdown.js';
 export {

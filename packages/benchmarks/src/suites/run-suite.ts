@@ -3,6 +3,7 @@ import { UnknownBenchmarkError } from '../errors.js';
 import { GenerationCache } from '../generation-cache.js';
 import { runDialogueReplayTask, runXTeamingTask } from '../multi-turn/run-multi-turn-tasks.js';
 import type { XTeamingAgents } from '../multi-turn/x-teaming.js';
+import { approximateTruncator, judgeInputSchema, judgeText, type TokenTruncator } from '../protocol/judge-input.js';
 import type { RunResults, TaskResult } from '../results.js';
 import { type ChatTarget, type GuardLike, generationParamsSchema } from '../types.js';
 import { defaultIsParseFailure, type EvalContext, type ProgressEvent } from './context.js';
@@ -25,6 +26,8 @@ export const runSuiteConfigSchema = z.object({
   generation: generationParamsSchema.default({ temperature: 0, maxTokens: 512, topP: 1 }),
   /** Only these task ids (default: every task of the suite). */
   tasks: z.array(z.string()).optional(),
+  /** Reply preparation before judging (spec §7): `<answer>` extraction on, 512 tokens. */
+  judgeInput: judgeInputSchema.default({ extractAnswer: true, maxTokens: 512 }),
 });
 export type RunSuiteConfigInput = z.input<typeof runSuiteConfigSchema>;
 
@@ -38,6 +41,8 @@ export interface RunSuiteOptions extends RunSuiteConfigInput {
   /** Planner/attacker/scorer endpoints for the X-Teaming task (skipped without them). */
   multiTurn?: XTeamingAgents;
   isParseFailure?: (error: unknown) => boolean;
+  /** Tokenizer for the judge token budget; default the target's own (`target.truncator`), else an approximation. */
+  judgeTruncator?: TokenTruncator;
   onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -98,6 +103,7 @@ async function runTask(
 export async function runSuite(options: RunSuiteOptions): Promise<RunResults> {
   const config = runSuiteConfigSchema.parse(options);
   const suite = resolveSuite(options.suite);
+  const truncator = options.judgeTruncator ?? options.target?.truncator ?? approximateTruncator;
   const ctx: EvalContext = {
     target: options.target,
     judge: options.judge,
@@ -108,6 +114,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunResults> {
     seed: config.seed,
     bootstrapSamples: config.bootstrapSamples,
     isParseFailure: options.isParseFailure ?? defaultIsParseFailure,
+    judgeText: (response) => judgeText(response, config.judgeInput, truncator),
     onProgress: options.onProgress ?? (() => {}),
     stats: { generated: 0, cached: 0, judgeCalls: 0 },
   };
@@ -137,6 +144,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunResults> {
     limit: config.limit ?? null,
     seed: config.seed,
     generation: config.generation,
+    judgeInput: { ...config.judgeInput, tokenizer: truncator.name },
     stats: ctx.stats,
     table: suite.table,
     tasks: results,
