@@ -30,6 +30,7 @@ export { type AlpacaEvalRow, alpacaEvalRowSchema, loadAlpacaEval } from './loade
 export { arcRowSchema, loadArc } from './loaders/arc.js';
 export { type CosafeDialogue, cosafeDialogueSchema, loadCosafe } from './loaders/cosafe.js';
 export { type DanRow, danRowSchema, loadDan } from './loaders/dan.js';
+export { gpqaCsvSchema, loadGpqa } from './loaders/gpqa.js';
 export { type Gsm8kRow, gsm8kRowSchema, loadGsm8k } from './loaders/gsm8k.js';
 export {
   type HarmbenchBehavior,

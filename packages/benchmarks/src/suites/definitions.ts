@@ -310,6 +310,15 @@ export const capabilitySuite: SuiteDefinition = {
       stratifyLimitBy: 'subject',
     },
     { id: 'gsm8k', label: 'GSM8K', benchmark: 'gsm8k', kind: 'gsm8k' },
+    // not redistributable: runs with --path gpqa=gpqa_main.csv, skipped otherwise
+    {
+      id: 'gpqa',
+      label: 'GPQA (0-shot)',
+      benchmark: 'gpqa',
+      kind: 'multipleChoice',
+      categoryField: 'subject',
+      stratifyLimitBy: 'subject',
+    },
   ],
   table: {
     title: 'Table 2: capability (↑)',
@@ -319,6 +328,7 @@ export const capabilitySuite: SuiteDefinition = {
       { header: 'ARC-C', task: 'arc', metric: 'accuracy', higherIsBetter: true },
       { header: 'MMLU', task: 'mmlu', metric: 'accuracy', higherIsBetter: true },
       { header: 'GSM8K', task: 'gsm8k', metric: 'exact_match', higherIsBetter: true },
+      { header: 'GPQA', task: 'gpqa', metric: 'accuracy', higherIsBetter: true },
     ],
   },
 };

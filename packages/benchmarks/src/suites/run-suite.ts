@@ -122,7 +122,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunResults> {
   const results: TaskResult[] = [];
   for (const task of tasks) {
     const started = performance.now();
-    const loaded = await loadTaskRows(task, options.paths ?? {}, config.limit);
+    const loaded = await loadTaskRows(task, options.paths ?? {}, config.limit, config.seed);
     if ('skipReason' in loaded) {
       results.push(skipped(task, loaded.skipReason));
       continue;
