@@ -86,6 +86,12 @@ export {
   type LabelledPrediction,
 } from './metrics/judge-quality.js';
 export {
+  fitSoftLogistic,
+  type LengthControlledResult,
+  lengthControlledWinRate,
+  type PairwisePreference,
+} from './metrics/length-controlled.js';
+export {
   type ChoiceScorer,
   formatMultipleChoicePrompt,
   parseAnswerLetter,
@@ -146,6 +152,7 @@ export {
 } from './results.js';
 export { defaultIsParseFailure, type EvalContext, type ProgressEvent, readVerdict } from './suites/context.js';
 export {
+  type AlpacaEvalTask,
   capabilitySuite,
   type DialogueReplayTask,
   type GenerationTask,
@@ -166,6 +173,7 @@ export {
   type TableColumn,
   type XTeamingTask,
 } from './suites/definitions.js';
+export { pairwiseJudgePrompt, parsePairwiseVerdict, runAlpacaEvalTask } from './suites/run-alpaca-eval-task.js';
 export { gsm8kInstruction } from './suites/run-capability-task.js';
 export { type RunSuiteConfigInput, type RunSuiteOptions, runSuite, runSuiteConfigSchema } from './suites/run-suite.js';
 export {

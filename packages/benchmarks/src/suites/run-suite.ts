@@ -8,6 +8,7 @@ import type { RunResults, TaskResult } from '../results.js';
 import { type ChatTarget, type GuardLike, generationParamsSchema } from '../types.js';
 import { defaultIsParseFailure, type EvalContext, type ProgressEvent } from './context.js';
 import { type SuiteDefinition, type SuiteName, type SuiteTask, suites } from './definitions.js';
+import { runAlpacaEvalTask } from './run-alpaca-eval-task.js';
 import { runGsm8kTask, runIfevalTask, runMultipleChoiceTask } from './run-capability-task.js';
 import { runGenerationTask } from './run-generation-task.js';
 import { runJudgeQualityTask } from './run-judge-quality-task.js';
@@ -38,6 +39,8 @@ export interface RunSuiteOptions extends RunSuiteConfigInput {
   cache?: GenerationCache;
   /** Data paths keyed by task id or benchmark name (overrides the shipped copy; required for unshipped sets). */
   paths?: Record<string, string>;
+  /** Pairwise judge for AlpacaEval 2 (any OpenAI-compatible chat model; the task is skipped without it). */
+  judgeLlm?: ChatTarget;
   /** Planner/attacker/scorer endpoints for the X-Teaming task (skipped without them). */
   multiTurn?: XTeamingAgents;
   isParseFailure?: (error: unknown) => boolean;
@@ -88,6 +91,10 @@ async function runTask(
       return runJudgeQualityTask(ctx, task, rows);
     case 'dialogueReplay':
       return runDialogueReplayTask(ctx, task, rows);
+    case 'alpacaEval':
+      return options.judgeLlm
+        ? runAlpacaEvalTask(ctx, task, rows, options.judgeLlm)
+        : 'AlpacaEval 2 needs a pairwise judge (judgeLlm / --judge-llm openai:<url>#<model>)';
     case 'xTeaming':
       return options.multiTurn
         ? runXTeamingTask(ctx, task, rows, options.multiTurn)
