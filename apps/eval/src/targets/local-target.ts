@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatTarget, GenerationParams } from '@magic/benchmarks';
+import { type ChatMessage, type ChatTarget, type GenerationParams, tokenizerTruncator } from '@magic/benchmarks';
 import type { CausalLM } from '@magic/lm';
 import * as tf from '@tensorflow/tfjs-core';
 import { type CheckpointServable, servableCheckpoint } from './checkpoint-model.js';
@@ -48,6 +48,8 @@ export function localChatTarget(model: CausalLM, options: { id: string; seed?: n
   return {
     id: options.id,
     servable,
+    // the defender's own tokenizer cuts its replies before judging (spec §7: 512 tokens)
+    truncator: tokenizerTruncator(`checkpoint:${options.id}`, tokenizer),
     async generate(chats: ChatMessage[][], params: GenerationParams): Promise<string[]> {
       const outputs = await servable.generate(chats.map(render), {
         maxNewTokens: params.maxTokens,
