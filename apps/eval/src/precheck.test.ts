@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Tokenizer } from '@magic/lm';
 import { chatCompletionBody, startOpenAICompatibleServer, type TestServer } from '@magic/openai-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureIo } from './capture-io.test-helpers.js';
@@ -148,6 +149,39 @@ describe('the paper protocol over HTTP', () => {
       }
       const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
       expect(results.runs[0].judgeInput).toEqual({ extractAnswer: true, maxTokens: 3, tokenizer: 'approx-pretokens' });
+    } finally {
+      await cot.close();
+      await guard.close();
+    }
+  });
+
+  it('--judge-tokenizer cuts an endpoint target with that tokenizer', async () => {
+    const answer = 'several plain words for the tokenizer to split';
+    const cot = await startOpenAICompatibleServer({
+      handler: () => ({ json: chatCompletionBody(`<think>steps</think><answer>${answer}</answer>`) }),
+    });
+    const guard = await startOpenAICompatibleServer({ handler: () => ({ json: chatCompletionBody(qwen3GuardSafe) }) });
+    const tokenizerDir = join(dir, 'tok');
+    const tokenizer = Tokenizer.tiny();
+    mkdirSync(tokenizerDir);
+    await tokenizer.save(tokenizerDir);
+    try {
+      const c = captureIo();
+      const out = join(dir, 'tok-run');
+      const code = await main(
+        [
+          ...['--target', `openai:${cot.url}#m`, '--judge', `qwen3guard:${guard.url}`, '--suite', 'safety'],
+          ...['--limit', '1', '--judge-max-tokens', '3', '--judge-tokenizer', tokenizerDir, '--out', out, '--plain'],
+        ],
+        c.io,
+      );
+      expect(code, c.err.join('')).toBe(0);
+      const expected = tokenizer.decode(tokenizer.encode(answer).slice(0, 3));
+      expect(expected.length).toBeLessThan(answer.length);
+      const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+      const sample = results.runs[0].tasks.find((t: { status: string }) => t.status === 'ok').samples[0];
+      expect(sample.judgedResponse).toBe(expected);
+      expect(results.runs[0].judgeInput.tokenizer).toBe(`tokenizer:${tokenizerDir}`);
     } finally {
       await cot.close();
       await guard.close();

@@ -1,10 +1,17 @@
-import { type ChatMessage, type ChatTarget, type GenerationParams, tokenizerTruncator } from '@magic/benchmarks';
+import {
+  type ChatMessage,
+  type ChatTarget,
+  type GenerationParams,
+  type TokenTruncator,
+  tokenizerTruncator,
+} from '@magic/benchmarks';
 import type { CausalLM } from '@magic/lm';
 import * as tf from '@tensorflow/tfjs-core';
 import { type CheckpointServable, servableCheckpoint } from './checkpoint-model.js';
 
 export interface LocalChatTarget extends ChatTarget {
   readonly servable: CheckpointServable;
+  readonly truncator: TokenTruncator;
   scoreContinuations(prompt: string, continuations: readonly string[]): Promise<number[]>;
 }
 
