@@ -83,6 +83,7 @@ describe('AlpacaEval 2 task', () => {
     writeFileSync(file, JSON.stringify(rows));
     const target = fakeTarget('model', () => 'MODEL answer');
     // prefers the model's output wherever it is shown
+    const judgeParams: { temperature: number; maxTokens: number }[] = [];
     const judgeLlm = fakeTarget('judge', (chat) => {
       const text = chat[0]!.content;
       return text.indexOf('Output A:\nMODEL') >= 0 ? 'A' : 'B';

@@ -56,8 +56,10 @@ export async function runAlpacaEvalTask(
     task.id,
   );
   const first = items.map((r) => modelFirst(ctx.seed, r.instruction));
+  // the judge answers greedily with a short budget whatever the target's sampling settings (stats stay shared)
+  const judgeCtx: EvalContext = { ...ctx, generation: { ...ctx.generation, temperature: 0, maxTokens: 64 } };
   const replies = await cachedGenerate(
-    ctx,
+    judgeCtx,
     judgeLlm,
     items.map((r, i) => [
       {
