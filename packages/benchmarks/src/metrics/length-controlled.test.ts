@@ -88,13 +88,21 @@ describe('AlpacaEval 2 task', () => {
       const text = chat[0]!.content;
       return text.indexOf('Output A:\nMODEL') >= 0 ? 'A' : 'B';
     });
+    const generate = judgeLlm.generate.bind(judgeLlm);
+    judgeLlm.generate = (chats, params) => {
+      judgeParams.push({ temperature: params.temperature, maxTokens: params.maxTokens });
+      return generate(chats, params);
+    };
     const r = await runSuite({
       suite: 'capability',
       target,
       judgeLlm,
       tasks: ['alpacaEval'],
       paths: { alpacaEval: file },
+      generation: { temperature: 0.7, maxTokens: 8192 },
     });
+    expect(judgeParams.length).toBeGreaterThan(0);
+    expect(judgeParams.every((p) => p.temperature === 0 && p.maxTokens === 64)).toBe(true);
     const task = r.tasks[0]!;
     expect(task.status).toBe('ok');
     expect(task.metrics.win_rate?.value).toBe(1);
