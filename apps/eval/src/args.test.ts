@@ -31,6 +31,11 @@ describe('parseEvalArgs', () => {
       paths: {},
       device: 'auto',
       maxTokens: 512,
+      extractAnswer: true,
+      judgeMaxTokens: 512,
+      judgeTokenizer: undefined,
+      judgeTimeout: 30,
+      judgeLlm: undefined,
       temperature: 0,
       seed: 0,
       bootstrapSamples: 1000,
@@ -112,6 +117,32 @@ describe('parseEvalArgs', () => {
     });
   });
 
+  it('reads the eval-protocol flags: named budgets, answer extraction, judge budget and tokenizer, judge LLM', () => {
+    expect(parseEvalArgs([...base, '--max-tokens', 'paper-cot']).maxTokens).toBe(8192);
+    expect(parseEvalArgs([...base, '--max-tokens', 'default']).maxTokens).toBe(512);
+    const a = parseEvalArgs([
+      ...base,
+      '--extract-answer',
+      'off',
+      '--judge-max-tokens',
+      'off',
+      '--judge-tokenizer',
+      'tok',
+      '--judge-timeout',
+      '2.5',
+      '--judge-llm',
+      'openai:http://127.0.0.1:9/v1#judge',
+    ]);
+    expect(a).toMatchObject({
+      extractAnswer: false,
+      judgeMaxTokens: null,
+      judgeTokenizer: 'tok',
+      judgeTimeout: 2.5,
+      judgeLlm: { kind: 'openai', baseURL: 'http://127.0.0.1:9/v1', model: 'judge' },
+    });
+    expect(parseEvalArgs([...base, '--judge-max-tokens', '300']).judgeMaxTokens).toBe(300);
+  });
+
   it('expands --suite all and allows no judge for capability only', () => {
     expect(parseEvalArgs([...base, '--suite', 'all']).suites).toEqual([
       'safety',
@@ -142,6 +173,11 @@ describe('parseEvalArgs', () => {
     [[...base, '--path', 'notabenchmark=x.csv'], '--path'],
     [[...base, '--device', 'tpu'], '--device'],
     [[...base, '--max-tokens', '0'], '--max-tokens'],
+    [[...base, '--max-tokens', 'cot'], '--max-tokens'],
+    [[...base, '--extract-answer', 'yes'], '--extract-answer'],
+    [[...base, '--judge-max-tokens', '0'], '--judge-max-tokens'],
+    [[...base, '--judge-timeout', '0'], '--judge-timeout'],
+    [[...base, '--judge-llm', 'local'], '--judge-llm'],
     [[...base, '--temperature', '-1'], '--temperature'],
     [[...base, '--seed', '1.5'], '--seed'],
     [[...base, '--bootstrap', '0'], '--bootstrap'],

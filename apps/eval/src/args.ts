@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { type SuiteName, suiteNames } from '@magic/benchmarks';
+import { resolveGenerationBudget, type SuiteName, suiteNames } from '@magic/benchmarks';
 import { z } from 'zod';
 import { canonicalPaths } from './data-paths.js';
 import { EvalCliError } from './errors.js';
@@ -23,6 +23,15 @@ export interface EvalArgs {
   paths: Record<string, string>;
   device: DeviceName;
   maxTokens: number;
+  /** Judge input (spec §7): `<answer>` extraction and the token budget of the judged text (null = whole reply). */
+  extractAnswer: boolean;
+  judgeMaxTokens: number | null;
+  /** Tokenizer folder (tokenizer.json + tokenizer_config.json) for cutting an endpoint target's replies. */
+  judgeTokenizer: string | undefined;
+  /** Seconds the judge endpoint gets to answer the start-up probe. */
+  judgeTimeout: number;
+  /** Pairwise judge for AlpacaEval 2 (an OpenAI-compatible chat endpoint). */
+  judgeLlm: TargetSpec | undefined;
   temperature: number;
   seed: number;
   bootstrapSamples: number;
@@ -54,7 +63,13 @@ Usage: magic-eval --target SPEC [--judge SPEC] [--suite NAME] [options]
   --data-dir DIR       folder with unshipped data: an entry named <task id> or <benchmark> (any extension)
   --path NAME=FILE     data file for a task id or benchmark (repeatable), e.g. --path wildguardtest=wgt.csv
   --device D           auto | webgpu | tensorflow | wasm | cpu (local targets; default auto)
-  --max-tokens N       generation budget per reply (default 512)
+  --max-tokens N|NAME  generation budget per reply: a number, default (512) or paper-cot (8192, the paper's budget
+                       for chain-of-thought defenders)
+  --extract-answer on|off  judge only the <answer>…</answer> part when a reply has one (default on)
+  --judge-max-tokens N|off judged text cut to N tokens of the defender's tokenizer (default 512)
+  --judge-tokenizer DIR    tokenizer folder of an endpoint target for that cut (default: an approximate count)
+  --judge-timeout S    seconds the judge endpoint gets to answer the start-up probe (default 30)
+  --judge-llm SPEC     openai:<baseURL>#<model>: pairwise judge for AlpacaEval 2 (key: $JUDGE_LLM_API_KEY)
   --temperature T      sampling temperature (default 0 = greedy)
   --seed N             bootstrap / sampling seed (default 0)
   --bootstrap N        bootstrap resamples per CI (default 1000)
@@ -78,6 +93,11 @@ const OPTIONS = {
   path: { type: 'string', multiple: true },
   device: { type: 'string' },
   'max-tokens': { type: 'string' },
+  'extract-answer': { type: 'string' },
+  'judge-max-tokens': { type: 'string' },
+  'judge-tokenizer': { type: 'string' },
+  'judge-timeout': { type: 'string' },
+  'judge-llm': { type: 'string' },
   temperature: { type: 'string' },
   seed: { type: 'string' },
   bootstrap: { type: 'string' },
@@ -121,6 +141,14 @@ const intSchema = z.coerce.number().int();
 const temperatureSchema = z.coerce.number().min(0).max(2);
 const deviceSchema = z.enum(DEVICES);
 const suiteSchema = z.enum([...suiteNames, 'all']);
+const onOff = z.enum(['on', 'off']);
+
+/** `--max-tokens`: a positive integer or a budget name (default, paper-cot). */
+function generationBudget(value: string): number {
+  const budget = resolveGenerationBudget(value);
+  if (budget === null) throw new EvalCliError('--max-tokens', `'${value}': a positive integer, default or paper-cot`);
+  return budget;
+}
 
 /** `a=b` pairs of repeated --path flags. */
 function parsePaths(values: readonly string[]): Record<string, string> {
@@ -179,7 +207,15 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
     dataDir: v['data-dir'],
     paths: canonicalPaths(parsePaths(v.path ?? [])),
     device: flagValue('--device', deviceSchema, v.device ?? 'auto'),
-    maxTokens: flagValue('--max-tokens', positiveInt, v['max-tokens'] ?? '512'),
+    maxTokens: generationBudget(v['max-tokens'] ?? 'default'),
+    extractAnswer: flagValue('--extract-answer', onOff, v['extract-answer'] ?? 'on') === 'on',
+    judgeMaxTokens:
+      (v['judge-max-tokens'] ?? '512') === 'off'
+        ? null
+        : flagValue('--judge-max-tokens', positiveInt, v['judge-max-tokens'] ?? '512'),
+    judgeTokenizer: optional(v['judge-tokenizer'], (x) => flagValue('--judge-tokenizer', z.string().min(1), x)),
+    judgeTimeout: flagValue('--judge-timeout', z.coerce.number().positive(), v['judge-timeout'] ?? '30'),
+    judgeLlm: optional(v['judge-llm'], (x) => withFlag('--judge-llm', x)),
     temperature: flagValue('--temperature', temperatureSchema, v.temperature ?? '0'),
     seed: flagValue('--seed', intSchema, v.seed ?? '0'),
     bootstrapSamples: flagValue('--bootstrap', positiveInt, v.bootstrap ?? '1000'),

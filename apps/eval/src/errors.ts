@@ -55,3 +55,27 @@ export class UnsupportedModerationError extends Error {
     this.name = 'UnsupportedModerationError';
   }
 }
+
+/** The judge (or pairwise judge LLM) endpoint did not answer the start-up probe with a parsable verdict in time. */
+export class JudgeProbeError extends Error {
+  readonly [MARKER] = true;
+  readonly code = 'EVAL_JUDGE_PROBE';
+
+  constructor(
+    readonly endpoint: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`judge endpoint ${endpoint} failed the start-up probe (nothing was generated): ${detail}`, options);
+    this.name = 'JudgeProbeError';
+  }
+
+  static isInstance(error: unknown): error is JudgeProbeError {
+    return (
+      typeof error === 'object' &&
+      error !== null &&
+      MARKER in error &&
+      (error as { name?: string }).name === 'JudgeProbeError'
+    );
+  }
+}

@@ -7,8 +7,15 @@ import { UnsupportedModerationError } from './errors.js';
  * "yes" = the response is an instance of the behaviour (unsafe), "no" = safe. It gives no refusal
  * label, so refusal/compliance metrics read it as a parse failure. Unparseable replies throw GuardParseError.
  */
-export function harmBenchGuard(options: { baseURL: string; model: string; apiKey?: string | undefined }): GuardLike {
-  const client = createJudgeClient({ baseURL: options.baseURL, apiKey: options.apiKey });
+export function harmBenchGuard(options: {
+  baseURL: string;
+  model: string;
+  apiKey?: string | undefined;
+  timeoutMs?: number;
+  maxRetries?: number;
+}): GuardLike {
+  const { model: _model, ...clientOptions } = options;
+  const client = createJudgeClient(clientOptions);
   const name = `harmbench-cls@${options.baseURL}`;
   return {
     name,

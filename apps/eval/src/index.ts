@@ -4,7 +4,7 @@ export { COMPARE_USAGE, type CompareArgs, type EvalArgs, parseCompareArgs, parse
 export { buildJudge } from './build-judge.js';
 export { runCompare } from './compare-command.js';
 export { resolveDataPaths } from './data-paths.js';
-export { EvalCliError, ResultsFileError, UnsupportedModerationError } from './errors.js';
+export { EvalCliError, JudgeProbeError, ResultsFileError, UnsupportedModerationError } from './errors.js';
 export { type EvalMeta, type EvalResults, evalResultsSchema, readEvalResults } from './eval-results.js';
 export { harmBenchGuard } from './harmbench-guard.js';
 export { type MainIo, main } from './main.js';
@@ -15,6 +15,7 @@ export {
   type ServableModel,
   startModelServer,
 } from './model-server.js';
+export { checkDataPaths, probeJudge, probeJudgeLlm } from './precheck.js';
 export { EvalProgress } from './progress.js';
 export { buildEvalReportHtml } from './report/eval-report.js';
 export { runEval } from './run-eval.js';

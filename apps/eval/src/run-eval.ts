@@ -1,21 +1,27 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
+  type ChatTarget,
   GenerationCache,
   type GuardLike,
   type RunResults,
   resultsToMarkdown,
   runSuite,
+  type TokenTruncator,
+  tokenizerTruncator,
   type XTeamingAgents,
 } from '@magic/benchmarks';
+import { Tokenizer } from '@magic/lm';
 import { initBackend } from '@magic/tensor';
 import type { EvalArgs } from './args.js';
 import { buildJudge } from './build-judge.js';
 import { resolveDataPaths } from './data-paths.js';
 import { type EvalResults, evalResultsSchema } from './eval-results.js';
+import { checkDataPaths, probeJudge, probeJudgeLlm } from './precheck.js';
 import type { EvalProgress } from './progress.js';
 import { buildEvalReportHtml } from './report/eval-report.js';
 import { type BuiltTarget, buildTarget } from './targets/build-target.js';
+import { openaiChatTarget } from './targets/openai-target.js';
 
 export interface EvalOutputs {
   results: EvalResults;
@@ -53,6 +59,35 @@ function writeOutputs(out: string, results: EvalResults): EvalOutputs['files'] &
 }
 
 /**
+ * Start-up checks, before any model is loaded or anything generated: every data file parses with its loader, the
+ * judge endpoint answers one probe with a parsable verdict, and so does the AlpacaEval judge LLM when it will be used.
+ */
+async function checkInputs(
+  args: EvalArgs,
+  paths: Record<string, string>,
+  context: { env: Readonly<Record<string, string | undefined>>; progress: EvalProgress },
+): Promise<void> {
+  context.progress.line(
+    `checking inputs: ${Object.keys(paths).length} data paths, judge ${args.judge?.kind ?? 'none'}`,
+  );
+  await checkDataPaths(paths, args.suites, args.seed);
+  const timeoutMs = args.judgeTimeout * 1000;
+  if (args.judge) await probeJudge(args.judge, { apiKey: context.env['WILDGUARD_API_KEY'], timeoutMs });
+  if (args.judgeLlm?.kind === 'openai' && args.suites.includes('capability')) {
+    const spec = args.judgeLlm;
+    const probe = openaiChatTarget({
+      id: `openai:${spec.baseURL}#${spec.model}`,
+      baseURL: spec.baseURL,
+      model: spec.model,
+      apiKey: context.env['JUDGE_LLM_API_KEY'] ?? context.env['OPENAI_API_KEY'],
+      timeoutMs,
+      maxRetries: 0,
+    });
+    await probeJudgeLlm(probe, timeoutMs);
+  }
+}
+
+/**
  * Runs every requested suite against the target through one generation cache, writing results.json,
  * results.md and report.html into `args.out` after each suite (so an interrupted run keeps what it has).
  */
@@ -63,6 +98,11 @@ export async function runEval(
   const startedAt = new Date();
   const t0 = performance.now();
   const paths = resolveDataPaths(args.dataDir, args.paths);
+  await checkInputs(args, paths, context);
+  const judgeTruncator: TokenTruncator | undefined =
+    args.judgeTokenizer === undefined
+      ? undefined
+      : tokenizerTruncator(`tokenizer:${args.judgeTokenizer}`, await Tokenizer.fromDir(args.judgeTokenizer));
   const out = resolve(args.out);
   mkdirSync(out, { recursive: true });
   const cacheFile = resolve(args.cache ?? join(out, 'generations.jsonl'));
@@ -94,6 +134,14 @@ export async function runEval(
     const judge: GuardLike | undefined = args.judge
       ? buildJudge(args.judge, { apiKey: context.env['WILDGUARD_API_KEY'] })
       : undefined;
+    const judgeLlm: ChatTarget | undefined = args.judgeLlm
+      ? (
+          await buildTarget(args.judgeLlm, {
+            ...targetOptions,
+            apiKey: context.env['JUDGE_LLM_API_KEY'] ?? context.env['OPENAI_API_KEY'],
+          })
+        ).target
+      : undefined;
     const multiTurn: XTeamingAgents | undefined =
       args.planner && args.attacker
         ? {
@@ -115,6 +163,9 @@ export async function runEval(
         cache,
         paths,
         multiTurn,
+        judgeLlm,
+        judgeInput: { extractAnswer: args.extractAnswer, maxTokens: args.judgeMaxTokens },
+        ...(judgeTruncator ? { judgeTruncator } : {}),
         limit: args.limit,
         concurrency: args.concurrency,
         batchSize: args.batchSize,

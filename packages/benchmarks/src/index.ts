@@ -30,6 +30,7 @@ export { type AlpacaEvalRow, alpacaEvalRowSchema, loadAlpacaEval } from './loade
 export { arcRowSchema, loadArc } from './loaders/arc.js';
 export { type CosafeDialogue, cosafeDialogueSchema, loadCosafe } from './loaders/cosafe.js';
 export { type DanRow, danRowSchema, loadDan } from './loaders/dan.js';
+export { gpqaCsvSchema, loadGpqa } from './loaders/gpqa.js';
 export { type Gsm8kRow, gsm8kRowSchema, loadGsm8k } from './loaders/gsm8k.js';
 export {
   type HarmbenchBehavior,
@@ -85,6 +86,12 @@ export {
   type LabelledPrediction,
 } from './metrics/judge-quality.js';
 export {
+  fitSoftLogistic,
+  type LengthControlledResult,
+  lengthControlledWinRate,
+  type PairwisePreference,
+} from './metrics/length-controlled.js';
+export {
   type ChoiceScorer,
   formatMultipleChoicePrompt,
   parseAnswerLetter,
@@ -116,6 +123,19 @@ export {
   type XTeamingConfig,
   xTeamingConfigSchema,
 } from './multi-turn/x-teaming.js';
+export {
+  approximateTruncator,
+  extractAnswer,
+  type GenerationBudgetName,
+  generationBudgets,
+  type JudgeInputOptions,
+  type JudgeInputOptionsInput,
+  judgeInputSchema,
+  judgeText,
+  resolveGenerationBudget,
+  type TokenTruncator,
+  tokenizerTruncator,
+} from './protocol/judge-input.js';
 export { compare, compareToMarkdown, type MetricDelta, proportionDeltaCi } from './report/compare.js';
 export { formatFraction, formatSuiteTable, resultsToMarkdown } from './report/markdown.js';
 export {
@@ -132,6 +152,7 @@ export {
 } from './results.js';
 export { defaultIsParseFailure, type EvalContext, type ProgressEvent, readVerdict } from './suites/context.js';
 export {
+  type AlpacaEvalTask,
   capabilitySuite,
   type DialogueReplayTask,
   type GenerationTask,
@@ -152,6 +173,7 @@ export {
   type TableColumn,
   type XTeamingTask,
 } from './suites/definitions.js';
+export { pairwiseJudgePrompt, parsePairwiseVerdict, runAlpacaEvalTask } from './suites/run-alpaca-eval-task.js';
 export { gsm8kInstruction } from './suites/run-capability-task.js';
 export { type RunSuiteConfigInput, type RunSuiteOptions, runSuite, runSuiteConfigSchema } from './suites/run-suite.js';
 export {

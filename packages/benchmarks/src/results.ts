@@ -17,6 +17,8 @@ export const sampleRecordSchema = z.object({
   /** The user turn sent to the target (single-turn tasks). */
   prompt: z.string().optional(),
   response: z.string().nullable(),
+  /** What the judge saw when it differs from `response` (`<answer>` extracted, cut to the judge token budget). */
+  judgedResponse: z.string().optional(),
   harmful: z.boolean().nullable().optional(),
   refusal: z.boolean().nullable().optional(),
   correct: z.boolean().nullable().optional(),
@@ -51,6 +53,10 @@ export const runResultsSchema = z.object({
   limit: z.number().int().positive().nullable(),
   seed: z.number().int(),
   generation: z.object({ temperature: z.number(), maxTokens: z.number(), topP: z.number() }),
+  /** How replies were prepared for the judge: `<answer>` extraction, token budget (null = whole) and tokenizer. */
+  judgeInput: z
+    .object({ extractAnswer: z.boolean(), maxTokens: z.number().int().positive().nullable(), tokenizer: z.string() })
+    .optional(),
   stats: z.object({ generated: z.number().int(), cached: z.number().int(), judgeCalls: z.number().int() }),
   table: z.object({
     title: z.string(),

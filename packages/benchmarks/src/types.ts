@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TokenTruncator } from './protocol/judge-input.js';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -23,6 +24,8 @@ export interface ChatTarget {
   id: string;
   generate(chats: ChatMessage[][], params: GenerationParams): Promise<string[]>;
   scoreContinuations?(prompt: string, continuations: readonly string[]): Promise<number[]>;
+  /** The defender's own tokenizer, used to cut replies before judging (spec §7); absent for plain endpoints. */
+  truncator?: TokenTruncator;
 }
 
 /** The structural slice of @magic/judges' GuardVerdict this package reads. */

@@ -30,6 +30,16 @@ describe('localChatTarget (tiny random checkpoint)', () => {
     expect(text).toBe(direct!.text);
   });
 
+  it("cuts replies for the judge with the checkpoint's own tokenizer", () => {
+    const target = localChatTarget(lm, { id: 'tiny' });
+    const text = 'a few words that the tiny tokenizer splits into several tokens';
+    const ids = lm.tokenizer.encode(text);
+    expect(ids.length).toBeGreaterThan(4);
+    expect(target.truncator.name).toBe('checkpoint:tiny');
+    expect(target.truncator.truncate(text, 4)).toBe(lm.tokenizer.decode(ids.slice(0, 4)));
+    expect(target.truncator.truncate(text, ids.length)).toBe(text);
+  });
+
   it('scores continuations by log-likelihood: log p of each continuation after the prompt, no tensors leak', async () => {
     const target = localChatTarget(lm, { id: 'tiny' });
     const prompt = 'Which letter comes first?';

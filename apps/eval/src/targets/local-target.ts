@@ -1,10 +1,17 @@
-import type { ChatMessage, ChatTarget, GenerationParams } from '@magic/benchmarks';
+import {
+  type ChatMessage,
+  type ChatTarget,
+  type GenerationParams,
+  type TokenTruncator,
+  tokenizerTruncator,
+} from '@magic/benchmarks';
 import type { CausalLM } from '@magic/lm';
 import * as tf from '@tensorflow/tfjs-core';
 import { type CheckpointServable, servableCheckpoint } from './checkpoint-model.js';
 
 export interface LocalChatTarget extends ChatTarget {
   readonly servable: CheckpointServable;
+  readonly truncator: TokenTruncator;
   scoreContinuations(prompt: string, continuations: readonly string[]): Promise<number[]>;
 }
 
@@ -48,6 +55,8 @@ export function localChatTarget(model: CausalLM, options: { id: string; seed?: n
   return {
     id: options.id,
     servable,
+    // the defender's own tokenizer cuts its replies before judging (spec §7: 512 tokens)
+    truncator: tokenizerTruncator(`checkpoint:${options.id}`, tokenizer),
     async generate(chats: ChatMessage[][], params: GenerationParams): Promise<string[]> {
       const outputs = await servable.generate(chats.map(render), {
         maxNewTokens: params.maxTokens,

@@ -10,12 +10,14 @@ export function openaiChatTarget(options: {
   concurrency?: number;
   seed?: number;
   timeoutMs?: number;
+  maxRetries?: number;
 }): ChatTarget {
   const client = new OpenAICompatibleClient({
     baseURL: options.baseURL,
     apiKey: options.apiKey,
     concurrency: options.concurrency ?? 8,
     timeoutMs: options.timeoutMs ?? 300_000,
+    ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
   });
   return {
     id: options.id,

@@ -8,6 +8,8 @@ export const alpacaEvalRowSchema = z.object({
   instruction: z.string().min(1),
   output: z.string().optional(),
   generator: z.string().optional(),
+  /** alpaca_eval's per-instruction difficulty (instruction_difficulty.csv merged in by the user), for the LC GLM. */
+  instruction_difficulty: z.number().optional(),
 });
 export type AlpacaEvalRow = z.output<typeof alpacaEvalRowSchema>;
 

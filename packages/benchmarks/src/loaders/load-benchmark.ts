@@ -3,6 +3,7 @@ import { loadAlpacaEval } from './alpaca-eval.js';
 import { loadArc } from './arc.js';
 import { loadCosafe } from './cosafe.js';
 import { loadDan } from './dan.js';
+import { loadGpqa } from './gpqa.js';
 import { loadGsm8k } from './gsm8k.js';
 import { loadHarmbench, loadHarmbenchPrecomputed } from './harmbench.js';
 import { loadIfeval } from './ifeval.js';
@@ -35,6 +36,7 @@ export const benchmarkLoaders = {
   mmlu: loadMmlu,
   arc: loadArc,
   gsm8k: loadGsm8k,
+  gpqa: loadGpqa,
   truthfulqa: loadTruthfulqa,
   ifeval: loadIfeval,
   mtBench: loadMtBench,

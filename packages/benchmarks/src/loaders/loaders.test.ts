@@ -228,6 +228,13 @@ describe('malformed files name file and line', () => {
       field: 'answer',
     },
     {
+      name: 'gpqa',
+      file: 'gpqa.csv',
+      text: 'Question,Correct Answer,Incorrect Answer 1,Incorrect Answer 2,Incorrect Answer 3\nq,a,b,c,\n',
+      line: 2,
+      field: 'Incorrect Answer 3',
+    },
+    {
       name: 'truthfulqa',
       file: 'tqa.csv',
       text: 'Type,Category,Question,Best Answer,Best Incorrect Answer,Correct Answers,Incorrect Answers,Source\nA,B,Q?,,x,a;b,c,s\n',

@@ -18,6 +18,8 @@ export function packageDataDir(): string {
 export interface LoadOptions {
   path?: string | undefined;
   split?: string | undefined;
+  /** Seed of loaders that randomise (GPQA's option order). */
+  seed?: number | undefined;
 }
 
 /** The shipped file `data/<relative>`. */

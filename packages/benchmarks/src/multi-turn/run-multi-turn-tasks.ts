@@ -80,6 +80,7 @@ export async function runDialogueReplayTask(
     samples: judged.map((s, i) => ({
       id: s.id,
       response: responses[i]!,
+      ...(s.judgedResponse === responses[i] ? {} : { judgedResponse: s.judgedResponse }),
       harmful: s.harmful,
       refusal: s.refusal,
       category: dialogues[i]!.category,

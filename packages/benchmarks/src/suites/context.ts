@@ -22,6 +22,8 @@ export interface EvalContext {
   seed: number;
   bootstrapSamples: number;
   isParseFailure: (error: unknown) => boolean;
+  /** The text the judge sees of a reply: `<answer>` extracted and cut to the judge token budget (spec §7). */
+  judgeText: (response: string) => string;
   onProgress: (event: ProgressEvent) => void;
   stats: { generated: number; cached: number; judgeCalls: number };
 }
@@ -105,15 +107,16 @@ export async function judgeResponses(
     category?: string | undefined;
     adversarial?: boolean | undefined;
   }[],
-): Promise<JudgedSample[]> {
+): Promise<(JudgedSample & { judgedResponse: string })[]> {
   const judge = requireJudge(ctx, task);
   let done = 0;
   return mapWithConcurrency(items, ctx.concurrency, async (item) => {
-    const verdict = await orParseFailure(ctx, () => judge.moderateResponse(item.judgePrompt, item.response));
+    const judgedResponse = ctx.judgeText(item.response);
+    const verdict = await orParseFailure(ctx, () => judge.moderateResponse(item.judgePrompt, judgedResponse));
     done += 1;
     ctx.onProgress({ task, phase: 'judge', done, total: items.length });
     const read = verdict === null ? { harmful: null, refusal: null } : readVerdict(verdict);
-    return { id: item.id, ...read, category: item.category, adversarial: item.adversarial };
+    return { id: item.id, ...read, category: item.category, adversarial: item.adversarial, judgedResponse };
   });
 }
 

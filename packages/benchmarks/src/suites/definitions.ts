@@ -50,6 +50,10 @@ export interface XTeamingTask extends TaskBase {
   kind: 'xTeaming';
   promptField: string;
 }
+/** AlpacaEval 2: target output vs the row's reference output, judged pairwise by an LLM; LC win rate. */
+export interface AlpacaEvalTask extends TaskBase {
+  kind: 'alpacaEval';
+}
 /** Judge quality against labelled data; `labels` map a row field to the guard output it is compared with. */
 export interface JudgeQualityTask extends TaskBase {
   kind: 'judgeQuality';
@@ -65,6 +69,7 @@ export type SuiteTask =
   | IfevalTask
   | DialogueReplayTask
   | XTeamingTask
+  | AlpacaEvalTask
   | JudgeQualityTask;
 
 /** A column of a Markdown table: a task's metric. */
@@ -310,6 +315,17 @@ export const capabilitySuite: SuiteDefinition = {
       stratifyLimitBy: 'subject',
     },
     { id: 'gsm8k', label: 'GSM8K', benchmark: 'gsm8k', kind: 'gsm8k' },
+    // not redistributable: runs with --path gpqa=gpqa_main.csv, skipped otherwise
+    {
+      id: 'gpqa',
+      label: 'GPQA (0-shot)',
+      benchmark: 'gpqa',
+      kind: 'multipleChoice',
+      categoryField: 'subject',
+      stratifyLimitBy: 'subject',
+    },
+    // needs the user's AlpacaEval file (with reference outputs) and a --judge-llm endpoint; skipped otherwise
+    { id: 'alpacaEval', label: 'AlpacaEval 2 (LC win rate)', benchmark: 'alpacaEval', kind: 'alpacaEval' },
   ],
   table: {
     title: 'Table 2: capability (↑)',
@@ -319,6 +335,8 @@ export const capabilitySuite: SuiteDefinition = {
       { header: 'ARC-C', task: 'arc', metric: 'accuracy', higherIsBetter: true },
       { header: 'MMLU', task: 'mmlu', metric: 'accuracy', higherIsBetter: true },
       { header: 'GSM8K', task: 'gsm8k', metric: 'exact_match', higherIsBetter: true },
+      { header: 'GPQA', task: 'gpqa', metric: 'accuracy', higherIsBetter: true },
+      { header: 'AlpacaEval 2 LC', task: 'alpacaEval', metric: 'lc_win_rate', higherIsBetter: true },
     ],
   },
 };

@@ -97,6 +97,7 @@ export async function runGenerationTask(
       id: s.id,
       prompt: chats[i]![0]!.content,
       response: responses[i]!,
+      ...(s.judgedResponse === responses[i] ? {} : { judgedResponse: s.judgedResponse }),
       harmful: s.harmful,
       refusal: s.refusal,
       ...(s.category ? { category: s.category } : {}),

@@ -3,10 +3,12 @@ import { UnknownBenchmarkError } from '../errors.js';
 import { GenerationCache } from '../generation-cache.js';
 import { runDialogueReplayTask, runXTeamingTask } from '../multi-turn/run-multi-turn-tasks.js';
 import type { XTeamingAgents } from '../multi-turn/x-teaming.js';
+import { approximateTruncator, judgeInputSchema, judgeText, type TokenTruncator } from '../protocol/judge-input.js';
 import type { RunResults, TaskResult } from '../results.js';
 import { type ChatTarget, type GuardLike, generationParamsSchema } from '../types.js';
 import { defaultIsParseFailure, type EvalContext, type ProgressEvent } from './context.js';
 import { type SuiteDefinition, type SuiteName, type SuiteTask, suites } from './definitions.js';
+import { runAlpacaEvalTask } from './run-alpaca-eval-task.js';
 import { runGsm8kTask, runIfevalTask, runMultipleChoiceTask } from './run-capability-task.js';
 import { runGenerationTask } from './run-generation-task.js';
 import { runJudgeQualityTask } from './run-judge-quality-task.js';
@@ -25,6 +27,8 @@ export const runSuiteConfigSchema = z.object({
   generation: generationParamsSchema.default({ temperature: 0, maxTokens: 512, topP: 1 }),
   /** Only these task ids (default: every task of the suite). */
   tasks: z.array(z.string()).optional(),
+  /** Reply preparation before judging (spec §7): `<answer>` extraction on, 512 tokens. */
+  judgeInput: judgeInputSchema.default({ extractAnswer: true, maxTokens: 512 }),
 });
 export type RunSuiteConfigInput = z.input<typeof runSuiteConfigSchema>;
 
@@ -35,9 +39,13 @@ export interface RunSuiteOptions extends RunSuiteConfigInput {
   cache?: GenerationCache;
   /** Data paths keyed by task id or benchmark name (overrides the shipped copy; required for unshipped sets). */
   paths?: Record<string, string>;
+  /** Pairwise judge for AlpacaEval 2 (any OpenAI-compatible chat model; the task is skipped without it). */
+  judgeLlm?: ChatTarget;
   /** Planner/attacker/scorer endpoints for the X-Teaming task (skipped without them). */
   multiTurn?: XTeamingAgents;
   isParseFailure?: (error: unknown) => boolean;
+  /** Tokenizer for the judge token budget; default the target's own (`target.truncator`), else an approximation. */
+  judgeTruncator?: TokenTruncator;
   onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -83,6 +91,10 @@ async function runTask(
       return runJudgeQualityTask(ctx, task, rows);
     case 'dialogueReplay':
       return runDialogueReplayTask(ctx, task, rows);
+    case 'alpacaEval':
+      return options.judgeLlm
+        ? runAlpacaEvalTask(ctx, task, rows, options.judgeLlm)
+        : 'AlpacaEval 2 needs a pairwise judge (judgeLlm / --judge-llm openai:<url>#<model>)';
     case 'xTeaming':
       return options.multiTurn
         ? runXTeamingTask(ctx, task, rows, options.multiTurn)
@@ -98,6 +110,7 @@ async function runTask(
 export async function runSuite(options: RunSuiteOptions): Promise<RunResults> {
   const config = runSuiteConfigSchema.parse(options);
   const suite = resolveSuite(options.suite);
+  const truncator = options.judgeTruncator ?? options.target?.truncator ?? approximateTruncator;
   const ctx: EvalContext = {
     target: options.target,
     judge: options.judge,
@@ -108,6 +121,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunResults> {
     seed: config.seed,
     bootstrapSamples: config.bootstrapSamples,
     isParseFailure: options.isParseFailure ?? defaultIsParseFailure,
+    judgeText: (response) => judgeText(response, config.judgeInput, truncator),
     onProgress: options.onProgress ?? (() => {}),
     stats: { generated: 0, cached: 0, judgeCalls: 0 },
   };
@@ -115,7 +129,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunResults> {
   const results: TaskResult[] = [];
   for (const task of tasks) {
     const started = performance.now();
-    const loaded = await loadTaskRows(task, options.paths ?? {}, config.limit);
+    const loaded = await loadTaskRows(task, options.paths ?? {}, config.limit, config.seed);
     if ('skipReason' in loaded) {
       results.push(skipped(task, loaded.skipReason));
       continue;
@@ -137,6 +151,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunResults> {
     limit: config.limit ?? null,
     seed: config.seed,
     generation: config.generation,
+    judgeInput: { ...config.judgeInput, tokenizer: truncator.name },
     stats: ctx.stats,
     table: suite.table,
     tasks: results,

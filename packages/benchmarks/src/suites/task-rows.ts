@@ -28,11 +28,13 @@ export async function loadTaskRows(
   task: SuiteTask,
   paths: Record<string, string>,
   limit: number | undefined,
+  seed = 0,
 ): Promise<{ rows: unknown[] } | { skipReason: string }> {
   try {
     const rows: unknown[] = await loadBenchmark(task.benchmark, {
       path: paths[task.id] ?? paths[task.benchmark],
       split: task.split,
+      seed,
     });
     const kept = rows.filter((r) => matches(r, task.where));
     if (limit === undefined) return { rows: kept };
