@@ -46,3 +46,24 @@ export class StageError extends MagicError {
     return MagicError.isInstance(e) && e.code === 'GAME_STAGE';
   }
 }
+
+/** No episode could be judged in `steps` consecutive steps: the judge at `endpoint` is down or answers garbage. */
+export class JudgeOutageError extends MagicError {
+  readonly endpoint: string;
+  readonly steps: number;
+
+  constructor(endpoint: string, steps: number, options?: { cause?: unknown }) {
+    const why = options?.cause instanceof Error ? ` (last error: ${options.cause.message})` : '';
+    super(
+      'GAME_JUDGE_OUTAGE',
+      `judge ${endpoint} failed on every episode of ${steps} consecutive steps${why}; check the endpoint or raise reward.maxConsecutiveFailedSteps`,
+      options,
+    );
+    this.endpoint = endpoint;
+    this.steps = steps;
+  }
+
+  static override isInstance(e: unknown): e is JudgeOutageError {
+    return MagicError.isInstance(e) && e.code === 'GAME_JUDGE_OUTAGE';
+  }
+}
