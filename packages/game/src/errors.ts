@@ -36,7 +36,10 @@ export class StageError extends MagicError {
   readonly step: number;
 
   constructor(stage: string, step: number, options?: { cause?: unknown }) {
-    const why = options?.cause instanceof Error ? options.cause.message : String(options?.cause);
+    const cause = options?.cause;
+    // a typed cause keeps its code in the message, so the CLI's one line says what kind of failure stopped the run
+    const code = MagicError.isInstance(cause) ? `${cause.code}: ` : '';
+    const why = cause instanceof Error ? `${code}${cause.message}` : String(cause);
     super('GAME_STAGE', `stage '${stage}' failed at step ${step}: ${why}`, options);
     this.stage = stage;
     this.step = step;
