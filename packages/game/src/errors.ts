@@ -56,7 +56,7 @@ export class JudgeOutageError extends MagicError {
   readonly steps: number;
 
   constructor(endpoint: string, steps: number, options?: { cause?: unknown }) {
-    const why = options?.cause instanceof Error ? ` (last error: ${options.cause.message})` : '';
+    const why = options?.cause instanceof Error ? ` (one of its errors: ${options.cause.message})` : '';
     super(
       'GAME_JUDGE_OUTAGE',
       `judge ${endpoint} failed on every episode of ${steps} consecutive steps${why}; check the endpoint or raise reward.maxConsecutiveFailedSteps`,

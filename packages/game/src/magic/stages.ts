@@ -307,7 +307,7 @@ async function rewardStage(
   outage.consecutiveFailedSteps = fullyFailed ? outage.consecutiveFailedSteps + 1 : 0;
   ctx.metrics['reward/judge_failed_step'] = fullyFailed ? 1 : 0;
   if (outage.consecutiveFailedSteps >= parts.config.reward.maxConsecutiveFailedSteps) {
-    const last = d.verdicts.flatMap((v) => [v.q, v.qa]).find(isJudgeFailure);
-    throw new JudgeOutageError(endpoint, outage.consecutiveFailedSteps, { cause: last?.error });
+    const example = d.verdicts.flatMap((v) => [v.q, v.qa]).find(isJudgeFailure);
+    throw new JudgeOutageError(endpoint, outage.consecutiveFailedSteps, { cause: example?.error });
   }
 }
