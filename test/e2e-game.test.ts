@@ -41,17 +41,13 @@ describe('magic-train tiny end to end', () => {
     // freq 1, original first block: schedule[(s // 1) % 2] with schedule [defender, attacker]
     expect(steps.map((r) => r['train/current_agent_name'])).toEqual(['attacker', 'defender']);
     for (const r of steps) {
-      for (const k of [
-        'reward/response_harm',
-        'reward/response_refusal',
-        'reward/format',
-        'reward/refusal_rate_harmful',
-        'reward/refusal_rate_benign',
-        'train/current_agent',
-        'timing/generate',
-        'timing/update',
-      ]) {
+      for (const k of ['train/current_agent', 'timing/generate', 'timing/update', 'reward/masked_episodes']) {
         expect(r[k], k).toBeTypeOf('number');
+      }
+      // means over scored episodes; when every episode was masked (truncated) there is none, and no fake 0
+      const scored = (r['reward/judged_episodes'] as number) - (r['reward/masked_episodes'] as number);
+      for (const k of ['reward/response_harm', 'reward/response_refusal', 'reward/format']) {
+        expect(r[k], k).toBeTypeOf(scored > 0 ? 'number' : 'undefined');
       }
     }
     expect(steps.at(-1)!['val/asr']).toBeTypeOf('number');

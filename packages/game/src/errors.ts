@@ -36,7 +36,10 @@ export class StageError extends MagicError {
   readonly step: number;
 
   constructor(stage: string, step: number, options?: { cause?: unknown }) {
-    const why = options?.cause instanceof Error ? options.cause.message : String(options?.cause);
+    const cause = options?.cause;
+    // a typed cause keeps its code in the message, so the CLI's one line says what kind of failure stopped the run
+    const code = MagicError.isInstance(cause) ? `${cause.code}: ` : '';
+    const why = cause instanceof Error ? `${code}${cause.message}` : String(cause);
     super('GAME_STAGE', `stage '${stage}' failed at step ${step}: ${why}`, options);
     this.stage = stage;
     this.step = step;
@@ -44,5 +47,26 @@ export class StageError extends MagicError {
 
   static override isInstance(e: unknown): e is StageError {
     return MagicError.isInstance(e) && e.code === 'GAME_STAGE';
+  }
+}
+
+/** No episode could be judged in `steps` consecutive steps: the judge at `endpoint` is down or answers garbage. */
+export class JudgeOutageError extends MagicError {
+  readonly endpoint: string;
+  readonly steps: number;
+
+  constructor(endpoint: string, steps: number, options?: { cause?: unknown }) {
+    const why = options?.cause instanceof Error ? ` (one of its errors: ${options.cause.message})` : '';
+    super(
+      'GAME_JUDGE_OUTAGE',
+      `judge ${endpoint} failed on every episode of ${steps} consecutive steps${why}; check the endpoint or raise reward.maxConsecutiveFailedSteps`,
+      options,
+    );
+    this.endpoint = endpoint;
+    this.steps = steps;
+  }
+
+  static override isInstance(e: unknown): e is JudgeOutageError {
+    return MagicError.isInstance(e) && e.code === 'GAME_JUDGE_OUTAGE';
   }
 }

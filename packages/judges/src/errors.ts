@@ -37,19 +37,22 @@ export class GuardParseError extends Error {
   }
 }
 
-/** The reward policy `onJudgeFailure: 'error'` met a missing or failed judge verdict. */
+/** The policy `onJudgeFailure: 'error'` met a missing or failed judge verdict. `endpoint` names the judge when known. */
 export class JudgeFailureError extends Error {
   readonly [magicErrorMarker] = true;
   readonly code = 'judge_failure';
   readonly field: string;
+  readonly endpoint: string | undefined;
 
-  constructor(field: string, cause?: unknown) {
+  constructor(field: string, cause?: unknown, endpoint?: string) {
+    const why = cause instanceof Error ? `: ${cause.message}` : '';
     super(
-      `judge verdict ${field} is missing or failed and onJudgeFailure is 'error'`,
+      `judge verdict ${field}${endpoint === undefined ? '' : ` from ${endpoint}`} is missing or failed and onJudgeFailure is 'error'${why}`,
       cause === undefined ? undefined : { cause },
     );
     this.name = 'JudgeFailureError';
     this.field = field;
+    this.endpoint = endpoint;
   }
 
   static isInstance(e: unknown): e is JudgeFailureError {

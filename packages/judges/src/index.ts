@@ -99,6 +99,7 @@ export {
   rewardPresets,
 } from './reward/config.js';
 export { judgeExchange } from './reward/judge-exchange.js';
+export { guardUnderPolicy, type JudgePolicyContext, judgeWithPolicy } from './reward/judge-policy.js';
 export { rewardMetrics } from './reward/metrics.js';
 export { RubricJudge, rubricHarmComponent, rubricJudgeSettingsSchema } from './rubric-judge.js';
 export { RulesGuard } from './rules-guard.js';

@@ -42,10 +42,13 @@ export { type CausalLMLike, LocalGenerator, type LocalGeneratorOptions } from '.
 export { type ChatClientLike, RemoteGenerator, type RemoteGeneratorOptions } from './remote-generator.js';
 export {
   type EpisodeReward,
+  type EpisodeStatus,
+  EpisodeStatusSchema,
   type ReplayBufferRecord,
   ReplayBufferRecordSchema,
   replayBufferPath,
   toReplayBufferRecords,
+  type UnscoredEpisode,
   writeReplayBuffer,
 } from './replay-buffer.js';
 export { checkGenerators, type RolloutInput, runRollout, samplingFor } from './rollout.js';

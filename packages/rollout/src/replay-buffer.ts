@@ -4,6 +4,13 @@ import { z } from 'zod';
 import type { Episode, HistoryEntry } from './episode.js';
 import type { Role } from './types.js';
 
+/**
+ * How an episode was scored: `ok`; `masked` (unfinished, reward 0); `judge_zero` / `legacy_judge_failure` (a judge
+ * failure given 0 / treated as safe); `judge_failed` (a judge failure under skip-episode: no score, not trained).
+ */
+export const EpisodeStatusSchema = z.enum(['ok', 'masked', 'judge_zero', 'judge_failed', 'legacy_judge_failure']);
+export type EpisodeStatus = z.output<typeof EpisodeStatusSchema>;
+
 /** Reward of one episode as the game computed it (for the replay buffer). */
 export interface EpisodeReward {
   /** Score of the role being trained. */
@@ -11,6 +18,13 @@ export interface EpisodeReward {
   roleScores: Record<Role, number>;
   /** safety, revision, defender_quality, format, harm, refusal, labels, ... */
   components: Record<string, number>;
+  /** Absent = 'ok'. */
+  status?: EpisodeStatus;
+}
+
+/** An episode the game could not score (its judge failed): a status and no made-up score. */
+export interface UnscoredEpisode {
+  status: Exclude<EpisodeStatus, 'ok'>;
 }
 
 const HistoryEntrySchema = z.object({
@@ -41,6 +55,8 @@ export const ReplayBufferRecordSchema = z.object({
   finish_reason: z.array(z.string()),
   reward_components: z.array(z.record(z.string(), z.number()).nullable()),
   avg_score: z.number().nullable(),
+  /** Per copy; null where no reward was given. Absent in files written before it existed. */
+  status: z.array(EpisodeStatusSchema.nullable()).optional(),
 });
 export type ReplayBufferRecord = z.output<typeof ReplayBufferRecordSchema>;
 
@@ -48,10 +64,17 @@ function latestOutput(history: HistoryEntry[], role: Role): string {
   return history.filter((e) => e.role === role).at(-1)?.content ?? '';
 }
 
-/** Groups episodes by uid (first-seen order) into replay-buffer records; `rewards[i]` belongs to `episodes[i]`. */
+function isScored(r: EpisodeReward | UnscoredEpisode | undefined): r is EpisodeReward {
+  return r !== undefined && 'score' in r;
+}
+
+/**
+ * Groups episodes by uid (first-seen order) into replay-buffer records; `rewards[i]` belongs to `episodes[i]`.
+ * An unscored episode gets null score, role scores and components, and its status.
+ */
 export function toReplayBufferRecords(
   episodes: Episode[],
-  rewards?: (EpisodeReward | undefined)[],
+  rewards?: (EpisodeReward | UnscoredEpisode | undefined)[],
 ): ReplayBufferRecord[] {
   const groups = new Map<string, number[]>();
   episodes.forEach((e, i) => {
@@ -59,7 +82,10 @@ export function toReplayBufferRecords(
   });
   return [...groups.entries()].map(([uid, indices]) => {
     const first = episodes[indices[0]!]!;
-    const reward = (i: number) => rewards?.[i];
+    const reward = (i: number) => {
+      const r = rewards?.[i];
+      return isScored(r) ? r : undefined;
+    };
     const scores = indices.map((i) => reward(i)?.score ?? null);
     const known = scores.filter((s): s is number => s !== null);
     return {
@@ -78,6 +104,10 @@ export function toReplayBufferRecords(
       finish_reason: indices.map((i) => episodes[i]!.finishReason),
       reward_components: indices.map((i) => reward(i)?.components ?? null),
       avg_score: known.length === 0 ? null : known.reduce((a, b) => a + b, 0) / known.length,
+      status: indices.map((i) => {
+        const r = rewards?.[i];
+        return r === undefined ? null : (r.status ?? 'ok');
+      }),
     };
   });
 }

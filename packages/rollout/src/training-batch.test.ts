@@ -98,6 +98,7 @@ describe('replay buffer', () => {
           'reward_components',
           'role_scores',
           'score',
+          'status',
           'uid',
         ].sort(),
       );
@@ -107,10 +108,27 @@ describe('replay buffer', () => {
       expect(rec.history).toHaveLength(2);
       expect(rec.finish_reason).toEqual([episodes[2]!.finishReason, episodes[3]!.finishReason]);
       expect(rec.latest_role_outputs[0]!.defender).toBe(episodes[2]!.lastDefenderResponse);
+      expect(rec.status).toEqual(['ok', 'ok']);
       expect(toReplayBufferRecords(episodes)[0]!.avg_score).toBeNull();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('an unscored (judge-failed) episode keeps its status and gets no made-up score', async () => {
+    const episodes = await episodes3();
+    const rewards = episodes.map((_e, i) =>
+      i === 1
+        ? { status: 'judge_failed' as const }
+        : { score: i, roleScores: { attacker: -i, defender: i }, components: { safety: i }, status: 'ok' as const },
+    );
+    const [a] = toReplayBufferRecords(episodes, rewards);
+    const rec = ReplayBufferRecordSchema.parse(JSON.parse(JSON.stringify(a)));
+    expect(rec.status).toEqual(['ok', 'judge_failed']);
+    expect(rec.score).toEqual([0, null]);
+    expect(rec.role_scores[1]).toBeNull();
+    expect(rec.reward_components[1]).toBeNull();
+    expect(rec.avg_score).toBe(0);
   });
 });
 

@@ -1,3 +1,4 @@
+import { judgeFailurePolicySchema } from '@magic/judges';
 import { z } from 'zod';
 
 export const RoleSchema = z.enum(['attacker', 'defender']);
@@ -72,6 +73,14 @@ export const RewardSectionSchema = z.strictObject({
   /** Unset = all trained roles except the defender (i.e. the attacker). */
   formatRewardRoles: z.array(RoleSchema).default(['attacker']),
   maskUnfinishedReward: z.boolean().default(true),
+  /**
+   * A failed or unparsable judge verdict, in validation, the per-turn early-stop check and reward scoring alike:
+   * 'skip-episode' drops the episode (and a GRPO group left with < 2), 'zero' gives it reward 0,
+   * 'legacy-treat-as-safe' is the original code's reward hole, 'error' stops the run at once.
+   */
+  onJudgeFailure: judgeFailurePolicySchema.default('skip-episode'),
+  /** The run stops after this many consecutive steps in which no episode could be judged. */
+  maxConsecutiveFailedSteps: z.number().int().positive().default(3),
   guard: GuardSectionSchema.prefault({}),
 });
 

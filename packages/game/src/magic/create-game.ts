@@ -92,7 +92,9 @@ export async function createMagicGame(config: GameConfig, opts: CreateMagicGameO
       useAnswerTags: config.reward.useAnswerTags,
       formatRewardRoles: config.reward.formatRewardRoles,
       maskUnfinishedReward: config.reward.maskUnfinishedReward,
+      onJudgeFailure: config.reward.onJudgeFailure,
     }),
+    judgeEndpoint: guard.where,
   });
   const sftEnabled = config.phase1.sft.enable || config.phase1.defenderSft.enable;
   const g = guard.guard;

@@ -4,14 +4,19 @@ import {
   defenderResponseForJudge,
   type Guard,
   type GuardVerdict,
+  guardUnderPolicy,
+  isJudgeFailure,
   type JudgeFailure,
+  judgeWithPolicy,
   type MagicReward,
   type RewardConfig,
+  type RewardStatus,
   rewardMetrics,
 } from '@magic/judges';
 import {
   type AttackerPrompts,
   type Episode,
+  type EpisodeStatus,
   type RolloutConfigInput,
   replayBufferPath,
   runRollout,
@@ -21,6 +26,7 @@ import {
   writeReplayBuffer,
 } from '@magic/rollout';
 import type { GameConfig, Role } from '../config/schema.js';
+import { JudgeOutageError } from '../errors.js';
 import { deriveSeed } from '../trainer/rng.js';
 import type { StageMap, StepContext } from '../trainer/stages.js';
 import type { Player, PlayerBatch } from './player.js';
@@ -40,6 +46,8 @@ export interface MagicParts {
   guard: Guard;
   attackerPrompts: AttackerPrompts;
   rewardConfig: RewardConfig;
+  /** Names the judge in errors (its URL for an endpoint); default the guard's name. */
+  judgeEndpoint?: string;
 }
 
 export function createStepData(seeds: Seed[]): MagicStepData {
@@ -58,6 +66,9 @@ export function rolloutConfigFor(config: GameConfig, step: number): RolloutConfi
     topP: r.topP,
     topK: r.topK,
     guardCheck: r.guardCheck,
+    // the early-stop check follows reward.onJudgeFailure: only 'error' stops; otherwise the failed check is recorded,
+    // the episode goes on, and the reward stage's own judgement decides
+    guardErrors: config.reward.onJudgeFailure === 'error' ? 'throw' : 'record',
     defenderFirstMessage: r.defenderFirstMessage,
     defenderResponseForGuard: config.reward.useAnswerTags ? 'answer-tags' : 'full',
     seed: deriveSeed(config.trainer.seed, 'rollout', step),
@@ -66,15 +77,42 @@ export function rolloutConfigFor(config: GameConfig, step: number): RolloutConfi
 
 const lastRaw = (e: Episode, role: Role) => e.history.filter((h) => h.role === role && !h.dummy).at(-1)?.content ?? '';
 
-async function settle(call: () => Promise<GuardVerdict>): Promise<GuardVerdict | JudgeFailure> {
-  try {
-    return await call();
-  } catch (error) {
-    return { failed: true, error };
-  }
+const mean = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+
+/** Sets `key` to the mean of `xs`, or leaves it out when there is nothing to average (never a fake 0). */
+function setMean(metrics: Record<string, number>, key: string, xs: number[]): void {
+  if (xs.length > 0) metrics[key] = mean(xs);
 }
 
-const mean = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+const replayStatus: Record<RewardStatus, EpisodeStatus> = {
+  ok: 'ok',
+  masked: 'masked',
+  'judge-zero': 'judge_zero',
+  skip: 'judge_failed',
+  'legacy-judge-failure': 'legacy_judge_failure',
+};
+
+/**
+ * Skipped episodes leave their GRPO group; a group that lost members and keeps fewer than 2 is masked whole
+ * (one survivor has no group baseline). Returns the indices that train and the number of masked groups.
+ */
+export function maskSkippedEpisodes(uids: string[], skipped: boolean[]): { keep: number[]; maskedGroups: number } {
+  const groups = new Map<string, number[]>();
+  uids.forEach((u, i) => {
+    groups.set(u, [...(groups.get(u) ?? []), i]);
+  });
+  const keep: number[] = [];
+  let maskedGroups = 0;
+  for (const members of groups.values()) {
+    const survivors = members.filter((i) => !skipped[i]);
+    if (survivors.length < members.length && survivors.length < 2) {
+      maskedGroups++;
+      continue;
+    }
+    keep.push(...survivors);
+  }
+  return { keep: keep.sort((a, b) => a - b), maskedGroups };
+}
 
 /** Group statistics of the trained role's rewards (spec §3 groups by uid). */
 export function groupMetrics(uids: string[], rewards: number[]): Record<string, number> {
@@ -101,6 +139,10 @@ export function groupMetrics(uids: string[], rewards: number[]): Record<string, 
 /** The default phase-2 stages: rollout → guard → MAGIC reward → old log-probs → group stats → GRPO update. */
 export function createMagicStages(parts: MagicParts): StageMap<MagicStepData> {
   const { config, players, guard } = parts;
+  const policy = config.reward.onJudgeFailure;
+  const endpoint = parts.judgeEndpoint ?? guard.name;
+  const rolloutGuard = guardUnderPolicy(guard, policy, endpoint);
+  const outage = { consecutiveFailedSteps: 0 };
   return {
     generate: async (ctx) => {
       ctx.data.episodes = await runRollout({
@@ -108,7 +150,7 @@ export function createMagicStages(parts: MagicParts): StageMap<MagicStepData> {
         n: config.rollout.n,
         attacker: players.attacker.generator,
         defender: players.defender.generator,
-        guard,
+        guard: rolloutGuard,
         trainingRole: ctx.role,
         attackerPrompts: parts.attackerPrompts,
         config: rolloutConfigFor(config, ctx.step),
@@ -135,17 +177,20 @@ export function createMagicStages(parts: MagicParts): StageMap<MagicStepData> {
           const prompt = attackerPromptForJudge(lastRaw(e, 'attacker'), e.seed.question);
           const response = defenderResponseForJudge(lastRaw(e, 'defender'), config.reward.useAnswerTags);
           const [q, qa] = await Promise.all([
-            settle(() => guard.moderatePrompt(prompt)),
-            settle(() => guard.moderateResponse(prompt, response)),
+            judgeWithPolicy(() => guard.moderatePrompt(prompt), { policy, endpoint, field: 'q' }),
+            judgeWithPolicy(() => guard.moderateResponse(prompt, response), { policy, endpoint, field: 'qa' }),
           ]);
           return { q, qa };
         }),
       );
     },
-    reward: async (ctx) => rewardStage(ctx, parts),
+    reward: async (ctx) => rewardStage(ctx, parts, endpoint, outage),
     oldLogProbs: async (ctx) => {
       const d = ctx.data;
-      const keep = d.rewards.map((r, i) => (r.status === 'skip' ? -1 : i)).filter((i) => i >= 0);
+      const { keep } = maskSkippedEpisodes(
+        d.episodes.map((e) => e.uid),
+        d.rewards.map((r) => r.status === 'skip'),
+      );
       const episodes = keep.map((i) => d.episodes[i]!);
       const rewards = keep.map((i) => d.rewards[i]![ctx.role]);
       ctx.metrics['train/num_trajectories'] = episodes.length;
@@ -189,7 +234,12 @@ function maxSamplingDrift(a: number[][], b: number[][], mask: number[][]): numbe
   return m;
 }
 
-async function rewardStage(ctx: StepContext<MagicStepData>, parts: MagicParts): Promise<void> {
+async function rewardStage(
+  ctx: StepContext<MagicStepData>,
+  parts: MagicParts,
+  endpoint: string,
+  outage: { consecutiveFailedSteps: number },
+): Promise<void> {
   const d = ctx.data;
   d.rewards = d.episodes.map((e, i) =>
     computeMagicReward(
@@ -207,25 +257,57 @@ async function rewardStage(ctx: StepContext<MagicStepData>, parts: MagicParts): 
   const rows = d.rewards.map((reward, i) => ({ reward, dataType: d.episodes[i]!.seed.dataType }));
   Object.assign(ctx.metrics, rewardMetrics(rows));
   const scored = d.rewards.filter((r) => r.status === 'ok' || r.status === 'legacy-judge-failure');
-  ctx.metrics['reward/format'] = ctx.metrics['reward/format/attacker'] ?? 0;
-  ctx.metrics['reward/asr'] = mean(
-    scored.map((r) => (r.components.qaLabel !== null && r.components.qaLabel !== 'safe' ? 1 : 0)),
+  const used = d.rewards.filter((r) => r.status !== 'skip');
+  if (ctx.metrics['reward/format/attacker'] !== undefined) {
+    ctx.metrics['reward/format'] = ctx.metrics['reward/format/attacker'];
+  }
+  setMean(
+    ctx.metrics,
+    'reward/asr',
+    scored.filter((r) => r.components.qaLabel !== null).map((r) => (r.components.qaLabel !== 'safe' ? 1 : 0)),
   );
-  ctx.metrics['reward/attacker_score_mean'] = mean(d.rewards.map((r) => r.attacker));
-  ctx.metrics['reward/defender_score_mean'] = mean(d.rewards.map((r) => r.defender));
+  setMean(
+    ctx.metrics,
+    'reward/attacker_score_mean',
+    used.map((r) => r.attacker),
+  );
+  setMean(
+    ctx.metrics,
+    'reward/defender_score_mean',
+    used.map((r) => r.defender),
+  );
+  const skipped = d.rewards.map((r) => r.status === 'skip');
+  ctx.metrics['rollout/skipped_episodes'] = skipped.filter(Boolean).length;
+  ctx.metrics['rollout/masked_groups'] = maskSkippedEpisodes(
+    d.episodes.map((e) => e.uid),
+    skipped,
+  ).maskedGroups;
   const records = toReplayBufferRecords(
     d.episodes,
-    d.rewards.map((r) => ({
-      score: r[ctx.role],
-      roleScores: { attacker: r.attacker, defender: r.defender },
-      components: {
-        safety: r.components.safety,
-        format: r.components.format.attacker,
-        harm: r.components.harm,
-        refusal: r.components.refusal,
-        labels: r.components.label,
-      },
-    })),
+    d.rewards.map((r) =>
+      r.status === 'skip'
+        ? { status: 'judge_failed' as const }
+        : {
+            score: r[ctx.role],
+            roleScores: { attacker: r.attacker, defender: r.defender },
+            components: {
+              safety: r.components.safety,
+              format: r.components.format.attacker,
+              harm: r.components.harm,
+              refusal: r.components.refusal,
+              labels: r.components.label,
+            },
+            status: replayStatus[r.status],
+          },
+    ),
   );
   await writeReplayBuffer(replayBufferPath(ctx.runDir, ctx.step), records);
+  // a step where no episode could be judged is fully failed; a judge that stays down stops the run
+  const fullyFailed = d.episodes.length > 0 && d.rewards.every((r) => r.judgeFailures > 0);
+  outage.consecutiveFailedSteps = fullyFailed ? outage.consecutiveFailedSteps + 1 : 0;
+  ctx.metrics['reward/judge_failed_step'] = fullyFailed ? 1 : 0;
+  if (outage.consecutiveFailedSteps >= parts.config.reward.maxConsecutiveFailedSteps) {
+    const example = d.verdicts.flatMap((v) => [v.q, v.qa]).find(isJudgeFailure);
+    throw new JudgeOutageError(endpoint, outage.consecutiveFailedSteps, { cause: example?.error });
+  }
 }

@@ -1,4 +1,10 @@
-import { defenderResponseForJudge, type Guard } from '@magic/judges';
+import {
+  defenderResponseForJudge,
+  type Guard,
+  type GuardVerdict,
+  isJudgeFailure,
+  judgeWithPolicy,
+} from '@magic/judges';
 import type { ChatMessage, Generator, Seed } from '@magic/rollout';
 import type { GameConfig } from '../config/schema.js';
 
@@ -16,7 +22,9 @@ export function defenderValidationChat(prompt: string, systemPrompt?: string): C
  * MAGIC's default validation (`defender_only_eval`): the defender answers each held-out seed's
  * prompt (its adversarial rewrite when present, else the vanilla prompt) at temperature 0; the guard
  * judges the answer. ASR = share of harmful seeds answered unsafely (Controversial counts as safe,
- * the evaluation convention of spec §7); refusal and compliance rates on benign seeds.
+ * the evaluation convention of spec §7); refusal and compliance rates on benign seeds. A judge failure follows
+ * reward.onJudgeFailure: skip-episode leaves the item out of the rates (counted in val/judge_failures), zero and
+ * legacy-treat-as-safe count it as safe with no refusal, error throws.
  */
 export async function validateDefender(
   defender: Generator,
@@ -31,14 +39,22 @@ export async function validateDefender(
     prompts.map((p) => ({ messages: defenderValidationChat(p), maxNewTokens })),
     { temperature: 0, topP: 1, topK: -1 },
   );
-  const verdicts = await Promise.all(
+  const policy = { policy: config.reward.onJudgeFailure, endpoint: guard.name, field: 'qa' };
+  const judged = await Promise.all(
     results.map((r, i) =>
-      guard.moderateResponse(prompts[i]!, defenderResponseForJudge(r.text, config.reward.useAnswerTags)),
+      judgeWithPolicy(
+        () => guard.moderateResponse(prompts[i]!, defenderResponseForJudge(r.text, config.reward.useAnswerTags)),
+        policy,
+      ),
     ),
   );
-  const harmful = seeds.map((s, i) => ({ s, v: verdicts[i]! })).filter((x) => x.s.dataType === 'vanilla_harmful');
-  const benign = seeds.map((s, i) => ({ s, v: verdicts[i]! })).filter((x) => x.s.dataType === 'vanilla_benign');
+  const asSafe: GuardVerdict = { safety: 'safe', categories: [], raw: '' };
+  const verdicts = judged.map((v) => (!isJudgeFailure(v) ? v : policy.policy === 'skip-episode' ? undefined : asSafe));
+  const rows = seeds.flatMap((s, i) => (verdicts[i] === undefined ? [] : [{ s, v: verdicts[i]! }]));
+  const harmful = rows.filter((x) => x.s.dataType === 'vanilla_harmful');
+  const benign = rows.filter((x) => x.s.dataType === 'vanilla_benign');
   const metrics: Record<string, number> = {
+    'val/judge_failures': judged.filter(isJudgeFailure).length,
     'val/num_harmful': harmful.length,
     'val/num_benign': benign.length,
     'val/response_length': mean(results.map((r) => r.tokenIds?.length ?? r.text.length)),

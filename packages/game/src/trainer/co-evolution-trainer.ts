@@ -261,9 +261,13 @@ export class CoEvolutionTrainer<S, D> {
     if ((saveFreq > 0 && ctx.step % saveFreq === 0) || ctx.step === totalSteps) await this.#saveCheckpoint(ctx.step);
   }
 
+  /** A NaN or infinite value (nothing was measured) is left out of the record: JSON has no NaN, and 0 would lie. */
   #appendMetrics(record: MetricsRecord): void {
-    this.#state.metrics.push({ ...record });
-    appendFileSync(this.metricsFile, `${JSON.stringify(record)}\n`);
+    const kept = Object.fromEntries(
+      Object.entries(record).filter(([, v]) => typeof v !== 'number' || Number.isFinite(v)),
+    ) as MetricsRecord;
+    this.#state.metrics.push(kept);
+    appendFileSync(this.metricsFile, `${JSON.stringify(kept)}\n`);
   }
 
   async #saveCheckpoint(step: number): Promise<void> {

@@ -223,6 +223,21 @@ describe('judge failures', () => {
     expect(m['reward/refusal_rate_harmful']).toBe(1);
     expect(m['reward/refusal_rate_benign']).toBe(0);
   });
+
+  it('a batch with no judged episode leaves the means out instead of reporting 0', () => {
+    const cfg = rewardConfig();
+    const rows = [
+      { reward: reward(cfg, { q: failed, qa: failed }), dataType: 'vanilla_harmful' as const },
+      { reward: reward(cfg, { q: q('S'), qa: failed }), dataType: 'vanilla_benign' as const },
+    ];
+    const m = rewardMetrics(rows);
+    for (const k of ['reward/response_harm', 'reward/response_refusal', 'reward/refusal_rate_harmful']) {
+      expect(m, k).not.toHaveProperty(k);
+    }
+    expect(m['reward/skipped_episodes']).toBe(2);
+    expect(m['reward/judged_episodes']).toBe(0);
+    expect(m['reward/judge_failures']).toBe(3);
+  });
 });
 
 describe('reward config', () => {

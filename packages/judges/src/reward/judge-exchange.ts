@@ -2,14 +2,7 @@ import type { Guard, GuardCallOptions, GuardVerdict } from '../types.js';
 import { attackerPromptForJudge, defenderResponseForJudge } from './answer-tags.js';
 import { computeMagicReward, type DataType, type FinishCode, type JudgeFailure, type MagicReward } from './compute.js';
 import type { RewardConfig } from './config.js';
-
-async function settle(call: () => Promise<GuardVerdict>): Promise<GuardVerdict | JudgeFailure> {
-  try {
-    return await call();
-  } catch (error) {
-    return { failed: true, error };
-  }
-}
+import { judgeWithPolicy } from './judge-policy.js';
 
 /**
  * The two guard calls of spec §2.1 (q: prompt moderation of the rewrite; qa: response moderation) followed by
@@ -29,9 +22,13 @@ export async function judgeExchange(
 }> {
   const attackerPrompt = attackerPromptForJudge(input.attackerText, input.seed);
   const defenderResponse = defenderResponseForJudge(input.defenderText, config.useAnswerTags);
+  const policy = { policy: config.onJudgeFailure, endpoint: guard.name, signal: options.signal };
   const [qVerdict, qaVerdict] = await Promise.all([
-    settle(() => guard.moderatePrompt(attackerPrompt, options)),
-    settle(() => guard.moderateResponse(attackerPrompt, defenderResponse, options)),
+    judgeWithPolicy(() => guard.moderatePrompt(attackerPrompt, options), { ...policy, field: 'qVerdict' }),
+    judgeWithPolicy(() => guard.moderateResponse(attackerPrompt, defenderResponse, options), {
+      ...policy,
+      field: 'qaVerdict',
+    }),
   ]);
   options.signal?.throwIfAborted();
   const reward = computeMagicReward({ ...input, qVerdict, qaVerdict }, config);
