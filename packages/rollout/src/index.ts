@@ -42,6 +42,7 @@ export { type CausalLMLike, LocalGenerator, type LocalGeneratorOptions } from '.
 export { type ChatClientLike, RemoteGenerator, type RemoteGeneratorOptions } from './remote-generator.js';
 export {
   type EpisodeReward,
+  type GuardVerdicts,
   type ReplayBufferRecord,
   ReplayBufferRecordSchema,
   replayBufferPath,

@@ -225,6 +225,7 @@ async function rewardStage(ctx: StepContext<MagicStepData>, parts: MagicParts): 
         refusal: r.components.refusal,
         labels: r.components.label,
       },
+      verdicts: { q: r.components.qLabel, qa: r.components.qaLabel, qaRefusal: r.components.qaRefusal },
     })),
   );
   await writeReplayBuffer(replayBufferPath(ctx.runDir, ctx.step), records);
