@@ -198,7 +198,8 @@ ${turns}
 export function episodesHtml(blocks: EpisodeBlock[]): string {
   if (blocks.length === 0) return '';
   const parts = blocks.map((b) => {
-    const head = `<h3>Steps ${b.span.from}–${b.span.to}: ${b.span.role} trained</h3>`;
+    const steps = b.span.from === b.span.to ? `Step ${b.span.from}` : `Steps ${b.span.from}–${b.span.to}`;
+    const head = `<h3>${steps}: ${b.span.role} trained</h3>`;
     if (b.examples.length === 0) return `${head}\n<p>No replay-buffer episodes for these steps.</p>`;
     return `${head}\n${b.examples.map((e) => exampleHtml(e, b.span.role)).join('\n')}`;
   });
