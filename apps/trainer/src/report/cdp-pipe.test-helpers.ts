@@ -108,7 +108,7 @@ export class HeadlessChromium {
     const { sessionId } = (await this.send('Target.attachToTarget', { targetId, flatten: true })) as {
       sessionId: string;
     };
-    for (const domain of ['Runtime', 'Log', 'Page']) await this.send(`${domain}.enable`, {}, sessionId);
+    for (const domain of ['Runtime', 'Log', 'Page', 'Network']) await this.send(`${domain}.enable`, {}, sessionId);
     const loaded = this.next('Page.loadEventFired');
     await this.send('Page.navigate', { url }, sessionId);
     await loaded;
@@ -123,6 +123,13 @@ export class HeadlessChromium {
     };
     if (r.exceptionDetails) throw new Error(`page evaluation failed: ${JSON.stringify(r.exceptionDetails)}`);
     return r.result.value;
+  }
+
+  /** URLs the page requested (the document itself included). */
+  requests(): string[] {
+    return this.events
+      .filter((e) => e.method === 'Network.requestWillBeSent')
+      .map((e) => (e.params['request'] as { url: string }).url);
   }
 
   /** Console errors, uncaught exceptions and error-level log entries seen so far. */

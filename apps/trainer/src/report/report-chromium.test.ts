@@ -133,4 +133,8 @@ describe('report.html in headless Chromium', () => {
   it('raises no console error and no page error', () => {
     expect(browser.errors()).toEqual([]);
   });
+
+  it('is one self-contained file: the page loads nothing but itself', () => {
+    expect(browser.requests()).toEqual([pathToFileURL(join(runDir, 'report.html')).href]);
+  });
 });
