@@ -29,7 +29,8 @@ const ReplayLineSchema = z.object({
   reward_components: z.array(z.record(z.string(), z.unknown()).nullable()).optional(),
   finish_reason: z.array(z.string()).optional(),
   guard_verdicts: z.array(VerdictsSchema.nullable()).optional(),
-  status: z.array(z.string().nullable()).optional(),
+  /** Why a copy was not scored (e.g. skipped after a judge failure); any shape is shown as text. */
+  status: z.array(z.unknown()).optional(),
 });
 type ReplayLine = z.output<typeof ReplayLineSchema>;
 
@@ -101,8 +102,13 @@ function toExample(step: number, line: ReplayLine, copy: number): EpisodeExample
     components: line.reward_components?.[copy] ?? null,
     verdicts: line.guard_verdicts?.[copy] ?? null,
     finishReason: line.finish_reason?.[copy] ?? null,
-    status: line.status?.[copy] ?? null,
+    status: statusText(line.status?.[copy]),
   };
+}
+
+function statusText(s: unknown): string | null {
+  if (s === undefined || s === null) return null;
+  return typeof s === 'string' ? s : JSON.stringify(s);
 }
 
 /** Up to `n` indices spread evenly over 0..length-1 (first and last included). */

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
@@ -122,6 +122,11 @@ describe('report with gaps, text and episodes', () => {
     try {
       const metrics = writeFixtureRun(dir);
       appendFileSync(join(dir, 'replay_buffer', 'train_step_4.jsonl'), 'not json\n{"uid":1}\n');
+      // a status field (any shape) is shown, not a reason to drop the line
+      const step11 = join(dir, 'replay_buffer', 'train_step_11.jsonl');
+      const lines = readFileSync(step11, 'utf8').trim().split('\n');
+      lines[0] = JSON.stringify({ ...JSON.parse(lines[0]!), status: [{ skipped: 'judge-failure' }, 'ok'] });
+      writeFileSync(step11, `${lines.join('\n')}\n`);
       rmSync(join(dir, 'replay_buffer', 'train_step_8.jsonl'));
       const blocks = readEpisodeBlocks(dir, agentSpans(metrics));
       expect(blocks.map((b) => b.examples.map((e) => `${e.step}:${e.uid}`))).toEqual([
@@ -138,6 +143,8 @@ describe('report with gaps, text and episodes', () => {
       expect(first.verdicts).toEqual({ q: 'unsafe', qa: 'safe', qaRefusal: 'yes' });
       const unjudged = blocks[1]!.examples[1]!; // step 5: nothing judged
       expect([unjudged.score, unjudged.verdicts, unjudged.roleScores]).toEqual([null, null, null]);
+      expect(blocks[3]!.examples[1]!.status).toBe('{"skipped":"judge-failure"}');
+      expect(blocks[0]!.examples[0]!.status).toBeNull();
 
       const html = buildReport(metrics, { title: 't', summary: {}, episodes: blocks }).html;
       expect(html.match(/<details class="episode">/g)).toHaveLength(12);
