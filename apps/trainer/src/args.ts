@@ -22,8 +22,9 @@ Usage: magic-train [--preset NAME] [--config FILE]... [--set KEY=VALUE]... [KEY=
   --config FILE    YAML config (repeatable; later files win); original MAGIC/verl key names accepted
   --set KEY=VALUE  dotted override, e.g. --set trainer.totalSteps=20 or algorithm.switch_agent.freq=5
   --device D       backend (trainer.device)
-  --run-dir DIR    run directory (trainer.runDir)
-  --resume         continue the run in --run-dir from its latest checkpoint
+  --run-dir DIR    run directory (trainer.runDir; the presets use runs/<preset>/{timestamp}, a fresh one per run)
+  --resume         continue a run from its latest checkpoint: the one in --run-dir, else the newest
+                   runs/<preset>/<timestamp> that has a checkpoint
   --plain          plain progress lines even on a terminal
 Environment: REWARD_HARM, REWARD_REFUSAL, REWARD_LABEL, USE_Q_SAFE_LABEL_FOR_REFUSAL,
   REWARD_MODEL_USE_ANSWER_TAGS, SAFETY_SCORE_MODE, WILDGUARD_API_ENDPOINT (the original's names).`;

@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { parseCliArgs, USAGE } from './args.js';
 import { resolveConfig } from './config.js';
 import { Progress } from './progress.js';
+import { newRunDir, resumeRunDir } from './run-dir.js';
 import { writeRunReport } from './write-report.js';
 
 export interface MainIo {
@@ -25,11 +26,15 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
       return 0;
     }
     config = resolveConfig(args, io.env);
+    // `{timestamp}` in runDir: a fresh folder per run; --resume continues the newest one
+    const template = config.trainer.runDir;
+    const dir = resolve(args.resume ? resumeRunDir(template) : newRunDir(template));
+    config = { ...config, trainer: { ...config.trainer, runDir: dir } };
   } catch (e) {
     io.stderr.write(`magic-train: ${(e as Error).message}\n\n${USAGE}\n`);
     return 2;
   }
-  const runDir = resolve(config.trainer.runDir);
+  const runDir = config.trainer.runDir;
   mkdirSync(runDir, { recursive: true });
   writeFileSync(join(runDir, 'config.yaml'), stringify(config));
   const log = (s: string) => io.stdout.write(`${s}\n`);

@@ -49,6 +49,14 @@ describe('Progress', () => {
     expect(out.match(/warning: recomputed log-probs/g)?.length).toBe(1);
   });
 
+  it('says which step a resumed run continues from', () => {
+    let out = '';
+    const events = createGameEmitter();
+    new Progress({ isTTY: true, write: (s) => (out += s) }).attach(events);
+    events.emit('resumed', { step: 6, dir: 'runs/x/checkpoints/global_step_6' });
+    expect(out).toBe('resuming from step 6 (checkpoint runs/x/checkpoints/global_step_6)\n');
+  });
+
   it('redraws one line on a TTY', () => {
     const out = drive(true);
     expect(out).toContain('\r\x1b[2K[phase2]');

@@ -68,6 +68,7 @@ export class Progress {
       );
     });
     events.on('checkpoint-saved', (e) => this.#line(`  checkpoint @${e.step}: ${e.dir}`));
+    events.on('resumed', (e) => this.#line(`resuming from step ${e.step} (checkpoint ${e.dir})`));
     events.on('phase-end', (e) => {
       this.#endLine();
       this.#line(`[${e.phase}] done in ${fmtDuration(e.seconds)}`);

@@ -1,16 +1,18 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GameConfig, MetricsRecord } from '@magic/game';
+import { agentSpans } from './report/charts.js';
+import { readEpisodeBlocks } from './report/episodes.js';
 import { buildReport } from './report/report.js';
 
-/** Writes report.html (inline SVG) and report.png into the run directory; returns the HTML path. */
+/** Writes report.html (inline SVG, example episodes from the replay buffer) and report.png; returns the HTML path. */
 export function writeRunReport(
   runDir: string,
   records: MetricsRecord[],
   config: GameConfig,
   extra: Record<string, string>,
 ): string {
-  const last = [...records].reverse().find((r) => r['val/asr'] !== undefined);
+  const last = [...records].reverse().find((r) => typeof r['val/asr'] === 'number');
   const summary: Record<string, string> = {
     'run directory': runDir,
     steps: String(config.trainer.totalSteps),
@@ -20,7 +22,8 @@ export function writeRunReport(
     ...(last ? { 'last validation ASR': String(last['val/asr']) } : {}),
     ...extra,
   };
-  const report = buildReport(records, { title: 'MAGIC co-evolution run', summary });
+  const episodes = readEpisodeBlocks(runDir, agentSpans(records));
+  const report = buildReport(records, { title: 'MAGIC co-evolution run', summary, episodes });
   const html = join(runDir, 'report.html');
   writeFileSync(html, report.html);
   writeFileSync(join(runDir, 'report.png'), report.png);

@@ -145,6 +145,10 @@ function printReport(report: BuildReport, io: CliIo): void {
 
 /** Runs the CLI; returns the exit code (0 ok, 1 some items failed, 2 usage/config error). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout(`${USAGE}\n${TOOLS_USAGE}`);
+    return 0;
+  }
   const command = argv.find((a) => !a.startsWith('-'));
   if (command === 'export' || command === 'classify')
     return runTool(command, argv.slice(argv.indexOf(command) + 1), io);

@@ -26,6 +26,20 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const jbb = `jbb-benign:${dataDir('seeds', 'jbb-behaviors', 'benign-behaviors.csv')}?limit=3`;
 
+describe('magic-attack-pool --help', () => {
+  it('prints every command to stdout and exits 0, alone or after a command', async () => {
+    for (const argv of [['--help'], ['-h'], ['build', '--help'], ['export', '--help']]) {
+      out = [];
+      err = [];
+      expect(await runCli(argv, io())).toBe(0);
+      const text = out.join('\n');
+      for (const cmd of ['magic-attack-pool build', 'magic-attack-pool export', 'magic-attack-pool classify'])
+        expect(text).toContain(cmd);
+      expect(err).toEqual([]);
+    }
+  });
+});
+
 describe('magic-attack-pool build', () => {
   it('template build over real seeds, then resume', async () => {
     const args = ['build', '--seeds', jbb, '--strategies', 'slang,morse', '--out', dir, '--gzip'];

@@ -73,10 +73,15 @@ async function serve(args: string[]) {
 
 export async function main(argv: string[]) {
   const [command, ...rest] = argv;
+  // Asking for help (anywhere) is not an error; a missing or unknown command is a usage error (exit 2).
+  if (argv.some((a) => a === '--help' || a === '-h') || command === 'help') {
+    console.log(usage);
+    return;
+  }
   if (command === 'train') return train(rest);
   if (command === 'serve') return serve(rest);
-  console.log(usage);
-  if (command !== undefined && command !== 'help' && command !== '--help') process.exitCode = 1;
+  console.error(`${command === undefined ? 'missing command' : `unknown command '${command}'`}\n\n${usage}`);
+  process.exitCode = 2;
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

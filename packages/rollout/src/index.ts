@@ -44,6 +44,7 @@ export {
   type EpisodeReward,
   type EpisodeStatus,
   EpisodeStatusSchema,
+  type GuardVerdicts,
   type ReplayBufferRecord,
   ReplayBufferRecordSchema,
   replayBufferPath,

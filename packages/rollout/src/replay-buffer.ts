@@ -20,12 +20,27 @@ export interface EpisodeReward {
   components: Record<string, number>;
   /** Absent = 'ok'. */
   status?: EpisodeStatus;
+  /** The guard's verdicts behind the reward (null: not asked or failed). */
+  verdicts?: GuardVerdicts;
 }
 
 /** An episode the game could not score (its judge failed): a status and no made-up score. */
 export interface UnscoredEpisode {
   status: Exclude<EpisodeStatus, 'ok'>;
 }
+
+/** Guard labels of one episode: `q` on the attacker's rewrite, `qa` on the defender's reply, and its refusal flag. */
+export interface GuardVerdicts {
+  q: string | null;
+  qa: string | null;
+  qaRefusal: string | null;
+}
+
+const GuardVerdictsSchema = z.object({
+  q: z.string().nullable(),
+  qa: z.string().nullable(),
+  qaRefusal: z.string().nullable(),
+});
 
 const HistoryEntrySchema = z.object({
   role: z.enum(['attacker', 'defender']),
@@ -54,6 +69,8 @@ export const ReplayBufferRecordSchema = z.object({
   latest_role_outputs: z.array(z.record(z.string(), z.string())),
   finish_reason: z.array(z.string()),
   reward_components: z.array(z.record(z.string(), z.number()).nullable()),
+  /** Present when the game passed the guard's verdicts (reports show them beside the rewards). */
+  guard_verdicts: z.array(GuardVerdictsSchema.nullable()).optional(),
   avg_score: z.number().nullable(),
   /** Per copy; null where no reward was given. Absent in files written before it existed. */
   status: z.array(EpisodeStatusSchema.nullable()).optional(),
@@ -103,6 +120,9 @@ export function toReplayBufferRecords(
       })),
       finish_reason: indices.map((i) => episodes[i]!.finishReason),
       reward_components: indices.map((i) => reward(i)?.components ?? null),
+      ...(rewards?.some((r) => r?.verdicts !== undefined)
+        ? { guard_verdicts: indices.map((i) => reward(i)?.verdicts ?? null) }
+        : {}),
       avg_score: known.length === 0 ? null : known.reduce((a, b) => a + b, 0) / known.length,
       status: indices.map((i) => {
         const r = rewards?.[i];

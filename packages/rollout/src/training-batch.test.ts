@@ -110,6 +110,14 @@ describe('replay buffer', () => {
       expect(rec.latest_role_outputs[0]!.defender).toBe(episodes[2]!.lastDefenderResponse);
       expect(rec.status).toEqual(['ok', 'ok']);
       expect(toReplayBufferRecords(episodes)[0]!.avg_score).toBeNull();
+      // the guard's verdicts ride along when the game passes them (one per copy, null where none)
+      const judged = toReplayBufferRecords(
+        episodes,
+        rewards.map((r, i) => (i === 3 ? r : { ...r, verdicts: { q: 'unsafe', qa: 'safe', qaRefusal: 'yes' } })),
+      );
+      await writeReplayBuffer(path, judged);
+      const withVerdicts = ReplayBufferRecordSchema.parse(JSON.parse((await readFile(path, 'utf8')).split('\n')[1]!));
+      expect(withVerdicts.guard_verdicts).toEqual([{ q: 'unsafe', qa: 'safe', qaRefusal: 'yes' }, null]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

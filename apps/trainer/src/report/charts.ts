@@ -1,4 +1,5 @@
-import type { MetricsRecord } from '@magic/game';
+/** A metrics.jsonl line; values may be numbers, strings, null or absent (a metric nothing was measured for). */
+export type MetricsLine = Readonly<Record<string, unknown>>;
 
 export interface Series {
   name: string;
@@ -8,6 +9,8 @@ export interface Series {
 
 export interface ChartSpec {
   title: string;
+  /** What the y axis measures (the x axis is always the training step). */
+  yLabel: string;
   series: Series[];
 }
 
@@ -26,20 +29,22 @@ const PALETTE: readonly (readonly [number, number, number])[] = [
   [140, 86, 75],
 ];
 
-function seriesOf(records: MetricsRecord[], key: string, i: number, label = key): Series {
+/** A metric over steps; steps where it is absent, null or NaN (nothing was judged) are skipped, never drawn as 0. */
+function seriesOf(records: readonly MetricsLine[], key: string, i: number, label = key): Series {
   const points = records
-    .filter((r) => typeof r[key] === 'number' && Number.isFinite(r[key] as number) && typeof r['step'] === 'number')
+    .filter((r) => typeof r[key] === 'number' && Number.isFinite(r[key]) && typeof r['step'] === 'number')
     .map((r) => ({ step: r['step'] as number, value: r[key] as number }));
   return { name: label, color: PALETTE[i % PALETTE.length]!, points };
 }
 
 /** The report's charts: rewards, attack success, refusal/compliance; empty series are dropped. */
-export function buildCharts(records: MetricsRecord[]): ChartSpec[] {
+export function buildCharts(records: readonly MetricsLine[]): ChartSpec[] {
   const train = records.filter((r) => r['phase'] === 'phase2');
   const val = records.filter((r) => r['phase'] === 'phase2' || r['phase'] === 'val0');
   const charts: ChartSpec[] = [
     {
       title: 'Rewards (train batch means)',
+      yLabel: 'reward',
       series: [
         seriesOf(train, 'reward/response_harm', 0),
         seriesOf(train, 'reward/response_refusal', 1),
@@ -50,10 +55,12 @@ export function buildCharts(records: MetricsRecord[]): ChartSpec[] {
     },
     {
       title: 'Attack success rate',
+      yLabel: 'ASR',
       series: [seriesOf(train, 'reward/asr', 1, 'train ASR (batch)'), seriesOf(val, 'val/asr', 0, 'validation ASR')],
     },
     {
       title: 'Refusal and compliance',
+      yLabel: 'rate',
       series: [
         seriesOf(train, 'reward/refusal_rate_harmful', 0),
         seriesOf(train, 'reward/refusal_rate_benign', 1),
@@ -62,11 +69,13 @@ export function buildCharts(records: MetricsRecord[]): ChartSpec[] {
       ],
     },
   ];
-  return charts.map((c) => ({ ...c, series: c.series.filter((s) => s.points.length > 0) }));
+  return charts
+    .map((c) => ({ ...c, series: c.series.filter((s) => s.points.length > 0) }))
+    .filter((c) => c.series.length > 0);
 }
 
 /** Contiguous runs of the trained agent (from `train/current_agent_name`). */
-export function agentSpans(records: MetricsRecord[]): AgentSpan[] {
+export function agentSpans(records: readonly MetricsLine[]): AgentSpan[] {
   const spans: AgentSpan[] = [];
   for (const r of records) {
     if (r['phase'] !== 'phase2') continue;

@@ -1,103 +1,211 @@
-import type { MetricsRecord } from '@magic/game';
-import { type AgentSpan, agentSpans, buildCharts, type ChartSpec, chartBounds } from './charts.js';
+import { type AgentSpan, agentSpans, buildCharts, type ChartSpec, type MetricsLine } from './charts.js';
+import type { EpisodeBlock, EpisodeExample } from './episodes.js';
+import { drawText, drawTextUp, GLYPH_H } from './font.js';
+import { type ChartLayout, layoutChart, ROLE_TINT, SWITCH_COLOR, tickLabel } from './layout.js';
 import { Raster, type Rgb } from './png.js';
 
-const W = 720;
-const H = 260;
-const PAD = { left: 56, right: 16, top: 28, bottom: 34 };
-const ROLE_TINT: Record<'attacker' | 'defender', Rgb> = { attacker: [250, 220, 220], defender: [215, 230, 250] };
+const INK: Rgb = [34, 34, 34];
+const GRID: Rgb = [221, 221, 221];
+const X_LABEL = 'training step';
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Escapes text for HTML element content and attribute values (the episodes are model output). */
+export const esc = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 const rgb = (c: readonly number[]) => `rgb(${c.join(',')})`;
+const f1 = (v: number) => v.toFixed(1);
 
-function scaler(chart: ChartSpec, spans: AgentSpan[]) {
-  const b = chartBounds(chart, spans);
-  const pw = W - PAD.left - PAD.right;
-  const ph = H - PAD.top - PAD.bottom;
-  return {
-    b,
-    x: (step: number) => PAD.left + ((step - b.x0) / (b.x1 - b.x0)) * pw,
-    y: (v: number) => PAD.top + (1 - (v - b.y0) / (b.y1 - b.y0)) * ph,
-  };
+function svgText(x: number, y: number, text: string, attrs = ''): string {
+  return `<text x="${f1(x)}" y="${f1(y)}" font-family="monospace" font-size="10" ${attrs}>${esc(text)}</text>`;
 }
 
-/** One chart as inline SVG: agent spans shaded, switches dashed, one polyline per series. */
+/** One chart as inline SVG: agent spans shaded, switches dashed, one polyline per series, legend below the plot. */
 export function chartSvg(chart: ChartSpec, spans: AgentSpan[]): string {
-  const { b, x, y } = scaler(chart, spans);
-  const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img">`);
-  parts.push(`<title>${esc(chart.title)}</title>`);
+  const L = layoutChart(chart, spans);
+  const { plot } = L;
+  const p: string[] = [];
+  p.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${L.width}" height="${L.height}" viewBox="0 0 ${L.width} ${L.height}" role="img" class="chart">`,
+  );
+  p.push(`<title>${esc(chart.title)}</title>`);
   for (const s of spans) {
-    const xa = x(s.from - 0.5);
-    const xb = x(s.to + 0.5);
-    parts.push(
-      `<rect x="${xa.toFixed(1)}" y="${PAD.top}" width="${(xb - xa).toFixed(1)}" height="${H - PAD.top - PAD.bottom}" fill="${rgb(ROLE_TINT[s.role])}"><title>${s.role} trained, steps ${s.from}-${s.to}</title></rect>`,
+    const xa = Math.max(plot.left, L.x(s.from - 0.5));
+    const xb = Math.min(plot.right, L.x(s.to + 0.5));
+    p.push(
+      `<rect x="${f1(xa)}" y="${plot.top}" width="${f1(xb - xa)}" height="${plot.bottom - plot.top}" fill="${rgb(ROLE_TINT[s.role])}"><title>${s.role} trained, steps ${s.from}-${s.to}</title></rect>`,
     );
+  }
+  for (const v of L.yTicks) {
+    p.push(`<line x1="${plot.left}" x2="${plot.right}" y1="${f1(L.y(v))}" y2="${f1(L.y(v))}" stroke="${rgb(GRID)}"/>`);
+    p.push(svgText(plot.left - 6, L.y(v) + 3.5, tickLabel(v), 'text-anchor="end"'));
   }
   for (const s of spans.slice(1)) {
-    const xs = x(s.from - 0.5).toFixed(1);
-    parts.push(
-      `<line x1="${xs}" x2="${xs}" y1="${PAD.top}" y2="${H - PAD.bottom}" stroke="#555" stroke-dasharray="4 3"><title>switch to ${s.role} at step ${s.from}</title></line>`,
+    const xs = f1(L.x(s.from - 0.5));
+    p.push(
+      `<line x1="${xs}" x2="${xs}" y1="${plot.top}" y2="${plot.bottom}" stroke="${rgb(SWITCH_COLOR)}" stroke-dasharray="4 3"><title>switch to ${s.role} at step ${s.from}</title></line>`,
     );
   }
-  for (const v of [b.y0, (b.y0 + b.y1) / 2, b.y1]) {
-    parts.push(
-      `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#ddd"/>`,
-    );
-    parts.push(
-      `<text x="${PAD.left - 6}" y="${(y(v) + 4).toFixed(1)}" font-size="11" text-anchor="end">${v.toFixed(2)}</text>`,
-    );
+  for (const t of L.xTicks) {
+    p.push(`<line x1="${f1(L.x(t))}" x2="${f1(L.x(t))}" y1="${plot.bottom}" y2="${plot.bottom + 4}" stroke="#333"/>`);
+    p.push(svgText(L.x(t), plot.bottom + 14, String(t), 'text-anchor="middle"'));
   }
-  parts.push(
-    `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${H - PAD.bottom}" y2="${H - PAD.bottom}" stroke="#333"/>`,
+  p.push(`<line x1="${plot.left}" x2="${plot.right}" y1="${plot.bottom}" y2="${plot.bottom}" stroke="#333"/>`);
+  p.push(`<line x1="${plot.left}" x2="${plot.left}" y1="${plot.top}" y2="${plot.bottom}" stroke="#333"/>`);
+  p.push(
+    `<text x="${plot.left}" y="${L.titleY + 12}" font-family="sans-serif" font-size="14" font-weight="bold">${esc(chart.title)}</text>`,
   );
-  parts.push(`<text x="${PAD.left}" y="${H - 10}" font-size="11">step ${b.x0}</text>`);
-  parts.push(`<text x="${W - PAD.right}" y="${H - 10}" font-size="11" text-anchor="end">step ${b.x1}</text>`);
-  parts.push(`<text x="${PAD.left}" y="18" font-size="13" font-weight="bold">${esc(chart.title)}</text>`);
-  chart.series.forEach((s, i) => {
-    const pts = s.points.map((p) => `${x(p.step).toFixed(1)},${y(p.value).toFixed(1)}`).join(' ');
-    parts.push(`<polyline fill="none" stroke="${rgb(s.color)}" stroke-width="2" points="${pts}"/>`);
-    for (const p of s.points) {
-      parts.push(
-        `<circle cx="${x(p.step).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="2.5" fill="${rgb(s.color)}"><title>${esc(s.name)} step ${p.step}: ${p.value.toFixed(4)}</title></circle>`,
+  p.push(svgText((plot.left + plot.right) / 2, L.xLabelY + 10, X_LABEL, 'text-anchor="middle" class="axis-label"'));
+  const cy = f1((plot.top + plot.bottom) / 2);
+  p.push(
+    svgText(
+      0,
+      0,
+      chart.yLabel,
+      `text-anchor="middle" class="axis-label" transform="translate(${L.yLabelX + 8},${cy}) rotate(-90)"`,
+    ),
+  );
+  for (const s of chart.series) {
+    const pts = s.points.map((q) => `${f1(L.x(q.step))},${f1(L.y(q.value))}`).join(' ');
+    p.push(
+      `<polyline class="series" data-series="${esc(s.name)}" fill="none" stroke="${rgb(s.color)}" stroke-width="2" points="${pts}"/>`,
+    );
+    for (const q of s.points) {
+      p.push(
+        `<circle cx="${f1(L.x(q.step))}" cy="${f1(L.y(q.value))}" r="2.5" fill="${rgb(s.color)}"><title>${esc(s.name)} step ${q.step}: ${q.value.toFixed(4)}</title></circle>`,
       );
     }
-    parts.push(
-      `<text x="${W - PAD.right - 4}" y="${PAD.top + 14 + 14 * i}" font-size="11" text-anchor="end" fill="${rgb(s.color)}">${esc(s.name)}</text>`,
-    );
-  });
-  parts.push('</svg>');
-  return parts.join('\n');
+  }
+  p.push('<g class="legend">');
+  for (const item of L.legend) {
+    const my = item.y + 6;
+    if (item.kind === 'line') {
+      p.push(
+        `<line x1="${item.x}" x2="${item.x + 18}" y1="${my}" y2="${my}" stroke="${rgb(item.color)}" stroke-width="2"/>`,
+      );
+    } else if (item.kind === 'box') {
+      p.push(`<rect x="${item.x}" y="${item.y}" width="18" height="12" fill="${rgb(item.color)}"/>`);
+    } else {
+      p.push(
+        `<line x1="${item.x + 9}" x2="${item.x + 9}" y1="${item.y}" y2="${item.y + 12}" stroke="${rgb(item.color)}" stroke-dasharray="4 3"/>`,
+      );
+    }
+    p.push(svgText(item.x + 24, item.y + 10, item.name));
+  }
+  p.push('</g>', '</svg>');
+  return p.join('\n');
 }
 
-/** All charts stacked into one PNG (same layout as the SVGs, without text). */
+function drawChart(r: Raster, chart: ChartSpec, spans: AgentSpan[], L: ChartLayout, oy: number): void {
+  const { plot } = L;
+  for (const s of spans) {
+    const xa = Math.max(plot.left, L.x(s.from - 0.5));
+    const xb = Math.min(plot.right, L.x(s.to + 0.5));
+    r.fillRect(xa, oy + plot.top, xb - xa, plot.bottom - plot.top, ROLE_TINT[s.role]);
+  }
+  for (const v of L.yTicks) {
+    r.line(plot.left, oy + L.y(v), plot.right, oy + L.y(v), GRID);
+    drawText(r, plot.left - 6, oy + L.y(v) - GLYPH_H / 2, tickLabel(v), INK, 1, 'end');
+  }
+  for (const s of spans.slice(1)) {
+    const xs = L.x(s.from - 0.5);
+    r.line(xs, oy + plot.top, xs, oy + plot.bottom, SWITCH_COLOR, 1, [4, 3]);
+  }
+  for (const t of L.xTicks) {
+    r.line(L.x(t), oy + plot.bottom, L.x(t), oy + plot.bottom + 4, INK);
+    drawText(r, L.x(t), oy + plot.bottom + 6, String(t), INK, 1, 'middle');
+  }
+  r.line(plot.left, oy + plot.bottom, plot.right, oy + plot.bottom, INK);
+  r.line(plot.left, oy + plot.top, plot.left, oy + plot.bottom, INK);
+  drawText(r, plot.left, oy + L.titleY, chart.title, INK, 2);
+  drawText(r, (plot.left + plot.right) / 2, oy + L.xLabelY, X_LABEL, INK, 1, 'middle');
+  drawTextUp(r, L.yLabelX, oy + (plot.top + plot.bottom) / 2, chart.yLabel, INK);
+  for (const s of chart.series) {
+    s.points.forEach((q, i) => {
+      const prev = s.points[i - 1];
+      if (prev) r.line(L.x(prev.step), oy + L.y(prev.value), L.x(q.step), oy + L.y(q.value), s.color, 2);
+      r.fillRect(L.x(q.step) - 2, oy + L.y(q.value) - 2, 5, 5, s.color);
+    });
+  }
+  for (const item of L.legend) {
+    const y = oy + item.y;
+    if (item.kind === 'line') r.line(item.x, y + 6, item.x + 18, y + 6, item.color, 2);
+    else if (item.kind === 'box') r.fillRect(item.x, y, 18, 12, item.color);
+    else r.line(item.x + 9, y, item.x + 9, y + 12, item.color, 1, [4, 3]);
+    drawText(r, item.x + 24, y + 2, item.name, INK);
+  }
+}
+
+/** All charts stacked into one PNG, with the same titles, ticks, axis labels and legends as the SVGs. */
 export function chartsPng(charts: ChartSpec[], spans: AgentSpan[]): Uint8Array {
-  const n = Math.max(1, charts.length);
-  const r = new Raster(W, H * n);
-  charts.forEach((chart, ci) => {
-    const { b, x, y } = scaler(chart, spans);
-    const oy = ci * H;
-    for (const s of spans) {
-      const xa = x(s.from - 0.5);
-      r.fillRect(xa, oy + PAD.top, x(s.to + 0.5) - xa, H - PAD.top - PAD.bottom, ROLE_TINT[s.role]);
-    }
-    for (const s of spans.slice(1)) {
-      const xs = x(s.from - 0.5);
-      r.line(xs, oy + PAD.top, xs, oy + H - PAD.bottom, [85, 85, 85], 1, [4, 3]);
-    }
-    for (const v of [b.y0, (b.y0 + b.y1) / 2, b.y1])
-      r.line(PAD.left, oy + y(v), W - PAD.right, oy + y(v), [210, 210, 210]);
-    r.line(PAD.left, oy + H - PAD.bottom, W - PAD.right, oy + H - PAD.bottom, [40, 40, 40]);
-    r.line(PAD.left, oy + PAD.top, PAD.left, oy + H - PAD.bottom, [40, 40, 40]);
-    for (const s of chart.series) {
-      s.points.forEach((p, i) => {
-        const prev = s.points[i - 1];
-        if (prev) r.line(x(prev.step), oy + y(prev.value), x(p.step), oy + y(p.value), s.color, 2);
-        r.fillRect(x(p.step) - 2, oy + y(p.value) - 2, 5, 5, s.color);
-      });
-    }
+  const layouts = charts.map((c) => layoutChart(c, spans));
+  const width = layouts[0]?.width ?? 720;
+  const height = Math.max(
+    1,
+    layouts.reduce((h, l) => h + l.height, 0),
+  );
+  const r = new Raster(width, height);
+  let oy = 0;
+  charts.forEach((chart, i) => {
+    drawChart(r, chart, spans, layouts[i]!, oy);
+    oy += layouts[i]!.height;
   });
   return r.toPng();
+}
+
+const fmtScore = (v: number | null | undefined) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(3) : '–');
+
+function pre(label: string, text: string, cls: string): string {
+  return `<h5>${esc(label)}</h5><pre class="${cls}">${esc(text)}</pre>`;
+}
+
+function exampleHtml(e: EpisodeExample, trained: string): string {
+  const v = e.verdicts;
+  const summary = [
+    `step ${e.step}`,
+    e.dataType,
+    `${trained} reward ${fmtScore(e.score)}`,
+    v ? `guard: rewrite ${v.q ?? '–'}, reply ${v.qa ?? '–'}` : 'guard: –',
+    ...(e.status ? [e.status] : []),
+  ].join(' · ');
+  const turns = e.turns
+    .map((t) =>
+      t.role === 'attacker'
+        ? (t.think !== undefined ? pre(`turn ${t.turn} · attacker's chain of thought`, t.think, 'think') : '') +
+          pre(`turn ${t.turn} · attacker's rewrite`, t.text, 'rewrite')
+        : pre(`turn ${t.turn} · defender's reply`, t.text, 'reply'),
+    )
+    .join('\n');
+  const rows: [string, string][] = [
+    ['guard on the rewrite (q)', v?.q ?? '–'],
+    ['guard on the reply (qa)', v?.qa ?? '–'],
+    ['reply refuses (qa)', v?.qaRefusal ?? '–'],
+    ['attacker reward', fmtScore(e.roleScores?.['attacker'])],
+    ['defender reward', fmtScore(e.roleScores?.['defender'])],
+    ...Object.entries(e.components ?? {}).map(([k, x]): [string, string] => [
+      `component ${k}`,
+      typeof x === 'number' ? fmtScore(x) : JSON.stringify(x),
+    ]),
+    ['finish', e.finishReason ?? '–'],
+    ...(e.status ? ([['status', e.status]] as [string, string][]) : []),
+  ];
+  return `<details class="episode"><summary>${esc(summary)}</summary>
+${pre('seed request', e.question, 'seed')}
+${turns}
+<table class="scores">${rows.map(([k, x]) => `<tr><th>${esc(k)}</th><td>${esc(x)}</td></tr>`).join('')}</table>
+</details>`;
+}
+
+/** The example episodes section: one block per switch block, each example collapsible. */
+export function episodesHtml(blocks: EpisodeBlock[]): string {
+  if (blocks.length === 0) return '';
+  const parts = blocks.map((b) => {
+    const steps = b.span.from === b.span.to ? `Step ${b.span.from}` : `Steps ${b.span.from}–${b.span.to}`;
+    const head = `<h3>${steps}: ${b.span.role} trained</h3>`;
+    if (b.examples.length === 0) return `${head}\n<p>No replay-buffer episodes for these steps.</p>`;
+    return `${head}\n${b.examples.map((e) => exampleHtml(e, b.span.role)).join('\n')}`;
+  });
+  return `<h2>Example episodes</h2>
+<p>A few episodes of each switch block from <code>replay_buffer/</code> (the first copy of a seed; click to open).</p>
+${parts.join('\n')}`;
 }
 
 export interface Report {
@@ -105,10 +213,10 @@ export interface Report {
   png: Uint8Array;
 }
 
-/** The run report: HTML with inline SVG charts (agent switches marked) and the same charts as PNG. */
+/** The run report: HTML with inline SVG charts (agent switches marked), example episodes, and the charts as PNG. */
 export function buildReport(
-  records: MetricsRecord[],
-  opts: { title: string; summary: Record<string, string> },
+  records: readonly MetricsLine[],
+  opts: { title: string; summary: Record<string, string>; episodes?: EpisodeBlock[] },
 ): Report {
   const charts = buildCharts(records);
   const spans = agentSpans(records);
@@ -121,13 +229,13 @@ export function buildReport(
     .join('');
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(opts.title)}</title>
-<style>body{font-family:system-ui,sans-serif;margin:24px;max-width:780px}table{border-collapse:collapse}th,td{text-align:left;padding:2px 10px;border-bottom:1px solid #eee}.legend span{display:inline-block;padding:2px 8px;margin-right:8px}</style>
+<style>body{font-family:system-ui,sans-serif;margin:24px;max-width:780px}table{border-collapse:collapse}th,td{text-align:left;padding:2px 10px;border-bottom:1px solid #eee;vertical-align:top}figure{margin:16px 0}details.episode{border:1px solid #ddd;border-radius:4px;margin:6px 0;padding:4px 8px}details.episode summary{cursor:pointer}h5{margin:10px 0 2px}pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f6f6;padding:6px;margin:0;max-height:24em;overflow:auto}</style>
 </head><body>
 <h1>${esc(opts.title)}</h1>
 <table>${rows}</table>
-<p class="legend">Background: <span style="background:${rgb(ROLE_TINT.defender)}">defender trained</span><span style="background:${rgb(ROLE_TINT.attacker)}">attacker trained</span>; dashed lines mark agent switches.</p>
 ${charts.map((c) => `<figure>${chartSvg(c, spans)}</figure>`).join('\n')}
 <h2>Agent switches</h2><ul>${switches || '<li>none</li>'}</ul>
+${episodesHtml(opts.episodes ?? [])}
 <p>Same charts as PNG: <a href="report.png">report.png</a>. Raw numbers: <a href="metrics.jsonl">metrics.jsonl</a>.</p>
 </body></html>
 `;

@@ -298,6 +298,7 @@ async function rewardStage(
               labels: r.components.label,
             },
             status: replayStatus[r.status],
+            verdicts: { q: r.components.qLabel, qa: r.components.qaLabel, qaRefusal: r.components.qaRefusal },
           },
     ),
   );

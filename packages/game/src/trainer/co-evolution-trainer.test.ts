@@ -198,8 +198,11 @@ describe('CoEvolutionTrainer', () => {
     resumed.trainer.events.on('phase-end', (e) => {
       if (e.phase === 'phase1') phase1Ran = true;
     });
+    const resumedFrom: { step: number; dir: string }[] = [];
+    resumed.trainer.events.on('resumed', (e) => resumedFrom.push(e));
     await resumed.trainer.run();
     expect(phase1Ran).toBe(false);
+    expect(resumedFrom).toEqual([{ step: 4, dir: join(cut, 'checkpoints', 'global_step_4') }]);
     expect(stripTimings(readFileSync(join(cut, 'metrics.jsonl'), 'utf8'))).toEqual(
       stripTimings(readFileSync(join(full, 'metrics.jsonl'), 'utf8')),
     );

@@ -131,6 +131,7 @@ export class CoEvolutionTrainer<S, D> {
     this.rng.state = state.rngState;
     this.sampler.cursor = state.dataCursor;
     writeFileSync(this.metricsFile, state.metrics.map((m) => `${JSON.stringify(m)}\n`).join(''));
+    this.events.emit('resumed', { step: state.step, dir });
   }
 
   async #runPhase1(): Promise<void> {

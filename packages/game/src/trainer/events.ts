@@ -30,6 +30,8 @@ export interface GameEvents {
   'agent-switch': (e: { step: number; from: Role; to: Role; reason: string }) => void;
   'validation-end': (e: { step: number; metrics: Record<string, number>; seconds: number }) => void;
   'checkpoint-saved': (e: { step: number; dir: string; seconds: number }) => void;
+  /** `run({ resume })` restored a checkpoint; training continues after `step`. */
+  resumed: (e: { step: number; dir: string }) => void;
 }
 
 export type GameEventEmitter = EventEmitter<GameEvents>;

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface AdapterDescription {
@@ -37,11 +37,29 @@ const LIB_DIRS = [
   '/usr/local/lib',
 ];
 
+export interface LoaderSearch {
+  /** `$LD_LIBRARY_PATH` (the dynamic loader's own input). */
+  ldLibraryPath?: string;
+  libDirs?: readonly string[];
+  /** ld.so's cache, which lists libraries in folders configured through /etc/ld.so.conf.d. */
+  ldCache?: string;
+}
+
+/** Whether the dynamic loader can find the Vulkan loader (libvulkan.so.1): LD_LIBRARY_PATH, lib folders, ld.so's cache. */
+export function hasVulkanLoader(search: LoaderSearch = {}): boolean {
+  const { ldLibraryPath = process.env.LD_LIBRARY_PATH, libDirs = LIB_DIRS, ldCache = '/etc/ld.so.cache' } = search;
+  const dirs = [...(ldLibraryPath ?? '').split(':').filter(Boolean), ...libDirs];
+  if (dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')))) return true;
+  try {
+    return readFileSync(ldCache).includes('libvulkan.so.1');
+  } catch {
+    return false;
+  }
+}
+
 /** Why Dawn found no hardware adapter, as far as can be told from here (Linux: is the Vulkan loader there?). */
 export function explainNoHardwareAdapter(): string {
   if (process.platform !== 'linux') return 'no hardware WebGPU adapter';
-  const dirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), ...LIB_DIRS];
-  if (!dirs.some((d) => existsSync(join(d, 'libvulkan.so.1'))))
-    return 'libvulkan.so.1 not found (Vulkan loader missing)';
+  if (!hasVulkanLoader()) return 'libvulkan.so.1 not found (Vulkan loader missing)';
   return 'no Vulkan adapter (Vulkan loader present; no GPU driver/ICD found: check the driver or VK_DRIVER_FILES)';
 }

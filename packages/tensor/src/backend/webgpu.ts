@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { installFastMatMul } from '../fused/matmul.js';
-import { type AdapterDescription, describeAdapter, explainNoHardwareAdapter } from './adapter.js';
+import { type AdapterDescription, describeAdapter, explainNoHardwareAdapter, hasVulkanLoader } from './adapter.js';
 import { captureDeviceErrors, type ErrorSourceDevice, guardBackendReads } from './webgpu-errors.js';
 import { capWebGpuBufferPool } from './webgpu-pool.js';
 
@@ -85,16 +85,19 @@ export function dawnFlags(env: Record<string, string | undefined> = process.env)
 }
 
 async function pickAdapter(dawn: DawnModule, allowSoftware: boolean) {
-  const hwGpu = dawn.create(dawnFlags());
-  const hw = await hwGpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (hw && !describeAdapter(hw).isSoftware) return { gpu: hwGpu, adapter: hw };
+  // Without the Vulkan loader the Linux hardware probe cannot succeed, and Dawn would print its loader warning
+  // (with a C++ source path) to stderr on every start, even when `auto` goes on to a CPU backend.
+  const probe = process.platform !== 'linux' || hasVulkanLoader();
+  const hwGpu = probe ? dawn.create(dawnFlags()) : undefined;
+  const hw = hwGpu ? await hwGpu.requestAdapter({ powerPreference: 'high-performance' }) : null;
+  if (hwGpu && hw && !describeAdapter(hw).isSoftware) return { gpu: hwGpu, adapter: hw };
   const why = hw ? `only a software adapter (${describeAdapter(hw).device})` : explainNoHardwareAdapter();
   if (!allowSoftware) {
     throw new WebGpuUnavailable(
       `${why}; software WebGPU not allowed (pass allowSoftwareAdapter: true or set MAGIC_ALLOW_SOFTWARE_WEBGPU=1)`,
     );
   }
-  if (hw) return { gpu: hwGpu, adapter: hw };
+  if (hwGpu && hw) return { gpu: hwGpu, adapter: hw };
   // Mesa llvmpipe through Dawn's OpenGL ES backend: needs EGL without a display, and compatibility mode.
   process.env.EGL_PLATFORM ??= 'surfaceless';
   const swGpu = dawn.create(['backend=opengles']);
