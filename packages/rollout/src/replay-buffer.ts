@@ -120,7 +120,7 @@ export function toReplayBufferRecords(
       })),
       finish_reason: indices.map((i) => episodes[i]!.finishReason),
       reward_components: indices.map((i) => reward(i)?.components ?? null),
-      ...(rewards?.some((r) => r?.verdicts !== undefined)
+      ...(rewards?.some((r) => r !== undefined && 'verdicts' in r && r.verdicts !== undefined)
         ? { guard_verdicts: indices.map((i) => reward(i)?.verdicts ?? null) }
         : {}),
       avg_score: known.length === 0 ? null : known.reduce((a, b) => a + b, 0) / known.length,
