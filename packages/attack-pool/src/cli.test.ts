@@ -24,7 +24,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const jbb = `jbb-benign:${dataDir('seeds', 'jbb-behaviors', 'benign-behaviors.csv')}?limit=3`;
+const jbb = `jbb-benign:${dataDir('fixtures', 'jbb-behaviors-format.csv')}?limit=3`;
 
 describe('magic-attack-pool build', () => {
   it('template build over real seeds, then resume', async () => {
