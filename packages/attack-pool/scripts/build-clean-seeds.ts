@@ -6,15 +6,13 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   distinctEvalTexts,
+  dropEvalOverlap,
   loadAdvBenchCsv,
   loadSelfInstructJsonl,
   normaliseText,
-  type OverlapKind,
   readDataTexts,
   type SeedRecord,
   seedSplitOf,
-  TrainingIndex,
-  wordNgrams,
 } from '../src/index.js';
 
 const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,34 +25,11 @@ const sources: SeedRecord[] = [
   ...loadSelfInstructJsonl(data('seeds/self-instruct/user_oriented_instructions.jsonl')),
 ];
 
-// Drop every seed that an eval text hits (exact, or a share of its 8-grams), the overlap test's method:
-// index all candidates, attribute each hit to the seeds it matches or shares an 8-gram with, repeat.
+// Drop every seed that hits eval text in either direction, the overlap test's method (see dropEvalOverlap).
 const evalTexts = distinctEvalTexts(await readDataTexts(evalDir, { root: resolve(pkg, '../..') }));
-const excluded: { id: string; kind: OverlapKind | 'seed-in-eval' }[] = [];
-// The other direction too: a seed whose own text occurs in eval text (how the issue counted AdvBench's 11).
-const evalIndex = new TrainingIndex().addTexts(evalTexts.keys());
-let candidates = dedupByText(sources).filter((s) => {
-  const inEval = evalIndex.match(normaliseText(s.text)) !== undefined;
-  if (inEval) excluded.push({ id: s.id, kind: 'seed-in-eval' });
-  return !inEval;
-});
-for (;;) {
-  const index = new TrainingIndex().addTexts(candidates.map((s) => s.text));
-  const drop = new Map<string, OverlapKind>();
-  for (const normalised of evalTexts.keys()) {
-    const hit = index.match(normalised);
-    if (!hit) continue;
-    // Seeds that hit on their own; only when none does (a hit made of several seeds) all sharers go.
-    const alone = candidates.filter((s) => new TrainingIndex().addTexts([s.text]).match(normalised));
-    const grams = new Set(wordNgrams(normalised));
-    const sharers = candidates.filter((s) => wordNgrams(normaliseText(s.text)).some((g) => grams.has(g)));
-    for (const s of alone.length > 0 ? alone : sharers) drop.set(s.id, hit.kind);
-  }
-  if (drop.size === 0) break;
-  for (const [id, kind] of drop) excluded.push({ id, kind });
-  candidates = candidates.filter((s) => !drop.has(s.id));
-}
-const kept = candidates;
+const filtered = dropEvalOverlap(dedupByText(sources), (s) => [s.text], evalTexts);
+const kept = filtered.kept;
+const excluded = filtered.dropped.map(({ item, reason }) => ({ id: item.id, reason }));
 
 function dedupByText(seeds: SeedRecord[]): SeedRecord[] {
   const seen = new Set<string>();

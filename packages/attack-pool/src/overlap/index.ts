@@ -1,6 +1,7 @@
 export { OverlapInputError } from './errors.js';
 export { extractTexts, isDataFile, stringValues } from './extract.js';
 export { listDataFiles, readDataTexts } from './files.js';
+export { type DropReason, dropEvalOverlap, type OverlapFilterResult } from './filter.js';
 export {
   CONTAINED_SHARE,
   MIN_EVAL_CHARS,
