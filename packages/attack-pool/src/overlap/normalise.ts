@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 /** Eval texts shorter than this (normalised) are too generic to count as leaked. */
 export const MIN_EVAL_CHARS = 30;
 /** Word n-gram length of the containment test. */
@@ -24,7 +22,20 @@ export function wordNgrams(normalised: string, n = NGRAM_WORDS): string[] {
   return out;
 }
 
-/** The hash used for texts and n-grams in overlap indexes and manifests: sha256, first 16 hex digits. */
+/**
+ * The hash used for texts and n-grams in overlap indexes and manifests: 64 bits (16 hex digits) from two
+ * independent 32-bit lanes (cyrb53-style mixing of UTF-16 code units). Not cryptographic: it is fast enough
+ * to hash every 8-gram of the repo's data in seconds, and collisions at this size are negligible.
+ */
 export function overlapHash(normalised: string): string {
-  return createHash('sha256').update(normalised).digest('hex').slice(0, 16);
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < normalised.length; i++) {
+    const c = normalised.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
 }

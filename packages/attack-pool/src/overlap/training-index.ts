@@ -5,12 +5,13 @@ import { CONTAINED_SHARE, MIN_EVAL_CHARS, NGRAM_WORDS, normaliseText, overlapHas
 const hex16 = z.string().regex(/^[0-9a-f]{16}$/);
 
 /**
- * A training corpus that is not committed, described by hashes only: the sha256 (16 hex) of every
- * normalised text and of every word 8-gram of it. Enough to run the overlap check, not to read the text.
+ * A training corpus that is not committed, described by hashes only: `overlapHash` (16 hex) of every
+ * normalised text and of every word 8-gram of it (words joined by one space). Enough to run the overlap check, not to read the text.
  */
 export const overlapManifestSchema = z
   .object({
     format: z.literal('magic-overlap-manifest/v1'),
+    hash: z.literal('cyrb64'),
     name: z.string().min(1),
     description: z.string().optional(),
     ngramWords: z.literal(NGRAM_WORDS),
@@ -63,6 +64,7 @@ export class TrainingIndex {
   toManifest(name: string, description?: string): OverlapManifest {
     return {
       format: 'magic-overlap-manifest/v1',
+      hash: 'cyrb64',
       name,
       ...(description === undefined ? {} : { description }),
       ngramWords: NGRAM_WORDS,
@@ -93,7 +95,7 @@ export interface EvalText {
 }
 
 export interface OverlapHit {
-  /** sha256 (16 hex) of the normalised eval text; the text itself is not repeated in reports. */
+  /** `overlapHash` of the normalised eval text; the text itself is not repeated in reports. */
   hash: string;
   /** Eval files holding that text. */
   sources: string[];
@@ -122,9 +124,15 @@ export function distinctEvalTexts(items: Iterable<EvalText>): Map<string, string
   return out;
 }
 
-/** Counts the distinct eval texts that occur on the training side (exact or contained). */
-export function findOverlap(evalItems: Iterable<EvalText>, training: TrainingIndex): OverlapReport {
-  const distinct = distinctEvalTexts(evalItems);
+/**
+ * Counts the distinct eval texts that occur on the training side (exact or contained). Takes eval items, or
+ * the map `distinctEvalTexts` returns (to reuse it across checks).
+ */
+export function findOverlap(
+  evalItems: Iterable<EvalText> | ReadonlyMap<string, string[]>,
+  training: TrainingIndex,
+): OverlapReport {
+  const distinct = evalItems instanceof Map ? evalItems : distinctEvalTexts(evalItems as Iterable<EvalText>);
   const hits: OverlapHit[] = [];
   for (const [n, sources] of distinct) {
     const m = training.match(n);
