@@ -19,11 +19,15 @@ const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const evalDir = resolve(pkg, process.argv[2] ?? '../benchmarks/data');
 const data = (p: string) => resolve(pkg, 'data', p);
 
-const sources: SeedRecord[] = [
+/** Longer seeds (tasks with long pasted inputs) are left out so every attacker prompt fits the tiny preset's 1,024 tokens. */
+const MAX_SEED_CHARS = 400;
+
+const allSources: SeedRecord[] = [
   ...loadAdvBenchCsv(data('seeds/advbench/advbench_behaviors.csv')),
   ...loadSelfInstructJsonl(data('seeds/self-instruct/seed_tasks.jsonl')),
   ...loadSelfInstructJsonl(data('seeds/self-instruct/user_oriented_instructions.jsonl')),
 ];
+const sources = allSources.filter((s) => s.text.length <= MAX_SEED_CHARS);
 
 // Drop every seed that hits eval text in either direction, the overlap test's method (see dropEvalOverlap).
 const evalTexts = distinctEvalTexts(await readDataTexts(evalDir, { root: resolve(pkg, '../..') }));
@@ -48,7 +52,8 @@ writeFileSync(data('seeds/clean/seeds.jsonl'), `${rows.map((r) => JSON.stringify
 const count = (split: string, dataType: string) =>
   rows.filter((r) => r.split === split && r.dataType === dataType).length;
 const stats = {
-  sourcesIn: sources.length,
+  sourcesIn: allSources.length,
+  overMaxChars: allSources.length - sources.length,
   excludedForEvalOverlap: excluded,
   duplicateTexts: duplicates,
   kept: rows.length,

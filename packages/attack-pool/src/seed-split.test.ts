@@ -15,11 +15,11 @@ describe('seedSplitOf', () => {
     const splits = new Set(Array.from({ length: 200 }, (_, i) => seedSplitOf(`placeholder request ${i}`)));
     expect(splits).toEqual(new Set(['train', 'val']));
   });
-  it('holds out about 30% (share is adjustable)', () => {
+  it('holds out about 35% (share is adjustable)', () => {
     const texts = Array.from({ length: 2000 }, (_, i) => `placeholder request number ${i}`);
     const val = texts.filter((t) => seedSplitOf(t) === 'val').length / texts.length;
-    expect(val).toBeGreaterThan(0.27);
-    expect(val).toBeLessThan(0.33);
+    expect(val).toBeGreaterThan(0.32);
+    expect(val).toBeLessThan(0.38);
     expect(texts.filter((t) => seedSplitOf(t, 0) === 'val')).toEqual([]);
   });
 });

@@ -19,6 +19,7 @@ import {
   isStrategyId,
   loadAttackPool,
   loadSeedSplit,
+  loadSelfInstructJsonl,
   readDataTexts,
   type SplitSeedRecord,
 } from '@magic/attack-pool';
@@ -78,6 +79,14 @@ function promptExamples(): GuardExample[] {
       source: `${s.source}-train`,
       group: group(s),
     });
+  }
+  // Self-Instruct tasks too long to be seeds (long pasted inputs) are still clean benign requests.
+  const seedIds = new Set(loadSeedSplit().map((s) => s.id));
+  for (const file of ['seed_tasks.jsonl', 'user_oriented_instructions.jsonl']) {
+    for (const s of loadSelfInstructJsonl(dataDir('seeds', 'self-instruct', file))) {
+      if (!seedIds.has(s.id))
+        out.push({ task: 'prompt', text: clip(s.text), label: 0, source: 'self-instruct-long', group: `seed:${s.id}` });
+    }
   }
   // Two readable template rewrites per train seed, harmful and benign alike, so wrappers carry no label.
   const bySeed = new Map<string, { strategy: string; adversarial: string }[]>();
