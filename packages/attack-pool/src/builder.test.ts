@@ -60,6 +60,21 @@ function assertDecodes(records: ReturnType<typeof readAttackRecords>) {
 }
 
 describe('buildAttackPool with the template rewriter', () => {
+  it("keeps each seed's fixed split (meta.split) for all its rewrites instead of the hash split", async () => {
+    const fixed = seeds.slice(0, 4).map((s, i) => ({ ...s, meta: { split: i % 2 === 0 ? 'val' : 'train' } }));
+    const report = await buildAttackPool({
+      seeds: fixed,
+      outDir: dir,
+      rewriter: new TemplateRewriter(),
+      thinkWriter: new TemplateThinkWriter(),
+      strategies: ['slang', 'caesar'],
+    });
+    expect(report.stats.bySplit).toEqual({ val: 4, train: 4 });
+    const val = readAttackRecords(report.files.val!);
+    expect(new Set(val.map((r) => r.seedId))).toEqual(new Set(['s1', 's3']));
+    expect(readAttackRecords(report.files.test!)).toEqual([]);
+  });
+
   it('builds seeds × 20 strategies, dedups, splits by seed, exports and reports stats', async () => {
     const report = await buildAttackPool({
       seeds,

@@ -8,7 +8,7 @@ import { checkAttackerFormat } from './format-check.js';
 import { readAttackRecords, writeAttackRecords } from './pool-file.js';
 import { attackRecordId, makeAttackRecord, recordOutput } from './record.js';
 import type { Rewriter } from './rewriter/rewriter.js';
-import { type AttackRecord, type SeedRecord, type Split, splitNames } from './schemas.js';
+import { type AttackRecord, type SeedRecord, type Split, splitNames, splitSchema } from './schemas.js';
 import { defaultSplitRatios, type SplitRatios, splitOfSeed } from './split.js';
 import { computePoolStats, type PoolStats } from './stats.js';
 import { type StrategyId, strategyIds } from './strategies.js';
@@ -139,8 +139,19 @@ export async function buildAttackPool(input: BuildInput): Promise<BuildReport> {
       }),
     ),
   );
-  const report = finishPool(config, input.seeds.length, dropped, built, existing.length, failures);
+  const fixedSplits = seedSplits(input.seeds);
+  const report = finishPool(config, input.seeds.length, dropped, built, existing.length, failures, fixedSplits);
   return { ...report, truncatedBytes };
+}
+
+/** Seeds that name their split (`meta.split`, e.g. from the `seed-split` format) keep it in the pool. */
+function seedSplits(seeds: readonly SeedRecord[]): Map<string, Split> {
+  const out = new Map<string, Split>();
+  for (const s of seeds) {
+    const split = splitSchema.safeParse(s.meta.split);
+    if (split.success) out.set(s.id, split.data);
+  }
+  return out;
 }
 
 /**
@@ -171,12 +182,14 @@ function finishPool(
   built: number,
   resumed: number,
   failures: BuildFailure[],
+  fixedSplits: ReadonlyMap<string, Split>,
 ): BuildReport {
   const logFile = join(config.outDir, 'records.jsonl');
   const all = readAttackRecords(logFile);
   const { records, dropped } = dedupRecords(all);
   const ratios: SplitRatios = config.splitRatios;
-  const splitOf = (r: AttackRecord): Split => splitOfSeed(r.seedId, ratios, config.splitSalt);
+  const splitOf = (r: AttackRecord): Split =>
+    fixedSplits.get(r.seedId) ?? splitOfSeed(r.seedId, ratios, config.splitSalt);
   const files: Record<string, string> = { records: logFile };
   for (const split of splitNames) {
     const part = records.filter((r) => splitOf(r) === split);

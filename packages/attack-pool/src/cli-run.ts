@@ -18,7 +18,8 @@ export const USAGE = `magic-attack-pool build --seeds <format:path[?opts]> [--se
   [--max-retries N] [--timeout-ms N] [--gzip] [--export alpaca,chat] [--split-salt S]
 
 seed formats: harmbench advbench jbb-harmful jbb-benign xstest xstest-safe wildjailbreak(-harmful|-benign)
-  refusal-direction strongreject or-bench or-bench-toxic sorry-bench generic (?text=col&id=col&category=col&dataType=...)
+  refusal-direction strongreject or-bench or-bench-toxic sorry-bench self-instruct
+  seed-split (clean seeds with a train/val split kept for their rewrites) generic (?text=col&id=col&category=col&dataType=...)
   every format accepts ?limit=N (first N) and ?sample=N (N evenly spread)`;
 
 const cliSchema = z

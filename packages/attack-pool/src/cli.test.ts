@@ -24,7 +24,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const jbb = `jbb-benign:${dataDir('seeds', 'jbb-behaviors', 'benign-behaviors.csv')}?limit=3`;
+const jbb = `jbb-benign:${dataDir('fixtures', 'jbb-behaviors-format.csv')}?limit=3`;
 
 describe('magic-attack-pool --help', () => {
   it('prints every command to stdout and exits 0, alone or after a command', async () => {

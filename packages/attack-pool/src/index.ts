@@ -74,3 +74,16 @@ export {
 export * from './transforms/index.js';
 
 export const packageName = '@magic/attack-pool';
+export * from './overlap/index.js';
+export {
+  cleanSeedsFile,
+  type LoadSeedSplitOptions,
+  loadSeedSplit,
+  type SeedSplit,
+  type SplitSeedRecord,
+  seedSplitNames,
+  seedSplitOf,
+  seedSplitSchema,
+  splitSeedRecordSchema,
+  VAL_SEED_SHARE,
+} from './seed-split.js';

@@ -3,7 +3,7 @@ import { checkAttackerFormat } from './format-check.js';
 import { loadAttackPool, shippedPoolStats } from './pool.js';
 import { recordOutput } from './record.js';
 import { attackRecordSchema, splitNames } from './schemas.js';
-import { splitOfSeed } from './split.js';
+import { loadSeedSplit } from './seed-split.js';
 import { strategyIds } from './strategies.js';
 
 describe('shipped attack pool', () => {
@@ -23,22 +23,28 @@ describe('shipped attack pool', () => {
     expect(new Set(all.map((r) => r.strategy))).toEqual(new Set(strategyIds));
     expect(new Set(all.map((r) => r.dataType))).toEqual(new Set(['vanilla_harmful', 'vanilla_benign']));
     expect(new Set(all.map((r) => r.generator))).toEqual(new Set(['template', 'transform']));
-    expect(new Set(all.map((r) => r.provenance.seedSource))).toEqual(
-      new Set(['harmbench', 'advbench', 'jbb-benign', 'xstest']),
-    );
+    expect(new Set(all.map((r) => r.provenance.seedSource))).toEqual(new Set(['advbench', 'self-instruct']));
   });
 
-  it('splits are disjoint by seed and match the split rule', () => {
-    const seen = new Map<string, string>();
-    for (const split of splitNames) {
+  it('pool splits follow the seed split: train rewrites train seeds, val rewrites val seeds, no test split', () => {
+    const seedSplit = new Map(loadSeedSplit().map((s) => [s.id, s.split]));
+    expect(bySplit.test).toEqual([]);
+    for (const split of ['train', 'val'] as const) {
       expect(bySplit[split]!.length).toBeGreaterThan(0);
-      for (const r of bySplit[split]!) {
-        const prev = seen.get(r.seedId);
-        if (prev !== undefined) expect(prev).toBe(split);
-        seen.set(r.seedId, split);
-        expect(splitOfSeed(r.seedId)).toBe(split);
-      }
+      for (const r of bySplit[split]!) expect(seedSplit.get(r.seedId)).toBe(split);
     }
+  });
+
+  it('every val seed is rewritten by all 20 strategies (validation sets need each one)', () => {
+    const strategiesBySeed = new Map<string, Set<string>>();
+    for (const r of bySplit.val!) {
+      const set = strategiesBySeed.get(r.seedId) ?? new Set();
+      set.add(r.strategy);
+      strategiesBySeed.set(r.seedId, set);
+    }
+    const valSeeds = loadSeedSplit({ split: 'val' });
+    expect(strategiesBySeed.size).toBe(valSeeds.length);
+    for (const s of valSeeds) expect(strategiesBySeed.get(s.id)?.size).toBe(strategyIds.length);
   });
 
   it('filters by data type and strategy', () => {

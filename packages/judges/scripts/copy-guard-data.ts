@@ -1,199 +1,198 @@
 /**
- * Copies the local guard's training data from /work/shared/datasets (licence-checked sources only) into
- * packages/judges/data/guard-training/*.jsonl. Run once by a maintainer; `magic-guard train` reads only those copies.
- *   npx tsx packages/judges/scripts/copy-guard-data.ts [--shared /work/shared/datasets]
- * Prints counts only, never rows.
+ * Builds the local guard's training data, packages/judges/data/guard-training/*.jsonl, from clean sources only:
+ * the TRAIN split of @magic/attack-pool's clean seeds (AdvBench harmful, Self-Instruct benign), template rewrites
+ * of those seeds from the shipped pool's train split, Self-Instruct reference outputs, refusals and compliance
+ * openers written from fixed neutral templates, and refusal turns of HH-RLHF harmless-base. Every row whose text
+ * or prompt hits eval text (packages/benchmarks/data, the overlap test's method) is dropped.
+ *   npx tsx --tsconfig tsconfig.json packages/judges/scripts/copy-guard-data.ts [--shared /work/shared/datasets]
+ * Deterministic. Prints counts only, never rows.
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'csv-parse/sync';
+import { gunzipSync } from 'node:zlib';
+import {
+  dataDir,
+  distinctEvalTexts,
+  dropEvalOverlap,
+  getStrategy,
+  isStrategyId,
+  loadAttackPool,
+  loadSeedSplit,
+  loadSelfInstructJsonl,
+  readDataTexts,
+  type SplitSeedRecord,
+} from '@magic/attack-pool';
 import type { GuardExample } from '../src/local/dataset.js';
 import { isRefusal } from '../src/refusal-rules.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..', '..');
 const shared = process.argv.includes('--shared')
   ? process.argv[process.argv.indexOf('--shared') + 1]!
   : '/work/shared/datasets';
 const outDir = resolve(here, '..', 'data', 'guard-training');
 const maxChars = 1000;
-
-type Row = Record<string, string>;
 const clip = (t: string) => t.trim().slice(0, maxChars);
-const csv = (p: string): Row[] =>
-  parse(readFileSync(join(shared, p), 'utf8'), { columns: true, skip_empty_lines: true });
-const json = (p: string): unknown => JSON.parse(readFileSync(join(shared, p), 'utf8'));
-const jsonl = (p: string): Row[] =>
-  readFileSync(join(shared, p), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Row);
 const norm = (t: string) => t.toLowerCase().replace(/\s+/g, ' ').trim();
 
-/** Deterministic subsample: keeps every k-th row. */
-function every<T>(rows: T[], max: number): T[] {
-  if (rows.length <= max) return rows;
-  const step = rows.length / max;
-  return Array.from({ length: max }, (_, i) => rows[Math.floor(i * step)]!);
+/** FNV-1a, for deterministic picks that do not depend on row order. */
+function pick(key: string, n: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return h % n;
 }
+
+/** Neutral refusal styles (written for this project). */
+const refusalStyles = [
+  "I'm sorry, but I can't help with that.",
+  "I can't assist with that request.",
+  "I'm not able to help with this. If you have another question, I'm happy to help.",
+  "Sorry, I won't provide that. Is there something else I can do for you?",
+  'I cannot help with that, because it could cause harm. I would be glad to help with a related, safe topic instead.',
+  'As an AI assistant, I must decline this request.',
+  "I apologize, but I can't provide help with this.",
+  "I'm unable to help with that request.",
+];
+
+/** Compliance openers (written for this project): they restate the request and stop; no answer content. */
+const complianceOpeners = [
+  (request: string) => `Sure, here is a response to your request: ${request}\n\n1.`,
+  (request: string) => `Of course. Below is what you asked for (${request}).\n\nStep 1:`,
+  (request: string) => `Certainly! Here's how to approach this: ${request}\n\nFirst,`,
+];
+
+const trainSeeds = loadSeedSplit({ split: 'train' });
+const seedById = new Map(trainSeeds.map((s) => [s.id, s]));
+const group = (s: SplitSeedRecord) => `seed:${s.id}`;
+
+/** Strategies whose rewrites stay readable English text (encodings are opaque to an n-gram model). */
+const readable = (strategy: string) => isStrategyId(strategy) && getStrategy(strategy).family !== 'encoding';
 
 function promptExamples(): GuardExample[] {
   const out: GuardExample[] = [];
-  const add = (text: string, label: 0 | 1, source: string, group?: string) => {
-    if (text.trim())
-      out.push({ task: 'prompt', text: clip(text), label, source, group: group ?? `text:${norm(text)}` });
-  };
-  // MaliciousInstruct has no licence: its items inside the refusal-direction set are read only to be left out.
-  const unlicensedText = readFileSync(join(shared, 'malicious_instruct/malicious_instruct.txt'), 'utf8');
-  const unlicensed = new Set(unlicensedText.split('\n').map(norm).filter(Boolean));
-  for (const split of ['train', 'val', 'test']) {
-    for (const r of json(`harmful_harmless_instructions/harmful_${split}.json`) as { instruction: string }[]) {
-      if (!unlicensed.has(norm(r.instruction))) add(r.instruction, 1, 'refusal-direction-harmful');
+  for (const s of trainSeeds) {
+    out.push({
+      task: 'prompt',
+      text: clip(s.text),
+      label: s.dataType === 'vanilla_harmful' ? 1 : 0,
+      source: `${s.source}-train`,
+      group: group(s),
+    });
+  }
+  // Self-Instruct tasks too long to be seeds (long pasted inputs) are still clean benign requests.
+  const seedIds = new Set(loadSeedSplit().map((s) => s.id));
+  for (const file of ['seed_tasks.jsonl', 'user_oriented_instructions.jsonl']) {
+    for (const s of loadSelfInstructJsonl(dataDir('seeds', 'self-instruct', file))) {
+      if (!seedIds.has(s.id))
+        out.push({ task: 'prompt', text: clip(s.text), label: 0, source: 'self-instruct-long', group: `seed:${s.id}` });
     }
   }
-  for (const r of csv('advbench/advbench_behaviors.csv')) add(r.Behavior!, 1, 'advbench');
-  for (const r of csv('harmbench/harmbench_behaviors_text_all.csv')) add(r.Behavior!, 1, 'harmbench');
-  for (const r of csv('jbb_behaviors/harmful-behaviors.csv')) add(r.Goal ?? r.goal!, 1, 'jbb-harmful');
-  for (const r of csv('jbb_behaviors/benign-behaviors.csv'))
-    add(r.Goal ?? r.goal!, 0, 'jbb-benign', `jbb-benign:${r.Index ?? r.index}`);
-  for (const r of csv('xstest/xstest_prompts.csv'))
-    add(r.prompt!, r.label === 'unsafe' ? 1 : 0, `xstest-${r.label}`, `xstest:${r.id}`);
-  wildJailbreak(add);
-  for (const r of every(jsonl('ifeval/input_data.jsonl'), 400)) add(r.prompt!, 0, 'ifeval');
-  for (const r of jsonl('mt_bench/question.jsonl') as unknown as { turns: string[]; question_id: number }[])
-    add(r.turns[0]!, 0, 'mt-bench', `mtb:${r.question_id}`);
-  for (const r of every(csv('truthfulqa/TruthfulQA.csv'), 400)) add(r.Question!, 0, 'truthfulqa');
-  for (const r of every(jsonl('gsm8k/test.jsonl'), 300)) add(r.question!, 0, 'gsm8k');
-  for (const r of mmluQuestions()) add(r, 0, 'mmlu');
-  return dedupe(out);
-}
-
-function wildJailbreak(add: (text: string, label: 0 | 1, source: string, group?: string) => void) {
-  every(jsonl('wildjailbreak/harmful.jsonl'), 500).forEach((r) => {
-    add(r.vanilla!, 1, 'wildjailbreak-harmful-vanilla', `text:${norm(r.vanilla!)}`);
-    add(r.adversarial!, 1, 'wildjailbreak-harmful-adversarial', `text:${norm(r.vanilla!)}`);
-  });
-  jsonl('wildjailbreak/benign.jsonl').forEach((r) => {
-    add(r.vanilla!, 0, 'wildjailbreak-benign-vanilla', `text:${norm(r.vanilla!)}`);
-    add(r.adversarial!, 0, 'wildjailbreak-benign-adversarial', `text:${norm(r.vanilla!)}`);
-  });
-}
-
-function mmluQuestions(): string[] {
-  const files = readdirSync(join(shared, 'mmlu', 'test'))
-    .filter((f) => f.endsWith('.csv'))
-    .sort();
-  const rows: string[] = [];
-  for (const f of files) {
-    const table = parse(readFileSync(join(shared, 'mmlu', 'test', f), 'utf8'), { columns: false }) as string[][];
-    for (const r of table.slice(0, 6)) if (r[0]) rows.push(r[0]);
+  // Two readable template rewrites per train seed, harmful and benign alike, so wrappers carry no label.
+  const bySeed = new Map<string, { strategy: string; adversarial: string }[]>();
+  for (const r of loadAttackPool({ split: 'train' })) {
+    if (!readable(r.strategy) || !seedById.has(r.seedId)) continue;
+    const list = bySeed.get(r.seedId) ?? [];
+    list.push({ strategy: r.strategy, adversarial: r.adversarial });
+    bySeed.set(r.seedId, list);
   }
-  return every(rows, 300);
-}
-
-/** Drops exact duplicates (normalised text) within a task; the first occurrence wins; conflicting labels drop both. */
-function dedupe(rows: GuardExample[]): GuardExample[] {
-  const seen = new Map<string, GuardExample | null>();
-  for (const r of rows) {
-    const key = `${r.task}|${norm(r.text)}|${norm(r.prompt ?? '')}`;
-    const prev = seen.get(key);
-    if (prev === undefined) seen.set(key, r);
-    else if (prev !== null && prev.label !== r.label) seen.set(key, null);
-  }
-  return [...seen.values()].filter((r): r is GuardExample => r !== null);
-}
-
-interface Jailbreak {
-  index: number | string;
-  goal: string;
-  prompt: string | null;
-  response: string | null;
-  jailbroken: boolean;
-}
-
-function jbbArtifacts(): { method: string; j: Jailbreak }[] {
-  const root = join(shared, 'jailbreakbench', 'attack-artifacts');
-  const out: { method: string; j: Jailbreak }[] = [];
-  for (const method of readdirSync(root).sort()) {
-    for (const kind of readdirSync(join(root, method)).sort()) {
-      if (kind.endsWith('.json')) continue;
-      for (const file of readdirSync(join(root, method, kind)).sort()) {
-        const a = JSON.parse(readFileSync(join(root, method, kind, file), 'utf8')) as { jailbreaks: Jailbreak[] };
-        for (const j of a.jailbreaks) if (j.response) out.push({ method, j });
-      }
-    }
-  }
-  return out;
-}
-
-function harmBenchValSet(): { behaviorId: string; behavior: string; generation: string; harmful: 0 | 1 }[] {
-  const behaviors = new Map(csv('harmbench/harmbench_behaviors_text_all.csv').map((r) => [r.BehaviorID!, r.Behavior!]));
-  const data = json('harmbench/harmbench_text_behaviors_val_set.json') as Record<string, Row[]>;
-  const out: { behaviorId: string; behavior: string; generation: string; harmful: 0 | 1 }[] = [];
-  for (const [id, rows] of Object.entries(data)) {
-    for (const r of rows) {
-      const votes = ['human_0', 'human_1', 'human_2'].map((k) => Number(r[k]));
-      if (votes.some((v) => Number.isNaN(v))) continue;
+  for (const [seedId, rewrites] of bySeed) {
+    const s = seedById.get(seedId)!;
+    rewrites.sort((a, b) => a.strategy.localeCompare(b.strategy));
+    const first = pick(`${seedId}:a`, rewrites.length);
+    const second = (first + 1 + pick(`${seedId}:b`, rewrites.length - 1)) % rewrites.length;
+    for (const i of [first, second]) {
       out.push({
-        behaviorId: id,
-        behavior: behaviors.get(id) ?? id,
-        generation: r.generation!,
-        harmful: votes.filter((v) => v === 1).length >= 2 ? 1 : 0,
+        task: 'prompt',
+        text: clip(rewrites[i]!.adversarial),
+        label: s.dataType === 'vanilla_harmful' ? 1 : 0,
+        source: `pool-train-${s.dataType === 'vanilla_harmful' ? 'harmful' : 'benign'}`,
+        group: group(s),
       });
     }
   }
   return out;
 }
 
-function benignAnswers(): { prompt: string; text: string; source: string; group: string }[] {
-  const out: { prompt: string; text: string; source: string; group: string }[] = [];
-  for (const [i, r] of every(jsonl('gsm8k/test.jsonl'), 300).entries()) {
-    out.push({ prompt: r.question!, text: r.answer!, source: 'gsm8k-answer', group: `gsm8k-a:${i}` });
-  }
-  for (const [i, r] of every(csv('truthfulqa/TruthfulQA.csv'), 300).entries()) {
-    const text = `${r['Best Answer']}. ${r['Correct Answers']?.split(';')[0] ?? ''}`;
-    out.push({ prompt: r.Question!, text, source: 'truthfulqa-answer', group: `tqa-a:${i}` });
-  }
-  for (const r of jsonl('mt_bench/reference_answer_gpt-4.jsonl') as unknown as {
-    question_id: number;
-    choices: { turns: string[] }[];
-  }[]) {
-    const text = r.choices[0]?.turns[0];
-    if (text) out.push({ prompt: '', text, source: 'mt-bench-reference', group: `mtb:${r.question_id}` });
+function selfInstructOutputs(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const file of ['seed_tasks.jsonl', 'user_oriented_instructions.jsonl']) {
+    for (const line of readFileSync(dataDir('seeds', 'self-instruct', file), 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      const row = JSON.parse(line) as { id: string; instances: { output: string }[] };
+      const output = row.instances[0]?.output.trim();
+      if (output) out.set(`self-instruct:${row.id}`, output);
+    }
   }
   return out;
 }
 
-/** Response examples: refusal (weak labels: refusal phrase + not jailbroken/harmful) and harmfulness. */
+/** Assistant turns of HH-RLHF harmless-base test that match the refusal rules (a label we can defend). */
+function hhRefusals(): { prompt: string; text: string; index: number }[] {
+  const text = gunzipSync(readFileSync(join(shared, 'hh_rlhf', 'harmless-base', 'test.jsonl.gz'))).toString('utf8');
+  const out: { prompt: string; text: string; index: number }[] = [];
+  text.split('\n').forEach((line, index) => {
+    if (!line.trim()) return;
+    const { chosen } = JSON.parse(line) as { chosen: string };
+    const turns = chosen.split(/\n\n(?=Human: |Assistant: )/);
+    const human = turns.find((t) => t.startsWith('Human: '))?.slice(7);
+    const assistant = turns.find((t) => t.startsWith('Assistant: '))?.slice(11);
+    if (human && assistant && isRefusal(assistant)) out.push({ prompt: human, text: assistant, index });
+  });
+  return out;
+}
+
 function responseExamples(): GuardExample[] {
   const out: GuardExample[] = [];
-  const both = (prompt: string, text: string, source: string, group: string, harmful: 0 | 1, refusal: 0 | 1 | null) => {
-    const row: GuardExample = {
+  const add = (
+    s: SplitSeedRecord | undefined,
+    prompt: string,
+    text: string,
+    label: 0 | 1,
+    refusal: 0 | 1,
+    src: string,
+    g?: string,
+  ) =>
+    out.push({
       task: 'response',
       prompt: clip(prompt),
       text: clip(text),
-      label: harmful,
-      source,
-      group,
-    };
-    if (refusal !== null) row.refusal = refusal;
-    out.push(row);
-  };
-  for (const { method, j } of jbbArtifacts()) {
-    const response = j.response!;
-    const refusal = j.jailbroken ? 0 : isRefusal(response) ? 1 : null;
-    both(j.goal, response, `jbb-artifacts-${method}`, `jbb:${j.index}`, j.jailbroken ? 1 : 0, refusal);
+      label,
+      refusal,
+      source: src,
+      group: g ?? group(s!),
+    });
+  const outputs = selfInstructOutputs();
+  for (const s of trainSeeds) {
+    const opener = complianceOpeners[pick(`${s.id}:open`, complianceOpeners.length)]!(s.text);
+    if (s.dataType === 'vanilla_harmful') {
+      add(s, s.text, refusalStyles[pick(`${s.id}:refuse`, refusalStyles.length)]!, 0, 1, 'template-refusal');
+      // A compliance opener to a harmful request counts as a harmful response (weak label; no answer content).
+      add(s, s.text, opener, 1, 0, 'template-compliance-harmful');
+    } else {
+      const output = outputs.get(s.id);
+      if (output) add(s, s.text, output, 0, 0, 'self-instruct-output');
+      add(s, s.text, opener, 0, 0, 'template-compliance-benign');
+      // Some over-refusals of benign requests, so refusal does not depend on the request being harmful.
+      if (pick(`${s.id}:over`, 3) === 0) {
+        add(s, s.text, refusalStyles[pick(`${s.id}:refuse`, refusalStyles.length)]!, 0, 1, 'template-refusal-benign');
+      }
+    }
   }
-  for (const r of harmBenchValSet()) {
-    const refusal = r.harmful === 1 ? 0 : isRefusal(r.generation) ? 1 : null;
-    both(r.behavior, r.generation, 'harmbench-classifier-val', `hb:${r.behaviorId}`, r.harmful, refusal);
-  }
-  for (const r of benignAnswers()) both(r.prompt, r.text, r.source, r.group, 0, 0);
-  return dedupe(out);
+  for (const r of hhRefusals()) add(undefined, r.prompt, r.text, 0, 1, 'hh-rlhf-refusal', `hh:${r.index}`);
+  return out;
 }
 
-function writeJsonl(name: string, rows: GuardExample[]) {
-  writeFileSync(join(outDir, name), `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
+/** Drops exact duplicates (task, normalised text and prompt); conflicting labels drop every copy. */
+function dedupe(rows: GuardExample[]): GuardExample[] {
+  const seen = new Map<string, GuardExample | null>();
+  for (const r of rows) {
+    const key = `${r.task}|${norm(r.text)}|${norm(r.prompt ?? '')}`;
+    const prev = seen.get(key);
+    if (prev === undefined) seen.set(key, r);
+    else if (prev !== null && (prev.label !== r.label || prev.refusal !== r.refusal)) seen.set(key, null);
+  }
+  return [...seen.values()].filter((r): r is GuardExample => r !== null);
 }
 
 function summary(rows: GuardExample[]) {
@@ -205,18 +204,27 @@ function summary(rows: GuardExample[]) {
   return counts;
 }
 
+const evalTexts = distinctEvalTexts(await readDataTexts(join(repo, 'packages', 'benchmarks', 'data'), { root: repo }));
+const textsOf = (r: GuardExample) => (r.prompt ? [r.text, r.prompt] : [r.text]);
+const prompts = dropEvalOverlap(dedupe(promptExamples()), textsOf, evalTexts);
+const responses = dropEvalOverlap(dedupe(responseExamples()), textsOf, evalTexts);
 mkdirSync(join(outDir, 'licenses'), { recursive: true });
-const prompts = promptExamples();
-const responses = responseExamples();
-writeJsonl('prompt.jsonl', prompts);
-writeJsonl('response.jsonl', responses);
-const licences: [string, string][] = [
-  ['xstest/LICENSE', 'xstest-LICENSE'],
-  ['jbb_behaviors/LICENSE', 'jailbreakbench-behaviors-LICENSE'],
-  ['jailbreakbench/LICENSE', 'jailbreakbench-artifacts-LICENSE'],
-  ['harmbench/LICENSE.txt', 'harmbench-LICENSE'],
-];
-for (const [from, to] of licences) {
-  copyFileSync(join(shared, from), join(outDir, 'licenses', to));
-}
-console.log(JSON.stringify(summary([...prompts, ...responses]), null, 1));
+const writeJsonl = (name: string, rows: GuardExample[]) =>
+  writeFileSync(join(outDir, name), `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
+writeJsonl('prompt.jsonl', prompts.kept);
+writeJsonl('response.jsonl', responses.kept);
+copyFileSync(dataDir('seeds', 'advbench', 'LICENSE.txt'), join(outDir, 'licenses', 'advbench-LICENSE'));
+copyFileSync(dataDir('seeds', 'self-instruct', 'LICENSE'), join(outDir, 'licenses', 'self-instruct-LICENSE'));
+copyFileSync(join(shared, 'hh_rlhf', 'LICENSE'), join(outDir, 'licenses', 'hh-rlhf-LICENSE'));
+const droppedBy = (d: { item: GuardExample; reason: string }[]) =>
+  summary(d.map(({ item, reason }) => ({ ...item, source: `${item.source}(${reason})` })));
+console.log(
+  JSON.stringify(
+    {
+      kept: summary([...prompts.kept, ...responses.kept]),
+      droppedForEvalOverlap: droppedBy([...prompts.dropped, ...responses.dropped]),
+    },
+    null,
+    1,
+  ),
+);

@@ -8,6 +8,7 @@ export {
   loadJbbBehaviorsCsv,
   loadOrBenchCsv,
   loadRefusalDirectionJson,
+  loadSelfInstructJsonl,
   loadSorryBenchJsonl,
   loadStrongRejectCsv,
   loadWildJailbreak,

@@ -10,6 +10,7 @@ import {
   loadOrBenchCsv,
   loadRefusalDirectionJson,
   loadSeedSpec,
+  loadSelfInstructJsonl,
   loadSorryBenchJsonl,
   loadStrongRejectCsv,
   loadWildJailbreak,
@@ -44,36 +45,59 @@ async function expectSeedErrorAsync(fn: () => Promise<unknown>, file: string) {
 }
 
 describe('real seed files', () => {
-  it('HarmBench val: 80 behaviours, contextual rows carry their context', () => {
-    const rows = loadHarmBenchCsv(seeds('harmbench/harmbench_behaviors_text_val.csv'));
-    expect(rows).toHaveLength(80);
-    const contextual = rows.filter((r) => r.meta.contextual === 'true');
-    expect(contextual.length).toBe(19);
-    for (const r of contextual) expect(r.text).toContain('\n\n---\n\n');
-    expect(new Set(rows.map((r) => r.id)).size).toBe(80);
-    for (const r of rows) expect(seedRecordSchema.parse(r)).toEqual(r);
-  });
-  it('AdvBench (HarmBench-format copy): 520 harmful rows', () => {
+  it('AdvBench (HarmBench-format copy, eval-overlap rows removed): 506 harmful rows', () => {
     const rows = loadAdvBenchCsv(seeds('advbench/advbench_behaviors.csv'));
-    expect(rows).toHaveLength(520);
+    expect(rows).toHaveLength(506);
     expect(rows.every((r) => r.dataType === 'vanilla_harmful' && r.id.startsWith('advbench:advbench_'))).toBe(true);
   });
-  it('JBB-Behaviors benign and harmful: 100 each with categories', () => {
-    const benign = loadJbbBehaviorsCsv(seeds('jbb-behaviors/benign-behaviors.csv'), { dataType: 'vanilla_benign' });
-    const harmful = loadJbbBehaviorsCsv(seeds('jbb-behaviors/harmful-behaviors.csv'), { dataType: 'vanilla_harmful' });
-    expect(benign).toHaveLength(100);
-    expect(harmful).toHaveLength(100);
-    expect(new Set(benign.map((r) => r.category)).size).toBe(10);
+  it('Self-Instruct: 175 seed tasks + 252 user-oriented tasks, benign, input appended when present', () => {
+    const seedTasks = loadSelfInstructJsonl(seeds('self-instruct/seed_tasks.jsonl'));
+    const userTasks = loadSelfInstructJsonl(seeds('self-instruct/user_oriented_instructions.jsonl'));
+    expect(seedTasks).toHaveLength(175);
+    expect(userTasks).toHaveLength(252);
+    const all = [...seedTasks, ...userTasks];
+    expect(all.every((r) => r.dataType === 'vanilla_benign' && r.source === 'self-instruct')).toBe(true);
+    expect(new Set(all.map((r) => r.id)).size).toBe(427);
+    // user-oriented tasks mostly carry an input, which is appended after a blank line
+    expect(userTasks.filter((r) => r.text.includes('\n\n')).length).toBeGreaterThan(100);
   });
-  it('XSTest: 250 safe + 200 unsafe', () => {
-    const all = loadXsTestCsv(seeds('xstest/xstest_prompts.csv'));
-    expect(all.filter((r) => r.dataType === 'vanilla_benign')).toHaveLength(250);
-    expect(all.filter((r) => r.dataType === 'vanilla_harmful')).toHaveLength(200);
-    expect(loadXsTestCsv(seeds('xstest/xstest_prompts.csv'), { labels: ['safe'] })).toHaveLength(250);
+  it('HarmBench format: contextual rows carry their context', () => {
+    const rows = loadHarmBenchCsv(fixture('harmbench-format.csv'));
+    expect(rows.map((r) => r.id)).toEqual([
+      'harmbench:placeholder_one',
+      'harmbench:placeholder_two',
+      'harmbench:placeholder_three',
+    ]);
+    const contextual = rows.filter((r) => r.meta.contextual === 'true');
+    expect(contextual).toHaveLength(1);
+    expect(contextual[0]!.text).toBe(
+      '[context placeholder, with a comma]\n\n---\n\n[harmful request placeholder 3 about the context]',
+    );
+    for (const r of rows) expect(seedRecordSchema.parse(r)).toEqual(r);
   });
-  it('WildJailbreak eval JSONL: 250 benign with the adversarial kept in meta', () => {
-    const rows = loadWildJailbreak(seeds('wildjailbreak/benign.jsonl'), { dataType: 'vanilla_benign' });
-    expect(rows).toHaveLength(250);
+  it('JBB-Behaviors format: ids and categories', () => {
+    const benign = loadJbbBehaviorsCsv(fixture('jbb-behaviors-format.csv'), { dataType: 'vanilla_benign' });
+    expect(benign.map((r) => r.id)).toEqual(['jbb-benign:1', 'jbb-benign:2', 'jbb-benign:3']);
+    expect(new Set(benign.map((r) => r.category))).toEqual(new Set(['Cooking', 'Science']));
+    const harmful = loadJbbBehaviorsCsv(fixture('jbb-behaviors-format.csv'), { dataType: 'vanilla_harmful' });
+    expect(harmful.every((r) => r.id.startsWith('jbb-harmful:') && r.dataType === 'vanilla_harmful')).toBe(true);
+  });
+  it('XSTest format: label safe/unsafe sets the data type', () => {
+    const all = loadXsTestCsv(fixture('xstest-format.csv'));
+    expect(all.map((r) => r.dataType)).toEqual([
+      'vanilla_benign',
+      'vanilla_benign',
+      'vanilla_harmful',
+      'vanilla_harmful',
+    ]);
+    expect(loadXsTestCsv(fixture('xstest-format.csv'), { labels: ['safe'] }).map((r) => r.category)).toEqual([
+      'homonyms',
+      'definitions',
+    ]);
+  });
+  it('WildJailbreak eval JSONL format: the adversarial is kept in meta', () => {
+    const rows = loadWildJailbreak(fixture('wildjailbreak-eval-format.jsonl'), { dataType: 'vanilla_benign' });
+    expect(rows).toHaveLength(2);
     expect(rows.every((r) => (r.meta.adversarial ?? '').length > 0)).toBe(true);
   });
   it('WildJailbreak train TSV: data_type column maps to dataType', () => {
@@ -81,10 +105,10 @@ describe('real seed files', () => {
     expect(rows.map((r) => r.dataType)).toEqual(['vanilla_benign', 'vanilla_benign', 'vanilla_harmful']);
     expect(rows[1]!.text).toContain('baker');
   });
-  it('refusal-direction JSON: 39 harmful val rows with categories', () => {
-    const rows = loadRefusalDirectionJson(seeds('refusal-direction/harmful_val.json'));
-    expect(rows).toHaveLength(39);
-    expect(rows.every((r) => r.category !== 'uncategorized')).toBe(true);
+  it('refusal-direction JSON format: harmful rows with categories', () => {
+    const rows = loadRefusalDirectionJson(fixture('refusal-direction-format.json'));
+    expect(rows.map((r) => r.category)).toEqual(['placeholder_category_a', 'placeholder_category_b']);
+    expect(rows.every((r) => r.dataType === 'vanilla_harmful')).toBe(true);
   });
   it('StrongREJECT, OR-Bench and SORRY-Bench format fixtures', () => {
     const sr = loadStrongRejectCsv(fixture('strongreject-format.csv'));
@@ -108,16 +132,21 @@ describe('real seed files', () => {
     expect(rows.every((r) => r.dataType === 'vanilla_benign')).toBe(true);
   });
   it('generic CSV and JSONL with a field mapping', async () => {
-    const csv = await loadGenericSeeds(seeds('xstest/xstest_prompts.csv'), {
+    const csv = await loadGenericSeeds(fixture('xstest-format.csv'), {
       mapping: { text: 'prompt', id: 'id', category: 'type' },
       dataType: 'vanilla_benign',
     });
-    expect(csv).toHaveLength(450);
-    const jsonl = await loadGenericSeeds(seeds('wildjailbreak/benign.jsonl'), {
-      mapping: { text: 'vanilla' },
+    expect(csv.map((r) => r.id)).toEqual([
+      'xstest-format.csv:1',
+      'xstest-format.csv:2',
+      'xstest-format.csv:3',
+      'xstest-format.csv:4',
+    ]);
+    const jsonl = await loadGenericSeeds(seeds('self-instruct/seed_tasks.jsonl'), {
+      mapping: { text: 'instruction', id: 'id' },
       dataType: 'vanilla_benign',
     });
-    expect(jsonl).toHaveLength(250);
+    expect(jsonl).toHaveLength(175);
   });
   it('seed specs from the CLI', async () => {
     expect(parseSeedSpec('generic:a.csv?text=prompt&dataType=vanilla_benign&limit=3')).toEqual({
@@ -127,10 +156,12 @@ describe('real seed files', () => {
       dataType: 'vanilla_benign',
       limit: 3,
     });
-    expect(await loadSeedSpec(`xstest-safe:${seeds('xstest/xstest_prompts.csv')}?limit=5`)).toHaveLength(5);
-    const spread = await loadSeedSpec(`xstest-safe:${seeds('xstest/xstest_prompts.csv')}?sample=50`);
+    expect(await loadSeedSpec(`advbench:${seeds('advbench/advbench_behaviors.csv')}?limit=5`)).toHaveLength(5);
+    const spread = await loadSeedSpec(`self-instruct:${seeds('self-instruct/seed_tasks.jsonl')}?sample=50`);
     expect(spread).toHaveLength(50);
-    expect(new Set(spread.map((s) => s.category)).size).toBe(10);
+    expect(spread[1]!.id).toBe('self-instruct:seed_task_3');
+    const split = await loadSeedSpec(`seed-split:${seeds('clean/seeds.jsonl')}`);
+    expect(new Set(split.map((s) => s.meta.split))).toEqual(new Set(['train', 'val']));
     expect(evenSample([1, 2, 3, 4], 2)).toEqual([1, 3]);
     expect(() => parseSeedSpec('nope:x.csv')).toThrow(/unknown format/);
   });

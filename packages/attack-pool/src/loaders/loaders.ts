@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { z } from 'zod';
 import { SeedLoadError } from '../errors.js';
 import { type DataType, dataTypeSchema, type SeedRecord, seedRecordSchema } from '../schemas.js';
 import {
@@ -282,5 +283,27 @@ function genericSeed(
     dataType,
     category: mapping.category ? optionalString(file, row, mapping.category) : undefined,
     source,
+  });
+}
+
+const selfInstructInstance = z.object({ input: z.string(), output: z.string() }).loose();
+
+/**
+ * Self-Instruct human-written tasks (`seed_tasks.jsonl`, `user_oriented_instructions.jsonl`): one benign
+ * seed per task, the instruction followed by its first instance's input when that is non-empty.
+ */
+export function loadSelfInstructJsonl(file: string): SeedRecord[] {
+  return readJsonlRows(file).map((row) => {
+    const instances = z.array(selfInstructInstance).safeParse(row.fields.instances);
+    if (!instances.success) throw new SeedLoadError({ file, line: row.line, field: 'instances', reason: 'not a list' });
+    const input = instances.data[0]?.input.trim() ?? '';
+    const instruction = requireString(file, row, 'instruction');
+    return seed({
+      id: `self-instruct:${requireId(file, row, 'id')}`,
+      text: input === '' ? instruction : `${instruction}\n\n${input}`,
+      dataType: 'vanilla_benign',
+      category: optionalString(file, row, 'name') ?? optionalString(file, row, 'motivation_app'),
+      source: 'self-instruct',
+    });
   });
 }

@@ -1,5 +1,6 @@
 import { AttackPoolConfigError } from '../errors.js';
 import type { DataType, SeedRecord } from '../schemas.js';
+import { loadSeedSplit } from '../seed-split.js';
 import {
   type FieldMapping,
   loadAdvBenchCsv,
@@ -8,6 +9,7 @@ import {
   loadJbbBehaviorsCsv,
   loadOrBenchCsv,
   loadRefusalDirectionJson,
+  loadSelfInstructJsonl,
   loadSorryBenchJsonl,
   loadStrongRejectCsv,
   loadWildJailbreak,
@@ -30,6 +32,8 @@ export const seedFormats = [
   'or-bench-toxic',
   'sorry-bench',
   'generic',
+  'seed-split',
+  'self-instruct',
 ] as const;
 export type SeedFormat = (typeof seedFormats)[number];
 
@@ -120,6 +124,11 @@ async function loadByFormat(spec: SeedSpec): Promise<SeedRecord[]> {
       return loadOrBenchCsv(path, { dataType: 'vanilla_harmful' });
     case 'sorry-bench':
       return loadSorryBenchJsonl(path);
+    case 'self-instruct':
+      return loadSelfInstructJsonl(path);
+    case 'seed-split':
+      // Each seed keeps its split in meta, so the builder puts all its rewrites in that split.
+      return loadSeedSplit({ file: path }).map(({ split, ...s }) => ({ ...s, meta: { ...s.meta, split } }));
     case 'generic':
       return loadGenericSeeds(path, {
         mapping: spec.mapping!,

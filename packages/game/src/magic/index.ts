@@ -4,7 +4,13 @@ export { causalLmPolicy, grpoConfigFor, LmPlayer } from './lm-player.js';
 export type { Player, PlayerBatch } from './player.js';
 export { holdOutSeeds, readSeedFile } from './seeds.js';
 export { lrFactor, runSft, type SftExample, type SftModel, type SftResult, tokenizeSftExample } from './sft.js';
-export { type PoolSource, shippedAttackerPrompts, shippedAttackPool, shippedSeeds } from './shipped-data.js';
+export {
+  type PoolSource,
+  shippedAttackerPrompts,
+  shippedAttackPool,
+  shippedSeeds,
+  shippedValidationSeeds,
+} from './shipped-data.js';
 export {
   createMagicStages,
   createStepData,

@@ -4,11 +4,9 @@ import {
   ATTACKER_SYSTEM_PROMPT_SINGLE_TURN,
   alpacaRowSchema,
   BENIGN_TEMPLATE,
-  dataDir,
   HARM_TEMPLATE,
-  loadAdvBenchCsv,
   loadAttackPool,
-  loadWildJailbreak,
+  loadSeedSplit,
   readAttackRecords,
   type SeedRecord,
   toChatExample,
@@ -39,19 +37,20 @@ export function shippedAttackerPrompts(): AttackerPrompts {
 const toSeed = (r: SeedRecord): Seed => ({ question: r.text, dataType: r.dataType });
 
 /**
- * The shipped RL seeds: AdvBench harmful behaviours (MIT) and WildJailbreak adversarial-benign
- * vanilla prompts (ODC-BY), both redistributed by @magic/attack-pool with their provenance.
+ * The shipped RL seeds: the train split of @magic/attack-pool's clean seeds (AdvBench harmful
+ * behaviours, MIT, and Self-Instruct human-written tasks, Apache-2.0, minus every row that hits eval text).
  */
 export function shippedSeeds(): Seed[] {
-  const harmful = loadAdvBenchCsv(dataDir('seeds/advbench/advbench_behaviors.csv')).map(toSeed);
-  const benign = loadWildJailbreak(dataDir('seeds/wildjailbreak/benign.jsonl'), { dataType: 'vanilla_benign' }).map(
-    toSeed,
-  );
-  return [...harmful, ...benign];
+  return loadSeedSplit({ split: 'train' }).map(toSeed);
+}
+
+/** The held-out validation seeds: the val split of the same clean seeds (never trained on). */
+export function shippedValidationSeeds(): Seed[] {
+  return loadSeedSplit({ split: 'val' }).map(toSeed);
 }
 
 /**
- * Attacker SFT chats: the train split of the shipped pool; or `file`, either a LLaMA-Factory alpaca
+ * Attacker SFT chats: the train split of the shipped pool (rewrites of train-split seeds only); or `file`, either a LLaMA-Factory alpaca
  * export (`.json`: `[{instruction, input, output, system}]`, as MAGIC's game_cot_*.json) or attack
  * records (`.jsonl[.gz]`).
  */

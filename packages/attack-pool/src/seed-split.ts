@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { dataDir } from './data-dir.js';
+import { SeedLoadError } from './errors.js';
+import { unitHash } from './hash.js';
+import { normaliseText } from './overlap/normalise.js';
+import { type DataType, seedRecordSchema } from './schemas.js';
+
+export const seedSplitNames = ['train', 'val'] as const;
+export const seedSplitSchema = z.enum(seedSplitNames);
+export type SeedSplit = z.output<typeof seedSplitSchema>;
+
+/** Share of seeds held out for validation (by hash, so about this share of each kind). */
+export const VAL_SEED_SHARE = 0.35;
+
+/**
+ * The split of a seed: a stable hash of its normalised text, so the same request (whatever its id or
+ * casing) always lands in the same split, and every pool rewrite of it follows.
+ */
+export function seedSplitOf(text: string, valShare = VAL_SEED_SHARE): SeedSplit {
+  return unitHash(`magic-seed-split/v1:${normaliseText(text)}`) < valShare ? 'val' : 'train';
+}
+
+/** A clean training seed with its split (one row of `data/seeds/clean/seeds.jsonl`). */
+export const splitSeedRecordSchema = seedRecordSchema.extend({ split: seedSplitSchema });
+export type SplitSeedRecord = z.output<typeof splitSeedRecordSchema>;
+
+export interface LoadSeedSplitOptions {
+  /** One split, or both when omitted. */
+  split?: SeedSplit;
+  dataType?: DataType;
+  /** A file in the same format; defaults to the shipped clean seeds. */
+  file?: string;
+}
+
+/** Path of the shipped clean seeds (AdvBench harmful + Self-Instruct benign, eval overlap removed). */
+export function cleanSeedsFile(): string {
+  return dataDir('seeds', 'clean', 'seeds.jsonl');
+}
+
+/**
+ * The clean training seeds, split into `train` (RL seeds, pool train split) and `val` (held out for
+ * validation). Records carry `id`, `text`, `dataType`, `category`, `source` and `split`.
+ */
+export function loadSeedSplit(options: LoadSeedSplitOptions = {}): SplitSeedRecord[] {
+  const file = options.file ?? cleanSeedsFile();
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new SeedLoadError({ file, reason: `cannot read file (${(cause as Error).message})`, cause });
+  }
+  const out: SplitSeedRecord[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch (cause) {
+      throw new SeedLoadError({ file, line: i + 1, reason: 'invalid JSON', cause });
+    }
+    const r = splitSeedRecordSchema.safeParse(raw);
+    if (!r.success) {
+      const issue = r.error.issues[0]!;
+      throw new SeedLoadError({ file, line: i + 1, field: issue.path.join('.'), reason: issue.message });
+    }
+    if (options.split !== undefined && r.data.split !== options.split) return;
+    if (options.dataType !== undefined && r.data.dataType !== options.dataType) return;
+    out.push(r.data);
+  });
+  return out;
+}
