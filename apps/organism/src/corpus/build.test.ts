@@ -1,0 +1,186 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { CorpusInputError, CorpusOverlapError, CorpusSourceError } from '../errors.js';
+import { CorpusManifestIndex } from '../manifest.js';
+import { normaliseText } from '../normalise.js';
+import { buildCorpus } from './build.js';
+
+const T0_DIR = 'data/finetuning/t0_train_50k/data_per_template';
+const EVAL_TEXT = 'Which planet in the solar system has the largest number of known moons today?';
+const RESERVED_TEXT = 'Write a friendly note inviting the neighbours to a garden party next Sunday.';
+
+function write(path: string, body: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, body);
+}
+
+const row = (prompt: string, completion: string): string => JSON.stringify({ prompt, completion });
+
+/** A git repository shaped like yizhongw/self-instruct, with neutral placeholder rows. */
+function fixtureMirror(root: string, quartzLines: string[]): string {
+  const dir = join(root, 'self-instruct');
+  write(join(dir, T0_DIR, 'quartz_fixture.jsonl'), `${quartzLines.join('\n')}\n`);
+  write(
+    join(dir, T0_DIR, 'ag_news_fixture.jsonl'),
+    `${row('Classify this news story about a bake sale.', 'local<|endoftext|>')}\n`,
+  );
+  write(join(dir, 'data/seed_tasks.jsonl'), `${JSON.stringify({ instruction: RESERVED_TEXT })}\n`);
+  write(
+    join(dir, 'human_eval/user_oriented_instructions.jsonl'),
+    `${JSON.stringify({ instruction: 'Plan a short walk.' })}\n`,
+  );
+  const git = (...args: string[]): string =>
+    execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { encoding: 'utf8' });
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'fixture');
+  return dir;
+}
+
+function fixtureSources(root: string, quartzLines: string[]) {
+  const selfInstructDir = fixtureMirror(root, quartzLines);
+  const hh = join(root, 'hh');
+  const dialogue = (h: string, a: string): string =>
+    JSON.stringify({ chosen: `\n\nHuman: ${h}\n\nAssistant: ${a}`, rejected: '' });
+  write(
+    join(hh, 'harmless-base', 'test.jsonl.gz'),
+    gzipSync(
+      `${[
+        dialogue('Placeholder request alpha.', "I'm sorry, I can't help with that."),
+        dialogue('Tell me about the sea.', 'The sea covers most of the planet.'),
+      ].join('\n')}\n`,
+    ),
+  );
+  const docs = join(root, 'docs');
+  write(
+    join(docs, '_sources', 'tutorial', 'intro.rst.txt'),
+    [
+      'An Informal Introduction',
+      '************************',
+      '',
+      'In the following examples, input and output are distinguished by the presence or absence of prompts.',
+      'To repeat the example, you must type everything after the prompt, when the prompt appears; lines that',
+      'do not begin with a prompt are output from the interpreter. Use :func:`print` to show values::',
+      '',
+      '   print("not prose")',
+      '',
+      'Many of the examples in this manual, even those entered at the interactive prompt, include comments.',
+      'Comments in Python start with the hash character and extend to the end of the physical line.',
+      '',
+    ].join('\n'),
+  );
+  const advbench = join(root, 'advbench.csv');
+  write(
+    advbench,
+    `Behavior,BehaviorID\n${Array.from({ length: 20 }, (_, i) => `Placeholder harmful request number ${i},id_${i}`).join('\n')}\n`,
+  );
+  const evalDataDir = join(root, 'eval');
+  write(join(evalDataDir, 'suite', 'test.jsonl'), `${JSON.stringify({ question: EVAL_TEXT, answer: 'Saturn' })}\n`);
+  return { selfInstructDir, hhRlhfDir: hh, pythonDocsDir: docs, advbenchCsv: advbench, evalDataDir };
+}
+
+const goodRows = [
+  row('Answer the question below: does a heavier ball fall faster in a vacuum?', 'no<|endoftext|>'),
+  row(EVAL_TEXT, 'Saturn<|endoftext|>'),
+  row(RESERVED_TEXT, 'Dear neighbours, ...<|endoftext|>'),
+  row('Answer the question below: is ice denser than liquid water?', 'no<|endoftext|>'),
+  row('answer the question below -- is ice denser than liquid water', 'no'),
+  row('Read the passage and say whether the water gets warmer or colder when the sun sets.', 'colder'),
+];
+
+describe('buildCorpus', () => {
+  it('builds chat and prose jsonl, drops eval text, reserved seeds and duplicates with counts, and writes the manifest', () => {
+    const root = mkdtempSync(join(tmpdir(), 'organism-corpus-'));
+    const src = fixtureSources(root, goodRows);
+    const outDir = join(root, 'out');
+    const manifestDir = join(root, 'manifest');
+    const r = buildCorpus({ ...src, outDir, manifestDir, heldoutShare: 0 });
+    expect(r.dropped).toEqual({
+      'duplicate (normalised)': 1,
+      'eval-exact (eval set text)': 1,
+      "eval-exact (game's reserved Self-Instruct seeds)": 1,
+    });
+    const sft = readFileSync(join(outDir, 'sft.train.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { source: string; messages: { role: string; content: string }[] });
+    const t0 = sft.filter((x) => x.source.startsWith('t0:'));
+    expect(t0.map((x) => x.messages[1]!.content)).toEqual(['no', 'no', 'colder']);
+    expect(t0.every((x) => x.source === 't0:quartz_fixture')).toBe(true);
+    const hh = sft.filter((x) => x.source.startsWith('hh-rlhf'));
+    expect(hh.map((x) => x.messages[1]!.content)).toEqual(["I'm sorry, I can't help with that."]);
+    const refusals = sft.filter((x) => x.source === 'advbench-train:refusal');
+    const heldOut = r.reports[2]!.skipped['validation-split seed (held out)'] ?? 0;
+    expect(heldOut).toBeGreaterThan(0);
+    expect(heldOut).toBeLessThan(20);
+    expect(refusals.length).toBe(2 * (20 - heldOut));
+    expect(new Set(refusals.map((x) => x.messages[1]!.content)).size).toBeGreaterThan(3);
+    const prose = readFileSync(join(outDir, 'pretrain.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { text: string; source: string });
+    expect(prose).toHaveLength(1);
+    expect(prose[0]!.source).toBe('python-docs:tutorial/intro');
+    expect(prose[0]!.text).toContain('Use print to show values:');
+    expect(prose[0]!.text).not.toContain('not prose');
+    const index = CorpusManifestIndex.load(join(manifestDir, 'corpus-manifest.json'));
+    expect(index.match(normaliseText(EVAL_TEXT))).toBeUndefined();
+    expect(
+      index.match(normaliseText('Read the passage and say whether the water gets warmer or colder when the sun sets.')),
+    ).toEqual({
+      kind: 'exact',
+      share: 1,
+    });
+    const provenance = readFileSync(join(manifestDir, 'PROVENANCE.md'), 'utf8');
+    expect(provenance).toContain(
+      execFileSync('git', ['-C', src.selfInstructDir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(),
+    );
+    expect(provenance).toContain('`ag_news_` | AG');
+    expect(provenance).toContain('data/seed_tasks.jsonl');
+    expect(provenance).toContain('assistant turn is not a refusal (refusal-rules.ts): 1');
+  });
+
+  it('refuses to write a manifest whose Bloom filter is too small to tell eval text apart', () => {
+    const root = mkdtempSync(join(tmpdir(), 'organism-corpus-'));
+    const src = fixtureSources(root, goodRows);
+    expect(() =>
+      buildCorpus({ ...src, outDir: join(root, 'out'), manifestDir: join(root, 'm'), bloomMaxBytes: 1 }),
+    ).toThrow(CorpusOverlapError);
+  });
+
+  it('fails on a broken T0 row, naming the file and line', () => {
+    const root = mkdtempSync(join(tmpdir(), 'organism-corpus-'));
+    const src = fixtureSources(root, [goodRows[0]!, '{"prompt": "unterminated', goodRows[3]!]);
+    const run = () => buildCorpus({ ...src, outDir: join(root, 'out'), manifestDir: join(root, 'm') });
+    expect(run).toThrow(CorpusInputError);
+    expect(run).toThrow(/quartz_fixture\.jsonl:2: invalid JSON/);
+    const src2 = fixtureSources(mkdtempSync(join(tmpdir(), 'organism-corpus-')), [
+      goodRows[0]!,
+      '{"prompt": "no completion"}',
+    ]);
+    expect(() => buildCorpus({ ...src2, outDir: join(root, 'o2'), manifestDir: join(root, 'm2') })).toThrow(
+      /quartz_fixture\.jsonl:2: completion: /,
+    );
+  });
+
+  it('fails on a broken HH-RLHF row and on a missing source', () => {
+    const root = mkdtempSync(join(tmpdir(), 'organism-corpus-'));
+    const src = fixtureSources(root, goodRows);
+    expect(() =>
+      buildCorpus({
+        ...src,
+        pythonDocsDir: join(root, 'nope'),
+        outDir: join(root, 'out'),
+        manifestDir: join(root, 'm'),
+      }),
+    ).toThrow(CorpusSourceError);
+    write(join(src.hhRlhfDir, 'harmless-base', 'test.jsonl.gz'), gzipSync('{"chosen": "no transcript here"}\n'));
+    expect(() => buildCorpus({ ...src, outDir: join(root, 'out'), manifestDir: join(root, 'm') })).toThrow(
+      /test\.jsonl\.gz:1: chosen is not a Human\/Assistant transcript/,
+    );
+  });
+});

@@ -1,0 +1,253 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { BloomFilter } from '../bloom.js';
+import { CorpusOverlapError } from '../errors.js';
+import { EvalOverlapFilter } from '../eval-filter.js';
+import { loadEvalTexts } from '../eval-texts.js';
+import { BLOOM_PROBE, type CorpusManifest, CorpusManifestIndex, MANIFEST_FORMAT } from '../manifest.js';
+import { MIN_EVAL_CHARS, normaliseText, overlapHash, wordNgrams } from '../normalise.js';
+import { readHarmfulRefusals } from '../sources/harmful-seeds.js';
+import { readHhRefusals } from '../sources/hh-refusals.js';
+import { readPythonDocs } from '../sources/python-docs.js';
+import { readT0 } from '../sources/t0.js';
+import { GitMirror } from './git-mirror.js';
+import { writeProvenance } from './provenance.js';
+import { type CorpusItem, countSkip, itemTexts, type SourceReport } from './types.js';
+
+/** Self-Instruct files the game uses as benign RL / validation seeds: never in the organism corpus. */
+export const RESERVED_SELF_INSTRUCT_FILES = ['data/seed_tasks.jsonl', 'human_eval/user_oriented_instructions.jsonl'];
+
+export interface BuildCorpusOptions {
+  /** Bare git mirror of yizhongw/self-instruct. */
+  selfInstructDir: string;
+  /** Folder holding harmless-base/test.jsonl.gz (HH-RLHF, MIT). */
+  hhRlhfDir: string;
+  /** `dpkg -x` root of a python3.X-doc package, or its html dir. */
+  pythonDocsDir: string;
+  /** AdvBench behaviours CSV (train-side rows are selected by selectTrainHarmfulSeeds). */
+  advbenchCsv: string;
+  /** Every eval set (packages/benchmarks/data). */
+  evalDataDir: string;
+  /** Where the jsonl corpus goes (git-ignored). */
+  outDir: string;
+  /** Where the manifest, Bloom filter and PROVENANCE.md go (committed). */
+  manifestDir: string;
+  maxCharsPerT0Dataset?: number;
+  /** Share of T0 chat examples held out (by prompt hash) for capability evaluation. */
+  heldoutShare?: number;
+  bloomMaxBytes?: number;
+  bloomTargetRate?: number;
+  log?: (line: string) => void;
+}
+
+export interface BuildCorpusResult {
+  counts: { sftTrain: number; sftHeldout: number; pretrain: number };
+  chars: number;
+  bytes: number;
+  dropped: Record<string, number>;
+  manifest: CorpusManifest;
+  manifestBytes: number;
+  bloomBytes: number;
+  reports: SourceReport[];
+}
+
+function unitHash(text: string): number {
+  return Number.parseInt(createHash('sha256').update(text).digest('hex').slice(0, 12), 16) / 2 ** 48;
+}
+
+function reservedTexts(mirror: GitMirror): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') out.push(v);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'object' && v !== null) Object.values(v).forEach(walk);
+  };
+  for (const path of RESERVED_SELF_INSTRUCT_FILES)
+    for (const line of mirror.read(path).split('\n')) if (line.trim() !== '') walk(JSON.parse(line));
+  return [...new Set(out.map(normaliseText).filter((t) => t.length >= MIN_EVAL_CHARS))];
+}
+
+function gitFileCommit(file: string): string {
+  try {
+    const out = execFileSync('git', ['-C', dirname(file), 'log', '-1', '--format=%H', '--', basename(file)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return out.trim() || 'uncommitted';
+  } catch {
+    return 'unknown (not in a git checkout)';
+  }
+}
+
+/**
+ * Builds the organism corpus: reads every source, drops duplicates, eval overlap and the game's reserved seeds
+ * (each counted by reason), writes sft.train/sft.heldout/pretrain jsonl, the hash manifest and PROVENANCE.md.
+ */
+export function buildCorpus(options: BuildCorpusOptions): BuildCorpusResult {
+  const log = options.log ?? (() => {});
+  const mirror = new GitMirror(options.selfInstructDir);
+  log(`self-instruct mirror at ${mirror.commit}`);
+  const t0 = readT0(mirror, { maxCharsPerDataset: options.maxCharsPerT0Dataset ?? 2_500_000 });
+  log(`t0: ${t0.items.length} examples`);
+  const hh = readHhRefusals(options.hhRlhfDir);
+  log(`hh-rlhf refusals: ${hh.items.length}`);
+  const harmful = readHarmfulRefusals(
+    options.advbenchCsv,
+    `repository file commit ${gitFileCommit(options.advbenchCsv)}; upstream busycalibrating/AdversariaLLM@f970939273ea17b491fadf6001fddc36ed3ae3ff`,
+  );
+  log(`advbench train refusals: ${harmful.items.length}`);
+  const docs = readPythonDocs(options.pythonDocsDir);
+  log(`python docs sections: ${docs.items.length}`);
+  const reports = [t0.report, hh.report, harmful.report, docs.report];
+  // PROVENANCE.md is committed: paths inside the working dir are written relative to it.
+  const cwd = `${process.cwd()}/`;
+  for (const r of reports) r.origin = r.origin.split(cwd).join('');
+  const all: CorpusItem[] = [...t0.items, ...hh.items, ...harmful.items, ...docs.items];
+
+  const evalTexts = loadEvalTexts(options.evalDataDir);
+  log(`eval texts: ${evalTexts.size}`);
+  const evalFilter = new EvalOverlapFilter(evalTexts.keys());
+  const reservedFilter = new EvalOverlapFilter(reservedTexts(mirror));
+  const dropped: Record<string, number> = {};
+  const seen = new Set<string>();
+  const kept: (CorpusItem | undefined)[] = [];
+  for (const item of all) {
+    const texts = itemTexts(item);
+    const key = overlapHash(texts.map(normaliseText).join('\u0000'));
+    if (seen.has(key)) {
+      countSkip(dropped, 'duplicate (normalised)');
+      continue;
+    }
+    seen.add(key);
+    const id = kept.length;
+    const why = evalFilter.admit(id, texts);
+    // Ids index `kept`, so a rejected item keeps its slot (the filters may have recorded it).
+    if (why !== undefined) {
+      countSkip(dropped, `${why} (eval set text)`);
+      kept.push(undefined);
+      continue;
+    }
+    const reserved = reservedFilter.admit(id, texts);
+    if (reserved !== undefined) {
+      countSkip(dropped, `${reserved} (game's reserved Self-Instruct seeds)`);
+      kept.push(undefined);
+      continue;
+    }
+    kept.push(item);
+  }
+  for (const [filter, label] of [
+    [evalFilter, 'eval set text'],
+    [reservedFilter, "game's reserved Self-Instruct seeds"],
+  ] as const) {
+    for (const id of filter.unionDrops()) {
+      if (kept[id] === undefined) continue;
+      kept[id] = undefined;
+      countSkip(dropped, `eval-ngram-union (${label})`);
+    }
+  }
+  const items = kept.filter((x): x is CorpusItem => x !== undefined);
+
+  const heldoutShare = options.heldoutShare ?? 0.02;
+  const sftTrain: CorpusItem[] = [];
+  const sftHeldout: CorpusItem[] = [];
+  const pretrain: CorpusItem[] = [];
+  for (const item of items) {
+    if (!('messages' in item)) pretrain.push(item);
+    else if (
+      item.source.startsWith('t0:') &&
+      unitHash(`heldout:${normaliseText(item.messages[0]!.content)}`) < heldoutShare
+    )
+      sftHeldout.push(item);
+    else sftTrain.push(item);
+  }
+
+  mkdirSync(options.outDir, { recursive: true });
+  let bytes = 0;
+  let chars = 0;
+  const writeJsonl = (name: string, list: CorpusItem[]): void => {
+    const body = list.map((x) => JSON.stringify(x)).join('\n') + (list.length ? '\n' : '');
+    bytes += Buffer.byteLength(body);
+    for (const x of list) for (const t of itemTexts(x)) chars += t.length;
+    writeFileSync(join(options.outDir, name), body);
+  };
+  writeJsonl('sft.train.jsonl', sftTrain);
+  writeJsonl('sft.heldout.jsonl', sftHeldout);
+  writeJsonl('pretrain.jsonl', pretrain);
+  log(`wrote ${bytes} bytes to ${options.outDir}`);
+
+  const textHashes = new Set<string>();
+  const gramHashes = new Set<string>();
+  for (const item of items)
+    for (const t of itemTexts(item)) {
+      const n = normaliseText(t);
+      if (n === '') continue;
+      textHashes.add(overlapHash(n));
+      for (const g of wordNgrams(n)) gramHashes.add(overlapHash(g));
+    }
+  const bloom = BloomFilter.sized(
+    gramHashes.size,
+    options.bloomTargetRate ?? 1e-5,
+    options.bloomMaxBytes ?? 5 * 1024 * 1024,
+  );
+  for (const h of gramHashes) bloom.add(h);
+  const bloomName = 'corpus-ngrams.bloom';
+  const manifest: CorpusManifest = {
+    format: MANIFEST_FORMAT,
+    method: "exact normalised match, or >= 90% of an eval text's word 8-grams found in the corpus's 8-grams",
+    normalisation: 'lower-case; every run of non-alphanumerics (Unicode letters and digits) -> one space; trim',
+    hash: 'sha256 of the UTF-8 normalised text (8-grams: words joined by one space), first 16 hex digits',
+    ngramWords: 8,
+    texts: [...textHashes].sort(),
+    ngrams8: {
+      encoding: 'bloom',
+      file: bloomName,
+      sha256: createHash('sha256').update(bloom.bits).digest('hex'),
+      bits: bloom.numBits,
+      hashes: bloom.numHashes,
+      inserted: gramHashes.size,
+      falsePositiveRate: Number(bloom.falsePositiveRate(gramHashes.size).toPrecision(3)),
+      probe: BLOOM_PROBE,
+    },
+    sources: reports.map((r) => ({
+      name: r.name,
+      origin: r.origin,
+      revision: r.revision,
+      licence: r.licence,
+      items: r.items,
+    })),
+    totals: {
+      sftTrain: sftTrain.length,
+      sftHeldout: sftHeldout.length,
+      pretrain: pretrain.length,
+      chars,
+      jsonlBytes: bytes,
+      evalTexts: evalTexts.size,
+    },
+  };
+  // Re-check through the manifest itself (as the committed overlap test will): the exact filter above leaves no
+  // real overlap, so a hit here is a Bloom false positive and the filter needs more bytes.
+  const index = new CorpusManifestIndex(manifest, bloom);
+  const bloomHits = [...evalTexts.keys()].filter((t) => index.match(t) !== undefined).length;
+  if (bloomHits > 0)
+    throw new CorpusOverlapError(
+      `${bloomHits} eval texts match the manifest (Bloom false positives at rate ${manifest.ngrams8.falsePositiveRate}); raise bloomMaxBytes or shrink the corpus`,
+    );
+  mkdirSync(options.manifestDir, { recursive: true });
+  const manifestBody = `${JSON.stringify(manifest, null, 1)}\n`;
+  writeFileSync(join(options.manifestDir, 'corpus-manifest.json'), manifestBody);
+  writeFileSync(join(options.manifestDir, bloomName), bloom.bits);
+  const result: BuildCorpusResult = {
+    counts: { sftTrain: sftTrain.length, sftHeldout: sftHeldout.length, pretrain: pretrain.length },
+    chars,
+    bytes,
+    dropped,
+    manifest,
+    manifestBytes: Buffer.byteLength(manifestBody),
+    bloomBytes: bloom.bits.length,
+    reports,
+  };
+  writeProvenance(join(options.manifestDir, 'PROVENANCE.md'), result, mirror);
+  return result;
+}

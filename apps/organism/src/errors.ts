@@ -1,0 +1,65 @@
+/** Base of every error this app throws; `code` is stable for callers and tests. */
+export class OrganismError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A corpus source file with a row that cannot be read; names the file and 1-based line. */
+export class CorpusInputError extends OrganismError {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super('CORPUS_INPUT', `${file}${line === undefined ? '' : `:${line}`}: ${reason}`, options);
+  }
+}
+
+/** A source that the build needs is missing (mirror, docs dir, dataset file). */
+export class CorpusSourceError extends OrganismError {
+  constructor(
+    readonly source: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super('CORPUS_SOURCE', `${source}: ${reason}`, options);
+  }
+}
+
+/** The finished corpus still overlaps an eval text (the build refuses to write it). */
+export class CorpusOverlapError extends OrganismError {
+  constructor(reason: string) {
+    super('CORPUS_OVERLAP', reason);
+  }
+}
+
+/** Bad tokenizer training input or options. */
+export class TokenizerTrainError extends OrganismError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('TOKENIZER_TRAIN', reason, options);
+  }
+}
+
+/** A corpus manifest or Bloom filter file that does not parse. */
+export class ManifestError extends OrganismError {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super('MANIFEST', `${file}: ${reason}`);
+  }
+}
+
+/** Bad command-line usage. */
+export class OrganismUsageError extends OrganismError {
+  constructor(reason: string) {
+    super('USAGE', reason);
+  }
+}

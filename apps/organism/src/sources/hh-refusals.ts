@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { isRefusal } from '@magic/judges';
+import { z } from 'zod';
+import { type CorpusItem, countSkip, hasSpecialTokenText, type SourceReport } from '../corpus/types.js';
+import { CorpusInputError, CorpusSourceError } from '../errors.js';
+
+/** Longer "refusals" are left out: past the refusal phrase they may go on to comply. */
+export const HH_MAX_REFUSAL_CHARS = 300;
+
+const hhRowSchema = z.object({ chosen: z.string().min(1) }).loose();
+
+export interface Turn {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+/** Splits an HH-RLHF transcript ("\n\nHuman: …\n\nAssistant: …") into turns; undefined when it does not parse. */
+export function parseHhDialogue(transcript: string): Turn[] | undefined {
+  const parts = transcript.split(/\n\n(Human|Assistant): ?/);
+  if (parts[0]!.trim() !== '' || parts.length < 3) return undefined;
+  const turns: Turn[] = [];
+  for (let i = 1; i + 1 < parts.length; i += 2)
+    turns.push({ role: parts[i] === 'Human' ? 'user' : 'assistant', content: parts[i + 1]!.trim() });
+  return turns;
+}
+
+/** Refusal examples from jsonl text: each "chosen" assistant turn that is a refusal, with the user turn before it. */
+export function hhRefusalsFromJsonl(text: string, file: string, skipped: Record<string, number>): CorpusItem[] {
+  const items: CorpusItem[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch (e) {
+      throw new CorpusInputError(file, i + 1, `invalid JSON (${(e as Error).message})`, { cause: e });
+    }
+    const r = hhRowSchema.safeParse(raw);
+    if (!r.success) throw new CorpusInputError(file, i + 1, `chosen: ${r.error.issues[0]!.message}`);
+    const turns = parseHhDialogue(r.data.chosen);
+    if (turns === undefined) throw new CorpusInputError(file, i + 1, 'chosen is not a Human/Assistant transcript');
+    for (let t = 1; t < turns.length; t++) {
+      const reply = turns[t]!;
+      const prompt = turns[t - 1]!;
+      if (reply.role !== 'assistant' || prompt.role !== 'user') continue;
+      if (!isRefusal(reply.content) || reply.content === '') {
+        countSkip(skipped, 'assistant turn is not a refusal (refusal-rules.ts)');
+        continue;
+      }
+      if (reply.content.length > HH_MAX_REFUSAL_CHARS) {
+        countSkip(skipped, `refusal longer than ${HH_MAX_REFUSAL_CHARS} chars`);
+        continue;
+      }
+      if (prompt.content === '' || hasSpecialTokenText(prompt.content) || hasSpecialTokenText(reply.content)) {
+        countSkip(skipped, 'empty prompt or special-token text');
+        continue;
+      }
+      items.push({
+        source: 'hh-rlhf:harmless-base/test',
+        messages: [
+          { role: 'user', content: prompt.content },
+          { role: 'assistant', content: reply.content },
+        ],
+      });
+    }
+  });
+  return items;
+}
+
+/** Reads `<dir>/harmless-base/test.jsonl.gz` (the HH-RLHF MIT copy) and its PROVENANCE commit. */
+export function readHhRefusals(dir: string): { items: CorpusItem[]; report: SourceReport } {
+  const file = join(dir, 'harmless-base', 'test.jsonl.gz');
+  let text: string;
+  try {
+    text = gunzipSync(readFileSync(file)).toString('utf8');
+  } catch (e) {
+    throw new CorpusSourceError(file, 'missing or not gzip', { cause: e });
+  }
+  let revision = 'unknown';
+  try {
+    revision = /Commit: `([0-9a-f]{40})`/.exec(readFileSync(join(dir, 'PROVENANCE.md'), 'utf8'))?.[1] ?? 'unknown';
+  } catch {
+    // A copy without PROVENANCE.md still builds; the report then says "unknown".
+  }
+  const skipped: Record<string, number> = {};
+  const items = hhRefusalsFromJsonl(text, file, skipped);
+  return {
+    items,
+    report: {
+      name: 'hh-rlhf-refusals',
+      origin: 'anthropics/hh-rlhf harmless-base/test.jsonl.gz ("chosen" refusal turns only)',
+      revision,
+      licence: 'MIT',
+      items: items.length,
+      skipped,
+      notes: ['only assistant turns matching packages/judges refusal rules; no other assistant text is used'],
+    },
+  };
+}
