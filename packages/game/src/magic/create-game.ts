@@ -7,6 +7,7 @@ import { CoEvolutionTrainer, type RunSummary } from '../trainer/co-evolution-tra
 import { deriveSeed } from '../trainer/rng.js';
 import { type GuardHandle, openGuard } from './guard.js';
 import { LmPlayer } from './lm-player.js';
+import { openRuleJudge } from './rule-judge.js';
 import { holdOutSeeds, readSeedFile } from './seeds.js';
 import { runSft } from './sft.js';
 import { type PoolSource, shippedAttackerPrompts, shippedAttackPool, shippedSeeds } from './shipped-data.js';
@@ -76,6 +77,7 @@ export async function createMagicGame(config: GameConfig, opts: CreateMagicGameO
     attacker: new LmPlayer('attacker', models.attacker, config),
     defender: new LmPlayer('defender', models.defender, config),
   };
+  const ruleJudge = openRuleJudge(config);
   let guard: GuardHandle | undefined = await openGuard(config);
   log(`guard: ${guard.guard.name} (${guard.where})`);
   const stages = createMagicStages({
@@ -83,6 +85,7 @@ export async function createMagicGame(config: GameConfig, opts: CreateMagicGameO
     players,
     guard: guard.guard,
     attackerPrompts,
+    ruleJudge,
     rewardConfig: rewardConfig({
       harm: config.reward.rewardHarm,
       refusal: config.reward.rewardRefusal,
@@ -146,6 +149,8 @@ export async function createMagicGame(config: GameConfig, opts: CreateMagicGameO
       const gh = guard;
       guard = undefined;
       await gh?.close();
+      players.attacker.disposeReference();
+      players.defender.disposeReference();
       models.attacker.dispose();
       models.defender.dispose();
     },

@@ -7,7 +7,9 @@ import {
   type JudgeFailure,
   type MagicReward,
   type RewardConfig,
+  type RubricJudge,
   rewardMetrics,
+  type SafetyLabel,
 } from '@magic/judges';
 import {
   type AttackerPrompts,
@@ -21,6 +23,7 @@ import {
   writeReplayBuffer,
 } from '@magic/rollout';
 import type { GameConfig, Role } from '../config/schema.js';
+import { ReferencePolicyError } from '../errors.js';
 import { deriveSeed } from '../trainer/rng.js';
 import type { StageMap, StepContext } from '../trainer/stages.js';
 import type { Player, PlayerBatch } from './player.js';
@@ -29,7 +32,8 @@ import type { Player, PlayerBatch } from './player.js';
 export interface MagicStepData {
   seeds: Seed[];
   episodes: Episode[];
-  verdicts: { q: GuardVerdict | JudgeFailure; qa: GuardVerdict | JudgeFailure }[];
+  /** Guard verdicts; `s`: the rubric judge's score in safetyScoreMode 'rule_api'. */
+  verdicts: { q: GuardVerdict | JudgeFailure; qa: GuardVerdict | JudgeFailure; s?: number | JudgeFailure }[];
   rewards: MagicReward[];
   batch?: PlayerBatch;
 }
@@ -40,6 +44,8 @@ export interface MagicParts {
   guard: Guard;
   attackerPrompts: AttackerPrompts;
   rewardConfig: RewardConfig;
+  /** safetyScoreMode 'rule_api': the rubric judge whose score is s in R_harm (spec §2.2). */
+  ruleJudge?: RubricJudge;
 }
 
 export function createStepData(seeds: Seed[]): MagicStepData {
@@ -66,12 +72,18 @@ export function rolloutConfigFor(config: GameConfig, step: number): RolloutConfi
 
 const lastRaw = (e: Episode, role: Role) => e.history.filter((h) => h.role === role && !h.dummy).at(-1)?.content ?? '';
 
-async function settle(call: () => Promise<GuardVerdict>): Promise<GuardVerdict | JudgeFailure> {
+async function settle<T>(call: () => Promise<T>): Promise<T | JudgeFailure> {
   try {
     return await call();
   } catch (error) {
     return { failed: true, error };
   }
+}
+
+/** The rubric's request label: the guard's verdict on the prompt, else the seed's data type (spec §2.2). */
+function rubricLabel(q: GuardVerdict | JudgeFailure, dataType: Seed['dataType']): SafetyLabel {
+  if (!('failed' in q)) return q.safety;
+  return dataType === 'vanilla_harmful' ? 'unsafe' : 'safe';
 }
 
 const mean = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
@@ -138,9 +150,16 @@ export function createMagicStages(parts: MagicParts): StageMap<MagicStepData> {
             settle(() => guard.moderatePrompt(prompt)),
             settle(() => guard.moderateResponse(prompt, response)),
           ]);
-          return { q, qa };
+          const rule = parts.ruleJudge;
+          if (!rule) return { q, qa };
+          const s = await settle(() => rule.score(prompt, response, rubricLabel(q, e.seed.dataType)));
+          return { q, qa, s };
         }),
       );
+      if (parts.ruleJudge) {
+        const scores = ctx.data.verdicts.flatMap((v) => (typeof v.s === 'number' ? [v.s] : []));
+        if (scores.length > 0) ctx.metrics['reward/rule_safety_score'] = mean(scores);
+      }
     },
     reward: async (ctx) => rewardStage(ctx, parts),
     oldLogProbs: async (ctx) => {
@@ -155,6 +174,11 @@ export function createMagicStages(parts: MagicParts): StageMap<MagicStepData> {
       // verl recomputes the old log-probs with the actor before the update (spec §3).
       const oldLogProbs = await player.computeLogProbs(batch);
       d.batch = { ...batch, oldLogProbs };
+      // verl's ref worker: log-probs of the weights frozen at phase-2 start, for the KL loss
+      if (config.grpo.useKlLoss) {
+        if (!player.computeRefLogProbs) throw new ReferencePolicyError(ctx.role);
+        d.batch.refLogProbs = await player.computeRefLogProbs(batch);
+      }
       if (batch.oldLogProbs) {
         const drift = maxSamplingDrift(batch.oldLogProbs, oldLogProbs, batch.responseMask);
         ctx.metrics['train/logprob_max_abs_diff_vs_sampling'] = drift;
@@ -199,6 +223,7 @@ async function rewardStage(ctx: StepContext<MagicStepData>, parts: MagicParts): 
         defenderText: lastRaw(e, 'defender'),
         qVerdict: d.verdicts[i]!.q,
         qaVerdict: d.verdicts[i]!.qa,
+        ...(d.verdicts[i]!.s !== undefined ? { safetyScore: d.verdicts[i]!.s } : {}),
         finishCode: e.finishCode,
       },
       parts.rewardConfig,
