@@ -1,4 +1,3 @@
-import { rewardConfig } from '@magic/judges';
 import { CausalLM } from '@magic/lm';
 import type { AttackerPrompts, ChatMessage, Seed } from '@magic/rollout';
 import { initBackend } from '@magic/tensor';
@@ -7,6 +6,7 @@ import { CoEvolutionTrainer, type RunSummary } from '../trainer/co-evolution-tra
 import { deriveSeed } from '../trainer/rng.js';
 import { type GuardHandle, openGuard } from './guard.js';
 import { LmPlayer } from './lm-player.js';
+import { rewardConfigFor } from './reward-config.js';
 import { openRuleJudge } from './rule-judge.js';
 import { holdOutSeeds, readSeedFile } from './seeds.js';
 import { runSft } from './sft.js';
@@ -86,16 +86,7 @@ export async function createMagicGame(config: GameConfig, opts: CreateMagicGameO
     guard: guard.guard,
     attackerPrompts,
     ruleJudge,
-    rewardConfig: rewardConfig({
-      harm: config.reward.rewardHarm,
-      refusal: config.reward.rewardRefusal,
-      label: config.reward.rewardLabel,
-      format: config.reward.formatRewardValue,
-      useQSafeLabelForRefusal: config.reward.useQSafeLabelForRefusal,
-      useAnswerTags: config.reward.useAnswerTags,
-      formatRewardRoles: config.reward.formatRewardRoles,
-      maskUnfinishedReward: config.reward.maskUnfinishedReward,
-    }),
+    rewardConfig: rewardConfigFor(config),
   });
   const sftEnabled = config.phase1.sft.enable || config.phase1.defenderSft.enable;
   const g = guard.guard;
