@@ -181,7 +181,7 @@ export const SftSectionSchema = z.strictObject({
 
 export const Phase1Schema = z.strictObject({
   sft: SftSectionSchema.prefault({}),
-  /** Optional defender warm-start SFT (off in the paper). */
+  /** Optional defender warm-start SFT (off in the paper); its dataFile is alpaca json, absent = refusal/answer templates. */
   defenderSft: SftSectionSchema.prefault({ enable: false }),
 });
 

@@ -10,7 +10,13 @@ import { rewardConfigFor } from './reward-config.js';
 import { openRuleJudge } from './rule-judge.js';
 import { holdOutSeeds, readSeedFile } from './seeds.js';
 import { runSft } from './sft.js';
-import { type PoolSource, shippedAttackerPrompts, shippedAttackPool, shippedSeeds } from './shipped-data.js';
+import {
+  type PoolSource,
+  readAlpacaChats,
+  shippedAttackerPrompts,
+  shippedAttackPool,
+  shippedSeeds,
+} from './shipped-data.js';
 import { createMagicStages, createStepData, type MagicStepData } from './stages.js';
 import { validateDefender } from './validation.js';
 
@@ -106,7 +112,11 @@ export async function createMagicGame(config: GameConfig, opts: CreateMagicGameO
             const cfg = role === 'attacker' ? config.phase1.sft : config.phase1.defenderSft;
             if (!cfg.enable) continue;
             const chats: ChatMessage[][] =
-              role === 'attacker' ? data.attackPool(attackerPrompts) : defenderWarmStart(val, train);
+              role === 'attacker'
+                ? data.attackPool(attackerPrompts)
+                : cfg.dataFile !== undefined
+                  ? readAlpacaChats(cfg.dataFile)
+                  : defenderWarmStart(val, train);
             const r = await runSft(models[role], chats, cfg, {
               seed: deriveSeed(config.trainer.seed, 'sft', role),
               onStep: (step, total, loss) =>
