@@ -182,7 +182,8 @@ export const SftSectionSchema = z.strictObject({
 export const Phase1Schema = z.strictObject({
   sft: SftSectionSchema.prefault({}),
   /** Optional defender warm-start SFT (off in the paper); its dataFile is alpaca json, absent = refusal/answer templates. */
-  defenderSft: SftSectionSchema.prefault({ enable: false }),
+  // enable defaults to false on its own: setting another defenderSft key must not switch the warm start on
+  defenderSft: SftSectionSchema.extend({ enable: z.boolean().default(false) }).prefault({}),
 });
 
 export const GameConfigSchema = z.strictObject({
