@@ -23,15 +23,27 @@ function frozenCopy(v: tf.Variable | tf.Tensor): tf.Variable {
 
 /** A frozen copy of every weight, in the same layout (verl's reference policy holds one more copy of the model). */
 export function frozenWeights(w: ModelWeights, copy: (v: tf.Variable) => tf.Variable = frozenCopy): ModelWeights {
-  const layers = w.layers.map(
-    (layer) => Object.fromEntries(Object.entries(layer).map(([k, v]) => [k, copy(v)])) as unknown as typeof layer,
-  );
-  return {
-    embed: copy(w.embed),
-    layers,
-    norm: copy(w.norm),
-    ...(w.lmHead ? { lmHead: copy(w.lmHead) } : {}),
+  const made: tf.Variable[] = [];
+  // a failed copy (e.g. a bad checkpoint tensor) frees the ones already made
+  const take = (v: tf.Variable): tf.Variable => {
+    const c = copy(v);
+    made.push(c);
+    return c;
   };
+  try {
+    const layers = w.layers.map(
+      (layer) => Object.fromEntries(Object.entries(layer).map(([k, v]) => [k, take(v)])) as unknown as typeof layer,
+    );
+    return {
+      embed: take(w.embed),
+      layers,
+      norm: take(w.norm),
+      ...(w.lmHead ? { lmHead: take(w.lmHead) } : {}),
+    };
+  } catch (e) {
+    for (const v of made) v.dispose();
+    throw e;
+  }
 }
 
 /** No-grad log-probs of `model`, `microBatchSize` rows at a time (bounds activation memory, e.g. wasm's heap). */

@@ -45,6 +45,14 @@ describe('reward.* options of the trainer config change the reward', () => {
   it('reward.maskUnfinishedReward changes the reward', () =>
     expectRewardChanges('reward.maskUnfinishedReward=false', { ...INPUT, finishCode: 2 }));
 
+  it('a rubric score replaces the qa label in R_harm; a failed rubric call is a judge failure', () => {
+    const config = rewardConfigFor(loadConfig({ overrides: ['reward.rewardHarm=2'] }));
+    expect(computeMagicReward({ ...INPUT, safetyScore: 0.25 }, config).components.harm).toBeCloseTo(-1, 9);
+    const failed = computeMagicReward({ ...INPUT, safetyScore: { failed: true, error: new Error('down') } }, config);
+    expect(failed.status).toBe('skip');
+    expect(failed.judgeFailures).toBe(1);
+  });
+
   it('reward.useAnswerTags changes the response the guard judges', async () => {
     const sent = async (overrides: string[]) => {
       const responses: string[] = [];
