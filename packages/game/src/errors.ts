@@ -70,3 +70,17 @@ export class JudgeOutageError extends MagicError {
     return MagicError.isInstance(e) && e.code === 'GAME_JUDGE_OUTAGE';
   }
 }
+
+/** `grpo.useKlLoss` needs the frozen reference policy, but none was taken (phase 2 not begun, or a checkpoint without one). */
+export class ReferencePolicyError extends MagicError {
+  readonly role: string;
+
+  constructor(role: string) {
+    super('GAME_REFERENCE_POLICY', `${role}: grpo.useKlLoss is on but no reference policy was frozen at phase-2 start`);
+    this.role = role;
+  }
+
+  static override isInstance(e: unknown): e is ReferencePolicyError {
+    return MagicError.isInstance(e) && e.code === 'GAME_REFERENCE_POLICY';
+  }
+}

@@ -1,6 +1,6 @@
 export { MagicError } from '@magic/tensor';
 export * from './config/index.js';
-export { CheckpointError, ConfigError, JudgeOutageError, StageError } from './errors.js';
+export { CheckpointError, ConfigError, JudgeOutageError, ReferencePolicyError, StageError } from './errors.js';
 export * from './magic/index.js';
 export * from './switch/index.js';
 export * from './trainer/index.js';

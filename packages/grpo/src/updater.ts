@@ -103,7 +103,7 @@ export class GrpoUpdater {
     return this.optimizer.step;
   }
 
-  /** Runs one GRPO update on `batch`; returns namespaced metrics (`actor/pgLoss`, `critic/rewards/mean`, ...). */
+  /** Runs one GRPO update on `batch`; returns namespaced metrics (`actor/loss`, `actor/pgLoss`, `actor/klLoss`, ...). */
   async update(batch: GrpoBatch): Promise<Record<string, number>> {
     const { batchSize } = validateGrpoBatch(batch);
     this.checkBatchFields(batch);
@@ -229,6 +229,8 @@ export class GrpoUpdater {
       kept.klLoss = klLoss;
       loss = tf.add(loss, tf.mul(klLoss, c.klLossCoef));
     }
+    // the total objective (pg − entropy bonus + KL term) as `actor/loss`, so every coefficient shows in a metric
+    kept.loss = loss === pl.pgLoss ? tf.clone(loss) : loss;
     for (const t of Object.values(kept)) tf.keep(t);
     return tf.mul(loss, scale);
   }

@@ -30,6 +30,14 @@ export const KEY_ALIASES: Readonly<Record<string, string>> = {
   'actor_rollout_ref.actor.loss_agg_mode': 'grpo.lossAggMode',
   'actor_rollout_ref.actor.clip_mode': 'grpo.clipMode',
   'actor_rollout_ref.actor.optim.weight_decay': 'grpo.weightDecay',
+  'actor_rollout_ref.actor.optim.warmup_style': 'grpo.lrScheduler',
+  'actor_rollout_ref.actor.optim.lr_warmup_steps': 'grpo.lrWarmupSteps',
+  'actor_rollout_ref.actor.optim.min_lr_ratio': 'grpo.minLrRatio',
+  'actor_rollout_ref.actor.optim.num_cycles': 'grpo.numCycles',
+  'actor_rollout_ref.actor.optim.total_training_steps': 'grpo.totalTrainingSteps',
+  'actor_rollout_ref.actor.kl_loss_type': 'grpo.klLossType',
+  'algorithm.adv_estimator': 'grpo.advEstimator',
+  'algorithm.norm_adv_by_std_in_grpo': 'grpo.normAdvByStd',
   'trainer.total_training_steps': 'trainer.totalSteps',
   'trainer.test_freq': 'trainer.testFreq',
   'trainer.save_freq': 'trainer.saveFreq',
@@ -53,6 +61,8 @@ export const ENV_ALIASES: Readonly<Record<string, { key: string; type: 'number' 
   USE_Q_SAFE_LABEL_FOR_REFUSAL: { key: 'reward.useQSafeLabelForRefusal', type: 'bool01' },
   REWARD_MODEL_USE_ANSWER_TAGS: { key: 'reward.useAnswerTags', type: 'bool01' },
   SAFETY_SCORE_MODE: { key: 'reward.safetyScoreMode', type: 'string' },
+  SAFETY_RULE_SCORE_MIN: { key: 'reward.ruleJudge.scoreMin', type: 'number' },
+  SAFETY_RULE_SCORE_MAX: { key: 'reward.ruleJudge.scoreMax', type: 'number' },
   WILDGUARD_API_ENDPOINT: { key: 'reward.guard.endpoint', type: 'string' },
 };
 

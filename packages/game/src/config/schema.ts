@@ -1,3 +1,4 @@
+import { GrpoConfigSchema } from '@magic/grpo';
 import { judgeFailurePolicySchema } from '@magic/judges';
 import { z } from 'zod';
 
@@ -61,6 +62,25 @@ export const GuardSectionSchema = z.strictObject({
   maxRetries: z.number().int().nonnegative().default(3),
 });
 
+/**
+ * The LLM rubric judge of `safetyScoreMode: 'rule_api'` (spec §2.2): an OpenAI-compatible endpoint answering
+ * `<score>N</score>`, min-max mapped by scoreMin/scoreMax (SAFETY_RULE_SCORE_MIN/MAX) to s ∈ [0, 1].
+ */
+export const RuleJudgeSectionSchema = z.strictObject({
+  /** OpenAI-compatible base URL; required with safetyScoreMode 'rule_api'. */
+  endpoint: z.string().optional(),
+  model: z.string().min(1).default('gpt-4o'),
+  apiKey: z.string().optional(),
+  temperature: z.number().min(0).default(0),
+  maxTokens: z.number().int().positive().default(512),
+  timeoutMs: z.number().int().positive().default(30_000),
+  maxRetries: z.number().int().nonnegative().default(3),
+  /** SAFETY_RULE_SCORE_MIN: the judge's lowest score (maps to s = 0). */
+  scoreMin: z.number().default(0),
+  /** SAFETY_RULE_SCORE_MAX: the judge's highest score (maps to s = 1). */
+  scoreMax: z.number().default(10),
+});
+
 /** Defaults follow grpo_public.sh (spec §2.4), the paper values being options. */
 export const RewardSectionSchema = z.strictObject({
   rewardHarm: z.number().default(1),
@@ -69,7 +89,9 @@ export const RewardSectionSchema = z.strictObject({
   formatRewardValue: z.number().default(1),
   useQSafeLabelForRefusal: z.boolean().default(true),
   useAnswerTags: z.boolean().default(false),
+  /** s in R_harm = r_harm·(2s − 1): 'classifier' = the guard's qa label (s ∈ {0, 1}); 'rule_api' = the rubric judge. */
   safetyScoreMode: z.enum(['classifier', 'rule_api']).default('classifier'),
+  ruleJudge: RuleJudgeSectionSchema.prefault({}),
   /** Unset = all trained roles except the defender (i.e. the attacker). */
   formatRewardRoles: z.array(RoleSchema).default(['attacker']),
   maskUnfinishedReward: z.boolean().default(true),
@@ -84,24 +106,12 @@ export const RewardSectionSchema = z.strictObject({
   guard: GuardSectionSchema.prefault({}),
 });
 
-export const GrpoSectionSchema = z.strictObject({
-  lr: z.number().positive().default(1e-6),
-  clipRatioLow: z.number().nonnegative().default(0.2),
-  clipRatioHigh: z.number().nonnegative().default(0.2),
-  clipRatioC: z.number().default(3),
-  logRatioClip: z.number().default(3),
-  entropyCoeff: z.number().default(0),
-  useKlLoss: z.boolean().default(false),
-  klLossCoef: z.number().default(0.001),
-  /** verl loss_agg_mode; MAGIC keeps token-mean. */
-  lossAggMode: z
-    .enum(['token-mean', 'seq-mean-token-sum', 'seq-mean-token-mean', 'seq-mean-token-sum-norm', 'trajectory', 'turn'])
-    .default('token-mean'),
-  clipMode: z.enum(['token', 'turn']).default('token'),
-  /** AdamW decoupled weight decay (verl FSDP default 0.01). */
-  weightDecay: z.number().nonnegative().default(0.01),
-  gradClip: z.number().positive().default(1),
-  ppoEpochs: z.number().int().positive().default(1),
+/**
+ * @magic/grpo's own options (same names, defaults and validation: advEstimator, scaleRewards, normAdvByStd,
+ * maskZeroStdGroups, klLossType, the LR schedule, ...), plus what only the trainer needs. Mini/micro batch sizes keep
+ * concrete trainer defaults (verl requires them); `totalTrainingSteps` unset = `trainer.totalSteps`.
+ */
+export const GrpoSectionSchema = GrpoConfigSchema.extend({
   /** Seeds (GRPO groups) per optimizer step (verl ppo_mini_batch_size, counted in prompts). */
   ppoMiniBatchSize: z.number().int().positive().default(32),
   /** Sequences per forward/backward pass (gradient accumulation inside a mini-batch). */
@@ -180,8 +190,9 @@ export const SftSectionSchema = z.strictObject({
 
 export const Phase1Schema = z.strictObject({
   sft: SftSectionSchema.prefault({}),
-  /** Optional defender warm-start SFT (off in the paper). */
-  defenderSft: SftSectionSchema.prefault({ enable: false }),
+  /** Optional defender warm-start SFT (off in the paper); its dataFile is alpaca json, absent = refusal/answer templates. */
+  // enable defaults to false on its own: setting another defenderSft key must not switch the warm start on
+  defenderSft: SftSectionSchema.extend({ enable: z.boolean().default(false) }).prefault({}),
 });
 
 export const GameConfigSchema = z.strictObject({

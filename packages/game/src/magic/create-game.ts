@@ -1,4 +1,3 @@
-import { rewardConfig } from '@magic/judges';
 import { CausalLM } from '@magic/lm';
 import type { AttackerPrompts, ChatMessage, Seed } from '@magic/rollout';
 import { initBackend } from '@magic/tensor';
@@ -7,9 +6,17 @@ import { CoEvolutionTrainer, type RunSummary } from '../trainer/co-evolution-tra
 import { deriveSeed } from '../trainer/rng.js';
 import { type GuardHandle, openGuard } from './guard.js';
 import { LmPlayer } from './lm-player.js';
+import { rewardConfigFor } from './reward-config.js';
+import { openRuleJudge } from './rule-judge.js';
 import { holdOutSeeds, readSeedFile } from './seeds.js';
 import { runSft } from './sft.js';
-import { type PoolSource, shippedAttackerPrompts, shippedAttackPool, shippedSeeds } from './shipped-data.js';
+import {
+  type PoolSource,
+  readAlpacaChats,
+  shippedAttackerPrompts,
+  shippedAttackPool,
+  shippedSeeds,
+} from './shipped-data.js';
 import { createMagicStages, createStepData, type MagicStepData } from './stages.js';
 import { validateDefender } from './validation.js';
 
@@ -76,6 +83,7 @@ export async function createMagicGame(config: GameConfig, opts: CreateMagicGameO
     attacker: new LmPlayer('attacker', models.attacker, config),
     defender: new LmPlayer('defender', models.defender, config),
   };
+  const ruleJudge = openRuleJudge(config);
   let guard: GuardHandle | undefined = await openGuard(config);
   log(`guard: ${guard.guard.name} (${guard.where})`);
   const stages = createMagicStages({
@@ -83,17 +91,8 @@ export async function createMagicGame(config: GameConfig, opts: CreateMagicGameO
     players,
     guard: guard.guard,
     attackerPrompts,
-    rewardConfig: rewardConfig({
-      harm: config.reward.rewardHarm,
-      refusal: config.reward.rewardRefusal,
-      label: config.reward.rewardLabel,
-      format: config.reward.formatRewardValue,
-      useQSafeLabelForRefusal: config.reward.useQSafeLabelForRefusal,
-      useAnswerTags: config.reward.useAnswerTags,
-      formatRewardRoles: config.reward.formatRewardRoles,
-      maskUnfinishedReward: config.reward.maskUnfinishedReward,
-      onJudgeFailure: config.reward.onJudgeFailure,
-    }),
+    ruleJudge,
+    rewardConfig: rewardConfigFor(config),
     judgeEndpoint: guard.where,
   });
   const sftEnabled = config.phase1.sft.enable || config.phase1.defenderSft.enable;
@@ -114,7 +113,11 @@ export async function createMagicGame(config: GameConfig, opts: CreateMagicGameO
             const cfg = role === 'attacker' ? config.phase1.sft : config.phase1.defenderSft;
             if (!cfg.enable) continue;
             const chats: ChatMessage[][] =
-              role === 'attacker' ? data.attackPool(attackerPrompts) : defenderWarmStart(val, train);
+              role === 'attacker'
+                ? data.attackPool(attackerPrompts)
+                : cfg.dataFile !== undefined
+                  ? readAlpacaChats(cfg.dataFile)
+                  : defenderWarmStart(val, train);
             const r = await runSft(models[role], chats, cfg, {
               seed: deriveSeed(config.trainer.seed, 'sft', role),
               onStep: (step, total, loss) =>
@@ -148,6 +151,8 @@ export async function createMagicGame(config: GameConfig, opts: CreateMagicGameO
       const gh = guard;
       guard = undefined;
       await gh?.close();
+      players.attacker.disposeReference();
+      players.defender.disposeReference();
       models.attacker.dispose();
       models.defender.dispose();
     },

@@ -1,38 +1,88 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { firstMaskedColumn, type GrpoConfigInput, GrpoUpdater, type Policy } from '@magic/grpo';
-import type { CausalLM } from '@magic/lm';
+import { CausalLM, type ModelWeights } from '@magic/lm';
 import { LocalGenerator } from '@magic/rollout';
 import { adamwStep, axpyInPlace, loadSafetensorsFile, saveSafetensorsFile, sumOfSquares } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GameConfig, Role } from '../config/schema.js';
-import { CheckpointError } from '../errors.js';
+import { CheckpointError, ReferencePolicyError } from '../errors.js';
 import { addMany } from './add-many.js';
 import { readOptimizerState, writeOptimizerState } from './grpo-state.js';
 import type { Player, PlayerBatch } from './player.js';
 
 const TRAIN_STATE_FILE = 'train-state.safetensors';
 
-/** The GRPO settings of the game config in @magic/grpo's names. */
-export function grpoConfigFor(config: GameConfig): GrpoConfigInput {
-  const g = config.grpo;
-  return {
-    lr: g.lr,
-    clipRatioLow: g.clipRatioLow,
-    clipRatioHigh: g.clipRatioHigh,
-    clipRatioC: g.clipRatioC,
-    logRatioClip: g.logRatioClip,
-    clipMode: g.clipMode,
-    entropyCoeff: g.entropyCoeff,
-    useKlLoss: g.useKlLoss,
-    klLossCoef: g.klLossCoef,
-    lossAggMode: g.lossAggMode,
-    gradClip: g.gradClip,
-    weightDecay: g.weightDecay,
-    ppoEpochs: g.ppoEpochs,
-    ppoMiniBatchSize: g.ppoMiniBatchSize,
-    ppoMicroBatchSize: g.ppoMicroBatchSize,
+/** A real copy of one weight (not a shared buffer: the fused AdamW updates the live weights in place). */
+function frozenCopy(v: tf.Variable | tf.Tensor): tf.Variable {
+  const copy = tf.tidy(() => tf.mul(v, 1));
+  const frozen = tf.variable(copy, false);
+  copy.dispose();
+  return frozen;
+}
+
+/** A frozen copy of every weight, in the same layout (verl's reference policy holds one more copy of the model). */
+export function frozenWeights(w: ModelWeights, copy: (v: tf.Variable) => tf.Variable = frozenCopy): ModelWeights {
+  const made: tf.Variable[] = [];
+  // a failed copy (e.g. a bad checkpoint tensor) frees the ones already made
+  const take = (v: tf.Variable): tf.Variable => {
+    const c = copy(v);
+    made.push(c);
+    return c;
   };
+  try {
+    const layers = w.layers.map(
+      (layer) => Object.fromEntries(Object.entries(layer).map(([k, v]) => [k, take(v)])) as unknown as typeof layer,
+    );
+    return {
+      embed: take(w.embed),
+      layers,
+      norm: take(w.norm),
+      ...(w.lmHead ? { lmHead: take(w.lmHead) } : {}),
+    };
+  } catch (e) {
+    for (const v of made) v.dispose();
+    throw e;
+  }
+}
+
+/** No-grad log-probs of `model`, `microBatchSize` rows at a time (bounds activation memory, e.g. wasm's heap). */
+async function noGradLogProbs(
+  model: CausalLM,
+  microBatchSize: number,
+  batch: { inputIds: number[][]; attentionMask: number[][]; responseMask?: number[][] },
+): Promise<number[][]> {
+  const rows: number[][] = [];
+  for (let start = 0; start < batch.inputIds.length; start += microBatchSize) {
+    const end = Math.min(start + microBatchSize, batch.inputIds.length);
+    const fromPosition = batch.responseMask
+      ? firstMaskedColumn(
+          batch.responseMask,
+          Array.from({ length: end - start }, (_, i) => start + i),
+        )
+      : undefined;
+    const out = tf.tidy(() => {
+      const ids = tf.tensor2d(batch.inputIds.slice(start, end), undefined, 'int32');
+      const mask = tf.tensor2d(batch.attentionMask.slice(start, end), undefined, 'int32');
+      return model.tokenLogProbs(ids, mask, { fromPosition }).logProbs;
+    });
+    try {
+      rows.push(...((await out.array()) as number[][]));
+    } finally {
+      out.dispose();
+    }
+  }
+  return rows;
+}
+
+/**
+ * The GRPO settings of the game config as @magic/grpo takes them (the section embeds its schema, so every option
+ * passes through); a cosine schedule without `totalTrainingSteps` spans `trainer.totalSteps` (verl fills
+ * total_training_steps from the trainer).
+ */
+export function grpoConfigFor(config: GameConfig): GrpoConfigInput {
+  const { gradientCheckpointing: _trainerOnly, ...grpo } = config.grpo;
+  return { ...grpo, totalTrainingSteps: grpo.totalTrainingSteps ?? Math.max(1, config.trainer.totalSteps) };
 }
 
 /** @magic/lm's CausalLM as @magic/grpo's Policy (same log-prob convention; entropy for entropyCoeff > 0). */
@@ -63,6 +113,9 @@ export class LmPlayer implements Player {
   readonly padTokenId: number;
   readonly updater: GrpoUpdater;
   readonly microBatchSize: number;
+  readonly useKlLoss: boolean;
+  /** Frozen weights from the start of phase 2 (only with grpo.useKlLoss). */
+  #reference: CausalLM | undefined;
 
   constructor(
     readonly role: Role,
@@ -72,6 +125,7 @@ export class LmPlayer implements Player {
     this.generator = new LocalGenerator({ model, id: `local-${role}` });
     this.padTokenId = model.tokenizer.padTokenId;
     this.microBatchSize = config.grpo.ppoMicroBatchSize;
+    this.useKlLoss = config.grpo.useKlLoss;
     model.gradientCheckpointing = config.grpo.gradientCheckpointing;
     // fused in-place AdamW, a two-pass Σg² for the clip norm and in-place gradient accumulation/clip scaling on
     // WebGPU; the same math elsewhere
@@ -83,32 +137,44 @@ export class LmPlayer implements Player {
   }
 
   /** No-grad log-probs, `microBatchSize` rows at a time (bounds activation memory, e.g. wasm's heap). */
-  async computeLogProbs(batch: {
+  computeLogProbs(batch: {
     inputIds: number[][];
     attentionMask: number[][];
     responseMask?: number[][];
   }): Promise<number[][]> {
-    const rows: number[][] = [];
-    for (let start = 0; start < batch.inputIds.length; start += this.microBatchSize) {
-      const end = Math.min(start + this.microBatchSize, batch.inputIds.length);
-      const fromPosition = batch.responseMask
-        ? firstMaskedColumn(
-            batch.responseMask,
-            Array.from({ length: end - start }, (_, i) => start + i),
-          )
-        : undefined;
-      const out = tf.tidy(() => {
-        const ids = tf.tensor2d(batch.inputIds.slice(start, end), undefined, 'int32');
-        const mask = tf.tensor2d(batch.attentionMask.slice(start, end), undefined, 'int32');
-        return this.model.tokenLogProbs(ids, mask, { fromPosition }).logProbs;
-      });
-      try {
-        rows.push(...((await out.array()) as number[][]));
-      } finally {
-        out.dispose();
-      }
-    }
-    return rows;
+    return noGradLogProbs(this.model, this.microBatchSize, batch);
+  }
+
+  /** Whether the frozen reference policy (grpo.useKlLoss) is held. */
+  get hasReference(): boolean {
+    return this.#reference !== undefined;
+  }
+
+  /** Phase 2 starts: with `grpo.useKlLoss`, freeze the current weights as the reference policy (verl's ref). */
+  async beginPhase2(): Promise<void> {
+    if (this.useKlLoss) this.freezeReference();
+  }
+
+  /** Takes a frozen copy of the current weights as the reference policy (replacing any earlier one). */
+  freezeReference(): void {
+    this.disposeReference();
+    this.#reference = new CausalLM(this.model.config, this.model.tokenizer, frozenWeights(this.model.weights));
+  }
+
+  /** No-grad log-probs of the frozen reference policy (the KL loss's π_ref), like `computeLogProbs`. */
+  computeRefLogProbs(batch: {
+    inputIds: number[][];
+    attentionMask: number[][];
+    responseMask?: number[][];
+  }): Promise<number[][]> {
+    if (!this.#reference) throw new ReferencePolicyError(this.role);
+    return noGradLogProbs(this.#reference, this.microBatchSize, batch);
+  }
+
+  /** Frees the reference copy (the live model is the caller's). */
+  disposeReference(): void {
+    this.#reference?.dispose();
+    this.#reference = undefined;
   }
 
   update(batch: PlayerBatch): Promise<Record<string, number>> {
@@ -122,6 +188,11 @@ export class LmPlayer implements Player {
     const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
     for (const [i, v] of this.model.trainableVariables.entries()) {
       tensors[`param.${i}`] = { shape: v.shape, data: (await v.data()) as Float32Array };
+    }
+    if (this.#reference) {
+      for (const [i, v] of this.#reference.trainableVariables.entries()) {
+        tensors[`ref.${i}`] = { shape: v.shape, data: (await v.data()) as Float32Array };
+      }
     }
     const optim = await readOptimizerState(this.updater, this.model.trainableVariables);
     Object.assign(tensors, optim.tensors);
@@ -139,6 +210,20 @@ export class LmPlayer implements Player {
       tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, v.dtype)));
     });
     writeOptimizerState(this.updater, this.model.trainableVariables, st.tensors, st.metadata ?? {}, file);
+    if (st.tensors.has('ref.0')) {
+      // the reference is the phase-2 start, not the checkpoint's weights: it travels with the checkpoint
+      const index = new Map(this.model.trainableVariables.map((v, i) => [v, i]));
+      const weights = frozenWeights(this.model.weights, (v) => {
+        const i = index.get(v)!;
+        const t = st.tensors.get(`ref.${i}`);
+        if (!t || t.shape.join('x') !== v.shape.join('x')) {
+          throw new CheckpointError(file, `ref.${i}: missing or shape differs from ${v.shape.join('x')}`);
+        }
+        return tf.tidy(() => tf.variable(tf.tensor(t.data, t.shape, 'float32'), false));
+      });
+      this.disposeReference();
+      this.#reference = new CausalLM(this.model.config, this.model.tokenizer, weights);
+    }
   }
 
   async parameterFingerprint(): Promise<number> {

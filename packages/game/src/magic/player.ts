@@ -10,6 +10,8 @@ export interface PlayerBatch {
   uids: string[];
   rewards: number[];
   oldLogProbs?: number[][];
+  /** Log-probs of the frozen reference policy (grpo.useKlLoss). */
+  refLogProbs?: number[][];
   turnIds?: number[][];
 }
 
@@ -23,6 +25,12 @@ export interface Player extends GameAgent {
    * the columns from the first response column on are needed (a player may return 0 before it).
    */
   computeLogProbs(batch: {
+    inputIds: number[][];
+    attentionMask: number[][];
+    responseMask?: number[][];
+  }): Promise<number[][]>;
+  /** Log-probs of the frozen reference policy taken at phase-2 start (needed by grpo.useKlLoss), like computeLogProbs. */
+  computeRefLogProbs?(batch: {
     inputIds: number[][];
     attentionMask: number[][];
     responseMask?: number[][];

@@ -11,7 +11,9 @@ import {
   type MagicReward,
   type RewardConfig,
   type RewardStatus,
+  type RubricJudge,
   rewardMetrics,
+  type SafetyLabel,
 } from '@magic/judges';
 import {
   type AttackerPrompts,
@@ -26,7 +28,7 @@ import {
   writeReplayBuffer,
 } from '@magic/rollout';
 import type { GameConfig, Role } from '../config/schema.js';
-import { JudgeOutageError } from '../errors.js';
+import { JudgeOutageError, ReferencePolicyError } from '../errors.js';
 import { deriveSeed } from '../trainer/rng.js';
 import type { StageMap, StepContext } from '../trainer/stages.js';
 import type { Player, PlayerBatch } from './player.js';
@@ -35,7 +37,8 @@ import type { Player, PlayerBatch } from './player.js';
 export interface MagicStepData {
   seeds: Seed[];
   episodes: Episode[];
-  verdicts: { q: GuardVerdict | JudgeFailure; qa: GuardVerdict | JudgeFailure }[];
+  /** Guard verdicts; `s`: the rubric judge's score in safetyScoreMode 'rule_api'. */
+  verdicts: { q: GuardVerdict | JudgeFailure; qa: GuardVerdict | JudgeFailure; s?: number | JudgeFailure }[];
   rewards: MagicReward[];
   batch?: PlayerBatch;
 }
@@ -48,6 +51,8 @@ export interface MagicParts {
   rewardConfig: RewardConfig;
   /** Names the judge in errors (its URL for an endpoint); default the guard's name. */
   judgeEndpoint?: string;
+  /** safetyScoreMode 'rule_api': the rubric judge whose score is s in R_harm (spec §2.2). */
+  ruleJudge?: RubricJudge;
 }
 
 export function createStepData(seeds: Seed[]): MagicStepData {
@@ -76,6 +81,12 @@ export function rolloutConfigFor(config: GameConfig, step: number): RolloutConfi
 }
 
 const lastRaw = (e: Episode, role: Role) => e.history.filter((h) => h.role === role && !h.dummy).at(-1)?.content ?? '';
+
+/** The rubric's request label: the guard's verdict on the prompt, else the seed's data type (spec §2.2). */
+function rubricLabel(q: GuardVerdict | JudgeFailure, dataType: Seed['dataType']): SafetyLabel {
+  if (!('failed' in q)) return q.safety;
+  return dataType === 'vanilla_harmful' ? 'unsafe' : 'safe';
+}
 
 const mean = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
 
@@ -180,9 +191,20 @@ export function createMagicStages(parts: MagicParts): StageMap<MagicStepData> {
             judgeWithPolicy(() => guard.moderatePrompt(prompt), { policy, endpoint, field: 'q' }),
             judgeWithPolicy(() => guard.moderateResponse(prompt, response), { policy, endpoint, field: 'qa' }),
           ]);
-          return { q, qa };
+          const rule = parts.ruleJudge;
+          if (!rule) return { q, qa };
+          const s = await judgeWithPolicy(() => rule.score(prompt, response, rubricLabel(q, e.seed.dataType)), {
+            policy,
+            endpoint: config.reward.ruleJudge.endpoint ?? endpoint,
+            field: 'safetyScore',
+          });
+          return { q, qa, s };
         }),
       );
+      if (parts.ruleJudge) {
+        const scores = ctx.data.verdicts.flatMap((v) => (typeof v.s === 'number' ? [v.s] : []));
+        if (scores.length > 0) ctx.metrics['reward/rule_safety_score'] = mean(scores);
+      }
     },
     reward: async (ctx) => rewardStage(ctx, parts, endpoint, outage),
     oldLogProbs: async (ctx) => {
@@ -200,6 +222,11 @@ export function createMagicStages(parts: MagicParts): StageMap<MagicStepData> {
       // verl recomputes the old log-probs with the actor before the update (spec §3).
       const oldLogProbs = await player.computeLogProbs(batch);
       d.batch = { ...batch, oldLogProbs };
+      // verl's ref worker: log-probs of the weights frozen at phase-2 start, for the KL loss
+      if (config.grpo.useKlLoss) {
+        if (!player.computeRefLogProbs) throw new ReferencePolicyError(ctx.role);
+        d.batch.refLogProbs = await player.computeRefLogProbs(batch);
+      }
       if (batch.oldLogProbs) {
         const drift = maxSamplingDrift(batch.oldLogProbs, oldLogProbs, batch.responseMask);
         ctx.metrics['train/logprob_max_abs_diff_vs_sampling'] = drift;
@@ -249,6 +276,7 @@ async function rewardStage(
         defenderText: lastRaw(e, 'defender'),
         qVerdict: d.verdicts[i]!.q,
         qaVerdict: d.verdicts[i]!.qa,
+        ...(d.verdicts[i]!.s !== undefined ? { safetyScore: d.verdicts[i]!.s } : {}),
         finishCode: e.finishCode,
       },
       parts.rewardConfig,

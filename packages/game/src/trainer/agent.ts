@@ -10,6 +10,8 @@ export interface GameAgent {
   saveCheckpoint(dir: string): Promise<void>;
   /** Restores weights and optimizer state written by `saveCheckpoint`. */
   loadCheckpoint(dir: string): Promise<void>;
+  /** Called once when phase 2 starts (after phase 1 and before step 1), e.g. to freeze a reference policy. */
+  beginPhase2?(): Promise<void>;
   /** A cheap digest of the parameters (sum of |w| over a few tensors): changes when training moves them. */
   parameterFingerprint(): Promise<number>;
 }

@@ -150,6 +150,7 @@ export class CoEvolutionTrainer<S, D> {
     const t0 = performance.now();
     this.events.emit('phase-start', { phase: 'phase2', totalSteps, detail: 'alternating GRPO' });
     if (this.#state.step === 0) {
+      for (const role of ['attacker', 'defender'] as const) await this.#opts.agents[role].beginPhase2?.();
       this.#state.switchState = agentBeforeStep(this.#state.switchState, 1, this.config.switchAgent);
       if (
         valBeforeTrain &&

@@ -1,4 +1,5 @@
 import { JudgeFailureError } from '../errors.js';
+import { rubricHarmComponent } from '../rubric-judge.js';
 import type { GuardVerdict, SafetyLabel } from '../types.js';
 import { isWellFormatted } from './answer-tags.js';
 import type { AgentRole, RewardConfig } from './config.js';
@@ -24,6 +25,8 @@ export interface MagicRewardInput {
   qVerdict?: GuardVerdict | JudgeFailure;
   /** qa call verdict (response moderation); undefined counts as a failure. */
   qaVerdict?: GuardVerdict | JudgeFailure;
+  /** SAFETY_SCORE_MODE=rule_api: the rubric judge's s ∈ [0, 1], used in R_harm instead of the qa label. */
+  safetyScore?: number | JudgeFailure;
   finishCode: FinishCode;
 }
 
@@ -47,7 +50,7 @@ export interface MagicReward {
   defender: number;
   components: RewardComponents;
   status: RewardStatus;
-  /** Number of failed or missing judge verdicts seen (0–2). */
+  /** Number of failed or missing judge verdicts seen (0–3: q, qa and, in rule_api mode, the rubric score). */
   judgeFailures: number;
 }
 
@@ -110,8 +113,13 @@ function emptyComponents(): RewardComponents {
 function countFailures(input: MagicRewardInput): number {
   return (
     (isJudgeFailure(input.qVerdict) ? 1 : 0) +
-    (input.qaVerdict === undefined || isJudgeFailure(input.qaVerdict) ? 1 : 0)
+    (input.qaVerdict === undefined || isJudgeFailure(input.qaVerdict) ? 1 : 0) +
+    (isRubricFailure(input.safetyScore) ? 1 : 0)
   );
+}
+
+function isRubricFailure(s: number | JudgeFailure | undefined): s is JudgeFailure {
+  return typeof s === 'object' && s.failed === true;
 }
 
 function verdictOf(v: GuardVerdict | JudgeFailure | undefined): GuardVerdict | undefined {
@@ -130,9 +138,13 @@ export function computeMagicReward(input: MagicRewardInput, config: RewardConfig
   }
   if (judgeFailures > 0 && config.onJudgeFailure !== 'legacy-treat-as-safe') {
     if (config.onJudgeFailure === 'error') {
-      const field = isJudgeFailure(input.qVerdict) ? 'qVerdict' : 'qaVerdict';
-      const failure = isJudgeFailure(input.qVerdict) ? input.qVerdict : input.qaVerdict;
-      throw new JudgeFailureError(field, isJudgeFailure(failure) ? failure.error : undefined);
+      const qaFailed = input.qaVerdict === undefined || isJudgeFailure(input.qaVerdict);
+      const field = isJudgeFailure(input.qVerdict) ? 'qVerdict' : qaFailed ? 'qaVerdict' : 'safetyScore';
+      const failure = isJudgeFailure(input.qVerdict) ? input.qVerdict : qaFailed ? input.qaVerdict : input.safetyScore;
+      throw new JudgeFailureError(
+        field,
+        typeof failure === 'object' && 'failed' in failure ? failure.error : undefined,
+      );
     }
     const status = config.onJudgeFailure === 'zero' ? 'judge-zero' : 'skip';
     return { attacker: 0, defender: 0, components: emptyComponents(), status, judgeFailures };
@@ -143,7 +155,10 @@ export function computeMagicReward(input: MagicRewardInput, config: RewardConfig
   const qaLabel = qa?.safety ?? null;
   const qaRefusal = qa?.refusal ?? null;
   const requestLabel = requestLabelForRefusal(input.dataType, qLabel, config);
-  const harm = harmComponent(qaLabel, config);
+  const harm =
+    typeof input.safetyScore === 'number'
+      ? rubricHarmComponent(input.safetyScore, config.harm)
+      : harmComponent(qaLabel, config);
   const refusal = refusalComponent(requestLabel, qaRefusal, config);
   const label = labelComponent(input.dataType, qLabel, config);
   const format = {

@@ -17,10 +17,10 @@ export interface JudgePolicyContext {
  * a failed call or unparsable reply becomes a JudgeFailure for the caller to skip, zero or treat as safe, or, under
  * `error`, a JudgeFailureError naming the endpoint. An abort is rethrown as is.
  */
-export async function judgeWithPolicy(
-  call: () => Promise<GuardVerdict>,
+export async function judgeWithPolicy<T = GuardVerdict>(
+  call: () => Promise<T>,
   ctx: JudgePolicyContext,
-): Promise<GuardVerdict | JudgeFailure> {
+): Promise<T | JudgeFailure> {
   try {
     return await call();
   } catch (error) {

@@ -1,0 +1,101 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CausalLM, type Preset } from '@magic/lm';
+import type { Seed } from '@magic/rollout';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../config/load.js';
+import { createMagicGame } from './create-game.js';
+
+// data.* and model.* options change what createMagicGame builds: the seed split it reports, the weights it loads.
+
+const stubSeeds = (n: number, tag = 'stub'): Seed[] =>
+  Array.from({ length: n }, (_, i) => ({
+    question: `neutral ${tag} question ${i}`,
+    dataType: i % 2 === 0 ? 'vanilla_benign' : 'vanilla_harmful',
+  }));
+
+function seedFile(n: number): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'magic-seeds-')), 'seeds.jsonl');
+  writeFileSync(
+    file,
+    stubSeeds(n, 'file')
+      .map((s) => JSON.stringify({ vanilla: s.question, data_type: s.dataType }))
+      .join('\n'),
+  );
+  return file;
+}
+
+/** Builds (does not run) the game; returns its log and the two players' parameter fingerprints. */
+async function build(overrides: string[]) {
+  const lines: string[] = [];
+  const config = loadConfig({
+    overrides: ['trainer.device=cpu', 'phase1.sft.enable=false', 'data.valHoldout=0', ...overrides],
+  });
+  const game = await createMagicGame(config, {
+    runDir: mkdtempSync(join(tmpdir(), 'magic-wiring-')),
+    log: (l) => lines.push(l),
+    data: { seeds: () => stubSeeds(8) },
+  });
+  try {
+    return {
+      seeds: lines.find((l) => l.startsWith('seeds:')),
+      attacker: await game.players.attacker.parameterFingerprint(),
+      defender: await game.players.defender.parameterFingerprint(),
+    };
+  } finally {
+    await game.close();
+  }
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('data.* and model.* options change what the game is built from', () => {
+  it('data.trainFiles changes the seeds', async () => {
+    expect((await build([])).seeds).toBe('seeds: 8 train, 0 validation');
+    expect((await build([`data.trainFiles=${seedFile(5)}`])).seeds).toBe('seeds: 5 train, 0 validation');
+  });
+
+  it('data.valFiles changes the seeds', async () => {
+    expect((await build([`data.valFiles=${seedFile(3)}`])).seeds).toBe('seeds: 8 train, 3 validation');
+  });
+
+  it('data.valHoldout changes the seeds', async () => {
+    expect((await build(['data.valHoldout=2'])).seeds).toBe('seeds: 6 train, 2 validation');
+  });
+
+  it('data.valBatchSize changes the seeds', async () => {
+    expect((await build(['data.valHoldout=4', 'data.valBatchSize=3'])).seeds).toBe('seeds: 4 train, 3 validation');
+  });
+
+  it('model.attacker.path loads that folder', () => expectPathLoads('attacker'));
+  it('model.defender.path loads that folder', () => expectPathLoads('defender'));
+  it('model.attacker.preset picks the preset built', () => expectPresetBuilt('attacker'));
+  it('model.defender.preset picks the preset built', () => expectPresetBuilt('defender'));
+});
+
+async function expectPathLoads(role: 'attacker' | 'defender'): Promise<void> {
+  const other = role === 'attacker' ? 'defender' : 'attacker';
+  const dir = mkdtempSync(join(tmpdir(), `magic-${role}-`));
+  const saved = await CausalLM.fromPreset('tiny', { seed: 4242 });
+  await saved.save(dir);
+  saved.dispose();
+  const preset = await build([]);
+  const fromPath = await build([`model.${role}.path=${dir}`]);
+  expect(fromPath[role]).not.toBe(preset[role]);
+  expect(fromPath[other]).toBe(preset[other]);
+}
+
+async function expectPresetBuilt(role: 'attacker' | 'defender'): Promise<void> {
+  // building a 0.5B model is too heavy for a unit test: record the preset asked for, build the tiny one
+  const original = CausalLM.fromPreset.bind(CausalLM);
+  const asked: Preset[] = [];
+  vi.spyOn(CausalLM, 'fromPreset').mockImplementation((preset, opts) => {
+    asked.push(preset);
+    return original('tiny', opts);
+  });
+  await build([`model.${role}.preset=qwen2.5-0.5b`]);
+  expect(asked).toEqual(role === 'attacker' ? ['qwen2.5-0.5b', 'tiny'] : ['tiny', 'qwen2.5-0.5b']);
+}

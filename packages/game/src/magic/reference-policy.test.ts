@@ -1,0 +1,119 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CausalLM } from '@magic/lm';
+import { initBackend } from '@magic/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/load.js';
+import { ReferencePolicyError } from '../errors.js';
+import { LmPlayer } from './lm-player.js';
+
+/** Two groups of two rows: a prompt, then two response tokens, right-padded. */
+function batchFor(model: CausalLM) {
+  const a = model.tokenizer.encode('hello world, how are you');
+  const b = model.tokenizer.encode('bake bread');
+  const width = Math.max(a.length, b.length) + 2;
+  const row = (ids: number[], uid: string) => {
+    const full = [...ids, 7, 9];
+    const pad = width - full.length;
+    return {
+      ids: [...full, ...new Array<number>(pad).fill(model.tokenizer.padTokenId)],
+      mask: [...full.map(() => 1), ...new Array<number>(pad).fill(0)],
+      resp: [...ids.map(() => 0), 1, 1, ...new Array<number>(pad).fill(0)],
+      uid,
+    };
+  };
+  const rows = [row(a, 'g0'), row(a, 'g0'), row(b, 'g1'), row(b, 'g1')];
+  return {
+    inputIds: rows.map((r) => r.ids),
+    attentionMask: rows.map((r) => r.mask),
+    responseMask: rows.map((r) => r.resp),
+    uids: rows.map((r) => r.uid),
+    rewards: [1, -1, 0.5, -0.5],
+  };
+}
+
+const klConfig = (coef: number, type = 'low_var_kl') =>
+  loadConfig({
+    overrides: [
+      'grpo.lr=0.01',
+      'grpo.ppoMicroBatchSize=4',
+      'grpo.useKlLoss=true',
+      `grpo.klLossCoef=${coef}`,
+      `grpo.klLossType=${type}`,
+    ],
+  });
+
+/** One GRPO step as the phase-2 stages run it: old and reference log-probs first, then the update. */
+async function step(player: LmPlayer, batch: ReturnType<typeof batchFor>) {
+  const oldLogProbs = await player.computeLogProbs(batch);
+  const refLogProbs = await player.computeRefLogProbs(batch);
+  return player.update({ ...batch, oldLogProbs, refLogProbs });
+}
+
+describe('reference policy (grpo.useKlLoss)', () => {
+  beforeAll(async () => {
+    await initBackend({ device: 'cpu' });
+  });
+
+  it('KL is 0 at the frozen weights, > 0 after an update, and actor/loss moves by klLossCoef·klLoss', async () => {
+    const models = [await CausalLM.fromPreset('tiny', { seed: 11 }), await CausalLM.fromPreset('tiny', { seed: 11 })];
+    const start = tf.memory().numTensors;
+    const players = [
+      new LmPlayer('defender', models[0]!, klConfig(0.5)),
+      new LmPlayer('defender', models[1]!, klConfig(2)),
+    ];
+    for (const p of players) await p.beginPhase2();
+    expect(players.every((p) => p.hasReference)).toBe(true);
+    const batch = batchFor(models[0]!);
+    const first = await Promise.all(players.map((p) => step(p, batch)));
+    // the reference is the current policy before the first update: KL 0, the same step whatever the coefficient
+    for (const m of first) expect(m['actor/klLoss']).toBeCloseTo(0, 6);
+    expect(await players[0]!.parameterFingerprint()).toBe(await players[1]!.parameterFingerprint());
+    const [a, b] = await Promise.all(players.map((p) => step(p, batch)));
+    expect(a!['actor/klLoss']).toBeGreaterThan(0);
+    expect(b!['actor/klLoss']).toBeCloseTo(a!['actor/klLoss']!, 6);
+    expect(b!['actor/pgLoss']).toBeCloseTo(a!['actor/pgLoss']!, 6);
+    expect(b!['actor/loss']! - a!['actor/loss']!).toBeCloseTo((2 - 0.5) * a!['actor/klLoss']!, 5);
+    for (const p of players) p.disposeReference();
+    for (const p of players) p.updater.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+    for (const m of models) m.dispose();
+  });
+
+  it('the reference stays at the phase-2 weights while training moves the policy, and travels with a checkpoint', async () => {
+    const model = await CausalLM.fromPreset('tiny', { seed: 12 });
+    const player = new LmPlayer('attacker', model, klConfig(1, 'mse'));
+    await player.beginPhase2();
+    const batch = batchFor(model);
+    const frozen = await player.computeRefLogProbs(batch);
+    await step(player, batch);
+    await step(player, batch);
+    expect(await player.computeRefLogProbs(batch)).toEqual(frozen);
+    expect(await player.computeLogProbs(batch)).not.toEqual(frozen);
+    const dir = mkdtempSync(join(tmpdir(), 'magic-ref-'));
+    await player.saveCheckpoint(dir);
+    const fresh = new LmPlayer('attacker', await CausalLM.fromPreset('tiny', { seed: 99 }), klConfig(1, 'mse'));
+    expect(fresh.hasReference).toBe(false);
+    await fresh.loadCheckpoint(dir);
+    expect(await fresh.computeRefLogProbs(batch)).toEqual(frozen);
+    expect(await fresh.computeLogProbs(batch)).toEqual(await player.computeLogProbs(batch));
+    for (const p of [player, fresh]) {
+      p.disposeReference();
+      p.updater.dispose();
+      p.model.dispose();
+    }
+  });
+
+  it('without useKlLoss no copy is taken, and asking for reference log-probs is a typed error', async () => {
+    const model = await CausalLM.fromPreset('tiny', { seed: 13 });
+    const player = new LmPlayer('defender', model, loadConfig({}));
+    const before = tf.memory().numTensors;
+    await player.beginPhase2();
+    expect(player.hasReference).toBe(false);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => player.computeRefLogProbs(batchFor(model))).toThrow(ReferencePolicyError);
+    model.dispose();
+  });
+});
