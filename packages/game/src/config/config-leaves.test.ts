@@ -53,6 +53,10 @@ const CONFIG_LEAF_TESTS: Readonly<Record<string, string>> = {
     'packages/game/src/magic/reward-options.test.ts > reward.useQSafeLabelForRefusal changes the reward',
   'reward.useAnswerTags':
     'packages/game/src/magic/reward-options.test.ts > reward.useAnswerTags changes the response the guard judges',
+  'reward.onJudgeFailure':
+    'packages/game/src/magic/judge-failure.test.ts > zero: failed items count as safe with no refusal',
+  'reward.maxConsecutiveFailedSteps':
+    'test/e2e-judge-failure.test.ts > a judge that stays down stops the run after reward.maxConsecutiveFailedSteps steps, naming the endpoint',
   'reward.safetyScoreMode': `test/e2e-rule-api.test.ts > ${RULE_API}`,
   'reward.ruleJudge.endpoint': `test/e2e-rule-api.test.ts > ${RULE_API}`,
   'reward.ruleJudge.model': `test/e2e-rule-api.test.ts > ${RULE_API}`,
