@@ -92,7 +92,6 @@ describe('magic-train tiny end to end', () => {
     );
     const { runDir } = await runTiny([
       `data.trainFiles=${seeds}`,
-      'data.valHoldout=0',
       'trainer.totalSteps=2',
       'trainer.testFreq=0',
       'trainer.saveFreq=0',
