@@ -18,14 +18,9 @@ export {
   fitPrompt,
   validateAttacker,
   validateDefender,
+  validationSampling,
   valMaxNewTokens,
 } from './validation.js';
-export {
-  type ResolvedValidation,
-  resolveValidation,
-  shippedValidationRecords,
-  withoutHeldOut,
-} from './validation-plan.js';
 export {
   benignSetMetrics,
   harmfulSetMetrics,
@@ -33,6 +28,12 @@ export {
   summaryMetrics,
   type ValidationVerdict,
 } from './validation-metrics.js';
+export {
+  type ResolvedValidation,
+  resolveValidation,
+  shippedValidationRecords,
+  withoutHeldOut,
+} from './validation-plan.js';
 export {
   buildPaperValidationSet,
   buildSeparateValidationSets,

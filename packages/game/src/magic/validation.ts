@@ -50,7 +50,7 @@ export function fitPrompt(
   // a decoded cut may re-encode a little longer, hence a few rounds
   for (let round = 0; round < 4 && length(fitted) > maxPromptLength; round++) {
     ids = ids.slice(0, Math.max(0, ids.length - (length(fitted) - maxPromptLength) - round));
-    fitted = tok.decode(ids, { skipSpecialTokens: true });
+    fitted = ids.length === 0 ? '' : tok.decode(ids, { skipSpecialTokens: true });
   }
   return { request: { messages: chat(fitted), maxNewTokens }, truncated: true };
 }
