@@ -45,11 +45,13 @@ function sets(): ValidationSet[] {
 
 describe('validateDefender', () => {
   it('answers every set greedily and reports per-set rates with Wilson CIs and the summary keys', async () => {
-    const config = loadConfig({ overrides: ['rollout.valMaxResponseLength=40'] });
+    const config = loadConfig({
+      overrides: ['rollout.valMaxResponseLength=40', 'data.trainBatchSize=3', 'rollout.n=3'],
+    });
     const defender = markedDefender();
     const m = await validateDefender(defender, new RulesGuard(), sets(), config);
-    // one greedy call per set, each with the validation cap
-    expect(defender.calls.map((c) => c.requests.length)).toEqual([10, 10, 2]);
+    // greedy calls of at most one rollout batch (3 x 3), each with the validation cap
+    expect(defender.calls.map((c) => c.requests.length)).toEqual([9, 9, 4]);
     for (const c of defender.calls) {
       expect(c.sampling).toMatchObject({ temperature: 0, topP: 1, topK: -1 });
       expect(c.requests.every((r) => r.maxNewTokens === 40)).toBe(true);
@@ -83,7 +85,7 @@ describe('validateDefender', () => {
   });
 
   it('cuts a prompt that would not fit rollout.maxPromptLength', async () => {
-    const config = loadConfig({ overrides: ['rollout.maxPromptLength=200'] });
+    const config = loadConfig({ overrides: ['rollout.maxPromptLength=240', 'rollout.valMaxResponseLength=40'] });
     const long = [
       {
         name: 'harmful_vanilla' as const,
@@ -146,6 +148,28 @@ describe('validateAttacker', () => {
     expect(m['val/attacker/asr_ci_high']).toBeCloseTo(wilsonInterval(3, 5).upper, 12);
     expect(m['val/attacker/harm_rate']).toBeCloseTo(0.6, 12);
     expect(m['val/attacker/num']).toBe(5);
+    expect(m['val/attacker/num_truncated_prompts']).toBe(0);
     expect(await validateAttacker(attacker, defender, new RulesGuard(), [], prompts, config)).toEqual({});
+  });
+
+  it("cuts a seed whose attacker chat would not fit the model's prompt budget", async () => {
+    const config = loadConfig({ overrides: ['rollout.maxPromptLength=1024', 'rollout.maxResponseLength=24'] });
+    const attacker = new ScriptedGenerator({ tokenizer, script: () => '<think>p</think> <answer>rewrite</answer>' });
+    const seeds = [{ question: 'long seed placeholder '.repeat(60), dataType: 'vanilla_harmful' as const }];
+    const m = await validateAttacker(
+      attacker,
+      markedDefender(),
+      new RulesGuard(),
+      seeds,
+      shippedAttackerPrompts(),
+      config,
+    );
+    expect(m['val/attacker/num_truncated_prompts']).toBe(1);
+    const chat = attacker.calls[0]!.requests[0]!.messages;
+    expect(
+      tokenizer.encode(tokenizer.applyChatTemplate(chat, { addGenerationPrompt: true })).length,
+    ).toBeLessThanOrEqual(1000);
+    expect(chat[1]!.content).toContain('long seed placeholder long seed');
+    expect(m['val/attacker/num']).toBe(1);
   });
 });

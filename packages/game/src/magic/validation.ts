@@ -55,7 +55,15 @@ export function fitPrompt(
   return { request: { messages: chat(fitted), maxNewTokens }, truncated: true };
 }
 
-/** One generate call per chunk: a whole validation at once would be a batch larger than training's. */
+/**
+ * Prompts per generate call in validation: a training rollout batch (`data.trainBatchSize` x
+ * `rollout.n`), which the model is known to hold; a whole set at once can exhaust wasm memory.
+ */
+export function valChunkSize(config: GameConfig): number {
+  return config.data.trainBatchSize * config.rollout.n;
+}
+
+/** The requests in calls of at most `chunkSize` prompts. */
 async function generateInChunks(
   generator: Generator,
   requests: GenerationRequest[],
@@ -66,6 +74,14 @@ async function generateInChunks(
     out.push(...(await generator.generate(requests.slice(i, i + chunkSize), validationSampling)));
   }
   return out;
+}
+
+/**
+ * Prompt tokens a validation prompt may take: `rollout.maxPromptLength` less the answer's cap, so a
+ * model whose context is maxPromptLength long (the tiny preset) still has room to answer.
+ */
+export function promptBudget(config: GameConfig, maxNewTokens: number): number {
+  return Math.max(1, config.rollout.maxPromptLength - maxNewTokens);
 }
 
 const resultLength = (r: GenerationResult) => r.tokenIds?.length ?? r.text.length;
@@ -92,12 +108,12 @@ export async function validateDefender(
   const prompts = items.map((item) => item.prompt);
   const maxNewTokens = valMaxNewTokens(config);
   const fitted = prompts.map((p) =>
-    fitPrompt(defender, (t) => defenderValidationChat(t), p, config.rollout.maxPromptLength, maxNewTokens),
+    fitPrompt(defender, (t) => defenderValidationChat(t), p, promptBudget(config, maxNewTokens), maxNewTokens),
   );
   const results = await generateInChunks(
     defender,
     fitted.map((f) => f.request),
-    Math.max(1, ...sets.map((s) => s.items.length)),
+    valChunkSize(config),
   );
   const verdicts = await Promise.all(
     results.map((r, i) =>
@@ -138,23 +154,30 @@ export async function validateAttacker(
 ): Promise<Record<string, number>> {
   if (seeds.length === 0) return {};
   const system = attackerSystemPrompt(attackerPrompts, 1);
+  const attackTokens = config.rollout.maxResponseLength;
+  const tasks = seeds.map((seed) =>
+    fitPrompt(
+      attacker,
+      (question) => buildAttackerChat([], system, attackerTask({ ...seed, question }, attackerPrompts)),
+      seed.question,
+      promptBudget(config, attackTokens),
+      attackTokens,
+    ),
+  );
   const attacks = await generateInChunks(
     attacker,
-    seeds.map((seed) => ({
-      messages: buildAttackerChat([], system, attackerTask(seed, attackerPrompts)),
-      maxNewTokens: config.rollout.maxResponseLength,
-    })),
-    seeds.length,
+    tasks.map((t) => t.request),
+    valChunkSize(config),
   );
   const prompts = attacks.map((a, i) => extractAttackerPrompt(a.text, seeds[i]!.question));
   const maxNewTokens = valMaxNewTokens(config);
   const fitted = prompts.map((p) =>
-    fitPrompt(defender, (t) => defenderValidationChat(t), p, config.rollout.maxPromptLength, maxNewTokens),
+    fitPrompt(defender, (t) => defenderValidationChat(t), p, promptBudget(config, maxNewTokens), maxNewTokens),
   );
   const results = await generateInChunks(
     defender,
     fitted.map((f) => f.request),
-    seeds.length,
+    valChunkSize(config),
   );
   const verdicts = await Promise.all(
     results.map((r, i) =>
@@ -163,6 +186,7 @@ export async function validateAttacker(
   );
   return {
     ...harmfulSetMetrics('val/attacker', verdicts),
+    'val/attacker/num_truncated_prompts': [...tasks, ...fitted].filter((f) => f.truncated).length,
     'val/attacker/attack_length': mean(attacks.map(resultLength)),
     'val/attacker/response_length': mean(results.map(resultLength)),
   };
