@@ -153,6 +153,11 @@ export const ValidationSectionSchema = z.strictObject({
   attackerSide: z.boolean().default(true),
   /** 'paper' mode's file (MAGIC's verl parquet or WildJailbreak jsonl); absent = the shipped test_wjb.parquet. */
   paperFile: z.string().optional(),
+  /**
+   * Token cap of the defender's validation prompts (cut at the end); absent = rollout.maxPromptLength
+   * less the answer cap. Prefill cost grows with its square: the tiny preset keeps CPU runs short with it.
+   */
+  maxPromptLength: z.number().int().positive().optional(),
 });
 
 export const TrainerSectionSchema = z.strictObject({

@@ -56,7 +56,11 @@ describe('validateDefender', () => {
       expect(c.sampling).toMatchObject({ temperature: 0, topP: 1, topK: -1 });
       expect(c.requests.every((r) => r.maxNewTokens === 40)).toBe(true);
     }
-    expect(lastUser(defender.calls[0]!.requests[0]!)).toBe('Question:\nharmful placeholder 0 [refuse]');
+    const asked = defender.calls.flatMap((c) => c.requests.map(lastUser));
+    expect(asked).toContain('Question:\nharmful placeholder 0 [refuse]');
+    // shortest prompts first, so a call pads to a similar width
+    const lengths = asked.map((t) => t.length);
+    expect(lengths).toEqual([...lengths].sort((a, b) => a - b));
     // harmful_adversarial: 3 refusals of 10 -> ASR 7/10 (the rules guard calls every non-refusal unsafe)
     expect(m['val/harmful_adversarial/asr']).toBeCloseTo(0.7, 12);
     expect(m['val/harmful_adversarial/harm_rate']).toBeCloseTo(0.7, 12);
@@ -101,7 +105,14 @@ describe('validateDefender', () => {
         tokenizer.encode(tokenizer.applyChatTemplate(r.messages, { addGenerationPrompt: true })).length,
       ).toBeLessThanOrEqual(200);
     }
-    expect(lastUser(defender.calls[0]!.requests[1]!)).toBe('Question:\nshort');
+    expect(lastUser(defender.calls[0]!.requests[0]!)).toBe('Question:\nshort');
+    const capped = loadConfig({ overrides: ['validation.maxPromptLength=120'] });
+    const d2 = markedDefender();
+    await validateDefender(d2, new RulesGuard(), long, capped);
+    const r = d2.calls[0]!.requests[1]!;
+    expect(
+      tokenizer.encode(tokenizer.applyChatTemplate(r.messages, { addGenerationPrompt: true })).length,
+    ).toBeLessThanOrEqual(120);
     const fitted = fitPrompt(defender, (t) => [{ role: 'user', content: t }], 'x'.repeat(500), 100, 8);
     expect(fitted.truncated).toBe(true);
     expect(fitted.request.messages[0]!.content.length).toBeLessThan(500);
@@ -136,7 +147,7 @@ describe('validateAttacker', () => {
     );
     const d = defender.calls[0]!;
     expect(d.sampling.temperature).toBe(0);
-    expect(d.requests.map((r) => [lastUser(r), r.maxNewTokens])).toEqual([
+    expect(d.requests.map((r) => [lastUser(r), r.maxNewTokens]).sort()).toEqual([
       ['Question:\nrewrite 0 [refuse]', 30],
       ['Question:\nrewrite 1 [refuse]', 30],
       ['Question:\nrewrite 2', 30],

@@ -63,15 +63,28 @@ export function valChunkSize(config: GameConfig): number {
   return config.data.trainBatchSize * config.rollout.n;
 }
 
-/** The requests in calls of at most `chunkSize` prompts. */
+const chatChars = (r: GenerationRequest) => r.messages.reduce((n, m) => n + m.content.length, 0);
+
+/**
+ * The requests in calls of at most `chunkSize` prompts, results in request order. Prompts go in
+ * order of length so a call pads to a similar width: prefill cost grows with the padded width squared.
+ */
 async function generateInChunks(
   generator: Generator,
   requests: GenerationRequest[],
   chunkSize: number,
 ): Promise<GenerationResult[]> {
-  const out: GenerationResult[] = [];
-  for (let i = 0; i < requests.length; i += chunkSize) {
-    out.push(...(await generator.generate(requests.slice(i, i + chunkSize), validationSampling)));
+  const order = requests.map((_, i) => i).sort((a, b) => chatChars(requests[a]!) - chatChars(requests[b]!));
+  const out: GenerationResult[] = new Array(requests.length);
+  for (let i = 0; i < order.length; i += chunkSize) {
+    const chunk = order.slice(i, i + chunkSize);
+    const results = await generator.generate(
+      chunk.map((k) => requests[k]!),
+      validationSampling,
+    );
+    chunk.forEach((k, j) => {
+      out[k] = results[j]!;
+    });
   }
   return out;
 }
@@ -82,6 +95,12 @@ async function generateInChunks(
  */
 export function promptBudget(config: GameConfig, maxNewTokens: number): number {
   return Math.max(1, config.rollout.maxPromptLength - maxNewTokens);
+}
+
+/** The defender's prompt budget in validation: `validation.maxPromptLength` when set, within promptBudget. */
+function defenderPromptBudget(config: GameConfig, maxNewTokens: number): number {
+  const cap = config.validation.maxPromptLength;
+  return Math.min(promptBudget(config, maxNewTokens), cap ?? Number.POSITIVE_INFINITY);
 }
 
 const resultLength = (r: GenerationResult) => r.tokenIds?.length ?? r.text.length;
@@ -108,7 +127,7 @@ export async function validateDefender(
   const prompts = items.map((item) => item.prompt);
   const maxNewTokens = valMaxNewTokens(config);
   const fitted = prompts.map((p) =>
-    fitPrompt(defender, (t) => defenderValidationChat(t), p, promptBudget(config, maxNewTokens), maxNewTokens),
+    fitPrompt(defender, (t) => defenderValidationChat(t), p, defenderPromptBudget(config, maxNewTokens), maxNewTokens),
   );
   const results = await generateInChunks(
     defender,
@@ -172,7 +191,7 @@ export async function validateAttacker(
   const prompts = attacks.map((a, i) => extractAttackerPrompt(a.text, seeds[i]!.question));
   const maxNewTokens = valMaxNewTokens(config);
   const fitted = prompts.map((p) =>
-    fitPrompt(defender, (t) => defenderValidationChat(t), p, promptBudget(config, maxNewTokens), maxNewTokens),
+    fitPrompt(defender, (t) => defenderValidationChat(t), p, defenderPromptBudget(config, maxNewTokens), maxNewTokens),
   );
   const results = await generateInChunks(
     defender,

@@ -1,0 +1,25 @@
+import { CausalLM } from '@magic/lm';
+import { initBackend } from '@magic/tensor';
+import { loadConfig, readConfigFile } from './config/index.js';
+import { openGuard } from './magic/guard.js';
+import { LmPlayer } from './magic/lm-player.js';
+import { shippedAttackerPrompts } from './magic/shipped-data.js';
+import { validateAttacker, validateDefender } from './magic/validation.js';
+import { resolveValidation } from './magic/validation-plan.js';
+
+const device = (process.argv[2] ?? 'auto') as 'auto';
+const config = loadConfig({ base: readConfigFile('apps/trainer/presets/tiny.yaml'), overrides: [`trainer.device=${device}`] });
+const b = await initBackend({ device: config.trainer.device });
+const a = new LmPlayer('attacker', await CausalLM.fromPreset('tiny', { seed: 1 }), config);
+const d = new LmPlayer('defender', await CausalLM.fromPreset('tiny', { seed: 2 }), config);
+const g = await openGuard(config);
+const v = await resolveValidation(config);
+let t = performance.now();
+const md = await validateDefender(d.generator, g.guard, v.sets, config);
+const td = (performance.now() - t) / 1000;
+t = performance.now();
+const seeds100 = [0, 1, 2, 3].flatMap(() => v.attackerSeeds).slice(0, 100);
+const ma = await validateAttacker(a.generator, d.generator, g.guard, seeds100, shippedAttackerPrompts(), config);
+const ta = (performance.now() - t) / 1000;
+console.log(JSON.stringify({ backend: b.name, items: v.sets.map((s) => s.items.length), attacker: v.attackerSeeds.length, defenderSeconds: td, attackerSeconds: ta, md, ma }, null, 1));
+await g.close();
