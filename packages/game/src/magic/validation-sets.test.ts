@@ -156,6 +156,17 @@ describe('paper mode', () => {
     const v = await resolveValidation(config, () => records(25));
     expect(v.sets.map((s) => [s.name, s.items.length])).toEqual([['wjb_benign', 250]]);
     expect(v.attackerSeeds).toHaveLength(20);
+    const dir = mkdtempSync(join(tmpdir(), 'magic-paper-'));
+    const file = join(dir, 'wjb.jsonl');
+    writeFileSync(
+      file,
+      `${JSON.stringify({ vanilla: 'benign placeholder', adversarial: 'adversarial benign placeholder' })}\n`,
+    );
+    const own = await resolveValidation(
+      loadConfig({ overrides: ['validation.mode=paper', `validation.paperFile=${file}`] }),
+      () => records(1),
+    );
+    expect(own.sets[0]!.items.map((i) => i.prompt)).toEqual(['adversarial benign placeholder']);
     const off = await resolveValidation(loadConfig({ overrides: ['validation.attackerSide=false'] }), () => records(3));
     expect(off.attackerSeeds).toEqual([]);
   });
