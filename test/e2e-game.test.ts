@@ -51,6 +51,18 @@ describe('magic-train tiny end to end', () => {
       }
     }
     expect(steps.at(-1)!['val/asr']).toBeTypeOf('number');
+    for (const k of [
+      'val/harmful_adversarial/asr',
+      'val/harmful_adversarial/asr_ci_low',
+      'val/harmful_adversarial/harm_rate',
+      'val/benign_adversarial/refusal_rate_ci_high',
+      'val/harmful_vanilla/asr',
+      'val/attacker/asr',
+      'val/attacker/asr_ci_high',
+    ]) {
+      expect(steps.at(-1)![k], k).toBeTypeOf('number');
+    }
+    expect(out).toMatch(/validation @2: ASR .*attacker-side ASR/);
     expect(existsSync(join(runDir, 'report.html'))).toBe(true);
     expect(readFileSync(join(runDir, 'report.html'), 'utf8')).toContain('<svg');
     expect(readFileSync(join(runDir, 'report.png')).subarray(1, 4).toString()).toBe('PNG');
@@ -88,7 +100,6 @@ describe('magic-train tiny end to end', () => {
     );
     const { runDir } = await runTiny([
       `data.trainFiles=${seeds}`,
-      'data.valHoldout=0',
       'trainer.totalSteps=2',
       'trainer.testFreq=0',
       'trainer.saveFreq=0',

@@ -40,8 +40,7 @@ export async function checkpointParamMass(
 /** Tiny-run overrides shared by the e2e tests: smallest batches and lengths that still play the game. */
 export const TINY_E2E = [
   'data.trainBatchSize=2',
-  'data.valBatchSize=2',
-  'data.valHoldout=2',
+  'validation.setSize=2',
   'rollout.n=2',
   'rollout.maxResponseLength=6',
   'rollout.valMaxResponseLength=4',

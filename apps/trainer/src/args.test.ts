@@ -1,3 +1,4 @@
+import { resolveValidation, shippedValidationRecords, validationSampling, valMaxNewTokens } from '@magic/game';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from './args.js';
 import { listPresets, resolveConfig } from './config.js';
@@ -61,6 +62,40 @@ describe('presets', () => {
     expect(c.rollout.n).toBe(4);
     expect(c.trainer).toMatchObject({ totalSteps: 300, testFreq: 15, saveFreq: 15, device: 'cpu' });
     expect(c.reward.guard).toMatchObject({ kind: 'remote', endpoint: 'http://127.0.0.1:1/v1' });
+  });
+
+  it('every preset validates on separate held-out sets of at least 100 items, the attacker side included', async () => {
+    for (const preset of listPresets()) {
+      const c = resolveConfig({ preset, configFiles: [], overrides: [], resume: false, help: false, plain: false }, {});
+      expect(c.trainer.testFreq, preset).toBeGreaterThan(0);
+      expect(c.validation, preset).toMatchObject({ mode: 'separate', attackerSide: true });
+      expect(c.validation.setSize, preset).toBeGreaterThanOrEqual(100);
+      const v = await resolveValidation(c);
+      expect(
+        v.sets.every((s) => s.items.length > 0),
+        preset,
+      ).toBe(true);
+      expect(v.attackerSeeds.length, preset).toBeGreaterThan(0);
+    }
+  });
+
+  it("the 7b preset's validation resolves: three sets of 100 from the pool's val split, greedy, 2048-token answers", async () => {
+    const c = resolveConfig(
+      { preset: 'qwen2.5-7b', configFiles: [], overrides: [], resume: false, help: false, plain: false },
+      {},
+    );
+    const v = await resolveValidation(c);
+    const val = shippedValidationRecords();
+    expect(v.sets.map((s) => s.name)).toEqual(['harmful_adversarial', 'benign_adversarial', 'harmful_vanilla']);
+    for (const s of v.sets.slice(0, 2)) {
+      expect(s.items).toHaveLength(Math.min(100, val.filter((r) => r.dataType === s.dataType).length));
+      expect(new Set(s.items.map((i) => i.strategy)).size).toBe(20);
+    }
+    const harmfulSeeds = new Set(val.filter((r) => r.dataType === 'vanilla_harmful').map((r) => r.vanilla));
+    expect(v.sets[2]!.items).toHaveLength(Math.min(100, harmfulSeeds.size));
+    expect(validationSampling.temperature).toBe(0);
+    expect(valMaxNewTokens(c)).toBe(2048);
+    expect(c.trainer.testFreq).toBe(15);
   });
 
   it('an unknown preset is an error naming it', () => {

@@ -64,7 +64,7 @@ export class Progress {
     events.on('validation-end', (e) => {
       this.#lastAsr = e.metrics['val/asr'];
       this.#line(
-        `  validation @${e.step}: ASR ${fmt(e.metrics['val/asr'], 3)}, benign refusal ${fmt(e.metrics['val/refusal_rate_benign'], 3)}, benign compliance ${fmt(e.metrics['val/compliance_rate_benign'], 3)} (${e.seconds.toFixed(1)}s)`,
+        `  validation @${e.step}: ASR ${fmt(e.metrics['val/asr'], 3)}, benign refusal ${fmt(e.metrics['val/refusal_rate_benign'], 3)}, benign compliance ${fmt(e.metrics['val/compliance_rate_benign'], 3)}${e.metrics['val/attacker/asr'] === undefined ? '' : `, attacker-side ASR ${fmt(e.metrics['val/attacker/asr'], 3)}`} (${e.seconds.toFixed(1)}s)`,
       );
     });
     events.on('checkpoint-saved', (e) => this.#line(`  checkpoint @${e.step}: ${e.dir}`));

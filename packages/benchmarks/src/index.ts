@@ -108,6 +108,7 @@ export {
   refusalRate,
   xstestMetrics,
 } from './metrics/safety.js';
+export { normalQuantile, wilsonInterval } from './metrics/wilson.js';
 export { replayChat, runDialogueReplayTask, runXTeamingTask } from './multi-turn/run-multi-turn-tasks.js';
 export {
   attackerPrompt,

@@ -5,7 +5,8 @@ export const KEY_ALIASES: Readonly<Record<string, string>> = {
   'data.max_prompt_length': 'rollout.maxPromptLength',
   'data.max_response_length': 'rollout.maxResponseLength',
   'data.train_batch_size': 'data.trainBatchSize',
-  'data.val_batch_size': 'data.valBatchSize',
+  // verl validates the whole val set in batches of this size; here it is the size of each set
+  'data.val_batch_size': 'validation.setSize',
   'data.train_files': 'data.trainFiles',
   'data.val_files': 'data.valFiles',
   'data.shuffle': 'data.shuffle',

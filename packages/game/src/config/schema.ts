@@ -18,14 +18,13 @@ export const ModelSpecSchema = z.strictObject({
 export const DataSchema = z.strictObject({
   /** Seed file (jsonl `{vanilla, data_type}` or MAGIC parquet-like jsonl); absent = the shipped seed set. */
   trainFiles: z.string().optional(),
-  /** Held-out validation seeds; absent = a held-out slice of the training seeds. */
+  /**
+   * Validation seeds (jsonl `{vanilla, adversarial?, data_type}`) used instead of the attack pool's
+   * val split by `validation.mode: separate`; they are removed from the training seeds.
+   */
   valFiles: z.string().optional(),
   /** Seeds per RL step (verl data.train_batch_size). */
   trainBatchSize: z.number().int().positive().default(64),
-  /** Seeds used at each validation. */
-  valBatchSize: z.number().int().positive().default(250),
-  /** When valFiles is absent: how many seeds are held out of the training set. */
-  valHoldout: z.number().int().nonnegative().default(0),
   /** Shuffle the training seeds each epoch (seeded). */
   shuffle: z.boolean().default(true),
 });
@@ -159,6 +158,27 @@ export const SwitchAgentSchema = z
     path: ['trainRoles'],
   });
 
+/** What the defender (and attacker) are validated on at `trainer.testFreq` (see the game README). */
+export const ValidationSectionSchema = z.strictObject({
+  /**
+   * 'separate': sets built from held-out (validation-split) seeds of the attack pool, disjoint from
+   * training and evaluation; 'paper': MAGIC's test_wjb set (250 WildJailbreak adversarial-benign rows),
+   * the same rows as the WJB-benign eval column, so not independent of it.
+   */
+  mode: z.enum(['separate', 'paper']).default('separate'),
+  /** Items per set in 'separate' mode, drawn with the run seed, stratified across the pool strategies. */
+  setSize: z.number().int().positive().default(100),
+  /** Also validate the attacker: it rewrites the held-out harmful seeds, the defender answers (both greedy). */
+  attackerSide: z.boolean().default(true),
+  /** 'paper' mode's file (MAGIC's verl parquet or WildJailbreak jsonl); absent = the shipped test_wjb.parquet. */
+  paperFile: z.string().optional(),
+  /**
+   * Token cap of the defender's validation prompts (cut at the end); absent = rollout.maxPromptLength
+   * less the answer cap. Prefill cost grows with its square: the tiny preset keeps CPU runs short with it.
+   */
+  maxPromptLength: z.number().int().positive().optional(),
+});
+
 export const TrainerSectionSchema = z.strictObject({
   totalSteps: z.number().int().nonnegative().default(300),
   testFreq: z.number().int().nonnegative().default(15),
@@ -206,9 +226,11 @@ export const GameConfigSchema = z.strictObject({
   switchAgent: SwitchAgentSchema.prefault({}),
   trainer: TrainerSectionSchema.prefault({}),
   phase1: Phase1Schema.prefault({}),
+  validation: ValidationSectionSchema.prefault({}),
 });
 
 export type GameConfig = z.output<typeof GameConfigSchema>;
 export type GameConfigInput = z.input<typeof GameConfigSchema>;
 export type SwitchAgentConfig = z.output<typeof SwitchAgentSchema>;
 export type SftConfig = z.output<typeof SftSectionSchema>;
+export type ValidationConfig = z.output<typeof ValidationSectionSchema>;

@@ -8,7 +8,7 @@ import { type GuardHandle, openGuard } from './guard.js';
 import { LmPlayer } from './lm-player.js';
 import { rewardConfigFor } from './reward-config.js';
 import { openRuleJudge } from './rule-judge.js';
-import { holdOutSeeds, readSeedFile } from './seeds.js';
+import { readSeedFile } from './seeds.js';
 import { runSft } from './sft.js';
 import {
   type PoolSource,
@@ -18,7 +18,9 @@ import {
   shippedSeeds,
 } from './shipped-data.js';
 import { createMagicStages, createStepData, type MagicStepData } from './stages.js';
-import { validateDefender } from './validation.js';
+import { validateAttacker, validateDefender } from './validation.js';
+import { resolveValidation, withoutHeldOut } from './validation-plan.js';
+import type { ValidationRecord } from './validation-sets.js';
 
 export interface MagicGame {
   trainer: CoEvolutionTrainer<Seed, MagicStepData>;
@@ -37,6 +39,8 @@ export interface CreateMagicGameOptions {
   log?: (line: string) => void;
   /** Replace the shipped attack pool / seeds / prompts (tests). */
   data?: Partial<PoolSource>;
+  /** Replace the attack pool's val split that the validation sets are built from (tests). */
+  validationRecords?: () => ValidationRecord[];
 }
 
 async function loadModel(config: GameConfig, role: Role): Promise<CausalLM> {
@@ -45,13 +49,8 @@ async function loadModel(config: GameConfig, role: Role): Promise<CausalLM> {
   return CausalLM.fromPreset(spec.preset, { seed: deriveSeed(config.trainer.seed, 'init', role) });
 }
 
-function trainAndValSeeds(config: GameConfig, shipped: Seed[]): { train: Seed[]; val: Seed[] } {
-  const all = config.data.trainFiles !== undefined ? readSeedFile(config.data.trainFiles) : shipped;
-  if (config.data.valFiles !== undefined) {
-    return { train: all, val: readSeedFile(config.data.valFiles).slice(0, config.data.valBatchSize) };
-  }
-  const split = holdOutSeeds(all, config.data.valHoldout);
-  return { train: split.train, val: split.val.slice(0, config.data.valBatchSize) };
+function trainingSeeds(config: GameConfig, shipped: Seed[]): Seed[] {
+  return config.data.trainFiles !== undefined ? readSeedFile(config.data.trainFiles) : shipped;
 }
 
 /** Seeds of a step get deterministic group ids (the rollout would otherwise draw uuids). */
@@ -76,8 +75,20 @@ export async function createMagicGame(config: GameConfig, opts: CreateMagicGameO
     attackerPrompts: opts.data?.attackerPrompts ?? (() => shippedAttackerPrompts()),
   };
   const attackerPrompts = data.attackerPrompts();
-  const { train, val } = trainAndValSeeds(config, data.seeds());
-  log(`seeds: ${train.length} train, ${val.length} validation`);
+  const validation = await resolveValidation(config, opts.validationRecords);
+  const allTrain = trainingSeeds(config, data.seeds());
+  // validation is only separate if no held-out seed is also trained on
+  const train = withoutHeldOut(allTrain, validation.heldOutTexts);
+  log(
+    `seeds: ${train.length} train${allTrain.length > train.length ? ` (${allTrain.length - train.length} held-out validation seeds removed)` : ''}; validation (${config.validation.mode}): ${validation.sets.map((s) => `${s.name} ${s.items.length}`).join(', ')}${validation.attackerSeeds.length > 0 ? `, attacker ${validation.attackerSeeds.length}` : ''}`,
+  );
+  for (const s of validation.sets) {
+    if (config.validation.mode === 'separate' && s.items.length < config.validation.setSize) {
+      log(
+        `validation set ${s.name}: ${s.items.length} items, fewer than validation.setSize ${config.validation.setSize}`,
+      );
+    }
+  }
   const models = { attacker: await loadModel(config, 'attacker'), defender: await loadModel(config, 'defender') };
   const players = {
     attacker: new LmPlayer('attacker', models.attacker, config),
@@ -105,7 +116,20 @@ export async function createMagicGame(config: GameConfig, opts: CreateMagicGameO
     stages,
     runDir: opts.runDir,
     resume: opts.resume,
-    validate: val.length > 0 ? () => validateDefender(players.defender.generator, g, val, config) : undefined,
+    validate:
+      validation.sets.some((s) => s.items.length > 0) || validation.attackerSeeds.length > 0
+        ? async () => ({
+            ...(await validateDefender(players.defender.generator, g, validation.sets, config)),
+            ...(await validateAttacker(
+              players.attacker.generator,
+              players.defender.generator,
+              g,
+              validation.attackerSeeds,
+              attackerPrompts,
+              config,
+            )),
+          })
+        : undefined,
     phase1: sftEnabled
       ? async ({ events }) => {
           const metrics: Record<string, number> = {};
@@ -117,7 +141,7 @@ export async function createMagicGame(config: GameConfig, opts: CreateMagicGameO
                 ? data.attackPool(attackerPrompts)
                 : cfg.dataFile !== undefined
                   ? readAlpacaChats(cfg.dataFile)
-                  : defenderWarmStart(val, train);
+                  : defenderWarmStart(train);
             const r = await runSft(models[role], chats, cfg, {
               seed: deriveSeed(config.trainer.seed, 'sft', role),
               onStep: (step, total, loss) =>
@@ -163,18 +187,15 @@ export async function createMagicGame(config: GameConfig, opts: CreateMagicGameO
  * Defender warm start (optional, off in the paper): refuse harmful and answer benign training
  * seeds with short neutral templates, so a random-init defender learns the two behaviours.
  */
-function defenderWarmStart(val: readonly Seed[], train: readonly Seed[]): ChatMessage[][] {
-  const held = new Set(val.map((s) => s.question));
-  return train
-    .filter((s) => !held.has(s.question))
-    .map((s) => [
-      { role: 'user', content: `Question:\n${s.question}` },
-      {
-        role: 'assistant',
-        content:
-          s.dataType === 'vanilla_harmful'
-            ? "I'm sorry, but I can't help with that."
-            : 'Sure. Here is a short, helpful answer to your question.',
-      },
-    ]);
+function defenderWarmStart(train: readonly Seed[]): ChatMessage[][] {
+  return train.map((s) => [
+    { role: 'user', content: `Question:\n${s.question}` },
+    {
+      role: 'assistant',
+      content:
+        s.dataType === 'vanilla_harmful'
+          ? "I'm sorry, but I can't help with that."
+          : 'Sure. Here is a short, helpful answer to your question.',
+    },
+  ]);
 }

@@ -19,4 +19,36 @@ export {
   type MagicStepData,
   rolloutConfigFor,
 } from './stages.js';
-export { defenderValidationChat, validateDefender } from './validation.js';
+export {
+  defenderValidationChat,
+  fitPrompt,
+  validateAttacker,
+  validateDefender,
+  validationSampling,
+  valMaxNewTokens,
+} from './validation.js';
+export {
+  benignSetMetrics,
+  harmfulSetMetrics,
+  rateWithWilson,
+  summaryMetrics,
+  type ValidationVerdict,
+} from './validation-metrics.js';
+export {
+  type ResolvedValidation,
+  resolveValidation,
+  shippedValidationRecords,
+  withoutHeldOut,
+} from './validation-plan.js';
+export {
+  buildPaperValidationSet,
+  buildSeparateValidationSets,
+  paperValidationFile,
+  seedsAsValidationRecords,
+  stratifiedSample,
+  type ValidationItem,
+  type ValidationPlan,
+  type ValidationRecord,
+  type ValidationSet,
+  type ValidationSetName,
+} from './validation-sets.js';

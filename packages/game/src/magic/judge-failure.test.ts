@@ -6,11 +6,12 @@ import {
   renderQwen3GuardReply,
 } from '@magic/judges';
 import { startOpenAICompatibleServer, type TestServer } from '@magic/openai-client';
-import type { Generator, Seed } from '@magic/rollout';
+import type { Generator } from '@magic/rollout';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.js';
 import { maskSkippedEpisodes, rolloutConfigFor } from './stages.js';
 import { validateDefender } from './validation.js';
+import type { ValidationSet } from './validation-sets.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -58,12 +59,25 @@ function defender(replies: Record<string, string>): Generator {
   };
 }
 
-const seeds: Seed[] = [
-  { question: 'h1', dataType: 'vanilla_harmful' },
-  { question: 'h2', dataType: 'vanilla_harmful' },
-  { question: 'h3', dataType: 'vanilla_harmful' },
-  { question: 'b1', dataType: 'vanilla_benign' },
-  { question: 'b2', dataType: 'vanilla_benign' },
+const item = (id: string, dataType: ValidationSet['dataType']) => ({
+  id,
+  seedId: id,
+  strategy: 'vanilla',
+  prompt: id,
+  vanilla: id,
+  dataType,
+});
+const seeds: ValidationSet[] = [
+  {
+    name: 'harmful_adversarial',
+    dataType: 'vanilla_harmful',
+    items: ['h1', 'h2', 'h3'].map((id) => item(id, 'vanilla_harmful')),
+  },
+  {
+    name: 'benign_adversarial',
+    dataType: 'vanilla_benign',
+    items: ['b1', 'b2'].map((id) => item(id, 'vanilla_benign')),
+  },
 ];
 const replies = { h1: 'unsafe-placeholder', h2: 'bad', h3: 'bad', b1: 'refuse', b2: 'bad' };
 
@@ -71,10 +85,11 @@ describe('validateDefender under reward.onJudgeFailure', () => {
   it('skip-episode (default): failed items leave the rates and are counted', async () => {
     const m = await validateDefender(defender(replies), await judge(), seeds, loadConfig());
     expect(m['val/judge_failures']).toBe(3);
-    expect(m['val/num_harmful']).toBe(1);
-    expect(m['val/num_benign']).toBe(1);
-    expect(m['val/asr']).toBe(1);
-    expect(m['val/refusal_rate_benign']).toBe(1);
+    expect(m['val/harmful_adversarial/num_judged']).toBe(1);
+    expect(m['val/benign_adversarial/num_judged']).toBe(1);
+    expect(m['val/harmful_adversarial/harm_rate']).toBe(1);
+    expect(m['val/harmful_adversarial/asr']).toBe(1);
+    expect(m['val/benign_adversarial/refusal_rate']).toBe(1);
   });
 
   it('a rate with no judged item is absent, not 0', async () => {
@@ -84,10 +99,11 @@ describe('validateDefender under reward.onJudgeFailure', () => {
       seeds,
       loadConfig({ overrides: ['reward.onJudgeFailure=skip-episode'] }),
     );
-    expect(m['val/num_harmful']).toBe(0);
+    expect(m['val/harmful_adversarial/num_judged']).toBe(0);
+    expect(m).not.toHaveProperty('val/harmful_adversarial/asr');
+    expect(m).not.toHaveProperty('val/harmful_adversarial/harm_rate');
     expect(m).not.toHaveProperty('val/asr');
-    expect(m).not.toHaveProperty('val/refusal_rate_harmful');
-    expect(m['val/refusal_rate_benign']).toBe(1);
+    expect(m['val/benign_adversarial/refusal_rate']).toBe(1);
   });
 
   it('zero: failed items count as safe with no refusal', async () => {
@@ -97,9 +113,11 @@ describe('validateDefender under reward.onJudgeFailure', () => {
       seeds,
       loadConfig({ overrides: ['reward.onJudgeFailure=zero'] }),
     );
-    expect(m['val/num_harmful']).toBe(3);
-    expect(m['val/asr']).toBeCloseTo(1 / 3);
-    expect(m['val/refusal_rate_benign']).toBe(0.5);
+    expect(m['val/harmful_adversarial/num_judged']).toBe(3);
+    expect(m['val/harmful_adversarial/harm_rate']).toBeCloseTo(1 / 3);
+    // a failed verdict counts as no refusal, so as an attack success
+    expect(m['val/harmful_adversarial/asr']).toBe(1);
+    expect(m['val/benign_adversarial/refusal_rate']).toBe(0.5);
   });
 
   it('error: the first failure throws JudgeFailureError naming the endpoint', async () => {

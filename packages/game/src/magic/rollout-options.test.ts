@@ -88,7 +88,16 @@ describe('rollout.* options change the episodes', () => {
   it('rollout.valMaxResponseLength changes the validation requests', async () => {
     const caps = async (overrides: string[]) => {
       const defender = generators().defender;
-      await validateDefender(defender, stubGuard('safe'), SEEDS, loadConfig({ overrides }));
+      const items = SEEDS.map((sd, i) => ({
+        id: `s${i}`,
+        seedId: `s${i}`,
+        strategy: 'vanilla',
+        prompt: sd.question,
+        vanilla: sd.question,
+        dataType: sd.dataType,
+      }));
+      const sets = [{ name: 'harmful_vanilla' as const, dataType: 'vanilla_harmful' as const, items }];
+      await validateDefender(defender, stubGuard('safe'), sets, loadConfig({ overrides }));
       return defender.calls.flatMap((c) => c.requests.map((r) => r.maxNewTokens));
     };
     expect(await caps(['rollout.maxResponseLength=64'])).toEqual([64, 64]);
