@@ -50,7 +50,7 @@ for s in "${steps[@]}"; do
       rm -rf /tmp/magic-train
       node $B/magic-train.mjs --preset gpu-small --device webgpu --run-dir /tmp/magic-train --plain \
         --set trainer.totalSteps="${TRAIN_STEPS:-4}" --set trainer.testFreq="${TRAIN_STEPS:-4}" --set trainer.saveFreq="${TRAIN_STEPS:-4}" \
-        --set phase1.sft.maxExamples=64 --set data.valHoldout=16 --set data.valBatchSize=16 ${TRAIN_ARGS:-} \
+        --set phase1.sft.maxExamples=64 ${TRAIN_ARGS:-} \
         > "$out/train.log" 2>&1
       echo "train: rc=$? $((SECONDS - t0)) s" | tee -a "$out/steps.txt"
       # B3 from this run's phase-2 steps (stage timings in metrics.jsonl)

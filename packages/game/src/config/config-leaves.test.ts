@@ -18,8 +18,16 @@ const CONFIG_LEAF_TESTS: Readonly<Record<string, string>> = {
   'data.valFiles': 'packages/game/src/magic/game-wiring.test.ts > data.valFiles changes the seeds',
   'data.trainBatchSize':
     'packages/game/src/trainer/trainer-options.test.ts > data.trainBatchSize changes the metrics file',
-  'data.valBatchSize': 'packages/game/src/magic/game-wiring.test.ts > data.valBatchSize changes the seeds',
-  'data.valHoldout': 'packages/game/src/magic/game-wiring.test.ts > data.valHoldout changes the seeds',
+  'validation.mode':
+    'packages/game/src/magic/validation-sets.test.ts > validation.mode=paper resolves to the paper set plus held-out harmful seeds for the attacker side',
+  'validation.setSize':
+    'packages/game/src/magic/validation-sets.test.ts > validation.mode=paper resolves to the paper set plus held-out harmful seeds for the attacker side',
+  'validation.attackerSide':
+    'packages/game/src/magic/validation-sets.test.ts > validation.mode=paper resolves to the paper set plus held-out harmful seeds for the attacker side',
+  'validation.paperFile':
+    'packages/game/src/magic/validation-sets.test.ts > validation.mode=paper resolves to the paper set plus held-out harmful seeds for the attacker side',
+  'validation.maxPromptLength':
+    'packages/game/src/magic/validation.test.ts > cuts a prompt that would not fit rollout.maxPromptLength',
   'data.shuffle': 'packages/game/src/trainer/trainer-options.test.ts > data.shuffle changes the metrics file',
   // model
   'model.attacker.path': 'packages/game/src/magic/game-wiring.test.ts > model.attacker.path loads that folder',

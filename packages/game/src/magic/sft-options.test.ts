@@ -75,7 +75,6 @@ async function phase1Record(overrides: string[]): Promise<Record<string, unknown
       'trainer.totalSteps=0',
       'trainer.valBeforeTrain=false',
       'trainer.saveFreq=0',
-      'data.valHoldout=2',
       ...BASE('sft'),
       ...BASE('defenderSft'),
       'phase1.sft.maxExamples=4',
