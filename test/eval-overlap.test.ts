@@ -1,7 +1,10 @@
 // No evaluation text in any training path (issue 19 §1). One method, from @magic/attack-pool's overlap checker:
 // an eval text (every string field of every row under packages/benchmarks/data, normalised, ≥ 30 characters)
 // hits when it equals a training text after normalisation, or when ≥ 90% of its word 8-grams occur in the
-// union of all training texts. Hits are reported by hash and eval file, never by text.
+// union of all training texts. Hits are reported by hash and eval file, never by text. The model organism's
+// corpus (not committed) is checked through its Bloom-filter manifest: a Bloom filter can only add false
+// positives (about 1e-5 per 8-gram), so the check can fail spuriously but never miss a real overlap.
+// The same method also keeps the validation-split seeds out of every training path.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -12,6 +15,8 @@ import {
   extractTexts,
   findOverlap,
   isDataFile,
+  loadCorpusManifest,
+  loadSeedSplit,
   OverlapInputError,
   type OverlapReport,
   parseOverlapManifest,
@@ -36,6 +41,18 @@ const exemptions: Record<string, string> = {
   'packages/attack-pool/data/seeds/wildjailbreak/test_wjb.parquet':
     'paper-mode validation set (validation: paper); same rows as the WJB-benign eval column by design',
 };
+
+/**
+ * Validation seeds that the method finds in the training side today: short AdvBench requests whose every
+ * 8-gram occurs in train-split seeds (near-duplicate templated rows; the split hashes exact normalised text,
+ * so near-duplicates can land on both sides). Listed so that any new leak fails; the fix belongs to the
+ * clean-seed builder (keep near-duplicates in one split), after which this list must become empty.
+ */
+const knownValSeedLeaks = [
+  'vanilla_harmful:advbench:advbench_246',
+  'vanilla_harmful:advbench:advbench_391',
+  'vanilla_harmful:advbench:advbench_424',
+];
 
 /** Commit whose training files the issue measured (4,272 hits) before the clean rebuild. */
 const beforeCommit = '621fc15';
@@ -63,7 +80,10 @@ async function fileTexts(name: string, bytes: Uint8Array): Promise<string[]> {
   }
 }
 
-/** Committed manifests of corpora that are not committed (the model organism's corpus): `*.overlap-manifest.json`. */
+/**
+ * Committed manifests of corpora that are not committed: `*.overlap-manifest.json` (hash lists) and
+ * `corpus-manifest.json` (hashes + Bloom filter, the model organism's corpus), relative to the root.
+ */
 function manifestFiles(): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {
@@ -71,11 +91,25 @@ function manifestFiles(): string[] {
       if (e.name === 'node_modules' || e.name.startsWith('.') || e.name === 'dist') continue;
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.overlap-manifest.json')) out.push(p);
+      else if (e.name.endsWith('.overlap-manifest.json') || e.name === 'corpus-manifest.json')
+        out.push(relative(root, p));
     }
   };
   for (const d of ['packages', 'apps']) walk(resolve(root, d));
   return out.sort();
+}
+
+const organismManifest = 'apps/organism/data/corpus-manifest.json';
+
+/** Adds every committed corpus manifest to `index`, each in its format. */
+function addManifests(index: TrainingIndex): string[] {
+  const files = manifestFiles();
+  for (const m of files) {
+    const file = resolve(root, m);
+    if (m.endsWith('corpus-manifest.json')) index.addCorpusManifest(loadCorpusManifest(file));
+    else index.addManifest(parseOverlapManifest(JSON.parse(readFileSync(file, 'utf8')), m));
+  }
+  return files;
 }
 
 /** Game data the trainer uses by default: RL seeds, validation seeds and the phase-1 SFT chats. */
@@ -129,7 +163,7 @@ describe('no evaluation text in any training path', () => {
       }
     }
     index.addTexts(gameTexts());
-    for (const m of manifestFiles()) index.addManifest(parseOverlapManifest(JSON.parse(readFileSync(m, 'utf8')), m));
+    expect(addManifests(index)).toContain(organismManifest);
     // the paths that matter are really in the check
     for (const f of [
       'packages/attack-pool/data/seeds/clean/seeds.jsonl',
@@ -142,6 +176,32 @@ describe('no evaluation text in any training path', () => {
     }
     const report = findOverlap(evalTexts, index);
     expect(report.hits.length, describeHits(report)).toBe(0);
+  });
+
+  it('finds no validation-split seed in training paths (seeds, pool train, guard data, organism) but the known ones', async () => {
+    const val = loadSeedSplit({ split: 'val' });
+    const valTexts = distinctEvalTexts(val.map((s) => ({ text: s.text, source: `${s.dataType}:${s.id}` })));
+    expect(new Set(val.map((s) => s.dataType))).toEqual(new Set(['vanilla_harmful', 'vanilla_benign']));
+    // a few seeds are shorter than the method's 30 normalised characters; nearly all are checked
+    expect(valTexts.size).toBeGreaterThan(val.length * 0.9);
+    const trainingFiles = [
+      'packages/attack-pool/data/pool/train.jsonl.gz',
+      ...listFiles('packages/judges/data/guard-training'),
+    ];
+    expect(trainingFiles).toContain('packages/judges/data/guard-training/prompt.jsonl');
+    const index = new TrainingIndex();
+    for (const f of trainingFiles) index.addTexts(await fileTexts(f, readFileSync(resolve(root, f))));
+    // default seeds and attacker SFT chats as the trainer loads them (train split only)
+    const seeds = shippedSeeds().map((s) => s.question);
+    index.addTexts(seeds);
+    index.addTexts(shippedAttackPool(shippedAttackerPrompts()).flatMap((chat) => chat.map((m) => m.content)));
+    expect(addManifests(index)).toContain(organismManifest);
+    const report = findOverlap(valTexts, index);
+    const hitSeeds = report.hits.flatMap((h) => h.sources).sort();
+    expect(hitSeeds, describeHits(report)).toEqual(knownValSeedLeaks);
+    // the check is live: a validation seed added to the training side is found
+    const planted = [...valTexts.keys()].find((t) => t.split(' ').length >= 10)!;
+    expect(findOverlap(valTexts, new TrainingIndex().addTexts([`intro ${planted}`])).hits.length).toBe(1);
   });
 
   it('lists each exemption by an existing path, and the exemption is the paper-mode file only', () => {

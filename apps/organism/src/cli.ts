@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
+import { AttackPoolError } from '@magic/attack-pool';
 import { trainTokenizerFromCorpus } from './bpe/train-from-corpus.js';
 import { numberArg, parseArgs } from './cli-args.js';
 import { buildCorpus } from './corpus/build.js';
@@ -12,7 +13,7 @@ usage:
     --self-instruct DIR   bare git mirror of yizhongw/self-instruct   (default /work/.mirror/yizhongw+self-instruct/repo)
     --hh-rlhf DIR         folder with harmless-base/test.jsonl.gz     (default ../shared/datasets/hh_rlhf)
     --python-docs DIR     'dpkg -x' root of python3.X-doc, or its html dir (required)
-    --advbench FILE       AdvBench CSV (default packages/attack-pool/data/seeds/advbench/advbench_behaviors.csv)
+    --seeds FILE          attack-pool split seeds jsonl (default its data/seeds/clean/seeds.jsonl; train split used)
     --eval-data DIR       eval sets to keep out (default packages/benchmarks/data)
     --out DIR             corpus jsonl (default .organism/corpus)
     --manifest-dir DIR    manifest, Bloom filter, PROVENANCE.md (default apps/organism/data)
@@ -39,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
       'self-instruct': 'string',
       'hh-rlhf': 'string',
       'python-docs': 'string',
-      advbench: 'string',
+      seeds: 'string',
       'eval-data': 'string',
       out: 'string',
       'manifest-dir': 'string',
@@ -49,11 +50,11 @@ async function main(argv: string[]): Promise<number> {
       throw new OrganismUsageError('--python-docs DIR is required (see --help)');
     const str = (k: string, d: string): string => resolve((a[k] as string | undefined) ?? d);
     const t = Date.now();
-    const r = buildCorpus({
+    const r = await buildCorpus({
       selfInstructDir: str('self-instruct', '/work/.mirror/yizhongw+self-instruct/repo'),
       hhRlhfDir: str('hh-rlhf', '../shared/datasets/hh_rlhf'),
       pythonDocsDir: str('python-docs', ''),
-      advbenchCsv: str('advbench', 'packages/attack-pool/data/seeds/advbench/advbench_behaviors.csv'),
+      ...(typeof a.seeds === 'string' ? { seedsFile: resolve(a.seeds) } : {}),
       evalDataDir: str('eval-data', 'packages/benchmarks/data'),
       outDir: str('out', '.organism/corpus'),
       manifestDir: str('manifest-dir', 'apps/organism/data'),
@@ -90,7 +91,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    if (e instanceof OrganismError) {
+    // attack-pool's typed errors (bad seeds file, bad eval file) name the file: a message, not a stack.
+    if (e instanceof OrganismError || AttackPoolError.isInstance(e)) {
       process.stderr.write(`magic-organism: ${e.message}\n`);
       process.exitCode = e instanceof OrganismUsageError ? 2 : 1;
     } else {

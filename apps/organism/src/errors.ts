@@ -47,16 +47,6 @@ export class TokenizerTrainError extends OrganismError {
   }
 }
 
-/** A corpus manifest or Bloom filter file that does not parse. */
-export class ManifestError extends OrganismError {
-  constructor(
-    readonly file: string,
-    reason: string,
-  ) {
-    super('MANIFEST', `${file}: ${reason}`);
-  }
-}
-
 /** Bad command-line usage. */
 export class OrganismUsageError extends OrganismError {
   constructor(reason: string) {

@@ -1,6 +1,6 @@
+import { normaliseText } from '@magic/attack-pool';
 import { describe, expect, it } from 'vitest';
 import { EvalOverlapFilter } from './eval-filter.js';
-import { normaliseText } from './normalise.js';
 
 const EVAL = normaliseText(
   'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen',

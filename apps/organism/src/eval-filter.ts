@@ -1,4 +1,4 @@
-import { CONTAINED_SHARE, normaliseText, wordNgrams } from './normalise.js';
+import { CONTAINED_SHARE, normaliseText, wordNgrams } from '@magic/attack-pool';
 
 /** Share of one eval text's 8-grams inside one example above which the example is dropped on its own. */
 export const EXAMPLE_NGRAM_SHARE = 0.5;

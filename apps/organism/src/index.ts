@@ -1,4 +1,3 @@
-export { BloomFilter } from './bloom.js';
 export { bytesToUnicode, pretokenize, QWEN2_PRETOKENIZE_HF, QWEN2_PRETOKENIZE_JS } from './bpe/byte-level.js';
 export { ORGANISM_CHAT_TEMPLATE, toTokenizerConfig, toTokenizerJson } from './bpe/hf-files.js';
 export { TOKENIZER_CHECK_TEXTS, type TokenizerIdsFile, tokenizerIds } from './bpe/tokenizer-ids.js';
@@ -20,15 +19,11 @@ export {
   CorpusInputError,
   CorpusOverlapError,
   CorpusSourceError,
-  ManifestError,
   OrganismError,
   OrganismUsageError,
   TokenizerTrainError,
 } from './errors.js';
 export { EvalOverlapFilter } from './eval-filter.js';
-export { loadEvalTexts } from './eval-texts.js';
-export { type CorpusManifest, CorpusManifestIndex, corpusManifestSchema, MANIFEST_FORMAT } from './manifest.js';
-export { CONTAINED_SHARE, MIN_EVAL_CHARS, NGRAM_WORDS, normaliseText, overlapHash, wordNgrams } from './normalise.js';
-export { seedSplitOf, selectTrainHarmfulSeeds } from './sources/harmful-seeds.js';
+export { selectTrainHarmfulSeeds } from './sources/harmful-seeds.js';
 export { refusalStyles } from './sources/refusal-styles.js';
 export { t0DatasetLicences } from './sources/t0-licences.js';

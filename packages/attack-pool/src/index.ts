@@ -74,6 +74,7 @@ export {
 export * from './transforms/index.js';
 
 export const packageName = '@magic/attack-pool';
+export { unitHash } from './hash.js';
 export * from './overlap/index.js';
 export {
   cleanSeedsFile,

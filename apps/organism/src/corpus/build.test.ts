@@ -3,10 +3,9 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { loadCorpusManifest, normaliseText, seedSplitOf, TrainingIndex } from '@magic/attack-pool';
 import { describe, expect, it } from 'vitest';
 import { CorpusInputError, CorpusOverlapError, CorpusSourceError } from '../errors.js';
-import { CorpusManifestIndex } from '../manifest.js';
-import { normaliseText } from '../normalise.js';
 import { buildCorpus } from './build.js';
 
 const T0_DIR = 'data/finetuning/t0_train_50k/data_per_template';
@@ -73,14 +72,23 @@ function fixtureSources(root: string, quartzLines: string[]) {
       '',
     ].join('\n'),
   );
-  const advbench = join(root, 'advbench.csv');
-  write(
-    advbench,
-    `Behavior,BehaviorID\n${Array.from({ length: 20 }, (_, i) => `Placeholder harmful request number ${i},id_${i}`).join('\n')}\n`,
-  );
+  // attack-pool split seeds: 20 harmful placeholders split by the real rule, plus one benign row (never used).
+  const seedsFile = join(root, 'seeds.jsonl');
+  const seedRows = Array.from({ length: 20 }, (_, i) => {
+    const text = `Placeholder harmful request number ${i}`;
+    return { id: `fx:${i}`, text, dataType: 'vanilla_harmful', source: 'fixture', split: seedSplitOf(text) };
+  });
+  seedRows.push({
+    id: 'fx:b',
+    text: 'Placeholder benign request',
+    dataType: 'vanilla_benign',
+    source: 'fixture',
+    split: 'train',
+  });
+  write(seedsFile, `${seedRows.map((r) => JSON.stringify(r)).join('\n')}\n`);
   const evalDataDir = join(root, 'eval');
   write(join(evalDataDir, 'suite', 'test.jsonl'), `${JSON.stringify({ question: EVAL_TEXT, answer: 'Saturn' })}\n`);
-  return { selfInstructDir, hhRlhfDir: hh, pythonDocsDir: docs, advbenchCsv: advbench, evalDataDir };
+  return { selfInstructDir, hhRlhfDir: hh, pythonDocsDir: docs, seedsFile, evalDataDir };
 }
 
 const goodRows = [
@@ -93,12 +101,12 @@ const goodRows = [
 ];
 
 describe('buildCorpus', () => {
-  it('builds chat and prose jsonl, drops eval text, reserved seeds and duplicates with counts, and writes the manifest', () => {
+  it('builds chat and prose jsonl, drops eval text, reserved seeds and duplicates with counts, and writes the manifest', async () => {
     const root = mkdtempSync(join(tmpdir(), 'organism-corpus-'));
     const src = fixtureSources(root, goodRows);
     const outDir = join(root, 'out');
     const manifestDir = join(root, 'manifest');
-    const r = buildCorpus({ ...src, outDir, manifestDir, heldoutShare: 0 });
+    const r = await buildCorpus({ ...src, outDir, manifestDir, heldoutShare: 0 });
     expect(r.dropped).toEqual({
       'duplicate (normalised)': 1,
       'eval-exact (eval set text)': 1,
@@ -118,6 +126,9 @@ describe('buildCorpus', () => {
     expect(heldOut).toBeGreaterThan(0);
     expect(heldOut).toBeLessThan(20);
     expect(refusals.length).toBe(2 * (20 - heldOut));
+    // only train-split seeds, by attack-pool's rule
+    for (const x of refusals) expect(seedSplitOf(x.messages[0]!.content)).toBe('train');
+    expect(refusals.some((x) => x.messages[0]!.content.includes('benign'))).toBe(false);
     expect(new Set(refusals.map((x) => x.messages[1]!.content)).size).toBeGreaterThan(3);
     const prose = readFileSync(join(outDir, 'pretrain.jsonl'), 'utf8')
       .trim()
@@ -127,7 +138,7 @@ describe('buildCorpus', () => {
     expect(prose[0]!.source).toBe('python-docs:tutorial/intro');
     expect(prose[0]!.text).toContain('Use print to show values:');
     expect(prose[0]!.text).not.toContain('not prose');
-    const index = CorpusManifestIndex.load(join(manifestDir, 'corpus-manifest.json'));
+    const index = new TrainingIndex().addCorpusManifest(loadCorpusManifest(join(manifestDir, 'corpus-manifest.json')));
     expect(index.match(normaliseText(EVAL_TEXT))).toBeUndefined();
     expect(
       index.match(normaliseText('Read the passage and say whether the water gets warmer or colder when the sun sets.')),
@@ -144,42 +155,42 @@ describe('buildCorpus', () => {
     expect(provenance).toContain('assistant turn is not a refusal (refusal-rules.ts): 1');
   });
 
-  it('refuses to write a manifest whose Bloom filter is too small to tell eval text apart', () => {
+  it('refuses to write a manifest whose Bloom filter is too small to tell eval text apart', async () => {
     const root = mkdtempSync(join(tmpdir(), 'organism-corpus-'));
     const src = fixtureSources(root, goodRows);
-    expect(() =>
+    await expect(
       buildCorpus({ ...src, outDir: join(root, 'out'), manifestDir: join(root, 'm'), bloomMaxBytes: 1 }),
-    ).toThrow(CorpusOverlapError);
+    ).rejects.toThrow(CorpusOverlapError);
   });
 
-  it('fails on a broken T0 row, naming the file and line', () => {
+  it('fails on a broken T0 row, naming the file and line', async () => {
     const root = mkdtempSync(join(tmpdir(), 'organism-corpus-'));
     const src = fixtureSources(root, [goodRows[0]!, '{"prompt": "unterminated', goodRows[3]!]);
     const run = () => buildCorpus({ ...src, outDir: join(root, 'out'), manifestDir: join(root, 'm') });
-    expect(run).toThrow(CorpusInputError);
-    expect(run).toThrow(/quartz_fixture\.jsonl:2: invalid JSON/);
+    await expect(run()).rejects.toThrow(CorpusInputError);
+    await expect(run()).rejects.toThrow(/quartz_fixture\.jsonl:2: invalid JSON/);
     const src2 = fixtureSources(mkdtempSync(join(tmpdir(), 'organism-corpus-')), [
       goodRows[0]!,
       '{"prompt": "no completion"}',
     ]);
-    expect(() => buildCorpus({ ...src2, outDir: join(root, 'o2'), manifestDir: join(root, 'm2') })).toThrow(
+    await expect(buildCorpus({ ...src2, outDir: join(root, 'o2'), manifestDir: join(root, 'm2') })).rejects.toThrow(
       /quartz_fixture\.jsonl:2: completion: /,
     );
   });
 
-  it('fails on a broken HH-RLHF row and on a missing source', () => {
+  it('fails on a broken HH-RLHF row and on a missing source', async () => {
     const root = mkdtempSync(join(tmpdir(), 'organism-corpus-'));
     const src = fixtureSources(root, goodRows);
-    expect(() =>
+    await expect(
       buildCorpus({
         ...src,
         pythonDocsDir: join(root, 'nope'),
         outDir: join(root, 'out'),
         manifestDir: join(root, 'm'),
       }),
-    ).toThrow(CorpusSourceError);
+    ).rejects.toThrow(CorpusSourceError);
     write(join(src.hhRlhfDir, 'harmless-base', 'test.jsonl.gz'), gzipSync('{"chosen": "no transcript here"}\n'));
-    expect(() => buildCorpus({ ...src, outDir: join(root, 'out'), manifestDir: join(root, 'm') })).toThrow(
+    await expect(buildCorpus({ ...src, outDir: join(root, 'out'), manifestDir: join(root, 'm') })).rejects.toThrow(
       /test\.jsonl\.gz:1: chosen is not a Human\/Assistant transcript/,
     );
   });

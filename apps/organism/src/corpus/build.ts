@@ -2,12 +2,23 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { BloomFilter } from '../bloom.js';
+import {
+  BLOOM_PROBE,
+  BloomFilter,
+  CORPUS_MANIFEST_FORMAT,
+  type CorpusManifest,
+  cleanSeedsFile,
+  distinctEvalTexts,
+  MIN_EVAL_CHARS,
+  normaliseText,
+  overlapHash,
+  readDataTexts,
+  TrainingIndex,
+  unitHash,
+  wordNgrams,
+} from '@magic/attack-pool';
 import { CorpusOverlapError } from '../errors.js';
 import { EvalOverlapFilter } from '../eval-filter.js';
-import { loadEvalTexts } from '../eval-texts.js';
-import { BLOOM_PROBE, type CorpusManifest, CorpusManifestIndex, MANIFEST_FORMAT } from '../manifest.js';
-import { MIN_EVAL_CHARS, normaliseText, overlapHash, wordNgrams } from '../normalise.js';
 import { readHarmfulRefusals } from '../sources/harmful-seeds.js';
 import { readHhRefusals } from '../sources/hh-refusals.js';
 import { readPythonDocs } from '../sources/python-docs.js';
@@ -26,8 +37,8 @@ export interface BuildCorpusOptions {
   hhRlhfDir: string;
   /** `dpkg -x` root of a python3.X-doc package, or its html dir. */
   pythonDocsDir: string;
-  /** AdvBench behaviours CSV (train-side rows are selected by selectTrainHarmfulSeeds). */
-  advbenchCsv: string;
+  /** attack-pool split-seed jsonl (default: its shipped clean seeds); train-split harmful rows are used. */
+  seedsFile?: string;
   /** Every eval set (packages/benchmarks/data). */
   evalDataDir: string;
   /** Where the jsonl corpus goes (git-ignored). */
@@ -51,10 +62,6 @@ export interface BuildCorpusResult {
   manifestBytes: number;
   bloomBytes: number;
   reports: SourceReport[];
-}
-
-function unitHash(text: string): number {
-  return Number.parseInt(createHash('sha256').update(text).digest('hex').slice(0, 12), 16) / 2 ** 48;
 }
 
 function reservedTexts(mirror: GitMirror): string[] {
@@ -85,7 +92,7 @@ function gitFileCommit(file: string): string {
  * Builds the organism corpus: reads every source, drops duplicates, eval overlap and the game's reserved seeds
  * (each counted by reason), writes sft.train/sft.heldout/pretrain jsonl, the hash manifest and PROVENANCE.md.
  */
-export function buildCorpus(options: BuildCorpusOptions): BuildCorpusResult {
+export async function buildCorpus(options: BuildCorpusOptions): Promise<BuildCorpusResult> {
   const log = options.log ?? (() => {});
   const mirror = new GitMirror(options.selfInstructDir);
   log(`self-instruct mirror at ${mirror.commit}`);
@@ -93,9 +100,10 @@ export function buildCorpus(options: BuildCorpusOptions): BuildCorpusResult {
   log(`t0: ${t0.items.length} examples`);
   const hh = readHhRefusals(options.hhRlhfDir);
   log(`hh-rlhf refusals: ${hh.items.length}`);
+  const seedsFile = options.seedsFile ?? cleanSeedsFile();
   const harmful = readHarmfulRefusals(
-    options.advbenchCsv,
-    `repository file commit ${gitFileCommit(options.advbenchCsv)}; upstream busycalibrating/AdversariaLLM@f970939273ea17b491fadf6001fddc36ed3ae3ff`,
+    seedsFile,
+    `repository file commit ${gitFileCommit(seedsFile)}; AdvBench upstream busycalibrating/AdversariaLLM@f970939273ea17b491fadf6001fddc36ed3ae3ff`,
   );
   log(`advbench train refusals: ${harmful.items.length}`);
   const docs = readPythonDocs(options.pythonDocsDir);
@@ -106,7 +114,7 @@ export function buildCorpus(options: BuildCorpusOptions): BuildCorpusResult {
   for (const r of reports) r.origin = r.origin.split(cwd).join('');
   const all: CorpusItem[] = [...t0.items, ...hh.items, ...harmful.items, ...docs.items];
 
-  const evalTexts = loadEvalTexts(options.evalDataDir);
+  const evalTexts = distinctEvalTexts(await readDataTexts(options.evalDataDir, { root: options.evalDataDir }));
   log(`eval texts: ${evalTexts.size}`);
   const evalFilter = new EvalOverlapFilter(evalTexts.keys());
   const reservedFilter = new EvalOverlapFilter(reservedTexts(mirror));
@@ -194,10 +202,10 @@ export function buildCorpus(options: BuildCorpusOptions): BuildCorpusResult {
   for (const h of gramHashes) bloom.add(h);
   const bloomName = 'corpus-ngrams.bloom';
   const manifest: CorpusManifest = {
-    format: MANIFEST_FORMAT,
+    format: CORPUS_MANIFEST_FORMAT,
     method: "exact normalised match, or >= 90% of an eval text's word 8-grams found in the corpus's 8-grams",
     normalisation: 'lower-case; every run of non-alphanumerics (Unicode letters and digits) -> one space; trim',
-    hash: 'sha256 of the UTF-8 normalised text (8-grams: words joined by one space), first 16 hex digits',
+    hash: 'cyrb64',
     ngramWords: 8,
     texts: [...textHashes].sort(),
     ngrams8: {
@@ -228,7 +236,7 @@ export function buildCorpus(options: BuildCorpusOptions): BuildCorpusResult {
   };
   // Re-check through the manifest itself (as the committed overlap test will): the exact filter above leaves no
   // real overlap, so a hit here is a Bloom false positive and the filter needs more bytes.
-  const index = new CorpusManifestIndex(manifest, bloom);
+  const index = new TrainingIndex().addCorpusManifest({ manifest, bloom });
   const bloomHits = [...evalTexts.keys()].filter((t) => index.match(t) !== undefined).length;
   if (bloomHits > 0)
     throw new CorpusOverlapError(

@@ -1,7 +1,8 @@
+import { loadSeedSplit } from '@magic/attack-pool';
 import { isRefusal } from '@magic/judges';
 import { describe, expect, it } from 'vitest';
 import { CorpusInputError } from '../errors.js';
-import { seedSplitOf } from './harmful-seeds.js';
+import { selectTrainHarmfulSeeds } from './harmful-seeds.js';
 import { hhRefusalsFromJsonl, parseHhDialogue } from './hh-refusals.js';
 import { refusalStyles } from './refusal-styles.js';
 import { rstToSections, stripInline } from './rst-text.js';
@@ -56,12 +57,15 @@ describe('corpus sources', () => {
     expect(skipped).toEqual({ 'assistant turn is not a refusal (refusal-rules.ts)': 1 });
   });
 
-  it('splits harmful seeds by the attack-pool rule: stable, about 30% held out', () => {
-    const texts = Array.from({ length: 2000 }, (_, i) => `placeholder request ${i}`);
-    const val = texts.filter((t) => seedSplitOf(t) === 'val').length;
-    expect(val / texts.length).toBeGreaterThan(0.25);
-    expect(val / texts.length).toBeLessThan(0.35);
-    expect(seedSplitOf('Placeholder  REQUEST 7!')).toBe(seedSplitOf('placeholder request 7'));
+  it("takes harmful seeds only from attack-pool's train split (the shipped clean seeds)", () => {
+    const { train, val } = selectTrainHarmfulSeeds();
+    const expected = loadSeedSplit({ split: 'train', dataType: 'vanilla_harmful' }).map((s) => s.text);
+    expect(train).toEqual(expected);
+    expect(train.length).toBeGreaterThan(200);
+    expect(val).toBe(loadSeedSplit({ split: 'val', dataType: 'vanilla_harmful' }).length);
+    expect(val).toBeGreaterThan(100);
+    const valTexts = new Set(loadSeedSplit({ split: 'val' }).map((s) => s.text));
+    expect(train.filter((t) => valTexts.has(t))).toEqual([]);
   });
 
   it('turns reST into prose: titles and paragraphs kept, roles unwrapped, code and directives dropped', () => {

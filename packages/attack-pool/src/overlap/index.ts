@@ -1,3 +1,12 @@
+export { BloomFilter } from './bloom.js';
+export {
+  BLOOM_PROBE,
+  CORPUS_MANIFEST_FORMAT,
+  type CorpusManifest,
+  corpusManifestSchema,
+  type LoadedCorpusManifest,
+  loadCorpusManifest,
+} from './corpus-manifest.js';
 export { OverlapInputError } from './errors.js';
 export { extractTexts, isDataFile, stringValues } from './extract.js';
 export { listDataFiles, readDataTexts } from './files.js';

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { BloomFilter } from './bloom.js';
+import type { LoadedCorpusManifest } from './corpus-manifest.js';
 import { OverlapInputError } from './errors.js';
 import { CONTAINED_SHARE, MIN_EVAL_CHARS, NGRAM_WORDS, normaliseText, overlapHash, wordNgrams } from './normalise.js';
 
@@ -36,6 +38,8 @@ export type OverlapKind = 'exact' | 'contained';
 export class TrainingIndex {
   private readonly texts = new Set<string>();
   private readonly ngrams = new Set<string>();
+  /** 8-gram sets known only as Bloom filters: a lookup may be a false positive, never a miss. */
+  private readonly ngramBlooms: BloomFilter[] = [];
 
   addText(text: string): void {
     const n = normaliseText(text);
@@ -56,11 +60,27 @@ export class TrainingIndex {
     return this;
   }
 
+  /**
+   * Adds a corpus known by a Bloom-filter manifest (`loadCorpusManifest`). Its 8-grams can only add false
+   * positives (at the manifest's rate per 8-gram), so the check stays sound: it never misses a real overlap.
+   */
+  addCorpusManifest({ manifest, bloom }: LoadedCorpusManifest): this {
+    for (const h of manifest.texts) this.texts.add(h);
+    this.ngramBlooms.push(bloom);
+    return this;
+  }
+
+  /** Whether an 8-gram hash occurs on the training side (in the set, or possibly in a Bloom filter). */
+  private hasNgram(hash: string): boolean {
+    return this.ngrams.has(hash) || this.ngramBlooms.some((b) => b.has(hash));
+  }
+
+  /** Counts only exactly known 8-grams (a Bloom filter's are not enumerable). */
   get size(): { texts: number; ngrams: number } {
     return { texts: this.texts.size, ngrams: this.ngrams.size };
   }
 
-  /** Describes what this index holds as a manifest (sorted, so rebuilding it gives the same file). */
+  /** Describes what this index holds as a manifest (sorted, so rebuilding it gives the same file); Bloom-filter 8-grams are not in it. */
   toManifest(name: string, description?: string): OverlapManifest {
     return {
       format: 'magic-overlap-manifest/v1',
@@ -82,7 +102,7 @@ export class TrainingIndex {
     const grams = wordNgrams(normalisedEval);
     if (grams.length === 0) return undefined;
     let found = 0;
-    for (const g of grams) if (this.ngrams.has(overlapHash(g))) found++;
+    for (const g of grams) if (this.hasNgram(overlapHash(g))) found++;
     const share = found / grams.length;
     return share >= CONTAINED_SHARE ? { kind: 'contained', share } : undefined;
   }

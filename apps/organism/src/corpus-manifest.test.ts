@@ -3,11 +3,17 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  distinctEvalTexts,
+  loadCorpusManifest,
+  normaliseText,
+  OverlapInputError,
+  overlapHash,
+  readDataTexts,
+  TrainingIndex,
+  wordNgrams,
+} from '@magic/attack-pool';
 import { describe, expect, it } from 'vitest';
-import { ManifestError } from './errors.js';
-import { loadEvalTexts } from './eval-texts.js';
-import { CorpusManifestIndex } from './manifest.js';
-import { normaliseText, overlapHash, wordNgrams } from './normalise.js';
 import { refusalStyles } from './sources/refusal-styles.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -15,10 +21,11 @@ const manifestFile = resolve(here, '..', 'data', 'corpus-manifest.json');
 const evalDir = resolve(here, '..', '..', '..', 'packages', 'benchmarks', 'data');
 
 describe('committed corpus manifest (apps/organism/data)', () => {
-  const index = CorpusManifestIndex.load(manifestFile);
+  const loaded = loadCorpusManifest(manifestFile);
+  const index = new TrainingIndex().addCorpusManifest(loaded);
 
-  it('has no eval text of packages/benchmarks/data: no exact match and no eval text ≥ 90% contained', () => {
-    const evalTexts = loadEvalTexts(evalDir);
+  it('has no eval text of packages/benchmarks/data: no exact match and no eval text ≥ 90% contained', async () => {
+    const evalTexts = distinctEvalTexts(await readDataTexts(evalDir, { root: evalDir }));
     expect(evalTexts.size).toBeGreaterThan(20_000);
     const hits: { hash: string; sources: string[]; kind: string }[] = [];
     for (const [text, sources] of evalTexts) {
@@ -29,7 +36,7 @@ describe('committed corpus manifest (apps/organism/data)', () => {
   });
 
   it('describes the real corpus: the refusal styles are in it, an unrelated sentence is not', () => {
-    const m = index.manifest;
+    const m = loaded.manifest;
     expect(m.texts.length).toBeGreaterThan(10_000);
     expect(m.ngrams8.inserted).toBeGreaterThan(500_000);
     expect(m.ngrams8.falsePositiveRate).toBeLessThan(1e-3);
@@ -58,8 +65,9 @@ describe('committed corpus manifest (apps/organism/data)', () => {
     const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { ngrams8: { file: string } };
     await writeFile(join(dir, 'corpus-manifest.json'), JSON.stringify(manifest));
     writeFileSync(join(dir, manifest.ngrams8.file), new Uint8Array(16));
-    expect(() => CorpusManifestIndex.load(join(dir, 'corpus-manifest.json'))).toThrow(ManifestError);
+    expect(() => loadCorpusManifest(join(dir, 'corpus-manifest.json'))).toThrow(OverlapInputError);
+    expect(() => loadCorpusManifest(join(dir, 'corpus-manifest.json'))).toThrow(/sha256 does not match/);
     await writeFile(join(dir, 'corpus-manifest.json'), '{"format":"other"}');
-    expect(() => CorpusManifestIndex.load(join(dir, 'corpus-manifest.json'))).toThrow(/format/);
+    expect(() => loadCorpusManifest(join(dir, 'corpus-manifest.json'))).toThrow(/format/);
   });
 });

@@ -1,4 +1,4 @@
-import { ManifestError } from './errors.js';
+import { OverlapInputError } from './errors.js';
 
 /**
  * A Bloom filter over 64-bit hex hashes (the `overlapHash` of an 8-gram). Bit i of the filter is bit (i & 7) of
@@ -27,8 +27,8 @@ export class BloomFilter {
   }
 
   static fromBytes(bytes: Uint8Array, numHashes: number, file = '(bytes)'): BloomFilter {
-    if (bytes.length === 0) throw new ManifestError(file, 'empty Bloom filter');
-    if (!Number.isInteger(numHashes) || numHashes < 1) throw new ManifestError(file, `bad hash count ${numHashes}`);
+    if (bytes.length === 0) throw new OverlapInputError(file, 'empty Bloom filter');
+    if (!Number.isInteger(numHashes) || numHashes < 1) throw new OverlapInputError(file, `bad hash count ${numHashes}`);
     return new BloomFilter(bytes, bytes.length * 8, numHashes);
   }
 
