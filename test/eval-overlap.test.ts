@@ -42,18 +42,6 @@ const exemptions: Record<string, string> = {
     'paper-mode validation set (validation: paper); same rows as the WJB-benign eval column by design',
 };
 
-/**
- * Validation seeds that the method finds in the training side today: short AdvBench requests whose every
- * 8-gram occurs in train-split seeds (near-duplicate templated rows; the split hashes exact normalised text,
- * so near-duplicates can land on both sides). Listed so that any new leak fails; the fix belongs to the
- * clean-seed builder (keep near-duplicates in one split), after which this list must become empty.
- */
-const knownValSeedLeaks = [
-  'vanilla_harmful:advbench:advbench_246',
-  'vanilla_harmful:advbench:advbench_391',
-  'vanilla_harmful:advbench:advbench_424',
-];
-
 /** Commit whose training files the issue measured (4,272 hits) before the clean rebuild. */
 const beforeCommit = '621fc15';
 
@@ -178,7 +166,7 @@ describe('no evaluation text in any training path', () => {
     expect(report.hits.length, describeHits(report)).toBe(0);
   });
 
-  it('finds no validation-split seed in training paths (seeds, pool train, guard data, organism) but the known ones', async () => {
+  it('finds no validation-split seed in any training path (seeds, pool train, guard data, organism)', async () => {
     const val = loadSeedSplit({ split: 'val' });
     const valTexts = distinctEvalTexts(val.map((s) => ({ text: s.text, source: `${s.dataType}:${s.id}` })));
     expect(new Set(val.map((s) => s.dataType))).toEqual(new Set(['vanilla_harmful', 'vanilla_benign']));
@@ -198,7 +186,8 @@ describe('no evaluation text in any training path', () => {
     expect(addManifests(index)).toContain(organismManifest);
     const report = findOverlap(valTexts, index);
     const hitSeeds = report.hits.flatMap((h) => h.sources).sort();
-    expect(hitSeeds, describeHits(report)).toEqual(knownValSeedLeaks);
+    // near-duplicate seeds share a split (clusterSeedSplits), so no validation seed leaks
+    expect(hitSeeds, describeHits(report)).toEqual([]);
     // the check is live: a validation seed added to the training side is found
     const planted = [...valTexts.keys()].find((t) => t.split(' ').length >= 10)!;
     expect(findOverlap(valTexts, new TrainingIndex().addTexts([`intro ${planted}`])).hits.length).toBe(1);

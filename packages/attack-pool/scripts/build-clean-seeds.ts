@@ -1,18 +1,19 @@
 // Builds data/seeds/clean/seeds.jsonl: AdvBench (harmful) and Self-Instruct human-written tasks (benign),
-// minus every seed that hits eval text in packages/benchmarks/data, split train/val by text hash.
+// minus every seed that hits eval text in packages/benchmarks/data, split train/val by near-duplicate cluster.
 // Run from packages/attack-pool: `npm run build:seeds`. Prints counts only (no dataset text).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  clusterSeedSplits,
   distinctEvalTexts,
   dropEvalOverlap,
   loadAdvBenchCsv,
   loadSelfInstructJsonl,
+  nearDuplicateClusters,
   normaliseText,
   readDataTexts,
   type SeedRecord,
-  seedSplitOf,
 } from '../src/index.js';
 
 const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,7 +47,10 @@ function dedupByText(seeds: SeedRecord[]): SeedRecord[] {
 }
 const duplicates = sources.length - dedupByText(sources).length;
 
-const rows = kept.map((s) => ({ ...s, split: seedSplitOf(s.text) }));
+// near-duplicates (templated AdvBench rows) share a split, so no validation seed has a near-copy in training
+const splits = clusterSeedSplits(kept.map((s) => s.text));
+const rows = kept.map((s, i) => ({ ...s, split: splits[i]! }));
+const clusterSizes = nearDuplicateClusters(kept.map((s) => s.text)).map((c) => c.length);
 mkdirSync(data('seeds/clean'), { recursive: true });
 writeFileSync(data('seeds/clean/seeds.jsonl'), `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
 const count = (split: string, dataType: string) =>
@@ -57,6 +61,11 @@ const stats = {
   excludedForEvalOverlap: excluded,
   duplicateTexts: duplicates,
   kept: rows.length,
+  nearDuplicateClusters: {
+    multiMember: clusterSizes.filter((n) => n > 1).length,
+    seedsInThem: clusterSizes.filter((n) => n > 1).reduce((a, b) => a + b, 0),
+    largest: Math.max(...clusterSizes),
+  },
   bySplit: {
     train: { vanilla_harmful: count('train', 'vanilla_harmful'), vanilla_benign: count('train', 'vanilla_benign') },
     val: { vanilla_harmful: count('val', 'vanilla_harmful'), vanilla_benign: count('val', 'vanilla_benign') },

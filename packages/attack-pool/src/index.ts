@@ -76,8 +76,10 @@ export * from './transforms/index.js';
 export const packageName = '@magic/attack-pool';
 export { unitHash } from './hash.js';
 export * from './overlap/index.js';
+export { nearDuplicateClusters } from './seed-clusters.js';
 export {
   cleanSeedsFile,
+  clusterSeedSplits,
   type LoadSeedSplitOptions,
   loadSeedSplit,
   type SeedSplit,

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SeedLoadError } from './errors.js';
+import { distinctEvalTexts, findOverlap, TrainingIndex } from './overlap/index.js';
 import { normaliseText } from './overlap/normalise.js';
-import { loadSeedSplit, seedSplitOf } from './seed-split.js';
+import { clusterSeedSplits, loadSeedSplit, seedSplitOf } from './seed-split.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seed-split-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,7 +45,13 @@ describe('shipped clean seeds', () => {
       new Set(['self-instruct']),
     );
     expect(new Set(all.map((s) => normaliseText(s.text))).size).toBe(all.length);
-    for (const s of all) expect(s.split).toBe(seedSplitOf(s.text));
+    expect(all.map((s) => s.split)).toEqual(clusterSeedSplits(all.map((s) => s.text)));
+  });
+
+  it('no validation seed is a near-copy of training seeds (exact, or ≥ 90% of its 8-grams in the train split)', () => {
+    const train = new TrainingIndex().addTexts(all.filter((s) => s.split === 'train').map((s) => s.text));
+    const val = all.filter((s) => s.split === 'val').map((s) => ({ text: s.text, source: s.id }));
+    expect(findOverlap(distinctEvalTexts(val), train).hits).toEqual([]);
   });
 
   it('filters by split and data type', () => {

@@ -5,6 +5,7 @@ import { SeedLoadError } from './errors.js';
 import { unitHash } from './hash.js';
 import { normaliseText } from './overlap/normalise.js';
 import { type DataType, seedRecordSchema } from './schemas.js';
+import { nearDuplicateClusters } from './seed-clusters.js';
 
 export const seedSplitNames = ['train', 'val'] as const;
 export const seedSplitSchema = z.enum(seedSplitNames);
@@ -14,11 +15,27 @@ export type SeedSplit = z.output<typeof seedSplitSchema>;
 export const VAL_SEED_SHARE = 0.35;
 
 /**
- * The split of a seed: a stable hash of its normalised text, so the same request (whatever its id or
- * casing) always lands in the same split, and every pool rewrite of it follows.
+ * The split a text's hash picks: a stable hash of its normalised text (whatever its id or casing). Seeds are
+ * split by {@link clusterSeedSplits}, which applies this to the smallest text of each near-duplicate cluster.
  */
 export function seedSplitOf(text: string, valShare = VAL_SEED_SHARE): SeedSplit {
   return unitHash(`magic-seed-split/v1:${normaliseText(text)}`) < valShare ? 'val' : 'train';
+}
+
+/**
+ * The split of each seed text, cluster-aware: near-duplicates (`nearDuplicateClusters`, the overlap check's
+ * method) form one cluster and the whole cluster goes to the split `seedSplitOf` gives its lexicographically
+ * smallest normalised member, so no validation seed has a near-copy in training and the split stays
+ * deterministic (independent of order and ids). Every pool rewrite of a seed follows its split.
+ */
+export function clusterSeedSplits(texts: readonly string[], valShare = VAL_SEED_SHARE): SeedSplit[] {
+  const out: SeedSplit[] = texts.map(() => 'train');
+  for (const cluster of nearDuplicateClusters(texts)) {
+    const key = cluster.map((i) => normaliseText(texts[i]!)).sort()[0]!;
+    const split = seedSplitOf(key, valShare);
+    for (const i of cluster) out[i] = split;
+  }
+  return out;
 }
 
 /** A clean training seed with its split (one row of `data/seeds/clean/seeds.jsonl`). */

@@ -187,6 +187,9 @@ describe('resolveValidation', () => {
       expect(new Set(s.items.map((i) => i.strategy)).size).toBe(20);
     }
     for (const s of v.sets) expect(s.items.some((i) => trainSeeds.has(i.seedId))).toBe(false);
+    // the shipped data fills every set: each held-out harmful seed has val records, so harmful_vanilla too
+    for (const name of ['harmful_adversarial', 'benign_adversarial', 'harmful_vanilla'] as const)
+      expect(set(v.sets, name).items.length).toBe(100);
     expect(v.attackerSeeds.length).toBe(set(v.sets, 'harmful_vanilla').items.length);
   });
 
