@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSafetensorsFile } from '@magic/tensor';
+import { main } from '../apps/trainer/src/main.js';
 
 export type MetricsLine = Record<string, number | string>;
 
@@ -51,3 +52,19 @@ export const TINY_E2E = [
   'trainer.device=wasm',
   'trainer.maxCheckpoints=0',
 ];
+
+/** `magic-train --preset tiny --plain --run-dir DIR` with TINY_E2E and `overrides`, in process; its exit code and output. */
+export async function runTinyTrainer(
+  runDir: string,
+  overrides: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(['--preset', 'tiny', '--plain', '--run-dir', runDir, ...TINY_E2E, ...overrides], {
+    stdout: { isTTY: false, write: (s: string) => (out += s) },
+    stderr: { write: (s: string) => (err += s) },
+    env,
+  });
+  return { code, out, err };
+}

@@ -3,42 +3,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSafetensorsFile } from '@magic/tensor';
 import { describe, expect, it } from 'vitest';
-import { main } from '../apps/trainer/src/main.js';
-import { readMetrics, TINY_E2E } from './e2e-helpers.js';
+import { readMetrics, runTinyTrainer } from './e2e-helpers.js';
 
 describe('magic-train tiny run with grpo.useKlLoss', () => {
   it('runs; the KL metric is > 0 once the role has been updated; checkpoints carry the frozen reference', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'magic-kl-'));
-    let out = '';
-    let err = '';
-    const code = await main(
-      [
-        '--preset',
-        'tiny',
-        '--plain',
-        '--run-dir',
-        runDir,
-        ...TINY_E2E,
-        'trainer.totalSteps=2',
-        'trainer.testFreq=0',
-        'trainer.saveFreq=2',
-        // original first block with freq 3: steps 1 and 2 both train the defender
-        'switchAgent.freq=3',
-        'grpo.useKlLoss=true',
-        'grpo.klLossCoef=0.5',
-        'grpo.klLossType=mse',
-        'grpo.lr=0.01',
-        // tiny random models often tie every reward of a group (zero advantage): decoupled weight decay still moves
-        // the weights in each update, so the KL to the frozen copy must be > 0 after one
-        'grpo.weightDecay=0.5',
-        'reward.maskUnfinishedReward=false',
-      ],
-      {
-        stdout: { isTTY: false, write: (s: string) => (out += s) },
-        stderr: { write: (s: string) => (err += s) },
-        env: {},
-      },
-    );
+    const { code, out, err } = await runTinyTrainer(runDir, [
+      'trainer.totalSteps=2',
+      'trainer.testFreq=0',
+      'trainer.saveFreq=2',
+      // original first block with freq 3: steps 1 and 2 both train the defender
+      'switchAgent.freq=3',
+      'grpo.useKlLoss=true',
+      'grpo.klLossCoef=0.5',
+      'grpo.klLossType=mse',
+      'grpo.lr=0.01',
+      // tiny random models often tie every reward of a group (zero advantage): decoupled weight decay still moves
+      // the weights in each update, so the KL to the frozen copy must be > 0 after one
+      'grpo.weightDecay=0.5',
+      'reward.maskUnfinishedReward=false',
+    ]);
     expect(code, `${err}\n${out}`).toBe(0);
     const steps = readMetrics(runDir).filter((r) => r['phase'] === 'phase2');
     expect(steps.map((r) => r['train/current_agent_name'])).toEqual(['defender', 'defender']);

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chatCompletionBody, startOpenAICompatibleServer } from '@magic/openai-client';
 import { describe, expect, it } from 'vitest';
-import { main } from '../apps/trainer/src/main.js';
-import { readMetrics, TINY_E2E } from './e2e-helpers.js';
+import { readMetrics, runTinyTrainer } from './e2e-helpers.js';
 
 /** One training step of the tiny game against a loopback rubric judge that always answers `score`. */
 async function runWithJudge(score: number, overrides: string[], env: Record<string, string> = {}) {
@@ -13,16 +12,9 @@ async function runWithJudge(score: number, overrides: string[], env: Record<stri
   });
   try {
     const runDir = mkdtempSync(join(tmpdir(), 'magic-rule-'));
-    let out = '';
-    let err = '';
-    const code = await main(
+    const { code, out, err } = await runTinyTrainer(
+      runDir,
       [
-        '--preset',
-        'tiny',
-        '--plain',
-        '--run-dir',
-        runDir,
-        ...TINY_E2E,
         'trainer.totalSteps=1',
         'trainer.testFreq=0',
         'trainer.saveFreq=0',
@@ -32,11 +24,7 @@ async function runWithJudge(score: number, overrides: string[], env: Record<stri
         'reward.ruleJudge.model=rubric-judge',
         ...overrides,
       ],
-      {
-        stdout: { isTTY: false, write: (s: string) => (out += s) },
-        stderr: { write: (s: string) => (err += s) },
-        env,
-      },
+      env,
     );
     expect(code, `${err}\n${out}`).toBe(0);
     const step = readMetrics(runDir).find((r) => r['phase'] === 'phase2')!;

@@ -142,6 +142,20 @@ async function judgeAnswers(
   return judged.map((v) => (isJudgeFailure(v) && policy.policy !== 'skip-episode' ? FAILED_AS_SAFE : v));
 }
 
+/** The defender answers `prompts` at temperature 0 (fitted to its prompt budget) and the guard judges each answer. */
+async function answerAndJudge(defender: Generator, guard: Guard, prompts: readonly string[], config: GameConfig) {
+  const maxNewTokens = valMaxNewTokens(config);
+  const fitted = prompts.map((p) =>
+    fitPrompt(defender, (t) => defenderValidationChat(t), p, defenderPromptBudget(config, maxNewTokens), maxNewTokens),
+  );
+  const results = await generateInChunks(
+    defender,
+    fitted.map((f) => f.request),
+    valChunkSize(config),
+  );
+  return { fitted, results, verdicts: await judgeAnswers(guard, prompts, results, config) };
+}
+
 /**
  * Defender-side validation (MAGIC's `defender_only_eval`): the defender answers every item of
  * every set at temperature 0 and the guard judges the answer against the prompt. Per set
@@ -156,17 +170,12 @@ export async function validateDefender(
 ): Promise<Record<string, number>> {
   const items = sets.flatMap((s) => s.items);
   if (items.length === 0) return {};
-  const prompts = items.map((item) => item.prompt);
-  const maxNewTokens = valMaxNewTokens(config);
-  const fitted = prompts.map((p) =>
-    fitPrompt(defender, (t) => defenderValidationChat(t), p, defenderPromptBudget(config, maxNewTokens), maxNewTokens),
-  );
-  const results = await generateInChunks(
+  const { fitted, results, verdicts } = await answerAndJudge(
     defender,
-    fitted.map((f) => f.request),
-    valChunkSize(config),
+    guard,
+    items.map((item) => item.prompt),
+    config,
   );
-  const verdicts = await judgeAnswers(guard, prompts, results, config);
   const metrics: Record<string, number> = {
     'val/judge_failures': verdicts.filter(isJudgeFailure).length,
     'val/num_items': items.length,
@@ -218,16 +227,7 @@ export async function validateAttacker(
     valChunkSize(config),
   );
   const prompts = attacks.map((a, i) => extractAttackerPrompt(a.text, seeds[i]!.question));
-  const maxNewTokens = valMaxNewTokens(config);
-  const fitted = prompts.map((p) =>
-    fitPrompt(defender, (t) => defenderValidationChat(t), p, defenderPromptBudget(config, maxNewTokens), maxNewTokens),
-  );
-  const results = await generateInChunks(
-    defender,
-    fitted.map((f) => f.request),
-    valChunkSize(config),
-  );
-  const verdicts = await judgeAnswers(guard, prompts, results, config);
+  const { fitted, results, verdicts } = await answerAndJudge(defender, guard, prompts, config);
   return {
     ...harmfulSetMetrics('val/attacker', verdicts),
     'val/attacker/judge_failures': verdicts.filter(isJudgeFailure).length,
