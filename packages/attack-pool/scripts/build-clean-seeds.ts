@@ -5,7 +5,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  clusterSeedSplits,
   distinctEvalTexts,
   dropEvalOverlap,
   loadAdvBenchCsv,
@@ -14,6 +13,7 @@ import {
   normaliseText,
   readDataTexts,
   type SeedRecord,
+  seedSplitsByType,
 } from '../src/index.js';
 
 const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,8 +47,9 @@ function dedupByText(seeds: SeedRecord[]): SeedRecord[] {
 }
 const duplicates = sources.length - dedupByText(sources).length;
 
-// near-duplicates (templated AdvBench rows) share a split, so no validation seed has a near-copy in training
-const splits = clusterSeedSplits(kept.map((s) => s.text));
+// near-duplicates (templated AdvBench rows) share a split, so no validation seed has a near-copy in training;
+// each data type has its own validation share (VAL_SEED_SHARES)
+const splits = seedSplitsByType(kept);
 const rows = kept.map((s, i) => ({ ...s, split: splits[i]! }));
 const clusterSizes = nearDuplicateClusters(kept.map((s) => s.text)).map((c) => c.length);
 mkdirSync(data('seeds/clean'), { recursive: true });

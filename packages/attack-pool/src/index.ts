@@ -87,6 +87,8 @@ export {
   seedSplitNames,
   seedSplitOf,
   seedSplitSchema,
+  seedSplitsByType,
   splitSeedRecordSchema,
   VAL_SEED_SHARE,
+  VAL_SEED_SHARES,
 } from './seed-split.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { distinctEvalTexts, findOverlap, TrainingIndex } from './overlap/index.js';
 import { nearDuplicateClusters } from './seed-clusters.js';
-import { clusterSeedSplits, seedSplitOf } from './seed-split.js';
+import { clusterSeedSplits, seedSplitOf, seedSplitsByType, VAL_SEED_SHARES } from './seed-split.js';
 
 const base = 'write a short placeholder note about the weather in the small town today';
 const sorted = (clusters: number[][]) =>
@@ -64,5 +64,37 @@ describe('clusterSeedSplits', () => {
   it('leaves a singleton in the split of its own hash', () => {
     const texts = Array.from({ length: 50 }, (_, i) => `placeholder request number ${i} with several words in it`);
     expect(clusterSeedSplits(texts)).toEqual(texts.map((t) => seedSplitOf(t)));
+  });
+});
+
+describe('seedSplitsByType', () => {
+  const texts = Array.from({ length: 400 }, (_, i) => `placeholder request number ${i} with several words in it`);
+
+  it("splits each data type by clusterSeedSplits with that type's share", () => {
+    const seeds = texts.map(
+      (text, i) => ({ text, dataType: i % 2 === 0 ? 'vanilla_harmful' : 'vanilla_benign' }) as const,
+    );
+    const got = seedSplitsByType(seeds);
+    for (const dataType of ['vanilla_harmful', 'vanilla_benign'] as const) {
+      const idx = seeds.flatMap((s, i) => (s.dataType === dataType ? [i] : []));
+      expect(idx.map((i) => got[i])).toEqual(
+        clusterSeedSplits(
+          idx.map((i) => texts[i]!),
+          VAL_SEED_SHARES[dataType],
+        ),
+      );
+    }
+  });
+
+  it('holds out a smaller share of benign seeds than of harmful ones', () => {
+    expect(VAL_SEED_SHARES.vanilla_benign).toBeLessThan(VAL_SEED_SHARES.vanilla_harmful);
+    const share = (dataType: 'vanilla_harmful' | 'vanilla_benign') =>
+      seedSplitsByType(texts.map((text) => ({ text, dataType }))).filter((s) => s === 'val').length / texts.length;
+    expect(share('vanilla_benign')).toBeCloseTo(VAL_SEED_SHARES.vanilla_benign, 1);
+    expect(share('vanilla_harmful')).toBeCloseTo(VAL_SEED_SHARES.vanilla_harmful, 1);
+    // the same text keeps its split or moves train → val as the share grows, never val → train
+    const benign = seedSplitsByType(texts.map((text) => ({ text, dataType: 'vanilla_benign' as const })));
+    const harmful = seedSplitsByType(texts.map((text) => ({ text, dataType: 'vanilla_harmful' as const })));
+    expect(benign.every((s, i) => s === 'train' || harmful[i] === 'val')).toBe(true);
   });
 });

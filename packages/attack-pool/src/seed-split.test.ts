@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SeedLoadError } from './errors.js';
 import { distinctEvalTexts, findOverlap, TrainingIndex } from './overlap/index.js';
 import { normaliseText } from './overlap/normalise.js';
-import { clusterSeedSplits, loadSeedSplit, seedSplitOf } from './seed-split.js';
+import { loadSeedSplit, seedSplitOf, seedSplitsByType } from './seed-split.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seed-split-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,13 +28,13 @@ describe('seedSplitOf', () => {
 describe('shipped clean seeds', () => {
   const all = loadSeedSplit();
 
-  it('has at least 300 harmful and 300 benign seeds, at least 110 of each held out for validation', () => {
+  it('has at least 300 harmful and 300 benign training seeds, ≥ 100 harmful and ≥ 40 benign held out', () => {
     const count = (split: string, dataType: string) =>
       all.filter((s) => s.split === split && s.dataType === dataType).length;
-    expect(count('train', 'vanilla_harmful') + count('val', 'vanilla_harmful')).toBeGreaterThanOrEqual(300);
-    expect(count('train', 'vanilla_benign') + count('val', 'vanilla_benign')).toBeGreaterThanOrEqual(300);
-    expect(count('val', 'vanilla_harmful')).toBeGreaterThanOrEqual(110);
-    expect(count('val', 'vanilla_benign')).toBeGreaterThanOrEqual(110);
+    expect(count('train', 'vanilla_harmful')).toBeGreaterThanOrEqual(300);
+    expect(count('train', 'vanilla_benign')).toBeGreaterThanOrEqual(300);
+    expect(count('val', 'vanilla_harmful')).toBeGreaterThanOrEqual(100);
+    expect(count('val', 'vanilla_benign')).toBeGreaterThanOrEqual(40);
   });
 
   it('comes from AdvBench (harmful) and Self-Instruct (benign), one text per seed, split by the rule', () => {
@@ -45,7 +45,7 @@ describe('shipped clean seeds', () => {
       new Set(['self-instruct']),
     );
     expect(new Set(all.map((s) => normaliseText(s.text))).size).toBe(all.length);
-    expect(all.map((s) => s.split)).toEqual(clusterSeedSplits(all.map((s) => s.text)));
+    expect(all.map((s) => s.split)).toEqual(seedSplitsByType(all));
   });
 
   it('no validation seed is a near-copy of training seeds (exact, or ≥ 90% of its 8-grams in the train split)', () => {

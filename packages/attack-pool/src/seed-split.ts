@@ -11,8 +11,17 @@ export const seedSplitNames = ['train', 'val'] as const;
 export const seedSplitSchema = z.enum(seedSplitNames);
 export type SeedSplit = z.output<typeof seedSplitSchema>;
 
-/** Share of seeds held out for validation (by hash, so about this share of each kind). */
+/** Share of seeds held out for validation (by hash, so about this share); the harmful share and the default. */
 export const VAL_SEED_SHARE = 0.35;
+
+/**
+ * Validation share per data type. Harmful 0.35 keeps ≥ 100 held-out harmful seeds (harmful_vanilla); benign needs
+ * fewer (benign_adversarial is ≥ 40 val seeds × 20 strategies), so 0.15 leaves ≥ 300 benign training seeds.
+ */
+export const VAL_SEED_SHARES: Readonly<Record<DataType, number>> = {
+  vanilla_harmful: VAL_SEED_SHARE,
+  vanilla_benign: 0.15,
+};
 
 /**
  * The split a text's hash picks: a stable hash of its normalised text (whatever its id or casing). Seeds are
@@ -34,6 +43,28 @@ export function clusterSeedSplits(texts: readonly string[], valShare = VAL_SEED_
     const key = cluster.map((i) => normaliseText(texts[i]!)).sort()[0]!;
     const split = seedSplitOf(key, valShare);
     for (const i of cluster) out[i] = split;
+  }
+  return out;
+}
+
+/**
+ * The split of each seed, cluster-aware within its data type ({@link clusterSeedSplits} per type) with that
+ * type's share from `shares` ({@link VAL_SEED_SHARES}). This is the rule the shipped clean seeds follow.
+ */
+export function seedSplitsByType(
+  seeds: readonly { text: string; dataType: DataType }[],
+  shares: Readonly<Record<DataType, number>> = VAL_SEED_SHARES,
+): SeedSplit[] {
+  const out: SeedSplit[] = seeds.map(() => 'train');
+  for (const dataType of Object.keys(shares) as DataType[]) {
+    const idx = seeds.flatMap((s, i) => (s.dataType === dataType ? [i] : []));
+    const splits = clusterSeedSplits(
+      idx.map((i) => seeds[i]!.text),
+      shares[dataType],
+    );
+    idx.forEach((i, k) => {
+      out[i] = splits[k]!;
+    });
   }
   return out;
 }

@@ -13,8 +13,13 @@ describe('shipped game data', () => {
     for (const seeds of [train, val]) {
       expect(new Set(seeds.map((s) => s.dataType))).toEqual(new Set(['vanilla_harmful', 'vanilla_benign']));
     }
-    expect(val.filter((s) => s.dataType === 'vanilla_harmful').length).toBeGreaterThanOrEqual(110);
-    expect(val.filter((s) => s.dataType === 'vanilla_benign').length).toBeGreaterThanOrEqual(110);
+    // ≥ 300 training seeds of each kind; ≥ 100 harmful val seeds fill harmful_vanilla, and ≥ 40 benign val
+    // seeds × 20 strategies fill benign_adversarial with diverse items
+    for (const dataType of ['vanilla_harmful', 'vanilla_benign'] as const) {
+      expect(train.filter((s) => s.dataType === dataType).length).toBeGreaterThanOrEqual(300);
+    }
+    expect(val.filter((s) => s.dataType === 'vanilla_harmful').length).toBeGreaterThanOrEqual(100);
+    expect(val.filter((s) => s.dataType === 'vanilla_benign').length).toBeGreaterThanOrEqual(40);
   });
 
   it('the default phase-1 pool is the train split of the shipped pool, which rewrites train seeds only', () => {
