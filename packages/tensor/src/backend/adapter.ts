@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface AdapterDescription {
@@ -57,9 +57,33 @@ export function hasVulkanLoader(search: LoaderSearch = {}): boolean {
   }
 }
 
+export interface GpuNodeSearch {
+  /** Where device nodes live. */
+  devDir?: string;
+  /** `$VK_DRIVER_FILES` / `$VK_ICD_FILENAMES`: a user who names an ICD wants the probe whatever /dev shows. */
+  icdOverride?: string;
+}
+
+/**
+ * Whether this Linux machine shows a GPU device node a hardware Vulkan driver could open (NVIDIA, DRM render
+ * nodes, AMD KFD, WSL's dxg). Without one Dawn's probe can only fail, printing its warnings (C++ source paths).
+ */
+export function hasGpuDeviceNode(search: GpuNodeSearch = {}): boolean {
+  const { devDir = '/dev', icdOverride = process.env.VK_DRIVER_FILES ?? process.env.VK_ICD_FILENAMES } = search;
+  if (icdOverride) return true;
+  if (['nvidia0', 'nvidiactl', 'kfd', 'dxg'].some((n) => existsSync(join(devDir, n)))) return true;
+  try {
+    return readdirSync(join(devDir, 'dri')).some((n) => n.startsWith('renderD') || n.startsWith('card'));
+  } catch {
+    return false;
+  }
+}
+
 /** Why Dawn found no hardware adapter, as far as can be told from here (Linux: is the Vulkan loader there?). */
 export function explainNoHardwareAdapter(): string {
   if (process.platform !== 'linux') return 'no hardware WebGPU adapter';
   if (!hasVulkanLoader()) return 'libvulkan.so.1 not found (Vulkan loader missing)';
+  if (!hasGpuDeviceNode())
+    return 'no GPU device node (/dev/nvidia*, /dev/dri, /dev/kfd, /dev/dxg): no hardware Vulkan adapter';
   return 'no Vulkan adapter (Vulkan loader present; no GPU driver/ICD found: check the driver or VK_DRIVER_FILES)';
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasVulkanLoader } from './adapter.js';
+import { hasGpuDeviceNode, hasVulkanLoader } from './adapter.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vulkan-loader-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -30,6 +30,22 @@ describe('hasVulkanLoader', () => {
   });
 });
 
+describe('hasGpuDeviceNode', () => {
+  it('finds NVIDIA, DRM render, KFD or dxg nodes, or an ICD named by the user', () => {
+    const dev = join(work, 'dev');
+    mkdirSync(join(dev, 'dri'), { recursive: true });
+    expect(hasGpuDeviceNode({ devDir: dev, icdOverride: '' })).toBe(false);
+    expect(hasGpuDeviceNode({ devDir: dev, icdOverride: '/opt/icd/nvidia_icd.json' })).toBe(true);
+    writeFileSync(join(dev, 'dri', 'renderD128'), '');
+    expect(hasGpuDeviceNode({ devDir: dev, icdOverride: '' })).toBe(true);
+    const nv = join(work, 'dev-nv');
+    mkdirSync(nv);
+    writeFileSync(join(nv, 'nvidia0'), '');
+    expect(hasGpuDeviceNode({ devDir: nv, icdOverride: '' })).toBe(true);
+    expect(hasGpuDeviceNode({ devDir: join(work, 'no-dev'), icdOverride: '' })).toBe(false);
+  });
+});
+
 describe('device auto on a machine without a GPU', () => {
   it("starts without Dawn's Vulkan-loader warning on stderr", async () => {
     // a fresh process: the warning came from Dawn's native code the first time it probed for an adapter
@@ -48,5 +64,7 @@ console.log(JSON.stringify({ name: info.name, skipped: info.skipped.map((s) => s
     // where the loader is installed (CI's Mesa drivers) Dawn probes and may warn about other things; this is the
     // warning printed on every start of a machine without it
     expect(stderr).not.toContain("Couldn't load Vulkan");
+    // nor any other Dawn probe message carrying a C++ source path, where no GPU device node exists
+    if (!hasGpuDeviceNode()) expect(stderr).not.toMatch(/\.cpp:\d+/);
   });
 });

@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { installFastMatMul } from '../fused/matmul.js';
-import { type AdapterDescription, describeAdapter, explainNoHardwareAdapter, hasVulkanLoader } from './adapter.js';
+import {
+  type AdapterDescription,
+  describeAdapter,
+  explainNoHardwareAdapter,
+  hasGpuDeviceNode,
+  hasVulkanLoader,
+} from './adapter.js';
 import { captureDeviceErrors, type ErrorSourceDevice, guardBackendReads } from './webgpu-errors.js';
 import { capWebGpuBufferPool } from './webgpu-pool.js';
 
@@ -85,9 +91,9 @@ export function dawnFlags(env: Record<string, string | undefined> = process.env)
 }
 
 async function pickAdapter(dawn: DawnModule, allowSoftware: boolean) {
-  // Without the Vulkan loader the Linux hardware probe cannot succeed, and Dawn would print its loader warning
-  // (with a C++ source path) to stderr on every start, even when `auto` goes on to a CPU backend.
-  const probe = process.platform !== 'linux' || hasVulkanLoader();
+  // Without the Vulkan loader or (unless a software Vulkan adapter is welcome) a GPU device node the Linux probe
+  // cannot succeed, and Dawn would print its warnings (C++ source paths) on every start before `auto` goes to a CPU.
+  const probe = process.platform !== 'linux' || (hasVulkanLoader() && (allowSoftware || hasGpuDeviceNode()));
   const hwGpu = probe ? dawn.create(dawnFlags()) : undefined;
   const hw = hwGpu ? await hwGpu.requestAdapter({ powerPreference: 'high-performance' }) : null;
   if (hwGpu && hw && !describeAdapter(hw).isSoftware) return { gpu: hwGpu, adapter: hw };
