@@ -5,6 +5,7 @@ import { isRefusal } from '@magic/judges';
 import { z } from 'zod';
 import { type CorpusItem, countSkip, hasSpecialTokenText, type SourceReport } from '../corpus/types.js';
 import { CorpusInputError, CorpusSourceError } from '../errors.js';
+import { parseJsonlRows } from './jsonl-rows.js';
 
 /** Longer "refusals" are left out: past the refusal phrase they may go on to comply. */
 export const HH_MAX_REFUSAL_CHARS = 300;
@@ -29,18 +30,9 @@ export function parseHhDialogue(transcript: string): Turn[] | undefined {
 /** Refusal examples from jsonl text: each "chosen" assistant turn that is a refusal, with the user turn before it. */
 export function hhRefusalsFromJsonl(text: string, file: string, skipped: Record<string, number>): CorpusItem[] {
   const items: CorpusItem[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch (e) {
-      throw new CorpusInputError(file, i + 1, `invalid JSON (${(e as Error).message})`, { cause: e });
-    }
-    const r = hhRowSchema.safeParse(raw);
-    if (!r.success) throw new CorpusInputError(file, i + 1, `chosen: ${r.error.issues[0]!.message}`);
-    const turns = parseHhDialogue(r.data.chosen);
-    if (turns === undefined) throw new CorpusInputError(file, i + 1, 'chosen is not a Human/Assistant transcript');
+  for (const { row, line } of parseJsonlRows(text, file, hhRowSchema, 'chosen')) {
+    const turns = parseHhDialogue(row.chosen);
+    if (turns === undefined) throw new CorpusInputError(file, line, 'chosen is not a Human/Assistant transcript');
     for (let t = 1; t < turns.length; t++) {
       const reply = turns[t]!;
       const prompt = turns[t - 1]!;
@@ -65,7 +57,7 @@ export function hhRefusalsFromJsonl(text: string, file: string, skipped: Record<
         ],
       });
     }
-  });
+  }
   return items;
 }
 

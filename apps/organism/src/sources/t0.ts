@@ -2,7 +2,8 @@ import { basename } from 'node:path';
 import { z } from 'zod';
 import type { GitMirror } from '../corpus/git-mirror.js';
 import { type CorpusItem, countSkip, hasSpecialTokenText, type SourceReport } from '../corpus/types.js';
-import { CorpusInputError, CorpusSourceError } from '../errors.js';
+import { CorpusSourceError } from '../errors.js';
+import { parseJsonlRows } from './jsonl-rows.js';
 import { t0LicenceOf } from './t0-licences.js';
 
 export const T0_TEMPLATE_DIR = 'data/finetuning/t0_train_50k/data_per_template';
@@ -16,23 +17,7 @@ export interface T0Row {
 
 /** Parses one per-template jsonl file; a broken row throws with the file and 1-based line. */
 export function parseT0Jsonl(text: string, file: string): T0Row[] {
-  const rows: T0Row[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch (e) {
-      throw new CorpusInputError(file, i + 1, `invalid JSON (${(e as Error).message})`, { cause: e });
-    }
-    const r = t0RowSchema.safeParse(raw);
-    if (!r.success) {
-      const issue = r.error.issues[0]!;
-      throw new CorpusInputError(file, i + 1, `${issue.path.join('.') || '(row)'}: ${issue.message}`);
-    }
-    rows.push({ prompt: r.data.prompt, completion: r.data.completion });
-  });
-  return rows;
+  return parseJsonlRows(text, file, t0RowSchema).map(({ row }) => ({ prompt: row.prompt, completion: row.completion }));
 }
 
 export interface T0Options {
