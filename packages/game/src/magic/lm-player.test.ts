@@ -8,34 +8,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.js';
 import { ConfigError } from '../errors.js';
 import { LmPlayer } from './lm-player.js';
+import { batchFor } from './lm-player.test-helpers.js';
 import { lrFactor, runSft, tokenizeSftExample } from './sft.js';
 import { readAlpacaChats } from './shipped-data.js';
 
 const config = loadConfig({ overrides: ['grpo.lr=0.01', 'grpo.ppoMicroBatchSize=2'] });
-
-function batchFor(model: CausalLM) {
-  const a = model.tokenizer.encode('hello world, how are you');
-  const b = model.tokenizer.encode('bake bread');
-  const width = Math.max(a.length, b.length) + 2;
-  const row = (ids: number[], uid: string) => {
-    const full = [...ids, 7, 9];
-    const pad = width - full.length;
-    return {
-      ids: [...full, ...new Array<number>(pad).fill(model.tokenizer.padTokenId)],
-      mask: [...full.map(() => 1), ...new Array<number>(pad).fill(0)],
-      resp: [...ids.map(() => 0), 1, 1, ...new Array<number>(pad).fill(0)],
-      uid,
-    };
-  };
-  const rows = [row(a, 'g0'), row(a, 'g0'), row(b, 'g1'), row(b, 'g1')];
-  return {
-    inputIds: rows.map((r) => r.ids),
-    attentionMask: rows.map((r) => r.mask),
-    responseMask: rows.map((r) => r.resp),
-    uids: rows.map((r) => r.uid),
-    rewards: [1, -1, 0.5, -0.5],
-  };
-}
 
 describe('LmPlayer', () => {
   beforeAll(async () => {
