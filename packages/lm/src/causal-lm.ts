@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { SafetensorsSaveDtype } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { readCheckpointTensors, readJsonFile, writeCheckpointTensors } from './checkpoint-io.js';
-import { configToJson, parseQwen2Config, type Qwen2Config } from './config.js';
+import { configToJson, parseQwen2Config, type Qwen2Config, type Qwen2ConfigInput } from './config.js';
 import { LmInputError } from './errors.js';
 import { type GenerateOptions, type GenerationOutput, generate } from './generate.js';
 import { PRESET_CONFIGS, PRESETS, type Preset } from './presets.js';
@@ -51,6 +51,18 @@ export class CausalLM {
     const tensors = await readCheckpointTensors(dir);
     checkTensors(config, tensors, dir);
     return new CausalLM(config, tokenizer, weightsFromTensors(config, tensors));
+  }
+
+  /** Random-init model of any Qwen2 shape (std 0.02, like HF's initializer_range), e.g. a model organism. */
+  static fromConfig(configInput: Qwen2ConfigInput, tokenizer: Tokenizer, opts: { seed?: number } = {}): CausalLM {
+    const config = parseQwen2Config(configInput, 'config');
+    if (tokenizer.vocabSize > config.vocabSize) {
+      throw new LmInputError(
+        'tokenizer',
+        `tokenizer vocab ${tokenizer.vocabSize} exceeds model vocab_size ${config.vocabSize}`,
+      );
+    }
+    return new CausalLM(config, tokenizer, randomWeights(config, opts.seed ?? 0));
   }
 
   /** Random-init model of a preset shape; `tiny` uses the 512-token tiny tokenizer, the others Qwen's. */

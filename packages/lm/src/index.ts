@@ -15,7 +15,16 @@ export { QWEN25_CHAT_TEMPLATE } from './qwen25-chat-template.js';
 export { Rng } from './rng.js';
 export { lrMultiplier } from './schedule.js';
 export { MAX_LOGITS_CHUNK, positionsFromMask, type TokenLogProbsOptions } from './scoring.js';
-export { type SftConfig, type SftConfigInput, type SftLog, SftTrainer, sftConfigSchema } from './sft.js';
+export {
+  type SaveCheckpointOptions,
+  type SftConfig,
+  type SftConfigInput,
+  type SftLog,
+  SftTrainer,
+  sftConfigSchema,
+  type TrainOptions,
+} from './sft.js';
 export { type ChatRecord, chatRecordSchema, padBatch, type TokenizedExample, tokenizeChat } from './sft-data.js';
+export { packTokenStream } from './sft-pack.js';
 export { type ChatMessage, Tokenizer } from './tokenizer.js';
 export { expectedTensors, type ModelWeights, namedWeights } from './weights.js';

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { expectNoLeaks, initBackend } from '@magic/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CausalLM } from './causal-lm.js';
-import { LmInputError } from './errors.js';
+import { LmCheckpointError, LmInputError } from './errors.js';
 import { lrMultiplier } from './schedule.js';
 import { SftTrainer } from './sft.js';
 import { tokenizeChat } from './sft-data.js';
+import { packTokenStream } from './sft-pack.js';
 
 const records = [
   {
@@ -111,6 +112,51 @@ describe('SFT', () => {
       a.dispose();
       b.dispose();
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a weights-only bf16 checkpoint resumes only as a warm restart, with fresh moments', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'magic-sft-warm-'));
+    const lm = await CausalLM.fromPreset('tiny', { seed: 3 });
+    const t = new SftTrainer(lm, { ...config, totalSteps: 4 });
+    let resumed: SftTrainer | undefined;
+    try {
+      await t.train(records, { steps: 2 });
+      await t.saveCheckpoint(dir, { optimizer: false, dtype: 'BF16' });
+      await expect(SftTrainer.fromCheckpoint(dir)).rejects.toThrow(LmCheckpointError);
+      resumed = await SftTrainer.fromCheckpoint(dir, { warmRestart: true });
+      expect(resumed.step).toBe(2);
+      // bf16 storage: the restored weights equal the trained ones to bf16 precision, not exactly.
+      const [w] = await weightsOf(lm);
+      const [r] = await weightsOf(resumed.model);
+      let max = 0;
+      for (let j = 0; j < w!.length; j++) max = Math.max(max, Math.abs(w![j]! - r![j]!) / (Math.abs(w![j]!) + 1e-12));
+      expect(max).toBeGreaterThan(0);
+      expect(max).toBeLessThan(2 ** -8);
+      const logs = await resumed.train(records);
+      expect(logs.map((l) => l.step)).toEqual([3, 4]);
+    } finally {
+      t.dispose();
+      resumed?.dispose();
+      resumed?.model.dispose();
+      lm.dispose();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('pretrains on packed blocks: every token but the first in the loss, tokens counted, eval on blocks', async () => {
+    const lm = await CausalLM.fromPreset('tiny', { seed: 4 });
+    const stream = records.flatMap((r) => lm.tokenizer.encode(r.messages.map((m) => m.content).join(' ')));
+    const blocks = packTokenStream([...stream, ...stream, ...stream], 8);
+    const trainer = new SftTrainer(lm, { ...config, learningRate: 1e-2, batchSize: 4, totalSteps: 12, evalEvery: 6 });
+    try {
+      const logs = await trainer.trainTokenized(blocks, { evalTokenized: blocks.slice(0, 4) });
+      expect(logs[0]!.tokens).toBe(4 * 8 * config.gradAccumSteps);
+      expect(logs[11]!.evalLoss!).toBeLessThan(logs[5]!.evalLoss!);
+      expect(logs[11]!.loss).toBeLessThan(logs[0]!.loss);
+    } finally {
+      trainer.dispose();
+      lm.dispose();
     }
   });
 

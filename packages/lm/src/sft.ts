@@ -1,6 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadSafetensorsFile, saveSafetensorsFile } from '@magic/tensor';
+import { loadSafetensorsFile, type SafetensorsSaveDtype, saveSafetensorsFile } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { AdamW, globalNorm } from './adamw.js';
@@ -41,6 +41,23 @@ export interface SftLog {
   gradNorm: number;
   lr: number;
   evalLoss?: number;
+  /** Tokens (padding excluded) in this step's micro-batches. */
+  tokens: number;
+}
+
+export interface SaveCheckpointOptions {
+  /** Also write the AdamW moments (default true); without them a resume is a warm restart of the optimizer. */
+  optimizer?: boolean;
+  /** Storage dtype of the model weights (default F32). */
+  dtype?: SafetensorsSaveDtype;
+}
+
+export interface TrainOptions {
+  evalSet?: ChatRecord[];
+  /** Like evalSet, already tokenized (pretraining blocks). */
+  evalTokenized?: TokenizedExample[];
+  steps?: number;
+  onLog?: (log: SftLog) => void;
 }
 
 const STATE_FILE = 'trainer_state.json';
@@ -112,8 +129,11 @@ export class SftTrainer {
     const vars = this.named.map(([, v]) => v);
     const sums = new Map<string, tf.Tensor>();
     let lossSum = 0;
+    let tokens = 0;
     for (let k = 0; k < c.gradAccumSteps; k++) {
-      const batch = padBatch(this.microBatch(examples, this.step, k), this.model.tokenizer.padTokenId);
+      const micro = this.microBatch(examples, this.step, k);
+      for (const e of micro) tokens += e.ids.length;
+      const batch = padBatch(micro, this.model.tokenizer.padTokenId);
       const { value, grads } = tf.variableGrads(() => this.batchLoss(batch), vars);
       lossSum += (await value.data())[0]!;
       value.dispose();
@@ -142,7 +162,7 @@ export class SftTrainer {
       const lr = c.learningRate * lrMultiplier(c.schedule, this.step, c.warmupSteps, c.totalSteps, c.minLrRatio);
       this.optimizer.apply(sums, lr);
       this.step++;
-      return { step: this.step, loss: lossSum / c.gradAccumSteps, gradNorm, lr };
+      return { step: this.step, loss: lossSum / c.gradAccumSteps, gradNorm, lr, tokens };
     } finally {
       tf.dispose([...sums.values()]);
     }
@@ -150,7 +170,11 @@ export class SftTrainer {
 
   /** Mean loss over `records` (batches of batchSize, no gradients). */
   async evaluate(records: ChatRecord[]): Promise<number> {
-    const examples = this.tokenize(records, 'evalSet');
+    return this.evaluateTokenized(this.tokenize(records, 'evalSet'));
+  }
+
+  /** Mean loss over tokenized examples (batches of batchSize, no gradients). */
+  async evaluateTokenized(examples: TokenizedExample[]): Promise<number> {
     let total = 0;
     let n = 0;
     for (let i = 0; i < examples.length; i += this.config.batchSize) {
@@ -164,25 +188,20 @@ export class SftTrainer {
   }
 
   /** Trains until `totalSteps` (or `opts.steps` more steps), evaluating every evalEvery steps. */
-  async train(
-    trainSet: ChatRecord[],
-    opts: { evalSet?: ChatRecord[]; steps?: number; onLog?: (log: SftLog) => void } = {},
-  ): Promise<SftLog[]> {
+  async train(trainSet: ChatRecord[], opts: TrainOptions = {}): Promise<SftLog[]> {
     return this.trainTokenized(this.tokenize(trainSet, 'trainSet'), opts);
   }
 
   /** Like train, on already tokenized examples (ids + loss mask). */
-  async trainTokenized(
-    examples: TokenizedExample[],
-    opts: { evalSet?: ChatRecord[]; steps?: number; onLog?: (log: SftLog) => void } = {},
-  ): Promise<SftLog[]> {
+  async trainTokenized(examples: TokenizedExample[], opts: TrainOptions = {}): Promise<SftLog[]> {
     if (examples.length === 0) throw new LmConfigError('trainSet', '(root)', 'empty training set');
     const until = Math.min(this.config.totalSteps, this.step + (opts.steps ?? Number.POSITIVE_INFINITY));
     const logs: SftLog[] = [];
     while (this.step < until) {
       const log = await this.optimizerStep(examples);
-      if (opts.evalSet && this.config.evalEvery > 0 && log.step % this.config.evalEvery === 0) {
-        log.evalLoss = await this.evaluate(opts.evalSet);
+      if (this.config.evalEvery > 0 && log.step % this.config.evalEvery === 0) {
+        if (opts.evalTokenized) log.evalLoss = await this.evaluateTokenized(opts.evalTokenized);
+        else if (opts.evalSet) log.evalLoss = await this.evaluate(opts.evalSet);
       }
       logs.push(log);
       opts.onLog?.(log);
@@ -190,10 +209,12 @@ export class SftTrainer {
     return logs;
   }
 
-  /** Writes the model (HF layout), optimizer moments and trainer state into `dir`. */
-  async saveCheckpoint(dir: string): Promise<void> {
+  /** Writes the model (HF layout), optimizer moments (unless opts.optimizer is false) and trainer state into `dir`. */
+  async saveCheckpoint(dir: string, opts: SaveCheckpointOptions = {}): Promise<void> {
     await mkdir(dir, { recursive: true });
-    await this.model.save(dir);
+    await this.model.save(dir, opts.dtype ? { dtype: opts.dtype } : {});
+    await writeFile(join(dir, STATE_FILE), JSON.stringify({ step: this.step, config: this.config }, null, 2));
+    if (opts.optimizer === false) return;
     const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
     for (const [name] of this.named) {
       const m = this.optimizer.m.get(name)!;
@@ -202,11 +223,13 @@ export class SftTrainer {
       tensors[`exp_avg_sq.${name}`] = { shape: v.shape, data: (await v.data()) as Float32Array };
     }
     await saveSafetensorsFile(join(dir, OPTIMIZER_FILE), tensors, { metadata: { step: String(this.optimizer.steps) } });
-    await writeFile(join(dir, STATE_FILE), JSON.stringify({ step: this.step, config: this.config }, null, 2));
   }
 
-  /** Restores model, optimizer state and step from saveCheckpoint's folder. */
-  static async fromCheckpoint(dir: string): Promise<SftTrainer> {
+  /**
+   * Restores model, optimizer state and step from saveCheckpoint's folder. With `warmRestart`, a checkpoint
+   * saved without optimizer moments resumes with fresh moments (bias correction restarts too).
+   */
+  static async fromCheckpoint(dir: string, opts: { warmRestart?: boolean } = {}): Promise<SftTrainer> {
     const stateFile = join(dir, STATE_FILE);
     const parsed = trainerStateSchema.safeParse(await readJsonFile(stateFile, true));
     if (!parsed.success)
@@ -214,6 +237,15 @@ export class SftTrainer {
     const model = await CausalLM.fromPretrained(dir);
     const trainer = new SftTrainer(model, parsed.data.config);
     const optFile = join(dir, OPTIMIZER_FILE);
+    trainer.step = parsed.data.step;
+    if (!(await exists(optFile))) {
+      if (opts.warmRestart) return trainer;
+      throw new LmCheckpointError(
+        optFile,
+        '(file)',
+        'missing: saved without optimizer state (resume with warmRestart)',
+      );
+    }
     const st = await loadSafetensorsFile(optFile);
     for (const [name, p] of trainer.named) {
       for (const [prefix, store] of [
@@ -231,13 +263,19 @@ export class SftTrainer {
       }
     }
     trainer.optimizer.steps = Number(st.metadata.step ?? parsed.data.step);
-    trainer.step = parsed.data.step;
     return trainer;
   }
 
   dispose(): void {
     this.optimizer.dispose();
   }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 const orderCache = new Map<string, number[]>();
