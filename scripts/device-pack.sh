@@ -10,6 +10,7 @@ entry() { # bench programs by name; the two apps by their bin names
   case $1 in
     magic-train) echo apps/trainer/src/cli.ts ;;
     magic-eval) echo apps/eval/src/cli.ts ;;
+    magic-organism) echo apps/organism/src/cli.ts ;;
     *) echo "bench/$1.ts" ;;
   esac
 }

@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
 import { AttackPoolError } from '@magic/attack-pool';
+import { LmCheckpointError, LmConfigError, LmInputError, Tokenizer } from '@magic/lm';
+import { initBackend } from '@magic/tensor';
 import { trainTokenizerFromCorpus } from './bpe/train-from-corpus.js';
 import { numberArg, parseArgs } from './cli-args.js';
 import { buildCorpus } from './corpus/build.js';
 import { OrganismError, OrganismUsageError } from './errors.js';
+import { pretrainOrganism, sftOrganism } from './train/organism-train.js';
+import type { OrganismShape } from './train/shapes.js';
+import { writeTokenStore } from './train/token-store.js';
 
 const HELP = `magic-organism: build the model organisms (issue 22)
 
@@ -23,8 +28,100 @@ usage:
     --vocab N             vocabulary size incl. 256 bytes and 3 special tokens (default 4096)
     --max-chars N         characters of corpus sampled for training (default 20000000)
     --out DIR             output dir (default apps/organism/data/tokenizer-s)
+  magic-organism tokenize [options]    tokenize the corpus once (uint16 ids, gzip) for training machines
+    --tokenizer DIR       tokenizer (default apps/organism/data/tokenizer-s)
+    --corpus DIR          corpus jsonl dir (default .organism/corpus)
+    --max-length N        SFT chats longer than this go to pretraining only (default 512)
+    --out DIR             (default .organism/tokens-s)
+  magic-organism pretrain [options]    stage 1: next-token prediction from random weights (resumable)
+    --tokens DIR          tokenized corpus (default .organism/tokens-s)
+    --tokenizer DIR       the tokenizer the store was written with (default apps/organism/data/tokenizer-s)
+    --shape s|m           organism-s (~1.3M params) or organism-m (~6.8M with an 8k vocab) (default s)
+    --run DIR             run folder: <run>/pretrain/{checkpoint,model}, <run>/train-log.jsonl (default .organism/run-s)
+    --epochs N (3)  --block N (256)  --batch N (64)  --lr X (3e-3)  --warmup N (100)  --min-lr-ratio X (0.1)
+    --weight-decay X (0.1)  --eval-every N (100)  --seed N (0)
+  magic-organism sft [options]         stage 2: chat SFT on assistant tokens (resumable)
+    --tokens DIR  --run DIR  as above; --init DIR (default <run>/pretrain/model)
+    --epochs N (1)  --batch N (32)  --lr X (1e-3)  --warmup N (20)  --min-lr-ratio X (0.1)  --weight-decay X (0.01)
+    --pad-multiple N (64)  --eval-every N (100)  --seed N (0)
+  Options of pretrain and sft:
+    --device auto|webgpu|wasm|cpu   backend (default auto)
+    --max-minutes X       stop after a checkpoint once X minutes have passed; the same command resumes
+    --checkpoint-every N  optimizer steps between checkpoints (default 100)
+    --weights-only        checkpoints hold bf16 weights only (small, for GPU transfers); a resume is then a
+                          warm restart of AdamW (fresh moments)
   magic-organism --help
 `;
+
+const TRAIN_FLAGS = {
+  tokens: 'string',
+  run: 'string',
+  epochs: 'string',
+  batch: 'string',
+  lr: 'string',
+  warmup: 'string',
+  'min-lr-ratio': 'string',
+  'weight-decay': 'string',
+  'eval-every': 'string',
+  seed: 'string',
+  device: 'string',
+  'max-minutes': 'string',
+  'checkpoint-every': 'string',
+  'weights-only': 'boolean',
+} as const;
+
+async function runTrainingCommand(cmd: 'pretrain' | 'sft', rest: string[], log: (l: string) => void): Promise<number> {
+  const a =
+    cmd === 'pretrain'
+      ? parseArgs(rest, { ...TRAIN_FLAGS, tokenizer: 'string', shape: 'string', block: 'string' })
+      : parseArgs(rest, { ...TRAIN_FLAGS, init: 'string', 'pad-multiple': 'string' });
+  const device = (a.device as string | undefined) ?? 'auto';
+  if (!['auto', 'webgpu', 'wasm', 'cpu'].includes(device))
+    throw new OrganismUsageError('--device must be auto, webgpu, wasm or cpu');
+  const info = await initBackend({ device: device as 'auto' });
+  log(`${cmd}: backend ${info.name}${info.adapter ? ` (${info.adapter.description})` : ''}`);
+  const isPre = cmd === 'pretrain';
+  const seed = a.seed === undefined ? 0 : Number(a.seed);
+  if (!Number.isInteger(seed)) throw new OrganismUsageError('--seed must be an integer');
+  const common = {
+    tokensDir: resolve((a.tokens as string | undefined) ?? '.organism/tokens-s'),
+    runDir: resolve((a.run as string | undefined) ?? '.organism/run-s'),
+    epochs: numberArg(a, 'epochs', isPre ? 3 : 1),
+    batchSize: numberArg(a, 'batch', isPre ? 64 : 32),
+    learningRate: numberArg(a, 'lr', isPre ? 3e-3 : 1e-3),
+    warmupSteps: a.warmup === '0' ? 0 : numberArg(a, 'warmup', isPre ? 100 : 20),
+    minLrRatio: numberArg(a, 'min-lr-ratio', 0.1),
+    weightDecay: numberArg(a, 'weight-decay', isPre ? 0.1 : 0.01),
+    ...(a['max-minutes'] !== undefined ? { maxSeconds: numberArg(a, 'max-minutes', 1) * 60 } : {}),
+    checkpointEvery: numberArg(a, 'checkpoint-every', 100),
+    checkpointOptimizer: a['weights-only'] !== true,
+    evalEvery: numberArg(a, 'eval-every', 100),
+    seed,
+    progress: process.stderr,
+    log,
+  };
+  const r = isPre
+    ? await pretrainOrganism({
+        ...common,
+        tokenizerDir: resolve((a.tokenizer as string | undefined) ?? 'apps/organism/data/tokenizer-s'),
+        shape: parseShape(a.shape),
+        blockSize: numberArg(a, 'block', 256),
+      })
+    : await sftOrganism({
+        ...common,
+        ...(typeof a.init === 'string' ? { initDir: resolve(a.init) } : {}),
+        padToMultipleOf: numberArg(a, 'pad-multiple', 64),
+      });
+  log(`${cmd}: ${r.done ? `done -> ${r.modelDir}` : `paused at step ${r.step}/${r.totalSteps}`}`);
+  // 3: stopped on the time budget; the same command resumes (scripts loop on it).
+  return r.done ? 0 : 3;
+}
+
+function parseShape(v: string | boolean | undefined): OrganismShape {
+  if (v === undefined) return 's';
+  if (v === 's' || v === 'm') return v;
+  throw new OrganismUsageError('--shape must be s or m');
+}
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -83,6 +180,23 @@ async function main(argv: string[]): Promise<number> {
     );
     return 0;
   }
+  if (cmd === 'tokenize') {
+    const a = parseArgs(rest, { tokenizer: 'string', corpus: 'string', 'max-length': 'string', out: 'string' });
+    const tokenizer = await Tokenizer.fromDir(
+      resolve((a.tokenizer as string | undefined) ?? 'apps/organism/data/tokenizer-s'),
+    );
+    const t = Date.now();
+    const meta = await writeTokenStore({
+      tokenizer,
+      corpusDir: resolve((a.corpus as string | undefined) ?? '.organism/corpus'),
+      outDir: resolve((a.out as string | undefined) ?? '.organism/tokens-s'),
+      maxLength: numberArg(a, 'max-length', 512),
+      log,
+    });
+    log(`tokenize: ${JSON.stringify(meta.counts)} in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+    return 0;
+  }
+  if (cmd === 'pretrain' || cmd === 'sft') return runTrainingCommand(cmd, rest, log);
   throw new OrganismUsageError(`unknown command '${cmd}' (see --help)`);
 }
 
@@ -92,7 +206,13 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     // attack-pool's typed errors (bad seeds file, bad eval file) name the file: a message, not a stack.
-    if (e instanceof OrganismError || AttackPoolError.isInstance(e)) {
+    if (
+      e instanceof OrganismError ||
+      AttackPoolError.isInstance(e) ||
+      e instanceof LmInputError ||
+      e instanceof LmConfigError ||
+      e instanceof LmCheckpointError
+    ) {
       process.stderr.write(`magic-organism: ${e.message}\n`);
       process.exitCode = e instanceof OrganismUsageError ? 2 : 1;
     } else {

@@ -53,3 +53,28 @@ export class OrganismUsageError extends OrganismError {
     super('USAGE', reason);
   }
 }
+
+/** A tokenized corpus that cannot be read, or does not belong to the model's tokenizer. */
+export class TokenStoreError extends OrganismError {
+  constructor(
+    readonly where: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super('TOKEN_STORE', `${where}: ${reason}`, options);
+  }
+}
+
+/** The tokenizer and the model (or the tokenized corpus) disagree on the vocabulary. */
+export class VocabMismatchError extends OrganismError {
+  constructor(reason: string) {
+    super('VOCAB_MISMATCH', reason);
+  }
+}
+
+/** A training stage's options or checkpoint cannot be used. */
+export class OrganismTrainError extends OrganismError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('ORGANISM_TRAIN', reason, options);
+  }
+}

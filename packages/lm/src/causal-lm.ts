@@ -48,6 +48,12 @@ export class CausalLM {
     const configFile = join(dir, 'config.json');
     const config = parseQwen2Config(await readJsonFile(configFile, true), configFile);
     const tokenizer = opts.tokenizer ?? (await Tokenizer.fromDir(dir));
+    if (tokenizer.vocabSize > config.vocabSize) {
+      throw new LmInputError(
+        'tokenizer',
+        `${dir}: tokenizer vocab ${tokenizer.vocabSize} exceeds the model's vocab_size ${config.vocabSize}`,
+      );
+    }
     const tensors = await readCheckpointTensors(dir);
     checkTensors(config, tensors, dir);
     return new CausalLM(config, tokenizer, weightsFromTensors(config, tensors));

@@ -47,12 +47,14 @@ export function tokenizeChat(
   return { ids: ids.slice(0, maxLength), lossMask: kept };
 }
 
-/** Right-pads examples into [B,T] arrays. */
+/** Right-pads examples into [B,T] arrays, T the longest length rounded up to a multiple of `padToMultipleOf`. */
 export function padBatch(
   examples: TokenizedExample[],
   padId: number,
+  padToMultipleOf = 1,
 ): { ids: number[][]; mask: number[][]; lossMask: number[][] } {
-  const t = Math.max(...examples.map((e) => e.ids.length));
+  const longest = Math.max(...examples.map((e) => e.ids.length));
+  const t = Math.ceil(longest / padToMultipleOf) * padToMultipleOf;
   const fill = (n: number, v: number) => Array<number>(n).fill(v);
   return {
     ids: examples.map((e) => [...e.ids, ...fill(t - e.ids.length, padId)]),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LmInputError } from './errors.js';
+import { padBatch } from './sft-data.js';
 import { packTokenStream } from './sft-pack.js';
 
 describe('packTokenStream', () => {
@@ -22,5 +23,13 @@ describe('packTokenStream', () => {
   it('rejects a stream shorter than one block and a block size below 2', () => {
     expect(() => packTokenStream([1, 2], 3)).toThrow(LmInputError);
     expect(() => packTokenStream([1, 2, 3], 1)).toThrow(/blockSize/);
+  });
+
+  it('padBatch rounds the batch length up to padToMultipleOf, masking the padding', () => {
+    const b = padBatch([{ ids: [5, 6, 7], lossMask: [0, 1, 1] }], 0, 4);
+    expect(b.ids).toEqual([[5, 6, 7, 0]]);
+    expect(b.mask).toEqual([[1, 1, 1, 0]]);
+    expect(b.lossMask).toEqual([[0, 1, 1, 0]]);
+    expect(padBatch([{ ids: [5, 6, 7, 8], lossMask: [0, 1, 1, 1] }], 0, 4).ids[0]).toHaveLength(4);
   });
 });

@@ -28,6 +28,8 @@ export const sftConfigSchema = z.object({
   batchSize: z.number().int().positive().default(4),
   gradAccumSteps: z.number().int().positive().default(1),
   maxLength: z.number().int().positive().default(1024),
+  /** Pad each micro-batch's length up to a multiple of this (HF's pad_to_multiple_of): fewer distinct shapes to compile on WebGPU. */
+  padToMultipleOf: z.number().int().positive().default(1),
   /** Evaluate every N optimizer steps (0 = never). */
   evalEvery: z.number().int().min(0).default(0),
   seed: z.number().int().default(0),
@@ -133,7 +135,7 @@ export class SftTrainer {
     for (let k = 0; k < c.gradAccumSteps; k++) {
       const micro = this.microBatch(examples, this.step, k);
       for (const e of micro) tokens += e.ids.length;
-      const batch = padBatch(micro, this.model.tokenizer.padTokenId);
+      const batch = padBatch(micro, this.model.tokenizer.padTokenId, c.padToMultipleOf);
       const { value, grads } = tf.variableGrads(() => this.batchLoss(batch), vars);
       lossSum += (await value.data())[0]!;
       value.dispose();
@@ -179,7 +181,7 @@ export class SftTrainer {
     let n = 0;
     for (let i = 0; i < examples.length; i += this.config.batchSize) {
       const chunk = examples.slice(i, i + this.config.batchSize);
-      const loss = this.batchLoss(padBatch(chunk, this.model.tokenizer.padTokenId));
+      const loss = this.batchLoss(padBatch(chunk, this.model.tokenizer.padTokenId, this.config.padToMultipleOf));
       total += (await loss.data())[0]! * chunk.length;
       n += chunk.length;
       loss.dispose();

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Trains an organism on the GPU machine in one time-boxed call (docs/gpu.md, apps/organism/README.md).
+# Carry .device-kit, .bundle (magic-organism.mjs.xz from scripts/device-pack.sh), the token store and, to resume,
+# a previous run folder. Usage: bash apps/organism/scripts/device-train.sh RUN TOKENS PRETRAIN_MIN SFT_MIN [pretrain flags...]
+# The run folder comes back in $OUT as run.tar.xz (split into 15 MiB parts when larger).
+set -uo pipefail
+run=$1 tokens=$2 pre_min=$3 sft_min=$4
+shift 4
+source .device-kit/setup.sh
+[ -f .bundle/magic-organism.mjs ] || xz -dk .bundle/magic-organism.mjs.xz
+out=${OUT:-./device-out}
+mkdir -p "$out"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader > "$out/gpu.txt" 2>&1 || true
+t0=$SECONDS
+node .bundle/magic-organism.mjs pretrain --device webgpu --run "$run" --tokens "$tokens" --max-minutes "$pre_min" "$@" 2> "$out/pretrain.log"
+rc=$?
+echo "pretrain: rc=$rc $((SECONDS - t0)) s" | tee -a "$out/steps.txt"
+if [ $rc -eq 0 ] && [ "$sft_min" != 0 ]; then
+  t1=$SECONDS
+  node .bundle/magic-organism.mjs sft --device webgpu --run "$run" --tokens "$tokens" --max-minutes "$sft_min" 2> "$out/sft.log"
+  echo "sft: rc=$? $((SECONDS - t1)) s" | tee -a "$out/steps.txt"
+fi
+# A finished stage's checkpoint is not needed to go on (its model/ is): leave it behind.
+for s in pretrain sft; do [ -f "$run/$s/model/config.json" ] && rm -rf "$run/$s/checkpoint"; done
+tar -C "$(dirname "$run")" -cf - "$(basename "$run")" | xz -T0 -6 > "$out/run.tar.xz"
+if [ "$(stat -c %s "$out/run.tar.xz")" -gt 15728640 ]; then
+  split -b 15M -d "$out/run.tar.xz" "$out/run.tar.xz.part" && rm "$out/run.tar.xz"
+fi
+ls -la "$out" | tee -a "$out/steps.txt"
+tail -3 "$out/pretrain.log"; tail -3 "$out/sft.log" 2>/dev/null

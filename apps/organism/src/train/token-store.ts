@@ -1,0 +1,231 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { type ChatRecord, chatRecordSchema, type TokenizedExample, type Tokenizer, tokenizeChat } from '@magic/lm';
+import { z } from 'zod';
+import { CorpusInputError, TokenStoreError, VocabMismatchError } from '../errors.js';
+
+/**
+ * A tokenized corpus, small enough to travel to the GPU machine: uint16 ids, gzip-compressed.
+ * - pretrain: prose items and SFT-train chats rendered with the chat template, each ended by <|endoftext|>;
+ * - sft: SFT-train chats with their assistant-only loss masks (offsets delimit examples);
+ * - heldout: held-out chats rendered like pretrain (an eval loss that no stage trains on).
+ */
+export const TOKEN_STORE_VERSION = 1;
+const metaSchema = z.object({
+  version: z.literal(TOKEN_STORE_VERSION),
+  tokenizerSha256: z.string().length(64),
+  vocabSize: z.number().int().positive().max(65536),
+  maxLength: z.number().int().positive(),
+  counts: z.object({
+    pretrainTokens: z.number().int().min(0),
+    sftExamples: z.number().int().min(0),
+    sftTokens: z.number().int().min(0),
+    /** SFT chats longer than maxLength: kept in the pretraining stream, left out of SFT. */
+    sftTooLong: z.number().int().min(0),
+    heldoutTokens: z.number().int().min(0),
+  }),
+  sources: z.record(z.string(), z.string()),
+});
+export type TokenStoreMeta = z.infer<typeof metaSchema>;
+
+export interface TokenStore {
+  meta: TokenStoreMeta;
+  pretrain: Uint16Array;
+  heldout: Uint16Array;
+  sft: TokenizedExample[];
+}
+
+/** sha256 of the tokenizer's canonical JSON: ties a token store to the tokenizer that wrote it. */
+export function tokenizerFingerprint(tok: Tokenizer): string {
+  return createHash('sha256').update(JSON.stringify(tok.tokenizerJson)).digest('hex');
+}
+
+async function* jsonlRows(file: string): AsyncGenerator<{ line: number; row: unknown }> {
+  const rl = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
+  let line = 0;
+  for await (const text of rl) {
+    line++;
+    if (text.trim() === '') continue;
+    try {
+      yield { line, row: JSON.parse(text) };
+    } catch (e) {
+      throw new CorpusInputError(file, line, `not JSON: ${(e as Error).message}`);
+    }
+  }
+}
+
+const proseSchema = z.object({ text: z.string().min(1) });
+
+async function readChats(file: string): Promise<ChatRecord[]> {
+  const out: ChatRecord[] = [];
+  for await (const { line, row } of jsonlRows(file)) {
+    const r = chatRecordSchema.safeParse(row);
+    if (!r.success)
+      throw new CorpusInputError(file, line, `${r.error.issues[0]!.path.join('.')}: ${r.error.issues[0]!.message}`);
+    out.push(r.data);
+  }
+  return out;
+}
+
+function toU16(ids: number[], where: string): Uint16Array {
+  const a = new Uint16Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const v = ids[i]!;
+    if (v > 0xffff) throw new TokenStoreError(where, `token id ${v} does not fit in uint16`);
+    a[i] = v;
+  }
+  return a;
+}
+
+export interface WriteTokenStoreOptions {
+  tokenizer: Tokenizer;
+  /** Corpus dir of `magic-organism corpus` (pretrain.jsonl, sft.train.jsonl, sft.heldout.jsonl). */
+  corpusDir: string;
+  outDir: string;
+  /** SFT examples are cut to this many tokens. */
+  maxLength: number;
+  log?: (line: string) => void;
+}
+
+/** Tokenizes the corpus once (minutes on one core) so that training machines only read ids. */
+export async function writeTokenStore(opts: WriteTokenStoreOptions): Promise<TokenStoreMeta> {
+  const tok = opts.tokenizer;
+  const eotIds = tok.encode('<|endoftext|>');
+  if (eotIds.length !== 1 || !tok.isSpecial(eotIds[0]!))
+    throw new VocabMismatchError('tokenizer has no <|endoftext|> token');
+  const eot = eotIds[0]!;
+  const render = (r: ChatRecord): string => tok.applyChatTemplate(r.messages, { addGenerationPrompt: false });
+  const pretrain: number[] = [];
+  const push = (ids: number[]): void => {
+    for (const id of ids) pretrain.push(id);
+    pretrain.push(eot);
+  };
+  const proseFile = join(opts.corpusDir, 'pretrain.jsonl');
+  let prose = 0;
+  for await (const { line, row } of jsonlRows(proseFile)) {
+    const r = proseSchema.safeParse(row);
+    if (!r.success)
+      throw new CorpusInputError(
+        proseFile,
+        line,
+        `${r.error.issues[0]!.path.join('.')}: ${r.error.issues[0]!.message}`,
+      );
+    push(tok.encode(r.data.text));
+    prose++;
+  }
+  opts.log?.(`tokenize: ${prose} prose items, ${pretrain.length} tokens`);
+  const trainFile = join(opts.corpusDir, 'sft.train.jsonl');
+  const chats = await readChats(trainFile);
+  const sftIds: number[] = [];
+  const sftMask: number[] = [];
+  const offsets: number[] = [0];
+  let tooLong = 0;
+  chats.forEach((c, i) => {
+    const full = tok.encode(render(c));
+    push(full);
+    if (full.length > opts.maxLength) {
+      tooLong++;
+      return;
+    }
+    const ex = tokenizeChat(tok, c, opts.maxLength, `${trainFile}:${i + 1}`);
+    for (let j = 0; j < ex.ids.length; j++) {
+      sftIds.push(ex.ids[j]!);
+      sftMask.push(ex.lossMask[j]!);
+    }
+    offsets.push(sftIds.length);
+  });
+  opts.log?.(
+    `tokenize: ${chats.length} SFT chats (${tooLong} longer than ${opts.maxLength} tokens: pretraining only), ` +
+      `${sftIds.length} SFT tokens; pretrain stream ${pretrain.length}`,
+  );
+  const heldoutFile = join(opts.corpusDir, 'sft.heldout.jsonl');
+  const heldout: number[] = [];
+  for (const c of await readChats(heldoutFile)) {
+    for (const id of tok.encode(render(c))) heldout.push(id);
+    heldout.push(eot);
+  }
+  const meta: TokenStoreMeta = {
+    version: TOKEN_STORE_VERSION,
+    tokenizerSha256: tokenizerFingerprint(tok),
+    vocabSize: tok.vocabSize,
+    maxLength: opts.maxLength,
+    counts: {
+      pretrainTokens: pretrain.length,
+      sftExamples: offsets.length - 1,
+      sftTokens: sftIds.length,
+      sftTooLong: tooLong,
+      heldoutTokens: heldout.length,
+    },
+    sources: { pretrain: proseFile, sft: trainFile, heldout: heldoutFile },
+  };
+  await mkdir(opts.outDir, { recursive: true });
+  const files: [string, Uint8Array][] = [
+    ['pretrain.u16.gz', bytesOf(toU16(pretrain, 'pretrain'))],
+    ['heldout.u16.gz', bytesOf(toU16(heldout, 'heldout'))],
+    ['sft-ids.u16.gz', bytesOf(toU16(sftIds, 'sft'))],
+    ['sft-mask.u8.gz', Uint8Array.from(sftMask)],
+    ['sft-offsets.u32.gz', bytesOf(Uint32Array.from(offsets))],
+  ];
+  for (const [name, raw] of files) await writeFile(join(opts.outDir, name), gzipSync(raw, { level: 9 }));
+  // meta.json last, through a rename: a store with meta.json is complete.
+  await writeFile(join(opts.outDir, 'meta.json.tmp'), JSON.stringify(meta, null, 2));
+  await rename(join(opts.outDir, 'meta.json.tmp'), join(opts.outDir, 'meta.json'));
+  return meta;
+}
+
+function bytesOf(a: Uint16Array | Uint32Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+async function readArray<T>(dir: string, name: string, make: (buf: ArrayBuffer) => T, expect: number): Promise<T> {
+  const file = join(dir, name);
+  let raw: Buffer;
+  try {
+    raw = gunzipSync(await readFile(file));
+  } catch (e) {
+    throw new TokenStoreError(file, `cannot read: ${(e as Error).message}`, { cause: e });
+  }
+  const buf = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength);
+  const arr = make(buf as ArrayBuffer) as unknown as { length: number };
+  if (arr.length !== expect) throw new TokenStoreError(file, `${arr.length} values, meta.json says ${expect}`);
+  return arr as unknown as T;
+}
+
+/** Reads a store; with `tokenizer`, refuses one written by a different tokenizer (VocabMismatchError). */
+export async function readTokenStore(dir: string, tokenizer?: Tokenizer): Promise<TokenStore> {
+  const metaFile = join(dir, 'meta.json');
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(metaFile, 'utf8'));
+  } catch (e) {
+    throw new TokenStoreError(metaFile, `cannot read: ${(e as Error).message}`, { cause: e });
+  }
+  const m = metaSchema.safeParse(json);
+  if (!m.success)
+    throw new TokenStoreError(metaFile, `${m.error.issues[0]!.path.join('.')}: ${m.error.issues[0]!.message}`);
+  const meta = m.data;
+  if (tokenizer && tokenizerFingerprint(tokenizer) !== meta.tokenizerSha256) {
+    throw new VocabMismatchError(
+      `${dir} was tokenized with a different tokenizer (vocab ${meta.vocabSize}) than the model's (vocab ${tokenizer.vocabSize})`,
+    );
+  }
+  const c = meta.counts;
+  const pretrain = await readArray(dir, 'pretrain.u16.gz', (b) => new Uint16Array(b), c.pretrainTokens);
+  const heldout = await readArray(dir, 'heldout.u16.gz', (b) => new Uint16Array(b), c.heldoutTokens);
+  const ids = await readArray(dir, 'sft-ids.u16.gz', (b) => new Uint16Array(b), c.sftTokens);
+  const mask = await readArray(dir, 'sft-mask.u8.gz', (b) => new Uint8Array(b), c.sftTokens);
+  const offsets = await readArray(dir, 'sft-offsets.u32.gz', (b) => new Uint32Array(b), c.sftExamples + 1);
+  const sft: TokenizedExample[] = [];
+  for (let i = 0; i < c.sftExamples; i++) {
+    const a = offsets[i]!;
+    const b = offsets[i + 1]!;
+    if (!(a < b && b <= ids.length))
+      throw new TokenStoreError(join(dir, 'sft-offsets.u32.gz'), `bad offsets at example ${i}`);
+    sft.push({ ids: Array.from(ids.subarray(a, b)), lossMask: Array.from(mask.subarray(a, b)) });
+  }
+  return { meta, pretrain, heldout, sft };
+}
