@@ -7,17 +7,18 @@ set -uo pipefail
 run=$1 tokens=$2 pre_min=$3 sft_min=$4
 shift 4
 source .device-kit/setup.sh
-[ -f .bundle/magic-organism.mjs ] || xz -dk .bundle/magic-organism.mjs.xz
+B=${BUNDLE_DIR:-.bundle}
+[ -f $B/magic-organism.mjs ] || xz -dk $B/magic-organism.mjs.xz
 out=${OUT:-./device-out}
 mkdir -p "$out"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader > "$out/gpu.txt" 2>&1 || true
 t0=$SECONDS
-node .bundle/magic-organism.mjs pretrain --device webgpu --run "$run" --tokens "$tokens" --max-minutes "$pre_min" "$@" 2> "$out/pretrain.log"
+node $B/magic-organism.mjs pretrain --device webgpu --run "$run" --tokens "$tokens" --max-minutes "$pre_min" "$@" 2> "$out/pretrain.log"
 rc=$?
 echo "pretrain: rc=$rc $((SECONDS - t0)) s" | tee -a "$out/steps.txt"
 if [ $rc -eq 0 ] && [ "$sft_min" != 0 ]; then
   t1=$SECONDS
-  node .bundle/magic-organism.mjs sft --device webgpu --run "$run" --tokens "$tokens" --max-minutes "$sft_min" 2> "$out/sft.log"
+  node $B/magic-organism.mjs sft --device webgpu --run "$run" --tokens "$tokens" --max-minutes "$sft_min" 2> "$out/sft.log"
   echo "sft: rc=$? $((SECONDS - t1)) s" | tee -a "$out/steps.txt"
 fi
 # A finished stage's checkpoint is not needed to go on (its model/ is): leave it behind.
