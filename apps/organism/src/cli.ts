@@ -9,7 +9,7 @@ import { buildCorpus } from './corpus/build.js';
 import { OrganismError, OrganismUsageError } from './errors.js';
 import { pretrainOrganism, sftOrganism } from './train/organism-train.js';
 import type { OrganismShape } from './train/shapes.js';
-import { writeTokenStore } from './train/token-store.js';
+import { writeChatTokenStore, writeTokenStore } from './train/token-store.js';
 
 const HELP = `magic-organism: build the model organisms (issue 22)
 
@@ -32,6 +32,8 @@ usage:
     --tokenizer DIR       tokenizer (default apps/organism/data/tokenizer-s)
     --corpus DIR          corpus jsonl dir (default .organism/corpus)
     --max-length N        SFT chats longer than this go to pretraining only (default 512)
+    --chats FILE          instead of --corpus: one jsonl of {"messages"} chats -> an SFT-only store
+                          (e.g. apps/organism/scripts/write-attacker-chats.ts's attacker chats)
     --out DIR             (default .organism/tokens-s)
   magic-organism pretrain [options]    stage 1: next-token prediction from random weights (resumable)
     --tokens DIR          tokenized corpus (default .organism/tokens-s)
@@ -42,6 +44,8 @@ usage:
     --weight-decay X (0.1)  --eval-every N (100)  --seed N (0)
   magic-organism sft [options]         stage 2: chat SFT on assistant tokens (resumable)
     --tokens DIR  --run DIR  as above; --init DIR (default <run>/pretrain/model)
+    --stage sft|attacker-sft   stage folder in the run (default sft; attacker-sft: the attacker organism,
+                          SFT on the attack pool's chats from --init, e.g. <run>/sft/model)
     --epochs N (1)  --batch N (32)  --lr X (1e-3)  --warmup N (20)  --min-lr-ratio X (0.1)  --weight-decay X (0.01)
     --pad-multiple N (64)  --eval-every N (100)  --seed N (0)
   Options of pretrain and sft:
@@ -74,7 +78,7 @@ async function runTrainingCommand(cmd: 'pretrain' | 'sft', rest: string[], log: 
   const a =
     cmd === 'pretrain'
       ? parseArgs(rest, { ...TRAIN_FLAGS, tokenizer: 'string', shape: 'string', block: 'string' })
-      : parseArgs(rest, { ...TRAIN_FLAGS, init: 'string', 'pad-multiple': 'string' });
+      : parseArgs(rest, { ...TRAIN_FLAGS, init: 'string', 'pad-multiple': 'string', stage: 'string' });
   const device = (a.device as string | undefined) ?? 'auto';
   if (!['auto', 'webgpu', 'wasm', 'cpu'].includes(device))
     throw new OrganismUsageError('--device must be auto, webgpu, wasm or cpu');
@@ -111,10 +115,17 @@ async function runTrainingCommand(cmd: 'pretrain' | 'sft', rest: string[], log: 
         ...common,
         ...(typeof a.init === 'string' ? { initDir: resolve(a.init) } : {}),
         padToMultipleOf: numberArg(a, 'pad-multiple', 64),
+        stageName: parseSftStage(a.stage),
       });
   log(`${cmd}: ${r.done ? `done -> ${r.modelDir}` : `paused at step ${r.step}/${r.totalSteps}`}`);
   // 3: stopped on the time budget; the same command resumes (scripts loop on it).
   return r.done ? 0 : 3;
+}
+
+function parseSftStage(v: string | boolean | undefined): 'sft' | 'attacker-sft' {
+  if (v === undefined) return 'sft';
+  if (v === 'sft' || v === 'attacker-sft') return v;
+  throw new OrganismUsageError('--stage must be sft or attacker-sft');
 }
 
 function parseShape(v: string | boolean | undefined): OrganismShape {
@@ -181,18 +192,29 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd === 'tokenize') {
-    const a = parseArgs(rest, { tokenizer: 'string', corpus: 'string', 'max-length': 'string', out: 'string' });
+    const a = parseArgs(rest, {
+      tokenizer: 'string',
+      corpus: 'string',
+      chats: 'string',
+      'max-length': 'string',
+      out: 'string',
+    });
     const tokenizer = await Tokenizer.fromDir(
       resolve((a.tokenizer as string | undefined) ?? 'apps/organism/data/tokenizer-s'),
     );
     const t = Date.now();
-    const meta = await writeTokenStore({
-      tokenizer,
-      corpusDir: resolve((a.corpus as string | undefined) ?? '.organism/corpus'),
-      outDir: resolve((a.out as string | undefined) ?? '.organism/tokens-s'),
-      maxLength: numberArg(a, 'max-length', 512),
-      log,
-    });
+    const outDir = resolve((a.out as string | undefined) ?? '.organism/tokens-s');
+    const maxLength = numberArg(a, 'max-length', 512);
+    const meta =
+      typeof a.chats === 'string'
+        ? await writeChatTokenStore({ tokenizer, chatsFile: resolve(a.chats), outDir, maxLength, log })
+        : await writeTokenStore({
+            tokenizer,
+            corpusDir: resolve((a.corpus as string | undefined) ?? '.organism/corpus'),
+            outDir,
+            maxLength,
+            log,
+          });
     log(`tokenize: ${JSON.stringify(meta.counts)} in ${((Date.now() - t) / 1000).toFixed(0)} s`);
     return 0;
   }

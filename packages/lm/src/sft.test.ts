@@ -160,6 +160,33 @@ describe('SFT', () => {
     }
   });
 
+  it('groupByLength batches examples of similar length and still visits every example once per epoch', async () => {
+    const lm = await CausalLM.fromPreset('tiny', { seed: 5 });
+    const examples = Array.from({ length: 16 }, (_, i) => ({
+      ids: Array.from({ length: 4 + ((i * 7) % 16) }, (_, t) => 1 + ((t + i) % 400)),
+      lossMask: Array.from({ length: 4 + ((i * 7) % 16) }, () => 1),
+    }));
+    const trainer = new SftTrainer(lm, {
+      ...config,
+      batchSize: 4,
+      gradAccumSteps: 1,
+      groupByLength: true,
+      totalSteps: 4,
+    });
+    try {
+      const seen: number[][] = [];
+      const priv = trainer as unknown as { microBatch(e: typeof examples, s: number, k: number): typeof examples };
+      for (let s = 0; s < 4; s++) seen.push(priv.microBatch(examples, s, 0).map((e) => e.ids.length));
+      expect(seen.flat().sort((a, b) => a - b)).toEqual(examples.map((e) => e.ids.length).sort((a, b) => a - b));
+      // sorted within the mega-batch (the whole epoch here): each micro-batch is a run of neighbouring lengths
+      for (const b of seen) expect(b).toEqual([...b].sort((x, y) => y - x));
+      expect(seen.flat()).toEqual([...seen.flat()].sort((x, y) => y - x));
+    } finally {
+      trainer.dispose();
+      lm.dispose();
+    }
+  });
+
   it('warmup + cosine and constant schedules', () => {
     expect(lrMultiplier('cosine', 0, 2, 10)).toBe(0);
     expect(lrMultiplier('cosine', 1, 2, 10)).toBe(0.5);

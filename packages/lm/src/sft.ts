@@ -30,6 +30,11 @@ export const sftConfigSchema = z.object({
   maxLength: z.number().int().positive().default(1024),
   /** Pad each micro-batch's length up to a multiple of this (HF's pad_to_multiple_of): fewer distinct shapes to compile on WebGPU. */
   padToMultipleOf: z.number().int().positive().default(1),
+  /**
+   * HF's group_by_length: each epoch's shuffled order is cut into mega-batches of 50 optimizer steps, each sorted
+   * by length, so that a micro-batch holds examples of similar length (less padding, same examples per epoch).
+   */
+  groupByLength: z.boolean().default(false),
   /** Evaluate every N optimizer steps (0 = never). */
   evalEvery: z.number().int().min(0).default(0),
   seed: z.number().int().default(0),
@@ -120,7 +125,10 @@ export class SftTrainer {
     const start = (step * gradAccumSteps + k) * batchSize;
     for (let j = start; j < start + batchSize; j++) {
       const epoch = Math.floor(j / examples.length);
-      out.push(examples[epochOrder(examples.length, seed + epoch)[j % examples.length]!]!);
+      const order = this.config.groupByLength
+        ? lengthGroupedOrder(examples, seed + epoch, batchSize * gradAccumSteps * 50)
+        : epochOrder(examples.length, seed + epoch);
+      out.push(examples[order[j % examples.length]!]!);
     }
     return out;
   }
@@ -278,6 +286,24 @@ async function exists(file: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+const groupedCache = new WeakMap<TokenizedExample[], Map<string, number[]>>();
+function lengthGroupedOrder(examples: TokenizedExample[], seed: number, mega: number): number[] {
+  const bySeed = groupedCache.get(examples) ?? new Map<string, number[]>();
+  groupedCache.set(examples, bySeed);
+  const key = `${seed}:${mega}`;
+  const hit = bySeed.get(key);
+  if (hit) return hit;
+  const base = epochOrder(examples.length, seed);
+  const out: number[] = [];
+  for (let i = 0; i < base.length; i += mega) {
+    const group = base.slice(i, i + mega);
+    group.sort((a, b) => examples[b]!.ids.length - examples[a]!.ids.length);
+    out.push(...group);
+  }
+  bySeed.set(key, out);
+  return out;
 }
 
 const orderCache = new Map<string, number[]>();

@@ -1,6 +1,6 @@
 import { CausalLM, packTokenStream, Tokenizer } from '@magic/lm';
 import { VocabMismatchError } from '../errors.js';
-import { runStage, type StageResult, stagePaths } from './run-stage.js';
+import { runStage, type StageName, type StageResult, stagePaths } from './run-stage.js';
 import { type OrganismShape, organismConfig } from './shapes.js';
 import { readTokenStore, tokenizerFingerprint } from './token-store.js';
 
@@ -71,6 +71,8 @@ export async function pretrainOrganism(o: PretrainOptions): Promise<StageResult>
 }
 
 export interface SftOptions extends CommonTrainOptions {
+  /** Stage folder name inside the run (default 'sft'; e.g. 'attacker-sft' for a second SFT from the same base). */
+  stageName?: StageName;
   /** HF folder to fine-tune (default: the run's pretrained model). */
   initDir?: string;
   padToMultipleOf: number;
@@ -81,12 +83,14 @@ export async function sftOrganism(o: SftOptions): Promise<StageResult> {
   const initDir = o.initDir ?? stagePaths(o.runDir, 'pretrain').model;
   const probe = await Tokenizer.fromDir(initDir);
   const store = await readTokenStore(o.tokensDir, probe);
-  const evalBlocks = packTokenStream(store.heldout, 256).slice(0, EVAL_BLOCKS);
+  // An SFT-only store (e.g. the attacker's chats) has no held-out text: no eval loss then.
+  const evalBlocks =
+    store.heldout.length >= 256 ? packTokenStream(store.heldout, 256).slice(0, EVAL_BLOCKS) : undefined;
   o.log?.(
     `sft: ${store.sft.length} chats (${store.meta.counts.sftTooLong} too long, pretraining only), ${o.epochs} epochs`,
   );
   return runStage({
-    stage: 'sft',
+    stage: o.stageName ?? 'sft',
     runDir: o.runDir,
     init: async () => {
       const lm = await CausalLM.fromPretrained(initDir);
@@ -97,7 +101,7 @@ export async function sftOrganism(o: SftOptions): Promise<StageResult> {
       return lm;
     },
     examples: store.sft,
-    evalExamples: evalBlocks,
+    ...(evalBlocks ? { evalExamples: evalBlocks } : {}),
     trainer: {
       learningRate: o.learningRate,
       weightDecay: o.weightDecay,
@@ -107,6 +111,7 @@ export async function sftOrganism(o: SftOptions): Promise<StageResult> {
       batchSize: o.batchSize,
       maxLength: store.meta.maxLength,
       padToMultipleOf: o.padToMultipleOf,
+      groupByLength: true,
       evalEvery: o.evalEvery,
       seed: o.seed,
     },

@@ -5,11 +5,11 @@ import { z } from 'zod';
 import { OrganismTrainError } from '../errors.js';
 import { formatSeconds, ProgressBar } from './progress.js';
 
-export type StageName = 'pretrain' | 'sft';
+export type StageName = 'pretrain' | 'sft' | 'attacker-sft';
 
 /** One line of `<run>/train-log.jsonl`. */
 export const trainLogLineSchema = z.object({
-  stage: z.enum(['pretrain', 'sft']),
+  stage: z.enum(['pretrain', 'sft', 'attacker-sft']),
   step: z.number().int().positive(),
   loss: z.number(),
   lr: z.number(),
@@ -86,6 +86,22 @@ async function saveAtomically(
   await rm(old, { recursive: true, force: true });
 }
 
+/** After a kill, steps past the checkpoint were logged but will be trained again: drop their lines. */
+async function dropLogLinesAfter(file: string, stage: StageName, step: number): Promise<void> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (text === undefined) return;
+  const kept = text.split('\n').filter((line) => {
+    if (line.trim() === '') return false;
+    try {
+      const l = JSON.parse(line) as { stage?: string; step?: number };
+      return !(l.stage === stage && (l.step ?? 0) > step);
+    } catch {
+      return false; // a line cut by the kill
+    }
+  });
+  await writeFile(file, kept.length > 0 ? `${kept.join('\n')}\n` : '');
+}
+
 async function latestCheckpoint(dir: string): Promise<string | undefined> {
   for (const d of [dir, `${dir}.old`]) if (await exists(join(d, 'trainer_state.json'))) return d;
   return undefined;
@@ -110,6 +126,7 @@ export async function runStage(o: StageOptions): Promise<StageResult> {
       JSON.parse(await readFile(join(resumeFrom, PROGRESS_FILE), 'utf8').catch(() => '{"tokens":0,"elapsedS":0}')),
     );
     if (p.success) progress = p.data;
+    await dropLogLinesAfter(paths.log, o.stage, trainer.step);
     log(`${o.stage}: resuming at step ${trainer.step}/${trainer.config.totalSteps} from ${resumeFrom}`);
   } else {
     trainer = new SftTrainer(await o.init(), o.trainer);

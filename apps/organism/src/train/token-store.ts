@@ -162,18 +162,77 @@ export async function writeTokenStore(opts: WriteTokenStoreOptions): Promise<Tok
     },
     sources: { pretrain: proseFile, sft: trainFile, heldout: heldoutFile },
   };
-  await mkdir(opts.outDir, { recursive: true });
+  await writeStoreFiles(opts.outDir, meta, { pretrain, heldout, sftIds, sftMask, offsets });
+  return meta;
+}
+
+async function writeStoreFiles(
+  outDir: string,
+  meta: TokenStoreMeta,
+  a: { pretrain: number[]; heldout: number[]; sftIds: number[]; sftMask: number[]; offsets: number[] },
+): Promise<void> {
+  await mkdir(outDir, { recursive: true });
   const files: [string, Uint8Array][] = [
-    ['pretrain.u16.gz', bytesOf(toU16(pretrain, 'pretrain'))],
-    ['heldout.u16.gz', bytesOf(toU16(heldout, 'heldout'))],
-    ['sft-ids.u16.gz', bytesOf(toU16(sftIds, 'sft'))],
-    ['sft-mask.u8.gz', Uint8Array.from(sftMask)],
-    ['sft-offsets.u32.gz', bytesOf(Uint32Array.from(offsets))],
+    ['pretrain.u16.gz', bytesOf(toU16(a.pretrain, 'pretrain'))],
+    ['heldout.u16.gz', bytesOf(toU16(a.heldout, 'heldout'))],
+    ['sft-ids.u16.gz', bytesOf(toU16(a.sftIds, 'sft'))],
+    ['sft-mask.u8.gz', Uint8Array.from(a.sftMask)],
+    ['sft-offsets.u32.gz', bytesOf(Uint32Array.from(a.offsets))],
   ];
-  for (const [name, raw] of files) await writeFile(join(opts.outDir, name), gzipSync(raw, { level: 9 }));
+  for (const [name, raw] of files) await writeFile(join(outDir, name), gzipSync(raw, { level: 9 }));
   // meta.json last, through a rename: a store with meta.json is complete.
-  await writeFile(join(opts.outDir, 'meta.json.tmp'), JSON.stringify(meta, null, 2));
-  await rename(join(opts.outDir, 'meta.json.tmp'), join(opts.outDir, 'meta.json'));
+  await writeFile(join(outDir, 'meta.json.tmp'), JSON.stringify(meta, null, 2));
+  await rename(join(outDir, 'meta.json.tmp'), join(outDir, 'meta.json'));
+}
+
+export interface WriteChatTokenStoreOptions {
+  tokenizer: Tokenizer;
+  /** jsonl of {"messages": [...]} chats (e.g. the attacker's phase-1 examples). */
+  chatsFile: string;
+  outDir: string;
+  maxLength: number;
+  log?: (line: string) => void;
+}
+
+/** An SFT-only store (no pretraining stream, no held-out text) from one chat file. */
+export async function writeChatTokenStore(opts: WriteChatTokenStoreOptions): Promise<TokenStoreMeta> {
+  const tok = opts.tokenizer;
+  const chats = await readChats(opts.chatsFile);
+  const sftIds: number[] = [];
+  const sftMask: number[] = [];
+  const offsets: number[] = [0];
+  let tooLong = 0;
+  chats.forEach((c, i) => {
+    const full = tok.encode(tok.applyChatTemplate(c.messages, { addGenerationPrompt: false }));
+    if (full.length > opts.maxLength) {
+      tooLong++;
+      return;
+    }
+    const ex = tokenizeChat(tok, c, opts.maxLength, `${opts.chatsFile}:${i + 1}`);
+    for (let j = 0; j < ex.ids.length; j++) {
+      sftIds.push(ex.ids[j]!);
+      sftMask.push(ex.lossMask[j]!);
+    }
+    offsets.push(sftIds.length);
+  });
+  opts.log?.(
+    `tokenize: ${chats.length} chats (${tooLong} longer than ${opts.maxLength} tokens: left out), ${sftIds.length} tokens`,
+  );
+  const meta: TokenStoreMeta = {
+    version: TOKEN_STORE_VERSION,
+    tokenizerSha256: tokenizerFingerprint(tok),
+    vocabSize: tok.vocabSize,
+    maxLength: opts.maxLength,
+    counts: {
+      pretrainTokens: 0,
+      sftExamples: offsets.length - 1,
+      sftTokens: sftIds.length,
+      sftTooLong: tooLong,
+      heldoutTokens: 0,
+    },
+    sources: { sft: opts.chatsFile },
+  };
+  await writeStoreFiles(opts.outDir, meta, { pretrain: [], heldout: [], sftIds, sftMask, offsets });
   return meta;
 }
 
