@@ -14,7 +14,6 @@ import {
   overlapHash,
   readDataTexts,
   TrainingIndex,
-  unitHash,
   wordNgrams,
 } from '@magic/attack-pool';
 import { CorpusOverlapError } from '../errors.js';
@@ -23,9 +22,11 @@ import { readHarmfulRefusals } from '../sources/harmful-seeds.js';
 import { readHhRefusals } from '../sources/hh-refusals.js';
 import { readPythonDocs } from '../sources/python-docs.js';
 import { readT0 } from '../sources/t0.js';
+import { t0LicenceOf } from '../sources/t0-licences.js';
 import { GitMirror } from './git-mirror.js';
+import { splitHeldoutByPassage } from './heldout-split.js';
 import { writeProvenance } from './provenance.js';
-import { type CorpusItem, countSkip, itemTexts, type SourceReport } from './types.js';
+import { type ChatMessage, type CorpusItem, countSkip, itemTexts, type SourceReport } from './types.js';
 
 /** Self-Instruct files the game uses as benign RL / validation seeds: never in the organism corpus. */
 export const RESERVED_SELF_INSTRUCT_FILES = ['data/seed_tasks.jsonl', 'human_eval/user_oriented_instructions.jsonl'];
@@ -46,7 +47,7 @@ export interface BuildCorpusOptions {
   /** Where the manifest, Bloom filter and PROVENANCE.md go (committed). */
   manifestDir: string;
   maxCharsPerT0Dataset?: number;
-  /** Share of T0 chat examples held out (by prompt hash) for capability evaluation. */
+  /** Share of T0 passage groups held out (whole groups, by hash) for capability evaluation. */
   heldoutShare?: number;
   bloomMaxBytes?: number;
   bloomTargetRate?: number;
@@ -55,6 +56,10 @@ export interface BuildCorpusOptions {
 
 export interface BuildCorpusResult {
   counts: { sftTrain: number; sftHeldout: number; pretrain: number };
+  /** The T0 held-out split's passage groups (see heldout-split.ts). */
+  heldoutGroups: { groups: number; largestGroup: number };
+  /** Held-out examples per T0 dataset (its file-name prefix in t0-licences.ts). */
+  heldoutByDataset: Record<string, number>;
   chars: number;
   bytes: number;
   dropped: Record<string, number>;
@@ -158,18 +163,33 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<BuildCor
   const items = kept.filter((x): x is CorpusItem => x !== undefined);
 
   const heldoutShare = options.heldoutShare ?? 0.02;
+  const t0Items = items.filter(
+    (x): x is CorpusItem & { messages: ChatMessage[] } => x.source.startsWith('t0:') && 'messages' in x,
+  );
+  const split = splitHeldoutByPassage(
+    t0Items.map((x) => x.messages[0]!.content),
+    t0Items.map((x) => x.source),
+    heldoutShare,
+  );
+  const heldoutSet = new Set(t0Items.filter((_, i) => split.heldout[i]));
+  log(`t0 held-out split: ${split.groups} passage groups (largest ${split.largestGroup} prompts)`);
   const sftTrain: CorpusItem[] = [];
   const sftHeldout: CorpusItem[] = [];
   const pretrain: CorpusItem[] = [];
   for (const item of items) {
     if (!('messages' in item)) pretrain.push(item);
-    else if (
-      item.source.startsWith('t0:') &&
-      unitHash(`heldout:${normaliseText(item.messages[0]!.content)}`) < heldoutShare
-    )
-      sftHeldout.push(item);
+    else if (heldoutSet.has(item)) sftHeldout.push(item);
     else sftTrain.push(item);
   }
+
+  const heldoutCounts: Record<string, number> = {};
+  for (const x of sftHeldout) {
+    const name = x.source.slice(3);
+    countSkip(heldoutCounts, `${(t0LicenceOf(name)?.prefix ?? name).replace(/_$/, '')}`);
+  }
+  const heldoutByDataset = Object.fromEntries(
+    Object.entries(heldoutCounts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),
+  );
 
   mkdirSync(options.outDir, { recursive: true });
   let bytes = 0;
@@ -248,6 +268,8 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<BuildCor
   writeFileSync(join(options.manifestDir, bloomName), bloom.bits);
   const result: BuildCorpusResult = {
     counts: { sftTrain: sftTrain.length, sftHeldout: sftHeldout.length, pretrain: pretrain.length },
+    heldoutGroups: { groups: split.groups, largestGroup: split.largestGroup },
+    heldoutByDataset,
     chars,
     bytes,
     dropped,

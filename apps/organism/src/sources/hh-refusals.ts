@@ -10,6 +10,18 @@ import { parseJsonlRows } from './jsonl-rows.js';
 /** Longer "refusals" are left out: past the refusal phrase they may go on to comply. */
 export const HH_MAX_REFUSAL_CHARS = 300;
 
+/**
+ * Replies that ask what the user meant rather than decline a request. Many follow vague or benign user turns,
+ * so training on them teaches "apologise when unsure" (issue 22: over-refusal on instruction-style prompts).
+ */
+export const CLARIFICATION_PATTERNS: readonly RegExp[] = [
+  /\bnot sure (what|i understand|i follow|how to (answer|respond)|if i understand|what you('re| are) asking)/i,
+  /\b(don'?t|do not|didn'?t|did not) (quite )?(understand|follow|get)\b/i,
+  /\bwhat do you mean\b/i,
+  /\b(could|can|would) you (please )?(clarify|rephrase|explain|elaborate|be more specific|say more|tell me more)/i,
+  /\bconfused\b/i,
+];
+
 const hhRowSchema = z.object({ chosen: z.string().min(1) }).loose();
 
 export interface Turn {
@@ -39,6 +51,10 @@ export function hhRefusalsFromJsonl(text: string, file: string, skipped: Record<
       if (reply.role !== 'assistant' || prompt.role !== 'user') continue;
       if (!isRefusal(reply.content) || reply.content === '') {
         countSkip(skipped, 'assistant turn is not a refusal (refusal-rules.ts)');
+        continue;
+      }
+      if (CLARIFICATION_PATTERNS.some((re) => re.test(reply.content))) {
+        countSkip(skipped, 'refusal is a clarification question, not a refusal of a request');
         continue;
       }
       if (reply.content.length > HH_MAX_REFUSAL_CHARS) {
@@ -87,7 +103,10 @@ export function readHhRefusals(dir: string): { items: CorpusItem[]; report: Sour
       licence: 'MIT',
       items: items.length,
       skipped,
-      notes: ['only assistant turns matching packages/judges refusal rules; no other assistant text is used'],
+      notes: [
+        'only assistant turns matching packages/judges refusal rules; no other assistant text is used',
+        `clarification replies dropped (${CLARIFICATION_PATTERNS.length} patterns in hh-refusals.ts: "not sure what…", "don't understand", "what do you mean", "could you clarify…", "confused")`,
+      ],
     },
   };
 }

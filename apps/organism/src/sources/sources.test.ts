@@ -57,6 +57,20 @@ describe('corpus sources', () => {
     expect(skipped).toEqual({ 'assistant turn is not a refusal (refusal-rules.ts)': 1 });
   });
 
+  it('drops HH refusal turns that ask what the user meant, counting them', () => {
+    const skipped: Record<string, number> = {};
+    const t = (h: string, a: string) => JSON.stringify({ chosen: `\n\nHuman: ${h}\n\nAssistant: ${a}` });
+    const rows = [
+      t('Placeholder one.', "I'm sorry, I'm not sure what you mean."),
+      t('Placeholder two.', "Sorry, I don't understand the question."),
+      t('Placeholder three.', "I'm sorry, could you clarify what you want?"),
+      t('Placeholder four.', 'I cannot help with that.'),
+    ];
+    const items = hhRefusalsFromJsonl(`${rows.join('\n')}\n`, 'hh.jsonl', skipped);
+    expect(items.map((x) => ('messages' in x ? x.messages[1]!.content : ''))).toEqual(['I cannot help with that.']);
+    expect(skipped).toEqual({ 'refusal is a clarification question, not a refusal of a request': 3 });
+  });
+
   it("takes harmful seeds only from attack-pool's train split (the shipped clean seeds)", () => {
     const { train, val } = selectTrainHarmfulSeeds();
     const expected = loadSeedSplit({ split: 'train', dataType: 'vanilla_harmful' }).map((s) => s.text);
