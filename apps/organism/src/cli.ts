@@ -5,6 +5,7 @@ import { trainTokenizerFromCorpus } from './bpe/train-from-corpus.js';
 import { numberArg, parseArgs } from './cli-args.js';
 import { buildCorpus } from './corpus/build.js';
 import { OrganismError, OrganismUsageError } from './errors.js';
+import { EVAL_COMMANDS_HELP, runEvalCommand } from './eval-commands.js';
 
 const HELP = `magic-organism: build the model organisms (issue 22)
 
@@ -23,7 +24,7 @@ usage:
     --vocab N             vocabulary size incl. 256 bytes and 3 special tokens (default 4096)
     --max-chars N         characters of corpus sampled for training (default 20000000)
     --out DIR             output dir (default apps/organism/data/tokenizer-s)
-  magic-organism --help
+${EVAL_COMMANDS_HELP}  magic-organism --help
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -83,6 +84,8 @@ async function main(argv: string[]): Promise<number> {
     );
     return 0;
   }
+  const evalCode = await runEvalCommand(cmd, rest, log);
+  if (evalCode !== undefined) return evalCode;
   throw new OrganismUsageError(`unknown command '${cmd}' (see --help)`);
 }
 
