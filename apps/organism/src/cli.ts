@@ -5,7 +5,7 @@ import { trainTokenizerFromCorpus } from './bpe/train-from-corpus.js';
 import { numberArg, parseArgs } from './cli-args.js';
 import { buildCorpus } from './corpus/build.js';
 import { OrganismError, OrganismUsageError } from './errors.js';
-import { EVAL_COMMANDS_HELP, runEvalCommand } from './eval-commands.js';
+import { EVAL_COMMANDS, EVAL_COMMANDS_HELP } from './eval-commands-help.js';
 
 const HELP = `magic-organism: build the model organisms (issue 22)
 
@@ -84,8 +84,7 @@ async function main(argv: string[]): Promise<number> {
     );
     return 0;
   }
-  const evalCode = await runEvalCommand(cmd, rest, log);
-  if (evalCode !== undefined) return evalCode;
+  if (EVAL_COMMANDS.includes(cmd)) return (await import('./eval-commands.js')).runEvalCommand(cmd, rest, log);
   throw new OrganismUsageError(`unknown command '${cmd}' (see --help)`);
 }
 

@@ -8,35 +8,10 @@ import { writeOrganismEval } from './eval/evaluate.js';
 import { fmtRate } from './report/eval-table.js';
 import { writeOrganismReport } from './report/report.js';
 
-/** Help lines of the commands below (the dispatcher's HELP embeds them). */
-export const EVAL_COMMANDS_HELP = `  magic-organism eval [options]        measure the defender organism's starting behaviour (issue 22 §4)
-    --model DIR           HF model dir (required)
-    --out FILE            eval JSON (required)
-    --heldout FILE        held-out instructions jsonl (default apps/organism/data/heldout/sft.heldout.jsonl)
-    --max-new-tokens N    answer cap (default 64)
-    --limit N             items per set at most (default 100)
-    --sets a,b            subset of ${ORGANISM_SET_NAMES.join(',')}
-    --prompt-format F     game (default: the game's 'Question:' chat) | plain (held-out instructions: always plain)
-    --max-prompt-tokens N prompts cut to N tokens (default min(context - max-new-tokens, 384))
-    --batch-size N        prompts per generate call (default 16)
-    --seed N              draws and the game's sets (default 42)
-    --guard-url URL       OpenAI-compatible Qwen3Guard endpoint: adds the guard-judged harm rate
-    --guard-model NAME    served guard model (default orm)
-    --answers FILE        also write every answer with its scores (jsonl)
-    --device D            ${DEVICES.join(' | ')} (default wasm)
-  magic-organism report --run DIR --out FILE [--eval FILE]   HTML report: loss curves + eval table
-  magic-organism model-card --model DIR [--eval FILE] [--train-log FILE] [--name NAME] [--license ID]
-                                       write DIR/README.md (HF model card)
-`;
-
 const SET_NAMES = new Set<string>(ORGANISM_SET_NAMES);
 
-/** Runs `eval`, `report` or `model-card`; undefined when `cmd` is none of them. */
-export async function runEvalCommand(
-  cmd: string,
-  rest: string[],
-  log: (line: string) => void,
-): Promise<number | undefined> {
+/** Runs `eval`, `report` or `model-card` (EVAL_COMMANDS). */
+export async function runEvalCommand(cmd: string, rest: string[], log: (line: string) => void): Promise<number> {
   if (cmd === 'eval') {
     const a = parseArgs(rest, {
       model: 'string',
@@ -134,5 +109,5 @@ export async function runEvalCommand(
     log(`model card: ${file}`);
     return 0;
   }
-  return undefined;
+  throw new OrganismUsageError(`unknown command '${cmd}' (see --help)`);
 }

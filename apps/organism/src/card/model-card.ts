@@ -33,7 +33,7 @@ export interface ModelCardOptions {
   license?: string;
 }
 
-const cell = (s: string) => s.replace(/\|/g, '\\|');
+const cell = (s: string) => s.replace(/(?<!\\)\|/g, '\\|');
 
 function evaluationSection(ev: OrganismEval): string {
   const rows = ev.sets.map((s) => {
@@ -88,7 +88,9 @@ export function buildModelCard(modelDir: string, options: ModelCardOptions = {})
   const logFile = options.trainLogFile ?? join(modelDir, 'train-log.jsonl');
   const log = options.trainLogFile !== undefined || existsSync(logFile) ? readTrainLog(logFile) : undefined;
   const prov = readProvenanceTables(options.provenanceFile ?? defaultProvenanceFile());
-  const sources = prov.sources.map((r) => `| ${cell(r[0] ?? '')} | ${cell(r[1] ?? '')} | ${cell(r[3] ?? '')} |`);
+  const sources = prov.sources.map(
+    (r) => `| ${cell(r[0] ?? '')} | ${cell(r[1] ?? '')} | ${cell(r[2] ?? '')} | ${cell(r[3] ?? '')} |`,
+  );
   const t0 = prov.t0Used.map((r) => `| ${cell(r[1] ?? '')} | ${cell(r[2] ?? '')} |`);
   const mParams = (params / 1e6).toFixed(2);
   return `---
@@ -134,8 +136,8 @@ The chat template is ChatML without a default system prompt.
 Pretraining on the corpus below, then chat SFT on its instruction/response pairs. Sources, revisions and licences
 (from the corpus builder's PROVENANCE.md):
 
-| source | origin | licence |
-|---|---|---|
+| source | origin | revision | licence |
+|---|---|---|---|
 ${sources.join('\n')}
 
 T0 datasets used (via the per-template T0 files of yizhongw/self-instruct):

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { EvalInputError } from '../errors.js';
 
-/** Rows of the first markdown table after the heading `heading` (cells trimmed, header and rule left out). */
+/** Rows of the first markdown table after `heading` (cells trimmed, `\|` kept escaped; header and rule left out). */
 export function markdownTableAfter(markdown: string, heading: string): string[][] {
   const lines = markdown.split('\n');
   const start = lines.findIndex((l) => l.trim() === heading);
@@ -18,8 +18,8 @@ export function markdownTableAfter(markdown: string, heading: string): string[][
     rows.push(
       l
         .trim()
-        .replace(/^\||\|$/g, '')
-        .split('|')
+        .replace(/^\||(?<!\\)\|$/g, '')
+        .split(/(?<!\\)\|/)
         .map((c) => c.trim()),
     );
   }

@@ -2,17 +2,9 @@ import { loadHarmbench, loadJbb } from '@magic/benchmarks';
 import { parseGameConfig, resolveValidation, shippedValidationSeeds, stratifiedSample } from '@magic/game';
 import { t0LicenceOf } from '../sources/t0-licences.js';
 import { readHeldout } from './heldout.js';
+import { ORGANISM_SET_NAMES, type OrganismSetName } from './set-names.js';
 
-/** The sets `magic-organism eval` measures (issue 22 §4). */
-export const ORGANISM_SET_NAMES = [
-  'benign_seeds',
-  'heldout_instructions',
-  'harmful_heldout_source',
-  'harmful_adversarial',
-  'benign_adversarial',
-  'harmful_vanilla',
-] as const;
-export type OrganismSetName = (typeof ORGANISM_SET_NAMES)[number];
+export { ORGANISM_SET_NAMES, type OrganismSetName };
 
 /** A target on a set's refusal rate (issue 22 §4), checked on the point estimate. */
 export interface RefusalTarget {

@@ -1,0 +1,10 @@
+/** The sets `magic-organism eval` measures (issue 22 §4). */
+export const ORGANISM_SET_NAMES = [
+  'benign_seeds',
+  'heldout_instructions',
+  'harmful_heldout_source',
+  'harmful_adversarial',
+  'benign_adversarial',
+  'harmful_vanilla',
+] as const;
+export type OrganismSetName = (typeof ORGANISM_SET_NAMES)[number];
