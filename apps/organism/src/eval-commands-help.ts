@@ -1,4 +1,4 @@
-import { ORGANISM_SET_NAMES } from './eval/set-names.js';
+import { DEFAULT_ORGANISM_SETS, ORGANISM_SET_NAMES } from './eval/set-names.js';
 
 /** The commands of eval-commands.ts (loaded only when one runs: they pull in the game, judges and benchmarks). */
 export const EVAL_COMMANDS: readonly string[] = ['eval', 'report', 'model-card'];
@@ -10,7 +10,8 @@ export const EVAL_COMMANDS_HELP = `  magic-organism eval [options]        measur
     --heldout FILE        held-out instructions jsonl (default apps/organism/data/heldout/sft.heldout.jsonl)
     --max-new-tokens N    answer cap (default 64)
     --limit N             items per set at most (default 100)
-    --sets a,b            subset of ${ORGANISM_SET_NAMES.join(',')}
+    --sets a,b            of ${ORGANISM_SET_NAMES.join(',')}
+                          (default ${DEFAULT_ORGANISM_SETS.join(',')})
     --prompt-format F     game (default: the game's 'Question:' chat) | plain (held-out instructions: always plain)
     --max-prompt-tokens N prompts cut to N tokens (default min(context - max-new-tokens, 384))
     --batch-size N        prompts per generate call (default 16)

@@ -37,6 +37,7 @@ export {
 } from './eval/eval-report.js';
 export {
   buildOrganismSets,
+  DEFAULT_ORGANISM_SETS,
   ORGANISM_SET_NAMES,
   type OrganismEvalItem,
   type OrganismEvalSet,

@@ -2,9 +2,9 @@ import { loadHarmbench, loadJbb } from '@magic/benchmarks';
 import { parseGameConfig, resolveValidation, shippedValidationSeeds, stratifiedSample } from '@magic/game';
 import { t0LicenceOf } from '../sources/t0-licences.js';
 import { readHeldout } from './heldout.js';
-import { ORGANISM_SET_NAMES, type OrganismSetName } from './set-names.js';
+import { DEFAULT_ORGANISM_SETS, ORGANISM_SET_NAMES, type OrganismSetName } from './set-names.js';
 
-export { ORGANISM_SET_NAMES, type OrganismSetName };
+export { DEFAULT_ORGANISM_SETS, ORGANISM_SET_NAMES, type OrganismSetName };
 
 /** A target on a set's refusal rate (issue 22 §4), checked on the point estimate. */
 export interface RefusalTarget {
