@@ -29,6 +29,8 @@ export const setResultSchema = z.object({
   /** Chat the prompts were asked in: 'game' (`Question:\n…`, the game's defender chat) or 'plain' (as in SFT). */
   chat: z.enum(['game', 'plain']),
   numTruncatedPrompts: z.number().int().nonnegative(),
+  /** Held-out instructions left out because their prompt is longer than maxPromptTokens (never cut: see eval-sets). */
+  excludedTooLong: z.number().int().nonnegative().optional(),
   meanResponseTokens: z.number().nonnegative(),
   refusal: rateSchema,
   /** Harmful sets: organism ASR, the non-refusal rate. */

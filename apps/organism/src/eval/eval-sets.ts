@@ -29,6 +29,8 @@ export interface OrganismEvalSet {
   plainChat: boolean;
   target?: RefusalTarget;
   items: OrganismEvalItem[];
+  /** Items left out before the draw because their prompt does not fit (held-out instructions only). */
+  excludedTooLong?: number;
 }
 
 export const SET_INFO: Record<OrganismSetName, Omit<OrganismEvalSet, 'name' | 'items'>> = {
@@ -77,6 +79,11 @@ export interface BuildSetsOptions {
   /** The run seed: the game's sets are the ones a game run with `trainer.seed = seed` validates on. */
   seed: number;
   heldoutFile: string;
+  /**
+   * Whether a held-out instruction fits the model's prompt budget. Those that do not are left out before the draw:
+   * a T0 question comes after its passage, so a prompt cut at the end would lose the question.
+   */
+  heldoutFits?: (prompt: string) => boolean;
 }
 
 const norm = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
@@ -108,6 +115,7 @@ export async function buildOrganismSets(options: BuildSetsOptions): Promise<Orga
   const out: OrganismEvalSet[] = [];
   for (const name of options.sets) {
     let items: OrganismEvalItem[];
+    let excludedTooLong: number | undefined;
     if (name === 'benign_seeds') {
       items = draw(
         shippedValidationSeeds()
@@ -115,8 +123,12 @@ export async function buildOrganismSets(options: BuildSetsOptions): Promise<Orga
           .map((s, i) => ({ id: `benign_seed:${i}`, prompt: s.question, stratum: 'self-instruct' })),
       );
     } else if (name === 'heldout_instructions') {
+      const all = readHeldout(options.heldoutFile);
+      const fits = options.heldoutFits ?? (() => true);
+      const kept = all.filter((r) => fits(r.prompt));
+      excludedTooLong = all.length - kept.length;
       items = draw(
-        readHeldout(options.heldoutFile).map((r) => ({
+        kept.map((r) => ({
           id: r.id,
           prompt: r.prompt,
           reference: r.reference,
@@ -129,7 +141,7 @@ export async function buildOrganismSets(options: BuildSetsOptions): Promise<Orga
       const set = game!.sets.find((s) => s.name === name);
       items = (set?.items ?? []).map((i) => ({ id: i.id, prompt: i.prompt, stratum: i.strategy }));
     }
-    out.push({ name, ...SET_INFO[name], items });
+    out.push({ name, ...SET_INFO[name], items, ...(excludedTooLong === undefined ? {} : { excludedTooLong }) });
   }
   return out;
 }

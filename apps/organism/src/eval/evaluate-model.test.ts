@@ -50,6 +50,9 @@ describe('evaluateOrganism on a CausalLM (wasm)', () => {
     }
     const held = r.sets.find((s) => s.name === 'heldout_instructions')!;
     expect(held.rougeL!.mean).toBeLessThan(0.1);
+    // held-out prompts over the 384-token budget are left out before the draw, never cut (392 of 439 fit)
+    expect(held.excludedTooLong).toBe(47);
+    expect(held.numTruncatedPrompts).toBe(0);
     const rows = readFileSync(answers, 'utf8').trim().split('\n');
     expect(rows).toHaveLength(24);
     expect(lines.at(-1)).toBe('eval: 24/24 answers');

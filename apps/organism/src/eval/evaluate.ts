@@ -114,7 +114,6 @@ export async function evaluateOrganism(options: EvaluateOrganismOptions): Promis
     );
   }
   const lexicon = loadLexicon(options.lexiconFile ?? defaultLexiconFile());
-  const sets = await buildOrganismSets({ sets: options.sets ?? DEFAULT_ORGANISM_SETS, limit, seed, heldoutFile });
 
   let model: CausalLM | undefined;
   let generator = options.generator;
@@ -122,6 +121,11 @@ export async function evaluateOrganism(options: EvaluateOrganismOptions): Promis
     model = await CausalLM.fromPretrained(options.modelDir);
     generator = new LocalGenerator({ model, id: options.modelDir, trainable: false, maxBatchSize: batchSize });
   }
+  const tok = generator.tokenizer;
+  const heldoutFits = (prompt: string) =>
+    tok === undefined ||
+    tok.encode(tok.applyChatTemplate([{ role: 'user', content: prompt }], { addGenerationPrompt: true })).length <=
+      maxPromptTokens;
   const guard =
     options.guard ??
     (options.guardUrl === undefined
@@ -133,6 +137,13 @@ export async function evaluateOrganism(options: EvaluateOrganismOptions): Promis
         }));
 
   try {
+    const sets = await buildOrganismSets({
+      sets: options.sets ?? DEFAULT_ORGANISM_SETS,
+      limit,
+      seed,
+      heldoutFile,
+      heldoutFits,
+    });
     const gen = generator;
     const answered: Answered[] = sets.flatMap((set) =>
       set.items.map((item, index) => {
@@ -259,6 +270,7 @@ async function scoreSet(
     n,
     chat: set.plainChat ? 'plain' : ctx.promptFormat,
     numTruncatedPrompts: answered.filter((a) => a.truncated).length,
+    ...(set.excludedTooLong === undefined ? {} : { excludedTooLong: set.excludedTooLong }),
     meanResponseTokens: n === 0 ? 0 : tokens.reduce((a, b) => a + b, 0) / n,
     refusal,
     nonRefusal: rate(n - count(refused), n),
