@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { corpusLineText } from '../bpe/train-from-corpus.js';
 import { CorpusInputError, EvalInputError } from '../errors.js';
 import { rougeTokens } from './rouge.js';
@@ -15,10 +16,15 @@ export function defaultLexiconFile(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data', 'lexicon.txt');
 }
 
+const sourceLineSchema = z.object({ source: z.string() }).loose();
+
+/** Corpus sources the word list is drawn from: instruction data and prose, not the safety sources' requests. */
+export const LEXICON_SOURCES: readonly string[] = ['t0:', 'python-docs:'];
+
 /**
- * Words (rouge tokens of letters only) that occur at least `minCount` times in the corpus jsonl files of
- * `corpusDir`, the held-out file excluded (as for the tokenizer), sorted. It is what "a real word" means to the
- * lexical sanity check: the organism learned its words from this corpus.
+ * Words (rouge tokens of letters only) that occur at least `minCount` times in the LEXICON_SOURCES lines of the
+ * corpus jsonl files of `corpusDir`, the held-out file excluded (as for the tokenizer), sorted. It is what "a real
+ * word" means to the lexical sanity check: the organism learned its words from this corpus.
  */
 export function buildLexicon(corpusDir: string, minCount = 5): string[] {
   const counts = new Map<string, number>();
@@ -38,6 +44,9 @@ export function buildLexicon(corpusDir: string, minCount = 5): string[] {
         } catch (e) {
           throw new CorpusInputError(path, i + 1, 'invalid JSON', { cause: e });
         }
+        const line = sourceLineSchema.safeParse(raw);
+        if (!line.success) throw new CorpusInputError(path, i + 1, 'no "source" string');
+        if (!LEXICON_SOURCES.some((p) => line.data.source.startsWith(p))) return;
         // ChatML markers add the role words only, which are real words anyway
         for (const w of rougeTokens(corpusLineText(raw, path, i + 1))) {
           if (/^[a-z]+$/.test(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
