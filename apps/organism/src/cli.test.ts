@@ -20,6 +20,8 @@ describe('magic-organism CLI', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('magic-organism corpus');
     expect(help.stdout).toContain('magic-organism tokenizer');
+    expect(help.stdout).toContain('magic-organism eval [options]');
+    expect(help.stdout).toContain('magic-organism report --run DIR');
     const unknown = await cli(['pretrain-nope']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command 'pretrain-nope'");

@@ -7,6 +7,7 @@ import { trainTokenizerFromCorpus } from './bpe/train-from-corpus.js';
 import { numberArg, parseArgs } from './cli-args.js';
 import { buildCorpus } from './corpus/build.js';
 import { OrganismError, OrganismUsageError } from './errors.js';
+import { EVAL_COMMANDS, EVAL_COMMANDS_HELP } from './eval-commands-help.js';
 import { pretrainOrganism, sftOrganism } from './train/organism-train.js';
 import type { OrganismShape } from './train/shapes.js';
 import { writeChatTokenStore, writeTokenStore } from './train/token-store.js';
@@ -54,7 +55,7 @@ usage:
     --checkpoint-every N  optimizer steps between checkpoints (default 100)
     --weights-only        checkpoints hold bf16 weights only (small, for GPU transfers); a resume is then a
                           warm restart of AdamW (fresh moments)
-  magic-organism --help
+${EVAL_COMMANDS_HELP}  magic-organism --help
 `;
 
 const TRAIN_FLAGS = {
@@ -219,6 +220,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd === 'pretrain' || cmd === 'sft') return runTrainingCommand(cmd, rest, log);
+  if (EVAL_COMMANDS.includes(cmd)) return (await import('./eval-commands.js')).runEvalCommand(cmd, rest, log);
   throw new OrganismUsageError(`unknown command '${cmd}' (see --help)`);
 }
 

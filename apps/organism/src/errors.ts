@@ -78,3 +78,26 @@ export class OrganismTrainError extends OrganismError {
     super('ORGANISM_TRAIN', reason, options);
   }
 }
+
+/** An evaluation input (model dir, eval set file, lexicon, eval.json) that cannot be used; names the file. */
+export class EvalInputError extends OrganismError {
+  constructor(
+    readonly file: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super('EVAL_INPUT', `${file}: ${reason}`, options);
+  }
+}
+
+/** A train-log.jsonl line that is not a valid log record; names the file and 1-based line. */
+export class TrainLogError extends OrganismError {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super('TRAIN_LOG', `${file}${line === undefined ? '' : `:${line}`}: ${reason}`, options);
+  }
+}
