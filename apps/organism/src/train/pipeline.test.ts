@@ -50,6 +50,10 @@ describe('token store', () => {
     expect(store.sft).toHaveLength(24);
     const first = store.sft[0]!;
     expect(tok.decode(first.ids.filter((_, i) => first.lossMask[i] === 1))).toBe('0 plus 0 is 0.<|im_end|>\n');
+    // half the chats ask in the game's defender format
+    const asked = store.sft.map((e) => tok.decode(e.ids).includes('Question:\n'));
+    expect(asked.filter(Boolean)).toHaveLength(12);
+    expect(asked.slice(0, 2)).toEqual([false, true]);
     const eot = tok.encode('<|endoftext|>')[0]!;
     // 30 prose items + 24 rendered chats, each ended by <|endoftext|>
     expect(Array.from(store.pretrain).filter((t) => t === eot)).toHaveLength(54);
@@ -123,29 +127,8 @@ describe('magic-organism pretrain', () => {
   it('resumes from the last checkpoint after kill -9 and finishes with one log line per step', async () => {
     await writeTokenStore({ tokenizer: tok, corpusDir: dir, outDir: join(dir, 'store'), maxLength: 64 });
     const run = join(dir, 'run');
-    const args = [
-      'pretrain',
-      '--device',
-      'cpu',
-      '--tokens',
-      join(dir, 'store'),
-      '--tokenizer',
-      TOKENIZER,
-      '--run',
-      run,
-      '--epochs',
-      '2',
-      '--block',
-      '16',
-      '--batch',
-      '4',
-      '--checkpoint-every',
-      '2',
-      '--eval-every',
-      '4',
-      '--warmup',
-      '1',
-    ];
+    // biome-ignore format: one flag and its value per line pair would be unreadable
+    const args = ['pretrain', '--device', 'wasm', '--tokens', join(dir, 'store'), '--tokenizer', TOKENIZER, '--run', run, '--epochs', '1', '--block', '16', '--batch', '4', '--checkpoint-every', '4', '--eval-every', '4', '--warmup', '1'];
     const state = join(run, 'pretrain', 'checkpoint', 'trainer_state.json');
     const first = await runCli(args, async () =>
       stat(state).then(
@@ -165,5 +148,5 @@ describe('magic-organism pretrain', () => {
     expect(steps).toEqual(Array.from({ length: steps.length }, (_, i) => i + 1));
     expect(lines.some((l) => l.evalLoss !== undefined)).toBe(true);
     await stat(join(run, 'pretrain', 'model', 'model.safetensors'));
-  }, 240_000);
+  }, 120_000);
 });

@@ -20,6 +20,8 @@ const metaSchema = z.object({
   tokenizerSha256: z.string().length(64),
   vocabSize: z.number().int().positive().max(65536),
   maxLength: z.number().int().positive(),
+  /** Every 1/share-th SFT chat asks its first user turn as `Question:\n…`, the game's defender format. */
+  questionPrefixShare: z.number().min(0).max(1).default(0),
   counts: z.object({
     pretrainTokens: z.number().int().min(0),
     sftExamples: z.number().int().min(0),
@@ -88,7 +90,21 @@ export interface WriteTokenStoreOptions {
   outDir: string;
   /** SFT examples are cut to this many tokens. */
   maxLength: number;
+  /**
+   * Share of chats whose first user turn becomes `Question:\n{content}`: the game shows the defender every prompt
+   * that way (spec §2.4), so the organism must behave the same with and without it (default 0.5).
+   */
+  questionPrefixShare?: number;
   log?: (line: string) => void;
+}
+
+/** Deterministic: chat i gets the prefix when floor((i+1)·share) > floor(i·share). */
+export function withQuestionPrefix(chat: ChatRecord, i: number, share: number): ChatRecord {
+  if (Math.floor((i + 1) * share) === Math.floor(i * share)) return chat;
+  const k = chat.messages.findIndex((m) => m.role === 'user');
+  if (k < 0) return chat;
+  const messages = chat.messages.map((m, j) => (j === k ? { ...m, content: `Question:\n${m.content}` } : m));
+  return { messages };
 }
 
 /** Tokenizes the corpus once (minutes on one core) so that training machines only read ids. */
@@ -119,7 +135,8 @@ export async function writeTokenStore(opts: WriteTokenStoreOptions): Promise<Tok
   }
   opts.log?.(`tokenize: ${prose} prose items, ${pretrain.length} tokens`);
   const trainFile = join(opts.corpusDir, 'sft.train.jsonl');
-  const chats = await readChats(trainFile);
+  const share = opts.questionPrefixShare ?? 0.5;
+  const chats = (await readChats(trainFile)).map((c, i) => withQuestionPrefix(c, i, share));
   const sftIds: number[] = [];
   const sftMask: number[] = [];
   const offsets: number[] = [0];
@@ -153,6 +170,7 @@ export async function writeTokenStore(opts: WriteTokenStoreOptions): Promise<Tok
     tokenizerSha256: tokenizerFingerprint(tok),
     vocabSize: tok.vocabSize,
     maxLength: opts.maxLength,
+    questionPrefixShare: share,
     counts: {
       pretrainTokens: pretrain.length,
       sftExamples: offsets.length - 1,
@@ -223,6 +241,7 @@ export async function writeChatTokenStore(opts: WriteChatTokenStoreOptions): Pro
     tokenizerSha256: tokenizerFingerprint(tok),
     vocabSize: tok.vocabSize,
     maxLength: opts.maxLength,
+    questionPrefixShare: 0,
     counts: {
       pretrainTokens: 0,
       sftExamples: offsets.length - 1,
@@ -269,7 +288,8 @@ export async function readTokenStore(dir: string, tokenizer?: Tokenizer): Promis
   const meta = m.data;
   if (tokenizer && tokenizerFingerprint(tokenizer) !== meta.tokenizerSha256) {
     throw new VocabMismatchError(
-      `${dir} was tokenized with a different tokenizer (vocab ${meta.vocabSize}) than the model's (vocab ${tokenizer.vocabSize})`,
+      `${dir} was tokenized with a different tokenizer (vocab ${meta.vocabSize}, sha256 ${meta.tokenizerSha256.slice(0, 12)}…) ` +
+        `than the model's (vocab ${tokenizer.vocabSize}, sha256 ${tokenizerFingerprint(tokenizer).slice(0, 12)}…): run tokenize again`,
     );
   }
   const c = meta.counts;
