@@ -47,3 +47,88 @@ describe('scheduledLearningRate', () => {
     expect(scheduledLearningRate(0, { scheduler: 'cosine', warmupSteps: 0 })).toBe(1);
   });
 });
+
+// The three schedules this one replaced, verbatim, so their callers' defaults stay bit-for-bit the same.
+const verlGrpo = (
+  step: number,
+  lr: number,
+  kind: 'constant' | 'cosine',
+  warm: number,
+  total: number,
+  min: number,
+  cycles: number,
+) => {
+  if (step < warm) return (lr * step) / Math.max(1, warm);
+  if (kind === 'constant') return lr;
+  const progress = Math.min(1, (step - warm) / Math.max(1, total - warm));
+  const x = Math.cos(Math.PI * cycles * 2 * progress);
+  return lr * Math.max(0, x * ((1 - min) * 0.5) + (1 + min) * 0.5);
+};
+const lmMultiplier = (kind: 'cosine' | 'constant', step: number, warm: number, total: number) => {
+  if (step < warm) return step / Math.max(1, warm);
+  if (kind === 'constant') return 1;
+  const progress = Math.min(1, (step - warm) / Math.max(1, total - warm));
+  return 0 + (1 - 0) * 0.5 * (1 + Math.cos(Math.PI * progress));
+};
+const phase1Factor = (i: number, total: number, ratio: number, kind: 'cosine' | 'linear' | 'constant') => {
+  const warm = Math.floor(total * ratio);
+  if (i < warm) return (i + 1) / (warm + 1);
+  const p = total - warm <= 1 ? 0 : (i - warm) / (total - warm - 1);
+  if (kind === 'cosine') return 0.5 * (1 + Math.cos(Math.PI * p));
+  if (kind === 'linear') return 1 - p;
+  return 1;
+};
+
+describe('the replaced schedules, bit for bit', () => {
+  it("GRPO's (verl) with its field values", () => {
+    for (const [kind, warm, total, min, cycles] of [
+      ['cosine', 3, 40, 0.1, 0.5],
+      ['cosine', 0, 17, 0, 1],
+      ['constant', 5, 10, 0, 0.5],
+    ] as const) {
+      for (let step = 0; step < total + 3; step++) {
+        const lr = 1e-6 * 3;
+        const got = scheduledLearningRate(step, {
+          lr,
+          scheduler: kind,
+          warmupSteps: warm,
+          totalSteps: total,
+          minLrRatio: min,
+          numCycles: cycles,
+        });
+        expect(got).toBe(verlGrpo(step, lr, kind, warm, total, min, cycles));
+      }
+    }
+  });
+
+  it("@magic/lm's multiplier (minLrRatio 0)", () => {
+    for (const kind of ['cosine', 'constant'] as const) {
+      for (let step = 0; step < 25; step++) {
+        const got = scheduledLearningRate(step, { scheduler: kind, warmupSteps: 4, totalSteps: 21 });
+        expect(got).toBe(lmMultiplier(kind, step, 4, 21));
+      }
+    }
+  });
+
+  it("phase 1's factor with 'from-first-step' and 'at-last-step'", () => {
+    for (const kind of ['cosine', 'linear', 'constant'] as const) {
+      for (const [total, ratio] of [
+        [10, 0.2],
+        [37, 0.1],
+        [2, 0.5],
+        [1, 0],
+      ] as const) {
+        for (let i = 0; i < total; i++) {
+          const got = scheduledLearningRate(i, {
+            scheduler: kind,
+            warmupSteps: Math.floor(total * ratio),
+            totalSteps: total,
+            warmup: 'from-first-step',
+            decayEnd: 'at-last-step',
+          });
+          expect(got, `${kind} ${total} ${ratio} ${i}`).toBe(phase1Factor(i, total, ratio, kind));
+        }
+      }
+    }
+  });
+});

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
+import type { ChatMessage, Tokenizer as TokenizerContract } from '@magic/core';
 import { z } from 'zod';
 import { LmCheckpointError, LmConfigError } from './errors.js';
 import { QWEN25_CHAT_TEMPLATE } from './qwen25-chat-template.js';
@@ -23,10 +24,8 @@ function lenmlModelsDir(): string {
   }
 }
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+// The chat message and tokenizer contracts live in @magic/core; this class implements them.
+export type { ChatMessage };
 
 const tokenizerJsonSchema = z
   .object({
@@ -59,7 +58,7 @@ function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, file: stri
 }
 
 /** HF tokenizer (tokenizer.json + tokenizer_config.json) with its Jinja chat template. */
-export class Tokenizer {
+export class Tokenizer implements TokenizerContract {
   readonly eosTokenIds: number[];
   readonly padTokenId: number;
   /** Size of the tokenizer's vocabulary, added tokens included (may be below the model's vocab_size). */
