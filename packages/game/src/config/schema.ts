@@ -1,5 +1,5 @@
 import { GrpoConfigSchema } from '@magic/grpo';
-import { judgeFailurePolicySchema } from '@magic/judges';
+import { rewardConfigSchema } from '@magic/judges';
 import { PRESETS } from '@magic/lm';
 import { RolloutConfigSchema } from '@magic/rollout';
 import { z } from 'zod';
@@ -86,26 +86,29 @@ export const RuleJudgeSectionSchema = z.strictObject({
   scoreMax: z.number().default(10),
 });
 
+/** @magic/judges' reward fields under the trainer's names: one schema (defaults and validation) for both. */
+const judgeReward = rewardConfigSchema.shape;
+
 /** Defaults follow grpo_public.sh (spec §2.4), the paper values being options. */
 export const RewardSectionSchema = z.strictObject({
-  rewardHarm: z.number().default(1),
-  rewardRefusal: z.number().default(0.5),
-  rewardLabel: z.number().default(0),
-  formatRewardValue: z.number().default(1),
-  useQSafeLabelForRefusal: z.boolean().default(true),
-  useAnswerTags: z.boolean().default(false),
+  rewardHarm: judgeReward.harm,
+  rewardRefusal: judgeReward.refusal,
+  rewardLabel: judgeReward.label,
+  formatRewardValue: judgeReward.format,
+  useQSafeLabelForRefusal: judgeReward.useQSafeLabelForRefusal,
+  useAnswerTags: judgeReward.useAnswerTags,
   /** s in R_harm = r_harm·(2s − 1): 'classifier' = the guard's qa label (s ∈ {0, 1}); 'rule_api' = the rubric judge. */
   safetyScoreMode: z.enum(['classifier', 'rule_api']).default('classifier'),
   ruleJudge: RuleJudgeSectionSchema.prefault({}),
   /** Unset = all trained roles except the defender (i.e. the attacker). */
-  formatRewardRoles: z.array(RoleSchema).default(['attacker']),
-  maskUnfinishedReward: z.boolean().default(true),
+  formatRewardRoles: judgeReward.formatRewardRoles,
+  maskUnfinishedReward: judgeReward.maskUnfinishedReward,
   /**
    * A failed or unparsable judge verdict, in validation, the per-turn early-stop check and reward scoring alike:
    * 'skip-episode' drops the episode (and a GRPO group left with < 2), 'zero' gives it reward 0,
    * 'legacy-treat-as-safe' is the original code's reward hole, 'error' stops the run at once.
    */
-  onJudgeFailure: judgeFailurePolicySchema.default('skip-episode'),
+  onJudgeFailure: judgeReward.onJudgeFailure,
   /** The run stops after this many consecutive steps in which no episode could be judged. */
   maxConsecutiveFailedSteps: z.number().int().positive().default(3),
   guard: GuardSectionSchema.prefault({}),
