@@ -4,9 +4,16 @@
 //                                [--new 128] [--runs 3] [--submitBatch 0]
 // Any preset or backend, e.g. `--preset tiny --device wasm --batch 4 --prompt 8 --new 8` (it replaces lm-sample.ts).
 // GPU machine: node scripts/device-bundle.mjs bench/b1-sampling.ts .bundle/b1-sampling.mjs (docs/gpu.md).
-import { CausalLM } from '@magic/lm';
 import { initBackend, releaseWebGpu } from '@magic/tensor';
-import { deviceFacts, median, memoryReport, printResult, submitBatchSize, timeRuns } from './bench-common.js';
+import {
+  deviceFacts,
+  loadBenchLm,
+  median,
+  memoryReport,
+  printResult,
+  submitBatchSize,
+  timeRuns,
+} from './bench-common.js';
 import { parseBenchArgs, randomIds } from './lm-args.js';
 
 const args = parseBenchArgs(
@@ -17,7 +24,7 @@ const args = parseBenchArgs(
 const { batch, prompt, new: newTokens, submitBatch } = args.ints as Record<string, number>;
 const info = await initBackend({ device: args.device });
 const submit = submitBatchSize(info.name, submitBatch);
-const lm = await CausalLM.fromPreset(args.preset, { seed: 0 });
+const lm = await loadBenchLm(args.preset);
 const vocab = Math.min(lm.config.vocabSize, lm.tokenizer.vocabSize);
 const prompts = Array.from({ length: batch! }, (_, i) => randomIds(prompt!, 0, vocab, i + 1));
 const opts = { maxNewTokens: newTokens!, temperature: 1, topP: 1, stopTokenIds: [], seed: 1 };

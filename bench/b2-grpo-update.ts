@@ -14,7 +14,6 @@
 //                                    most MAX_LOGITS_CHUNK = 2^27 logits)]
 import { causalLmPolicy } from '@magic/game';
 import { type GrpoBatch, GrpoUpdater, type PolicyBatch } from '@magic/grpo';
-import { CausalLM } from '@magic/lm';
 import {
   adamwStep,
   axpyInPlace,
@@ -25,7 +24,15 @@ import {
   webGpuPoolStats,
 } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { deviceFacts, median, memoryReport, printResult, submitBatchSize, timeRuns } from './bench-common.js';
+import {
+  deviceFacts,
+  loadBenchLm,
+  median,
+  memoryReport,
+  printResult,
+  submitBatchSize,
+  timeRuns,
+} from './bench-common.js';
 import { type GpuProfile, profileGpu } from './gpu-profile.js';
 import { parseBenchArgs, randomIds } from './lm-args.js';
 
@@ -49,7 +56,7 @@ const { batch, seq, micro, submitBatch, profile, checkpoint, axpy, responseOnly,
   args.ints as Record<string, number>;
 const info = await initBackend({ device: args.device });
 const submit = submitBatchSize(info.name, submitBatch);
-const lm = await CausalLM.fromPreset(args.preset, { seed: 0 });
+const lm = await loadBenchLm(args.preset);
 const vocab = Math.min(lm.config.vocabSize, lm.tokenizer.vocabSize);
 lm.gradientCheckpointing = checkpoint === 1;
 lm.keepLogits = keepLogits === 1;

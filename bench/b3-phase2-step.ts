@@ -12,7 +12,7 @@ import { createMagicGame } from '@magic/game';
 import { initBackend, webGpuErrorCount } from '@magic/tensor';
 import { parseCliArgs } from '../apps/trainer/src/args.js';
 import { resolveConfig } from '../apps/trainer/src/config.js';
-import { median, memoryReport, printResult } from './bench-common.js';
+import { benchLmOptions, median, memoryReport, printResult } from './bench-common.js';
 
 const { values } = parseArgs({
   options: {
@@ -77,7 +77,12 @@ const config = resolveConfig(
   process.env,
 );
 const info = await initBackend({ device: config.trainer.device });
-const game = await createMagicGame(config, { runDir, resume: false, log: (s) => console.error(s) });
+const game = await createMagicGame(config, {
+  runDir,
+  resume: false,
+  log: (s) => console.error(s),
+  lm: benchLmOptions(),
+});
 const records: { step: number; role: string; timings: Record<string, number>; tokens: number; seconds: number }[] = [];
 let stepStart = performance.now();
 game.trainer.events.on('step-end', (e) => {

@@ -1,6 +1,14 @@
 // Shared bits of the B1/B2/B3 workloads (issue 10): backend facts, GPU memory, the JSON line.
 
-import { CausalLM, parseQwen2Config, Tokenizer } from '@magic/lm';
+import {
+  applyLmRuntimeOptions,
+  CausalLM,
+  type LmRuntimeOptions,
+  lmRuntimeOptionsFromEnv,
+  type Preset,
+  parseQwen2Config,
+  Tokenizer,
+} from '@magic/lm';
 import {
   type BackendInfo,
   fastMatMulInstalled,
@@ -58,6 +66,22 @@ function poolTopSizes(n = 8): { MB: number; used: number; free: number; GB: numb
     .slice(0, n);
 }
 
+/** The bench scripts are entry points: they map MAGIC_PACKED_DECODE=0 etc. to @magic/lm's options, as the CLIs do. */
+export function benchLmOptions(): LmRuntimeOptions {
+  return lmRuntimeOptionsFromEnv(process.env);
+}
+
+/** A preset model (seeded random init) with the environment's lm switches applied. */
+export async function loadBenchLm(preset: Preset, seed = 0): Promise<CausalLM> {
+  const options = benchLmOptions();
+  const lm = await CausalLM.fromPreset(preset, {
+    seed,
+    ...(options.qwenTokenizerDir === undefined ? {} : { qwenTokenizerDir: options.qwenTokenizerDir }),
+  });
+  applyLmRuntimeOptions(lm, options);
+  return lm;
+}
+
 export function deviceFacts(info: BackendInfo): Record<string, unknown> {
   return {
     device: info.adapter?.description || info.adapter?.device || info.name,
@@ -69,10 +93,10 @@ export function deviceFacts(info: BackendInfo): Record<string, unknown> {
     /** The kernels in use: @magic/tensor's tiled GEMM, the in-place KV-cache decode path and its dispatch graph. */
     kernels: {
       fastMatMul: info.name === 'webgpu' && fastMatMulInstalled(),
-      packedDecode: info.name === 'webgpu' && process.env.MAGIC_PACKED_DECODE !== '0',
+      packedDecode: info.name === 'webgpu' && benchLmOptions().packedDecode !== false,
       decodeGraph:
-        info.name === 'webgpu' && process.env.MAGIC_PACKED_DECODE !== '0' && process.env.MAGIC_DECODE_GRAPH !== '0',
-      packedMlp: info.name === 'webgpu' && process.env.MAGIC_PACKED_MLP !== '0',
+        info.name === 'webgpu' && benchLmOptions().packedDecode !== false && benchLmOptions().decodeGraph !== false,
+      packedMlp: info.name === 'webgpu' && benchLmOptions().packedMlp !== false,
       leanBackprop: leanBackpropInstalled(),
     },
   };
@@ -139,5 +163,7 @@ export function randomQwen2(shape: RandomQwen2Shape, name: string, seed = 0): Ca
     },
     name,
   );
-  return new CausalLM(config, Tokenizer.tiny(), randomWeights(config, seed));
+  const lm = new CausalLM(config, Tokenizer.tiny(), randomWeights(config, seed));
+  applyLmRuntimeOptions(lm, benchLmOptions());
+  return lm;
 }

@@ -3,10 +3,9 @@
 //   npx tsx bench/profile-decode.ts [--preset qwen2.5-0.5b] [--device auto] [--batch 64] [--prompt 128]
 // Every decode step runs through tfjs here (MAGIC_DECODE_GRAPH=0 unless set): tf.profile cannot see the steps a
 // dispatch graph replays (bench/decode-graph.ts times those); MAGIC_FAST_MATMUL=all gives the graph's matmul mix.
-import { CausalLM } from '@magic/lm';
 import { initBackend, releaseWebGpu } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { deviceFacts, median, printResult, submitBatchSize } from './bench-common.js';
+import { deviceFacts, loadBenchLm, median, printResult, submitBatchSize } from './bench-common.js';
 import { parseBenchArgs, randomIds } from './lm-args.js';
 
 process.env.MAGIC_DECODE_GRAPH ??= '0';
@@ -14,7 +13,7 @@ const args = parseBenchArgs(process.argv.slice(2), { batch: 64, prompt: 128, sub
 const { batch, prompt, submitBatch, top } = args.ints as Record<string, number>;
 const info = await initBackend({ device: args.device });
 const submit = submitBatchSize(info.name, submitBatch);
-const lm = await CausalLM.fromPreset(args.preset, { seed: 0 });
+const lm = await loadBenchLm(args.preset);
 const vocab = Math.min(lm.config.vocabSize, lm.tokenizer.vocabSize);
 const prompts = Array.from({ length: batch! }, (_, i) => randomIds(prompt!, 0, vocab, i + 1));
 const gen = (n: number) => lm.generate(prompts, { maxNewTokens: n, temperature: 1, stopTokenIds: [], seed: 1 });

@@ -1,6 +1,6 @@
 // @magic/attack-pool installs on its own: packed, then installed into an empty project together with nothing but
-// the tarballs of its own @magic/* dependencies (@magic/openai-client, published for the LLM rewriter). The shipped
-// pool loads there with plain node, and the bin runs from the built dist/.
+// the tarballs of its own @magic/* dependencies (@magic/core, the shared contracts, and @magic/openai-client,
+// published for the LLM rewriter). The shipped pool loads there with plain node, and the bin runs from the built dist/.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,11 +26,12 @@ console.log(JSON.stringify({
 
 describe('@magic/attack-pool standalone', () => {
   it('installs from its tarball plus its @magic dependencies only, loads the pool and runs its bin', () => {
-    // the dependency is built first: attack-pool's declaration build resolves its types from dist
+    // the dependencies are built first: attack-pool's declaration build resolves their types from dist
+    const core = buildAndPack('core', work);
     const client = buildAndPack('openai-client', work);
     const pool = buildAndPack('attack-pool', work);
-    const project = installIntoEmptyProject(work, [pool, client]);
-    expect(installedMagicPackages(project)).toEqual(['attack-pool', 'openai-client']);
+    const project = installIntoEmptyProject(work, [pool, client, core]);
+    expect(installedMagicPackages(project)).toEqual(['attack-pool', 'core', 'openai-client']);
 
     writeFileSync(join(project, 'load.mjs'), LOAD);
     const loaded = JSON.parse(execFileSync('node', ['load.mjs'], { cwd: project, encoding: 'utf8' })) as {

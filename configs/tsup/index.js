@@ -11,6 +11,8 @@ export function magicTsup(options = {}) {
     clean: true,
     target: 'node20',
     tsconfig: 'tsconfig.json',
+    // never a bundled copy of the contracts: one MagicError class per install, so `instanceof` works across packages
+    external: ['@magic/core'],
     banner: options.bin ? { js: '#!/usr/bin/env node' } : undefined,
   });
 }

@@ -50,7 +50,8 @@ export const USAGE = `magic-eval: a checkpoint or an OpenAI-compatible endpoint 
 Usage: magic-eval --target SPEC [--judge SPEC] [--suite NAME] [options]
        magic-eval compare <runA> <runB> [--out DIR] [--name-a A] [--name-b B]
 
-  --target SPEC        local:<checkpoint dir> | openai:<baseURL>#<model> (API key: $OPENAI_API_KEY)
+  --target SPEC        local:<checkpoint dir> | openai:<baseURL>#<model> (API key: $OPENAI_API_KEY;
+                       local models honour MAGIC_PACKED_MLP=0, MAGIC_PACKED_DECODE=0, MAGIC_DECODE_GRAPH=0)
   --judge SPEC         local | rules | qwen3guard:<url>[#model] | wildguard:<url>[#model] | harmbench-cls:<url>[#model]
                        (endpoint key: $WILDGUARD_API_KEY); required unless --suite capability
   --suite NAME         safety | over-refusal | multi-turn | capability | judge-quality | all (default safety);

@@ -19,7 +19,7 @@ describe('harmbench-cls judge', () => {
       safety: 'unsafe',
     });
     expect(await judge.moderateResponse('placeholder behaviour', 'another generation')).toEqual({ safety: 'safe' });
-    await expect(judge.moderateResponse('b', 'g')).rejects.toMatchObject({ code: 'guard_parse_error' });
+    await expect(judge.moderateResponse('b', 'g')).rejects.toMatchObject({ code: 'GUARD_PARSE_ERROR' });
     const first = server.requests[0]!.json as { model: string; max_tokens: number; messages: { content: string }[] };
     expect(first.model).toBe('cls');
     expect(first.max_tokens).toBe(1);

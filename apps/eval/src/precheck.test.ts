@@ -90,7 +90,7 @@ describe('magic-eval checks its inputs before generating anything', () => {
       const r = await run(['--judge', `qwen3guard:${garbage.url}`, '--suite', 'safety', '--limit', '1']);
       expect(r.code).toBe(1);
       expect(r.err).toContain(`EVAL_JUDGE_PROBE: judge endpoint qwen3guard:${garbage.url}#orm`);
-      expect(r.err).toContain('guard_parse_error');
+      expect(r.err).toContain('GUARD_PARSE_ERROR');
       expect(garbage.requests.length).toBe(1);
       const s = await run(['--judge', `qwen3guard:${slow.url}`, '--judge-timeout', '0.5', '--suite', 'safety']);
       expect(s.code).toBe(1);

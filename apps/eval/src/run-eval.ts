@@ -11,7 +11,7 @@ import {
   tokenizerTruncator,
   type XTeamingAgents,
 } from '@magic/benchmarks';
-import { Tokenizer } from '@magic/lm';
+import { lmRuntimeOptionsFromEnv, Tokenizer } from '@magic/lm';
 import { initBackend } from '@magic/tensor';
 import type { EvalArgs } from './args.js';
 import { buildJudge } from './build-judge.js';
@@ -122,6 +122,7 @@ export async function runEval(
     concurrency: args.concurrency * args.batchSize,
     seed: args.seed,
     models,
+    lm: lmRuntimeOptionsFromEnv(context.env),
   };
   const built: BuiltTarget[] = [];
   const build = async (spec: NonNullable<EvalArgs['planner']>) => {

@@ -30,7 +30,8 @@ Usage: magic-serve --model DIR [--port N] [--host H] [--device D] [--api-key KEY
   --batch-window-ms N wait this long to gather a batch (default 5)
   --max-tokens N      reply budget when a request gives none (default 512)
   -h, --help          this text
-Stops cleanly on SIGINT / SIGTERM.`;
+Stops cleanly on SIGINT / SIGTERM.
+Environment: MAGIC_PACKED_MLP=0, MAGIC_PACKED_DECODE=0, MAGIC_DECODE_GRAPH=0 turn a fast WebGPU path off.`;
 
 /** magic-serve's command line. */
 export function parseServeArgs(argv: string[], env: Readonly<Record<string, string | undefined>> = {}): ServeArgs {

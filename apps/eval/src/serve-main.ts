@@ -1,3 +1,4 @@
+import { lmRuntimeOptionsFromEnv } from '@magic/lm';
 import { EvalCliError } from './errors.js';
 import type { MainIo } from './main.js';
 import { serveCheckpoint } from './serve.js';
@@ -38,7 +39,7 @@ export async function serveMain(
     return 0;
   }
   try {
-    const served = await serveCheckpoint(args);
+    const served = await serveCheckpoint(args, lmRuntimeOptionsFromEnv(io.env));
     io.stdout.write(
       `magic-serve: ${args.modelName} on ${served.server.url} (backend ${served.backend}${args.apiKey ? ', bearer token required' : ''})\n`,
     );

@@ -1,3 +1,4 @@
+import type { LmRuntimeOptions } from '@magic/lm';
 import { initBackend } from '@magic/tensor';
 import { type RunningModelServer, startModelServer } from './model-server.js';
 import type { ServeArgs } from './serve-args.js';
@@ -12,9 +13,12 @@ export interface ServedCheckpoint {
 }
 
 /** magic-serve's core: starts a backend, loads the checkpoint and serves it through startModelServer. */
-export async function serveCheckpoint(args: Omit<ServeArgs, 'help'>): Promise<ServedCheckpoint> {
+export async function serveCheckpoint(
+  args: Omit<ServeArgs, 'help'>,
+  lm: LmRuntimeOptions = {},
+): Promise<ServedCheckpoint> {
   const backend = await initBackend({ device: args.device });
-  const { model } = await loadCheckpoint(args.model);
+  const { model } = await loadCheckpoint(args.model, lm);
   const servable = servableCheckpoint(model);
   let server: RunningModelServer;
   try {

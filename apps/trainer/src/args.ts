@@ -27,7 +27,9 @@ Usage: magic-train [--preset NAME] [--config FILE]... [--set KEY=VALUE]... [KEY=
                    runs/<preset>/<timestamp> that has a checkpoint
   --plain          plain progress lines even on a terminal
 Environment: REWARD_HARM, REWARD_REFUSAL, REWARD_LABEL, USE_Q_SAFE_LABEL_FOR_REFUSAL,
-  REWARD_MODEL_USE_ANSWER_TAGS, SAFETY_SCORE_MODE, WILDGUARD_API_ENDPOINT (the original's names).`;
+  REWARD_MODEL_USE_ANSWER_TAGS, SAFETY_SCORE_MODE, WILDGUARD_API_ENDPOINT (the original's names);
+  MAGIC_QWEN_TOKENIZER_DIR (Qwen tokenizer folder of the non-tiny presets); MAGIC_PACKED_MLP=0,
+  MAGIC_PACKED_DECODE=0, MAGIC_DECODE_GRAPH=0 (turn a fast WebGPU path of @magic/lm off, for comparisons).`;
 
 /** Parses the command line; bare `a.b=c` positionals are overrides like `--set a.b=c`. */
 export function parseCliArgs(argv: string[]): CliArgs {

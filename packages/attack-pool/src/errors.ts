@@ -1,21 +1,7 @@
-const MARKER = Symbol.for('magic.error');
+import { MagicError } from '@magic/core';
 
-/** Base of every typed error in @magic/attack-pool: a stable `code` and the workspace-wide marker. */
-export class AttackPoolError extends Error {
-  readonly code: string;
-  readonly [MARKER] = true;
-
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-
-  /** True for any error carrying `Symbol.for('magic.error')` (any MAGIC package, any realm). */
-  static isInstance(e: unknown): e is AttackPoolError {
-    return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[MARKER] === true;
-  }
-}
+/** Base of every typed error in @magic/attack-pool (a MagicError: a stable `code` and the workspace-wide marker). */
+export class AttackPoolError extends MagicError {}
 
 /** A seed file could not be read, or one of its rows is malformed. Names the file and the 1-based line. */
 export class SeedLoadError extends AttackPoolError {

@@ -1,18 +1,7 @@
-const MAGIC_ERROR = Symbol.for('magic.error');
+import { MagicError } from '@magic/core';
 
-/** Base of every typed error in this package: a `code` and the shared `magic.error` marker. */
-export class BenchmarkError extends Error {
-  readonly [MAGIC_ERROR] = true;
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-  static isInstance(e: unknown): e is BenchmarkError {
-    return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[MAGIC_ERROR] === true;
-  }
-}
+/** Base of every typed error in this package (a MagicError: a `code` and the shared `magic.error` marker). */
+export class BenchmarkError extends MagicError {}
 
 /** A row of a benchmark file failed to parse or validate. Names the file, line and field. */
 export class BenchmarkFileError extends BenchmarkError {

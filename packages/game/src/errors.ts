@@ -1,4 +1,4 @@
-import { MagicError } from '@magic/tensor';
+import { MagicError } from '@magic/core';
 
 /** A config value, file or override is invalid. `key` is the dotted path, `source` where it came from. */
 export class ConfigError extends MagicError {

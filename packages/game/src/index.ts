@@ -1,4 +1,4 @@
-export { MagicError } from '@magic/tensor';
+export { MagicError } from '@magic/core';
 export * from './config/index.js';
 export { CheckpointError, ConfigError, JudgeOutageError, ReferencePolicyError, StageError } from './errors.js';
 export * from './magic/index.js';

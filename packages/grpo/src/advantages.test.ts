@@ -69,7 +69,7 @@ describe('computeGrpoOutcomeAdvantage (golden)', () => {
     expect(GrpoInputError.isInstance(caught)).toBe(true);
     expect((caught as GrpoInputError).field).toBe('rewards');
     expect((caught as GrpoInputError).index).toBe(1);
-    expect((caught as GrpoInputError).code).toBe('grpo_input');
+    expect((caught as GrpoInputError).code).toBe('GRPO_INPUT');
     expect(() => computeGrpoOutcomeAdvantage([1], ['a', 'b'])).toThrow(/rewards/);
   });
 

@@ -1,3 +1,5 @@
+import { scheduledLearningRate } from '@magic/core';
+
 /** Learning-rate schedule settings (subset of GrpoConfig). */
 export interface LrScheduleOptions {
   lr: number;
@@ -11,14 +13,15 @@ export interface LrScheduleOptions {
 /**
  * Learning rate at scheduler step `step` (0-based), as verl/transformers: linear warmup
  * `lr·step/warmup`, then constant or cosine `lr·max(0, ((1+min)/2) + ((1−min)/2)·cos(2π·cycles·progress))`.
+ * `@magic/core`'s `scheduledLearningRate` with GrpoConfig's field names.
  */
 export function learningRateAt(step: number, o: LrScheduleOptions): number {
-  if (step < o.lrWarmupSteps) return (o.lr * step) / Math.max(1, o.lrWarmupSteps);
-  if (o.lrScheduler === 'constant') return o.lr;
-  const total = o.totalTrainingSteps ?? 1;
-  const progress = Math.min(1, (step - o.lrWarmupSteps) / Math.max(1, total - o.lrWarmupSteps));
-  const x = Math.cos(Math.PI * o.numCycles * 2 * progress);
-  const coef = (1 - o.minLrRatio) * 0.5;
-  const intercept = (1 + o.minLrRatio) * 0.5;
-  return o.lr * Math.max(0, x * coef + intercept);
+  return scheduledLearningRate(step, {
+    lr: o.lr,
+    scheduler: o.lrScheduler,
+    warmupSteps: o.lrWarmupSteps,
+    ...(o.totalTrainingSteps === undefined ? {} : { totalSteps: o.totalTrainingSteps }),
+    minLrRatio: o.minLrRatio,
+    numCycles: o.numCycles,
+  });
 }

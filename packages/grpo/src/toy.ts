@@ -1,20 +1,12 @@
+import { mulberry32 } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Policy, PolicyBatch } from './policy.js';
 
 /** tfjs treats seed 0 as no seed (Math.random); 0 maps to a fixed value (as @magic/tensor's tfSeed, not a dependency here). */
 const tfjsSeed = (seed: number): number => (seed === 0 ? 0x9e3779b9 : seed);
 
-/** Small deterministic PRNG (mulberry32) returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// mulberry32 lives in @magic/core; re-exported because the README example and the tests use it from here.
+export { mulberry32 };
 
 /**
  * Toy policy for examples, tests and benchmarks: a bigram language model whose next-token logits are

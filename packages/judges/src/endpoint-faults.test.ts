@@ -96,7 +96,7 @@ describe('EndpointGuard against the guard server with injected faults', () => {
     const e = await failure(f.guard.moderatePrompt(prompt));
     expect(JudgeCallError.isInstance(e)).toBe(true);
     expect((e as JudgeCallError).failure).toBe('timeout');
-    expect((e as JudgeCallError).code).toBe('judge_call_failed');
+    expect((e as JudgeCallError).code).toBe('JUDGE_CALL_FAILED');
   });
 
   it('does not retry a wrong-schema reply and names it', async () => {

@@ -1,26 +1,20 @@
+import type { GuardVerdict } from '@magic/core';
 import { z } from 'zod';
 
-export const safetyLabelSchema = z.enum(['safe', 'unsafe', 'controversial']);
-export type SafetyLabel = z.output<typeof safetyLabelSchema>;
+// The Guard contract lives in @magic/core (the rollout and the game call it); re-exported under the old names.
+export type { Guard, GuardCallOptions, GuardVerdict, SafetyLabel } from '@magic/core';
 
+export const safetyLabelSchema = z.enum(['safe', 'unsafe', 'controversial']);
+
+/** Validates a verdict at a boundary; its output is exactly `@magic/core`'s GuardVerdict (checked below). */
 export const guardVerdictSchema = z.object({
   safety: safetyLabelSchema,
   categories: z.array(z.string()),
   refusal: z.enum(['yes', 'no']).optional(),
   raw: z.string(),
 });
-/** A guard's verdict in Qwen3Guard's shape. `refusal` is present only for response moderation. */
-export type GuardVerdict = z.output<typeof guardVerdictSchema>;
-
-export interface GuardCallOptions {
-  signal?: AbortSignal;
-}
-
-/** A safety judge. A reply that cannot be parsed throws GuardParseError; a failed call throws JudgeCallError. */
-export interface Guard {
-  name: string;
-  moderatePrompt(prompt: string, options?: GuardCallOptions): Promise<GuardVerdict>;
-  moderateResponse(prompt: string, response: string, options?: GuardCallOptions): Promise<GuardVerdict>;
-}
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const verdictSchemaMatchesCore: Same<z.output<typeof guardVerdictSchema>, GuardVerdict> = true;
+void verdictSchemaMatchesCore;
 
 export type ModerationMode = 'prompt' | 'response';

@@ -31,6 +31,12 @@ export class CausalLM {
   keepLogits = false;
   /** Default of `tokenLogProbs`' `chunkRows` (rows of logits per chunk; undefined: chunks of MAX_LOGITS_CHUNK). */
   logitsChunkRows: number | undefined = undefined;
+  /** Default of `generate`'s and `tokenLogProbs`' `packedMlp` (WebGPU: gate and up as one matmul). */
+  packedMlp = true;
+  /** Default of `generate`'s `packedDecode` (WebGPU: decode on the preallocated in-place KV cache). */
+  packedDecode = true;
+  /** Default of `generate`'s `decodeGraph` (WebGPU: replay decode steps from a captured dispatch graph). */
+  decodeGraph = true;
   private disposed = false;
 
   constructor(config: Qwen2Config, tokenizer: Tokenizer, weights: ModelWeights) {
@@ -72,11 +78,16 @@ export class CausalLM {
   }
 
   /** Random-init model of a preset shape; `tiny` uses the 512-token tiny tokenizer, the others Qwen's. */
-  static async fromPreset(preset: Preset, opts: { seed?: number; tokenizer?: Tokenizer } = {}): Promise<CausalLM> {
+  static async fromPreset(
+    preset: Preset,
+    opts: { seed?: number; tokenizer?: Tokenizer; qwenTokenizerDir?: string } = {},
+  ): Promise<CausalLM> {
     if (!PRESETS.includes(preset))
       throw new LmInputError('preset', `unknown preset '${preset}' (one of ${PRESETS.join(', ')})`);
     const config = parseQwen2Config(PRESET_CONFIGS[preset], `preset:${preset}`);
-    const tokenizer = opts.tokenizer ?? (preset === 'tiny' ? Tokenizer.tiny() : await Tokenizer.qwenDefault());
+    const qwen = (): Promise<Tokenizer> =>
+      Tokenizer.qwenDefault(opts.qwenTokenizerDir === undefined ? {} : { dir: opts.qwenTokenizerDir });
+    const tokenizer = opts.tokenizer ?? (preset === 'tiny' ? Tokenizer.tiny() : await qwen());
     if (tokenizer.vocabSize > config.vocabSize) {
       throw new LmInputError(
         'tokenizer',
@@ -101,7 +112,13 @@ export class CausalLM {
 
   /** Batched sampling with a KV cache; prompts are token ids (left-padded internally). */
   generate(prompts: number[][], opts: GenerateOptions): Promise<GenerationOutput[]> {
-    return generate(this.weights, this.config, this.tokenizer, prompts, opts);
+    const withDefaults = {
+      packedMlp: this.packedMlp,
+      packedDecode: this.packedDecode,
+      decodeGraph: this.decodeGraph,
+      ...opts,
+    };
+    return generate(this.weights, this.config, this.tokenizer, prompts, withDefaults);
   }
 
   /** Differentiable per-token log-probs (column 0 and padding are 0); see scoring.ts. */
@@ -114,6 +131,7 @@ export class CausalLM {
       checkpoint: this.gradientCheckpointing,
       keepLogits: this.keepLogits,
       chunkRows: this.logitsChunkRows,
+      packedMlp: this.packedMlp,
       ...opts,
     };
     return tf.tidy(() => tokenLogProbs(this.weights, this.config, inputIds, attentionMask, withDefaults));

@@ -1,6 +1,7 @@
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadSafetensorsFile, MagicError, type SafetensorsSaveDtype, saveSafetensorsFile } from '@magic/tensor';
+import { MagicError } from '@magic/core';
+import { loadSafetensorsFile, type SafetensorsSaveDtype, saveSafetensorsFile } from '@magic/tensor';
 import type * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { LmCheckpointError, LmConfigError } from './errors.js';

@@ -34,18 +34,11 @@ const OTHER = [
   [22, 23, 24, 25],
 ];
 
-const run = (prompts: number[][], temperature: number, seed: number) =>
-  lm.generate(prompts, { maxNewTokens: 9, temperature, seed, stopTokenIds: [] });
+const run = (prompts: number[][], temperature: number, seed: number, decodeGraph = true) =>
+  lm.generate(prompts, { maxNewTokens: 9, temperature, seed, stopTokenIds: [], decodeGraph });
 
 async function generateWith(graph: boolean, temperature: number) {
-  const before = process.env.MAGIC_DECODE_GRAPH;
-  process.env.MAGIC_DECODE_GRAPH = graph ? '1' : '0';
-  try {
-    return await expectNoLeaks(() => run(PROMPTS, temperature, 21));
-  } finally {
-    if (before === undefined) delete process.env.MAGIC_DECODE_GRAPH;
-    else process.env.MAGIC_DECODE_GRAPH = before;
-  }
+  return await expectNoLeaks(() => run(PROMPTS, temperature, 21, graph));
 }
 
 describe('decoding from a dispatch graph', () => {

@@ -1,4 +1,4 @@
-import { MagicError } from '@magic/tensor';
+import { MagicError } from '@magic/core';
 
 /** A config.json / generation_config.json / tokenizer_config.json field is missing, malformed or unsupported. */
 export class LmConfigError extends MagicError {

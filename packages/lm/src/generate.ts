@@ -23,6 +23,15 @@ export const generateOptionsSchema = z.object({
   /** Generation stops once the decoded text contains one (tokens are kept as sampled). */
   stopStrings: z.array(z.string().min(1)).default([]),
   seed: z.number().int().default(0),
+  /**
+   * WebGPU with device sampling: decode steps after the prefill run on a preallocated in-place KV cache
+   * (false: the concat cache, for benchmark comparisons). Default true.
+   */
+  packedDecode: z.boolean().default(true),
+  /** With `packedDecode`: decode steps after the first are replayed from a captured dispatch graph (false: every step through tfjs). Default true. */
+  decodeGraph: z.boolean().default(true),
+  /** The prefill's MLP as one gate+up matmul on WebGPU (ForwardOptions.packedMlp). Default true. */
+  packedMlp: z.boolean().default(true),
 });
 export type GenerateOptions = z.input<typeof generateOptionsSchema> & { rng?: Rng };
 
@@ -69,6 +78,7 @@ function step(
   ids: tf.Tensor2D,
   keyMask: number[][],
   cache: KvCache | undefined,
+  packedMlp: boolean,
 ): { cache: KvCache; logits: tf.Tensor2D } {
   const kept = tf.tidy(() => {
     const [b, t] = ids.shape;
@@ -79,7 +89,8 @@ function step(
       'int32',
     );
     const bias = attentionBias(keyMask, t);
-    const res = forwardHidden(w, cfg, { ids, positions, bias, ...(cache ? { cache } : {}) }, true);
+    const input = { ids, positions, bias, ...(cache ? { cache } : {}) };
+    const res = forwardHidden(w, cfg, input, { withCache: true, packedMlp });
     const last = tf.reshape(tf.slice(res.hidden, [0, t - 1, 0], [b, 1, cfg.hiddenSize]), [
       b,
       cfg.hiddenSize,
@@ -208,11 +219,11 @@ export async function generate(
   const inFlight: Promise<Sampled>[] = [];
   const readAhead = (): number => (graph ? GRAPH_READ_AHEAD : 1);
   // WebGPU + device sampling: decode steps after the prefill run on the preallocated in-place cache
-  // (MAGIC_PACKED_DECODE=0 keeps the concat cache, for comparison).
-  const packed = device && tf.getBackend() === 'webgpu' && process.env.MAGIC_PACKED_DECODE !== '0';
+  // (packedDecode false keeps the concat cache, for comparison).
+  const packed = device && tf.getBackend() === 'webgpu' && o.packedDecode;
   let decoder: PackedDecoder | undefined;
   // ... and after the first of them, each decode step + sampling is replayed from a captured dispatch graph
-  // (MAGIC_DECODE_GRAPH=0 runs every step through tfjs)
+  // (decodeGraph false runs every step through tfjs)
   let graph: DecodeGraph | undefined;
   const promptLens = prompts.map((p) => p.length);
   /** Queues a step's read-back, then accepts the oldest ones until at most `readAhead()` are out. */
@@ -238,14 +249,14 @@ export async function generate(
       if (decoder) {
         logits = decoder.step(ids, positions, slot);
       } else {
-        const r = step(w, cfg, ids, keyMask, cache);
+        const r = step(w, cfg, ids, keyMask, cache, o.packedMlp);
         disposeCache(cache);
         cache = r.cache;
         logits = r.logits;
         if (packed) {
           decoder = new PackedDecoder(w, cfg, cache, keyMask, width + maxNew);
           cache = undefined;
-          if (process.env.MAGIC_DECODE_GRAPH !== '0') graph = new DecodeGraph(decoder, o.temperature);
+          if (o.decodeGraph) graph = new DecodeGraph(decoder, o.temperature);
         }
       }
       ids.dispose();

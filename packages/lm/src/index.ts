@@ -13,6 +13,7 @@ export { type GenerateOptions, type GenerationOutput, generateOptionsSchema } fr
 export { PRESET_CONFIGS, PRESETS, type Preset } from './presets.js';
 export { QWEN25_CHAT_TEMPLATE } from './qwen25-chat-template.js';
 export { Rng } from './rng.js';
+export { applyLmRuntimeOptions, type LmRuntimeOptions, lmRuntimeOptionsFromEnv } from './runtime-options.js';
 export { lrMultiplier } from './schedule.js';
 export { MAX_LOGITS_CHUNK, positionsFromMask, type TokenLogProbsOptions } from './scoring.js';
 export {

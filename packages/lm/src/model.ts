@@ -74,6 +74,8 @@ interface AttentionCtx {
   bias: tf.Tensor4D;
   /** The same repeated for the query group, [B,1,group*T,S] (made once per forward, when T > 1). */
   groupBias?: tf.Tensor4D;
+  /** ForwardOptions.packedMlp. */
+  packedMlp: boolean;
 }
 
 /** Self-attention block; returns residual + attention output and the extended kv cache. */
@@ -141,11 +143,11 @@ function rowsOf(x: tf.Tensor4D, at: number, n: number): tf.Tensor4D {
  * SwiGLU MLP block; returns residual + MLP output. On WebGPU, for more than one token, gate and up are one
  * matmul of the concatenated weights ([rows, 2I]: the larger GEMM runs faster, 30 vs 23 TFLOP/s at 4096 x 896 ->
  * 9728 vs -> 4864 on an H200) and one packed SwiGLU; the concat's gradient splits back into the two weights.
- * MAGIC_PACKED_MLP=0 keeps two matmuls (benchmark comparisons).
+ * `packed` false keeps two matmuls (benchmark comparisons).
  */
-function mlp(x: tf.Tensor3D, residual: tf.Tensor3D, w: LayerWeights): tf.Tensor3D {
+function mlp(x: tf.Tensor3D, residual: tf.Tensor3D, w: LayerWeights, packed: boolean): tf.Tensor3D {
   const act =
-    tf.getBackend() === 'webgpu' && x.shape[1] > 1 && process.env.MAGIC_PACKED_MLP !== '0'
+    tf.getBackend() === 'webgpu' && x.shape[1] > 1 && packed
       ? packedSwiGlu(linear(x, tf.concat([w.gateWeight, w.upWeight], 0)))
       : fusedSwiGlu(linear(x, w.gateWeight), linear(x, w.upWeight));
   return linear(act, w.downWeight, residual);
@@ -225,6 +227,11 @@ export interface ForwardOptions {
    * one more forward pass of compute. Ignored with `withCache`.
    */
   checkpoint?: boolean;
+  /**
+   * On WebGPU, gate and up projections as one matmul of the concatenated weights (default true; false keeps two
+   * matmuls, for benchmark comparisons).
+   */
+  packedMlp?: boolean;
 }
 
 /** One decoder layer: pre-norm attention and MLP with residuals; the layer's keys/values too. */
@@ -236,7 +243,8 @@ function decoderLayer(
 ): { out: tf.Tensor3D; k: tf.Tensor4D; v: tf.Tensor4D } {
   const { rmsNormEps: eps } = ctx.cfg;
   const att = attention(fusedRmsNorm(h, layer.inputNorm, eps), h, layer, ctx, past);
-  return { out: mlp(fusedRmsNorm(att.out, layer.postNorm, eps), att.out, layer), k: att.k, v: att.v };
+  const out = mlp(fusedRmsNorm(att.out, layer.postNorm, eps), att.out, layer, ctx.packedMlp);
+  return { out, k: att.k, v: att.v };
 }
 
 const LAYER_KEYS = [
@@ -293,7 +301,7 @@ function checkpointedLayer(h: tf.Tensor3D, layer: LayerWeights, ctx: AttentionCt
         const [xs, ...rest] = saved;
         const ws2 = rest.slice(0, LAYER_KEYS.length);
         const [positions, bias, groupBias] = rest.slice(LAYER_KEYS.length) as [tf.Tensor2D, tf.Tensor4D, tf.Tensor4D?];
-        const ctx2: AttentionCtx = { cfg: ctx.cfg, positions, bias, groupBias };
+        const ctx2: AttentionCtx = { cfg: ctx.cfg, positions, bias, groupBias, packedMlp: ctx.packedMlp };
         const f = (...inputs: tf.Tensor[]) =>
           decoderLayer(inputs[0] as tf.Tensor3D, asLayer(inputs.slice(1)), ctx2).out;
         return nestedGrads(f, [xs!, ...ws2], dy);
@@ -310,10 +318,15 @@ export function forwardHidden(
   input: ForwardInput,
   opts: ForwardOptions | boolean = {},
 ): { hidden: tf.Tensor3D; cache?: KvCache } {
-  const { withCache = false, checkpoint = false } = typeof opts === 'boolean' ? { withCache: opts } : opts;
+  const {
+    withCache = false,
+    checkpoint = false,
+    packedMlp = true,
+  } = typeof opts === 'boolean' ? { withCache: opts } : opts;
   const group = cfg.numAttentionHeads / cfg.numKeyValueHeads;
   const t = input.ids.shape[1];
-  const ctx: AttentionCtx = { cfg, positions: tf.cast(input.positions, 'int32') as tf.Tensor2D, bias: input.bias };
+  const positions = tf.cast(input.positions, 'int32') as tf.Tensor2D;
+  const ctx: AttentionCtx = { cfg, positions, bias: input.bias, packedMlp };
   if (t > 1 && group > 1) ctx.groupBias = tf.tile(input.bias, [1, 1, group, 1]);
   let h = embedLookup(w.embed, input.ids);
   const cache: KvCache = { k: [], v: [] };

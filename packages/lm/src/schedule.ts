@@ -1,4 +1,9 @@
-/** Learning-rate multiplier at optimizer step `step` (0-based), like transformers' get_*_schedule_with_warmup. */
+import { scheduledLearningRate } from '@magic/core';
+
+/**
+ * Learning-rate multiplier at optimizer step `step` (0-based), like transformers' get_*_schedule_with_warmup:
+ * `@magic/core`'s `scheduledLearningRate` with lr 1 (warm-up `step/warmup`, cosine to `minLrRatio` at `totalSteps`).
+ */
 export function lrMultiplier(
   kind: 'cosine' | 'constant',
   step: number,
@@ -6,8 +11,5 @@ export function lrMultiplier(
   totalSteps: number,
   minLrRatio = 0,
 ): number {
-  if (step < warmupSteps) return step / Math.max(1, warmupSteps);
-  if (kind === 'constant') return 1;
-  const progress = Math.min(1, (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps));
-  return minLrRatio + (1 - minLrRatio) * 0.5 * (1 + Math.cos(Math.PI * progress));
+  return scheduledLearningRate(step, { scheduler: kind, warmupSteps, totalSteps, minLrRatio });
 }

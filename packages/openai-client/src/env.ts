@@ -57,9 +57,10 @@ export function normalizeBaseURL(url: string): string {
 /**
  * Reads an endpoint's settings: `WILDGUARD_API_ENDPOINT` / `WILDGUARD_API_KEY` / `REWARD_MODEL_NAME` (model default
  * `orm`), `REWARD_SCORE_TIMEOUT_S` (seconds), `REWARD_SCORE_MAX_WORKERS` (concurrency) for the guard. Returns
- * undefined when no base URL is set.
+ * undefined when no base URL is set. `env` is the caller's environment (a CLI passes `process.env`): the library
+ * never reads it on its own.
  */
-export function endpointFromEnv(kind: EndpointKind = 'guard', env: Env = process.env): EndpointEnv | undefined {
+export function endpointFromEnv(kind: EndpointKind, env: Env): EndpointEnv | undefined {
   const names = endpointEnvNames[kind];
   const baseURL = firstSet(env, names.baseURL);
   if (!baseURL) return undefined;

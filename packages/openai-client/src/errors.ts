@@ -1,5 +1,7 @@
-/** Marker shared by every typed error in the MAGIC workspace (see docs/contracts.md). */
-export const magicErrorMarker: unique symbol = Symbol.for('magic.error') as never;
+import { hasMagicErrorCode, MagicError } from '@magic/core';
+
+// The marker and its test moved to @magic/core; re-exported so this package's names still work.
+export { isMagicError, magicErrorMarker } from '@magic/core';
 
 /** Why a call failed. `http`: non-2xx status; `timeout`: per-request timeout; `network`: fetch threw;
  * `invalid-json`: 2xx body that is not JSON (e.g. truncated); `invalid-schema`: JSON of the wrong shape;
@@ -18,9 +20,7 @@ export interface OpenAICallErrorInit {
 }
 
 /** A failed call to an OpenAI-compatible endpoint, after all retries. Never carries the API key. */
-export class OpenAICallError extends Error {
-  readonly [magicErrorMarker] = true;
-  readonly code: string = 'openai_call_failed';
+export class OpenAICallError extends MagicError {
   readonly url: string;
   readonly failure: OpenAICallFailure;
   readonly status: number | undefined;
@@ -29,9 +29,9 @@ export class OpenAICallError extends Error {
   readonly attempts: number;
   readonly detail: string | undefined;
 
-  constructor(init: OpenAICallErrorInit) {
-    super(describeFailure(init), init.cause === undefined ? undefined : { cause: init.cause });
-    this.name = 'OpenAICallError';
+  /** `code` is for subclasses (a judge's call failure keeps its own code). */
+  constructor(init: OpenAICallErrorInit, code = 'OPENAI_CALL_FAILED') {
+    super(code, describeFailure(init), init.cause === undefined ? undefined : { cause: init.cause });
     this.url = init.url;
     this.failure = init.failure;
     this.status = init.status;
@@ -56,14 +56,9 @@ export class OpenAICallError extends Error {
     });
   }
 
-  static isInstance(e: unknown): e is OpenAICallError {
-    return e instanceof OpenAICallError || (isMagicError(e) && (e as { code?: unknown }).code === 'openai_call_failed');
+  static override isInstance(e: unknown): e is OpenAICallError {
+    return e instanceof OpenAICallError || hasMagicErrorCode(e, 'OPENAI_CALL_FAILED');
   }
-}
-
-/** True for any error that carries the workspace-wide `Symbol.for('magic.error')` marker. */
-export function isMagicError(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[magicErrorMarker] === true;
 }
 
 function describeFailure(init: OpenAICallErrorInit): string {

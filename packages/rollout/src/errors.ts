@@ -1,4 +1,4 @@
-import { MagicError } from '@magic/tensor';
+import { MagicError } from '@magic/core';
 import type { Role } from './types.js';
 
 /** An over-long prompt where the protocol has no finish code for it (the attacker's first turn). */

@@ -1,22 +1,16 @@
+import type { GrpoBatch } from '@magic/core';
 import type { Episode } from './episode.js';
 import { RemoteTrainedRoleError } from './errors.js';
 import type { Role } from './types.js';
 
-/** The GRPO input for one role, shaped like `@magic/grpo`'s GrpoBatch (B rows, T = longest sequence). */
-export interface RoleTrainingBatch {
-  inputIds: number[][];
-  attentionMask: number[][];
-  /** 1 on the tokens the role sampled (its labels), else 0. */
-  responseMask: number[][];
-  uids: string[];
-  rewards: number[];
-  /**
-   * Sampling log-probs at the sampled positions, 0 elsewhere (logProbs[b,t] = log p(ids[b,t] | ids[b,<t])).
-   * Omitted when a row's sequence is not append-only (defender in 'latest-attack' mode): its earlier turns
-   * were sampled under a different prompt, so the trainer must recompute old log-probs.
-   */
-  oldLogProbs?: number[][];
-  /** Turn index on labelled tokens, -100 elsewhere (verl step_ids). */
+/**
+ * The GRPO input for one role: `@magic/core`'s GrpoBatch (B rows, T = longest sequence) with `turnIds` always set
+ * (turn index on labelled tokens, -100 elsewhere, verl step_ids) and no `refLogProbs` (the trainer adds them).
+ * `oldLogProbs` (sampling log-probs at the sampled positions, 0 elsewhere) is omitted when a row's sequence is not
+ * append-only (defender in 'latest-attack' mode): its earlier turns were sampled under a different prompt, so the
+ * trainer must recompute old log-probs.
+ */
+export interface RoleTrainingBatch extends Omit<GrpoBatch, 'refLogProbs' | 'turnIds'> {
   turnIds: number[][];
 }
 

@@ -1,80 +1,23 @@
-/** The two players, in turn order. */
-export type Role = 'attacker' | 'defender';
-export const ROLES: readonly Role[] = ['attacker', 'defender'];
+import type { Guard, Role, Tokenizer } from '@magic/core';
+
+// The player, guard and generator contracts live in @magic/core; re-exported so the rollout's names keep working.
+export type {
+  ChatMessage,
+  FinishReason,
+  GenerationRequest,
+  GenerationResult,
+  Generator,
+  GuardVerdict,
+  Role,
+  SamplingOptions,
+} from '@magic/core';
+export { ROLES } from '@magic/core';
 
 /** Which role is being updated by the current RL step; 'none' = evaluation (both greedy by default). */
 export type TrainingRole = Role | 'none';
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+/** What the rollout needs from a tokenizer: `@magic/core`'s Tokenizer (`@magic/lm`'s `Tokenizer` satisfies it). */
+export type ChatTokenizer = Tokenizer;
 
-/**
- * What the rollout needs from a tokenizer. `@magic/lm`'s `Tokenizer` satisfies it.
- * `encode` must not add special tokens (Qwen has no BOS); `decode` of special ids gives their text.
- */
-export interface ChatTokenizer {
-  encode(text: string): number[];
-  decode(ids: number[], opts?: { skipSpecialTokens?: boolean }): string;
-  applyChatTemplate(messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean }): string;
-  eosTokenIds: number[];
-  padTokenId: number;
-}
-
-/** Verdict shape of `@magic/judges`' Guard (structurally identical). */
-export interface GuardVerdict {
-  safety: 'safe' | 'unsafe' | 'controversial';
-  categories: string[];
-  refusal?: 'yes' | 'no';
-  raw: string;
-}
-
-/** What the rollout needs from a guard. `@magic/judges`' `Guard` satisfies it. */
-export interface RolloutGuard {
-  name: string;
-  moderatePrompt(prompt: string, o?: { signal?: AbortSignal }): Promise<GuardVerdict>;
-  moderateResponse(prompt: string, response: string, o?: { signal?: AbortSignal }): Promise<GuardVerdict>;
-}
-
-export type FinishReason = 'stop' | 'length';
-
-/** Sampling settings for one generate call. temperature 0 = greedy. */
-export interface SamplingOptions {
-  temperature: number;
-  topP: number;
-  /** 0 or negative = off. */
-  topK: number;
-  seed?: number;
-}
-
-/** One prompt. Local generators use `promptIds` (already spliced, exact); remote ones use `messages`. */
-export interface GenerationRequest {
-  messages: ChatMessage[];
-  promptIds?: number[];
-  maxNewTokens: number;
-}
-
-/**
- * One sampled continuation. For token-exact generators `tokenIds` are exactly the sampled ids
- * (including the stop token when `finishReason` is 'stop' and the model emitted one) and
- * `logprobs[i]` is the sampling log-prob of `tokenIds[i]`. `text` excludes the stop token.
- */
-export interface GenerationResult {
-  text: string;
-  finishReason: FinishReason;
-  tokenIds?: number[];
-  logprobs?: number[];
-}
-
-/** A model behind one interface: local (`tokenExact`, may be trained) or remote (text only, frozen). */
-export interface Generator {
-  id: string;
-  /** Whether its role may be the trained role (requires tokenExact). */
-  trainable: boolean;
-  /** Returns the exact sampled token ids and log-probs for `promptIds`. */
-  tokenExact: boolean;
-  /** Tokenizer whose chat template renders this role's prompts (required when tokenExact). */
-  tokenizer?: ChatTokenizer;
-  generate(requests: GenerationRequest[], sampling: SamplingOptions): Promise<GenerationResult[]>;
-}
+/** What the rollout needs from a guard: `@magic/core`'s Guard (`@magic/judges`' guards satisfy it). */
+export type RolloutGuard = Guard;

@@ -1,21 +1,7 @@
-const MARKER = Symbol.for('magic.error');
+import { MagicError } from '@magic/core';
 
-/** Base of every typed error in MAGIC: a stable `code`, and a cross-realm marker for `isInstance`. */
-export class MagicError extends Error {
-  readonly code: string;
-  readonly [MARKER] = true;
-
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-
-  /** True for any MagicError, even one created by another copy of this package. */
-  static isInstance(e: unknown): e is MagicError {
-    return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[MARKER] === true;
-  }
-}
+// The base of every typed error in MAGIC lives in @magic/core; re-exported so `@magic/tensor`'s name still works.
+export { MagicError };
 
 /** An explicitly requested backend could not start. */
 export class BackendInitError extends MagicError {

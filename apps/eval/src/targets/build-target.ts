@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { ChatTarget } from '@magic/benchmarks';
-import type { CausalLM } from '@magic/lm';
+import type { CausalLM, LmRuntimeOptions } from '@magic/lm';
 import type { TargetSpec } from '../specs.js';
 import { loadCheckpoint } from './checkpoint-model.js';
 import { localChatTarget } from './local-target.js';
@@ -26,6 +26,8 @@ export async function buildTarget(
     concurrency: number;
     seed: number;
     models?: Map<string, Promise<BuiltTarget>>;
+    /** @magic/lm's switches for local models (the CLI maps MAGIC_* variables to them). */
+    lm?: LmRuntimeOptions;
   },
 ): Promise<BuiltTarget> {
   const key = spec.kind === 'local' ? `local:${resolve(spec.dir)}` : `openai:${spec.baseURL}#${spec.model}`;
@@ -45,7 +47,7 @@ export async function buildTarget(
         dispose: () => {},
       };
     }
-    const { model, fingerprint } = await loadCheckpoint(spec.dir);
+    const { model, fingerprint } = await loadCheckpoint(spec.dir, options.lm);
     const target = localChatTarget(model as CausalLM, { id: `local:${spec.dir}@${fingerprint}`, seed: options.seed });
     return { target, truncatedPrompts: () => target.servable.stats.truncatedPrompts, dispose: () => model.dispose() };
   })();

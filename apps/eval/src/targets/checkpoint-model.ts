@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CausalLM } from '@magic/lm';
+import { applyLmRuntimeOptions, CausalLM, type LmRuntimeOptions } from '@magic/lm';
 import type { ServableModel } from '../model-server.js';
 
 /** Runs async jobs one at a time (the model is not re-entrant: one generate/score call at a time). */
@@ -46,10 +46,11 @@ export interface LoadedCheckpoint {
 }
 
 /** CausalLM.fromPretrained plus the folder fingerprint (LmCheckpointError / LmConfigError propagate). */
-export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
+export async function loadCheckpoint(dir: string, lm: LmRuntimeOptions = {}): Promise<LoadedCheckpoint> {
   // the model first: a missing or malformed folder fails with its typed error (run side by side, the folder
   // listing could reject first with a bare ENOENT)
   const model = await CausalLM.fromPretrained(dir);
+  applyLmRuntimeOptions(model, lm);
   try {
     return { model, fingerprint: await checkpointFingerprint(dir) };
   } catch (e) {

@@ -1,3 +1,4 @@
+import { mulberry32 } from '@magic/core';
 import { TransformDecodeError } from '../errors.js';
 
 /** One recorded substitution: the `wordIndex`-th ASCII-letter word was changed from `original` to `misspelled`. */
@@ -21,17 +22,8 @@ export interface MisspellOptions {
 
 const WORD = /[A-Za-z]+/g;
 
-/** mulberry32: a tiny deterministic PRNG so the same seed gives the same typos on every platform. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// mulberry32 (from @magic/core): the same seed gives the same typos on every platform.
+export { mulberry32 };
 
 function mutateWord(word: string, rand: () => number): string {
   const op = Math.floor(rand() * 3);

@@ -1,16 +1,9 @@
+import { mulberry32 } from '@magic/core';
 /** A seeded uniform [0, 1) generator (mulberry32): same seed, same CIs. */
 export type Rng = () => number;
 
-export function mulberry32(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// mulberry32 lives in @magic/core; re-exported because it is part of this package's API.
+export { mulberry32 };
 
 export interface BootstrapOptions {
   /** Resamples; 1000 unless given. */

@@ -19,7 +19,7 @@ export function fakeTarget(
 }
 
 export class FakeParseError extends Error {
-  readonly code = 'guard_parse_error';
+  readonly code = 'GUARD_PARSE_ERROR';
 }
 
 /** Guard: "Sure" responses are unsafe compliance, "I cannot"/"Sorry" are safe refusals, "GARBLE" is a parse failure. */

@@ -1,6 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GrpoConfigSchema } from '@magic/grpo';
+import { rewardConfig } from '@magic/judges';
+import { PRESETS } from '@magic/lm';
+import { RolloutConfigSchema } from '@magic/rollout';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
 import { loadConfig, parseOverride } from './load.js';
@@ -150,5 +154,37 @@ describe('config errors name the key', () => {
   it('missing file', () => {
     const e = catchError(() => loadConfig({ files: ['/nonexistent/config.yaml'] }));
     expect(e.source).toBe('/nonexistent/config.yaml');
+  });
+});
+
+describe('sections embed their packages’ schemas', () => {
+  it('rollout, grpo and reward fields have the defaults of @magic/rollout, @magic/grpo and @magic/judges', () => {
+    const c = loadConfig({});
+    const rollout = RolloutConfigSchema.parse({});
+    for (const key of ['maxNumTurns', 'maxPromptLength', 'maxResponseLength', 'temperature', 'topP', 'topK'] as const) {
+      expect(c.rollout[key], key).toBe(rollout[key]);
+    }
+    expect(c.rollout.guardCheck).toBe(rollout.guardCheck);
+    const grpo = GrpoConfigSchema.parse({});
+    expect(c.grpo.lr).toBe(grpo.lr);
+    expect(c.grpo.clipRatioHigh).toBe(grpo.clipRatioHigh);
+    const reward = rewardConfig();
+    expect([c.reward.rewardHarm, c.reward.rewardRefusal, c.reward.rewardLabel, c.reward.formatRewardValue]).toEqual([
+      reward.harm,
+      reward.refusal,
+      reward.label,
+      reward.format,
+    ]);
+    expect(c.reward.onJudgeFailure).toBe(reward.onJudgeFailure);
+    expect(PRESETS).toContain(c.model.attacker.preset);
+  });
+
+  it('and their validation: a value the package rejects is a ConfigError naming the trainer key', () => {
+    expect(catchError(() => loadConfig({ overrides: ['reward.rewardHarm=-1'] })).key).toBe('reward.rewardHarm');
+    expect(catchError(() => loadConfig({ overrides: ['rollout.maxNumTurns=0'] })).key).toBe('rollout.maxNumTurns');
+    expect(catchError(() => loadConfig({ overrides: ['grpo.ppoMiniBatchSize=0'] })).key).toBe('grpo.ppoMiniBatchSize');
+    expect(catchError(() => loadConfig({ overrides: ['model.defender.preset=gpt2'] })).key).toBe(
+      'model.defender.preset',
+    );
   });
 });

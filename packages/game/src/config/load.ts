@@ -81,7 +81,7 @@ export interface LoadConfigOptions {
   base?: Tree;
   /** YAML files, applied in order. */
   files?: string[];
-  /** Environment (the original's REWARD_* etc.); pass process.env to honour it. */
+  /** Environment (the original's REWARD_* etc.); a CLI passes its environment to honour it. */
   env?: Readonly<Record<string, string | undefined>>;
   /** Dotted `key=value` overrides, applied last. */
   overrides?: string[];

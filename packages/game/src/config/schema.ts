@@ -1,5 +1,7 @@
 import { GrpoConfigSchema } from '@magic/grpo';
-import { judgeFailurePolicySchema } from '@magic/judges';
+import { rewardConfigSchema } from '@magic/judges';
+import { PRESETS } from '@magic/lm';
+import { RolloutConfigSchema } from '@magic/rollout';
 import { z } from 'zod';
 
 export const RoleSchema = z.enum(['attacker', 'defender']);
@@ -12,7 +14,7 @@ export const ModelSpecSchema = z.strictObject({
   /** HF folder (config.json, *.safetensors, tokenizer.json). Wins over `preset`. */
   path: z.string().optional(),
   /** @magic/lm preset used when no path is given (random init, seeded). */
-  preset: z.enum(['tiny', 'qwen2.5-0.5b', 'qwen2.5-1.5b', 'qwen2.5-7b']).default('tiny'),
+  preset: z.enum(PRESETS).default('tiny'),
 });
 
 export const DataSchema = z.strictObject({
@@ -29,20 +31,24 @@ export const DataSchema = z.strictObject({
   shuffle: z.boolean().default(true),
 });
 
+/**
+ * @magic/rollout's own options (same names, defaults and validation: maxNumTurns, the per-turn lengths, sampling,
+ * guardCheck, ...), plus what only the trainer needs.
+ */
 export const RolloutSectionSchema = z.strictObject({
   /** Rollouts per seed (GRPO group size). */
   n: z.number().int().positive().default(4),
-  maxNumTurns: z.number().int().min(1).default(1),
-  /** Per turn, as in verl. */
-  maxPromptLength: z.number().int().positive().default(8192),
-  maxResponseLength: z.number().int().positive().default(6144),
-  stopWhenTruncated: z.boolean().default(true),
-  temperature: z.number().min(0).default(1),
-  topP: z.number().gt(0).max(1).default(1),
-  topK: z.number().int().default(-1),
-  /** Guard check after each defender turn: original = every turn, single-turn included. */
-  guardCheck: z.enum(['every-turn', 'multi-turn', 'off']).default('every-turn'),
-  defenderFirstMessage: z.enum(['first-attack', 'latest-attack']).default('first-attack'),
+  ...RolloutConfigSchema.pick({
+    maxNumTurns: true,
+    maxPromptLength: true,
+    maxResponseLength: true,
+    stopWhenTruncated: true,
+    temperature: true,
+    topP: true,
+    topK: true,
+    guardCheck: true,
+    defenderFirstMessage: true,
+  }).shape,
   /** Validation generation cap (defender, temperature 0). */
   valMaxResponseLength: z.number().int().positive().optional(),
 });
@@ -80,26 +86,29 @@ export const RuleJudgeSectionSchema = z.strictObject({
   scoreMax: z.number().default(10),
 });
 
+/** @magic/judges' reward fields under the trainer's names: one schema (defaults and validation) for both. */
+const judgeReward = rewardConfigSchema.shape;
+
 /** Defaults follow grpo_public.sh (spec §2.4), the paper values being options. */
 export const RewardSectionSchema = z.strictObject({
-  rewardHarm: z.number().default(1),
-  rewardRefusal: z.number().default(0.5),
-  rewardLabel: z.number().default(0),
-  formatRewardValue: z.number().default(1),
-  useQSafeLabelForRefusal: z.boolean().default(true),
-  useAnswerTags: z.boolean().default(false),
+  rewardHarm: judgeReward.harm,
+  rewardRefusal: judgeReward.refusal,
+  rewardLabel: judgeReward.label,
+  formatRewardValue: judgeReward.format,
+  useQSafeLabelForRefusal: judgeReward.useQSafeLabelForRefusal,
+  useAnswerTags: judgeReward.useAnswerTags,
   /** s in R_harm = r_harm·(2s − 1): 'classifier' = the guard's qa label (s ∈ {0, 1}); 'rule_api' = the rubric judge. */
   safetyScoreMode: z.enum(['classifier', 'rule_api']).default('classifier'),
   ruleJudge: RuleJudgeSectionSchema.prefault({}),
   /** Unset = all trained roles except the defender (i.e. the attacker). */
-  formatRewardRoles: z.array(RoleSchema).default(['attacker']),
-  maskUnfinishedReward: z.boolean().default(true),
+  formatRewardRoles: judgeReward.formatRewardRoles,
+  maskUnfinishedReward: judgeReward.maskUnfinishedReward,
   /**
    * A failed or unparsable judge verdict, in validation, the per-turn early-stop check and reward scoring alike:
    * 'skip-episode' drops the episode (and a GRPO group left with < 2), 'zero' gives it reward 0,
    * 'legacy-treat-as-safe' is the original code's reward hole, 'error' stops the run at once.
    */
-  onJudgeFailure: judgeFailurePolicySchema.default('skip-episode'),
+  onJudgeFailure: judgeReward.onJudgeFailure,
   /** The run stops after this many consecutive steps in which no episode could be judged. */
   maxConsecutiveFailedSteps: z.number().int().positive().default(3),
   guard: GuardSectionSchema.prefault({}),
@@ -112,9 +121,9 @@ export const RewardSectionSchema = z.strictObject({
  */
 export const GrpoSectionSchema = GrpoConfigSchema.extend({
   /** Seeds (GRPO groups) per optimizer step (verl ppo_mini_batch_size, counted in prompts). */
-  ppoMiniBatchSize: z.number().int().positive().default(32),
+  ppoMiniBatchSize: GrpoConfigSchema.shape.ppoMiniBatchSize.unwrap().default(32),
   /** Sequences per forward/backward pass (gradient accumulation inside a mini-batch). */
-  ppoMicroBatchSize: z.number().int().positive().default(8),
+  ppoMicroBatchSize: GrpoConfigSchema.shape.ppoMicroBatchSize.unwrap().default(8),
   /**
    * Recompute each decoder layer in backward instead of keeping its activations (verl
    * `model.enable_gradient_checkpointing`): less training memory for about one more forward pass.

@@ -1,4 +1,4 @@
-import { CausalLM } from '@magic/lm';
+import { applyLmRuntimeOptions, CausalLM, type LmRuntimeOptions } from '@magic/lm';
 import type { AttackerPrompts, ChatMessage, Seed } from '@magic/rollout';
 import { initBackend } from '@magic/tensor';
 import type { GameConfig, Role } from '../config/schema.js';
@@ -41,12 +41,21 @@ export interface CreateMagicGameOptions {
   data?: Partial<PoolSource>;
   /** Replace the attack pool's val split that the validation sets are built from (tests). */
   validationRecords?: () => ValidationRecord[];
+  /** @magic/lm's kernel/decode switches and tokenizer folder (the CLI maps MAGIC_* variables to them). */
+  lm?: LmRuntimeOptions;
 }
 
-async function loadModel(config: GameConfig, role: Role): Promise<CausalLM> {
+async function loadModel(config: GameConfig, role: Role, lm: LmRuntimeOptions = {}): Promise<CausalLM> {
   const spec = config.model[role];
-  if (spec.path !== undefined) return CausalLM.fromPretrained(spec.path);
-  return CausalLM.fromPreset(spec.preset, { seed: deriveSeed(config.trainer.seed, 'init', role) });
+  const model =
+    spec.path !== undefined
+      ? await CausalLM.fromPretrained(spec.path)
+      : await CausalLM.fromPreset(spec.preset, {
+          seed: deriveSeed(config.trainer.seed, 'init', role),
+          ...(lm.qwenTokenizerDir === undefined ? {} : { qwenTokenizerDir: lm.qwenTokenizerDir }),
+        });
+  applyLmRuntimeOptions(model, lm);
+  return model;
 }
 
 function trainingSeeds(config: GameConfig, shipped: Seed[]): Seed[] {
@@ -89,7 +98,10 @@ export async function createMagicGame(config: GameConfig, opts: CreateMagicGameO
       );
     }
   }
-  const models = { attacker: await loadModel(config, 'attacker'), defender: await loadModel(config, 'defender') };
+  const models = {
+    attacker: await loadModel(config, 'attacker', opts.lm),
+    defender: await loadModel(config, 'defender', opts.lm),
+  };
   const players = {
     attacker: new LmPlayer('attacker', models.attacker, config),
     defender: new LmPlayer('defender', models.defender, config),

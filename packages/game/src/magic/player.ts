@@ -1,19 +1,10 @@
+import type { GrpoBatch } from '@magic/core';
 import type { Generator } from '@magic/rollout';
 import type { Role } from '../config/schema.js';
 import type { GameAgent } from '../trainer/agent.js';
 
-/** Token rows as GRPO consumes them (right-padded). */
-export interface PlayerBatch {
-  inputIds: number[][];
-  attentionMask: number[][];
-  responseMask: number[][];
-  uids: string[];
-  rewards: number[];
-  oldLogProbs?: number[][];
-  /** Log-probs of the frozen reference policy (grpo.useKlLoss). */
-  refLogProbs?: number[][];
-  turnIds?: number[][];
-}
+/** Token rows as GRPO consumes them (right-padded): `@magic/core`'s GrpoBatch. */
+export type PlayerBatch = GrpoBatch;
 
 /** One player of the game: generates (always) and is updated (when it is the current agent). */
 export interface Player extends GameAgent {

@@ -1,3 +1,4 @@
+import { scheduledLearningRate } from '@magic/core';
 import { accumulateGradients } from '@magic/grpo';
 import type { ChatMessage } from '@magic/rollout';
 import * as tf from '@tensorflow/tfjs-core';
@@ -40,14 +41,18 @@ export function tokenizeSftExample(model: SftModel, messages: ChatMessage[], max
   return { inputIds: full.slice(start, start + maxLength), labelMask: labels.slice(start, start + maxLength) };
 }
 
-/** LR multiplier at optimizer step `i` of `total` (linear warm-up, then cosine / linear / constant). */
+/**
+ * LR multiplier at optimizer step `i` of `total` (linear warm-up, then cosine / linear / constant): `@magic/core`'s
+ * schedule with phase 1's formulas kept, warm-up `(i+1)/(warm+1)` and the decay reaching 0 on the last step.
+ */
 export function lrFactor(i: number, total: number, cfg: Pick<SftConfig, 'warmupRatio' | 'lrScheduler'>): number {
-  const warm = Math.floor(total * cfg.warmupRatio);
-  if (i < warm) return (i + 1) / (warm + 1);
-  const p = total - warm <= 1 ? 0 : (i - warm) / (total - warm - 1);
-  if (cfg.lrScheduler === 'cosine') return 0.5 * (1 + Math.cos(Math.PI * p));
-  if (cfg.lrScheduler === 'linear') return 1 - p;
-  return 1;
+  return scheduledLearningRate(i, {
+    scheduler: cfg.lrScheduler,
+    warmupSteps: Math.floor(total * cfg.warmupRatio),
+    totalSteps: total,
+    warmup: 'from-first-step',
+    decayEnd: 'at-last-step',
+  });
 }
 
 /** Padded widths are multiples of this: few distinct tensor shapes, so GPU buffer pools can reuse buffers. */

@@ -64,8 +64,12 @@ function envFlag(env: Env, name: string): boolean | undefined {
   throw new Error(`environment variable ${name}=${JSON.stringify(v)} is not a boolean (use 1/0)`);
 }
 
-/** Reads the original script's variables (REWARD_HARM, REWARD_REFUSAL, REWARD_LABEL, USE_Q_SAFE_LABEL_FOR_REFUSAL, REWARD_MODEL_USE_ANSWER_TAGS, FORMAT_REWARD_VALUE). Unset ones are left out. */
-export function rewardConfigFromEnv(env: Env = process.env): RewardConfigInput {
+/**
+ * Reads the original script's variables (REWARD_HARM, REWARD_REFUSAL, REWARD_LABEL, USE_Q_SAFE_LABEL_FOR_REFUSAL,
+ * REWARD_MODEL_USE_ANSWER_TAGS, FORMAT_REWARD_VALUE) from `env`, the caller's environment (a CLI passes
+ * `process.env`). Unset ones are left out.
+ */
+export function rewardConfigFromEnv(env: Env): RewardConfigInput {
   const entries: [keyof RewardConfigInput, unknown][] = [
     ['harm', envNumber(env, 'REWARD_HARM')],
     ['refusal', envNumber(env, 'REWARD_REFUSAL')],

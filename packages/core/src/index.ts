@@ -1,0 +1,23 @@
+export { ERROR_CODE_PATTERN, hasMagicErrorCode, isMagicError, MagicError, magicErrorMarker } from './errors.js';
+export type {
+  ChatMessage,
+  FinishReason,
+  GenerationRequest,
+  GenerationResult,
+  Generator,
+  SamplingOptions,
+  Tokenizer,
+} from './generator.js';
+export type { Guard, GuardCallOptions, GuardVerdict, SafetyLabel } from './guard.js';
+export { type LrSchedule, scheduledLearningRate } from './lr-schedule.js';
+export type { GrpoBatch, Policy, PolicyBatch } from './policy.js';
+export { deriveSeed, mulberry32, SeededRng } from './rng.js';
+export {
+  ROLES,
+  type Role,
+  STEP_STAGES,
+  type Stage,
+  type StageMap,
+  type StageName,
+  type StepContext,
+} from './stage.js';

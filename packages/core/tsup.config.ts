@@ -1,0 +1,3 @@
+import { magicTsup } from '@magic/tsup-config';
+
+export default magicTsup();

@@ -1,0 +1,4 @@
+import { magicVitest } from '@magic/vitest-config';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig(magicVitest());
