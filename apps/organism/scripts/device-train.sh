@@ -21,8 +21,26 @@ if [ $rc -eq 0 ] && [ "$sft_min" != 0 ]; then
   node $B/magic-organism.mjs sft --device webgpu --run "$run" --tokens "$tokens" --max-minutes "$sft_min" 2> "$out/sft.log"
   echo "sft: rc=$? $((SECONDS - t1)) s" | tee -a "$out/steps.txt"
 fi
+# Optional: the attacker organism (SFT on the attack pool's chats from the defender organism) and the check against
+# transformers of every finished model (ATTACKER_TOKENS, ATTACKER_MIN, ATTACKER_EPOCHS, CHECK_HF=1).
+if [ -n "${ATTACKER_TOKENS:-}" ] && [ -f "$run/sft/model/config.json" ]; then
+  t2=$SECONDS
+  node $B/magic-organism.mjs sft --device webgpu --stage attacker-sft --run "$run" --tokens "$ATTACKER_TOKENS" \
+    --init "$run/sft/model" --epochs "${ATTACKER_EPOCHS:-0.5}" --max-minutes "${ATTACKER_MIN:-3}" 2> "$out/attacker-sft.log"
+  echo "attacker-sft: rc=$? $((SECONDS - t2)) s" | tee -a "$out/steps.txt"
+fi
+if [ "${CHECK_HF:-0}" = 1 ]; then
+  [ -f $B/write-organism-expect.mjs ] || xz -dk $B/write-organism-expect.mjs.xz
+  for s in pretrain sft attacker-sft; do
+    m="$run/$s/model"
+    [ -f "$m/config.json" ] || continue
+    node $B/write-organism-expect.mjs "$m" "$out/expect-$s.json" > /dev/null 2>> "$out/check-hf.log" &&
+      python3 apps/organism/scripts/check-organism-hf.py --model "$m" --expect "$out/expect-$s.json" | tee -a "$out/check-hf.jsonl"
+    rm -f "$out/expect-$s.json"
+  done
+fi
 # A finished stage's checkpoint is not needed to go on (its model/ is): leave it behind.
-for s in pretrain sft; do [ -f "$run/$s/model/config.json" ] && rm -rf "$run/$s/checkpoint"; done
+for s in pretrain sft attacker-sft; do [ -f "$run/$s/model/config.json" ] && rm -rf "$run/$s/checkpoint"; done
 tar -C "$(dirname "$run")" -cf - "$(basename "$run")" | xz -T0 -6 > "$out/run.tar.xz"
 if [ "$(stat -c %s "$out/run.tar.xz")" -gt 15728640 ]; then
   split -b 15M -d "$out/run.tar.xz" "$out/run.tar.xz.part" && rm "$out/run.tar.xz"
