@@ -451,3 +451,30 @@ export function tensorCoreGemmWgsl(c: TensorCoreKernelConfig): string {
       ${epilogue}
     }`;
 }
+
+/**
+ * The kernel as a self-contained WGSL module (the bindings and the `main(index)` wrapper tfjs would add, with
+ * directives first): for compile checks of a variant outside tfjs (tests, bench/tensor-cores.ts).
+ */
+export function standaloneTensorCoreModule(c: TensorCoreKernelConfig): string {
+  const { threads } = kernelShape(c);
+  const user = tensorCoreGemmWgsl(c);
+  const lines = user.split('\n');
+  const directives = lines.filter((l) => l.includes(HOIST_MARK)).map((l) => l.trim());
+  const body = lines.filter((l) => !l.includes(HOIST_MARK)).join('\n');
+  const inputs = ['a', 'b', 'scaleA', 'scaleB', ...(c.bias ? ['bias'] : [])];
+  return [
+    ...directives,
+    `struct Uniforms { ${TC_UNIFORMS.map((u) => `${u} : i32`).join(', ')} };`,
+    '@group(0) @binding(0) var<storage, read_write> result : array<f32>;',
+    ...inputs.map((x, i) => `@group(0) @binding(${i + 1}) var<storage, read> ${x} : array<f32>;`),
+    `@group(0) @binding(${inputs.length + 1}) var<uniform> uniforms : Uniforms;`,
+    'var<private> localIndex : u32;',
+    body,
+    `@compute @workgroup_size(${threads}, 1, 1)`,
+    'fn _start(@builtin(local_invocation_index) li : u32, @builtin(workgroup_id) wg : vec3<u32>) {',
+    '  localIndex = li;',
+    `  main(i32(wg.x) * ${threads} + i32(li));`,
+    '}',
+  ].join('\n');
+}

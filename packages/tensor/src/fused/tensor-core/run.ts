@@ -81,6 +81,14 @@ export function configureTensorCoreGemm(next: TensorCoreOptions): TensorCoreOpti
   return prev;
 }
 
+/** Sets only the precision mode (initBackend's `matmulPrecision`). */
+export function setMatmulPrecision(precision: MatmulPrecision): void {
+  if (!MATMUL_PRECISIONS.includes(precision)) {
+    throw new FusedOpError('setMatmulPrecision', `precision must be one of ${MATMUL_PRECISIONS.join(', ')}`);
+  }
+  state.precision = precision;
+}
+
 /** Records what the adapter offers (WebGPU start-up). */
 export function setTensorCoreSupport(support: TensorCoreSupport): void {
   state.support = support;
@@ -173,7 +181,17 @@ export function chooseTensorCoreConfig(
   const sizes = support.subgroupSizes;
   if (!emulate && multi && !(sizes && sizes[0] === 32 && sizes[1] === 32)) return undefined;
   if (kernelShape(cfg).sharedBytes > sharedLimit) return undefined;
+  if (!emulate && support.configs && !requiredMatrixConfigs(cfg).every((x) => support.configs?.includes(x))) {
+    return undefined;
+  }
   return cfg;
+}
+
+/** The adapter subgroupMatrixConfigs a kernel uses, as TensorCoreSupport.configs strings. */
+export function requiredMatrixConfigs(c: TensorCoreKernelConfig): string[] {
+  const { m, n, k } = c.mma;
+  if (c.accumulate === 'f32') return [`f32:${m}x${n}x${k}`];
+  return [`f16:${m}x${n}x${k}`, `f32:${m}x${n}x${n}`];
 }
 
 /** Runs the tensor-core GEMM, or returns undefined when the SIMT GEMM should (see the file comment). */
