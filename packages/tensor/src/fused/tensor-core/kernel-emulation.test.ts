@@ -11,6 +11,10 @@ import type { KernelVariant } from './variants.js';
  * The tensor-core kernel's emulated variant (same generator, scalar subgroup-matrix ops, f16 rounding in f32) run
  * through the real dispatch path (scale programs, batching, bias, layouts) on the software adapter, against the
  * JS reference with the same rounding: bit-identical results expected.
+ * Mesa's llvmpipe stops any shader loop after 65535 iterations (a guard against endless loops: a plain counting
+ * loop returns 65535 for n = 1e5), and the emulated matrix ops are loops, so each case keeps the work of one
+ * workgroup small (with 16 fragments per subgroup the results went wrong from K ~ 800 on, with 4 they hold at
+ * K = 1024); the real kernel has no such loops.
  */
 useSoftwareWebGpu({ withCpu: false });
 let prevFast: ReturnType<typeof configureFastMatMul>;
@@ -65,6 +69,12 @@ const v = (
 });
 
 const CASES: Case[] = [
+  {
+    name: 'NN, deep K (64 double-buffered chunks), M and N below one tile',
+    variant: v(8, [2, 2], [2, 2], 16),
+    precision: 'f16',
+    dims: { batch: 1, batchA: 1, batchB: 1, m: 16, n: 16, k: 1024, transposeA: false, transposeB: false },
+  },
   {
     name: 'NN, odd shape, one subgroup, 16x8 fragments, large-range rows',
     variant: v(8, [4, 4], [1, 1], 32),

@@ -128,6 +128,62 @@ export function tensorCoreGemmReference(
   return out;
 }
 
+export interface Reference64 {
+  m: number;
+  n: number;
+  /** float64 product [M, N]. */
+  c: Float64Array;
+  /** ‖a_i‖ and ‖b_j‖. */
+  aNorm: Float64Array;
+  bNorm: Float64Array;
+}
+
+/** float64 product and row / column norms of op(A) [M, K] and op(B) [K, N] given by accessors. */
+export function gemmReference64(
+  a: (i: number, kk: number) => number,
+  b: (kk: number, j: number) => number,
+  m: number,
+  n: number,
+  k: number,
+): Reference64 {
+  const aNorm = new Float64Array(m);
+  const bNorm = new Float64Array(n);
+  const c = new Float64Array(m * n);
+  const row = new Float64Array(k);
+  const col = new Float64Array(k);
+  for (let j = 0; j < n; j++) {
+    for (let kk = 0; kk < k; kk++) col[kk] = b(kk, j);
+    let s = 0;
+    for (let kk = 0; kk < k; kk++) s += col[kk]! ** 2;
+    bNorm[j] = Math.sqrt(s);
+  }
+  for (let i = 0; i < m; i++) {
+    for (let kk = 0; kk < k; kk++) row[kk] = a(i, kk);
+    let s = 0;
+    for (let kk = 0; kk < k; kk++) s += row[kk]! ** 2;
+    aNorm[i] = Math.sqrt(s);
+    for (let j = 0; j < n; j++) {
+      let dot = 0;
+      for (let kk = 0; kk < k; kk++) dot += row[kk]! * b(kk, j);
+      c[i * n + j] = dot;
+    }
+  }
+  return { m, n, c, aNorm, bNorm };
+}
+
+/** max over (i, j) of |C[i][j] - C64[i][j]| / (‖a_i‖ · ‖b_j‖) (pairs with a zero norm are skipped). */
+export function normalizedErrorAgainst(c: ArrayLike<number>, ref: Reference64): number {
+  let worst = 0;
+  for (let i = 0; i < ref.m; i++) {
+    for (let j = 0; j < ref.n; j++) {
+      const denom = ref.aNorm[i]! * ref.bNorm[j]!;
+      const d = Math.abs(c[i * ref.n + j]! - ref.c[i * ref.n + j]!);
+      if (denom > 0) worst = Math.max(worst, Number.isNaN(d) ? Number.POSITIVE_INFINITY : d / denom);
+    }
+  }
+  return worst;
+}
+
 /**
  * The tensor-core path's error metric: max over (i, j) of |C[i][j] - C64[i][j]| / (‖a_i‖ · ‖b_j‖), with C64 the
  * float64 product (single batch, op(A) as [M, K] rows and op(B) as [K, N] columns given by accessors).
@@ -140,20 +196,5 @@ export function normalizedGemmError(
   n: number,
   k: number,
 ): number {
-  const an = new Float64Array(m);
-  const bn = new Float64Array(n);
-  for (let i = 0; i < m; i++) for (let kk = 0; kk < k; kk++) an[i]! += a(i, kk) ** 2;
-  for (let j = 0; j < n; j++) for (let kk = 0; kk < k; kk++) bn[j]! += b(kk, j) ** 2;
-  let worst = 0;
-  const col = new Float64Array(k);
-  for (let j = 0; j < n; j++) {
-    for (let kk = 0; kk < k; kk++) col[kk] = b(kk, j);
-    for (let i = 0; i < m; i++) {
-      let s = 0;
-      for (let kk = 0; kk < k; kk++) s += a(i, kk) * col[kk]!;
-      const denom = Math.sqrt(an[i]! * bn[j]!);
-      if (denom > 0) worst = Math.max(worst, Math.abs(c[i * n + j]! - s) / denom);
-    }
-  }
-  return worst;
+  return normalizedErrorAgainst(c, gemmReference64(a, b, m, n, k));
 }
