@@ -47,7 +47,7 @@ const args = parseBenchArgs(
 );
 const { batch, seq, micro, submitBatch, profile, checkpoint, axpy, responseOnly, keepLogits, chunkRows } =
   args.ints as Record<string, number>;
-const info = await initBackend({ device: args.device });
+const info = await initBackend({ device: args.device, matmulPrecision: args.matmulPrecision });
 const submit = submitBatchSize(info.name, submitBatch);
 const lm = await CausalLM.fromPreset(args.preset, { seed: 0 });
 const vocab = Math.min(lm.config.vocabSize, lm.tokenizer.vocabSize);

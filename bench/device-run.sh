@@ -71,6 +71,12 @@ for s in "${steps[@]}"; do
       echo "eval: rc=$? $((SECONDS - t0)) s (target $ckpt)" | tee -a "$out/steps.txt"
       rm -f "$out/eval/generations.jsonl"
       ;;
+    b1@*)
+      # b1@matmulPrecision=f16: B1 with those flags
+      flags=(); IFS=',' read -ra kv <<< "${s#*@}"
+      for p in "${kv[@]}"; do flags+=("--${p%%=*}" "${p#*=}"); done
+      run_node "$s" b1-sampling "${flags[@]}"
+      ;;
     b2@*|nr-b2@*)
       # b2@micro=64,checkpoint=1: B2 with those flags; the nr- prefix turns Dawn's robustness and workgroup init off
       flags=(); IFS=',' read -ra kv <<< "${s#*@}"
