@@ -102,10 +102,10 @@ const CASES: Case[] = [
     bias: 'full',
   },
   {
-    name: 'TT, 16x8x8 matrix ops, 1x2 subgroups',
+    name: 'TT, one A for a batch of B, 16x8x8 matrix ops, 1x2 subgroups',
     variant: { ...v(8, [2, 2], [1, 2], 16), mma: { m: 16, n: 8, k: 8 } },
     precision: 'f16',
-    dims: { batch: 1, batchA: 1, batchB: 1, m: 20, n: 140, k: 48, transposeA: true, transposeB: true },
+    dims: { batch: 2, batchA: 1, batchB: 2, m: 20, n: 140, k: 48, transposeA: true, transposeB: true },
   },
 ];
 

@@ -96,7 +96,7 @@ export function setTensorCoreSupport(support: TensorCoreSupport): void {
 
 export interface TensorCoreStatus {
   requested: MatmulPrecision;
-  /** What runs for a shape the table gives to the tensor cores: the requested mode, or 'fp32' when unavailable. */
+  /** The requested mode where some shape runs on tensor cores, else 'fp32' (unavailable, or an empty table). */
   active: MatmulPrecision;
   /** Why a requested tensor-core mode falls back to the fp32 GEMM (for some or all shapes), if it does. */
   fallback?: string | undefined;
@@ -109,15 +109,17 @@ export function tensorCoreStatus(): TensorCoreStatus {
   const { precision, support, table, emulate } = state;
   const usable = support.available || emulate;
   let fallback: string | undefined;
+  let tcRuns = precision !== 'fp32' && usable;
   if (precision !== 'fp32') {
     if (!usable) fallback = `no subgroup matrices: ${support.reason ?? 'unavailable'}`;
-    else if (!state.variant && table.entries.length === 0) {
-      fallback = 'the sweep table is empty (not measured yet): every shape runs the fp32 GEMM';
+    else if (!state.variant && !table.entries.some((e) => e.precision === precision && e.variant !== null)) {
+      fallback = `the sweep table selects no tensor-core kernel for '${precision}' (${table.entries.length === 0 ? 'not measured yet' : 'the SIMT GEMM won every shape'}): every shape runs the fp32 GEMM`;
+      tcRuns = false;
     }
   }
   return {
     requested: precision,
-    active: precision !== 'fp32' && usable ? precision : 'fp32',
+    active: tcRuns ? precision : 'fp32',
     ...(fallback ? { fallback } : {}),
     support,
     tableMeasuredOn: table.measuredOn,
