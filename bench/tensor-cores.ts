@@ -36,7 +36,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 // the hook itself, to compare the fp32 mode with the GEMM path that has no tensor-core hook at all
 import { setTensorCoreGemm } from '../packages/tensor/src/fused/matmul.js';
-import { runTensorCoreGemm } from '../packages/tensor/src/fused/tensor-core/run.js';
+import { chooseTensorCoreConfig, runTensorCoreGemm } from '../packages/tensor/src/fused/tensor-core/run.js';
 import { flagPairs, median, positiveIntFlag } from './lm-args.js';
 
 const t0 = performance.now();
@@ -70,7 +70,7 @@ const device = webGpuDevice() as {
   createShaderModule(d: { code: string }): {
     getCompilationInfo(): Promise<{ messages: { type: string; message: string }[] }>;
   };
-  createComputePipeline(d: unknown): unknown;
+  createComputePipelineAsync(d: unknown): Promise<unknown>;
 };
 const emulate = opts.emulate === 1;
 if (emulate) configureTensorCoreGemm({ precision: 'f16', emulate: true });
@@ -94,6 +94,8 @@ const tcUsable = status.support.available || emulate;
 /** Variants that compile (and build a pipeline), per precision and layout. */
 const compiles = new Set<string>();
 const ckey = (name: string, p: string, l: Layout) => `${name}|${p}|${l}`;
+// modules are parsed one by one (synchronously, inside an error scope); the pipelines compile in parallel
+const pending: Promise<void>[] = [];
 for (const p of TC_MODES) {
   for (const name of TC_VARIANT_NAMES) {
     for (const l of LAYOUTS) {
@@ -105,23 +107,51 @@ for (const p of TC_MODES) {
       const code = standaloneTensorCoreModule({ ...variantFor(name, p), ...tr(l), bias: false, emulate: false });
       device.pushErrorScope('validation');
       const mod = device.createShaderModule({ code });
-      const ci = await mod.getCompilationInfo();
-      let pipeErr: string | undefined;
-      try {
-        device.createComputePipeline({ layout: 'auto', compute: { module: mod, entryPoint: '_start' } });
-      } catch (e) {
-        pipeErr = String(e);
-      }
-      const err = await device.popErrorScope();
-      const errors = ci.messages.filter((m) => m.type === 'error').map((m) => m.message.slice(0, 300));
-      if (pipeErr) errors.push(pipeErr.slice(0, 300));
-      if (err) errors.push(err.message.slice(0, 300));
-      if (errors.length === 0) compiles.add(ckey(name, p, l));
-      else emit({ op: 'tc-compile', variant: name, precision: p, layout: l, errors });
+      const scope = device.popErrorScope();
+      pending.push(
+        (async () => {
+          const errors: string[] = [];
+          const [ci, err] = await Promise.all([mod.getCompilationInfo(), scope]);
+          errors.push(...ci.messages.filter((m) => m.type === 'error').map((m) => m.message.slice(0, 300)));
+          if (err) errors.push(err.message.slice(0, 300));
+          if (errors.length === 0) {
+            try {
+              await device.createComputePipelineAsync({
+                layout: 'auto',
+                compute: { module: mod, entryPoint: '_start' },
+              });
+            } catch (e) {
+              errors.push(String((e as Error).message ?? e).slice(0, 300));
+            }
+          }
+          if (errors.length === 0) compiles.add(ckey(name, p, l));
+          else emit({ op: 'tc-compile', variant: name, precision: p, layout: l, errors });
+        })(),
+      );
     }
   }
 }
-emit({ op: 'tc-compile-summary', compiled: compiles.size, of: TC_MODES.length * TC_VARIANT_NAMES.length * 3 });
+await Promise.all(pending);
+emit({
+  op: 'tc-compile-summary',
+  compiled: compiles.size,
+  of: TC_MODES.length * TC_VARIANT_NAMES.length * 3,
+  seconds: round(elapsed(), 1),
+});
+const sharedLimit = device.limits.maxComputeWorkgroupStorageSize ?? 16384;
+/** Whether the forced variant really runs for a problem (else its timing would be the SIMT GEMM's). */
+function runsOnTensorCores(
+  precision: MatmulPrecision,
+  variant: TcVariantName,
+  q: { m: number; n: number; k: number; transposeA: boolean; transposeB: boolean },
+): boolean {
+  const prev = configureTensorCoreGemm({ precision, variant, emulate });
+  try {
+    return chooseTensorCoreConfig({ ...q, bias: false }, sharedLimit) !== undefined;
+  } finally {
+    configureTensorCoreGemm(prev);
+  }
+}
 
 // ---- timing helpers ----
 /** Wall ms per call: `iters` calls queued back to back, then one read-back of one element of the last output. */
@@ -169,6 +199,17 @@ for (const l of LAYOUTS) {
   const a = tf.randomNormal([S, S], 0, 1, 'float32', 1);
   const b = tf.randomNormal([S, S], 0, 1, 'float32', 2);
   for (const m of modes(l)) {
+    if (m.variant && !runsOnTensorCores(m.precision, m.variant, { m: S, n: S, k: S, transposeA, transposeB })) {
+      emit({
+        op: 'tc-gemm',
+        size: S,
+        layout: l,
+        precision: m.precision,
+        variant: m.variant,
+        skipped: 'not selectable',
+      });
+      continue;
+    }
     const ms = await withMode(m.precision, m.variant, () => timeMs(() => tf.matMul(a, b, transposeA, transposeB)));
     emit({
       op: 'tc-gemm',
@@ -236,6 +277,9 @@ function seeded(seed: number, count: number): Float32Array {
       bitIdenticalToPlainPath: Buffer.from(fp32.data.buffer).equals(Buffer.from(plain.data.buffer)),
     });
     for (const m of modes('NN').slice(1)) {
+      if (!runsOnTensorCores(m.precision, m.variant!, { m: EM, n: EN, k: EK, transposeA: false, transposeB: false })) {
+        continue;
+      }
       const { err } = await withMode(m.precision, m.variant, errorOf);
       emit({
         op: 'tc-error',
@@ -248,6 +292,9 @@ function seeded(seed: number, count: number): Float32Array {
         normalizedError: err,
         log2: round(Math.log2(err), 2),
         pass: m.precision === 'f16' ? err <= 2 ** -10 : err <= 2 ** -18,
+        ...(emulate
+          ? { note: 'emulated on llvmpipe, which stops loops at 65535 iterations: deep K is cut short' }
+          : {}),
       });
     }
     tf.dispose([a, b]);
@@ -301,6 +348,7 @@ for (const [m1, k1, n1, tA, tB, kind] of SHAPES) {
     let best: { variant: TcVariantName; ms: number } | undefined;
     for (const variant of TC_VARIANT_NAMES) {
       if (!compiles.has(ckey(variant, precision, layout))) continue;
+      if (!runsOnTensorCores(precision, variant, { m, n, k, transposeA: tA, transposeB: tB })) continue;
       const ms = await withMode(precision, variant, () => timeMs(fn));
       emit({ op: 'tc-sweep', shape: { m, k, n, layout }, precision, variant, tflops: tflops(ms) });
       if (!best || ms < best.ms) best = { variant, ms };
