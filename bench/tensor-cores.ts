@@ -7,7 +7,9 @@
 //   4. the sweep over B1/B2's GEMM shapes (bench/matmul.ts' SHAPES) per tensor-core precision: the SIMT GEMM and
 //      every variant, the fastest kept; writes the selection table @magic/tensor reads
 //      (copy $OUT/sweep-table.json to packages/tensor/src/fused/tensor-core/sweep-table.json, and
-//      $OUT/tensor-cores.json to bench/results/).
+//      $OUT/tensor-cores.json to bench/results/);
+//   5. logits of a random Qwen2.5-0.5B-shape model on 8 x 256 tokens, max |Δlogit| / max |logit| against the fp32
+//      mode, with each precision's fastest variant at S^3 forced for every matmul (target <= 2e-2).
 // GPU: node scripts/device-bundle.mjs bench/tensor-cores.ts .bundle/tensor-cores.mjs, then on the machine
 //   bash bench/device-run.sh tensor-cores   (docs/gpu.md, "Tensor cores").
 // CPU smoke run of this program (emulated kernels on the software adapter, shapes divided by 32):
@@ -16,6 +18,7 @@
 // default 4096 = B2's micro-batch of 16 x 256), --budget SECONDS (the sweep stops there, default 180), --scale s.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CausalLM } from '@magic/lm';
 import {
   configureTensorCoreGemm,
   gemmReference64,
@@ -37,7 +40,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // the hook itself, to compare the fp32 mode with the GEMM path that has no tensor-core hook at all
 import { setTensorCoreGemm } from '../packages/tensor/src/fused/matmul.js';
 import { chooseTensorCoreConfig, runTensorCoreGemm } from '../packages/tensor/src/fused/tensor-core/run.js';
-import { flagPairs, median, positiveIntFlag } from './lm-args.js';
+import { flagPairs, median, positiveIntFlag, randomIds } from './lm-args.js';
 
 const t0 = performance.now();
 const elapsed = () => (performance.now() - t0) / 1000;
@@ -194,6 +197,8 @@ const sc = (x: number) => Math.max(16, Math.round(x / opts.scale));
 
 // ---- 2. GEMM TFLOP/s at S^3 ----
 const S = sc(opts.size);
+/** Fastest variant per tensor-core precision at S^3 (summed over layouts): the logits check (5.) runs it. */
+const gemmMs = new Map<string, number>();
 for (const l of LAYOUTS) {
   const { transposeA, transposeB } = tr(l);
   const a = tf.randomNormal([S, S], 0, 1, 'float32', 1);
@@ -211,6 +216,7 @@ for (const l of LAYOUTS) {
       continue;
     }
     const ms = await withMode(m.precision, m.variant, () => timeMs(() => tf.matMul(a, b, transposeA, transposeB)));
+    if (m.variant) gemmMs.set(`${m.precision}|${m.variant}`, (gemmMs.get(`${m.precision}|${m.variant}`) ?? 0) + ms);
     emit({
       op: 'tc-gemm',
       size: S,
@@ -367,6 +373,40 @@ for (const [m1, k1, n1, tA, tB, kind] of SHAPES) {
     });
   }
   tf.dispose([a, b]);
+}
+
+// ---- 5. logits of a random Qwen2.5-0.5B-shape model, 8 x 256 tokens: max |Δlogit| / max |logit| vs fp32 ----
+{
+  const preset = emulate ? 'tiny' : 'qwen2.5-0.5b';
+  const lm = await CausalLM.fromPreset(preset, { seed: 0 });
+  const [B, T] = emulate ? [2, 16] : [8, 256];
+  const vocab = Math.min(lm.config.vocabSize, lm.tokenizer.vocabSize);
+  const ids = tf.tensor2d(randomIds(B * T, 0, vocab, 7), [B, T], 'int32');
+  const mask = tf.ones([B, T], 'int32') as tf.Tensor2D;
+  const ref = await withMode('fp32', undefined, async () => lm.logits(ids, mask));
+  const refMax = (await tf.tidy(() => tf.max(tf.abs(ref))).data())[0]!;
+  for (const precision of TC_MODES) {
+    const ranked = TC_VARIANT_NAMES.filter((v) => gemmMs.has(`${precision}|${v}`)).sort(
+      (x, y) => gemmMs.get(`${precision}|${x}`)! - gemmMs.get(`${precision}|${y}`)!,
+    );
+    const variant = ranked[0];
+    if (!variant) continue;
+    const got = await withMode(precision, variant, async () => lm.logits(ids, mask));
+    const diff = (await tf.tidy(() => tf.max(tf.abs(tf.sub(got, ref)))).data())[0]!;
+    got.dispose();
+    emit({
+      op: 'tc-logits',
+      preset,
+      tokens: [B, T],
+      precision,
+      variant,
+      maxAbsLogit: round(refMax, 4),
+      relMaxDiff: diff / refMax,
+      pass: diff / refMax <= 2e-2,
+    });
+  }
+  tf.dispose([ids, mask, ref]);
+  lm.dispose();
 }
 
 const date = new Date().toISOString().slice(0, 10);
