@@ -141,6 +141,18 @@ async function pickAdapter(dawn: DawnModule, allowSoftware: boolean, toggles: st
   return { gpu: swGpu, adapter: sw };
 }
 
+/**
+ * Makes `device.createShaderModule` move marked `enable` / `diagnostic` lines (hoistShaderDirectives) to the top:
+ * tfjs writes its prelude before a program's code, and WGSL wants directives first.
+ */
+export function hoistDirectivesOn(device: {
+  createShaderModule?(desc: { code: string; label?: string }): unknown;
+}): void {
+  if (!device.createShaderModule) return;
+  const create = device.createShaderModule.bind(device);
+  device.createShaderModule = (desc) => create({ ...desc, code: hoistShaderDirectives(desc.code) });
+}
+
 /** What an adapter offers the tensor-core GEMM (features, f16 subgroup-matrix configs, subgroup sizes). */
 export function tensorCoreSupport(adapter: Pick<GpuAdapterLike, 'features' | 'info'>): TensorCoreSupport {
   const missing = TENSOR_CORE_FEATURES.filter((f) => !adapter.features.has(f));
@@ -181,11 +193,7 @@ async function start(allowSoftware: boolean, precision: MatmulPrecision): Promis
   if (support.available) requiredFeatures.push(...TENSOR_CORE_FEATURES.filter((f) => !requiredFeatures.includes(f)));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   captureDeviceErrors(device);
-  if (support.available && device.createShaderModule) {
-    // tfjs writes a module's prelude before a program's code; the tensor-core kernel's `enable` lines must lead
-    const create = device.createShaderModule.bind(device);
-    device.createShaderModule = (desc) => create({ ...desc, code: hoistShaderDirectives(desc.code) });
-  }
+  if (support.available) hoistDirectivesOn(device);
   setTensorCoreSupport(support);
   setMatmulPrecision(precision);
   installNavigatorGpu(gpu, dawn.globals);

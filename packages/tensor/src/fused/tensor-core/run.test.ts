@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../backend/init-backend.js';
-import { tensorCoreSupport, webGpuDevice } from '../../backend/webgpu.js';
+import { hoistDirectivesOn, tensorCoreSupport, webGpuDevice } from '../../backend/webgpu.js';
 import { setTensorCoreGemm } from '../matmul.js';
 import { computeOn, normal, useSoftwareWebGpu } from '../test-helpers.js';
 import {
@@ -109,6 +109,32 @@ describe('the real (subgroup-matrix) kernel WGSL', () => {
       'fn f() {}',
     ]);
     expect(hoistShaderDirectives('fn f() {}')).toBe('fn f() {}');
+  });
+
+  it("a device's createShaderModule, wrapped, compiles a program whose marked directive follows tfjs' prelude", async () => {
+    const device = webGpuDevice() as {
+      createShaderModule(d: { code: string }): { getCompilationInfo(): Promise<{ messages: { message: string }[] }> };
+      pushErrorScope(f: string): void;
+      popErrorScope(): Promise<unknown>;
+    };
+    const code = `var<private> x : f32;\ndiagnostic(off, derivative_uniformity); ${HOIST_MARK}\n@compute @workgroup_size(1) fn main() { x = 1.0; }`;
+    const messages = async () => {
+      device.pushErrorScope('validation');
+      const info = await device.createShaderModule({ code }).getCompilationInfo();
+      await device.popErrorScope();
+      return info.messages.map((m) => m.message);
+    };
+    const original = device.createShaderModule;
+    expect((await messages()).join()).toMatch(/directive/); // a directive after a declaration does not parse
+    try {
+      hoistDirectivesOn(device);
+      expect(await messages()).toEqual([]);
+      // and tfjs' own programs still compile through the wrapper
+      const [y] = await computeOn('webgpu', () => tf.add(tf.tensor1d([1, 2]), 3));
+      expect(Array.from(y!)).toEqual([4, 5]);
+    } finally {
+      device.createShaderModule = original;
+    }
   });
 
   it('uses the uniformity diagnostic only with several subgroups per workgroup', () => {
