@@ -4,7 +4,7 @@ import { configureFastMatMul, installFastMatMul, setTensorCoreGemm } from '../ma
 import { computeOn, useSoftwareWebGpu } from '../test-helpers.js';
 import type { TensorCoreKernelConfig } from './kernel-wgsl.js';
 import { type GemmDims, tensorCoreGemmReference } from './reference.js';
-import { configureTensorCoreGemm, runTensorCoreGemm } from './run.js';
+import { chooseTensorCoreConfig, configureTensorCoreGemm, runTensorCoreGemm } from './run.js';
 import type { KernelVariant } from './variants.js';
 
 /*
@@ -70,6 +70,12 @@ const v = (
 
 const CASES: Case[] = [
   {
+    name: 'NT, f16 accumulation over two chunks per promotion (K ends mid-pair)',
+    variant: v(8, [2, 2], [2, 2], 16, { accumulate: 'f16-promote', promoteEvery: 2 }),
+    precision: 'f16',
+    dims: { batch: 1, batchA: 1, batchB: 1, m: 50, n: 40, k: 100, transposeA: false, transposeB: true },
+  },
+  {
     name: 'NN, deep K (64 double-buffered chunks), M and N below one tile',
     variant: v(8, [2, 2], [2, 2], 16),
     precision: 'f16',
@@ -129,6 +135,8 @@ describe('emulated tensor-core GEMM on the software adapter = JS reference (same
       const prev = configureTensorCoreGemm({ precision: c.precision, variant: c.variant, emulate: true });
       let got: Float32Array;
       try {
+        // the case must really run the (emulated) tensor-core kernel, not fall back to the SIMT GEMM
+        expect(chooseTensorCoreConfig({ ...d, bias: !!c.bias }, 32768)).toBeDefined();
         [got] = (await computeOn('webgpu', () => {
           const a = tf.tensor(aData, aShape);
           const b = tf.tensor(bData, bShape);

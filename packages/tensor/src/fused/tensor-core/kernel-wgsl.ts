@@ -35,6 +35,8 @@ export interface TensorCoreKernelConfig {
   /** Subgroup-matrix shape (an adapter subgroupMatrixConfig with f16 components): M is 16, N 8 or 16, K 8 or 16. */
   mma: { m: 16; n: 8 | 16; k: 8 | 16 };
   accumulate: 'f32' | 'f16-promote';
+  /** f16-promote: chunks of f16 accumulation per promotion into f32 (default 1; more: fewer promotions, lower scales). */
+  promoteEvery?: number | undefined;
   /** hi + lo f16 parts of each operand, three products (near-fp32 precision); needs f32 accumulation. */
   split: boolean;
   /** Fragments per subgroup (rows x columns of MMA tiles). */
@@ -105,6 +107,9 @@ export function validateKernelConfig(c: TensorCoreKernelConfig): void {
     fail('mma must be 16 x {8,16} x {8,16}');
   if (c.bk % c.mma.k !== 0) fail(`bk ${c.bk} must be a multiple of mma.k ${c.mma.k}`);
   if (c.split && c.accumulate !== 'f32') fail('split needs f32 accumulation');
+  const every = c.promoteEvery ?? 1;
+  if (!(Number.isInteger(every) && every > 0)) fail(`promoteEvery must be a positive integer, got ${every}`);
+  if (every > 1 && c.accumulate !== 'f16-promote') fail('promoteEvery needs f16-promote accumulation');
   for (const [k, v] of Object.entries({ ti: c.ti, tj: c.tj, sgm: c.sgm, sgn: c.sgn, bk: c.bk })) {
     if (!(Number.isInteger(v) && v > 0)) fail(`${k} must be a positive integer, got ${v}`);
   }
@@ -123,6 +128,7 @@ export function kernelKey(c: TensorCoreKernelConfig): string {
     c.transposeB ? 'tB' : 'nB',
     `m${c.mma.m}n${c.mma.n}k${c.mma.k}`,
     c.accumulate,
+    `p${c.promoteEvery ?? 1}`,
     c.split ? 'split' : 'single',
     `f${c.ti}x${c.tj}`,
     `s${c.sgm}x${c.sgn}`,
@@ -307,7 +313,10 @@ export function tensorCoreGemmWgsl(c: TensorCoreKernelConfig): string {
   }
   compute.push('    }', '  }', '}');
   if (promote) {
-    // f16 partial sums of this chunk -> workgroup memory -> (left fragment) x identity into the f32 accumulators
+    // f16 partial sums of the last promoteEvery chunks -> workgroup memory -> (left fragment) x identity into the f32
+    // accumulators (the condition is uniform: it depends on the chunk index only)
+    const every = c.promoteEvery ?? 1;
+    if (every > 1) compute.push(`if ((ch + 1) % ${every} == 0 || ch + 1 == uniforms.nChunks) {`);
     compute.push(
       `for (var f = 0u; f < ${lim(frags)}; f++) { ${store('Ps', `pBase + f * ${MM * MN}u`, 'acc16[f]', MN)}; }`,
       'workgroupBarrier();',
@@ -318,6 +327,7 @@ export function tensorCoreGemmWgsl(c: TensorCoreKernelConfig): string {
       '  acc16[f] = Acc16T();',
       '}',
     );
+    if (every > 1) compute.push('}');
   }
 
   // ---- emulated builtins (scalar loops) ----

@@ -63,7 +63,12 @@ describe('tensor-core numerics at K = 4096 (JS reference = emulated kernel)', ()
         a,
         tensorCoreGemmReference(a, bRaw, dims, variantFor('n8-f4x4-s2x2-bk32-promote', 'f16')),
       );
+      const promote2 = errorOf(
+        a,
+        tensorCoreGemmReference(a, bRaw, dims, variantFor('n8-f4x4-s2x2-bk32-promote2', 'f16')),
+      );
       const split = errorOf(a, tensorCoreGemmReference(a, bRaw, dims, variantFor('n8-f4x4-s2x2-bk32', 'split-f16')));
+      expect(promote2).toBeLessThanOrEqual(2 ** -10);
       expect(f16).toBeLessThanOrEqual(2 ** -10);
       expect(promote).toBeLessThanOrEqual(2 ** -10);
       expect(split).toBeLessThanOrEqual(2 ** -18);

@@ -5,7 +5,8 @@ import { scaleExponent, scaleTarget } from './scales.js';
 /*
  * JS reference of the tensor-core GEMM with the emulated kernel's rounding, operation for operation: row / column
  * power-of-two scales, f16 staging (hi and lo parts in split mode), one f32 dot product per MMA_K-deep matrix op
- * added into an f32 accumulator (or into an f16 one, rounded, promoted to f32 once per BK chunk), unscale, bias.
+ * added into an f32 accumulator (or into an f16 one, rounded, promoted to f32 every promoteEvery BK chunks), unscale,
+ * bias.
  * Products of two f16 values are exact in f32, so the emulated kernel and this reference agree bit for bit when
  * the GPU adds in the same order (the tests check that).
  */
@@ -28,7 +29,7 @@ export interface ReferenceBias {
   strides: [number, number, number];
 }
 
-type Numerics = Pick<TensorCoreKernelConfig, 'mma' | 'accumulate' | 'split' | 'bk'>;
+type Numerics = Pick<TensorCoreKernelConfig, 'mma' | 'accumulate' | 'split' | 'bk' | 'promoteEvery'>;
 
 const fr = Math.fround;
 
@@ -64,7 +65,8 @@ export function tensorCoreGemmReference(
   bias?: ReferenceBias,
 ): Float32Array {
   const { m, n, k, batch } = d;
-  const target = scaleTarget(cfg.accumulate, cfg.bk);
+  const target = scaleTarget(cfg.accumulate, cfg.bk * (cfg.promoteEvery ?? 1));
+  const promoteK = cfg.bk * (cfg.promoteEvery ?? 1);
   const eA = referenceScales(a, d.batchA, m, k, d.transposeA, target);
   const eB = referenceScales(b, d.batchB, n, k, !d.transposeB, target);
   // staged operands as [batch][row][k] (A) and [batch][col][k] (B): hi and lo parts
@@ -113,8 +115,8 @@ export function tensorCoreGemmReference(
             if (promote) acc16 = roundF16(fr(acc16 + s));
             else acc = fr(acc + s);
           }
-          // end of a BK chunk (or of K): the f16 partial sums join the f32 accumulator
-          if (promote && ((k0 + mk) % cfg.bk === 0 || k0 + mk >= k)) {
+          // end of promoteEvery BK chunks (or of K): the f16 partial sums join the f32 accumulator
+          if (promote && ((k0 + mk) % promoteK === 0 || k0 + mk >= k)) {
             acc = fr(acc + acc16);
             acc16 = 0;
           }

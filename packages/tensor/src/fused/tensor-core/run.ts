@@ -204,7 +204,7 @@ export function runTensorCoreGemm(backend: BackendLike, args: TensorCoreGemmArgs
   const limit = backend.device?.limits?.maxComputeWorkgroupStorageSize ?? 16384;
   const cfg = chooseTensorCoreConfig({ m, n, k, transposeA, transposeB, bias: !!bias }, limit);
   if (!cfg) return undefined;
-  const target = scaleTarget(cfg.accumulate, cfg.bk);
+  const target = scaleTarget(cfg.accumulate, cfg.bk * (cfg.promoteEvery ?? 1));
   const a3: tf.TensorInfo = { ...a, shape: [batchA, ...a.shape.slice(-2)] };
   const b3: tf.TensorInfo = { ...b, shape: [batchB, ...b.shape.slice(-2)] };
   // exponents per row of op(A): rows of A, or columns of A^T; per column of op(B): columns of B, or rows of B^T

@@ -13,7 +13,7 @@ export type MatmulPrecision = (typeof MATMUL_PRECISIONS)[number];
 /** Kernel variants the sweep measures (everything but layout, bias and emulation). */
 export type KernelVariant = Pick<
   TensorCoreKernelConfig,
-  'mma' | 'accumulate' | 'split' | 'ti' | 'tj' | 'sgm' | 'sgn' | 'bk' | 'doubleBuffer'
+  'mma' | 'accumulate' | 'promoteEvery' | 'split' | 'ti' | 'tj' | 'sgm' | 'sgn' | 'bk' | 'doubleBuffer'
 >;
 
 const f32acc = (
@@ -41,6 +41,7 @@ export const TC_VARIANTS = {
   'n16-f4x2-s2x2-bk32': f32acc(16, 4, 2, 2, 2, 32),
   'n8-f4x8-s2x2-bk32-promote': f32acc(8, 4, 8, 2, 2, 32, 'f16-promote'),
   'n8-f4x4-s2x2-bk32-promote': f32acc(8, 4, 4, 2, 2, 32, 'f16-promote'),
+  'n8-f4x4-s2x2-bk32-promote2': { ...f32acc(8, 4, 4, 2, 2, 32, 'f16-promote'), promoteEvery: 2 },
 } as const satisfies Record<string, KernelVariant>;
 export type TcVariantName = keyof typeof TC_VARIANTS;
 export const TC_VARIANT_NAMES = Object.keys(TC_VARIANTS) as TcVariantName[];
@@ -48,5 +49,5 @@ export const TC_VARIANT_NAMES = Object.keys(TC_VARIANTS) as TcVariantName[];
 /** The variant as run in `precision` (split-f16 forces split with f32 accumulation). */
 export function variantFor(name: TcVariantName, precision: Exclude<MatmulPrecision, 'fp32'>): KernelVariant {
   const v = TC_VARIANTS[name];
-  return precision === 'split-f16' ? { ...v, split: true, accumulate: 'f32' } : { ...v };
+  return precision === 'split-f16' ? { ...v, split: true, accumulate: 'f32', promoteEvery: 1 } : { ...v };
 }
