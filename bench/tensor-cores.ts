@@ -31,6 +31,7 @@ import {
   standaloneTensorCoreModule,
   sweepTableSchema,
   TC_VARIANT_NAMES,
+  TC_VARIANTS,
   type TcVariantName,
   tensorCoreStatus,
   variantFor,
@@ -99,6 +100,8 @@ const compiles = new Set<string>();
 const ckey = (name: string, p: string, l: Layout) => `${name}|${p}|${l}`;
 // modules are parsed one by one (synchronously, inside an error scope); the pipelines compile in parallel
 const pending: Promise<void>[] = [];
+/** Compiler warnings (e.g. the deprecation of subgroupMatrixLoad/Store, which may name the successor). */
+const warnings = new Set<string>();
 for (const p of TC_MODES) {
   for (const name of TC_VARIANT_NAMES) {
     for (const l of LAYOUTS) {
@@ -116,6 +119,7 @@ for (const p of TC_MODES) {
           const errors: string[] = [];
           const [ci, err] = await Promise.all([mod.getCompilationInfo(), scope]);
           errors.push(...ci.messages.filter((m) => m.type === 'error').map((m) => m.message.slice(0, 300)));
+          for (const m of ci.messages) if (m.type === 'warning') warnings.add(m.message.slice(0, 300));
           if (err) errors.push(err.message.slice(0, 300));
           if (errors.length === 0) {
             try {
@@ -137,6 +141,7 @@ for (const p of TC_MODES) {
 await Promise.all(pending);
 emit({
   op: 'tc-compile-summary',
+  warnings: [...warnings].slice(0, 8),
   compiled: compiles.size,
   of: TC_MODES.length * TC_VARIANT_NAMES.length * 3,
   seconds: round(elapsed(), 1),
@@ -188,8 +193,11 @@ async function withMode<T>(p: MatmulPrecision, variant: TcVariantName | undefine
 function modes(l: Layout): { precision: MatmulPrecision; variant?: TcVariantName }[] {
   const out: { precision: MatmulPrecision; variant?: TcVariantName }[] = [{ precision: 'fp32' }];
   for (const precision of TC_MODES) {
-    for (const variant of TC_VARIANT_NAMES)
+    for (const variant of TC_VARIANT_NAMES) {
+      // split-f16 runs the promote variants with f32 accumulation: the same kernels as their plain twins
+      if (precision === 'split-f16' && TC_VARIANTS[variant].accumulate !== 'f32') continue;
       if (compiles.has(ckey(variant, precision, l))) out.push({ precision, variant });
+    }
   }
   return out;
 }
@@ -353,6 +361,7 @@ for (const [m1, k1, n1, tA, tB, kind] of SHAPES) {
   for (const precision of TC_MODES) {
     let best: { variant: TcVariantName; ms: number } | undefined;
     for (const variant of TC_VARIANT_NAMES) {
+      if (precision === 'split-f16' && TC_VARIANTS[variant].accumulate !== 'f32') continue;
       if (!compiles.has(ckey(variant, precision, layout))) continue;
       if (!runsOnTensorCores(precision, variant, { m, n, k, transposeA: tA, transposeB: tB })) continue;
       const ms = await withMode(precision, variant, () => timeMs(fn));
