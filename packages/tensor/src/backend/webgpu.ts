@@ -156,9 +156,15 @@ export function hoistDirectivesOn(device: {
 /** What an adapter offers the tensor-core GEMM (features, f16 subgroup-matrix configs, subgroup sizes). */
 export function tensorCoreSupport(adapter: Pick<GpuAdapterLike, 'features' | 'info'>): TensorCoreSupport {
   const missing = TENSOR_CORE_FEATURES.filter((f) => !adapter.features.has(f));
-  const configs = [...(adapter.info?.subgroupMatrixConfigs ?? [])]
-    .filter((c) => c.componentType === 'f16')
-    .map((c) => `${c.resultComponentType}:${c.M}x${c.N}x${c.K}`);
+  let configs: string[] = [];
+  try {
+    // (an adapter without the feature may throw here rather than list nothing)
+    configs = [...(adapter.info?.subgroupMatrixConfigs ?? [])]
+      .filter((c) => c.componentType === 'f16')
+      .map((c) => `${c.resultComponentType}:${c.M}x${c.N}x${c.K}`);
+  } catch {
+    configs = [];
+  }
   const info = adapter.info;
   const sizes: [number, number] | undefined =
     info?.subgroupMinSize !== undefined && info.subgroupMaxSize !== undefined
