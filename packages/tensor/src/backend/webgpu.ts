@@ -200,13 +200,17 @@ async function start(allowSoftware: boolean, precision: MatmulPrecision): Promis
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   captureDeviceErrors(device);
   if (support.available) hoistDirectivesOn(device);
-  setTensorCoreSupport(support);
-  setMatmulPrecision(precision);
   installNavigatorGpu(gpu, dawn.globals);
   // tfjs-backend-webgpu checks navigator.gpu when it is first imported.
   const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
   // The tiled GEMM replaces tfjs' matmul programs (registered by the import above); MAGIC_FAST_MATMUL=0 keeps tfjs'.
   if (process.env.MAGIC_FAST_MATMUL !== '0' && installFastMatMul()) setTensorCoreGemm(runTensorCoreGemm);
+  else if (support.available) {
+    // the tensor-core GEMM is reached through the tiled GEMM's kernels
+    support = { ...support, available: false, reason: "MAGIC_FAST_MATMUL=0 keeps tfjs' matmul programs" };
+  }
+  setTensorCoreSupport(support);
+  setMatmulPrecision(precision);
   const description = describeAdapter(adapter);
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
   tf.registerBackend(
