@@ -1,6 +1,13 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { FusedOpError, type FusedProgram, flatProgram, i32Uniform, type ProgramUniform } from '../webgpu-program.js';
-import { kernelKey, kernelShape, TC_UNIFORMS, type TensorCoreKernelConfig, tensorCoreGemmWgsl } from './kernel-wgsl.js';
+import {
+  HOIST_MARK,
+  kernelKey,
+  kernelShape,
+  TC_UNIFORMS,
+  type TensorCoreKernelConfig,
+  tensorCoreGemmWgsl,
+} from './kernel-wgsl.js';
 import { scaleProgram, scaleTarget } from './scales.js';
 import { COMMITTED_SWEEP_TABLE, type SweepTable, selectVariant } from './sweep-table.js';
 import {
@@ -277,8 +284,8 @@ export function runTensorCoreGemm(backend: BackendLike, args: TensorCoreGemmArgs
 
 /** Moves the tensor-core kernel's `enable` / `diagnostic` lines (marked HOIST_MARK) to the top of a WGSL module. */
 export function hoistShaderDirectives(code: string): string {
-  if (!code.includes('// magic-hoist')) return code;
+  if (!code.includes(HOIST_MARK)) return code;
   const lines = code.split('\n');
-  const hoisted = lines.filter((l) => l.includes('// magic-hoist')).map((l) => l.trim());
-  return [...hoisted, ...lines.filter((l) => !l.includes('// magic-hoist'))].join('\n');
+  const hoisted = lines.filter((l) => l.includes(HOIST_MARK)).map((l) => l.trim());
+  return [...hoisted, ...lines.filter((l) => !l.includes(HOIST_MARK))].join('\n');
 }
