@@ -517,7 +517,7 @@ export interface GemmArgs {
  * Bias strides over (batch, M, N) for a bias broadcastable to `outShape` (0 where broadcast), or undefined
  * when the broadcast cannot be written that way (partial broadcast over batch dims).
  */
-export function biasStrides(bias: number[], outShape: number[]): [number, number, number] | undefined {
+function biasStrides(bias: number[], outShape: number[]): [number, number, number] | undefined {
   const rank = outShape.length;
   if (bias.length > rank) return undefined;
   const full = [...Array(rank - bias.length).fill(1), ...bias] as number[];
