@@ -8,7 +8,7 @@ import {
   type TensorCoreKernelConfig,
   tensorCoreGemmWgsl,
 } from './kernel-wgsl.js';
-import { scaleProgram, scaleTarget } from './scales.js';
+import { runScales, scaleTarget } from './scales.js';
 import { COMMITTED_SWEEP_TABLE, type SweepTable, selectVariant } from './sweep-table.js';
 import {
   type KernelVariant,
@@ -215,32 +215,8 @@ export function runTensorCoreGemm(backend: BackendLike, args: TensorCoreGemmArgs
   const a3: tf.TensorInfo = { ...a, shape: [batchA, ...a.shape.slice(-2)] };
   const b3: tf.TensorInfo = { ...b, shape: [batchB, ...b.shape.slice(-2)] };
   // exponents per row of op(A): rows of A, or columns of A^T; per column of op(B): columns of B, or rows of B^T
-  const sA = transposeA
-    ? backend.runWebGPUProgram(
-        scaleProgram('cols', target, batchA * m),
-        [a3],
-        'float32',
-        [k, m, batchA * m].map(i32Uniform),
-      )
-    : backend.runWebGPUProgram(
-        scaleProgram('rows', target, batchA * m),
-        [a3],
-        'float32',
-        [m, k, batchA * m].map(i32Uniform),
-      );
-  const sB = transposeB
-    ? backend.runWebGPUProgram(
-        scaleProgram('rows', target, batchB * n),
-        [b3],
-        'float32',
-        [n, k, batchB * n].map(i32Uniform),
-      )
-    : backend.runWebGPUProgram(
-        scaleProgram('cols', target, batchB * n),
-        [b3],
-        'float32',
-        [k, n, batchB * n].map(i32Uniform),
-      );
+  const sA = runScales(backend, a3, transposeA ? 'cols' : 'rows', target, transposeA ? [batchA, k, m] : [batchA, m, k]);
+  const sB = runScales(backend, b3, transposeB ? 'rows' : 'cols', target, transposeB ? [batchB, n, k] : [batchB, k, n]);
   const { bm, bn, threads } = kernelShape(cfg);
   const tilesM = Math.ceil(m / bm);
   const tilesN = Math.ceil(n / bn);

@@ -1,5 +1,5 @@
-import type { FusedProgram } from '../webgpu-program.js';
-import { flatProgram } from '../webgpu-program.js';
+import type * as tf from '@tensorflow/tfjs-core';
+import { type FusedProgram, flatProgram, i32Uniform, type ProgramUniform } from '../webgpu-program.js';
 
 /*
  * Per-row scales of op(A) and per-column scales of op(B), as power-of-two exponents: row i of A is multiplied by
@@ -37,29 +37,31 @@ export function scaleExponent(max: number, target: number): number {
 
 const SCALE_WG = 64;
 
-/**
- * Program computing the exponents of a [batch, R, C] input (row-major): `along` 'rows' gives one exponent per
- * (batch, row) from the max over its C contiguous elements (one workgroup per row, a tree reduction), 'cols' one
- * per (batch, column) from the max over R strided rows (one invocation per column: neighbours read neighbours).
- * Exponents are written as f32 integers.
- */
-export function scaleProgram(along: 'rows' | 'cols', target: number, count: number): FusedProgram {
-  const common = `
+const EXP_OF = (target: number) => `
     fn expOf(mx : f32) -> f32 {
       let field = i32((bitcast<u32>(mx) >> 23u) & 0xffu);
       if (field == 0 || field == 255) { return 0.0; }
       return f32(${target} - (field - 127));
     }`;
-  if (along === 'rows') {
-    return flatProgram(
-      {
-        variableNames: ['x'],
-        outputShape: [count],
-        shaderKey: `magicTcScaleRows_${target}`,
-        uniforms: 'R : i32, C : i32, count : i32, ',
-        getUserCode: () => `
+
+/** Rows of one partial column maximum: a column's R rows are split over ceil(R / COL_ROWS) invocations. */
+const COL_ROWS = 256;
+
+/**
+ * Program computing the exponents of a [batch, R, C] input (row-major) along 'rows': one exponent per (batch, row)
+ * from the max over its C contiguous elements (one workgroup per row, a tree reduction). Exponents are written as
+ * f32 integers. Columns take two programs (colMaxProgram, colScaleProgram).
+ */
+export function rowScaleProgram(target: number, count: number): FusedProgram {
+  return flatProgram(
+    {
+      variableNames: ['x'],
+      outputShape: [count],
+      shaderKey: `magicTcScaleRows_${target}`,
+      uniforms: 'R : i32, C : i32, count : i32, ',
+      getUserCode: () => `
     var<workgroup> red : array<f32, ${SCALE_WG}>;
-    ${common}
+    ${EXP_OF(target)}
     fn main(index : i32) {
       let tid = i32(localIndex);
       let row = index / ${SCALE_WG};
@@ -75,29 +77,103 @@ export function scaleProgram(along: 'rows' | 'cols', target: number, count: numb
       }
       if (tid == 0 && ok) { result[row] = expOf(red[0]); }
     }`,
-      },
-      count,
-      SCALE_WG,
-    );
-  }
+    },
+    count,
+    SCALE_WG,
+  );
+}
+
+/**
+ * Partial maxima of the columns of a [batch, R, C] input: invocation (chunk, batch * C + col) takes COL_ROWS rows
+ * (neighbouring invocations read neighbouring columns; the chunks keep enough invocations in flight when C is
+ * small and R large, as for Aᵀ with K = tokens). Output [chunks * count].
+ */
+export function colMaxProgram(count: number, chunks: number): FusedProgram {
   return flatProgram(
     {
       variableNames: ['x'],
+      outputShape: [chunks * count],
+      shaderKey: 'magicTcColMax',
+      uniforms: 'R : i32, C : i32, count : i32, chunks : i32, ',
+      getUserCode: () => `
+    fn main(index : i32) {
+      if (index >= uniforms.count * uniforms.chunks) { return; }
+      let chunk = index / uniforms.count;
+      let idx = index % uniforms.count;
+      let col = idx % uniforms.C;
+      let base = (idx / uniforms.C) * uniforms.R * uniforms.C + col;
+      let r1 = min(uniforms.R, (chunk + 1) * ${COL_ROWS});
+      var mx = 0.0;
+      for (var r = chunk * ${COL_ROWS}; r < r1; r++) { mx = max(mx, abs(x[base + r * uniforms.C])); }
+      result[index] = mx;
+    }`,
+    },
+    Math.ceil((chunks * count) / SCALE_WG),
+    SCALE_WG,
+  );
+}
+
+/** Exponents from colMaxProgram's partial maxima [chunks * count]. */
+export function colScaleProgram(target: number, count: number): FusedProgram {
+  return flatProgram(
+    {
+      variableNames: ['part'],
       outputShape: [count],
       shaderKey: `magicTcScaleCols_${target}`,
-      uniforms: 'R : i32, C : i32, count : i32, ',
+      uniforms: 'count : i32, chunks : i32, ',
       getUserCode: () => `
-    ${common}
+    ${EXP_OF(target)}
     fn main(index : i32) {
       if (index >= uniforms.count) { return; }
-      let col = index % uniforms.C;
-      let base = (index / uniforms.C) * uniforms.R * uniforms.C + col;
       var mx = 0.0;
-      for (var r = 0; r < uniforms.R; r++) { mx = max(mx, abs(x[base + r * uniforms.C])); }
+      for (var c = 0; c < uniforms.chunks; c++) { mx = max(mx, part[c * uniforms.count + index]); }
       result[index] = expOf(mx);
     }`,
     },
     Math.ceil(count / SCALE_WG),
     SCALE_WG,
   );
+}
+
+interface ScaleBackend {
+  runWebGPUProgram(
+    program: FusedProgram,
+    inputs: tf.TensorInfo[],
+    outputDtype: tf.DataType,
+    uniforms?: ProgramUniform[],
+  ): tf.TensorInfo;
+  disposeData(dataId: object): void;
+}
+
+/**
+ * Exponents of `x` [batches, R, C] (row-major) per (batch, row) (`along` 'rows') or per (batch, column) ('cols'),
+ * as a float32 tensor info of batches * R or batches * C values.
+ */
+export function runScales(
+  backend: ScaleBackend,
+  x: tf.TensorInfo,
+  along: 'rows' | 'cols',
+  target: number,
+  [batches, R, C]: [number, number, number],
+): tf.TensorInfo {
+  if (along === 'rows') {
+    const count = batches * R;
+    return backend.runWebGPUProgram(rowScaleProgram(target, count), [x], 'float32', [R, C, count].map(i32Uniform));
+  }
+  const count = batches * C;
+  const chunks = Math.max(1, Math.ceil(R / COL_ROWS));
+  const part = backend.runWebGPUProgram(
+    colMaxProgram(count, chunks),
+    [x],
+    'float32',
+    [R, C, count, chunks].map(i32Uniform),
+  );
+  const out = backend.runWebGPUProgram(
+    colScaleProgram(target, count),
+    [part],
+    'float32',
+    [count, chunks].map(i32Uniform),
+  );
+  backend.disposeData(part.dataId);
+  return out;
 }
