@@ -22,7 +22,7 @@ const args = parseBenchArgs(
   'qwen2.5-0.5b',
 );
 const { batch, prompt, new: newTokens, submitBatch } = args.ints as Record<string, number>;
-const info = await initBackend({ device: args.device });
+const info = await initBackend({ device: args.device, matmulPrecision: args.matmulPrecision });
 const submit = submitBatchSize(info.name, submitBatch);
 const lm = await loadBenchLm(args.preset);
 const vocab = Math.min(lm.config.vocabSize, lm.tokenizer.vocabSize);

@@ -54,7 +54,7 @@ const args = parseBenchArgs(
 );
 const { batch, seq, micro, submitBatch, profile, checkpoint, axpy, responseOnly, keepLogits, chunkRows } =
   args.ints as Record<string, number>;
-const info = await initBackend({ device: args.device });
+const info = await initBackend({ device: args.device, matmulPrecision: args.matmulPrecision });
 const submit = submitBatchSize(info.name, submitBatch);
 const lm = await loadBenchLm(args.preset);
 const vocab = Math.min(lm.config.vocabSize, lm.tokenizer.vocabSize);

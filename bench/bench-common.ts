@@ -87,6 +87,10 @@ export function deviceFacts(info: BackendInfo): Record<string, unknown> {
     device: info.adapter?.description || info.adapter?.device || info.name,
     backend: info.name,
     webGpuErrors: info.name === 'webgpu' ? webGpuErrorCount() : 0,
+    /** The matmul precision mode of this row (issue 21): requested, what ran, and why not when it fell back. */
+    matmulPrecision: info.matmul
+      ? { requested: info.matmul.requested, active: info.matmul.active, fallback: info.matmul.fallback ?? null }
+      : 'fp32',
     ...(process.env.MAGIC_DAWN_ENABLE || process.env.MAGIC_DAWN_DISABLE
       ? { dawn: { enable: process.env.MAGIC_DAWN_ENABLE ?? '', disable: process.env.MAGIC_DAWN_DISABLE ?? '' } }
       : {}),

@@ -9,7 +9,9 @@
 #   $MATMUL_ARGS adds flags, e.g. "--tokens 16384 --tiles t128x128,t128x256"),
 #   train (magic-train --preset gpu-small, shortened: $TRAIN_STEPS steps, small phase 1, $TRAIN_ARGS more flags such as
 #   "--set switchAgent.freq=1" to train both roles; report to $OUT/train),
-#   eval (magic-eval --suite safety --limit $EVAL_LIMIT on WebGPU, target = the defender that `train` saved).
+#   eval (magic-eval --suite safety --limit $EVAL_LIMIT on WebGPU, target = the defender that `train` saved),
+#   tensor-cores (bench/tensor-cores.ts: subgroup-matrix GEMM features, TFLOP/s, error, sweep; writes
+#   $OUT/sweep-table.json and $OUT/tensor-cores.json), sgm-probe (bench/subgroup-matrix-probe.mjs, unbundled).
 set -uo pipefail
 B=${BUNDLE_DIR:-.bundle}
 out=${OUT:-./bench-out}
@@ -45,6 +47,8 @@ for s in "${steps[@]}"; do
     decode-graph) run_node decode-graph decode-graph ;;
     fused) run_node fused fused-ops ;;
     matmul) run_node matmul matmul ;;
+    tensor-cores) run_node tensor-cores tensor-cores --out "$out" ;;
+    sgm-probe) DAWN_TOGGLES=vulkan_enable_f16_on_nvidia node bench/subgroup-matrix-probe.mjs >> "$out/results.jsonl" 2> "$out/sgm-probe.log"; echo "sgm-probe: rc=$?" | tee -a "$out/steps.txt" ;;
     train)
       t0=$SECONDS
       rm -rf /tmp/magic-train
@@ -66,6 +70,12 @@ for s in "${steps[@]}"; do
         > "$out/eval.log" 2>&1
       echo "eval: rc=$? $((SECONDS - t0)) s (target $ckpt)" | tee -a "$out/steps.txt"
       rm -f "$out/eval/generations.jsonl"
+      ;;
+    b1@*)
+      # b1@matmulPrecision=f16: B1 with those flags
+      flags=(); IFS=',' read -ra kv <<< "${s#*@}"
+      for p in "${kv[@]}"; do flags+=("--${p%%=*}" "${p#*=}"); done
+      run_node "$s" b1-sampling "${flags[@]}"
       ;;
     b2@*|nr-b2@*)
       # b2@micro=64,checkpoint=1: B2 with those flags; the nr- prefix turns Dawn's robustness and workgroup init off

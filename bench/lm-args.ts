@@ -1,12 +1,14 @@
 // Shared argument parsing for the benches (`--key value` flags; every flag takes a value).
 
 import { PRESETS, type Preset } from '@magic/lm';
-import { DEVICES, type Device } from '@magic/tensor';
+import { DEVICES, type Device, MATMUL_PRECISIONS, type MatmulPrecision } from '@magic/tensor';
 
 export interface BenchArgs {
   preset: Preset;
   device: Device;
   runs: number;
+  /** initBackend's matmulPrecision (`--matmulPrecision f16`; default fp32). */
+  matmulPrecision: MatmulPrecision;
   ints: Record<string, number>;
 }
 
@@ -36,7 +38,7 @@ export function positiveIntFlag(key: string, value: string, allowZero = false): 
 
 /** Parses `--preset P --device D --runs N --<name> <int>` with the given integer defaults. */
 export function parseBenchArgs(argv: string[], ints: Record<string, number>, preset: Preset = 'tiny'): BenchArgs {
-  const out: BenchArgs = { preset, device: 'auto', runs: 3, ints: { ...ints } };
+  const out: BenchArgs = { preset, device: 'auto', runs: 3, matmulPrecision: 'fp32', ints: { ...ints } };
   for (const [key, value] of flagPairs(argv)) {
     if (key === 'preset') {
       if (!PRESETS.includes(value as Preset)) throw new Error(`--preset must be one of ${PRESETS.join(', ')}`);
@@ -45,10 +47,17 @@ export function parseBenchArgs(argv: string[], ints: Record<string, number>, pre
       out.device = deviceFlag(value);
     } else if (key === 'runs') {
       out.runs = Math.max(3, Number.parseInt(value, 10));
+    } else if (key === 'matmulPrecision') {
+      if (!MATMUL_PRECISIONS.includes(value as MatmulPrecision)) {
+        throw new Error(`--matmulPrecision must be one of ${MATMUL_PRECISIONS.join(', ')}`);
+      }
+      out.matmulPrecision = value as MatmulPrecision;
     } else if (key in ints) {
       out.ints[key] = Number.parseInt(value, 10);
     } else {
-      throw new Error(`unknown option --${key} (known: preset, device, runs, ${Object.keys(ints).join(', ')})`);
+      throw new Error(
+        `unknown option --${key} (known: preset, device, runs, matmulPrecision, ${Object.keys(ints).join(', ')})`,
+      );
     }
   }
   return out;

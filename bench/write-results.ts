@@ -49,7 +49,13 @@ const kernels = (l: Line) => {
     dawn?.enable ? `; Dawn ${dawn.enable}` : '',
     typeof l.variant === 'string' ? `; ${l.variant}` : '',
   ].join('');
-  return `${k.fastMatMul ? 'tiled GEMM' : 'tfjs matmul'}, ${k.packedDecode ? 'in-place KV cache' : 'concat KV cache'}${variant}`;
+  return `${precision(l)} ${k.fastMatMul ? 'tiled GEMM' : 'tfjs matmul'}, ${k.packedDecode ? 'in-place KV cache' : 'concat KV cache'}${variant}`;
+};
+/** The matmul precision mode of a row (rows from before the option ran fp32). */
+const precision = (l: Line) => {
+  const p = l.matmulPrecision as { requested?: string; active?: string } | string | undefined;
+  if (p === undefined || typeof p === 'string') return p ?? 'fp32';
+  return p.active === p.requested ? `${p.active}` : `${p.active} (${p.requested} requested, fell back)`;
 };
 
 function callSection(file: string): string {

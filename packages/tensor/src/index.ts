@@ -86,6 +86,35 @@ export {
 } from './fused/sample-tokens.js';
 export { sumOfSquares, sumOfSquaresReference } from './fused/sum-of-squares.js';
 export { fusedSwiGlu, packedSwiGlu, packedSwiGluReference, swiGluReference } from './fused/swiglu.js';
+export {
+  standaloneTensorCoreModule,
+  type TensorCoreKernelConfig,
+  tensorCoreGemmWgsl,
+} from './fused/tensor-core/kernel-wgsl.js';
+export {
+  gemmReference64,
+  normalizedErrorAgainst,
+  normalizedGemmError,
+  type Reference64,
+  tensorCoreGemmReference,
+} from './fused/tensor-core/reference.js';
+export {
+  configureTensorCoreGemm,
+  type TensorCoreOptions,
+  type TensorCoreStatus,
+  type TensorCoreSupport,
+  tensorCoreStatus,
+} from './fused/tensor-core/run.js';
+export { type SweepEntry, type SweepTable, sweepTableSchema } from './fused/tensor-core/sweep-table.js';
+export {
+  type KernelVariant,
+  MATMUL_PRECISIONS,
+  type MatmulPrecision,
+  TC_VARIANT_NAMES,
+  TC_VARIANTS,
+  type TcVariantName,
+  variantFor,
+} from './fused/tensor-core/variants.js';
 export { FusedOpError } from './fused/webgpu-program.js';
 export { ensureGradients } from './gradients.js';
 export { expectNoLeaks, TensorLeakError } from './leaks.js';

@@ -15,3 +15,12 @@ it('dawnFlags turns MAGIC_DAWN_ENABLE / MAGIC_DAWN_DISABLE toggle lists into Daw
   // anything that is not a toggle name is dropped, so a value cannot smuggle in another flag
   expect(dawnFlags({ MAGIC_DAWN_ENABLE: 'a=b,backend=null,,ok_name' })).toEqual(['enable-dawn-features=ok_name']);
 });
+
+it('dawnFlags merges the tensor-core toggles into the user-given ones (each once)', () => {
+  expect(dawnFlags({}, ['allow_unsafe_apis', 'vulkan_enable_f16_on_nvidia'])).toEqual([
+    'enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia',
+  ]);
+  expect(dawnFlags({ MAGIC_DAWN_ENABLE: 'disable_robustness,allow_unsafe_apis' }, ['allow_unsafe_apis'])).toEqual([
+    'enable-dawn-features=disable_robustness,allow_unsafe_apis',
+  ]);
+});

@@ -3,6 +3,8 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BackendInitError } from '../errors.js';
+import { type TensorCoreStatus, tensorCoreStatus } from '../fused/tensor-core/run.js';
+import { MATMUL_PRECISIONS, type MatmulPrecision } from '../fused/tensor-core/variants.js';
 import '../gradients.js';
 import type { AdapterDescription } from './adapter.js';
 import { loadTensorflowBinding } from './tensorflow.js';
@@ -21,6 +23,15 @@ export const initBackendOptionsSchema = z.object({
    * Default: for `auto`, only if MAGIC_ALLOW_SOFTWARE_WEBGPU=1; for an explicit `webgpu`, also when CI=true.
    */
   allowSoftwareAdapter: z.boolean().optional(),
+  /**
+   * What float32 matmuls run on WebGPU (PyTorch's `allow_tf32` is the analogy): 'fp32' (default) the SIMT float32
+   * GEMM, bit-identical to before; 'f16' tensor cores with f16 operands (per-row/column scaled) and f32
+   * accumulation, about TF32's precision; 'split-f16' tensor cores with hi + lo f16 parts (three products), near
+   * fp32. A tensor-core mode needs an adapter with subgroup matrices (Dawn's
+   * chromium-experimental-subgroup-matrix, NVIDIA); elsewhere, and for shapes the committed sweep table gives to the
+   * SIMT GEMM, the fp32 GEMM runs and BackendInfo.matmul says why.
+   */
+  matmulPrecision: z.enum(MATMUL_PRECISIONS).default('fp32'),
 });
 export type InitBackendOptions = z.input<typeof initBackendOptionsSchema>;
 
@@ -28,6 +39,8 @@ export interface BackendInfo {
   name: BackendName;
   adapter?: AdapterDescription;
   skipped: { device: string; reason: string }[];
+  /** The matmul precision requested and what runs (only when a mode other than 'fp32' was requested). */
+  matmul?: TensorCoreStatus | { requested: MatmulPrecision; active: 'fp32'; fallback: string };
 }
 
 const AUTO_ORDER: BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
@@ -55,7 +68,11 @@ async function activate(name: BackendName): Promise<void> {
 }
 
 /** Starts one backend; throws an Error whose message is the reason it could not. */
-async function startOne(name: BackendName, allowSoftware: boolean): Promise<AdapterDescription | undefined> {
+async function startOne(
+  name: BackendName,
+  allowSoftware: boolean,
+  precision: MatmulPrecision,
+): Promise<AdapterDescription | undefined> {
   switch (name) {
     case 'cpu':
       ensureCpuBackend();
@@ -73,7 +90,7 @@ async function startOne(name: BackendName, allowSoftware: boolean): Promise<Adap
       return undefined;
     }
     case 'webgpu': {
-      const { adapter } = await startWebGpu(allowSoftware);
+      const { adapter } = await startWebGpu(allowSoftware, precision);
       await activate('webgpu');
       return adapter;
     }
@@ -89,12 +106,17 @@ async function startOne(name: BackendName, allowSoftware: boolean): Promise<Adap
  * earlier one was skipped; an explicit device that cannot start throws BackendInitError with the reason.
  */
 export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo> {
-  const { device, allowSoftwareAdapter } = initBackendOptionsSchema.parse(opts);
+  const { device, allowSoftwareAdapter, matmulPrecision } = initBackendOptionsSchema.parse(opts);
   const allowSoftware = softwareAllowed(device, allowSoftwareAdapter);
+  const matmul = (name: BackendName): Pick<BackendInfo, 'matmul'> => {
+    if (matmulPrecision === 'fp32') return {};
+    if (name === 'webgpu') return { matmul: tensorCoreStatus() };
+    return { matmul: { requested: matmulPrecision, active: 'fp32', fallback: `no tensor-core path on '${name}'` } };
+  };
   if (device !== 'auto') {
     try {
-      const adapter = await startOne(device, allowSoftware);
-      return { name: device, ...(adapter ? { adapter } : {}), skipped: [] };
+      const adapter = await startOne(device, allowSoftware, matmulPrecision);
+      return { name: device, ...(adapter ? { adapter } : {}), skipped: [], ...matmul(device) };
     } catch (e) {
       throw new BackendInitError(device, (e as Error).message, { cause: e });
     }
@@ -102,8 +124,8 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
   const skipped: BackendInfo['skipped'] = [];
   for (const name of AUTO_ORDER) {
     try {
-      const adapter = await startOne(name, allowSoftware);
-      return { name, ...(adapter ? { adapter } : {}), skipped };
+      const adapter = await startOne(name, allowSoftware, matmulPrecision);
+      return { name, ...(adapter ? { adapter } : {}), skipped, ...matmul(name) };
     } catch (e) {
       skipped.push({ device: name, reason: (e as Error).message });
     }

@@ -1,5 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { installFastMatMul } from '../fused/matmul.js';
+import { installFastMatMul, setTensorCoreGemm } from '../fused/matmul.js';
+import {
+  hoistShaderDirectives,
+  runTensorCoreGemm,
+  setMatmulPrecision,
+  setTensorCoreSupport,
+  type TensorCoreSupport,
+} from '../fused/tensor-core/run.js';
+import type { MatmulPrecision } from '../fused/tensor-core/variants.js';
 import {
   type AdapterDescription,
   describeAdapter,
@@ -11,8 +19,20 @@ import { captureDeviceErrors, type ErrorSourceDevice, guardBackendReads } from '
 import { capWebGpuBufferPool } from './webgpu-pool.js';
 
 /* Minimal structural types of the WebGPU objects used here (Dawn's npm `webgpu`). */
+interface SubgroupMatrixConfigLike {
+  componentType: string;
+  resultComponentType: string;
+  M: number;
+  N: number;
+  K: number;
+}
 interface GpuAdapterLike {
-  info?: AdapterDescription & { isFallbackAdapter?: boolean };
+  info?: AdapterDescription & {
+    isFallbackAdapter?: boolean;
+    subgroupMinSize?: number;
+    subgroupMaxSize?: number;
+    subgroupMatrixConfigs?: Iterable<SubgroupMatrixConfigLike>;
+  };
   isFallbackAdapter?: boolean;
   limits: Record<string, number>;
   features: Set<string>;
@@ -20,6 +40,8 @@ interface GpuAdapterLike {
 }
 interface GpuDeviceLike extends ErrorSourceDevice {
   destroy(): void;
+  features?: Set<string>;
+  createShaderModule?(desc: { code: string; label?: string }): unknown;
 }
 interface GpuLike {
   requestAdapter(opts?: { powerPreference?: string; featureLevel?: string }): Promise<GpuAdapterLike | null>;
@@ -35,6 +57,13 @@ export interface WebGpuStart {
 
 /** Features requested when the adapter offers them. */
 const OPTIONAL_FEATURES = ['timestamp-query', 'subgroups', 'shader-f16'];
+/** Features the tensor-core GEMM needs (requested only for a tensor-core matmul precision). */
+export const TENSOR_CORE_FEATURES = ['chromium-experimental-subgroup-matrix', 'shader-f16', 'subgroups'];
+/**
+ * Dawn instance toggles under which an NVIDIA adapter offers them: subgroup matrices are an unsafe (experimental)
+ * API, and Dawn turns f16 off on NVIDIA's Vulkan driver by default.
+ */
+export const TENSOR_CORE_TOGGLES = ['allow_unsafe_apis', 'vulkan_enable_f16_on_nvidia'];
 
 /** Limits tfjs-backend-webgpu relies on; requested at the adapter's maximum (compat mode defaults are lower). */
 const LIMITS = [
@@ -76,25 +105,25 @@ function installNavigatorGpu(gpu: GpuLike, globals: Record<string, unknown>): vo
  * Dawn instance flags for the hardware adapter: `$MAGIC_DAWN_ENABLE` / `$MAGIC_DAWN_DISABLE` (comma-separated Dawn
  * toggles, e.g. disable_robustness) become `enable-dawn-features=` / `disable-dawn-features=`.
  */
-export function dawnFlags(env: Record<string, string | undefined> = process.env): string[] {
+export function dawnFlags(env: Record<string, string | undefined> = process.env, extraEnable: string[] = []): string[] {
   const list = (v: string | undefined) =>
     (v ?? '')
       .split(',')
       .map((t) => t.trim())
       .filter((t) => /^[a-z0-9_]+$/.test(t));
   const flags: string[] = [];
-  const enable = list(env.MAGIC_DAWN_ENABLE);
+  const enable = [...new Set([...list(env.MAGIC_DAWN_ENABLE), ...extraEnable])];
   const disable = list(env.MAGIC_DAWN_DISABLE);
   if (enable.length > 0) flags.push(`enable-dawn-features=${enable.join(',')}`);
   if (disable.length > 0) flags.push(`disable-dawn-features=${disable.join(',')}`);
   return flags;
 }
 
-async function pickAdapter(dawn: DawnModule, allowSoftware: boolean) {
+async function pickAdapter(dawn: DawnModule, allowSoftware: boolean, toggles: string[] = []) {
   // Without the Vulkan loader or (unless a software Vulkan adapter is welcome) a GPU device node the Linux probe
   // cannot succeed, and Dawn would print its warnings (C++ source paths) on every start before `auto` goes to a CPU.
   const probe = process.platform !== 'linux' || (hasVulkanLoader() && (allowSoftware || hasGpuDeviceNode()));
-  const hwGpu = probe ? dawn.create(dawnFlags()) : undefined;
+  const hwGpu = probe ? dawn.create(dawnFlags(process.env, toggles)) : undefined;
   const hw = hwGpu ? await hwGpu.requestAdapter({ powerPreference: 'high-performance' }) : null;
   if (hwGpu && hw && !describeAdapter(hw).isSoftware) return { gpu: hwGpu, adapter: hw };
   const why = hw ? `only a software adapter (${describeAdapter(hw).device})` : explainNoHardwareAdapter();
@@ -112,20 +141,76 @@ async function pickAdapter(dawn: DawnModule, allowSoftware: boolean) {
   return { gpu: swGpu, adapter: sw };
 }
 
-async function start(allowSoftware: boolean): Promise<WebGpuStart> {
+/**
+ * Makes `device.createShaderModule` move marked `enable` / `diagnostic` lines (hoistShaderDirectives) to the top:
+ * tfjs writes its prelude before a program's code, and WGSL wants directives first.
+ */
+export function hoistDirectivesOn(device: {
+  createShaderModule?(desc: { code: string; label?: string }): unknown;
+}): void {
+  if (!device.createShaderModule) return;
+  const create = device.createShaderModule.bind(device);
+  device.createShaderModule = (desc) => create({ ...desc, code: hoistShaderDirectives(desc.code) });
+}
+
+/** What an adapter offers the tensor-core GEMM (features, f16 subgroup-matrix configs, subgroup sizes). */
+export function tensorCoreSupport(adapter: Pick<GpuAdapterLike, 'features' | 'info'>): TensorCoreSupport {
+  const missing = TENSOR_CORE_FEATURES.filter((f) => !adapter.features.has(f));
+  let configs: string[] = [];
+  try {
+    // (an adapter without the feature may throw here rather than list nothing)
+    configs = [...(adapter.info?.subgroupMatrixConfigs ?? [])]
+      .filter((c) => c.componentType === 'f16')
+      .map((c) => `${c.resultComponentType}:${c.M}x${c.N}x${c.K}`);
+  } catch {
+    configs = [];
+  }
+  const info = adapter.info;
+  const sizes: [number, number] | undefined =
+    info?.subgroupMinSize !== undefined && info.subgroupMaxSize !== undefined
+      ? [info.subgroupMinSize, info.subgroupMaxSize]
+      : undefined;
+  if (missing.length > 0) {
+    return { available: false, reason: `adapter lacks ${missing.join(', ')}`, subgroupSizes: sizes, configs };
+  }
+  if (configs.length === 0) return { available: false, reason: 'no f16 subgroup-matrix configs', subgroupSizes: sizes };
+  return { available: true, subgroupSizes: sizes, configs };
+}
+
+async function start(allowSoftware: boolean, precision: MatmulPrecision): Promise<WebGpuStart> {
   const dawn = await loadDawn();
-  const { gpu, adapter } = await pickAdapter(dawn, allowSoftware);
+  let { gpu, adapter } = await pickAdapter(dawn, allowSoftware, precision === 'fp32' ? [] : TENSOR_CORE_TOGGLES);
+  let support = tensorCoreSupport(adapter);
+  if (precision === 'fp32' && support.available) {
+    support = {
+      ...support,
+      available: false,
+      reason: "WebGPU started with matmulPrecision 'fp32' (features not requested)",
+    };
+  }
+  if (precision !== 'fp32' && !support.available) {
+    // the toggles only for a device that uses them: otherwise today's plain instance
+    ({ gpu, adapter } = await pickAdapter(dawn, allowSoftware));
+  }
   const requiredLimits: Record<string, number> = {};
   for (const k of LIMITS) if (typeof adapter.limits[k] === 'number') requiredLimits[k] = adapter.limits[k];
   // timestamp-query lets tf.profile / tf.time report GPU kernel times; subgroups serve fused kernels.
   const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
+  if (support.available) requiredFeatures.push(...TENSOR_CORE_FEATURES.filter((f) => !requiredFeatures.includes(f)));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   captureDeviceErrors(device);
+  if (support.available) hoistDirectivesOn(device);
   installNavigatorGpu(gpu, dawn.globals);
   // tfjs-backend-webgpu checks navigator.gpu when it is first imported.
   const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
   // The tiled GEMM replaces tfjs' matmul programs (registered by the import above); MAGIC_FAST_MATMUL=0 keeps tfjs'.
-  if (process.env.MAGIC_FAST_MATMUL !== '0') installFastMatMul();
+  if (process.env.MAGIC_FAST_MATMUL !== '0' && installFastMatMul()) setTensorCoreGemm(runTensorCoreGemm);
+  else if (support.available) {
+    // the tensor-core GEMM is reached through the tiled GEMM's kernels
+    support = { ...support, available: false, reason: "MAGIC_FAST_MATMUL=0 keeps tfjs' matmul programs" };
+  }
+  setTensorCoreSupport(support);
+  setMatmulPrecision(precision);
   const description = describeAdapter(adapter);
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
   tf.registerBackend(
@@ -142,11 +227,18 @@ async function start(allowSoftware: boolean): Promise<WebGpuStart> {
   return { adapter: description };
 }
 
-/** Starts Dawn once per process and registers the 'webgpu' tfjs backend on its device. */
-export function startWebGpu(allowSoftware: boolean): Promise<WebGpuStart> {
-  if (current && (allowSoftware || !current.adapter.isSoftware)) return Promise.resolve({ adapter: current.adapter });
+/**
+ * Starts Dawn once per process and registers the 'webgpu' tfjs backend on its device. `precision` other than
+ * 'fp32' requests the tensor-core features where the adapter offers them; on an already started device it switches
+ * the mode (falling back, reported by tensorCoreStatus, where the device lacks them).
+ */
+export function startWebGpu(allowSoftware: boolean, precision: MatmulPrecision = 'fp32'): Promise<WebGpuStart> {
+  if (current && (allowSoftware || !current.adapter.isSoftware)) {
+    setMatmulPrecision(precision);
+    return Promise.resolve({ adapter: current.adapter });
+  }
   if (!started) {
-    started = start(allowSoftware).catch((e) => {
+    started = start(allowSoftware, precision).catch((e) => {
       started = undefined;
       throw e;
     });
@@ -184,4 +276,5 @@ export function releaseWebGpu(): void {
   if (nav?.gpu === current.gpu) delete nav.gpu;
   current = undefined;
   started = undefined;
+  setTensorCoreSupport({ available: false, reason: 'WebGPU not started' });
 }

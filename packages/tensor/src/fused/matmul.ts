@@ -587,6 +587,22 @@ export function runGemm(backend: BackendLike, args: GemmArgs): tf.TensorInfo | u
   // Flattened batches line up only if each side is unbroadcast or a single matrix.
   if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return undefined;
   if (m === 0 || n === 0 || batch === 0) return undefined;
+  // a tensor-core precision mode (tensor-core/run.ts) takes the shapes its sweep table gives it
+  const tcStrides = bias ? biasStrides(bias.shape, [...outLead, m, n]) : ([0, 0, 0] as [number, number, number]);
+  const tc =
+    tcStrides &&
+    tensorCoreGemm?.(backend, {
+      ...args,
+      m,
+      n,
+      k,
+      batch,
+      batchA,
+      batchB,
+      biasStrides: tcStrides,
+      outShape: [...outLead, m, n],
+    });
+  if (tc) return tc;
   if (!fastMatMulWins(m, n, transposeA, k)) return undefined;
   const outShape = [...outLead, m, n];
   let strides: [number, number, number] = [0, 0, 0];
@@ -672,6 +688,27 @@ export function runGemm(backend: BackendLike, args: GemmArgs): tf.TensorInfo | u
   }
 
   return { dataId: result.dataId, shape: outShape, dtype: 'float32' };
+}
+
+/** The tensor-core GEMM (tensor-core/run.ts), tried first; undefined when it does not take the problem. */
+type TensorCoreHook = (
+  backend: BackendLike,
+  args: GemmArgs & {
+    m: number;
+    n: number;
+    k: number;
+    batch: number;
+    batchA: number;
+    batchB: number;
+    biasStrides: [number, number, number];
+    outShape: number[];
+  },
+) => tf.TensorInfo | undefined;
+let tensorCoreGemm: TensorCoreHook | undefined;
+
+/** Installs (or with undefined removes) the tensor-core GEMM hook of runGemm. */
+export function setTensorCoreGemm(hook: TensorCoreHook | undefined): void {
+  tensorCoreGemm = hook;
 }
 
 interface KernelArgs {

@@ -1,0 +1,53 @@
+import type { TensorCoreKernelConfig } from './kernel-wgsl.js';
+
+/** Matmul precision modes: what runs for float32 BatchMatMul / _FusedMatMul on WebGPU. */
+export const MATMUL_PRECISIONS = ['fp32', 'f16', 'split-f16'] as const;
+/**
+ * - 'fp32': the SIMT float32 GEMM (the default; bit-identical to the path without this option).
+ * - 'f16': tensor cores, operands rounded to f16 (10-bit mantissa, like TF32: PyTorch's `allow_tf32`) after a
+ *   per-row / per-column power-of-two scale, f32 accumulation.
+ * - 'split-f16': tensor cores, each operand as hi + lo f16 parts, three products (about 21 bits: near fp32).
+ */
+export type MatmulPrecision = (typeof MATMUL_PRECISIONS)[number];
+
+/** Kernel variants the sweep measures (everything but layout, bias and emulation). */
+export type KernelVariant = Pick<
+  TensorCoreKernelConfig,
+  'mma' | 'accumulate' | 'promoteEvery' | 'split' | 'ti' | 'tj' | 'sgm' | 'sgn' | 'bk' | 'doubleBuffer'
+>;
+
+const f32acc = (
+  n: 8 | 16,
+  ti: number,
+  tj: number,
+  sgm: number,
+  sgn: number,
+  bk: number,
+  accumulate: 'f32' | 'f16-promote' = 'f32',
+): KernelVariant => ({ mma: { m: 16, n, k: 16 }, accumulate, split: false, ti, tj, sgm, sgn, bk, doubleBuffer: true });
+
+/**
+ * Named variants for 'f16' (split-f16 uses the same shapes with split on, f32 accumulation). The 16x8x16 shape
+ * with 4 x 4 fragments was the best f32-accumulating grid of the naive probe (bench/subgroup-matrix-tiles-probe.mjs);
+ * the others add subgroups per workgroup (shared staging pays only if several subgroups reuse a chunk) and the
+ * f16-accumulate-then-promote trick.
+ */
+export const TC_VARIANTS = {
+  'n8-f4x4-s1x1-bk32': f32acc(8, 4, 4, 1, 1, 32),
+  'n8-f4x4-s2x2-bk32': f32acc(8, 4, 4, 2, 2, 32),
+  'n8-f2x4-s2x2-bk32': f32acc(8, 2, 4, 2, 2, 32),
+  'n8-f4x4-s2x4-bk16': f32acc(8, 4, 4, 2, 4, 16),
+  'n16-f2x2-s2x2-bk32': f32acc(16, 2, 2, 2, 2, 32),
+  'n16-f4x2-s2x2-bk32': f32acc(16, 4, 2, 2, 2, 32),
+  'n8-f4x8-s2x2-bk32-promote': f32acc(8, 4, 8, 2, 2, 32, 'f16-promote'),
+  'n8-f4x4-s2x2-bk32-promote': f32acc(8, 4, 4, 2, 2, 32, 'f16-promote'),
+  'n8-f4x4-s2x2-bk32-promote2': { ...f32acc(8, 4, 4, 2, 2, 32, 'f16-promote'), promoteEvery: 2 },
+} as const satisfies Record<string, KernelVariant>;
+export type TcVariantName = keyof typeof TC_VARIANTS;
+export const TC_VARIANT_NAMES = Object.keys(TC_VARIANTS) as TcVariantName[];
+
+/** The variant as run in `precision` (split-f16 forces split with f32 accumulation). */
+export function variantFor(name: TcVariantName, precision: Exclude<MatmulPrecision, 'fp32'>): KernelVariant {
+  const v = TC_VARIANTS[name];
+  return precision === 'split-f16' ? { ...v, split: true, accumulate: 'f32', promoteEvery: 1 } : { ...v };
+}
