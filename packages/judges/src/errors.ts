@@ -79,6 +79,26 @@ export class GuardModelError extends Error {
   }
 }
 
+/** Bad guard-evaluation input: a labelled-data row, a family map, or a source the family map does not name. */
+export class GuardEvalError extends Error {
+  readonly [magicErrorMarker] = true;
+  readonly code = 'guard_eval_error';
+  /** `file` or `file:line`. */
+  readonly where: string;
+  readonly field: string | undefined;
+
+  constructor(where: string, reason: string, field?: string) {
+    super(`${where}${field ? ` (${field})` : ''}: ${reason}`);
+    this.name = 'GuardEvalError';
+    this.where = where;
+    this.field = field;
+  }
+
+  static isInstance(e: unknown): e is GuardEvalError {
+    return e instanceof GuardEvalError || (isMarked(e) && (e as { code?: unknown }).code === 'guard_eval_error');
+  }
+}
+
 function isMarked(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[magicErrorMarker] === true;
 }
