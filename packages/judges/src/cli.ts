@@ -12,7 +12,7 @@ const usage = `magic-guard — the MAGIC local guard
 
   magic-guard train --out <weights.json> [--data <dir>] [--seed 1234] [--epochs 6]
   magic-guard cv --out <dir> [--data <dir>]... [--families <file>] [--max-rows-per-family N] [--seed 1234]
-                 [--bootstrap 1000] [--controversial-as unsafe|safe] [--no-loso] [--loso-max-seeds N]
+                 [--bootstrap 1000] [--controversial-as safe|unsafe] [--no-loso] [--loso-max-seeds N]
       leave-one-family-out cross-validation + leave-one-strategy-out of the n-gram guard -> guard-cv.json/.md
   magic-guard serve [--port 8000] [--host 127.0.0.1] [--api-key KEY | env MAGIC_GUARD_API_KEY] [--weights <file>] [--model orm]
 `;
@@ -75,7 +75,7 @@ async function cv(args: string[]) {
     },
   });
   if (!values.out) throw new Error('cv needs --out <dir>');
-  const controversialAs = values['controversial-as'] ?? 'unsafe';
+  const controversialAs = values['controversial-as'] ?? 'safe';
   if (controversialAs !== 'unsafe' && controversialAs !== 'safe')
     throw new Error(`--controversial-as must be unsafe or safe, got '${controversialAs}'`);
   const report = await runGuardCv({

@@ -3,7 +3,7 @@ import { GuardParseError } from '../errors.js';
 import type { GuardExample } from '../local/dataset.js';
 import type { Guard, GuardVerdict } from '../types.js';
 
-/** How a `controversial` verdict is read: as harmful (strict, the training default) or as safe (loose). */
+/** How a `controversial` verdict is read: as safe (loose, the evaluation convention and default) or as harmful (strict, as in training). */
 export type ControversialAs = 'safe' | 'unsafe';
 
 export interface PredictOptions {
@@ -31,7 +31,7 @@ export async function predictExamples(
   options: PredictOptions = {},
 ): Promise<(0 | 1 | null)[]> {
   const limit = pLimit(options.concurrency ?? 8);
-  const controversialAs = options.controversialAs ?? 'unsafe';
+  const controversialAs = options.controversialAs ?? 'safe';
   const responses = new Map<string, Promise<GuardVerdict | null>>();
   const orNull = (call: Promise<GuardVerdict>) =>
     call.catch((e: unknown) => {

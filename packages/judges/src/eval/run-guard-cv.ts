@@ -118,7 +118,7 @@ export async function runGuardCv(options: RunGuardCvOptions): Promise<GuardCvRep
       seed,
       bootstrap,
       maxRowsPerFamily: options.maxRowsPerFamily ?? null,
-      controversialAs: options.controversialAs ?? 'unsafe',
+      controversialAs: options.controversialAs ?? 'safe',
       familyMap: options.familyMapFile,
     },
     corpus: {
