@@ -1,4 +1,4 @@
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeGuardCvReport } from './eval/cv-report.js';
 import { ngramGuardRecipe } from './eval/recipe.js';
@@ -80,7 +80,8 @@ async function cv(args: string[]) {
     throw new Error(`--controversial-as must be unsafe or safe, got '${controversialAs}'`);
   const report = await runGuardCv({
     dataDirs: (values.data ?? [dataPath('guard-training'), dataPath('guard-cv')]).map((d) => resolve(d)),
-    familyMapFile: relative(process.cwd(), resolve(values.families ?? dataPath('guard-cv/families.json'))),
+    familyMapFile: resolve(values.families ?? dataPath('guard-cv/families.json')),
+    familyMapName: values.families ?? '@magic/judges data/guard-cv/families.json',
     recipe: ngramGuardRecipe(),
     seed: positiveInt('--seed', values.seed),
     bootstrap: positiveInt('--bootstrap', values.bootstrap),

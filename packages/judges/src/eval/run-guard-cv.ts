@@ -28,6 +28,8 @@ export interface RunGuardCvOptions {
   /** Folders of labelled rows: the guard's training data first (LOSO's base), then the CV-only sources. */
   dataDirs: readonly string[];
   familyMapFile: string;
+  /** How the report names the family map (default: `familyMapFile`). */
+  familyMapName?: string;
   recipe: GuardRecipe;
   seed?: number;
   bootstrap?: number;
@@ -119,7 +121,7 @@ export async function runGuardCv(options: RunGuardCvOptions): Promise<GuardCvRep
       bootstrap,
       maxRowsPerFamily: options.maxRowsPerFamily ?? null,
       controversialAs: options.controversialAs ?? 'safe',
-      familyMap: options.familyMapFile,
+      familyMap: options.familyMapName ?? options.familyMapFile,
     },
     corpus: {
       rows: counts(rows, false),
