@@ -13,7 +13,9 @@ const usage = `magic-guard — the MAGIC local guard
   magic-guard train --out <weights.json> [--data <dir>] [--seed 1234] [--epochs 6]
   magic-guard cv --out <dir> [--data <dir>]... [--families <file>] [--max-rows-per-family N] [--seed 1234]
                  [--bootstrap 1000] [--controversial-as safe|unsafe] [--no-loso] [--loso-max-seeds N]
-      leave-one-family-out cross-validation + leave-one-strategy-out of the n-gram guard -> guard-cv.json/.md
+                 [--weights <file>]
+      leave-one-family-out cross-validation + leave-one-strategy-out of the n-gram guard, and the shipped
+      (or --weights) guard on families it never saw -> guard-cv.json/.md
   magic-guard serve [--port 8000] [--host 127.0.0.1] [--api-key KEY | env MAGIC_GUARD_API_KEY] [--weights <file>] [--model orm]
 `;
 
@@ -72,9 +74,11 @@ async function cv(args: string[]) {
       'controversial-as': { type: 'string' },
       'no-loso': { type: 'boolean' },
       'loso-max-seeds': { type: 'string' },
+      weights: { type: 'string' },
     },
   });
   if (!values.out) throw new Error('cv needs --out <dir>');
+  const weights = values.weights ? resolve(values.weights) : undefined;
   const controversialAs = values['controversial-as'] ?? 'safe';
   if (controversialAs !== 'unsafe' && controversialAs !== 'safe')
     throw new Error(`--controversial-as must be unsafe or safe, got '${controversialAs}'`);
@@ -87,6 +91,10 @@ async function cv(args: string[]) {
     bootstrap: positiveInt('--bootstrap', values.bootstrap),
     maxRowsPerFamily: positiveInt('--max-rows-per-family', values['max-rows-per-family']),
     controversialAs,
+    reference: {
+      name: weights ? `local guard (${values.weights})` : 'shipped local guard',
+      guard: weights ? LocalGuard.load(weights) : LocalGuard.load(),
+    },
     loso: values['no-loso'] ? false : { maxSeeds: positiveInt('--loso-max-seeds', values['loso-max-seeds']) },
     onFold: (f) =>
       console.error(

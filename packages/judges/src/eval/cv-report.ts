@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GuardTask } from '../local/dataset.js';
-import type { FamilyCvResult, TaskCounts } from './family-cv.js';
+import type { FamilyCvResult, FamilyScore, TaskCounts } from './family-cv.js';
 import type { LosoResult } from './loso.js';
 import type { LabelMetrics } from './metrics.js';
 
@@ -23,6 +23,13 @@ export interface GuardCvReport {
   corpus: { rows: TaskCounts; families: { family: string; rows: TaskCounts; positives: TaskCounts }[] };
   familyCv: FamilyCvResult;
   loso: LosoResult | null;
+  /** A fixed, already trained guard scored on the families absent from its training data. */
+  reference: {
+    name: string;
+    families: string[];
+    pooled: Record<GuardTask, LabelMetrics>;
+    perFamily: FamilyScore[];
+  } | null;
   targets: typeof guardCvTargets;
   wallSeconds: number;
 }
@@ -106,6 +113,31 @@ export function guardCvReportToMarkdown(r: GuardCvReport): string {
       '',
       `Pooled: recall **${f3(l.pooled.recall)}**${ci(l.pooled, 'recall')} (target ≥ ${r.targets.losoRecall}: ${meets(l.pooled.recall, r.targets.losoRecall)}), precision ${f3(l.pooled.precision)}, F1 ${f3(l.pooled.f1)} over ${l.pooled.n} rewrites.`,
     );
+  }
+  if (r.reference !== null) {
+    const ref = r.reference;
+    out.push('', `## ${ref.name} on families it was not trained on`, '');
+    out.push(
+      `No retraining: the guard as given, on ${ref.families.join(', ')} (every family with no source in its training data).`,
+      '',
+    );
+    out.push(
+      '| family | label | n | positives | precision | recall | F1 [95% CI] | accuracy |',
+      '|---|---|---|---|---|---|---|---|',
+    );
+    for (const task of ['prompt', 'refusal', 'response'] as const) {
+      const m = ref.pooled[task];
+      if (m.n === 0) continue;
+      out.push(
+        `| **all** | ${taskLabels[task]} | ${m.n} | ${m.positives} | ${f3(m.precision)} | ${f3(m.recall)} | **${f3(m.f1)}**${ci(m, 'f1')} | ${f3(m.accuracy)} |`,
+      );
+    }
+    for (const s of ref.perFamily) {
+      const m = s.metrics;
+      out.push(
+        `| ${s.family} | ${taskLabels[s.task]} | ${m.n} | ${m.positives} | ${s.bothClasses ? f3(m.precision) : '–'} | ${s.bothClasses ? f3(m.recall) : '–'} | ${s.bothClasses ? `${f3(m.f1)}${ci(m, 'f1')}` : '–'} | ${f3(m.accuracy)} |`,
+      );
+    }
   }
   return `${out.join('\n')}\n`;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { LocalGuard } from '../local/local-guard.js';
 import { guardCvTargets, writeGuardCvReport } from './cv-report.js';
 import { ngramGuardRecipe } from './recipe.js';
 import { runGuardCv } from './run-guard-cv.js';
@@ -19,6 +20,7 @@ describe('runGuardCv on the shipped corpus (small)', () => {
       maxRowsPerFamily: 12,
       bootstrap: 20,
       loso: { strategies: ['role-play', 'caesar'], maxSeeds: 24 },
+      reference: { name: 'shipped local guard', guard: LocalGuard.load() },
     });
     const families = report.corpus.families.map((f) => f.family);
     expect(families).toEqual(expect.arrayContaining(['advbench', 'harmbench', 'jbb', 'xstest', 'self-instruct']));
@@ -37,6 +39,12 @@ describe('runGuardCv on the shipped corpus (small)', () => {
     expect(report.loso!.strategies.map((s) => s.strategy)).toEqual(['role-play', 'caesar']);
     expect(report.loso!.pooled.n).toBe(2 * report.loso!.probeSeeds);
     expect(report.targets).toEqual(guardCvTargets);
+    // the shipped guard is scored only on families none of its training sources belong to
+    const ref = report.reference!;
+    expect(ref.families).toEqual(expect.arrayContaining(['harmbench', 'jbb', 'xstest']));
+    for (const own of ['advbench', 'self-instruct', 'hh-rlhf']) expect(ref.families).not.toContain(own);
+    const unseen = report.corpus.families.filter((f) => ref.families.includes(f.family));
+    expect(ref.pooled.prompt.n).toBe(unseen.reduce((n, f) => n + f.rows.prompt, 0));
 
     const dir = mkdtempSync(join(tmpdir(), 'guard-cv-'));
     const { json, markdown } = writeGuardCvReport(report, dir);
@@ -45,5 +53,6 @@ describe('runGuardCv on the shipped corpus (small)', () => {
     expect(md).toContain('## Pooled (micro) over held-out families');
     expect(md).toContain('| prompt harm |');
     expect(md).toContain('## Leave-one-strategy-out');
+    expect(md).toContain('## shipped local guard on families it was not trained on');
   });
 });

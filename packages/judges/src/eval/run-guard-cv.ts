@@ -2,12 +2,21 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSeedSplit, type StrategyId, strategyIds } from '@magic/attack-pool';
 import { GuardEvalError } from '../errors.js';
-import { expandResponseRows, fnv1a, type GuardExample, readGuardExamples } from '../local/dataset.js';
+import { expandResponseRows, fnv1a, type GuardExample, type GuardTask, readGuardExamples } from '../local/dataset.js';
+import type { Guard } from '../types.js';
 import { GUARD_CV_FORMAT, type GuardCvReport, guardCvTargets } from './cv-report.js';
 import { assignFamilies, loadFamilyMap } from './families.js';
-import { capRowsPerFamily, type FoldSummary, runFamilyCv, type TaskCounts } from './family-cv.js';
+import {
+  capRowsPerFamily,
+  type FamilyScore,
+  type FoldSummary,
+  guardTasks,
+  runFamilyCv,
+  type TaskCounts,
+} from './family-cv.js';
 import { runLoso, type StrategyScore } from './loso.js';
-import type { ControversialAs } from './predict.js';
+import { type LabelMetrics, labelMetrics } from './metrics.js';
+import { type ControversialAs, predictExamples } from './predict.js';
 import type { GuardRecipe } from './recipe.js';
 
 /** Reads `prompt.jsonl[.gz]` and `response.jsonl[.gz]` of each folder (response rows expanded). */
@@ -41,6 +50,11 @@ export interface RunGuardCvOptions {
   loso?:
     | false
     | { strategies?: readonly StrategyId[]; seedsFile?: string; maxSeeds?: number; rewritesPerSeed?: number };
+  /**
+   * An already trained guard (the shipped one) to score, unchanged, on every family that has no source in the
+   * first data folder (its training data): how it does on upstream families it never saw.
+   */
+  reference?: { name: string; guard: Guard };
   onFold?: (fold: FoldSummary) => void;
   onStrategy?: (score: StrategyScore) => void;
 }
@@ -113,6 +127,42 @@ export async function runGuardCv(options: RunGuardCvOptions): Promise<GuardCvRep
     });
   }
   const names = [...new Set(families)].sort();
+  let reference: GuardCvReport['reference'] = null;
+  if (options.reference !== undefined) {
+    const trainingSources = new Set(loadGuardCorpus(options.dataDirs.slice(0, 1)).map((r) => r.source));
+    const unseen = names.filter((f) => rows.every((r, i) => families[i] !== f || !trainingSources.has(r.source)));
+    const idx = rows.flatMap((_, i) => (unseen.includes(families[i]!) ? [i] : []));
+    const predicted = await predictExamples(
+      options.reference.guard,
+      idx.map((i) => rows[i]!),
+      { concurrency: options.concurrency, controversialAs: options.controversialAs },
+    );
+    const item = (k: number) => ({
+      predicted: predicted[k]!,
+      label: rows[idx[k]!]!.label,
+      cluster: `${families[idx[k]!]}\u0000${rows[idx[k]!]!.group}`,
+    });
+    const pick = (keep: (i: number) => boolean) => idx.flatMap((i, k) => (keep(i) ? [item(k)] : []));
+    const pooled = {} as Record<GuardTask, LabelMetrics>;
+    for (const task of guardTasks)
+      pooled[task] = labelMetrics(
+        pick((i) => rows[i]!.task === task),
+        { bootstrap, seed },
+      );
+    const perFamily: FamilyScore[] = [];
+    for (const family of unseen)
+      for (const task of guardTasks) {
+        const items = pick((i) => rows[i]!.task === task && families[i] === family);
+        if (items.length === 0) continue;
+        perFamily.push({
+          family,
+          task,
+          bothClasses: new Set(items.map((x) => x.label)).size === 2,
+          metrics: labelMetrics(items, { bootstrap, seed }),
+        });
+      }
+    reference = { name: options.reference.name, families: unseen, pooled, perFamily };
+  }
   return {
     format: GUARD_CV_FORMAT,
     guard: options.recipe.name,
@@ -132,6 +182,7 @@ export async function runGuardCv(options: RunGuardCvOptions): Promise<GuardCvRep
     },
     familyCv,
     loso,
+    reference,
     targets: guardCvTargets,
     wallSeconds: (performance.now() - started) / 1000,
   };
