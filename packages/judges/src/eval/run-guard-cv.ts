@@ -82,6 +82,49 @@ function counts(rows: readonly GuardExample[], positive: boolean): TaskCounts {
   return out;
 }
 
+/**
+ * Scores a fixed guard, as given, on every family that has no source in the first data folder (its training
+ * data), pooled and per family.
+ */
+async function scoreReference(
+  reference: { name: string; guard: Guard },
+  rows: readonly GuardExample[],
+  families: readonly string[],
+  options: RunGuardCvOptions,
+  metric: { seed: number; bootstrap: number },
+): Promise<NonNullable<GuardCvReport['reference']>> {
+  const names = [...new Set(families)].sort();
+  const trainingSources = new Set(loadGuardCorpus(options.dataDirs.slice(0, 1)).map((r) => r.source));
+  const unseen = names.filter((f) => rows.every((r, i) => families[i] !== f || !trainingSources.has(r.source)));
+  const idx = rows.flatMap((_, i) => (unseen.includes(families[i]!) ? [i] : []));
+  const predicted = await predictExamples(
+    reference.guard,
+    idx.map((i) => rows[i]!),
+    { concurrency: options.concurrency, controversialAs: options.controversialAs },
+  );
+  const item = (k: number) => ({
+    predicted: predicted[k]!,
+    label: rows[idx[k]!]!.label,
+    cluster: `${families[idx[k]!]}\u0000${rows[idx[k]!]!.group}`,
+  });
+  const pick = (keep: (i: number) => boolean) => idx.flatMap((i, k) => (keep(i) ? [item(k)] : []));
+  const pooled = {} as Record<GuardTask, LabelMetrics>;
+  for (const task of guardTasks)
+    pooled[task] = labelMetrics(
+      pick((i) => rows[i]!.task === task),
+      metric,
+    );
+  const perFamily: FamilyScore[] = [];
+  for (const family of unseen)
+    for (const task of guardTasks) {
+      const items = pick((i) => rows[i]!.task === task && families[i] === family);
+      if (items.length === 0) continue;
+      const bothClasses = new Set(items.map((x) => x.label)).size === 2;
+      perFamily.push({ family, task, bothClasses, metrics: labelMetrics(items, metric) });
+    }
+  return { name: reference.name, families: unseen, pooled, perFamily };
+}
+
 /** Family-fold cross-validation plus leave-one-strategy-out, as one report (`writeGuardCvReport` saves it). */
 export async function runGuardCv(options: RunGuardCvOptions): Promise<GuardCvReport> {
   const started = performance.now();
@@ -127,42 +170,10 @@ export async function runGuardCv(options: RunGuardCvOptions): Promise<GuardCvRep
     });
   }
   const names = [...new Set(families)].sort();
-  let reference: GuardCvReport['reference'] = null;
-  if (options.reference !== undefined) {
-    const trainingSources = new Set(loadGuardCorpus(options.dataDirs.slice(0, 1)).map((r) => r.source));
-    const unseen = names.filter((f) => rows.every((r, i) => families[i] !== f || !trainingSources.has(r.source)));
-    const idx = rows.flatMap((_, i) => (unseen.includes(families[i]!) ? [i] : []));
-    const predicted = await predictExamples(
-      options.reference.guard,
-      idx.map((i) => rows[i]!),
-      { concurrency: options.concurrency, controversialAs: options.controversialAs },
-    );
-    const item = (k: number) => ({
-      predicted: predicted[k]!,
-      label: rows[idx[k]!]!.label,
-      cluster: `${families[idx[k]!]}\u0000${rows[idx[k]!]!.group}`,
-    });
-    const pick = (keep: (i: number) => boolean) => idx.flatMap((i, k) => (keep(i) ? [item(k)] : []));
-    const pooled = {} as Record<GuardTask, LabelMetrics>;
-    for (const task of guardTasks)
-      pooled[task] = labelMetrics(
-        pick((i) => rows[i]!.task === task),
-        { bootstrap, seed },
-      );
-    const perFamily: FamilyScore[] = [];
-    for (const family of unseen)
-      for (const task of guardTasks) {
-        const items = pick((i) => rows[i]!.task === task && families[i] === family);
-        if (items.length === 0) continue;
-        perFamily.push({
-          family,
-          task,
-          bothClasses: new Set(items.map((x) => x.label)).size === 2,
-          metrics: labelMetrics(items, { bootstrap, seed }),
-        });
-      }
-    reference = { name: options.reference.name, families: unseen, pooled, perFamily };
-  }
+  const reference =
+    options.reference === undefined
+      ? null
+      : await scoreReference(options.reference, rows, families, options, { seed, bootstrap });
   return {
     format: GUARD_CV_FORMAT,
     guard: options.recipe.name,
