@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeGuardCvReport } from './eval/cv-report.js';
-import { ngramGuardRecipe } from './eval/recipe.js';
+import { type GuardRecipe, ngramGuardRecipe } from './eval/recipe.js';
 import { runGuardCv } from './eval/run-guard-cv.js';
 import { LocalGuard } from './local/local-guard.js';
 import { saveLocalGuardFile, serializeLocalGuard } from './local/model.js';
@@ -11,7 +11,7 @@ import { startGuardServer } from './server/guard-server.js';
 const usage = `magic-guard — the MAGIC local guard
 
   magic-guard train --out <weights.json> [--data <dir>] [--seed 1234] [--epochs 6]
-  magic-guard cv --out <dir> [--data <dir>]... [--families <file>] [--max-rows-per-family N] [--seed 1234]
+  magic-guard cv --out <dir> [--guard ngram] [--data <dir>]... [--families <file>] [--max-rows-per-family N] [--seed 1234]
                  [--bootstrap 1000] [--controversial-as safe|unsafe] [--no-loso] [--loso-max-seeds N]
                  [--weights <file>]
       leave-one-family-out cross-validation + leave-one-strategy-out of the n-gram guard, and the shipped
@@ -52,6 +52,9 @@ async function train(args: string[]) {
   console.log(`\ncounts ${JSON.stringify(result.counts)}\nwrote ${values.out}`);
 }
 
+/** Guard recipes `magic-guard cv --guard` can cross-validate; a new guard adds its recipe here. */
+const guardRecipes: Record<string, () => GuardRecipe> = { ngram: () => ngramGuardRecipe() };
+
 const dataPath = (p: string) => new URL(`../data/${p}`, import.meta.url).pathname;
 
 function positiveInt(flag: string, value: string | undefined): number | undefined {
@@ -75,9 +78,14 @@ async function cv(args: string[]) {
       'no-loso': { type: 'boolean' },
       'loso-max-seeds': { type: 'string' },
       weights: { type: 'string' },
+      guard: { type: 'string' },
     },
   });
   if (!values.out) throw new Error('cv needs --out <dir>');
+  const guardName = values.guard ?? 'ngram';
+  const makeRecipe = guardRecipes[guardName];
+  if (makeRecipe === undefined)
+    throw new Error(`--guard must be one of ${Object.keys(guardRecipes).join(', ')}, got '${guardName}'`);
   const weights = values.weights ? resolve(values.weights) : undefined;
   const controversialAs = values['controversial-as'] ?? 'safe';
   if (controversialAs !== 'unsafe' && controversialAs !== 'safe')
@@ -86,7 +94,7 @@ async function cv(args: string[]) {
     dataDirs: (values.data ?? [dataPath('guard-training'), dataPath('guard-cv')]).map((d) => resolve(d)),
     familyMapFile: resolve(values.families ?? dataPath('guard-cv/families.json')),
     familyMapName: values.families ?? '@magic/judges data/guard-cv/families.json',
-    recipe: ngramGuardRecipe(),
+    recipe: makeRecipe(),
     seed: positiveInt('--seed', values.seed),
     bootstrap: positiveInt('--bootstrap', values.bootstrap),
     maxRowsPerFamily: positiveInt('--max-rows-per-family', values['max-rows-per-family']),
