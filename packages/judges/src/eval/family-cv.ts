@@ -1,4 +1,5 @@
 import { distinctEvalTexts, dropEvalOverlap, findOverlap, TrainingIndex } from '@magic/attack-pool';
+import { GuardEvalError } from '../errors.js';
 import { fnv1a, type GuardExample, type GuardTask } from '../local/dataset.js';
 import { rowTexts } from './families.js';
 import { type LabelMetrics, labelMetrics, type ScoredItem } from './metrics.js';
@@ -103,6 +104,8 @@ export interface FamilyCvOptions {
  */
 export async function runFamilyCv(options: FamilyCvOptions): Promise<FamilyCvResult> {
   const { rows, families, recipe } = options;
+  if (families.length !== rows.length)
+    throw new GuardEvalError('runFamilyCv', `${families.length} families for ${rows.length} rows`, 'families');
   const seed = options.seed ?? 1234;
   const predictions: (0 | 1 | null)[] = rows.map(() => null);
   const folds: FoldSummary[] = [];
