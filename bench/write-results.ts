@@ -141,6 +141,20 @@ function callSection(file: string): string {
       rows.push(
         `| backward peak memory | ours, cpu, ${JSON.stringify(l.shape)}, ${l.leanBackprop ? 'lean' : 'tfjs'} backward${l.checkpoint ? ', checkpointing' : ''} | peak ${fmt(l.peakMB, 1)} MB of tensors | — |`,
       );
+    } else if (l.workload === 'guard-cv') {
+      const pooled = l.pooled as Record<string, { f1: number; ci: [number, number] }>;
+      const f1 = (k: string) => `${fmt(pooled[k]?.f1)} [${fmt(pooled[k]?.ci[0])}, ${fmt(pooled[k]?.ci[1])}]`;
+      const shipped = l.shippedOnUnseenFamilies as Record<string, { f1: number }> | undefined;
+      const unseen = shipped
+        ? `; shipped guard on unseen families ${fmt(shipped.prompt?.f1)} / ${fmt(shipped.refusal?.f1)} / ${fmt(shipped.response?.f1)}`
+        : '';
+      rows.push(
+        `| guard family-fold CV | ${l.guard} guard, ${l.families} families held out one at a time, ${fmt(l.cpuSeconds, 0)} s CPU | F1 prompt harm ${f1('prompt')}, refusal ${f1('refusal')}, response harm ${f1('response')}; LOSO prompt-harm recall ${fmt(l.losoRecall)}${unseen} | targets 0.85 / 0.85 / 0.80; LOSO 0.85 |`,
+      );
+    } else if (l.workload === 'guard-serve') {
+      rows.push(
+        `| guard serve | ${l.guard} guard, ${l.transport}, concurrency ${l.concurrency}, ${l.cores} cores (load average ${fmt(l.loadAverage1m, 1)}) | ${fmt(l.requestsPerSecond, 0)} req/s, p50 ${fmt(l.p50Ms, 1)} ms, ${l.errors} errors, ${l.mismatches} mismatches | — |`,
+      );
     } else if (typeof l.note === 'string') {
       notes.push(`- ${l.note}`);
     } else if (typeof l.op === 'string') {

@@ -155,6 +155,19 @@ describe('parseEvalArgs', () => {
     expect(parseEvalArgs(['--help']).help).toBe(true);
   });
 
+  it('judge-quality needs no target, and --data is its labelled set', () => {
+    const a = parseEvalArgs(['--judge', 'local', '--suite', 'judge-quality', '--data', 'labels.jsonl']);
+    expect(a.target).toBeUndefined();
+    expect(a.paths).toEqual({ guardLabels: 'labels.jsonl' });
+    expect(flagOf(() => parseEvalArgs(['--judge', 'local', '--suite', 'judge-quality,safety']))).toBe('--target');
+    expect(flagOf(() => parseEvalArgs([...base, '--data', 'x.jsonl']))).toBe('--data');
+    expect(
+      flagOf(() =>
+        parseEvalArgs([...base, '--suite', 'judge-quality', '--data', 'x.jsonl', '--path', 'guardLabels=y.jsonl']),
+      ),
+    ).toBe('--data');
+  });
+
   it.each([
     [['--judge', 'local'], '--target'],
     [['--target', 'hf:x', '--judge', 'local'], '--target'],

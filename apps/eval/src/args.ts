@@ -9,7 +9,8 @@ export const DEVICES = ['auto', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type DeviceName = (typeof DEVICES)[number];
 
 export interface EvalArgs {
-  target: TargetSpec;
+  /** Undefined only when every suite runs without a target (judge-quality). */
+  target: TargetSpec | undefined;
   /** Undefined only when every suite runs without a judge (capability). */
   judge: JudgeSpec | undefined;
   suites: SuiteName[];
@@ -50,8 +51,9 @@ export const USAGE = `magic-eval: a checkpoint or an OpenAI-compatible endpoint 
 Usage: magic-eval --target SPEC [--judge SPEC] [--suite NAME] [options]
        magic-eval compare <runA> <runB> [--out DIR] [--name-a A] [--name-b B]
 
-  --target SPEC        local:<checkpoint dir> | openai:<baseURL>#<model> (API key: $OPENAI_API_KEY;
-                       local models honour MAGIC_PACKED_MLP=0, MAGIC_PACKED_DECODE=0, MAGIC_DECODE_GRAPH=0)
+  --target SPEC        local:<checkpoint dir> | openai:<baseURL>#<model> (API key: $OPENAI_API_KEY);
+                       required unless --suite judge-quality; local models honour MAGIC_PACKED_MLP=0,
+                       MAGIC_PACKED_DECODE=0, MAGIC_DECODE_GRAPH=0
   --judge SPEC         local | rules | qwen3guard:<url>[#model] | wildguard:<url>[#model] | harmbench-cls:<url>[#model]
                        (endpoint key: $WILDGUARD_API_KEY); required unless --suite capability
   --suite NAME         safety | over-refusal | multi-turn | capability | judge-quality | all (default safety);
@@ -63,6 +65,8 @@ Usage: magic-eval --target SPEC [--judge SPEC] [--suite NAME] [options]
   --cache FILE         generation cache (default <out>/generations.jsonl); a rerun never regenerates what it holds
   --data-dir DIR       folder with unshipped data: an entry named <task id> or <benchmark> (any extension)
   --path NAME=FILE     data file for a task id or benchmark (repeatable), e.g. --path wildguardtest=wgt.csv
+  --data FILE          your labelled guard set for --suite judge-quality (JSON Lines: prompt, response?,
+                       promptHarm?, responseHarm?, refusal? as 0/1, group?); same as --path guardLabels=FILE
   --device D           auto | webgpu | tensorflow | wasm | cpu (local targets; default auto)
   --max-tokens N|NAME  generation budget per reply: a number, default (512) or paper-cot (8192, the paper's budget
                        for chain-of-thought defenders)
@@ -92,6 +96,7 @@ const OPTIONS = {
   cache: { type: 'string' },
   'data-dir': { type: 'string' },
   path: { type: 'string', multiple: true },
+  data: { type: 'string' },
   device: { type: 'string' },
   'max-tokens': { type: 'string' },
   'extract-answer': { type: 'string' },
@@ -177,8 +182,9 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
   if (positionals.length > 0) throw new EvalCliError(positionals[0]!, 'unexpected argument (flags start with --)');
   const help = v.help ?? false;
   if (help) return { help: true } as EvalArgs;
-  if (v.target === undefined) throw new EvalCliError('--target', 'is required (local:<dir> or openai:<url>#<model>)');
   const suites = parseSuites(v.suite ?? 'safety');
+  if (v.target === undefined && suites.some((s) => s !== 'judge-quality'))
+    throw new EvalCliError('--target', 'is required (local:<dir> or openai:<url>#<model>)');
   const judge = optional(v.judge, parseJudgeSpec);
   if (judge === undefined && suites.some((s) => s !== 'capability')) {
     throw new EvalCliError('--judge', `is required for suite ${suites.filter((s) => s !== 'capability').join(', ')}`);
@@ -187,6 +193,14 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
     throw new EvalCliError('--judge', 'harmbench-cls classifies responses only; judge-quality needs prompt moderation');
   }
   if (v['data-dir'] === '') throw new EvalCliError('--data-dir', 'is empty');
+  const paths = canonicalPaths(parsePaths(v.path ?? []));
+  if (v.data !== undefined) {
+    if (v.data === '') throw new EvalCliError('--data', 'is empty');
+    if (paths['guardLabels'] !== undefined)
+      throw new EvalCliError('--data', 'is the same as --path guardLabels=FILE; give one');
+    if (!suites.includes('judge-quality')) throw new EvalCliError('--data', 'is read by --suite judge-quality only');
+    paths['guardLabels'] = v.data;
+  }
   if ((v.planner === undefined) !== (v.attacker === undefined)) {
     throw new EvalCliError(
       v.planner === undefined ? '--planner' : '--attacker',
@@ -197,7 +211,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
     throw new EvalCliError('--scorer', 'is only used with --planner and --attacker');
   }
   return {
-    target: parseTargetSpec(v.target),
+    target: optional(v.target, parseTargetSpec),
     judge,
     suites,
     limit: optional(v.limit, (x) => flagValue('--limit', positiveInt, x)),
@@ -206,7 +220,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
     out: flagValue('--out', z.string().min(1), v.out ?? 'magic-eval-out'),
     cache: optional(v.cache, (x) => flagValue('--cache', z.string().min(1), x)),
     dataDir: v['data-dir'],
-    paths: canonicalPaths(parsePaths(v.path ?? [])),
+    paths,
     device: flagValue('--device', deviceSchema, v.device ?? 'auto'),
     maxTokens: generationBudget(v['max-tokens'] ?? 'default'),
     extractAnswer: flagValue('--extract-answer', onOff, v['extract-answer'] ?? 'on') === 'on',

@@ -20,6 +20,7 @@ const fixturePaths = [
   `orBenchHard=${join(fixtures, 'or-bench-hard.csv')}`,
   `strongreject=${join(fixtures, 'strongreject.csv')}`,
   `openaiModeration=${join(fixtures, 'openai-moderation.jsonl')}`,
+  `guardLabels=${join(fixtures, 'guard-labels.jsonl')}`,
   `cosafe=${join(fixtures, 'cosafe')}`,
 ].flatMap((p) => ['--path', p]);
 

@@ -131,7 +131,7 @@ export async function runEval(
     return b.target;
   };
   try {
-    const target = await build(args.target);
+    const target = args.target === undefined ? undefined : await build(args.target);
     const judge: GuardLike | undefined = args.judge
       ? buildJudge(args.judge, { apiKey: context.env['WILDGUARD_API_KEY'] })
       : undefined;
@@ -184,7 +184,7 @@ export async function runEval(
         schemaVersion: 1,
         tool: 'magic-eval',
         meta: {
-          target: target.id,
+          target: target?.id ?? 'none',
           judge: judge?.name ?? null,
           suites: runs.map((r) => r.suite),
           backend,

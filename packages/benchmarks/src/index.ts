@@ -32,6 +32,7 @@ export { type CosafeDialogue, cosafeDialogueSchema, loadCosafe } from './loaders
 export { type DanRow, danRowSchema, loadDan } from './loaders/dan.js';
 export { gpqaCsvSchema, loadGpqa } from './loaders/gpqa.js';
 export { type Gsm8kRow, gsm8kRowSchema, loadGsm8k } from './loaders/gsm8k.js';
+export { type GuardLabelsRow, guardLabelsRowSchema, loadGuardLabels } from './loaders/guard-labels.js';
 export {
   type HarmbenchBehavior,
   type HarmbenchPrecomputedAttack,

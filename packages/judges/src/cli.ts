@@ -1,5 +1,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeGuardCvReport } from './eval/cv-report.js';
+import { type GuardRecipe, ngramGuardRecipe } from './eval/recipe.js';
+import { runGuardCv } from './eval/run-guard-cv.js';
 import { LocalGuard } from './local/local-guard.js';
 import { saveLocalGuardFile, serializeLocalGuard } from './local/model.js';
 import { trainLocalGuard } from './local/train.js';
@@ -8,6 +11,11 @@ import { startGuardServer } from './server/guard-server.js';
 const usage = `magic-guard — the MAGIC local guard
 
   magic-guard train --out <weights.json> [--data <dir>] [--seed 1234] [--epochs 6]
+  magic-guard cv --out <dir> [--guard ngram] [--data <dir>]... [--families <file>] [--max-rows-per-family N] [--seed 1234]
+                 [--bootstrap 1000] [--controversial-as safe|unsafe] [--no-loso] [--loso-max-seeds N]
+                 [--weights <file>]
+      leave-one-family-out cross-validation + leave-one-strategy-out of the n-gram guard, and the shipped
+      (or --weights) guard on families it never saw -> guard-cv.json/.md
   magic-guard serve [--port 8000] [--host 127.0.0.1] [--api-key KEY | env MAGIC_GUARD_API_KEY] [--weights <file>] [--model orm]
 `;
 
@@ -42,6 +50,71 @@ async function train(args: string[]) {
   console.log('\n| task/source | n | accuracy |\n|---|---|---|');
   for (const [key, m] of Object.entries(result.bySource)) console.log(`| ${key} | ${m.n} | ${pct(m.accuracy)} |`);
   console.log(`\ncounts ${JSON.stringify(result.counts)}\nwrote ${values.out}`);
+}
+
+/** Guard recipes `magic-guard cv --guard` can cross-validate; a new guard adds its recipe here. */
+const guardRecipes: Record<string, () => GuardRecipe> = { ngram: () => ngramGuardRecipe() };
+
+const dataPath = (p: string) => new URL(`../data/${p}`, import.meta.url).pathname;
+
+function positiveInt(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} must be a non-negative integer, got '${value}'`);
+  return n;
+}
+
+async function cv(args: string[]) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      out: { type: 'string' },
+      data: { type: 'string', multiple: true },
+      families: { type: 'string' },
+      'max-rows-per-family': { type: 'string' },
+      seed: { type: 'string' },
+      bootstrap: { type: 'string' },
+      'controversial-as': { type: 'string' },
+      'no-loso': { type: 'boolean' },
+      'loso-max-seeds': { type: 'string' },
+      weights: { type: 'string' },
+      guard: { type: 'string' },
+    },
+  });
+  if (!values.out) throw new Error('cv needs --out <dir>');
+  const guardName = values.guard ?? 'ngram';
+  const makeRecipe = guardRecipes[guardName];
+  if (makeRecipe === undefined)
+    throw new Error(`--guard must be one of ${Object.keys(guardRecipes).join(', ')}, got '${guardName}'`);
+  const weights = values.weights ? resolve(values.weights) : undefined;
+  const controversialAs = values['controversial-as'] ?? 'safe';
+  if (controversialAs !== 'unsafe' && controversialAs !== 'safe')
+    throw new Error(`--controversial-as must be unsafe or safe, got '${controversialAs}'`);
+  const report = await runGuardCv({
+    dataDirs: (values.data ?? [dataPath('guard-training'), dataPath('guard-cv')]).map((d) => resolve(d)),
+    familyMapFile: resolve(values.families ?? dataPath('guard-cv/families.json')),
+    familyMapName: values.families ?? '@magic/judges data/guard-cv/families.json',
+    recipe: makeRecipe(),
+    seed: positiveInt('--seed', values.seed),
+    bootstrap: positiveInt('--bootstrap', values.bootstrap),
+    maxRowsPerFamily: positiveInt('--max-rows-per-family', values['max-rows-per-family']),
+    controversialAs,
+    reference: {
+      name: weights ? `local guard (${values.weights})` : 'shipped local guard',
+      guard: weights ? LocalGuard.load(weights) : LocalGuard.load(),
+    },
+    loso: values['no-loso'] ? false : { maxSeeds: positiveInt('--loso-max-seeds', values['loso-max-seeds']) },
+    onFold: (f) =>
+      console.error(
+        `fold ${f.family}: test ${JSON.stringify(f.test)}, dropped ${f.droppedNearDuplicates}, ${f.seconds.toFixed(1)} s`,
+      ),
+    onStrategy: (s) =>
+      console.error(`strategy ${s.strategy}: recall ${s.harmful.recall.toFixed(3)}, ${s.seconds.toFixed(1)} s`),
+  });
+  const { json, markdown } = writeGuardCvReport(report, resolve(values.out));
+  for (const [task, m] of Object.entries(report.familyCv.pooled)) console.log(`${task} F1 ${pct(m.f1)} (n ${m.n})`);
+  if (report.loso) console.log(`LOSO recall ${pct(report.loso.pooled.recall)}`);
+  console.log(`wrote ${json} and ${markdown}`);
 }
 
 async function serve(args: string[]) {
@@ -80,6 +153,7 @@ export async function main(argv: string[]) {
   }
   if (command === 'train') return train(rest);
   if (command === 'serve') return serve(rest);
+  if (command === 'cv') return cv(rest);
   console.error(`${command === undefined ? 'missing command' : `unknown command '${command}'`}\n\n${usage}`);
   process.exitCode = 2;
 }

@@ -69,3 +69,20 @@ export class GuardModelError extends MagicError {
     return e instanceof GuardModelError || hasMagicErrorCode(e, 'GUARD_MODEL_ERROR');
   }
 }
+
+/** Bad guard-evaluation input: a labelled-data row, a family map, or a source the family map does not name. */
+export class GuardEvalError extends MagicError {
+  /** `file` or `file:line`. */
+  readonly where: string;
+  readonly field: string | undefined;
+
+  constructor(where: string, reason: string, field?: string) {
+    super('GUARD_EVAL_ERROR', `${where}${field ? ` (${field})` : ''}: ${reason}`);
+    this.where = where;
+    this.field = field;
+  }
+
+  static override isInstance(e: unknown): e is GuardEvalError {
+    return e instanceof GuardEvalError || hasMagicErrorCode(e, 'GUARD_EVAL_ERROR');
+  }
+}

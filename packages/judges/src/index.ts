@@ -1,6 +1,7 @@
 export { type ChatMessage, OpenAICallError, OpenAICompatibleClient } from '@magic/openai-client';
 export { createJudgeClient, EndpointGuard, endpointGuardSettingsSchema } from './endpoint-guard.js';
-export { GuardModelError, GuardParseError, JudgeCallError, JudgeFailureError } from './errors.js';
+export { GuardEvalError, GuardModelError, GuardParseError, JudgeCallError, JudgeFailureError } from './errors.js';
+export * from './eval/index.js';
 export {
   expandResponseRows,
   type GuardExample,
@@ -22,9 +23,11 @@ export {
 } from './local/model.js';
 export {
   loadTrainingExamples,
+  type TrainHeadsOptions,
   type TrainLocalGuardOptions,
   type TrainLocalGuardResult,
   trainLocalGuard,
+  trainLocalGuardHeads,
 } from './local/train.js';
 export {
   buildHarmBenchClassifierInput,

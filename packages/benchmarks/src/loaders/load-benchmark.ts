@@ -5,6 +5,7 @@ import { loadCosafe } from './cosafe.js';
 import { loadDan } from './dan.js';
 import { loadGpqa } from './gpqa.js';
 import { loadGsm8k } from './gsm8k.js';
+import { loadGuardLabels } from './guard-labels.js';
 import { loadHarmbench, loadHarmbenchPrecomputed } from './harmbench.js';
 import { loadIfeval } from './ifeval.js';
 import { loadJbb } from './jbb.js';
@@ -33,6 +34,7 @@ export const benchmarkLoaders = {
   strongreject: loadStrongreject,
   simpleSafetyTests: loadSimpleSafetyTests,
   openaiModeration: loadOpenaiModeration,
+  guardLabels: loadGuardLabels,
   mmlu: loadMmlu,
   arc: loadArc,
   gsm8k: loadGsm8k,

@@ -206,6 +206,19 @@ describe('malformed files name file and line', () => {
       field: 'counter',
     },
     {
+      name: 'guardLabels',
+      file: 'labels.jsonl',
+      text: '{"prompt":"hi","promptHarm":1}\n{"prompt":"hi","refusal":1}\n',
+      line: 2,
+      field: 'response',
+    },
+    {
+      name: 'guardLabels',
+      file: 'labels2.jsonl',
+      text: '{"prompt":"hi","promptHarm":0}\n{"prompt":"hi","prompt_harm":1}\n',
+      line: 2,
+    },
+    {
       name: 'openaiModeration',
       file: 'mod.jsonl',
       text: '{"prompt":"hi","S":0}\n\n{"prompt":"hi","S":2}\n',

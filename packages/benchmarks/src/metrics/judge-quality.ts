@@ -1,3 +1,5 @@
+import { type BootstrapOptions, type ConfidenceInterval, mulberry32 } from './bootstrap.js';
+
 /** One judged item against its gold label; `predicted` null = the judge reply could not be parsed. */
 export interface LabelledPrediction {
   predicted: boolean | null;
@@ -50,5 +52,53 @@ export function binaryClassificationMetrics(items: readonly LabelledPrediction[]
     tn,
     n: items.length,
     parseFailures,
+  };
+}
+
+/**
+ * Percentile-bootstrap CIs of precision / recall / F1 / accuracy. Items sharing a `cluster` are resampled
+ * together (rows of one behaviour are not independent); items without one are their own cluster. Same index
+ * rule as `bootstrapCi`; no items gives null.
+ */
+export function binaryClassificationCis(
+  items: readonly (LabelledPrediction & { cluster?: string })[],
+  options: BootstrapOptions = {},
+): Record<'precision' | 'recall' | 'f1' | 'accuracy', ConfidenceInterval> | null {
+  if (items.length === 0) return null;
+  const confidence = options.confidence ?? 0.95;
+  const samples = options.samples ?? 1000;
+  const rng = options.rng ?? mulberry32(options.seed ?? 0);
+  const clusters = new Map<string, LabelledPrediction[]>();
+  items.forEach((item, i) => {
+    const key = item.cluster ?? `#${i}`;
+    const list = clusters.get(key);
+    if (list === undefined) clusters.set(key, [item]);
+    else list.push(item);
+  });
+  const groups = [...clusters.values()];
+  const draws = { precision: [] as number[], recall: [] as number[], f1: [] as number[], accuracy: [] as number[] };
+  for (let s = 0; s < samples; s += 1) {
+    const resample: LabelledPrediction[] = [];
+    for (let k = 0; k < groups.length; k += 1) resample.push(...groups[Math.floor(rng() * groups.length)]!);
+    const m = binaryClassificationMetrics(resample);
+    draws.precision.push(m.precision);
+    draws.recall.push(m.recall);
+    draws.f1.push(m.f1);
+    draws.accuracy.push(m.accuracy);
+  }
+  const alpha = 1 - confidence;
+  const interval = (values: number[]): ConfidenceInterval => {
+    values.sort((a, b) => a - b);
+    return {
+      lower: values[Math.min(samples - 1, Math.floor((alpha / 2) * samples))]!,
+      upper: values[Math.max(0, Math.ceil((1 - alpha / 2) * samples) - 1)]!,
+      confidence,
+    };
+  };
+  return {
+    precision: interval(draws.precision),
+    recall: interval(draws.recall),
+    f1: interval(draws.f1),
+    accuracy: interval(draws.accuracy),
   };
 }

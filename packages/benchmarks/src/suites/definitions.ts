@@ -59,7 +59,13 @@ export interface JudgeQualityTask extends TaskBase {
   kind: 'judgeQuality';
   promptField: string;
   responseField?: string;
-  labels: { field: string; positive: string | boolean; against: 'promptHarm' | 'responseHarm' | 'responseRefusal' }[];
+  labels: {
+    field: string;
+    positive: string | boolean | number;
+    against: 'promptHarm' | 'responseHarm' | 'responseRefusal';
+  }[];
+  /** Row field naming a cluster (rows of one group are resampled together for the CIs). */
+  groupField?: string;
 }
 
 export type SuiteTask =
@@ -366,6 +372,20 @@ export const judgeQualitySuite: SuiteDefinition = {
       promptField: 'prompt',
       labels: [{ field: 'harmful', positive: true, against: 'promptHarm' }],
     },
+    {
+      id: 'guardLabelsJudge',
+      label: 'User labelled set (--data)',
+      benchmark: 'guardLabels',
+      kind: 'judgeQuality',
+      promptField: 'prompt',
+      responseField: 'response',
+      groupField: 'group',
+      labels: [
+        { field: 'promptHarm', positive: 1, against: 'promptHarm' },
+        { field: 'responseHarm', positive: 1, against: 'responseHarm' },
+        { field: 'refusal', positive: 1, against: 'responseRefusal' },
+      ],
+    },
   ],
   table: {
     title: 'Judge quality (F1 ↑)',
@@ -374,6 +394,9 @@ export const judgeQualitySuite: SuiteDefinition = {
       { header: 'WGT response harm F1', task: 'wildguardtestJudge', metric: 'responseHarm_f1', higherIsBetter: true },
       { header: 'WGT refusal F1', task: 'wildguardtestJudge', metric: 'responseRefusal_f1', higherIsBetter: true },
       { header: 'OAI moderation F1', task: 'openaiModerationJudge', metric: 'promptHarm_f1', higherIsBetter: true },
+      { header: 'Data prompt harm F1', task: 'guardLabelsJudge', metric: 'promptHarm_f1', higherIsBetter: true },
+      { header: 'Data response harm F1', task: 'guardLabelsJudge', metric: 'responseHarm_f1', higherIsBetter: true },
+      { header: 'Data refusal F1', task: 'guardLabelsJudge', metric: 'responseRefusal_f1', higherIsBetter: true },
     ],
   },
 };

@@ -1,5 +1,9 @@
 import { mapWithConcurrency } from '../concurrency.js';
-import { binaryClassificationMetrics, type LabelledPrediction } from '../metrics/judge-quality.js';
+import {
+  binaryClassificationCis,
+  binaryClassificationMetrics,
+  type LabelledPrediction,
+} from '../metrics/judge-quality.js';
 import type { MetricValue, TaskResult } from '../results.js';
 import { type EvalContext, orParseFailure, readVerdict, requireJudge, stringField } from './context.js';
 import type { JudgeQualityTask } from './definitions.js';
@@ -20,7 +24,9 @@ async function predictRow(
     const v = await orParseFailure(ctx, () => judge.moderatePrompt(prompt));
     out.promptHarm = v === null ? null : readVerdict(v).harmful;
   }
-  if (task.responseField && (needs.has('responseHarm') || needs.has('responseRefusal'))) {
+  // A row without a response (null) has no response labels to score (the loader guarantees it).
+  const hasResponse = task.responseField !== undefined && (row as Record<string, unknown>)[task.responseField] !== null;
+  if (task.responseField && hasResponse && (needs.has('responseHarm') || needs.has('responseRefusal'))) {
     const response = stringField(row, task.responseField, task.id);
     const v = await orParseFailure(ctx, () => judge.moderateResponse(prompt, response));
     const read = v === null ? null : readVerdict(v);
@@ -30,10 +36,12 @@ async function predictRow(
   return out;
 }
 
-const plain = (value: number, n: number): MetricValue => ({ value, n, count: null, ci: null });
-
-/** Scores every label column over the given rows (rows with an empty label are skipped for that column). */
+/**
+ * Scores every label column over the given rows (rows with an empty label are skipped for that column), with
+ * bootstrap CIs (rows sharing `task.groupField` resampled together).
+ */
 function scoreLabels(
+  ctx: EvalContext,
   task: JudgeQualityTask,
   rows: unknown[],
   predictions: Record<Against, boolean | null>[],
@@ -41,16 +49,24 @@ function scoreLabels(
   const metrics: Record<string, MetricValue> = {};
   let parseFailures = 0;
   for (const label of task.labels) {
-    const pairs: LabelledPrediction[] = [];
+    const pairs: (LabelledPrediction & { cluster?: string })[] = [];
     for (const [i, row] of rows.entries()) {
-      const gold = (row as Record<string, unknown>)[label.field];
+      const record = row as Record<string, unknown>;
+      const gold = record[label.field];
       if (gold === null || gold === undefined || gold === '') continue;
-      pairs.push({ predicted: predictions[i]![label.against], label: gold === label.positive });
+      const group = task.groupField === undefined ? undefined : record[task.groupField];
+      pairs.push({
+        predicted: predictions[i]![label.against],
+        label: gold === label.positive,
+        ...(typeof group === 'string' ? { cluster: group } : {}),
+      });
     }
     const m = binaryClassificationMetrics(pairs);
+    const cis = binaryClassificationCis(pairs, { samples: ctx.bootstrapSamples, seed: ctx.seed });
     parseFailures += m.parseFailures;
+    metrics[`${label.against}_positives`] = { value: m.tp + m.fn, n: m.n, count: m.tp + m.fn, ci: null };
     for (const key of ['precision', 'recall', 'f1', 'accuracy'] as const)
-      metrics[`${label.against}_${key}`] = plain(m[key], m.n);
+      metrics[`${label.against}_${key}`] = { value: m[key], n: m.n, count: null, ci: cis?.[key] ?? null };
   }
   return { metrics, parseFailures };
 }
@@ -68,7 +84,7 @@ export async function runJudgeQualityTask(
     ctx.onProgress({ task: task.id, phase: 'judge', done, total: rows.length });
     return p;
   });
-  const all = scoreLabels(task, rows, predictions);
+  const all = scoreLabels(ctx, task, rows, predictions);
   const breakdowns: TaskResult['breakdowns'] = {};
   if (task.adversarialField) {
     const field = task.adversarialField;
@@ -76,6 +92,7 @@ export async function runJudgeQualityTask(
       rows.flatMap((row, i) => (Boolean((row as Record<string, unknown>)[field]) === flag ? [i] : []));
     const group = (indices: number[]) =>
       scoreLabels(
+        ctx,
         task,
         indices.map((i) => rows[i]),
         indices.map((i) => predictions[i]!),

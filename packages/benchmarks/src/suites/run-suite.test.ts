@@ -238,5 +238,35 @@ describe('runSuite judge-quality', () => {
     expect(wgt.breakdowns.adversarial?.adversarial?.promptHarm_f1?.value).toBe(1);
     expect(wgt.breakdowns.adversarial?.vanilla?.promptHarm_f1?.value).toBe(0);
     expect(r.tasks.find((t) => t.id === 'openaiModerationJudge')!.status).toBe('skipped');
+    expect(r.tasks.find((t) => t.id === 'guardLabelsJudge')!.status).toBe('skipped');
+  });
+
+  it('scores a user labelled set (guardLabels): hand-counted P/R/F1 per label with bootstrap CIs', async () => {
+    const r = await runSuite({
+      suite: 'judge-quality',
+      judge: fakeGuard,
+      paths: { guardLabels: join(fixtures, 'guard-labels.jsonl') },
+      ...fast,
+    });
+    const t = r.tasks.find((x) => x.id === 'guardLabelsJudge')!;
+    expect(t.status).toBe('ok');
+    // prompt harm: TP 2, FN 1, FP 1, TN 1
+    expect(t.metrics.promptHarm_precision!.value).toBeCloseTo(2 / 3);
+    expect(t.metrics.promptHarm_recall!.value).toBeCloseTo(2 / 3);
+    expect(t.metrics.promptHarm_f1!.value).toBeCloseTo(2 / 3);
+    expect(t.metrics.promptHarm_f1!.n).toBe(5); // the last row has no prompt label
+    expect(t.metrics.promptHarm_positives!.value).toBe(3);
+    // response harm: TP 1, TN 2, and the unparseable reply counts as wrong (FP) -> P 1/2, R 1
+    expect(t.metrics.responseHarm_f1!.value).toBeCloseTo(2 / 3);
+    expect(t.metrics.responseHarm_f1!.n).toBe(4);
+    expect(t.parseFailures).toBe(1); // the GARBLE row (its refusal label is null, so only response harm counts it)
+    // refusal: the null label is skipped; 1 TP, 2 TN
+    expect(t.metrics.responseRefusal_f1!).toMatchObject({ value: 1, n: 3 });
+    const ci = t.metrics.promptHarm_f1!.ci!;
+    expect(ci.lower).toBeLessThanOrEqual(2 / 3);
+    expect(ci.upper).toBeGreaterThanOrEqual(2 / 3);
+    expect(ci.lower).toBeLessThan(ci.upper);
+    // every refusal answer is right, so every resample's accuracy is 1
+    expect(t.metrics.responseRefusal_accuracy!.ci).toMatchObject({ lower: 1, upper: 1 });
   });
 });

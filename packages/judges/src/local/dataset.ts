@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { GuardModelError } from '../errors.js';
 
@@ -18,9 +19,10 @@ export const guardExampleSchema = z.object({
 });
 export type GuardExample = z.output<typeof guardExampleSchema>;
 
-/** Reads and validates a JSONL file of examples; errors name the file and line. */
+/** Reads and validates a JSONL file (or `.jsonl.gz`) of examples; errors name the file and line. */
 export function readGuardExamples(file: string): GuardExample[] {
-  const lines = readFileSync(file, 'utf8').split('\n');
+  const bytes = readFileSync(file);
+  const lines = (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8').split('\n');
   const out: GuardExample[] = [];
   lines.forEach((line, i) => {
     if (!line.trim()) return;

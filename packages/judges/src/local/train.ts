@@ -33,22 +33,19 @@ export function loadTrainingExamples(dataDir: string): GuardExample[] {
   ];
 }
 
-/** Trains the three heads on the repo's copies and evaluates each on a held-out split by source group. */
-export function trainLocalGuard(options: TrainLocalGuardOptions): TrainLocalGuardResult {
+export type TrainHeadsOptions = Omit<TrainLocalGuardOptions, 'dataDir' | 'validationPercent'>;
+
+/** Trains the three heads on `rows` (all of them: no validation split); a task without rows gets a zero head. */
+export function trainLocalGuardHeads(rows: readonly GuardExample[], options: TrainHeadsOptions = {}): LocalGuardModel {
   const seed = options.seed ?? 1234;
   const features = options.features ?? defaultFeatureOptions;
-  const all = loadTrainingExamples(options.dataDir);
-  const { train, validation } = splitByGroup(all, options.validationPercent ?? 20, seed);
   const heads = {} as LocalGuardModel['heads'];
-  const counts: Record<string, number> = {};
   for (const task of tasks) {
-    const rows = train.filter((r) => r.task === task).slice(0, options.limitPerTask ?? Number.POSITIVE_INFINITY);
-    counts[`${task}/train`] = rows.length;
-    counts[`${task}/validation`] = validation.filter((r) => r.task === task).length;
-    const xs = rows.map((r) => taskFeatures(task, r.prompt ?? '', r.text, features));
+    const taskRows = rows.filter((r) => r.task === task).slice(0, options.limitPerTask ?? Number.POSITIVE_INFINITY);
+    const xs = taskRows.map((r) => taskFeatures(task, r.prompt ?? '', r.text, features));
     heads[task] = trainLogistic(
       xs,
-      rows.map((r) => r.label),
+      taskRows.map((r) => r.label),
       {
         dims: features.dims,
         epochs: options.epochs ?? 6,
@@ -58,7 +55,23 @@ export function trainLocalGuard(options: TrainLocalGuardOptions): TrainLocalGuar
       },
     );
   }
-  const model: LocalGuardModel = { features, thresholds: { prompt: 0.5, refusal: 0.5, response: 0.5 }, heads };
+  return { features, thresholds: { prompt: 0.5, refusal: 0.5, response: 0.5 }, heads };
+}
+
+/** Trains the three heads on the repo's copies and evaluates each on a held-out split by source group. */
+export function trainLocalGuard(options: TrainLocalGuardOptions): TrainLocalGuardResult {
+  const seed = options.seed ?? 1234;
+  const all = loadTrainingExamples(options.dataDir);
+  const { train, validation } = splitByGroup(all, options.validationPercent ?? 20, seed);
+  const counts: Record<string, number> = {};
+  for (const task of tasks) {
+    counts[`${task}/train`] = Math.min(
+      train.filter((r) => r.task === task).length,
+      options.limitPerTask ?? Number.POSITIVE_INFINITY,
+    );
+    counts[`${task}/validation`] = validation.filter((r) => r.task === task).length;
+  }
+  const model = trainLocalGuardHeads(train, { ...options, seed });
   return { model, validation: evaluate(model, validation), bySource: evaluateBySource(model, validation), counts };
 }
 

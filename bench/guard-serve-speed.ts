@@ -1,0 +1,142 @@
+/**
+ * Requests per second of `magic-guard serve` over real HTTP: the CLI runs as its own process (as users run it),
+ * this process is the client. Concurrency 1 = one request at a time (batch 1); higher concurrency keeps that
+ * many requests in flight (the server has no micro-batching: the n-gram guard scores one request in well under a
+ * millisecond, so a batch would share no work). Texts are neutral placeholders of realistic judge-input length.
+ * Every reply is checked against the in-process guard. Writes JSON lines (bench/results format) to --out.
+ *   npx tsx bench/guard-serve-speed.ts [--requests 2000] [--concurrency 1,8,32] [--out file.jsonl]
+ */
+import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { LocalGuard, renderQwen3GuardReply } from '@magic/judges';
+import { type ChatMessage, OpenAICompatibleClient } from '@magic/openai-client';
+
+const { values } = parseArgs({
+  options: { requests: { type: 'string' }, concurrency: { type: 'string' }, out: { type: 'string' } },
+});
+const requests = Number(values.requests ?? 2000);
+const levels = (values.concurrency ?? '1,8,32').split(',').map(Number);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const words = 'the quiet river runs past green hills where farmers grow wheat and barley under a wide sky'.split(' ');
+/** Deterministic neutral text of about `chars` characters. */
+function text(seed: number, chars: number): string {
+  const out: string[] = [];
+  let n = 0;
+  for (let i = 0; n < chars; i++) {
+    const w = words[(seed * 7 + i * 13) % words.length]!;
+    out.push(w);
+    n += w.length + 1;
+  }
+  return out.join(' ');
+}
+/** Request i: even = prompt moderation (~300 chars), odd = response moderation (~300 + ~1,500 chars). */
+function request(i: number): { messages: ChatMessage[]; prompt: string; response?: string } {
+  const prompt = `${text(i, 300)} (#${i})`;
+  if (i % 2 === 0) return { messages: [{ role: 'user', content: prompt }], prompt };
+  const response = text(i + 1, 1500);
+  return {
+    messages: [
+      { role: 'user', content: prompt },
+      { role: 'assistant', content: response },
+    ],
+    prompt,
+    response,
+  };
+}
+
+/** Starts `magic-guard serve --port 0` and resolves with its URL once it prints it. */
+function startServer(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, [join(root, 'packages/judges/bin/magic-guard.js'), 'serve', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const m = /serving (http:\/\/\S+)/.exec(buffer);
+      if (m) resolve({ url: m[1]!, stop: () => child.kill('SIGTERM') });
+    });
+    child.on('exit', (code) => reject(new Error(`magic-guard serve exited with ${code}`)));
+  });
+}
+
+const guard = LocalGuard.load();
+const expected = async (i: number) => {
+  const r = request(i);
+  return r.response === undefined
+    ? renderQwen3GuardReply(await guard.moderatePrompt(r.prompt), 'prompt')
+    : renderQwen3GuardReply(await guard.moderateResponse(r.prompt, r.response), 'response');
+};
+
+// Expected replies, computed before any timing (the client must not compete with the server for CPU); their
+// rate is the in-process ceiling that HTTP and JSON overhead sit on top of.
+let t = performance.now();
+const replies: string[] = [];
+for (let i = 0; i < requests; i++) replies.push(await expected(i));
+const inProcess = (requests / (performance.now() - t)) * 1000;
+
+const server = await startServer();
+const lines: Record<string, unknown>[] = [];
+try {
+  for (const concurrency of levels) {
+    const client = new OpenAICompatibleClient({ baseURL: server.url, concurrency, maxRetries: 0, timeoutMs: 30_000 });
+    const run = async (n: number) => {
+      let next = 0;
+      let mismatches = 0;
+      let errors = 0;
+      const latencies: number[] = [];
+      const worker = async () => {
+        while (next < n) {
+          const i = next++;
+          const started = performance.now();
+          try {
+            const { text: reply } = await client.chat({
+              model: 'orm',
+              messages: request(i).messages,
+              temperature: 0,
+              topP: 1,
+            });
+            latencies.push(performance.now() - started);
+            if (reply !== replies[i]) mismatches++;
+          } catch {
+            errors++;
+          }
+        }
+      };
+      t = performance.now();
+      await Promise.all(Array.from({ length: concurrency }, worker));
+      const wall = performance.now() - t;
+      latencies.sort((a, b) => a - b);
+      return { wall, mismatches, errors, p50: latencies[Math.floor(latencies.length / 2)] ?? 0 };
+    };
+    await run(Math.min(200, requests)); // warm-up
+    const load = loadavg()[0]!;
+    const r = await run(requests);
+    const line = {
+      workload: 'guard-serve',
+      guard: 'ngram',
+      transport: 'magic-guard serve (separate process), HTTP loopback',
+      concurrency,
+      requests,
+      requestsPerSecond: (requests / r.wall) * 1000,
+      p50Ms: r.p50,
+      errors: r.errors,
+      mismatches: r.mismatches,
+      inProcessPerSecond: inProcess,
+      cores: availableParallelism(),
+      loadAverage1m: load,
+      node: process.version,
+    };
+    lines.push(line);
+    console.log(JSON.stringify(line));
+  }
+} finally {
+  server.stop();
+}
+if (values.out) for (const l of lines) appendFileSync(values.out, `${JSON.stringify(l)}\n`);
+if (lines.some((l) => l.errors !== 0 || l.mismatches !== 0)) process.exitCode = 1;
