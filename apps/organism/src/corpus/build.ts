@@ -18,6 +18,7 @@ import {
 } from '@magic/attack-pool';
 import { CorpusOverlapError } from '../errors.js';
 import { EvalOverlapFilter } from '../eval-filter.js';
+import { docsInstructions } from '../sources/docs-instructions.js';
 import { readHarmfulRefusals } from '../sources/harmful-seeds.js';
 import { readHhRefusals } from '../sources/hh-refusals.js';
 import { readPythonDocs } from '../sources/python-docs.js';
@@ -113,11 +114,13 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<BuildCor
   log(`advbench train refusals: ${harmful.items.length}`);
   const docs = readPythonDocs(options.pythonDocsDir);
   log(`python docs sections: ${docs.items.length}`);
-  const reports = [t0.report, hh.report, harmful.report, docs.report];
+  const instructions = docsInstructions(docs.items);
+  log(`docs instructions: ${instructions.items.length}`);
+  const reports = [t0.report, hh.report, harmful.report, docs.report, instructions.report];
   // PROVENANCE.md is committed: paths inside the working dir are written relative to it.
   const cwd = `${process.cwd()}/`;
   for (const r of reports) r.origin = r.origin.split(cwd).join('');
-  const all: CorpusItem[] = [...t0.items, ...hh.items, ...harmful.items, ...docs.items];
+  const all: CorpusItem[] = [...t0.items, ...hh.items, ...harmful.items, ...docs.items, ...instructions.items];
 
   const evalTexts = distinctEvalTexts(await readDataTexts(options.evalDataDir, { root: options.evalDataDir }));
   log(`eval texts: ${evalTexts.size}`);
