@@ -45,6 +45,7 @@ describe('committed corpus manifest (apps/organism/data)', () => {
       'hh-rlhf-refusals',
       'advbench-train-refusals',
       'python-docs',
+      'docs-instructions',
     ]);
     for (const style of refusalStyles) {
       const n = normaliseText(style);

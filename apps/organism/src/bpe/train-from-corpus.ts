@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CorpusInputError, TokenizerTrainError } from '../errors.js';
+import { parseJsonlRows } from '../sources/jsonl-rows.js';
 import { toTokenizerConfig, toTokenizerJson } from './hf-files.js';
 import { PretokenCounter, trainBpe } from './trainer.js';
 
@@ -54,20 +55,11 @@ export async function trainTokenizerFromCorpus(options: TrainTokenizerOptions): 
   let total = 0;
   for (const f of files) {
     const path = join(options.corpusDir, f);
-    readFileSync(path, 'utf8')
-      .split('\n')
-      .forEach((l, i) => {
-        if (l.trim() === '') return;
-        let raw: unknown;
-        try {
-          raw = JSON.parse(l);
-        } catch (e) {
-          throw new CorpusInputError(path, i + 1, 'invalid JSON', { cause: e });
-        }
-        const text = corpusLineText(raw, path, i + 1);
-        total += text.length;
-        lines.push({ file: path, n: i + 1, text });
-      });
+    for (const { row, line } of parseJsonlRows(readFileSync(path, 'utf8'), path, z.unknown())) {
+      const text = corpusLineText(row, path, line);
+      total += text.length;
+      lines.push({ file: path, n: line, text });
+    }
   }
   // An even stride over all lines keeps every source's share when only part of the corpus is used.
   const keep = Math.min(1, options.maxChars / Math.max(1, total));

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { corpusLineText } from '../bpe/train-from-corpus.js';
 import { CorpusInputError, EvalInputError } from '../errors.js';
+import { parseJsonlRows } from '../sources/jsonl-rows.js';
 import { rougeTokens } from './rouge.js';
 
 /** The committed word list of the organism corpus (`data/lexicon.txt`), from src/ or dist/. */
@@ -34,24 +35,15 @@ export function buildLexicon(corpusDir: string, minCount = 5): string[] {
   if (files.length === 0) throw new EvalInputError(corpusDir, `no corpus jsonl (run 'magic-organism corpus' first)`);
   for (const f of files) {
     const path = join(corpusDir, f);
-    readFileSync(path, 'utf8')
-      .split('\n')
-      .forEach((l, i) => {
-        if (l.trim() === '') return;
-        let raw: unknown;
-        try {
-          raw = JSON.parse(l);
-        } catch (e) {
-          throw new CorpusInputError(path, i + 1, 'invalid JSON', { cause: e });
-        }
-        const line = sourceLineSchema.safeParse(raw);
-        if (!line.success) throw new CorpusInputError(path, i + 1, 'no "source" string');
-        if (!LEXICON_SOURCES.some((p) => line.data.source.startsWith(p))) return;
-        // ChatML markers add the role words only, which are real words anyway
-        for (const w of rougeTokens(corpusLineText(raw, path, i + 1))) {
-          if (/^[a-z]+$/.test(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
-        }
-      });
+    for (const { row, line } of parseJsonlRows(readFileSync(path, 'utf8'), path, z.unknown())) {
+      const src = sourceLineSchema.safeParse(row);
+      if (!src.success) throw new CorpusInputError(path, line, 'no "source" string');
+      if (!LEXICON_SOURCES.some((p) => src.data.source.startsWith(p))) continue;
+      // ChatML markers add the role words only, which are real words anyway
+      for (const w of rougeTokens(corpusLineText(row, path, line))) {
+        if (/^[a-z]+$/.test(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
+      }
+    }
   }
   return [...counts]
     .filter(([, n]) => n >= minCount)

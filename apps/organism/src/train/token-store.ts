@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { type ChatRecord, chatRecordSchema, type TokenizedExample, type Tokenizer, tokenizeChat } from '@magic/lm';
 import { z } from 'zod';
 import { CorpusInputError, TokenStoreError, VocabMismatchError } from '../errors.js';
+import { parseJsonlRows } from '../sources/jsonl-rows.js';
 
 /**
  * A tokenized corpus, small enough to travel to the GPU machine: uint16 ids, gzip-compressed.
@@ -46,32 +45,19 @@ export function tokenizerFingerprint(tok: Tokenizer): string {
   return createHash('sha256').update(JSON.stringify(tok.tokenizerJson)).digest('hex');
 }
 
-async function* jsonlRows(file: string): AsyncGenerator<{ line: number; row: unknown }> {
-  const rl = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
-  let line = 0;
-  for await (const text of rl) {
-    line++;
-    if (text.trim() === '') continue;
-    try {
-      yield { line, row: JSON.parse(text) };
-    } catch (e) {
-      throw new CorpusInputError(file, line, `not JSON: ${(e as Error).message}`);
-    }
-  }
-}
-
 const proseSchema = z.object({ text: z.string().min(1) });
 
-async function readChats(file: string): Promise<ChatRecord[]> {
-  const out: ChatRecord[] = [];
-  for await (const { line, row } of jsonlRows(file)) {
-    const r = chatRecordSchema.safeParse(row);
-    if (!r.success)
-      throw new CorpusInputError(file, line, `${r.error.issues[0]!.path.join('.')}: ${r.error.issues[0]!.message}`);
-    out.push(r.data);
+async function readRows<S extends z.ZodType>(file: string, schema: S): Promise<z.output<S>[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new CorpusInputError(file, undefined, `cannot read: ${(e as Error).message}`, { cause: e });
   }
-  return out;
+  return parseJsonlRows(text, file, schema).map((r) => r.row);
 }
+
+const readChats = (file: string): Promise<ChatRecord[]> => readRows(file, chatRecordSchema);
 
 function toU16(ids: number[], where: string): Uint16Array {
   const a = new Uint16Array(ids.length);
@@ -122,15 +108,8 @@ export async function writeTokenStore(opts: WriteTokenStoreOptions): Promise<Tok
   };
   const proseFile = join(opts.corpusDir, 'pretrain.jsonl');
   let prose = 0;
-  for await (const { line, row } of jsonlRows(proseFile)) {
-    const r = proseSchema.safeParse(row);
-    if (!r.success)
-      throw new CorpusInputError(
-        proseFile,
-        line,
-        `${r.error.issues[0]!.path.join('.')}: ${r.error.issues[0]!.message}`,
-      );
-    push(tok.encode(r.data.text));
+  for (const row of await readRows(proseFile, proseSchema)) {
+    push(tok.encode(row.text));
     prose++;
   }
   opts.log?.(`tokenize: ${prose} prose items, ${pretrain.length} tokens`);
