@@ -166,15 +166,16 @@ export async function runStage(o: StageOptions): Promise<StageResult> {
   };
   try {
     while (trainer.step < total) {
-      const pending: Promise<void>[] = [];
+      // One append at a time, in step order (concurrent appends can land out of order).
+      let written = Promise.resolve();
       await trainer.trainTokenized(o.examples, {
         steps: Math.min(o.checkpointEvery, total - trainer.step),
         ...(o.evalExamples ? { evalTokenized: o.evalExamples } : {}),
         onLog: (l) => {
-          pending.push(onLog(l));
+          written = written.then(() => onLog(l));
         },
       });
-      await Promise.all(pending);
+      await written;
       await saveAtomically(trainer, paths.checkpoint, progress, o.checkpointOptimizer);
       if (o.maxSeconds !== undefined && (Date.now() - start) / 1000 >= o.maxSeconds && trainer.step < total) {
         bar?.finish();
