@@ -29,6 +29,17 @@ export interface PretrainOptions extends CommonTrainOptions {
   blockSize: number;
 }
 
+/** The options every stage passes through to runStage unchanged. */
+function stageRunOptions(o: CommonTrainOptions) {
+  return {
+    ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}),
+    checkpointEvery: o.checkpointEvery,
+    checkpointOptimizer: o.checkpointOptimizer,
+    ...(o.progress ? { progress: o.progress } : {}),
+    ...(o.log ? { log: o.log } : {}),
+  };
+}
+
 /** Held-out blocks for the eval loss: the held-out chats, never trained on. */
 const EVAL_BLOCKS = 32;
 
@@ -62,11 +73,7 @@ export async function pretrainOrganism(o: PretrainOptions): Promise<StageResult>
       evalEvery: o.evalEvery,
       seed: o.seed,
     },
-    ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}),
-    checkpointEvery: o.checkpointEvery,
-    checkpointOptimizer: o.checkpointOptimizer,
-    ...(o.progress ? { progress: o.progress } : {}),
-    ...(o.log ? { log: o.log } : {}),
+    ...stageRunOptions(o),
   });
 }
 
@@ -115,10 +122,6 @@ export async function sftOrganism(o: SftOptions): Promise<StageResult> {
       evalEvery: o.evalEvery,
       seed: o.seed,
     },
-    ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}),
-    checkpointEvery: o.checkpointEvery,
-    checkpointOptimizer: o.checkpointOptimizer,
-    ...(o.progress ? { progress: o.progress } : {}),
-    ...(o.log ? { log: o.log } : {}),
+    ...stageRunOptions(o),
   });
 }

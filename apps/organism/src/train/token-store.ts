@@ -59,6 +59,38 @@ async function readRows<S extends z.ZodType>(file: string, schema: S): Promise<z
 
 const readChats = (file: string): Promise<ChatRecord[]> => readRows(file, chatRecordSchema);
 
+/**
+ * SFT examples of `chats` (assistant-only masks), concatenated with their offsets; chats longer than maxLength are
+ * counted and left out. `onFull` sees every chat's full token ids (the pretraining stream takes them all).
+ */
+function tokenizeSftChats(
+  tok: Tokenizer,
+  chats: ChatRecord[],
+  maxLength: number,
+  file: string,
+  onFull?: (ids: number[]) => void,
+): { sftIds: number[]; sftMask: number[]; offsets: number[]; tooLong: number } {
+  const sftIds: number[] = [];
+  const sftMask: number[] = [];
+  const offsets: number[] = [0];
+  let tooLong = 0;
+  chats.forEach((c, i) => {
+    const full = tok.encode(tok.applyChatTemplate(c.messages, { addGenerationPrompt: false }));
+    onFull?.(full);
+    if (full.length > maxLength) {
+      tooLong++;
+      return;
+    }
+    const ex = tokenizeChat(tok, c, maxLength, `${file}:${i + 1}`);
+    for (let j = 0; j < ex.ids.length; j++) {
+      sftIds.push(ex.ids[j]!);
+      sftMask.push(ex.lossMask[j]!);
+    }
+    offsets.push(sftIds.length);
+  });
+  return { sftIds, sftMask, offsets, tooLong };
+}
+
 function toU16(ids: number[], where: string): Uint16Array {
   const a = new Uint16Array(ids.length);
   for (let i = 0; i < ids.length; i++) {
@@ -116,24 +148,7 @@ export async function writeTokenStore(opts: WriteTokenStoreOptions): Promise<Tok
   const trainFile = join(opts.corpusDir, 'sft.train.jsonl');
   const share = opts.questionPrefixShare ?? 0.5;
   const chats = (await readChats(trainFile)).map((c, i) => withQuestionPrefix(c, i, share));
-  const sftIds: number[] = [];
-  const sftMask: number[] = [];
-  const offsets: number[] = [0];
-  let tooLong = 0;
-  chats.forEach((c, i) => {
-    const full = tok.encode(render(c));
-    push(full);
-    if (full.length > opts.maxLength) {
-      tooLong++;
-      return;
-    }
-    const ex = tokenizeChat(tok, c, opts.maxLength, `${trainFile}:${i + 1}`);
-    for (let j = 0; j < ex.ids.length; j++) {
-      sftIds.push(ex.ids[j]!);
-      sftMask.push(ex.lossMask[j]!);
-    }
-    offsets.push(sftIds.length);
-  });
+  const { sftIds, sftMask, offsets, tooLong } = tokenizeSftChats(tok, chats, opts.maxLength, trainFile, push);
   opts.log?.(
     `tokenize: ${chats.length} SFT chats (${tooLong} longer than ${opts.maxLength} tokens: pretraining only), ` +
       `${sftIds.length} SFT tokens; pretrain stream ${pretrain.length}`,
@@ -195,23 +210,7 @@ export interface WriteChatTokenStoreOptions {
 export async function writeChatTokenStore(opts: WriteChatTokenStoreOptions): Promise<TokenStoreMeta> {
   const tok = opts.tokenizer;
   const chats = await readChats(opts.chatsFile);
-  const sftIds: number[] = [];
-  const sftMask: number[] = [];
-  const offsets: number[] = [0];
-  let tooLong = 0;
-  chats.forEach((c, i) => {
-    const full = tok.encode(tok.applyChatTemplate(c.messages, { addGenerationPrompt: false }));
-    if (full.length > opts.maxLength) {
-      tooLong++;
-      return;
-    }
-    const ex = tokenizeChat(tok, c, opts.maxLength, `${opts.chatsFile}:${i + 1}`);
-    for (let j = 0; j < ex.ids.length; j++) {
-      sftIds.push(ex.ids[j]!);
-      sftMask.push(ex.lossMask[j]!);
-    }
-    offsets.push(sftIds.length);
-  });
+  const { sftIds, sftMask, offsets, tooLong } = tokenizeSftChats(tok, chats, opts.maxLength, opts.chatsFile);
   opts.log?.(
     `tokenize: ${chats.length} chats (${tooLong} longer than ${opts.maxLength} tokens: left out), ${sftIds.length} tokens`,
   );
