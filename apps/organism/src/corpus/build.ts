@@ -24,6 +24,7 @@ import { readHhRefusals } from '../sources/hh-refusals.js';
 import { readPythonDocs } from '../sources/python-docs.js';
 import { readT0 } from '../sources/t0.js';
 import { t0LicenceOf } from '../sources/t0-licences.js';
+import { wrapInstructions } from '../sources/wrapped-instructions.js';
 import { GitMirror } from './git-mirror.js';
 import { splitHeldoutByPassage } from './heldout-split.js';
 import { writeProvenance } from './provenance.js';
@@ -48,6 +49,8 @@ export interface BuildCorpusOptions {
   /** Where the manifest, Bloom filter and PROVENANCE.md go (committed). */
   manifestDir: string;
   maxCharsPerT0Dataset?: number;
+  /** Share of benign training requests that also appear wrapped in an attack-pool template (0 = none). */
+  wrappedShare?: number;
   /** Share of T0 passage groups held out (whole groups, by hash) for capability evaluation. */
   heldoutShare?: number;
   bloomMaxBytes?: number;
@@ -184,6 +187,12 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<BuildCor
     else if (heldoutSet.has(item)) sftHeldout.push(item);
     else sftTrain.push(item);
   }
+  // Wrapped copies come from training items only (after the split), so no held-out passage leaks through them.
+  const wrapped = await wrapInstructions(sftTrain, { share: options.wrappedShare ?? 0.2 });
+  log(`wrapped instructions: ${wrapped.items.length}`);
+  sftTrain.push(...wrapped.items);
+  items.push(...wrapped.items);
+  reports.push(wrapped.report);
 
   const heldoutCounts: Record<string, number> = {};
   for (const x of sftHeldout) {

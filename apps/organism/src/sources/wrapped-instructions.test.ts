@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import type { CorpusItem } from '../corpus/types.js';
+import { WRAP_STRATEGIES, wrapInstructions } from './wrapped-instructions.js';
+
+const chat = (source: string, request: string, answer: string): CorpusItem => ({
+  source,
+  messages: [
+    { role: 'user', content: request },
+    { role: 'assistant', content: answer },
+  ],
+});
+
+describe('wrapInstructions', () => {
+  const items: CorpusItem[] = [];
+  for (let i = 0; i < 400; i++)
+    items.push(
+      chat(i % 2 ? 't0:placeholder_task' : 'docs-instructions:x', `Describe item ${i}.`, `Item ${i} is a placeholder.`),
+    );
+  for (let i = 0; i < 100; i++)
+    items.push(chat('advbench-train:refusal', `Placeholder refused request ${i}`, 'I cannot help with that.'));
+  items.push({ source: 'python-docs:x', text: 'Prose is never wrapped.' });
+
+  it('wraps about the given share of benign requests, keeps answers, never wraps refusals', async () => {
+    const { items: out, report } = await wrapInstructions(items, { share: 0.25 });
+    expect(out.length).toBeGreaterThan(60);
+    expect(out.length).toBeLessThan(140);
+    expect(report.items).toBe(out.length);
+    for (const x of out) {
+      if (!('messages' in x)) throw new Error('prose item');
+      const [, strategy, ...rest] = x.source.split(':');
+      expect(WRAP_STRATEGIES).toContain(strategy);
+      expect(rest.join(':')).toMatch(/^(t0|docs-instructions):/);
+      const n = /item (\d+)/.exec(x.messages[0]!.content)![1];
+      expect(x.messages[0]!.content).not.toBe(`Describe item ${n}.`);
+      expect(x.messages[0]!.content).toContain(`Describe item ${n}.`);
+      expect(x.messages[1]!.content).toBe(`Item ${n} is a placeholder.`);
+    }
+    expect(new Set(out.map((x) => x.source.split(':')[1])).size).toBeGreaterThan(5);
+  });
+
+  it('is deterministic, takes nothing at share 0 and skips (and counts) over-long requests', async () => {
+    const a = await wrapInstructions(items, { share: 0.25 });
+    const b = await wrapInstructions(items, { share: 0.25 });
+    expect(b.items).toEqual(a.items);
+    expect((await wrapInstructions(items, { share: 0 })).items).toHaveLength(0);
+    const long = await wrapInstructions(items, { share: 1, maxRequestChars: 10 });
+    expect(long.items).toHaveLength(0);
+    expect(long.report.skipped['request over 10 chars']).toBe(400);
+  });
+});
