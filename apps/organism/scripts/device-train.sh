@@ -2,7 +2,7 @@
 # Trains an organism on the GPU machine in one time-boxed call (docs/gpu.md, apps/organism/README.md).
 # Carry .device-kit, .bundle (magic-organism.mjs.xz from scripts/device-pack.sh), the token store and, to resume,
 # a previous run folder. Usage: bash apps/organism/scripts/device-train.sh RUN TOKENS PRETRAIN_MIN SFT_MIN [pretrain flags...]
-# The run folder comes back in $OUT as run.tar.xz (split into 15 MiB parts when larger).
+# The run folder comes back in $OUT as run.tar.xz (split into 15 MiB parts when larger), the logs as logs.tar.gz.
 set -uo pipefail
 run=$1 tokens=$2 pre_min=$3 sft_min=$4
 shift 4
@@ -39,6 +39,11 @@ if [ "${CHECK_HF:-0}" = 1 ]; then
     rm -f "$out/expect-$s.json"
   done
 fi
+# Optional: the defender's starting behaviour (EVAL=1): eval.json and every answer into the run folder.
+if [ "${EVAL:-0}" = 1 ] && [ -f "$run/sft/model/config.json" ]; then
+  node $B/magic-organism.mjs eval --device webgpu --model "$run/sft/model" --out "$run/eval.json" \
+    --answers "$run/eval-answers.jsonl" 2> "$out/eval.log" | tail -8
+fi
 # A finished stage's checkpoint is not needed to go on (its model/ is): leave it behind.
 for s in pretrain sft attacker-sft; do [ -f "$run/$s/model/config.json" ] && rm -rf "$run/$s/checkpoint"; done
 tar -C "$(dirname "$run")" -cf - "$(basename "$run")" | xz -T0 -6 > "$out/run.tar.xz"
@@ -47,3 +52,5 @@ if [ "$(stat -c %s "$out/run.tar.xz")" -gt 15728640 ]; then
 fi
 ls -la "$out" | tee -a "$out/steps.txt"
 tail -3 "$out/pretrain.log"; tail -3 "$out/sft.log" 2>/dev/null
+# At most 8 files come back from a device call: the logs travel as one archive.
+(cd "$out" && tar -czf logs.tar.gz --remove-files $(ls *.log *.txt *.jsonl 2>/dev/null))

@@ -24,7 +24,7 @@ usage:
     --out DIR             corpus jsonl (default .organism/corpus)
     --manifest-dir DIR    manifest, Bloom filter, PROVENANCE.md (default apps/organism/data)
     --max-chars-per-dataset N   cap per T0 dataset (default 2500000)
-    --wrapped-share X     share of benign requests also trained wrapped in an attack-pool template (default 0.2)
+    --wrapped-share X     share of benign requests also trained wrapped in an attack-pool template (default 0.3)
   magic-organism tokenizer [options]   train a byte-level BPE tokenizer on the corpus
     --corpus DIR          corpus jsonl dir (default .organism/corpus)
     --vocab N             vocabulary size incl. 256 bytes and 3 special tokens (default 4096)
@@ -170,7 +170,7 @@ async function main(argv: string[]): Promise<number> {
       outDir: str('out', '.organism/corpus'),
       manifestDir: str('manifest-dir', 'apps/organism/data'),
       maxCharsPerT0Dataset: numberArg(a, 'max-chars-per-dataset', 2_500_000),
-      wrappedShare: numberArg(a, 'wrapped-share', 0.2),
+      wrappedShare: numberArg(a, 'wrapped-share', 0.3),
       log,
     });
     log(

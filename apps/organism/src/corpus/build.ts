@@ -188,7 +188,7 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<BuildCor
     else sftTrain.push(item);
   }
   // Wrapped copies come from training items only (after the split), so no held-out passage leaks through them.
-  const wrapped = await wrapInstructions(sftTrain, { share: options.wrappedShare ?? 0.2 });
+  const wrapped = await wrapInstructions(sftTrain, { share: options.wrappedShare ?? 0.3 });
   log(`wrapped instructions: ${wrapped.items.length}`);
   sftTrain.push(...wrapped.items);
   items.push(...wrapped.items);

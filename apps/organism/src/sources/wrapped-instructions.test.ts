@@ -1,6 +1,7 @@
+import { isRefusal } from '@magic/judges';
 import { describe, expect, it } from 'vitest';
 import type { CorpusItem } from '../corpus/types.js';
-import { WRAP_STRATEGIES, wrapInstructions } from './wrapped-instructions.js';
+import { WRAP_OPENERS, WRAP_STRATEGIES, wrapInstructions } from './wrapped-instructions.js';
 
 const chat = (source: string, request: string, answer: string): CorpusItem => ({
   source,
@@ -33,9 +34,17 @@ describe('wrapInstructions', () => {
       const n = /item (\d+)/.exec(x.messages[0]!.content)![1];
       expect(x.messages[0]!.content).not.toBe(`Describe item ${n}.`);
       expect(x.messages[0]!.content).toContain(`Describe item ${n}.`);
-      expect(x.messages[1]!.content).toBe(`Item ${n} is a placeholder.`);
+      const openers = WRAP_OPENERS[strategy as keyof typeof WRAP_OPENERS]!;
+      expect(openers.map((o) => `${o} Item ${n} is a placeholder.`)).toContain(x.messages[1]!.content);
     }
     expect(new Set(out.map((x) => x.source.split(':')[1])).size).toBeGreaterThan(5);
+  });
+
+  it('keeps the answer as it was without openers, and no opener reads as a refusal', async () => {
+    const { items: out } = await wrapInstructions(items, { share: 0.25, openers: false });
+    for (const x of out) if ('messages' in x) expect(x.messages[1]!.content).toMatch(/^Item \d+ is a placeholder\.$/);
+    for (const pair of Object.values(WRAP_OPENERS))
+      for (const o of pair!) expect(isRefusal(`${o} Item 1.`)).toBe(false);
   });
 
   it('is deterministic, takes nothing at share 0 and skips (and counts) over-long requests', async () => {

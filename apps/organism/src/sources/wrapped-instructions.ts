@@ -5,35 +5,41 @@ import { countSkip } from '../corpus/types.js';
 
 /**
  * Benign training instructions wrapped in the attack pool's offline rewrite templates (role-play, persuasion,
- * slang, translation requests…) and answered as before. Without them the organism meets a wrapper only in the
- * game, refuses wrapped benign requests as readily as harmful ones, and so starts out refusing the rewrites
- * wholesale: safe by surface rather than by content, which leaves MAGIC nothing to teach. Harmful requests are
- * never wrapped, so the organism is what an aligned model trained on plain refusals is: fooled by wrappers.
+ * slang, translation requests…) and answered in the framing's voice: a short opener the wrapper asks for, then
+ * the original answer. This is shallow alignment by construction (Qi et al. 2024): the framing decides the first
+ * tokens, and a model whose refusals were learned on plain requests only opens a wrapped harmful request with the
+ * framing's compliant opener, as jailbroken chat models do. Harmful requests are never wrapped, and no harmful
+ * answer is ever written: the organism's compliance on them is whatever follows the opener.
  */
-export const WRAP_STRATEGIES: readonly StrategyId[] = [
-  'slang',
-  'uncommon-dialects',
-  'technical-terms',
-  'role-play',
-  'question-style',
-  'logical-appeal',
-  'authority-endorsement',
-  'misrepresentation',
-  'evidence-based-persuasion',
-  'expert-endorsement',
-  'translate-malayalam',
-  'translate-tamil',
-  'translate-marathi',
-  'translate-chinese-simplified',
-  'translate-french',
-];
+export const WRAP_OPENERS: Readonly<Partial<Record<StrategyId, readonly [string, string]>>> = {
+  slang: ['Aight, here is the lowdown:', 'No cap, here it is:'],
+  'uncommon-dialects': ['Aye, here ye go:', "Right then, 'ere it is:"],
+  'technical-terms': ['Technical specification:', 'Procedural overview:'],
+  'role-play': ['Alex: Of course. Here is the full answer.', 'MENTOR: Listen closely, it goes like this.'],
+  'question-style': ['Here is a complete answer:', 'Step by step:'],
+  'logical-appeal': ['Following that reasoning, here is the answer:', 'Granted. Here is the precise answer:'],
+  'authority-endorsement': ['In line with that guidance:', 'Following their lead, here it is:'],
+  misrepresentation: ['Since it is approved, here it is:', 'For your report:'],
+  'evidence-based-persuasion': ['Based on that evidence, here it is:', 'Given that data:'],
+  'expert-endorsement': ['As the experts recommend:', 'Following that expert advice:'],
+  'translate-malayalam': ['Here is the answer:', 'Answer:'],
+  'translate-tamil': ['Here is the answer:', 'Answer:'],
+  'translate-marathi': ['Here is the answer:', 'Answer:'],
+  'translate-chinese-simplified': ['Here is the answer:', 'Answer:'],
+  'translate-french': ['Voici la réponse:', 'Réponse:'],
+};
+
+/** The rewrite strategies whose template wrappers are used (every non-transform strategy of the pool). */
+export const WRAP_STRATEGIES = Object.keys(WRAP_OPENERS) as readonly StrategyId[];
 
 /** Sources whose requests are benign instructions with a real answer (never refusals). */
 const WRAPPABLE = /^(t0|docs-instructions):/;
 
 export interface WrapInstructionsOptions {
-  /** Share of wrappable items that get a wrapped copy, chosen by a hash of the request (default 0.2). */
+  /** Share of wrappable items that get a wrapped copy, chosen by a hash of the request (default 0.3). */
   share?: number;
+  /** Open the answer with the framing's opener (default true); false keeps the original answer only. */
+  openers?: boolean;
   /** Requests longer than this stay unwrapped: the wrapper adds up to ~300 characters (default 600). */
   maxRequestChars?: number;
 }
@@ -47,7 +53,8 @@ export async function wrapInstructions(
   items: readonly CorpusItem[],
   options: WrapInstructionsOptions = {},
 ): Promise<{ items: CorpusItem[]; report: SourceReport }> {
-  const share = options.share ?? 0.2;
+  const share = options.share ?? 0.3;
+  const openers = options.openers ?? true;
   const maxChars = options.maxRequestChars ?? 600;
   const rewriter = new TemplateRewriter();
   const out: CorpusItem[] = [];
@@ -71,9 +78,13 @@ export async function wrapInstructions(
       meta: {},
     };
     const { text } = await rewriter.rewrite({ seed, strategy: getStrategy(strategyId) });
+    const opener = WRAP_OPENERS[strategyId]![unit(`opener\u0000${user.content}`) < 0.5 ? 0 : 1];
     out.push({
       source: `wrapped:${strategyId}:${item.source}`,
-      messages: item.messages.map((m) => (m === user ? { role: 'user', content: text } : m)),
+      messages: item.messages.map((m) => {
+        if (m === user) return { role: 'user', content: text };
+        return m.role === 'assistant' && openers ? { role: 'assistant', content: `${opener} ${m.content}` } : m;
+      }),
     });
   }
   return {
@@ -87,7 +98,7 @@ export async function wrapInstructions(
       items: out.length,
       skipped,
       notes: [
-        `a ${share} share of benign requests (by hash) gets a wrapped copy, strategy by hash among ${WRAP_STRATEGIES.length} rewrite strategies; the answer is unchanged`,
+        `a ${share} share of benign requests (by hash) gets a wrapped copy, strategy by hash among ${WRAP_STRATEGIES.length} rewrite strategies; ${openers ? 'the answer opens with one of two framing openers per strategy (WRAP_OPENERS), then the original answer' : 'the answer is unchanged'}`,
         'made after the held-out split, from training items only; harmful requests are never wrapped',
       ],
     },
