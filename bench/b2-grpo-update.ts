@@ -14,15 +14,9 @@
 //                                    most MAX_LOGITS_CHUNK = 2^27 logits)]
 import { causalLmPolicy } from '@magic/game';
 import { type GrpoBatch, GrpoUpdater, type PolicyBatch } from '@magic/grpo';
-import {
-  adamwStep,
-  axpyInPlace,
-  initBackend,
-  releaseWebGpu,
-  sumOfSquares,
-  type WebGpuPoolStats,
-  webGpuPoolStats,
-} from '@magic/tensor';
+import { initBackend, releaseWebGpu } from '@magic/tensor';
+import { adamwStep, axpyInPlace, sumOfSquares } from '@magic/tensor/kernels';
+import { type WebGpuPoolStats, webGpuPoolStats } from '@magic/tensor/webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   deviceFacts,

@@ -2,7 +2,8 @@
 // small vocabulary) on the cpu backend, with tfjs' own backward pass or @magic/tensor's lean one
 // (installLeanBackprop), with and without gradient checkpointing. One JSON line per combination.
 //   npx tsx bench/backward-peak-memory.ts [layers=4] [hidden=256] [batch=4] [seq=128]
-import { initBackend, installLeanBackprop, uninstallLeanBackprop } from '@magic/tensor';
+import { initBackend } from '@magic/tensor';
+import { installLeanBackprop, uninstallLeanBackprop } from '@magic/tensor/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { randomQwen2 } from './bench-common.js';
 

@@ -1,6 +1,7 @@
 // Backend conformance on this machine: `node .bundle/conformance.mjs [device ...]` (default: auto).
 // Prints one JSON document: per device, what started (adapter, skipped) and each case's max error vs cpu.
-import { type Device, initBackend, releaseWebGpu, runConformance } from '@magic/tensor';
+import { type Device, initBackend, releaseWebGpu } from '@magic/tensor';
+import { runConformance } from '@magic/tensor/testing';
 
 const devices = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['auto']) as Device[];
 const runs: Record<string, unknown>[] = [];

@@ -5,7 +5,8 @@
 import { parseArgs } from 'node:util';
 import { causalLmPolicy } from '@magic/game';
 import { GrpoUpdater } from '@magic/grpo';
-import { adamwStep, axpyInPlace, initBackend, releaseWebGpu, sumOfSquares } from '@magic/tensor';
+import { initBackend, releaseWebGpu } from '@magic/tensor';
+import { adamwStep, axpyInPlace, sumOfSquares } from '@magic/tensor/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { printResult, randomQwen2 } from './bench-common.js';
 import { randomIds } from './lm-args.js';

@@ -4,7 +4,8 @@
 // Measured (software adapter, this 2-core machine): pool 515.3 MB without, 484.4 MB with (tensors 232.9 MB both).
 import { causalLmPolicy } from '@magic/game';
 import { type GrpoBatch, GrpoUpdater } from '@magic/grpo';
-import { adamwStep, axpyInPlace, initBackend, sumOfSquares } from '@magic/tensor';
+import { initBackend } from '@magic/tensor';
+import { adamwStep, axpyInPlace, sumOfSquares } from '@magic/tensor/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { randomQwen2 } from './bench-common.js';
 

@@ -7,18 +7,16 @@
 // (smoke runs on the software adapter). Tuning: `--sweep 1` adds one line per forced tile shape (fast kernel only),
 // (x chunk depth bk 8/16 x unrolled K loop or not; `--tiles a,b` only those tiles), `--tokens n` sets the rows of
 // the training shapes (default 4096 = one micro-batch of 16 x 256), `--splitTarget n` changes the workgroup count the tile choice and K split aim for (default 256).
+import { type Device, initBackend, releaseWebGpu } from '@magic/tensor';
 import {
   configureFastMatMul,
-  type Device,
   fastMatMulInstalled,
   GEMM_BKS,
   GEMM_TILES,
   type GemmTile,
-  initBackend,
   installFastMatMul,
-  releaseWebGpu,
   uninstallFastMatMul,
-} from '@magic/tensor';
+} from '@magic/tensor/webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { deviceFlag, flagPairs, median, positiveIntFlag } from './lm-args.js';
 

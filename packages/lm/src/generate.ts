@@ -1,4 +1,4 @@
-import { type SampledTokens, sampleTokens } from '@magic/tensor';
+import { type SampledTokens, sampleTokens } from '@magic/tensor/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { Qwen2Config } from './config.js';
