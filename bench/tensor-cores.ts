@@ -19,7 +19,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CausalLM } from '@magic/lm';
-import { initBackend, type MatmulPrecision, releaseWebGpu } from '@magic/tensor';
+import { initBackend, initBackendOptionsFromEnv, type MatmulPrecision, releaseWebGpu } from '@magic/tensor';
 import { gemmReference64, normalizedErrorAgainst } from '@magic/tensor/testing';
 import {
   configureTensorCoreGemm,
@@ -62,7 +62,7 @@ const tr = (l: Layout) => ({ transposeA: l[0] === 'T', transposeB: l[1] === 'T' 
 const TC_MODES = ['f16', 'split-f16'] as const;
 
 // ---- 1. features ----
-const info = await initBackend({ device: 'webgpu', matmulPrecision: 'f16' });
+const info = await initBackend({ ...initBackendOptionsFromEnv(process.env), device: 'webgpu', matmulPrecision: 'f16' });
 const device = webGpuDevice() as {
   features: Set<string>;
   limits: Record<string, number>;
