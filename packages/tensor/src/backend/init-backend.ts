@@ -55,6 +55,11 @@ export const initBackendOptionsSchema = z.object({
    * (installLeanBackprop; default true, false restores tfjs' own). CLIs: MAGIC_LEAN_BACKPROP=0.
    */
   leanBackprop: z.boolean().default(true),
+  /**
+   * Kernel replacement on wasm: UnsortedSegmentSum added and a transpose-first BatchMatMul (patchWasmKernels;
+   * default true). Applied when wasm starts; a process cannot take it back.
+   */
+  wasmKernelPatches: z.boolean().default(true),
   /** Soft cap of tfjs' WebGPU buffer pool in bytes (default 16 GB). CLIs: MAGIC_WEBGPU_POOL_GB. */
   webGpuPoolCapBytes: z.number().positive().optional(),
   /** Dawn toggles for the hardware adapter's instance, e.g. disable_robustness. CLIs: MAGIC_DAWN_ENABLE / _DISABLE. */
@@ -110,7 +115,7 @@ async function startOne(name: BackendName, o: ResolvedOptions): Promise<AdapterD
         setWasmPaths(found.dir);
         wasmPathSet = true;
       }
-      patchWasmKernels();
+      if (o.wasmKernelPatches) patchWasmKernels();
       await activate('wasm');
       return undefined;
     }
