@@ -4,7 +4,7 @@
 //                                [--new 128] [--runs 3] [--submitBatch 0]
 // Any preset or backend, e.g. `--preset tiny --device wasm --batch 4 --prompt 8 --new 8` (it replaces lm-sample.ts).
 // GPU machine: node scripts/device-bundle.mjs bench/b1-sampling.ts .bundle/b1-sampling.mjs (docs/gpu.md).
-import { initBackend, releaseWebGpu } from '@magic/tensor';
+import { initBackend, initBackendOptionsFromEnv, releaseWebGpu } from '@magic/tensor';
 import {
   deviceFacts,
   loadBenchLm,
@@ -22,7 +22,11 @@ const args = parseBenchArgs(
   'qwen2.5-0.5b',
 );
 const { batch, prompt, new: newTokens, submitBatch } = args.ints as Record<string, number>;
-const info = await initBackend({ device: args.device, matmulPrecision: args.matmulPrecision });
+const info = await initBackend({
+  ...initBackendOptionsFromEnv(process.env),
+  device: args.device,
+  matmulPrecision: args.matmulPrecision,
+});
 const submit = submitBatchSize(info.name, submitBatch);
 const lm = await loadBenchLm(args.preset);
 const vocab = Math.min(lm.config.vocabSize, lm.tokenizer.vocabSize);

@@ -14,15 +14,9 @@
 //                                    most MAX_LOGITS_CHUNK = 2^27 logits)]
 import { causalLmPolicy } from '@magic/game';
 import { type GrpoBatch, GrpoUpdater, type PolicyBatch } from '@magic/grpo';
-import {
-  adamwStep,
-  axpyInPlace,
-  initBackend,
-  releaseWebGpu,
-  sumOfSquares,
-  type WebGpuPoolStats,
-  webGpuPoolStats,
-} from '@magic/tensor';
+import { initBackend, initBackendOptionsFromEnv, releaseWebGpu } from '@magic/tensor';
+import { adamwStep, axpyInPlace, sumOfSquares } from '@magic/tensor/kernels';
+import { type WebGpuPoolStats, webGpuPoolStats } from '@magic/tensor/webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   deviceFacts,
@@ -54,7 +48,11 @@ const args = parseBenchArgs(
 );
 const { batch, seq, micro, submitBatch, profile, checkpoint, axpy, responseOnly, keepLogits, chunkRows } =
   args.ints as Record<string, number>;
-const info = await initBackend({ device: args.device, matmulPrecision: args.matmulPrecision });
+const info = await initBackend({
+  ...initBackendOptionsFromEnv(process.env),
+  device: args.device,
+  matmulPrecision: args.matmulPrecision,
+});
 const submit = submitBatchSize(info.name, submitBatch);
 const lm = await loadBenchLm(args.preset);
 const vocab = Math.min(lm.config.vocabSize, lm.tokenizer.vocabSize);

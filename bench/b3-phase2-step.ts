@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createMagicGame } from '@magic/game';
-import { initBackend, webGpuErrorCount } from '@magic/tensor';
+import { initBackend, initBackendOptionsFromEnv } from '@magic/tensor';
+import { webGpuErrorCount } from '@magic/tensor/webgpu';
 import { parseCliArgs } from '../apps/trainer/src/args.js';
 import { resolveConfig } from '../apps/trainer/src/config.js';
 import { benchLmOptions, median, memoryReport, printResult } from './bench-common.js';
@@ -76,7 +77,7 @@ const config = resolveConfig(
   ]),
   process.env,
 );
-const info = await initBackend({ device: config.trainer.device });
+const info = await initBackend({ ...initBackendOptionsFromEnv(process.env), device: config.trainer.device });
 const game = await createMagicGame(config, {
   runDir,
   resume: false,

@@ -2,12 +2,13 @@
 // small vocabulary) on the cpu backend, with tfjs' own backward pass or @magic/tensor's lean one
 // (installLeanBackprop), with and without gradient checkpointing. One JSON line per combination.
 //   npx tsx bench/backward-peak-memory.ts [layers=4] [hidden=256] [batch=4] [seq=128]
-import { initBackend, installLeanBackprop, uninstallLeanBackprop } from '@magic/tensor';
+import { initBackend, initBackendOptionsFromEnv } from '@magic/tensor';
+import { installLeanBackprop, uninstallLeanBackprop } from '@magic/tensor/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { randomQwen2 } from './bench-common.js';
 
 const [layers = 4, hidden = 256, B = 4, T = 128] = process.argv.slice(2).map(Number);
-await initBackend({ device: 'cpu' });
+await initBackend({ ...initBackendOptionsFromEnv(process.env), device: 'cpu' });
 const lm = randomQwen2(
   { hidden, intermediate: hidden * 4, layers, heads: hidden / 64, kvHeads: 1, vocab: 512 },
   'peak',

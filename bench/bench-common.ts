@@ -9,13 +9,9 @@ import {
   parseQwen2Config,
   Tokenizer,
 } from '@magic/lm';
-import {
-  type BackendInfo,
-  fastMatMulInstalled,
-  leanBackpropInstalled,
-  webGpuErrorCount,
-  webGpuPoolStats,
-} from '@magic/tensor';
+import type { BackendInfo } from '@magic/tensor';
+import { leanBackpropInstalled } from '@magic/tensor/kernels';
+import { fastMatMulInstalled, webGpuErrorCount, webGpuPoolStats } from '@magic/tensor/webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { randomWeights } from '../packages/lm/src/weights.js';
 

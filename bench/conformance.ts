@@ -1,12 +1,13 @@
 // Backend conformance on this machine: `node .bundle/conformance.mjs [device ...]` (default: auto).
 // Prints one JSON document: per device, what started (adapter, skipped) and each case's max error vs cpu.
-import { type Device, initBackend, releaseWebGpu, runConformance } from '@magic/tensor';
+import { type Device, initBackend, initBackendOptionsFromEnv, releaseWebGpu } from '@magic/tensor';
+import { runConformance } from '@magic/tensor/testing';
 
 const devices = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['auto']) as Device[];
 const runs: Record<string, unknown>[] = [];
 for (const device of devices) {
   try {
-    const info = await initBackend({ device });
+    const info = await initBackend({ ...initBackendOptionsFromEnv(process.env), device });
     const report = await runConformance({ backend: info.name });
     runs.push({
       device,

@@ -5,7 +5,8 @@
 import { parseArgs } from 'node:util';
 import { causalLmPolicy } from '@magic/game';
 import { GrpoUpdater } from '@magic/grpo';
-import { adamwStep, axpyInPlace, initBackend, releaseWebGpu, sumOfSquares } from '@magic/tensor';
+import { initBackend, initBackendOptionsFromEnv, releaseWebGpu } from '@magic/tensor';
+import { adamwStep, axpyInPlace, sumOfSquares } from '@magic/tensor/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { printResult, randomQwen2 } from './bench-common.js';
 import { randomIds } from './lm-args.js';
@@ -13,7 +14,11 @@ import { randomIds } from './lm-args.js';
 const { values } = parseArgs({
   options: { device: { type: 'string', default: 'webgpu' }, seq: { type: 'string', default: '64' } },
 });
-const info = await initBackend({ device: values.device as 'webgpu', allowSoftwareAdapter: true });
+const info = await initBackend({
+  ...initBackendOptionsFromEnv(process.env),
+  device: values.device as 'webgpu',
+  allowSoftwareAdapter: true,
+});
 const lm = randomQwen2(
   { hidden: 56, intermediate: 96, layers: 24, heads: 14, kvHeads: 2, vocab: 512 },
   'count-dispatches',

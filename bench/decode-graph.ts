@@ -6,7 +6,7 @@
 //   ahead2     step s enqueued before step s-2 is read (what generate does)
 // plus the host time spent enqueueing one step. One JSON line on stdout.
 //   npx tsx bench/decode-graph.ts [--preset qwen2.5-0.5b] [--device auto] [--batch 64] [--prompt 128] [--steps 64]
-import { initBackend, releaseWebGpu } from '@magic/tensor';
+import { initBackend, initBackendOptionsFromEnv, releaseWebGpu } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { DecodeGraph } from '../packages/lm/src/decode-graph.js';
 import { attentionBias, forwardHidden, PackedDecoder } from '../packages/lm/src/model.js';
@@ -15,7 +15,7 @@ import { parseBenchArgs, randomIds } from './lm-args.js';
 
 const args = parseBenchArgs(process.argv.slice(2), { batch: 64, prompt: 128, steps: 64 }, 'qwen2.5-0.5b');
 const { batch, prompt, steps } = args.ints as Record<string, number>;
-const info = await initBackend({ device: args.device });
+const info = await initBackend({ ...initBackendOptionsFromEnv(process.env), device: args.device });
 const lm = await loadBenchLm(args.preset);
 const cfg = lm.config;
 const vocab = Math.min(cfg.vocabSize, lm.tokenizer.vocabSize);

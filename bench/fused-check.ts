@@ -2,26 +2,25 @@
 // packages/tensor/src/fused/fused-webgpu.test.ts, for hardware adapters):
 // `npx tsx bench/fused-check.ts [--device webgpu]` (GPU: node scripts/device-bundle.mjs bench/fused-check.ts
 // .bundle/fused-check.mjs). One JSON line per case (max abs error per output, pass at atol/rtol); exit 1 on a failure.
+import { DEVICES, type Device, initBackend, initBackendOptionsFromEnv, releaseWebGpu } from '@magic/tensor';
 import {
-  DEVICES,
-  type Device,
   decodeAttention,
-  decodeAttentionReference,
   fusedRmsNorm,
   fusedRope,
   fusedRopeAt,
   fusedSwiGlu,
-  initBackend,
   logProbGather,
+  sampleTokens,
+} from '@magic/tensor/kernels';
+import {
+  decodeAttentionReference,
   logProbGatherReference,
-  releaseWebGpu,
   rmsNormReference,
   ropeAtReference,
   ropeReference,
-  sampleTokens,
   seededNormal,
   swiGluReference,
-} from '@magic/tensor';
+} from '@magic/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
 
 const i = process.argv.indexOf('--device');
@@ -168,8 +167,8 @@ const cases: Case[] = [
   ),
 ];
 
-await initBackend({ device: 'cpu' });
-const info = await initBackend({ device, allowSoftwareAdapter: true });
+await initBackend({ ...initBackendOptionsFromEnv(process.env), device: 'cpu' });
+const info = await initBackend({ ...initBackendOptionsFromEnv(process.env), device, allowSoftwareAdapter: true });
 let pass = true;
 for (const c of cases) {
   try {

@@ -5,25 +5,25 @@
 // calls synchronised once by reading back one element of the last output (a read-back waits for all
 // submitted work). Each line also gives the fused
 // output's agreement with the reference on the same backend (maxAbsErr; intMismatches for sampled ids).
+import { type Device, initBackend, initBackendOptionsFromEnv, releaseWebGpu } from '@magic/tensor';
 import {
-  type Device,
   decodeAttention,
-  decodeAttentionReference,
   fusedRmsNorm,
   fusedRope,
   fusedRopeAt,
   fusedSwiGlu,
-  initBackend,
   logProbGather,
+  sampleTokens,
+} from '@magic/tensor/kernels';
+import {
+  decodeAttentionReference,
   logProbGatherReference,
-  releaseWebGpu,
   rmsNormReference,
   ropeAtReference,
   ropeReference,
   sampleIdsReference,
-  sampleTokens,
   swiGluReference,
-} from '@magic/tensor';
+} from '@magic/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { deviceFlag, flagPairs, median, positiveIntFlag } from './lm-args.js';
 
@@ -96,7 +96,7 @@ async function bench(fn: () => tf.Tensor | tf.Tensor[], runs: number, iters: num
 }
 
 const args = parseArgs(process.argv.slice(2));
-const info = await initBackend({ device: args.device });
+const info = await initBackend({ ...initBackendOptionsFromEnv(process.env), device: args.device });
 const { batch: b, t, s, rows, vocab } = args;
 const { hidden: h, heads: nh, kvHeads: kvh, headDim: d, intermediate: inter, eps } = QWEN;
 

@@ -4,12 +4,13 @@
 // Measured (software adapter, this 2-core machine): pool 515.3 MB without, 484.4 MB with (tensors 232.9 MB both).
 import { causalLmPolicy } from '@magic/game';
 import { type GrpoBatch, GrpoUpdater } from '@magic/grpo';
-import { adamwStep, axpyInPlace, initBackend, sumOfSquares } from '@magic/tensor';
+import { initBackend, initBackendOptionsFromEnv } from '@magic/tensor';
+import { adamwStep, axpyInPlace, sumOfSquares } from '@magic/tensor/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { randomQwen2 } from './bench-common.js';
 
 const inPlace = process.argv[2] === '1';
-await initBackend({ device: 'webgpu', allowSoftwareAdapter: true });
+await initBackend({ ...initBackendOptionsFromEnv(process.env), device: 'webgpu', allowSoftwareAdapter: true });
 const lm = randomQwen2(
   { hidden: 512, intermediate: 2048, layers: 4, heads: 8, kvHeads: 2, vocab: 8192 },
   'grpo-pool-memory',

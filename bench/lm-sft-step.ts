@@ -1,7 +1,7 @@
 // One SFT optimizer step: `tsx bench/lm-sft-step.ts --preset tiny --device wasm [--batch 64 --seq 256 --micro 64 --runs 3]`
 // (GPU: node scripts/device-bundle.mjs bench/lm-sft-step.ts .bundle/lm-sft-step.mjs). Prints one JSON line.
 import { SftTrainer, type TokenizedExample } from '@magic/lm';
-import { initBackend, releaseWebGpu } from '@magic/tensor';
+import { initBackend, initBackendOptionsFromEnv, releaseWebGpu } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadBenchLm } from './bench-common.js';
 import { median, parseBenchArgs, randomIds } from './lm-args.js';
@@ -9,7 +9,7 @@ import { median, parseBenchArgs, randomIds } from './lm-args.js';
 const args = parseBenchArgs(process.argv.slice(2), { batch: 64, seq: 256, micro: 64 });
 const { batch, seq, micro } = args.ints as { batch: number; seq: number; micro: number };
 if (batch % micro !== 0) throw new Error('--batch must be a multiple of --micro');
-const info = await initBackend({ device: args.device });
+const info = await initBackend({ ...initBackendOptionsFromEnv(process.env), device: args.device });
 const lm = await loadBenchLm(args.preset);
 const examples: TokenizedExample[] = Array.from({ length: batch }, (_, i) => ({
   ids: randomIds(seq, 0, 500, i + 1),

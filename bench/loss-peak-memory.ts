@@ -5,11 +5,11 @@
 // Measured (2-core cpu machine, 4 x 256 rows): autodiff 7.63 GB, lean + entropy metric 2.20 GB (3.0 GB before the
 // per-chunk tidy of its forward), lean 1.66 GB.
 
-import { initBackend } from '@magic/tensor';
+import { initBackend, initBackendOptionsFromEnv } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { randomQwen2 } from './bench-common.js';
 
-await initBackend({ device: 'cpu' });
+await initBackend({ ...initBackendOptionsFromEnv(process.env), device: 'cpu' });
 const lm = randomQwen2({ hidden: 16, intermediate: 32, layers: 1, heads: 2, kvHeads: 1, vocab: 151936 }, 'peak');
 const B = 4,
   T = 257;

@@ -7,18 +7,16 @@
 // (smoke runs on the software adapter). Tuning: `--sweep 1` adds one line per forced tile shape (fast kernel only),
 // (x chunk depth bk 8/16 x unrolled K loop or not; `--tiles a,b` only those tiles), `--tokens n` sets the rows of
 // the training shapes (default 4096 = one micro-batch of 16 x 256), `--splitTarget n` changes the workgroup count the tile choice and K split aim for (default 256).
+import { type Device, initBackend, initBackendOptionsFromEnv, releaseWebGpu } from '@magic/tensor';
 import {
   configureFastMatMul,
-  type Device,
   fastMatMulInstalled,
   GEMM_BKS,
   GEMM_TILES,
   type GemmTile,
-  initBackend,
   installFastMatMul,
-  releaseWebGpu,
   uninstallFastMatMul,
-} from '@magic/tensor';
+} from '@magic/tensor/webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { deviceFlag, flagPairs, median, positiveIntFlag } from './lm-args.js';
 
@@ -111,7 +109,7 @@ async function maxAbsDiff(x: tf.Tensor, y: tf.Tensor): Promise<number> {
 }
 
 const args = parseArgs(process.argv.slice(2));
-const info = await initBackend({ device: args.device });
+const info = await initBackend({ ...initBackendOptionsFromEnv(process.env), device: args.device });
 if (info.name === 'webgpu' && !installFastMatMul()) throw new Error('installFastMatMul: webgpu kernels not found');
 const round = (x: number, d = 3) => Number(x.toFixed(d));
 if (args.splitTarget > 0) configureFastMatMul({ splitTarget: args.splitTarget });

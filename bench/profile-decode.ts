@@ -3,7 +3,7 @@
 //   npx tsx bench/profile-decode.ts [--preset qwen2.5-0.5b] [--device auto] [--batch 64] [--prompt 128]
 // Every decode step runs through tfjs here (MAGIC_DECODE_GRAPH=0 unless set): tf.profile cannot see the steps a
 // dispatch graph replays (bench/decode-graph.ts times those); MAGIC_FAST_MATMUL=all gives the graph's matmul mix.
-import { initBackend, releaseWebGpu } from '@magic/tensor';
+import { initBackend, initBackendOptionsFromEnv, releaseWebGpu } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { deviceFacts, loadBenchLm, median, printResult, submitBatchSize } from './bench-common.js';
 import { parseBenchArgs, randomIds } from './lm-args.js';
@@ -11,7 +11,7 @@ import { parseBenchArgs, randomIds } from './lm-args.js';
 process.env.MAGIC_DECODE_GRAPH ??= '0';
 const args = parseBenchArgs(process.argv.slice(2), { batch: 64, prompt: 128, submitBatch: 0, top: 25 }, 'qwen2.5-0.5b');
 const { batch, prompt, submitBatch, top } = args.ints as Record<string, number>;
-const info = await initBackend({ device: args.device });
+const info = await initBackend({ ...initBackendOptionsFromEnv(process.env), device: args.device });
 const submit = submitBatchSize(info.name, submitBatch);
 const lm = await loadBenchLm(args.preset);
 const vocab = Math.min(lm.config.vocabSize, lm.tokenizer.vocabSize);

@@ -19,13 +19,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CausalLM } from '@magic/lm';
+import { initBackend, initBackendOptionsFromEnv, type MatmulPrecision, releaseWebGpu } from '@magic/tensor';
+import { gemmReference64, normalizedErrorAgainst } from '@magic/tensor/testing';
 import {
   configureTensorCoreGemm,
-  gemmReference64,
-  initBackend,
-  type MatmulPrecision,
-  normalizedErrorAgainst,
-  releaseWebGpu,
   type SweepEntry,
   type SweepTable,
   standaloneTensorCoreModule,
@@ -36,7 +33,7 @@ import {
   tensorCoreStatus,
   variantFor,
   webGpuDevice,
-} from '@magic/tensor';
+} from '@magic/tensor/webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 // the hook itself, to compare the fp32 mode with the GEMM path that has no tensor-core hook at all
 import { setTensorCoreGemm } from '../packages/tensor/src/fused/matmul.js';
@@ -65,7 +62,7 @@ const tr = (l: Layout) => ({ transposeA: l[0] === 'T', transposeB: l[1] === 'T' 
 const TC_MODES = ['f16', 'split-f16'] as const;
 
 // ---- 1. features ----
-const info = await initBackend({ device: 'webgpu', matmulPrecision: 'f16' });
+const info = await initBackend({ ...initBackendOptionsFromEnv(process.env), device: 'webgpu', matmulPrecision: 'f16' });
 const device = webGpuDevice() as {
   features: Set<string>;
   limits: Record<string, number>;

@@ -53,7 +53,8 @@ Usage: magic-eval --target SPEC [--judge SPEC] [--suite NAME] [options]
 
   --target SPEC        local:<checkpoint dir> | openai:<baseURL>#<model> (API key: $OPENAI_API_KEY);
                        required unless --suite judge-quality; local models honour MAGIC_PACKED_MLP=0,
-                       MAGIC_PACKED_DECODE=0, MAGIC_DECODE_GRAPH=0
+                       MAGIC_PACKED_DECODE=0, MAGIC_DECODE_GRAPH=0 and the backend variables of
+                       @magic/tensor's README (MAGIC_ALLOW_SOFTWARE_WEBGPU=1, MAGIC_FAST_MATMUL=0, ...)
   --judge SPEC         local | rules | qwen3guard:<url>[#model] | wildguard:<url>[#model] | harmbench-cls:<url>[#model]
                        (endpoint key: $WILDGUARD_API_KEY); required unless --suite capability
   --suite NAME         safety | over-refusal | multi-turn | capability | judge-quality | all (default safety);

@@ -12,7 +12,7 @@ import {
   type XTeamingAgents,
 } from '@magic/benchmarks';
 import { lmRuntimeOptionsFromEnv, Tokenizer } from '@magic/lm';
-import { initBackend } from '@magic/tensor';
+import { initBackend, initBackendOptionsFromEnv } from '@magic/tensor';
 import type { EvalArgs } from './args.js';
 import { buildJudge } from './build-judge.js';
 import { resolveDataPaths } from './data-paths.js';
@@ -110,7 +110,7 @@ export async function runEval(
   const specs = [args.target, args.planner, args.attacker, args.scorer];
   let backend: string | null = null;
   if (specs.some((s) => s?.kind === 'local')) {
-    const info = await initBackend({ device: args.device });
+    const info = await initBackend({ ...initBackendOptionsFromEnv(context.env, args.device), device: args.device });
     backend = info.name;
     context.progress.line(
       `backend: ${info.name}${info.skipped.length > 0 ? ` (skipped ${info.skipped.map((s) => s.device).join(', ')})` : ''}`,

@@ -31,7 +31,9 @@ Usage: magic-serve --model DIR [--port N] [--host H] [--device D] [--api-key KEY
   --max-tokens N      reply budget when a request gives none (default 512)
   -h, --help          this text
 Stops cleanly on SIGINT / SIGTERM.
-Environment: MAGIC_PACKED_MLP=0, MAGIC_PACKED_DECODE=0, MAGIC_DECODE_GRAPH=0 turn a fast WebGPU path off.`;
+Environment: MAGIC_PACKED_MLP=0, MAGIC_PACKED_DECODE=0, MAGIC_DECODE_GRAPH=0 turn a fast WebGPU path off;
+  backend start-up: MAGIC_ALLOW_SOFTWARE_WEBGPU=1, MAGIC_FAST_MATMUL=0|all, MAGIC_WEBGPU_POOL_GB, ... (the table in
+  @magic/tensor's README).`;
 
 /** magic-serve's command line. */
 export function parseServeArgs(argv: string[], env: Readonly<Record<string, string | undefined>> = {}): ServeArgs {

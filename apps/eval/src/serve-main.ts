@@ -1,4 +1,5 @@
 import { lmRuntimeOptionsFromEnv } from '@magic/lm';
+import { initBackendOptionsFromEnv } from '@magic/tensor';
 import { EvalCliError } from './errors.js';
 import type { MainIo } from './main.js';
 import { serveCheckpoint } from './serve.js';
@@ -39,7 +40,11 @@ export async function serveMain(
     return 0;
   }
   try {
-    const served = await serveCheckpoint(args, lmRuntimeOptionsFromEnv(io.env));
+    const served = await serveCheckpoint(
+      args,
+      lmRuntimeOptionsFromEnv(io.env),
+      initBackendOptionsFromEnv(io.env, args.device),
+    );
     io.stdout.write(
       `magic-serve: ${args.modelName} on ${served.server.url} (backend ${served.backend}${args.apiKey ? ', bearer token required' : ''})\n`,
     );

@@ -1,5 +1,5 @@
 import type { LmRuntimeOptions } from '@magic/lm';
-import { initBackend } from '@magic/tensor';
+import { type InitBackendOptions, initBackend } from '@magic/tensor';
 import { type RunningModelServer, startModelServer } from './model-server.js';
 import type { ServeArgs } from './serve-args.js';
 import { type CheckpointServable, loadCheckpoint, servableCheckpoint } from './targets/checkpoint-model.js';
@@ -16,8 +16,9 @@ export interface ServedCheckpoint {
 export async function serveCheckpoint(
   args: Omit<ServeArgs, 'help'>,
   lm: LmRuntimeOptions = {},
+  backendOptions: Omit<InitBackendOptions, 'device'> = {},
 ): Promise<ServedCheckpoint> {
-  const backend = await initBackend({ device: args.device });
+  const backend = await initBackend({ ...backendOptions, device: args.device });
   const { model } = await loadCheckpoint(args.model, lm);
   const servable = servableCheckpoint(model);
   let server: RunningModelServer;

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { AttackPoolError } from '@magic/attack-pool';
 import { LmCheckpointError, LmConfigError, LmInputError, Tokenizer } from '@magic/lm';
-import { initBackend } from '@magic/tensor';
+import { initBackend, initBackendOptionsFromEnv } from '@magic/tensor';
 import { trainTokenizerFromCorpus } from './bpe/train-from-corpus.js';
 import { numberArg, parseArgs } from './cli-args.js';
 import { buildCorpus } from './corpus/build.js';
@@ -84,7 +84,10 @@ async function runTrainingCommand(cmd: 'pretrain' | 'sft', rest: string[], log: 
   const device = (a.device as string | undefined) ?? 'auto';
   if (!['auto', 'webgpu', 'wasm', 'cpu'].includes(device))
     throw new OrganismUsageError('--device must be auto, webgpu, wasm or cpu');
-  const info = await initBackend({ device: device as 'auto' });
+  const info = await initBackend({
+    ...initBackendOptionsFromEnv(process.env, device as 'auto'),
+    device: device as 'auto',
+  });
   log(`${cmd}: backend ${info.name}${info.adapter ? ` (${info.adapter.description})` : ''}`);
   const isPre = cmd === 'pretrain';
   const seed = a.seed === undefined ? 0 : Number(a.seed);
@@ -223,7 +226,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd === 'pretrain' || cmd === 'sft') return runTrainingCommand(cmd, rest, log);
-  if (EVAL_COMMANDS.includes(cmd)) return (await import('./eval-commands.js')).runEvalCommand(cmd, rest, log);
+  if (EVAL_COMMANDS.includes(cmd))
+    return (await import('./eval-commands.js')).runEvalCommand(cmd, rest, log, process.env);
   throw new OrganismUsageError(`unknown command '${cmd}' (see --help)`);
 }
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DEVICES, type Device, initBackend } from '@magic/tensor';
+import { DEVICES, type Device, initBackend, initBackendOptionsFromEnv } from '@magic/tensor';
 import { writeModelCard } from './card/model-card.js';
 import { numberArg, parseArgs } from './cli-args.js';
 import { OrganismUsageError } from './errors.js';
@@ -11,7 +11,13 @@ import { writeOrganismReport } from './report/report.js';
 const SET_NAMES = new Set<string>(ORGANISM_SET_NAMES);
 
 /** Runs `eval`, `report` or `model-card` (EVAL_COMMANDS). */
-export async function runEvalCommand(cmd: string, rest: string[], log: (line: string) => void): Promise<number> {
+/** `env`: the CLI's environment, for @magic/tensor's start-up options (initBackendOptionsFromEnv). */
+export async function runEvalCommand(
+  cmd: string,
+  rest: string[],
+  log: (line: string) => void,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<number> {
   if (cmd === 'eval') {
     const a = parseArgs(rest, {
       model: 'string',
@@ -46,7 +52,10 @@ export async function runEvalCommand(cmd: string, rest: string[], log: (line: st
     }
     const seed = a.seed === undefined ? 42 : Number(a.seed);
     if (!Number.isInteger(seed)) throw new OrganismUsageError('--seed must be an integer');
-    const backend = await initBackend({ device: device as Device });
+    const backend = await initBackend({
+      ...initBackendOptionsFromEnv(env, device as Device),
+      device: device as Device,
+    });
     log(`eval: backend ${backend.name}`);
     const r = await writeOrganismEval({
       modelDir: resolve(a.model),

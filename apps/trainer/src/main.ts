@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createMagicGame, type GameConfig, MagicError } from '@magic/game';
 import { lmRuntimeOptionsFromEnv } from '@magic/lm';
+import { initBackendOptionsFromEnv } from '@magic/tensor';
 import { stringify } from 'yaml';
 import { parseCliArgs, USAGE } from './args.js';
 import { resolveConfig } from './config.js';
@@ -42,7 +43,13 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
   const progress = new Progress({ isTTY: io.stdout.isTTY === true && !args.plain, write: (s) => io.stdout.write(s) });
   let game: Awaited<ReturnType<typeof createMagicGame>> | undefined;
   try {
-    game = await createMagicGame(config, { runDir, resume: args.resume, log, lm: lmRuntimeOptionsFromEnv(io.env) });
+    game = await createMagicGame(config, {
+      runDir,
+      resume: args.resume,
+      log,
+      lm: lmRuntimeOptionsFromEnv(io.env),
+      backend: initBackendOptionsFromEnv(io.env, config.trainer.device),
+    });
     progress.attach(game.trainer.events);
     const summary = await game.run();
     progress.close();

@@ -37,7 +37,7 @@ describe('attention in batch chunks', () => {
       const whole = await lossAndGrads(lm);
       // one batch row's scores: heads x 8 queries x 8 keys x 4 bytes; 1.5 rows forces chunks of one row
       const rowBytes = lm.config.numAttentionHeads * 8 * 8 * 4;
-      process.env.MAGIC_MAX_BINDING_BYTES = String(rowBytes * 1.5);
+      await initBackend({ device, allowSoftwareAdapter: true, maxBindingBytes: rowBytes * 1.5 });
       const chunked = await lossAndGrads(lm);
       expect(chunked[0]![0]).toBeCloseTo(whole[0]![0]!, 4);
       for (const [i, g] of chunked.entries()) {
@@ -45,7 +45,7 @@ describe('attention in batch chunks', () => {
         expect(err, `output ${i}`).toBeLessThan(1e-5);
       }
     } finally {
-      delete process.env.MAGIC_MAX_BINDING_BYTES;
+      await initBackend({ device, allowSoftwareAdapter: true });
       lm.dispose();
     }
   });

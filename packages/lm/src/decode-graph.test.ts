@@ -1,10 +1,6 @@
-import {
-  DispatchGraphError,
-  dispatchGraphParkedBuffers,
-  expectNoLeaks,
-  initBackend,
-  releaseWebGpu,
-} from '@magic/tensor';
+import { initBackend, releaseWebGpu } from '@magic/tensor';
+import { expectNoLeaks } from '@magic/tensor/testing';
+import { DispatchGraphError, dispatchGraphParkedBuffers } from '@magic/tensor/webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CausalLM } from './causal-lm.js';

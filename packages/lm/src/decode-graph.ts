@@ -1,10 +1,5 @@
-import {
-  captureDispatchGraph,
-  type DispatchGraph,
-  DispatchGraphError,
-  type SampledTokens,
-  sampleTokens,
-} from '@magic/tensor';
+import { type SampledTokens, sampleTokens } from '@magic/tensor/kernels';
+import { captureDispatchGraph, type DispatchGraph, DispatchGraphError } from '@magic/tensor/webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import type { PackedDecoder } from './model.js';
 

@@ -8,6 +8,7 @@ export {
   type Qwen2ConfigInput,
   qwen2ConfigSchema,
 } from './config.js';
+export { DECODE_STRATEGIES, type DecodeStrategy, decodeStrategy } from './decode/choose-decoder.js';
 export { LmCheckpointError, LmConfigError, LmInputError } from './errors.js';
 export { type GenerateOptions, type GenerationOutput, generateOptionsSchema } from './generate.js';
 export { PRESET_CONFIGS, PRESETS, type Preset } from './presets.js';

@@ -6,13 +6,13 @@ import {
   fusedRmsNorm,
   fusedRopeAt,
   fusedSwiGlu,
-  maxStorageBindingBytes,
   type PackedAttentionShape,
   packedDecodeAttention,
   packedSwiGlu,
   ropeInverseFrequencies,
   writeKvCache,
-} from '@magic/tensor';
+} from '@magic/tensor/kernels';
+import { maxStorageBindingBytes } from '@magic/tensor/webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { chunksOf } from './chunks.js';
 import type { Qwen2Config } from './config.js';

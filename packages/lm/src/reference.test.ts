@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectNoLeaks, initBackend, releaseWebGpu } from '@magic/tensor';
+import { initBackend, releaseWebGpu } from '@magic/tensor';
+import { expectNoLeaks } from '@magic/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CausalLM } from './causal-lm.js';

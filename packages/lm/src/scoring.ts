@@ -1,4 +1,4 @@
-import { logProbGather, logProbGatherGrad } from '@magic/tensor';
+import { logProbGather, logProbGatherGrad } from '@magic/tensor/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { chunksOf } from './chunks.js';
 import type { Qwen2Config } from './config.js';

@@ -1,4 +1,5 @@
-import { expectNoLeaks, initBackend, releaseWebGpu } from '@magic/tensor';
+import { initBackend, releaseWebGpu } from '@magic/tensor';
+import { expectNoLeaks } from '@magic/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, expect, it } from 'vitest';
 import { CausalLM } from './causal-lm.js';

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MagicError } from './errors.js';
-import { installLeanBackprop } from './lean-backprop.js';
 import { registerAllGradients } from './vendor/register-all-gradients.js';
 
 const PROBES = ['Sum', 'BatchMatMul', 'GatherV2', 'Softmax'];
@@ -19,6 +18,3 @@ export function ensureGradients(): void {
 }
 
 ensureGradients();
-
-// Free each backward node's output gradients and saved tensors as soon as it has run (MAGIC_LEAN_BACKPROP=0: off).
-if (process.env.MAGIC_LEAN_BACKPROP !== '0') installLeanBackprop();

@@ -34,7 +34,11 @@ describe('lean backward pass', () => {
   });
   afterAll(() => installLeanBackprop());
 
-  it('is installed when @magic/tensor is imported', () => {
+  it('is installed by initBackend unless its leanBackprop option is false', async () => {
+    expect(leanBackpropInstalled()).toBe(true);
+    await initBackend({ device: 'cpu', leanBackprop: false });
+    expect(leanBackpropInstalled()).toBe(false);
+    await initBackend({ device: 'cpu' });
     expect(leanBackpropInstalled()).toBe(true);
   });
 

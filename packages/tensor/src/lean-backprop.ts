@@ -77,8 +77,8 @@ function release(node: TapeNodeLike, dys: tf.Tensor[]): void {
 
 /**
  * Makes tfjs' backward pass free each node's output gradients and saved tensors as soon as the node's own
- * backward has run (see above); the gradients it returns are unchanged. Installed when `@magic/tensor` is
- * imported; idempotent. Returns whether it was newly installed.
+ * backward has run (see above); the gradients it returns are unchanged. Installed by initBackend (option
+ * `leanBackprop`, default true); idempotent. Returns whether it was newly installed.
  */
 export function installLeanBackprop(): boolean {
   if (installed) return false;

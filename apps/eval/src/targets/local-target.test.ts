@@ -1,5 +1,6 @@
 import { CausalLM } from '@magic/lm';
-import { expectNoLeaks, initBackend } from '@magic/tensor';
+import { initBackend } from '@magic/tensor';
+import { expectNoLeaks } from '@magic/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fitPrompt } from './checkpoint-model.js';

@@ -1,6 +1,6 @@
 import { applyLmRuntimeOptions, CausalLM, type LmRuntimeOptions } from '@magic/lm';
 import type { AttackerPrompts, ChatMessage, Seed } from '@magic/rollout';
-import { initBackend } from '@magic/tensor';
+import { type InitBackendOptions, initBackend } from '@magic/tensor';
 import type { GameConfig, Role } from '../config/schema.js';
 import { CoEvolutionTrainer, type RunSummary } from '../trainer/co-evolution-trainer.js';
 import { deriveSeed } from '../trainer/rng.js';
@@ -43,6 +43,8 @@ export interface CreateMagicGameOptions {
   validationRecords?: () => ValidationRecord[];
   /** @magic/lm's kernel/decode switches and tokenizer folder (the CLI maps MAGIC_* variables to them). */
   lm?: LmRuntimeOptions;
+  /** @magic/tensor's start-up options besides the device (the CLI maps MAGIC_* variables to them). */
+  backend?: Omit<InitBackendOptions, 'device'>;
 }
 
 async function loadModel(config: GameConfig, role: Role, lm: LmRuntimeOptions = {}): Promise<CausalLM> {
@@ -73,7 +75,7 @@ function withUids(seeds: Seed[], step: number): Seed[] {
  */
 export async function createMagicGame(config: GameConfig, opts: CreateMagicGameOptions = {}): Promise<MagicGame> {
   const log = opts.log ?? (() => {});
-  const backend = await initBackend({ device: config.trainer.device });
+  const backend = await initBackend({ ...opts.backend, device: config.trainer.device });
   log(
     `backend: ${backend.name}${backend.skipped.length > 0 ? ` (skipped: ${backend.skipped.map((s) => `${s.device}: ${s.reason}`).join('; ')})` : ''}`,
   );

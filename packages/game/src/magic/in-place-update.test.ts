@@ -1,6 +1,7 @@
 import { type GrpoBatch, GrpoUpdater } from '@magic/grpo';
 import { CausalLM } from '@magic/lm';
-import { adamwStep, axpyInPlace, initBackend, releaseWebGpu, sumOfSquares } from '@magic/tensor';
+import { initBackend, releaseWebGpu } from '@magic/tensor';
+import { adamwStep, axpyInPlace, sumOfSquares } from '@magic/tensor/kernels';
 import { afterAll, expect, it } from 'vitest';
 import { causalLmPolicy } from './lm-player.js';
 

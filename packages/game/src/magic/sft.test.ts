@@ -1,5 +1,6 @@
 import { CausalLM } from '@magic/lm';
-import { expectNoLeaks, initBackend } from '@magic/tensor';
+import { initBackend } from '@magic/tensor';
+import { expectNoLeaks } from '@magic/tensor/testing';
 
 import { beforeAll, expect, it } from 'vitest';
 import { SftSectionSchema } from '../config/schema.js';

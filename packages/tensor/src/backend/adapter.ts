@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { nativeLoaderEnv } from './native-env.js';
 
 export interface AdapterDescription {
   vendor: string;
@@ -47,7 +48,7 @@ export interface LoaderSearch {
 
 /** Whether the dynamic loader can find the Vulkan loader (libvulkan.so.1): LD_LIBRARY_PATH, lib folders, ld.so's cache. */
 export function hasVulkanLoader(search: LoaderSearch = {}): boolean {
-  const { ldLibraryPath = process.env.LD_LIBRARY_PATH, libDirs = LIB_DIRS, ldCache = '/etc/ld.so.cache' } = search;
+  const { ldLibraryPath = nativeLoaderEnv().ldLibraryPath, libDirs = LIB_DIRS, ldCache = '/etc/ld.so.cache' } = search;
   const dirs = [...(ldLibraryPath ?? '').split(':').filter(Boolean), ...libDirs];
   if (dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')))) return true;
   try {
@@ -69,7 +70,7 @@ export interface GpuNodeSearch {
  * nodes, AMD KFD, WSL's dxg). Without one Dawn's probe can only fail, printing its warnings (C++ source paths).
  */
 export function hasGpuDeviceNode(search: GpuNodeSearch = {}): boolean {
-  const { devDir = '/dev', icdOverride = process.env.VK_DRIVER_FILES ?? process.env.VK_ICD_FILENAMES } = search;
+  const { devDir = '/dev', icdOverride = nativeLoaderEnv().icdOverride } = search;
   if (icdOverride) return true;
   if (['nvidia0', 'nvidiactl', 'kfd', 'dxg'].some((n) => existsSync(join(devDir, n)))) return true;
   try {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { seededNormal } from '../conformance/inputs.js';
 import { axpyInPlace } from '../fused/axpy.js';
-import { configureFastMatMul, fastMatMulWins } from '../fused/matmul.js';
+import { configureFastMatMul, fastMatMulWins } from '../fused/matmul/plan.js';
 import { fusedRmsNorm } from '../fused/rms-norm.js';
 import { closeness, normal, useSoftwareWebGpu } from '../fused/test-helpers.js';
 import { expectNoLeaks } from '../leaks.js';

@@ -3,26 +3,37 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BackendInitError } from '../errors.js';
+import { configureFastMatMul, fastMatMulOptions } from '../fused/matmul/plan.js';
 import { type TensorCoreStatus, tensorCoreStatus } from '../fused/tensor-core/run.js';
 import { MATMUL_PRECISIONS, type MatmulPrecision } from '../fused/tensor-core/variants.js';
 import '../gradients.js';
+import { installLeanBackprop, uninstallLeanBackprop } from '../lean-backprop.js';
 import type { AdapterDescription } from './adapter.js';
 import { loadTensorflowBinding } from './tensorflow.js';
 import { resolveWasmDir } from './wasm.js';
 import { patchWasmKernels } from './wasm-kernels.js';
-import { startWebGpu } from './webgpu.js';
+import { setMaxBindingBytes, startWebGpu } from './webgpu.js';
 
 export const DEVICES = ['auto', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type Device = (typeof DEVICES)[number];
 export type BackendName = Exclude<Device, 'auto'>;
 
+const gemmOptionsSchema = z
+  .object({
+    /** Which problems the tiled GEMM takes: 'measured' (where it beat tfjs on an H200) or 'all'. */
+    shapes: z.enum(['measured', 'all']).optional(),
+    /** Deep-K problems split K until they have this many workgroups (0: off; default 2048). */
+    deepKWorkgroups: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+
 export const initBackendOptionsSchema = z.object({
   device: z.enum(DEVICES).default('auto'),
   /**
-   * Use a software WebGPU adapter (Mesa llvmpipe via Dawn's OpenGL ES backend) when there is no GPU.
-   * Default: for `auto`, only if MAGIC_ALLOW_SOFTWARE_WEBGPU=1; for an explicit `webgpu`, also when CI=true.
+   * Use a software WebGPU adapter (Mesa llvmpipe via Dawn's OpenGL ES backend) when there is no GPU (default false;
+   * CLIs: MAGIC_ALLOW_SOFTWARE_WEBGPU=1, or CI=true for an explicit `webgpu`).
    */
-  allowSoftwareAdapter: z.boolean().optional(),
+  allowSoftwareAdapter: z.boolean().default(false),
   /**
    * What float32 matmuls run on WebGPU (PyTorch's `allow_tf32` is the analogy): 'fp32' (default) the SIMT float32
    * GEMM, bit-identical to before; 'f16' tensor cores with f16 operands (per-row/column scaled) and f32
@@ -32,8 +43,37 @@ export const initBackendOptionsSchema = z.object({
    * SIMT GEMM, the fp32 GEMM runs and BackendInfo.matmul says why.
    */
   matmulPrecision: z.enum(MATMUL_PRECISIONS).default('fp32'),
+  /**
+   * Kernel replacement: the tiled GEMM is registered as WebGPU's BatchMatMul and _FusedMatMul kernel (default true;
+   * false keeps tfjs' programs, and with them the tensor-core modes off). CLIs: MAGIC_FAST_MATMUL=0.
+   */
+  fastMatMul: z.boolean().default(true),
+  /** The tiled GEMM's problem choice (configureFastMatMul; left out: unchanged). CLIs: MAGIC_FAST_MATMUL=all, MAGIC_GEMM_DEEPK_WORKGROUPS. */
+  gemm: gemmOptionsSchema.optional(),
+  /**
+   * Engine patch: tfjs' backward pass frees each node's gradients and saved tensors once its own backward has run
+   * (installLeanBackprop; default true, false restores tfjs' own). CLIs: MAGIC_LEAN_BACKPROP=0.
+   */
+  leanBackprop: z.boolean().default(true),
+  /**
+   * Kernel replacement on wasm: UnsortedSegmentSum added and a transpose-first BatchMatMul (patchWasmKernels;
+   * default true). Applied when wasm starts; a process cannot take it back.
+   */
+  wasmKernelPatches: z.boolean().default(true),
+  /** Soft cap of tfjs' WebGPU buffer pool in bytes (default 16 GB). CLIs: MAGIC_WEBGPU_POOL_GB. */
+  webGpuPoolCapBytes: z.number().positive().optional(),
+  /** Dawn toggles for the hardware adapter's instance, e.g. disable_robustness. CLIs: MAGIC_DAWN_ENABLE / _DISABLE. */
+  dawnToggles: z
+    .object({ enable: z.array(z.string()).optional(), disable: z.array(z.string()).optional() })
+    .strict()
+    .optional(),
+  /** What maxStorageBindingBytes() reports instead of the device's limit (tests of chunked paths). CLIs: MAGIC_MAX_BINDING_BYTES. */
+  maxBindingBytes: z.number().int().positive().optional(),
+  /** Folder of the tfjs `.wasm` files (default: next to the bundle, else the installed package). CLIs: MAGIC_WASM_DIR. */
+  wasmDir: z.string().min(1).optional(),
 });
 export type InitBackendOptions = z.input<typeof initBackendOptionsSchema>;
+type ResolvedOptions = z.output<typeof initBackendOptionsSchema>;
 
 export interface BackendInfo {
   name: BackendName;
@@ -44,12 +84,6 @@ export interface BackendInfo {
 }
 
 const AUTO_ORDER: BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
-
-function softwareAllowed(device: Device, flag: boolean | undefined): boolean {
-  if (flag !== undefined) return flag;
-  if (process.env.MAGIC_ALLOW_SOFTWARE_WEBGPU === '1') return true;
-  return device === 'webgpu' && process.env.CI === 'true';
-}
 
 /**
  * Makes sure the 'cpu' backend is registered. Referencing MathBackendCPU keeps tfjs-backend-cpu (and its kernels)
@@ -68,11 +102,7 @@ async function activate(name: BackendName): Promise<void> {
 }
 
 /** Starts one backend; throws an Error whose message is the reason it could not. */
-async function startOne(
-  name: BackendName,
-  allowSoftware: boolean,
-  precision: MatmulPrecision,
-): Promise<AdapterDescription | undefined> {
+async function startOne(name: BackendName, o: ResolvedOptions): Promise<AdapterDescription | undefined> {
   switch (name) {
     case 'cpu':
       ensureCpuBackend();
@@ -80,17 +110,23 @@ async function startOne(
       return undefined;
     case 'wasm': {
       if (!wasmPathSet && !tf.engine().registry.wasm) {
-        const found = resolveWasmDir();
+        const found = resolveWasmDir(o.wasmDir);
         if ('reason' in found) throw new Error(found.reason);
         setWasmPaths(found.dir);
         wasmPathSet = true;
       }
-      patchWasmKernels();
+      if (o.wasmKernelPatches) patchWasmKernels();
       await activate('wasm');
       return undefined;
     }
     case 'webgpu': {
-      const { adapter } = await startWebGpu(allowSoftware, precision);
+      const { adapter } = await startWebGpu({
+        allowSoftware: o.allowSoftwareAdapter,
+        precision: o.matmulPrecision,
+        fastMatMul: o.fastMatMul,
+        poolCapBytes: o.webGpuPoolCapBytes,
+        dawnToggles: o.dawnToggles,
+      });
       await activate('webgpu');
       return adapter;
     }
@@ -101,13 +137,31 @@ async function startOne(
   }
 }
 
+/** The process-wide settings of the options: the engine patch, the GEMM's problem choice, the binding limit. */
+function applyGlobal(o: ResolvedOptions): void {
+  if (o.leanBackprop) installLeanBackprop();
+  else uninstallLeanBackprop();
+  if (o.gemm) {
+    const { shapes, deepKWorkgroups } = o.gemm;
+    configureFastMatMul({
+      ...fastMatMulOptions(),
+      ...(shapes === undefined ? {} : { shapes }),
+      ...(deepKWorkgroups === undefined ? {} : { deepKWorkgroups }),
+    });
+  }
+  setMaxBindingBytes(o.maxBindingBytes);
+}
+
 /**
  * Starts a tfjs backend and makes it current. `auto` tries tensorflow > webgpu > wasm > cpu and reports why each
- * earlier one was skipped; an explicit device that cannot start throws BackendInitError with the reason.
+ * earlier one was skipped; an explicit device that cannot start throws BackendInitError with the reason. Every
+ * global patch is one of the options; the WebGPU ones (fastMatMul, webGpuPoolCapBytes, dawnToggles) take effect
+ * when the device is created, the first WebGPU start after releaseWebGpu().
  */
 export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo> {
-  const { device, allowSoftwareAdapter, matmulPrecision } = initBackendOptionsSchema.parse(opts);
-  const allowSoftware = softwareAllowed(device, allowSoftwareAdapter);
+  const o = initBackendOptionsSchema.parse(opts);
+  const { device, matmulPrecision } = o;
+  applyGlobal(o);
   const matmul = (name: BackendName): Pick<BackendInfo, 'matmul'> => {
     if (matmulPrecision === 'fp32') return {};
     if (name === 'webgpu') return { matmul: tensorCoreStatus() };
@@ -115,7 +169,7 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
   };
   if (device !== 'auto') {
     try {
-      const adapter = await startOne(device, allowSoftware, matmulPrecision);
+      const adapter = await startOne(device, o);
       return { name: device, ...(adapter ? { adapter } : {}), skipped: [], ...matmul(device) };
     } catch (e) {
       throw new BackendInitError(device, (e as Error).message, { cause: e });
@@ -124,7 +178,7 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
   const skipped: BackendInfo['skipped'] = [];
   for (const name of AUTO_ORDER) {
     try {
-      const adapter = await startOne(name, allowSoftware, matmulPrecision);
+      const adapter = await startOne(name, o);
       return { name, ...(adapter ? { adapter } : {}), skipped, ...matmul(name) };
     } catch (e) {
       skipped.push({ device: name, reason: (e as Error).message });

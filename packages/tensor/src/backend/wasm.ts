@@ -6,14 +6,13 @@ import { fileURLToPath } from 'node:url';
 const WASM_FILE = 'tfjs-backend-wasm.wasm';
 
 /**
- * Where the tfjs wasm binaries are: $MAGIC_WASM_DIR, else next to this module (a bundle built by
- * scripts/device-bundle.mjs copies them there), else the installed @tensorflow/tfjs-backend-wasm/dist/.
- * Returns a directory with a trailing slash, or a reason why none was found.
+ * Where the tfjs wasm binaries are: `dir` (InitBackendOptions.wasmDir; CLIs: $MAGIC_WASM_DIR), else next to this
+ * module (a bundle built by scripts/device-bundle.mjs copies them there), else the installed
+ * @tensorflow/tfjs-backend-wasm/dist/. Returns a directory with a trailing slash, or a reason why none was found.
  */
-export function resolveWasmDir(): { dir: string } | { reason: string } {
+export function resolveWasmDir(dir?: string): { dir: string } | { reason: string } {
   const candidates: string[] = [];
-  const fromEnv = process.env.MAGIC_WASM_DIR;
-  if (fromEnv) candidates.push(fromEnv);
+  if (dir) candidates.push(dir);
   try {
     candidates.push(dirname(fileURLToPath(import.meta.url)));
   } catch {
@@ -28,5 +27,7 @@ export function resolveWasmDir(): { dir: string } | { reason: string } {
   for (const dir of candidates) {
     if (existsSync(join(dir, WASM_FILE))) return { dir: dir.endsWith('/') ? dir : `${dir}/` };
   }
-  return { reason: `${WASM_FILE} not found (looked in ${candidates.join(', ') || 'nowhere'}; set MAGIC_WASM_DIR)` };
+  return {
+    reason: `${WASM_FILE} not found (looked in ${candidates.join(', ') || 'nowhere'}; pass wasmDir / set MAGIC_WASM_DIR)`,
+  };
 }

@@ -56,11 +56,8 @@ interface PoolState extends WebGpuPoolStats {
 
 const DEFAULT_STALE_AFTER = 32_768;
 
-/** Default cap in bytes: $MAGIC_WEBGPU_POOL_GB (GB, decimal) or 16 GB. */
-export function defaultPoolCapBytes(): number {
-  const gb = Number(process.env.MAGIC_WEBGPU_POOL_GB);
-  return (Number.isFinite(gb) && gb > 0 ? gb : 16) * 1e9;
-}
+/** Default cap in bytes, 16 GB (InitBackendOptions.webGpuPoolCapBytes sets another; CLIs: $MAGIC_WEBGPU_POOL_GB). */
+export const DEFAULT_POOL_CAP_BYTES = 16e9;
 
 function managerOf(backend: unknown): BufferManagerLike | undefined {
   const m = (backend as BackendWithPool | undefined)?.bufferManager;
@@ -118,7 +115,7 @@ function evict(m: BufferManagerLike, state: PoolState, bytes: number): number {
  */
 export function capWebGpuBufferPool(
   backend: unknown,
-  capBytes = defaultPoolCapBytes(),
+  capBytes = DEFAULT_POOL_CAP_BYTES,
   options: PoolCapOptions = {},
 ): boolean {
   const m = managerOf(backend);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { installFastMatMul, setTensorCoreGemm } from '../fused/matmul.js';
+import { setTensorCoreGemm } from '../fused/matmul/run-gemm.js';
+import { installFastMatMul } from '../fused/matmul.js';
 import {
   hoistShaderDirectives,
   runTensorCoreGemm,
@@ -15,6 +16,7 @@ import {
   hasGpuDeviceNode,
   hasVulkanLoader,
 } from './adapter.js';
+import { useSurfacelessEgl } from './native-env.js';
 import { captureDeviceErrors, type ErrorSourceDevice, guardBackendReads } from './webgpu-errors.js';
 import { capWebGpuBufferPool } from './webgpu-pool.js';
 
@@ -101,40 +103,44 @@ function installNavigatorGpu(gpu: GpuLike, globals: Record<string, unknown>): vo
   else g.navigator = { gpu };
 }
 
+/** Dawn toggles for the hardware adapter's instance (e.g. disable_robustness), by name. */
+export interface DawnToggles {
+  enable?: readonly string[] | undefined;
+  disable?: readonly string[] | undefined;
+}
+
 /**
- * Dawn instance flags for the hardware adapter: `$MAGIC_DAWN_ENABLE` / `$MAGIC_DAWN_DISABLE` (comma-separated Dawn
- * toggles, e.g. disable_robustness) become `enable-dawn-features=` / `disable-dawn-features=`.
+ * Dawn instance flags for the hardware adapter: the toggles become `enable-dawn-features=` /
+ * `disable-dawn-features=`, `extraEnable` (the tensor-core toggles) merged in. Anything that is not a toggle name is
+ * dropped, so a value cannot smuggle in another flag.
  */
-export function dawnFlags(env: Record<string, string | undefined> = process.env, extraEnable: string[] = []): string[] {
-  const list = (v: string | undefined) =>
-    (v ?? '')
-      .split(',')
-      .map((t) => t.trim())
-      .filter((t) => /^[a-z0-9_]+$/.test(t));
+export function dawnFlags(toggles: DawnToggles = {}, extraEnable: readonly string[] = []): string[] {
+  const list = (v: readonly string[] | undefined) =>
+    (v ?? []).map((t) => t.trim()).filter((t) => /^[a-z0-9_]+$/.test(t));
   const flags: string[] = [];
-  const enable = [...new Set([...list(env.MAGIC_DAWN_ENABLE), ...extraEnable])];
-  const disable = list(env.MAGIC_DAWN_DISABLE);
+  const enable = [...new Set([...list(toggles.enable), ...list(extraEnable)])];
+  const disable = list(toggles.disable);
   if (enable.length > 0) flags.push(`enable-dawn-features=${enable.join(',')}`);
   if (disable.length > 0) flags.push(`disable-dawn-features=${disable.join(',')}`);
   return flags;
 }
 
-async function pickAdapter(dawn: DawnModule, allowSoftware: boolean, toggles: string[] = []) {
+async function pickAdapter(dawn: DawnModule, allowSoftware: boolean, dawnToggles: DawnToggles, toggles: string[] = []) {
   // Without the Vulkan loader or (unless a software Vulkan adapter is welcome) a GPU device node the Linux probe
   // cannot succeed, and Dawn would print its warnings (C++ source paths) on every start before `auto` goes to a CPU.
   const probe = process.platform !== 'linux' || (hasVulkanLoader() && (allowSoftware || hasGpuDeviceNode()));
-  const hwGpu = probe ? dawn.create(dawnFlags(process.env, toggles)) : undefined;
+  const hwGpu = probe ? dawn.create(dawnFlags(dawnToggles, toggles)) : undefined;
   const hw = hwGpu ? await hwGpu.requestAdapter({ powerPreference: 'high-performance' }) : null;
   if (hwGpu && hw && !describeAdapter(hw).isSoftware) return { gpu: hwGpu, adapter: hw };
   const why = hw ? `only a software adapter (${describeAdapter(hw).device})` : explainNoHardwareAdapter();
   if (!allowSoftware) {
     throw new WebGpuUnavailable(
-      `${why}; software WebGPU not allowed (pass allowSoftwareAdapter: true or set MAGIC_ALLOW_SOFTWARE_WEBGPU=1)`,
+      `${why}; software WebGPU not allowed (pass allowSoftwareAdapter: true; CLIs: MAGIC_ALLOW_SOFTWARE_WEBGPU=1)`,
     );
   }
   if (hwGpu && hw) return { gpu: hwGpu, adapter: hw };
   // Mesa llvmpipe through Dawn's OpenGL ES backend: needs EGL without a display, and compatibility mode.
-  process.env.EGL_PLATFORM ??= 'surfaceless';
+  useSurfacelessEgl();
   const swGpu = dawn.create(['backend=opengles']);
   const sw = await swGpu.requestAdapter({ featureLevel: 'compatibility' });
   if (!sw) throw new WebGpuUnavailable(`${why}; no software adapter either (Mesa EGL/GLES: libegl-mesa0, libgles2)`);
@@ -177,9 +183,26 @@ export function tensorCoreSupport(adapter: Pick<GpuAdapterLike, 'features' | 'in
   return { available: true, subgroupSizes: sizes, configs };
 }
 
-async function start(allowSoftware: boolean, precision: MatmulPrecision): Promise<WebGpuStart> {
+/** How WebGPU starts (InitBackendOptions, resolved). */
+export interface WebGpuStartOptions {
+  allowSoftware: boolean;
+  precision?: MatmulPrecision | undefined;
+  /** Replace tfjs' matmul kernels with the tiled GEMM (default true). */
+  fastMatMul?: boolean | undefined;
+  /** Soft cap of tfjs' buffer pool, bytes (default DEFAULT_POOL_CAP_BYTES). */
+  poolCapBytes?: number | undefined;
+  dawnToggles?: DawnToggles | undefined;
+}
+
+async function start(options: WebGpuStartOptions): Promise<WebGpuStart> {
+  const { allowSoftware, precision = 'fp32', fastMatMul = true, poolCapBytes, dawnToggles = {} } = options;
   const dawn = await loadDawn();
-  let { gpu, adapter } = await pickAdapter(dawn, allowSoftware, precision === 'fp32' ? [] : TENSOR_CORE_TOGGLES);
+  let { gpu, adapter } = await pickAdapter(
+    dawn,
+    allowSoftware,
+    dawnToggles,
+    precision === 'fp32' ? [] : TENSOR_CORE_TOGGLES,
+  );
   let support = tensorCoreSupport(adapter);
   if (precision === 'fp32' && support.available) {
     support = {
@@ -190,7 +213,7 @@ async function start(allowSoftware: boolean, precision: MatmulPrecision): Promis
   }
   if (precision !== 'fp32' && !support.available) {
     // the toggles only for a device that uses them: otherwise today's plain instance
-    ({ gpu, adapter } = await pickAdapter(dawn, allowSoftware));
+    ({ gpu, adapter } = await pickAdapter(dawn, allowSoftware, dawnToggles));
   }
   const requiredLimits: Record<string, number> = {};
   for (const k of LIMITS) if (typeof adapter.limits[k] === 'number') requiredLimits[k] = adapter.limits[k];
@@ -203,11 +226,11 @@ async function start(allowSoftware: boolean, precision: MatmulPrecision): Promis
   installNavigatorGpu(gpu, dawn.globals);
   // tfjs-backend-webgpu checks navigator.gpu when it is first imported.
   const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
-  // The tiled GEMM replaces tfjs' matmul programs (registered by the import above); MAGIC_FAST_MATMUL=0 keeps tfjs'.
-  if (process.env.MAGIC_FAST_MATMUL !== '0' && installFastMatMul()) setTensorCoreGemm(runTensorCoreGemm);
+  // The tiled GEMM replaces tfjs' matmul programs (registered by the import above); fastMatMul false keeps tfjs'.
+  if (fastMatMul && installFastMatMul()) setTensorCoreGemm(runTensorCoreGemm);
   else if (support.available) {
     // the tensor-core GEMM is reached through the tiled GEMM's kernels
-    support = { ...support, available: false, reason: "MAGIC_FAST_MATMUL=0 keeps tfjs' matmul programs" };
+    support = { ...support, available: false, reason: "fastMatMul false keeps tfjs' matmul programs" };
   }
   setTensorCoreSupport(support);
   setMatmulPrecision(precision);
@@ -217,7 +240,7 @@ async function start(allowSoftware: boolean, precision: MatmulPrecision): Promis
     'webgpu',
     () => {
       const backend = new WebGPUBackend(device as never, adapter.info as never);
-      capWebGpuBufferPool(backend);
+      capWebGpuBufferPool(backend, poolCapBytes);
       guardBackendReads(backend as unknown as { read(dataId: object): Promise<unknown> }, device);
       return backend;
     },
@@ -230,15 +253,17 @@ async function start(allowSoftware: boolean, precision: MatmulPrecision): Promis
 /**
  * Starts Dawn once per process and registers the 'webgpu' tfjs backend on its device. `precision` other than
  * 'fp32' requests the tensor-core features where the adapter offers them; on an already started device it switches
- * the mode (falling back, reported by tensorCoreStatus, where the device lacks them).
+ * the mode (falling back, reported by tensorCoreStatus, where the device lacks them). The other options take effect
+ * when the device is created (the first start after releaseWebGpu).
  */
-export function startWebGpu(allowSoftware: boolean, precision: MatmulPrecision = 'fp32'): Promise<WebGpuStart> {
+export function startWebGpu(options: WebGpuStartOptions): Promise<WebGpuStart> {
+  const { allowSoftware, precision = 'fp32' } = options;
   if (current && (allowSoftware || !current.adapter.isSoftware)) {
     setMatmulPrecision(precision);
     return Promise.resolve({ adapter: current.adapter });
   }
   if (!started) {
-    started = start(allowSoftware, precision).catch((e) => {
+    started = start(options).catch((e) => {
       started = undefined;
       throw e;
     });
@@ -251,14 +276,20 @@ export function webGpuDevice(): unknown {
   return current?.device;
 }
 
+let bindingOverride: number | undefined;
+
+/** Sets (undefined: clears) the limit maxStorageBindingBytes reports (InitBackendOptions.maxBindingBytes). */
+export function setMaxBindingBytes(bytes: number | undefined): void {
+  bindingOverride = bytes;
+}
+
 /**
  * Largest storage-buffer binding, in bytes, the active backend's kernels can use: the WebGPU device's
  * `maxStorageBufferBindingSize` (128 MiB on the software adapter; Dawn on an H200 reports GBs), Infinity on other
- * backends. `MAGIC_MAX_BINDING_BYTES` overrides it (tests of the chunked paths).
+ * backends. InitBackendOptions.maxBindingBytes overrides it (tests of the chunked paths).
  */
 export function maxStorageBindingBytes(): number {
-  const env = Number(process.env.MAGIC_MAX_BINDING_BYTES);
-  if (Number.isFinite(env) && env > 0) return env;
+  if (bindingOverride !== undefined) return bindingOverride;
   if (tf.getBackend() !== 'webgpu') return Number.POSITIVE_INFINITY;
   const limits = (current?.device as { limits?: { maxStorageBufferBindingSize?: number } } | undefined)?.limits;
   return limits?.maxStorageBufferBindingSize ?? 134_217_728;

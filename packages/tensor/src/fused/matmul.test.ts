@@ -2,16 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   configureFastMatMul,
-  fastMatMulInstalled,
   fastMatMulWins,
   GEMM_BKS,
   GEMM_TILE_CONFIGS,
   GEMM_TILES,
-  installFastMatMul,
   planGemm,
   tileSharedBytes,
-  uninstallFastMatMul,
-} from './matmul.js';
+} from './matmul/plan.js';
+import { fastMatMulInstalled, installFastMatMul, uninstallFastMatMul } from './matmul.js';
 import { closeness, computeOn, normal, useSoftwareWebGpu } from './test-helpers.js';
 
 // WebGPU = Mesa llvmpipe (software adapter); every case compares the installed kernel against tfjs' cpu backend.

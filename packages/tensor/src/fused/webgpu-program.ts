@@ -41,6 +41,12 @@ interface WebGpuBackendLike {
   ): tf.TensorInfo;
 }
 
+/** The WebGPU backend as kernel functions see it (the tiled and tensor-core GEMMs). */
+export interface BackendLike extends WebGpuBackendLike {
+  disposeData(dataId: object): void;
+  device?: { limits?: Record<string, number> };
+}
+
 /** Thrown when a fused op gets inputs it cannot compute (wrong rank, shape or dtype). */
 export class FusedOpError extends MagicError {
   constructor(op: string, message: string) {

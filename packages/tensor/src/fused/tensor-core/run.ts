@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { FusedOpError, type FusedProgram, flatProgram, i32Uniform, type ProgramUniform } from '../webgpu-program.js';
+import { type BackendLike, FusedOpError, flatProgram, i32Uniform } from '../webgpu-program.js';
 import {
   HOIST_MARK,
   kernelKey,
@@ -131,17 +131,6 @@ export function tensorCoreStatus(): TensorCoreStatus {
     support,
     tableMeasuredOn: table.measuredOn,
   };
-}
-
-interface BackendLike {
-  runWebGPUProgram(
-    program: FusedProgram,
-    inputs: tf.TensorInfo[],
-    outputDtype: tf.DataType,
-    uniforms?: ProgramUniform[],
-  ): tf.TensorInfo;
-  disposeData(dataId: object): void;
-  device?: { limits?: Record<string, number> };
 }
 
 export interface TensorCoreGemmArgs {

@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { KvCache } from '../model.js';
+import { sampleFromLogProbs } from '../sampling.js';
+import {
+  concatStep,
+  type DecodeContext,
+  type Decoder,
+  disposeCache,
+  extendKeyMask,
+  promptIds,
+  type Sampled,
+} from './decoder.js';
+
+/**
+ * Host sampling (top-k / top-p): each step's full log-probs [B,V] are read back and sampled on the host, so a step
+ * waits for the previous one's tokens (its next input). Concat KV cache.
+ */
+export class HostDecoder implements Decoder {
+  readonly readAhead = 0;
+  private cache: KvCache | undefined;
+  private input: tf.Tensor2D | undefined;
+
+  constructor(private readonly ctx: DecodeContext) {}
+
+  async step(s: number): Promise<Sampled> {
+    const { ctx } = this;
+    // a finished row feeds the pad token; its samples are dropped
+    this.input =
+      s === 0
+        ? promptIds(ctx)
+        : tf.tensor2d(
+            ctx.seqs.map((q) => [q.done ? ctx.padTokenId : q.tokenIds[q.tokenIds.length - 1]!]),
+            [ctx.seqs.length, 1],
+            'int32',
+          );
+    const r = concatStep(ctx, this.input, this.cache);
+    disposeCache(this.cache);
+    this.cache = r.cache;
+    this.input.dispose();
+    this.input = undefined;
+    extendKeyMask(ctx);
+    try {
+      return await this.sample(r.logits);
+    } finally {
+      r.logits.dispose();
+    }
+  }
+
+  /** Reads log-probs [B,V] and samples each live row. */
+  private async sample(logits: tf.Tensor2D): Promise<Sampled> {
+    const { ctx } = this;
+    const live = ctx.seqs.map((q) => !q.done);
+    const lpT = tf.logSoftmax(logits);
+    const vocab = logits.shape[1];
+    try {
+      const lp = (await lpT.data()) as Float32Array;
+      const ids = new Int32Array(live.length);
+      const logprobs = new Float32Array(live.length);
+      live.forEach((isLive, i) => {
+        if (!isLive) return;
+        const row = lp.subarray(i * vocab, (i + 1) * vocab);
+        ids[i] = sampleFromLogProbs(row, ctx.options, ctx.rng);
+        logprobs[i] = row[ids[i]!]!;
+      });
+      return { ids, logprobs };
+    } finally {
+      lpT.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.input?.dispose();
+    disposeCache(this.cache);
+  }
+}
