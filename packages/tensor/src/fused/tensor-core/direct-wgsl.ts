@@ -150,12 +150,7 @@ export function directGemmWgsl(c: TensorCoreKernelConfig, convention: 'spec' | '
       }
     }`);
   }
-  const sgIndex =
-    sgs > 1
-      ? emu
-        ? `localIndex / ${SUBGROUP_SIZE}u`
-        : `subgroupBroadcastFirst(localIndex / ${SUBGROUP_SIZE}u)`
-      : '0u';
+  const sgIndex = sgs > 1 ? `${emu ? '' : 'subgroupBroadcastFirst'}(localIndex / ${SUBGROUP_SIZE}u)` : '0u';
   const body: string[] = [];
   body.push(`for (var k = 0u; k < kp; k += ${MK}u) {`);
   for (const pa of aParts) {
