@@ -64,7 +64,10 @@ export const DIRECT_UNIFORMS = ['Kp', 'Np', 'Mp', 'tilesM', 'tilesN', 'batch', '
 
 /** The matrix kernel (2.): inputs a16, b16 (+ a16lo, b16lo in split mode), output Cp [batch * Mp * Np] f32. */
 export function directGemmWgsl(c: TensorCoreKernelConfig, convention: 'spec' | 'swapped' = 'spec'): string {
-  if (c.accumulate !== 'f32') throw new FusedOpError('tensorCoreGemm', 'the direct kernel accumulates in f32');
+  const promote = c.accumulate === 'f16-promote';
+  if (promote && (c.split || c.bk % c.mma.k !== 0)) {
+    throw new FusedOpError('tensorCoreGemm', 'f16-promote: no split, and bk a multiple of mma.k');
+  }
   const emu = c.emulate;
   const sgs = c.sgm * c.sgn;
   const T = SUBGROUP_SIZE * sgs;
@@ -81,6 +84,12 @@ export function directGemmWgsl(c: TensorCoreKernelConfig, convention: 'spec' | '
   const L = decl('left', 'f16');
   const R = decl('right', 'f16');
   const C = decl('result', 'f32');
+  // f16-promote: f16 partial sums (result<f16>) promoted through workgroup memory as a left fragment of K = N,
+  // times an N x N identity, into the f32 accumulators (WGSL has no conversion between matrix types)
+  const pmma = { m: MM, n: MN, k: MN } as const;
+  const C16 = parseMatrixType(C.wgsl.replace('<f32', '<f16'));
+  const PL = matrixType('left', 'f16', pmma);
+  const IR = matrixType('right', 'f16', pmma);
   const parts = c.split
     ? ([
         ['', ''],
@@ -95,12 +104,12 @@ export function directGemmWgsl(c: TensorCoreKernelConfig, convention: 'spec' | '
 
   const header: string[] = [];
   const emuFns: string[] = [];
-  const load = (t: 'LeftT' | 'RightT', arr: string, off: string, stride: string) =>
+  const load = (t: 'LeftT' | 'RightT' | 'PLeftT' | 'IdRightT', arr: string, off: string, stride: string) =>
     emu ? `Emu${t}(${off}, ${stride}, false)` : `subgroupMatrixLoad<${t}>(&${arr}, ${off}, false, ${stride})`;
   const mma = (l: string, r: string, acc: string, lArr: string, rArr: string) =>
     emu ? `emuMma_${lArr}_${rArr}(${l}, ${r}, ${acc})` : `subgroupMatrixMultiplyAccumulate(${l}, ${r}, ${acc})`;
-  const store = (off: string, v: string, stride: string) =>
-    emu ? `emuStore(${off}, ${v}, ${stride})` : `subgroupMatrixStore(&result, ${off}, ${v}, false, ${stride})`;
+  const store = (arr: string, off: string, v: string, stride: string) =>
+    emu ? `emuStore_${arr}(${off}, ${v}, ${stride})` : `subgroupMatrixStore(&${arr}, ${off}, ${v}, false, ${stride})`;
   if (!emu) {
     header.push(`enable f16; ${HOIST_MARK}`, `enable chromium_experimental_subgroup_matrix; ${HOIST_MARK}`);
     if (sgs > 1) {
@@ -108,23 +117,35 @@ export function directGemmWgsl(c: TensorCoreKernelConfig, convention: 'spec' | '
       header.push(`diagnostic(off, chromium.subgroup_matrix_uniformity); ${HOIST_MARK}`);
     }
     header.push(`alias LeftT = ${L.wgsl};`, `alias RightT = ${R.wgsl};`, `alias AccT = ${C.wgsl};`);
+    if (promote) {
+      header.push(`alias Acc16T = ${C16.wgsl};`, `alias PLeftT = ${PL.wgsl};`, `alias IdRightT = ${IR.wgsl};`);
+    }
   } else {
     // a fragment = where it lives, with the rows and columns of its declared type
     header.push(
       'struct EmuMat { off : u32, stride : u32, col : bool, rows : u32, cols : u32 }',
       `fn EmuLeftT(off : u32, stride : u32, col : bool) -> EmuMat { return EmuMat(off, stride, col, ${L.rows}u, ${L.cols}u); }`,
       `fn EmuRightT(off : u32, stride : u32, col : bool) -> EmuMat { return EmuMat(off, stride, col, ${R.rows}u, ${R.cols}u); }`,
+      `fn EmuPLeftT(off : u32, stride : u32, col : bool) -> EmuMat { return EmuMat(off, stride, col, ${PL.rows}u, ${PL.cols}u); }`,
+      `fn EmuIdRightT(off : u32, stride : u32, col : bool) -> EmuMat { return EmuMat(off, stride, col, ${IR.rows}u, ${IR.cols}u); }`,
       'alias LeftT = EmuMat;',
       'alias RightT = EmuMat;',
+      'alias PLeftT = EmuMat;',
+      'alias IdRightT = EmuMat;',
       `alias AccT = array<f32, ${(C.rows * C.cols) / SUBGROUP_SIZE}>;`,
+      `alias Acc16T = array<f32, ${(C16.rows * C16.cols) / SUBGROUP_SIZE}>;`,
+      ROUND_F16_WGSL,
       `fn emuIdx(m : EmuMat, r : u32, c : u32) -> u32 {
         return select(m.off + r * m.stride + c, m.off + c * m.stride + r, m.col);
       }`,
     );
-    // lane l owns result elements l, l + 32, ... (row-major over the result type's rows x columns)
-    for (const [pa, pb] of parts) {
+    // lane l owns result elements l, l + 32, ... (row-major over the result type's rows x columns); an f16
+    // accumulator rounds each MMA_K-deep sum into it
+    const pairs: [string, string, boolean][] = parts.map(([pa, pb]) => [`a16${pa}`, `b16${pb}`, promote]);
+    if (promote) pairs.push(['Ps', 'Id', false]);
+    for (const [la, rb, f16] of pairs) {
       emuFns.push(`
-    fn emuMma_a16${pa}_b16${pb}(l : EmuMat, r : EmuMat, acc : AccT) -> AccT {
+    fn emuMma_${la}_${rb}(l : EmuMat, r : EmuMat, acc : AccT) -> AccT {
       var out = acc;
       let lane = localIndex % ${SUBGROUP_SIZE}u;
       let z = ${EMU_ZERO};
@@ -134,21 +155,23 @@ export function directGemmWgsl(c: TensorCoreKernelConfig, convention: 'spec' | '
         let col = e % ${C.cols}u;
         var s = 0.0;
         for (var kk = 0u; kk < l.cols + z; kk++) {
-          s = s + a16${pa}[emuIdx(l, row, kk)] * b16${pb}[emuIdx(r, kk, col)];
+          s = s + ${la}[emuIdx(l, row, kk)] * ${rb}[emuIdx(r, kk, col)];
         }
-        out[q] = out[q] + s;
+        out[q] = ${f16 ? 'roundF16(out[q] + s)' : 'out[q] + s'};
       }
       return out;
     }`);
     }
-    emuFns.push(`
-    fn emuStore(off : u32, v : AccT, stride : u32) {
+    for (const arr of ['result', ...(promote ? ['Ps'] : [])]) {
+      emuFns.push(`
+    fn emuStore_${arr}(off : u32, v : AccT, stride : u32) {
       let lane = localIndex % ${SUBGROUP_SIZE}u;
       for (var q = 0u; q < ${(C.rows * C.cols) / SUBGROUP_SIZE}u + ${EMU_ZERO}; q++) {
         let e = q * ${SUBGROUP_SIZE}u + lane;
-        result[off + (e / ${C.cols}u) * stride + e % ${C.cols}u] = v[q];
+        ${arr}[off + (e / ${C.cols}u) * stride + e % ${C.cols}u] = v[q];
       }
     }`);
+    }
   }
   const sgIndex = sgs > 1 ? `${emu ? '' : 'subgroupBroadcastFirst'}(localIndex / ${SUBGROUP_SIZE}u)` : '0u';
   const body: string[] = [];
@@ -164,16 +187,46 @@ export function directGemmWgsl(c: TensorCoreKernelConfig, convention: 'spec' | '
     body.push(`    let fb${pb} = ${load('RightT', `b16${pb}`, `bBase + k * np + j * ${MN}u`, 'np')};`);
   }
   body.push(`    for (var i = 0u; i < ${lim(c.ti)}; i++) {`);
+  const accName = promote ? 'acc16' : 'acc';
   for (const [pa, pb] of parts) {
     body.push(
-      `      acc[i * ${c.tj}u + j] = ${mma(`fa${pa}[i]`, `fb${pb}`, `acc[i * ${c.tj}u + j]`, `a16${pa}`, `b16${pb}`)};`,
+      `      ${accName}[i * ${c.tj}u + j] = ${mma(`fa${pa}[i]`, `fb${pb}`, `${accName}[i * ${c.tj}u + j]`, `a16${pa}`, `b16${pb}`)};`,
     );
   }
-  body.push('    }', '  }', '}');
+  body.push('    }', '  }');
+  if (promote) {
+    // every bk of K (and at its end): f16 partial sums -> Ps -> left fragment x identity -> f32 accumulators
+    // (the condition depends on k only: uniform)
+    body.push(
+      `  if ((k + ${MK}u) % ${c.bk}u == 0u || k + ${MK}u >= kp) {`,
+      `    for (var f = 0u; f < ${lim(frags)}; f++) { ${store('Ps', `pBase + f * ${MM * MN}u`, 'acc16[f]', `${MN}u`)}; }`,
+      '    workgroupBarrier();',
+      `    let idR = ${load('IdRightT', 'Id', '0u', `${MN}u`)};`,
+      `    for (var f = 0u; f < ${lim(frags)}; f++) {`,
+      `      let pl = ${load('PLeftT', 'Ps', `pBase + f * ${MM * MN}u`, `${MN}u`)};`,
+      `      acc[f] = ${mma('pl', 'idR', 'acc[f]', 'Ps', 'Id')};`,
+      '      acc16[f] = Acc16T();',
+      '    }',
+      '    workgroupBarrier();',
+      '  }',
+    );
+  }
+  body.push('}');
+  const ST = emu ? 'f32' : 'f16';
+  const promoteDecls = promote
+    ? `var<workgroup> Ps : array<${ST}, ${sgs * frags * MM * MN}>;
+    var<workgroup> Id : array<${ST}, ${MN * MN}>;`
+    : '';
+  const promoteInit = promote
+    ? `for (var x = localIndex; x < ${MN * MN}u; x += ${T}u) { Id[x] = select(${ST}(0.0), ${ST}(1.0), x / ${MN}u == x % ${MN}u); }
+      var acc16 : array<Acc16T, ${frags}>;
+      let pBase = sg * ${frags * MM * MN}u;`
+    : '';
 
   return `
     ${header.join('\n    ')}
     var<workgroup> wgTile : i32;
+    ${promoteDecls}
     ${emuFns.join('\n')}
     fn main(index : i32) {
       // the workgroup's tile from a workgroup-uniform value (subgroup-matrix offsets must be uniform)
@@ -193,12 +246,13 @@ export function directGemmWgsl(c: TensorCoreKernelConfig, convention: 'spec' | '
       let aBase = bt * u32(uniforms.aBatchStride) + row0 * kp;
       let bBase = bt * u32(uniforms.bBatchStride) + col0;
       var acc : array<AccT, ${frags}>;
+      ${promoteInit}
       ${body.join('\n      ')}
       if (valid) {
         let cBase = bt * u32(uniforms.Mp) * np + row0 * np + col0;
         for (var i = 0u; i < ${lim(c.ti)}; i++) {
           for (var j = 0u; j < ${lim(c.tj)}; j++) {
-            ${store(`cBase + i * ${MM}u * np + j * ${MN}u`, `acc[i * ${c.tj}u + j]`, 'np')};
+            ${store('result', `cBase + i * ${MM}u * np + j * ${MN}u`, `acc[i * ${c.tj}u + j]`, 'np')};
           }
         }
       }

@@ -146,6 +146,18 @@ const CASES: Case[] = [
     precision: 'f16',
     dims: { batch: 2, batchA: 1, batchB: 2, m: 20, n: 140, k: 600, transposeA: true, transposeB: true },
   },
+  {
+    name: 'direct: NT, f16 accumulation promoted to f32 every 32 of K (K ends mid-chunk), 2x2 subgroups',
+    variant: v(8, [2, 2], [2, 2], 32, { direct: true, accumulate: 'f16-promote' }),
+    precision: 'f16',
+    dims: { batch: 1, batchA: 1, batchB: 1, m: 50, n: 40, k: 100, transposeA: false, transposeB: true },
+  },
+  {
+    name: 'direct: TN batched, 16x16 fragments, f16 accumulation promoted every 64 of K',
+    variant: v(16, [2, 2], [1, 1], 64, { direct: true, accumulate: 'f16-promote' }),
+    precision: 'f16',
+    dims: { batch: 2, batchA: 2, batchB: 2, m: 40, n: 36, k: 150, transposeA: true, transposeB: false },
+  },
 ];
 
 describe('emulated tensor-core GEMM on the software adapter = JS reference (same rounding)', () => {

@@ -40,8 +40,9 @@ function canonicalDirect(code: string): string {
     .replace(/Emu(\w+)\((.+?), (\w+), false\)/g, 'LOAD_$1($2, $3)')
     .replace(/subgroupMatrixMultiplyAccumulate\(/g, 'MMA(')
     .replace(/emuMma_\w+\(/g, 'MMA(')
-    .replace(/subgroupMatrixStore\(&result, (.+?), (.+?), false, np\)/g, 'STORE($1, $2, np)')
-    .replace(/emuStore\(/g, 'STORE(')
+    .replace(/subgroupMatrixStore\(&(\w+), (.+?), (.+?), false, (\w+)\)/g, 'STORE_$1($2, $3, $4)')
+    .replace(/emuStore_(\w+)\(/g, 'STORE_$1(')
+    .replace(/\bf(16|32)\(([01])\.0\)/g, 'ST($2.0)')
     .replace(/subgroupBroadcastFirst(\(.+?\));/g, '$1;');
 }
 
@@ -104,7 +105,9 @@ describe('the direct kernel: one generator for the real and the emulated kernel'
         expect(real).toMatch(/subgroupMatrixMultiplyAccumulate/);
         expect(emulated).not.toMatch(/subgroup\w*\(|subgroup_matrix|enable /);
         const c = canonicalDirect(real);
-        for (const p of ['LOAD_LeftT(', 'LOAD_RightT(', 'MMA(', 'STORE(']) expect(c).toContain(p);
+        for (const p of ['LOAD_LeftT(', 'LOAD_RightT(', 'MMA(', 'STORE_result(']) expect(c).toContain(p);
+        if (name.includes('-p') && precision === 'f16')
+          for (const p of ['LOAD_PLeftT(', 'LOAD_IdRightT(', 'STORE_Ps(']) expect(c).toContain(p);
         expect(canonicalDirect(emulated)).toBe(c);
       });
     }

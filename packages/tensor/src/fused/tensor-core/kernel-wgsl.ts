@@ -50,7 +50,8 @@ export interface TensorCoreKernelConfig {
   doubleBuffer: boolean;
   /**
    * The direct kernel (direct-wgsl.ts): operands staged to f16 in global memory by separate programs, fragments
-   * loaded straight from there, no workgroup memory (bk, doubleBuffer unused; f32 accumulation only).
+   * loaded straight from there, no workgroup memory for operands (doubleBuffer unused; bk: the K depth of f16
+   * accumulation between promotions in 'f16-promote').
    */
   direct?: boolean | undefined;
   bias: boolean;
@@ -91,7 +92,12 @@ export function kernelShape(c: TensorCoreKernelConfig): KernelShape {
   const bm = c.sgm * c.ti * c.mma.m;
   const bn = c.sgn * c.tj * c.mma.n;
   const threads = SUBGROUP_SIZE * c.sgm * c.sgn;
-  if (c.direct) return { bm, bn, threads, sharedBytes: 4 };
+  if (c.direct) {
+    // f16-promote: per-subgroup f16 partial sums and an identity (f32 in the emulation)
+    const frags = c.sgm * c.sgn * c.ti * c.tj * c.mma.m * c.mma.n;
+    const promoted = c.accumulate === 'f16-promote' ? (frags + c.mma.n * c.mma.n) * (c.emulate ? 4 : 2) : 0;
+    return { bm, bn, threads, sharedBytes: 4 + promoted };
+  }
   const el = c.emulate ? 4 : 2;
   const bufs = c.doubleBuffer ? 2 : 1;
   const parts = c.split ? 2 : 1;
@@ -113,7 +119,6 @@ export function validateKernelConfig(c: TensorCoreKernelConfig): void {
     fail('mma must be 16 x {8,16} x {8,16}');
   if (c.bk % c.mma.k !== 0) fail(`bk ${c.bk} must be a multiple of mma.k ${c.mma.k}`);
   if (c.split && c.accumulate !== 'f32') fail('split needs f32 accumulation');
-  if (c.direct && c.accumulate !== 'f32') fail('the direct kernel needs f32 accumulation');
   const every = c.promoteEvery ?? 1;
   if (!(Number.isInteger(every) && every > 0)) fail(`promoteEvery must be a positive integer, got ${every}`);
   if (every > 1 && c.accumulate !== 'f16-promote') fail('promoteEvery needs f16-promote accumulation');
