@@ -4,6 +4,7 @@ import { initBackend } from '../../backend/init-backend.js';
 import { hoistDirectivesOn, tensorCoreSupport, webGpuDevice } from '../../backend/webgpu.js';
 import { setTensorCoreGemm } from '../matmul.js';
 import { computeOn, normal, useSoftwareWebGpu } from '../test-helpers.js';
+import { standaloneDirectModule } from './direct-wgsl.js';
 import {
   HOIST_MARK,
   standaloneTensorCoreModule,
@@ -75,7 +76,7 @@ describe('the real (subgroup-matrix) kernel WGSL', () => {
         bias: i % 2 === 0,
         emulate: false,
       };
-      const code = standaloneTensorCoreModule(cfg);
+      const code = cfg.direct ? standaloneDirectModule(cfg) : standaloneTensorCoreModule(cfg);
       expect(code.startsWith('enable f16;')).toBe(true);
       device.pushErrorScope('validation');
       const mod = device.createShaderModule({ code });
