@@ -451,6 +451,15 @@ async function guard<T>(what: Record<string, unknown>, fn: () => Promise<T>): Pr
   }
 }
 const sc = (x: number) => Math.max(16, Math.round(x / opts.scale));
+/**
+ * Leaves NaN in pooled buffers of `count` floats: a kernel that writes nothing must not read back a stale, correct
+ * product of an earlier variant (tfjs reuses freed buffers of the same size).
+ */
+async function poison(count: number) {
+  const ts = [0, 1, 2].map(() => tf.fill([count], Number.NaN));
+  await Promise.all(ts.map((t) => t.data()));
+  tf.dispose(ts);
+}
 function seeded(seed: number, count: number): Float32Array {
   let s = seed >>> 0;
   const next = () => {
@@ -528,6 +537,7 @@ if (tcUsable) {
         }
         const got = await guard({ op: 'tc-correct', variant: name, precision: p, case: c.name }, () =>
           withMode(p, name, async () => {
+            await poison(c.batch * c.m * c.n);
             const x = tf.tidy(() => {
               const ta = tf.tensor(
                 a,
@@ -653,6 +663,7 @@ save();
       EK,
     );
     const errorOf = async (): Promise<{ err: number; data: Float32Array }> => {
+      await poison(EM * EN);
       const c = tf.tidy(() => tf.matMul(tf.tensor2d(aData, [EM, EK]), tf.tensor2d(bData, [EK, EN])));
       const data = (await c.data()) as Float32Array;
       c.dispose();
