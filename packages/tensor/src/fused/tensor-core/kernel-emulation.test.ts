@@ -113,6 +113,51 @@ const CASES: Case[] = [
     precision: 'f16',
     dims: { batch: 2, batchA: 1, batchB: 2, m: 20, n: 140, k: 48, transposeA: true, transposeB: true },
   },
+  // the direct kernel (operands staged to f16 in global memory by their own programs, no workgroup memory)
+  {
+    name: 'direct: NN, odd shape, one subgroup, 16x8 fragments, large-range rows',
+    variant: v(8, [4, 4], [1, 1], 16, { direct: true }),
+    precision: 'f16',
+    dims: { batch: 1, batchA: 1, batchB: 1, m: 70, n: 45, k: 77, transposeA: false, transposeB: false },
+  },
+  {
+    name: 'direct: NT with a column bias, 16x16 fragments',
+    variant: v(16, [2, 2], [1, 1], 16, { direct: true }),
+    precision: 'f16',
+    dims: { batch: 1, batchA: 1, batchB: 1, m: 67, n: 70, k: 40, transposeA: false, transposeB: true },
+    bias: 'col',
+  },
+  {
+    name: 'direct: TN batched (both operands), 2x2 subgroups per workgroup',
+    variant: v(8, [2, 2], [2, 2], 16, { direct: true }),
+    precision: 'f16',
+    dims: { batch: 2, batchA: 2, batchB: 2, m: 40, n: 36, k: 100, transposeA: true, transposeB: false },
+  },
+  {
+    name: 'direct: NN batched A with a shared B and a full bias, split-f16 (three products)',
+    variant: v(8, [2, 4], [1, 1], 16, { direct: true, split: true }),
+    precision: 'split-f16',
+    dims: { batch: 3, batchA: 3, batchB: 1, m: 33, n: 20, k: 50, transposeA: false, transposeB: false },
+    bias: 'full',
+  },
+  {
+    name: 'direct: TT, one A for a batch of B, 16x8x8 matrix ops, deep K',
+    variant: { ...v(8, [2, 2], [1, 1], 16, { direct: true }), mma: { m: 16, n: 8, k: 8 } },
+    precision: 'f16',
+    dims: { batch: 2, batchA: 1, batchB: 2, m: 20, n: 140, k: 600, transposeA: true, transposeB: true },
+  },
+  {
+    name: 'direct: NT, f16 accumulation promoted to f32 every 32 of K (K ends mid-chunk), 2x2 subgroups',
+    variant: v(8, [2, 2], [2, 2], 32, { direct: true, accumulate: 'f16-promote' }),
+    precision: 'f16',
+    dims: { batch: 1, batchA: 1, batchB: 1, m: 50, n: 40, k: 100, transposeA: false, transposeB: true },
+  },
+  {
+    name: 'direct: TN batched, 16x16 fragments, f16 accumulation promoted every 64 of K',
+    variant: v(16, [2, 2], [1, 1], 64, { direct: true, accumulate: 'f16-promote' }),
+    precision: 'f16',
+    dims: { batch: 2, batchA: 2, batchB: 2, m: 40, n: 36, k: 150, transposeA: true, transposeB: false },
+  },
 ];
 
 describe('emulated tensor-core GEMM on the software adapter = JS reference (same rounding)', () => {

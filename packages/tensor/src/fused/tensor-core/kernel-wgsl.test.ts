@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { directGemmWgsl, matrixType, standaloneDirectModule } from './direct-wgsl.js';
 import { type TensorCoreKernelConfig, tensorCoreGemmWgsl } from './kernel-wgsl.js';
 import { TC_VARIANT_NAMES, variantFor } from './variants.js';
 
@@ -25,7 +26,24 @@ function canonical(code: string): string {
     .replace(/emuMma\w+\((.+), (\d+u)\)/g, 'MMA($1)')
     .replace(/subgroupMatrixStore\(&(\w+), (.+?), (.+?), false, (\d+u)\)/g, 'STORE_$1($2, $3, $4)')
     .replace(/emuStore(\w+)\(/g, 'STORE_$1(')
+    .replace(/subgroupBroadcastFirst(\(.+?\));/g, '$1;')
     .replace(/\bf16\(|roundF16\(/g, 'CONV(');
+}
+
+/** The direct kernel from `fn main` on, with builtins mapped to placeholders. */
+function canonicalDirect(code: string): string {
+  return code
+    .slice(code.indexOf('fn main('))
+    .replace(/ \+ u32\(uniforms\.batch < 0\)/g, '')
+    .replace(/\((\d+u)\)/g, '$1')
+    .replace(/subgroupMatrixLoad<(\w+)>\(&\w+, (.+?), false, (\w+)\)/g, 'LOAD_$1($2, $3)')
+    .replace(/Emu(\w+)\((.+?), (\w+), false\)/g, 'LOAD_$1($2, $3)')
+    .replace(/subgroupMatrixMultiplyAccumulate\(/g, 'MMA(')
+    .replace(/emuMma_\w+\(/g, 'MMA(')
+    .replace(/subgroupMatrixStore\(&(\w+), (.+?), (.+?), false, (\w+)\)/g, 'STORE_$1($2, $3, $4)')
+    .replace(/emuStore_(\w+)\(/g, 'STORE_$1(')
+    .replace(/\bf(16|32)\(([01])\.0\)/g, 'ST($2.0)')
+    .replace(/subgroupBroadcastFirst(\(.+?\));/g, '$1;');
 }
 
 describe('one generator for the real and the emulated kernel', () => {
@@ -35,7 +53,7 @@ describe('one generator for the real and the emulated kernel', () => {
     [true, false],
     [true, true],
   ] as const;
-  for (const name of TC_VARIANT_NAMES) {
+  for (const name of TC_VARIANT_NAMES.filter((x) => !x.startsWith('direct'))) {
     for (const precision of ['f16', 'split-f16'] as const) {
       it(`${name} (${precision}): same code modulo the subgroup-matrix builtins`, () => {
         for (const [transposeA, transposeB] of layouts) {
@@ -69,5 +87,48 @@ describe('one generator for the real and the emulated kernel', () => {
     const c = canonical(tensorCoreGemmWgsl(base));
     expect(canonical(tensorCoreGemmWgsl({ ...base, emulate: true, bk: 16 }))).not.toBe(c);
     expect(canonical(tensorCoreGemmWgsl({ ...base, emulate: true, transposeB: true }))).not.toBe(c);
+  });
+});
+
+describe('the direct kernel: one generator for the real and the emulated kernel', () => {
+  for (const name of TC_VARIANT_NAMES.filter((x) => x.startsWith('direct'))) {
+    for (const precision of ['f16', 'split-f16'] as const) {
+      it(`${name} (${precision}): same code modulo the subgroup-matrix builtins`, () => {
+        const base: Omit<TensorCoreKernelConfig, 'emulate'> = {
+          ...variantFor(name, precision),
+          transposeA: false,
+          transposeB: false,
+          bias: false,
+        };
+        const real = directGemmWgsl({ ...base, emulate: false });
+        const emulated = directGemmWgsl({ ...base, emulate: true });
+        expect(real).toMatch(/subgroupMatrixMultiplyAccumulate/);
+        expect(emulated).not.toMatch(/subgroup\w*\(|subgroup_matrix|enable /);
+        const c = canonicalDirect(real);
+        for (const p of ['LOAD_LeftT(', 'LOAD_RightT(', 'MMA(', 'STORE_result(']) expect(c).toContain(p);
+        if (name.includes('-p') && precision === 'f16')
+          for (const p of ['LOAD_PLeftT(', 'LOAD_IdRightT(', 'STORE_Ps(']) expect(c).toContain(p);
+        expect(canonicalDirect(emulated)).toBe(c);
+      });
+    }
+  }
+
+  it("declares fragments in the spec's (columns, rows) order: left<K, M>, right<N, K>, result<N, M>", () => {
+    const mma = { m: 16, n: 8, k: 16 } as const;
+    expect(matrixType('left', 'f16', mma)).toEqual({ wgsl: 'subgroup_matrix_left<f16, 16, 16>', rows: 16, cols: 16 });
+    expect(matrixType('right', 'f16', mma)).toEqual({ wgsl: 'subgroup_matrix_right<f16, 8, 16>', rows: 16, cols: 8 });
+    expect(matrixType('result', 'f32', mma)).toEqual({ wgsl: 'subgroup_matrix_result<f32, 8, 16>', rows: 16, cols: 8 });
+    const cfg: TensorCoreKernelConfig = {
+      ...variantFor('direct-n8-f4x4', 'f16'),
+      transposeA: false,
+      transposeB: false,
+      bias: false,
+      emulate: false,
+    };
+    const code = standaloneDirectModule(cfg);
+    expect(code).toContain('alias LeftT = subgroup_matrix_left<f16, 16, 16>;');
+    expect(code).toContain('alias RightT = subgroup_matrix_right<f16, 8, 16>;');
+    expect(code).toContain('alias AccT = subgroup_matrix_result<f32, 8, 16>;');
+    expect(code.startsWith('enable f16;')).toBe(true);
   });
 });

@@ -23,10 +23,10 @@ import { POW2_WGSL, ROUND_F16_WGSL } from './f16.js';
  *
  * Uniformity: subgroup-matrix builtins need subgroup-uniform pointers, offsets and control flow. The tile origin
  * comes from workgroupUniformLoad (the workgroup index written by invocation 0); with one subgroup per workgroup
- * every offset is uniform. With several, each subgroup's fragment offsets depend on localIndex / 32, which the
- * analysis cannot prove uniform, so the module turns the `chromium_experimental.subgroup_matrix_uniformity`
- * diagnostic off (the values are uniform per subgroup when the subgroup size is 32 and subgroups are linear in
- * localIndex, as on NVIDIA: the caller checks the adapter's subgroup sizes).
+ * every offset is uniform. With several, each subgroup's index is subgroupBroadcastFirst(localIndex / 32) (uniform
+ * in WGSL's subgroup-scope analysis), and the module also turns the `chromium.subgroup_matrix_uniformity`
+ * diagnostic off for Dawns without that analysis (the index is the subgroup's when the subgroup size is 32 and
+ * subgroups are linear in localIndex, as on NVIDIA: the caller checks the adapter's subgroup sizes).
  */
 
 export interface TensorCoreKernelConfig {
@@ -48,6 +48,12 @@ export interface TensorCoreKernelConfig {
   /** K depth of one workgroup-memory chunk (a multiple of mma.k). */
   bk: number;
   doubleBuffer: boolean;
+  /**
+   * The direct kernel (direct-wgsl.ts): operands staged to f16 in global memory by separate programs, fragments
+   * loaded straight from there, no workgroup memory for operands (doubleBuffer unused; bk: the K depth of f16
+   * accumulation between promotions in 'f16-promote').
+   */
+  direct?: boolean | undefined;
   bias: boolean;
   emulate: boolean;
 }
@@ -86,6 +92,12 @@ export function kernelShape(c: TensorCoreKernelConfig): KernelShape {
   const bm = c.sgm * c.ti * c.mma.m;
   const bn = c.sgn * c.tj * c.mma.n;
   const threads = SUBGROUP_SIZE * c.sgm * c.sgn;
+  if (c.direct) {
+    // f16-promote: per-subgroup f16 partial sums and an identity (f32 in the emulation)
+    const frags = c.sgm * c.sgn * c.ti * c.tj * c.mma.m * c.mma.n;
+    const promoted = c.accumulate === 'f16-promote' ? (frags + c.mma.n * c.mma.n) * (c.emulate ? 4 : 2) : 0;
+    return { bm, bn, threads, sharedBytes: 4 + promoted };
+  }
   const el = c.emulate ? 4 : 2;
   const bufs = c.doubleBuffer ? 2 : 1;
   const parts = c.split ? 2 : 1;
@@ -114,7 +126,7 @@ export function validateKernelConfig(c: TensorCoreKernelConfig): void {
     if (!(Number.isInteger(v) && v > 0)) fail(`${k} must be a positive integer, got ${v}`);
   }
   const { bm, bn, threads } = kernelShape(c);
-  if ((bm * c.bk) % threads !== 0 || (bn * c.bk) % threads !== 0) {
+  if ((!c.direct && (bm * c.bk) % threads !== 0) || (bn * c.bk) % threads !== 0) {
     fail(`tile ${bm}x${bn}x${c.bk} does not split evenly over ${threads} invocations`);
   }
 }
@@ -123,6 +135,7 @@ export function validateKernelConfig(c: TensorCoreKernelConfig): void {
 export function kernelKey(c: TensorCoreKernelConfig): string {
   return [
     'magicTcGemm',
+    c.direct ? 'direct' : 'staged',
     c.emulate ? 'emu' : 'sgm',
     c.transposeA ? 'tA' : 'nA',
     c.transposeB ? 'tB' : 'nB',
@@ -190,12 +203,19 @@ export function tensorCoreGemmWgsl(c: TensorCoreKernelConfig): string {
   };
   const store = (arr: string, off: string, v: string, stride: number) =>
     emu ? `emuStore${arr}(${off}, ${v}, ${stride}u)` : `subgroupMatrixStore(&${arr}, ${off}, ${v}, false, ${stride}u)`;
-  const stage = (x: string) => (emu ? `roundF16(${x})` : `f16(${x})`);
+  // rounding in f32 bit arithmetic in both kernels (then an exact conversion): the GPU's f32 -> f16 -> f32
+  // round trip in the split's lo part is not trusted to round (the first GPU run saw lo parts of zero)
+  const stage = (x: string) => `ST(roundF16(${x}))`;
 
   if (!emu) {
     header.push(`enable f16; ${HOIST_MARK}`, `enable chromium_experimental_subgroup_matrix; ${HOIST_MARK}`);
-    if (sgs > 1) header.push(`diagnostic(off, chromium_experimental.subgroup_matrix_uniformity); ${HOIST_MARK}`);
+    // the rule lives in the `chromium` namespace (`chromium_experimental.` was ignored: the first GPU run's error)
+    if (sgs > 1) {
+      header.push(`enable subgroups; ${HOIST_MARK}`);
+      header.push(`diagnostic(off, chromium.subgroup_matrix_uniformity); ${HOIST_MARK}`);
+    }
     header.push(
+      ROUND_F16_WGSL,
       'alias ST = f16;',
       `alias LeftT = subgroup_matrix_left<f16, ${MK}, ${MM}>;`,
       `alias RightT = subgroup_matrix_right<f16, ${MN}, ${MK}>;`,
@@ -432,7 +452,7 @@ export function tensorCoreGemmWgsl(c: TensorCoreKernelConfig): string {
     fn main(index : i32) {
       let tid = i32(localIndex);
       let lane = localIndex % ${SUBGROUP_SIZE}u;
-      ${sgs > 1 ? `let sg = localIndex / ${SUBGROUP_SIZE}u;` : ''}
+      ${sgs > 1 ? `let sg = ${emu ? '' : 'subgroupBroadcastFirst'}(localIndex / ${SUBGROUP_SIZE}u);` : ''}
       // the workgroup's tile from a workgroup-uniform value (subgroup-matrix offsets must be uniform)
       if (tid == 0) { wgTile = index / ${T}; }
       let grp = workgroupUniformLoad(&wgTile);

@@ -4,6 +4,7 @@ import { initBackend } from '../../backend/init-backend.js';
 import { hoistDirectivesOn, tensorCoreSupport, webGpuDevice } from '../../backend/webgpu.js';
 import { setTensorCoreGemm } from '../matmul.js';
 import { computeOn, normal, useSoftwareWebGpu } from '../test-helpers.js';
+import { standaloneDirectModule } from './direct-wgsl.js';
 import {
   HOIST_MARK,
   standaloneTensorCoreModule,
@@ -75,7 +76,7 @@ describe('the real (subgroup-matrix) kernel WGSL', () => {
         bias: i % 2 === 0,
         emulate: false,
       };
-      const code = standaloneTensorCoreModule(cfg);
+      const code = cfg.direct ? standaloneDirectModule(cfg) : standaloneTensorCoreModule(cfg);
       expect(code.startsWith('enable f16;')).toBe(true);
       device.pushErrorScope('validation');
       const mod = device.createShaderModule({ code });
@@ -142,7 +143,10 @@ describe('the real (subgroup-matrix) kernel WGSL', () => {
     const one = standaloneTensorCoreModule({ ...variantFor('n8-f4x4-s1x1-bk32', 'f16'), ...base });
     const four = standaloneTensorCoreModule({ ...variantFor('n8-f4x4-s2x2-bk32', 'f16'), ...base });
     expect(one).not.toMatch(/subgroup_matrix_uniformity/);
-    expect(four).toMatch(/diagnostic\(off, chromium_experimental\.subgroup_matrix_uniformity\)/);
+    expect(four).toMatch(/diagnostic\(off, chromium\.subgroup_matrix_uniformity\)/);
+    // the subgroup index is subgroup-uniform by construction (WGSL's subgroup-scope uniformity analysis)
+    expect(four).toMatch(/enable subgroups;/);
+    expect(four).toMatch(/let sg = subgroupBroadcastFirst\(localIndex \/ 32u\);/);
   });
 
   it('rejects configs it cannot generate', () => {

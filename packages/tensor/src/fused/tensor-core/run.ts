@@ -1,6 +1,16 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { type BackendLike, FusedOpError, flatProgram, i32Uniform } from '../webgpu-program.js';
 import {
+  DIRECT_UNIFORMS,
+  directGemmUserCode,
+  directPadding,
+  EPILOGUE_UNIFORMS,
+  epilogueWgsl,
+  retypeF16Inputs,
+  STAGE_UNIFORMS,
+  stageWgsl,
+} from './direct-wgsl.js';
+import {
   HOIST_MARK,
   kernelKey,
   kernelShape,
@@ -206,6 +216,12 @@ export function runTensorCoreGemm(backend: BackendLike, args: TensorCoreGemmArgs
   // exponents per row of op(A): rows of A, or columns of A^T; per column of op(B): columns of B, or rows of B^T
   const sA = runScales(backend, a3, transposeA ? 'cols' : 'rows', target, transposeA ? [batchA, k, m] : [batchA, m, k]);
   const sB = runScales(backend, b3, transposeB ? 'rows' : 'cols', target, transposeB ? [batchB, n, k] : [batchB, k, n]);
+  if (cfg.direct) {
+    const out = runDirect(backend, args, cfg, sA, sB);
+    backend.disposeData(sA.dataId);
+    backend.disposeData(sB.dataId);
+    return out;
+  }
   const { bm, bn, threads } = kernelShape(cfg);
   const tilesM = Math.ceil(m / bm);
   const tilesN = Math.ceil(n / bn);
@@ -247,9 +263,123 @@ export function runTensorCoreGemm(backend: BackendLike, args: TensorCoreGemmArgs
   return { dataId: out.dataId, shape: args.outShape, dtype: 'float32' };
 }
 
-/** Moves the tensor-core kernel's `enable` / `diagnostic` lines (marked HOIST_MARK) to the top of a WGSL module. */
-export function hoistShaderDirectives(code: string): string {
-  if (!code.includes(HOIST_MARK)) return code;
+/** The direct kernel's three steps (direct-wgsl.ts): staging of both operands, matrix kernel, epilogue. */
+function runDirect(
+  backend: BackendLike,
+  args: TensorCoreGemmArgs,
+  cfg: TensorCoreKernelConfig,
+  sA: tf.TensorInfo,
+  sB: tf.TensorInfo,
+): tf.TensorInfo {
+  const { a, b, transposeA, transposeB, bias, m, n, k, batch, batchA, batchB } = args;
+  const { mp, np, kp } = directPadding(cfg, m, n, k);
+  const emu = cfg.emulate;
+  const staged: tf.TensorInfo[] = [];
+  // op(A) as [batchA][mp][kp] (scaled per row), op(B) as [batchB][kp][np] (scaled per column)
+  const stage = (x: tf.TensorInfo, s: tf.TensorInfo, isA: boolean, part: 'hi' | 'lo') => {
+    const [R, C, Rp, Cp, batches] = isA ? [m, k, mp, kp, batchA] : [k, n, kp, np, batchB];
+    const t = isA ? transposeA : transposeB;
+    // source strides of element (r, c) of op(x): A [m][k] or [k][m], B [k][n] or [n][k]
+    const [rowStride, colStride] = isA ? (t ? [1, m] : [k, 1]) : t ? [1, k] : [n, 1];
+    const elements = batches * Rp * Cp;
+    const count = emu ? elements : elements / 2;
+    const along = isA ? 'row' : 'col';
+    const program = flatProgram(
+      {
+        variableNames: ['x', 'scale'],
+        outputShape: [count],
+        shaderKey: `magicTcStage_${along}_${part}_${emu ? 'emu' : 'f16'}`,
+        uniforms: STAGE_UNIFORMS.map((u) => `${u} : i32, `).join(''),
+        getUserCode: () => stageWgsl(along, part, emu),
+      },
+      Math.ceil(count / 64),
+      64,
+    );
+    const values = { R, C, Rp, Cp, rowStride, colStride, batchStride: m * k, scaleBatch: isA ? m : n, count };
+    values.batchStride = isA ? m * k : k * n;
+    const out = backend.runWebGPUProgram(
+      program,
+      [x, s],
+      emu ? 'float32' : 'int32',
+      STAGE_UNIFORMS.map((u) => i32Uniform(values[u])),
+    );
+    staged.push(out);
+    return out;
+  };
+  const inputs = [stage(a, sA, true, 'hi'), stage(b, sB, false, 'hi')];
+  if (cfg.split) inputs.push(stage(a, sA, true, 'lo'), stage(b, sB, false, 'lo'));
+  const { bm, bn, threads } = kernelShape(cfg);
+  const tilesM = mp / bm;
+  const tilesN = np / bn;
+  const u: Record<(typeof DIRECT_UNIFORMS)[number], number> = {
+    Kp: kp,
+    Np: np,
+    Mp: mp,
+    tilesM,
+    tilesN,
+    batch,
+    aBatchStride: batchA === 1 ? 0 : mp * kp,
+    bBatchStride: batchB === 1 ? 0 : kp * np,
+  };
+  const gemm = flatProgram(
+    {
+      variableNames: cfg.split ? ['a16', 'b16', 'a16lo', 'b16lo'] : ['a16', 'b16'],
+      outputShape: [batch * mp * np],
+      shaderKey: kernelKey(cfg),
+      uniforms: DIRECT_UNIFORMS.map((x) => `${x} : i32, `).join(''),
+      getUserCode: () => directGemmUserCode(cfg),
+    },
+    batch * tilesM * tilesN,
+    threads,
+  );
+  const cp = backend.runWebGPUProgram(
+    gemm,
+    inputs,
+    'float32',
+    DIRECT_UNIFORMS.map((x) => i32Uniform(u[x])),
+  );
+  for (const s of staged) backend.disposeData(s.dataId);
+  const count = batch * m * n;
+  const e: Record<(typeof EPILOGUE_UNIFORMS)[number], number> = {
+    M: m,
+    N: n,
+    Mp: mp,
+    Np: np,
+    sABatch: batchA === 1 ? 0 : m,
+    sBBatch: batchB === 1 ? 0 : n,
+    biasSB: args.biasStrides[0],
+    biasSM: args.biasStrides[1],
+    biasSN: args.biasStrides[2],
+    count,
+  };
+  const epilogue = flatProgram(
+    {
+      variableNames: bias ? ['cp', 'scaleA', 'scaleB', 'bias'] : ['cp', 'scaleA', 'scaleB'],
+      outputShape: [batch, m, n],
+      shaderKey: `magicTcEpilogue_${bias ? 'bias' : 'nobias'}`,
+      uniforms: EPILOGUE_UNIFORMS.map((x) => `${x} : i32, `).join(''),
+      getUserCode: () => epilogueWgsl(!!bias),
+    },
+    Math.ceil(count / 64),
+    64,
+  );
+  const out = backend.runWebGPUProgram(
+    epilogue,
+    bias ? [cp, sA, sB, bias] : [cp, sA, sB],
+    'float32',
+    EPILOGUE_UNIFORMS.map((x) => i32Uniform(e[x])),
+  );
+  backend.disposeData(cp.dataId);
+  return { dataId: out.dataId, shape: args.outShape, dtype: 'float32' };
+}
+
+/**
+ * Moves the tensor-core kernel's `enable` / `diagnostic` lines (marked HOIST_MARK) to the top of a WGSL module,
+ * and declares the direct kernel's packed f16 inputs as f16 arrays (retypeF16Inputs).
+ */
+export function hoistShaderDirectives(source: string): string {
+  if (!source.includes(HOIST_MARK)) return source;
+  const code = retypeF16Inputs(source);
   const lines = code.split('\n');
   const hoisted = lines.filter((l) => l.includes(HOIST_MARK)).map((l) => l.trim());
   return [...hoisted, ...lines.filter((l) => !l.includes(HOIST_MARK))].join('\n');

@@ -13,7 +13,7 @@ export type MatmulPrecision = (typeof MATMUL_PRECISIONS)[number];
 /** Kernel variants the sweep measures (everything but layout, bias and emulation). */
 export type KernelVariant = Pick<
   TensorCoreKernelConfig,
-  'mma' | 'accumulate' | 'promoteEvery' | 'split' | 'ti' | 'tj' | 'sgm' | 'sgn' | 'bk' | 'doubleBuffer'
+  'mma' | 'accumulate' | 'promoteEvery' | 'split' | 'ti' | 'tj' | 'sgm' | 'sgn' | 'bk' | 'doubleBuffer' | 'direct'
 >;
 
 const f32acc = (
@@ -25,6 +25,12 @@ const f32acc = (
   bk: number,
   accumulate: 'f32' | 'f16-promote' = 'f32',
 ): KernelVariant => ({ mma: { m: 16, n, k: 16 }, accumulate, split: false, ti, tj, sgm, sgn, bk, doubleBuffer: true });
+
+/** A direct-kernel variant (direct-wgsl.ts): fragments straight from f16 operands staged in global memory. */
+const direct = (n: 8 | 16, ti: number, tj: number, sgm = 1, sgn = 1, promoteK = 0): KernelVariant => ({
+  ...f32acc(n, ti, tj, sgm, sgn, promoteK || 16, promoteK ? 'f16-promote' : 'f32'),
+  direct: true,
+});
 
 /**
  * Named variants for 'f16' (split-f16 uses the same shapes with split on, f32 accumulation). The 16x8x16 shape
@@ -42,6 +48,18 @@ export const TC_VARIANTS = {
   'n8-f4x8-s2x2-bk32-promote': f32acc(8, 4, 8, 2, 2, 32, 'f16-promote'),
   'n8-f4x4-s2x2-bk32-promote': f32acc(8, 4, 4, 2, 2, 32, 'f16-promote'),
   'n8-f4x4-s2x2-bk32-promote2': { ...f32acc(8, 4, 4, 2, 2, 32, 'f16-promote'), promoteEvery: 2 },
+  'direct-n8-f4x4': direct(8, 4, 4),
+  'direct-n8-f2x4': direct(8, 2, 4),
+  'direct-n8-f4x2': direct(8, 4, 2),
+  'direct-n8-f4x8': direct(8, 4, 8),
+  'direct-n16-f2x2': direct(16, 2, 2),
+  'direct-n16-f4x2': direct(16, 4, 2),
+  'direct-n8-f2x2-s2x2': direct(8, 2, 2, 2, 2),
+  // f16 accumulation over 32 or 64 of K, promoted into f32 (the naive probe's f16 accumulation: 44-72 TFLOP/s)
+  'direct-n8-f4x4-p32': direct(8, 4, 4, 1, 1, 32),
+  'direct-n8-f4x8-p32': direct(8, 4, 8, 1, 1, 32),
+  'direct-n8-f4x4-p64': direct(8, 4, 4, 1, 1, 64),
+  'direct-n16-f2x4-p32': direct(16, 2, 4, 1, 1, 32),
 } as const satisfies Record<string, KernelVariant>;
 export type TcVariantName = keyof typeof TC_VARIANTS;
 export const TC_VARIANT_NAMES = Object.keys(TC_VARIANTS) as TcVariantName[];
