@@ -58,6 +58,58 @@ const precision = (l: Line) => {
   return p.active === p.requested ? `${p.active}` : `${p.active} (${p.requested} requested, fell back)`;
 };
 
+/** bench/tensor-cores.ts' lines, summarised per precision mode (one row per mode, not per variant). */
+function tensorCoreRows(lines: readonly Line[]): string[] {
+  const rows: string[] = [];
+  const of = (op: string) => lines.filter((l) => l.op === op);
+  for (const l of of('tc-compile-summary'))
+    rows.push(
+      `| tensor cores: compile | every variant × precision (× layout) | ${l.compiled} of ${l.of} compile | — |`,
+    );
+  const probes = of('tc-probe');
+  if (probes.length > 0)
+    rows.push(
+      `| tensor cores: matrix probes | raw subgroup-matrix loads (storage, workgroup memory) | ${probes.filter((p) => p.pass).length} of ${probes.length} exact | — |`,
+    );
+  for (const l of of('tc-correct-summary')) {
+    const c = l.correct as Record<string, string[]>;
+    const tried = of('tc-correct');
+    const detail = Object.entries(c).map(
+      ([p, v]) =>
+        `${p}: ${v.length}${tried.length ? ` of ${tried.filter((t) => t.precision === p).length}` : ''} variants`,
+    );
+    rows.push(
+      `| tensor cores: correctness at 64³ (NN/NT/TN/TT, batched, bias) | against float64 | ${detail.join('; ')} | — |`,
+    );
+  }
+  const gemm = of('tc-gemm').filter((g) => typeof g.tflops === 'number' && typeof g.precision === 'string');
+  const simt = Math.max(...gemm.filter((g) => g.precision === 'fp32').map((g) => g.tflops as number));
+  for (const precision of [...new Set(gemm.map((g) => g.precision as string))]) {
+    const best = gemm
+      .filter((g) => g.precision === precision)
+      .sort((a, b) => (b.tflops as number) - (a.tflops as number))[0]!;
+    rows.push(
+      `| tensor cores: GEMM ${best.size}³ | ${precision} (${best.variant}, ${best.layout}) | ${fmt(best.tflops, 1)} TFLOP/s | ${precision === 'fp32' ? '1' : `${fmt((best.tflops as number) / simt, 2)}× this run's fp32 SIMT`} |`,
+    );
+  }
+  for (const l of of('tc-error'))
+    rows.push(
+      `| tensor cores: error K=${l.k}, ${l.inputs} | ${l.precision} (${l.variant}) | 2^${l.log2} of ‖aᵢ‖‖bⱼ‖${l.bitIdenticalToPlainPath ? ', bit-identical to the plain path' : ''} | target ≤ 2^-10 (tensor-core modes) |`,
+    );
+  for (const l of of('tc-logits'))
+    rows.push(
+      `| tensor cores: logits ${l.preset}, ${(l.tokens as number[]).join('×')} tokens | ${l.precision} (${l.variant}) | max |Δlogit| / max |logit| ${fmt(l.relMaxDiff, 5)} | target ≤ 2e-2 |`,
+    );
+  const sweep = of('tc-sweep');
+  if (sweep.length > 0) {
+    const shapes = new Set(sweep.map((l) => JSON.stringify(l.shape))).size;
+    rows.push(
+      `| tensor cores: sweep | ${shapes} B1/B2 GEMM shapes, ${sweep.length} timings (precision per row in the jsonl) | selection table written | — |`,
+    );
+  }
+  return rows;
+}
+
 function callSection(file: string): string {
   const lines = readLines(file);
   const peer = (workload: string, dtype: string, name?: string) =>
@@ -67,6 +119,7 @@ function callSection(file: string): string {
   const rows: string[] = [];
   const notes: string[] = [];
   const sweeps = new Map<string, { tflops: number; variant: string }[]>();
+  const tcLines: Line[] = [];
   for (const l of lines) {
     if (l.peer) {
       const value =
@@ -155,6 +208,8 @@ function callSection(file: string): string {
       rows.push(
         `| guard serve | ${l.guard} guard, ${l.transport}, concurrency ${l.concurrency}, ${l.cores} cores (load average ${fmt(l.loadAverage1m, 1)}) | ${fmt(l.requestsPerSecond, 0)} req/s, p50 ${fmt(l.p50Ms, 1)} ms, ${l.errors} errors, ${l.mismatches} mismatches | — |`,
       );
+    } else if (typeof l.op === 'string' && l.op.startsWith('tc-')) {
+      tcLines.push(l);
     } else if (typeof l.note === 'string') {
       notes.push(`- ${l.note}`);
     } else if (typeof l.op === 'string') {
@@ -171,6 +226,7 @@ function callSection(file: string): string {
       `| matmul sweep ${shape} | tiled GEMM, ${runs.length} forced variants | best ${fmt(best.tflops, 1)} TFLOP/s (${best.variant}), median ${fmt(sorted[Math.floor(sorted.length / 2)]!.tflops, 1)}, worst ${fmt(worst.tflops, 1)} (${worst.variant}) | — |`,
     );
   }
+  rows.push(...tensorCoreRows(tcLines));
   return [
     `### ${basename(file, '.jsonl')}`,
     '',

@@ -20,7 +20,7 @@ import {
   setTensorCoreSupport,
   tensorCoreStatus,
 } from './run.js';
-import type { SweepTable } from './sweep-table.js';
+import { COMMITTED_SWEEP_TABLE, type SweepTable } from './sweep-table.js';
 import { TC_VARIANT_NAMES, TC_VARIANTS, variantFor } from './variants.js';
 
 useSoftwareWebGpu({ withCpu: false });
@@ -219,8 +219,10 @@ describe('selection on a (described) H200', () => {
       expect(chooseTensorCoreConfig(q, 49152)).toBeUndefined(); // several subgroups need size 32
       setTensorCoreSupport({ available: true, subgroupSizes: [32, 32], configs: ['f32:16x16x16'] });
       expect(chooseTensorCoreConfig(q, 49152)).toBeUndefined(); // no 16x8x16 config
-      configureTensorCoreGemm({ precision: 'f16' });
+      configureTensorCoreGemm({ precision: 'f16', table: { measuredOn: null, device: '', source: '', entries: [] } });
       expect(tensorCoreStatus()).toMatchObject({ active: 'fp32', fallback: expect.stringMatching(/not measured yet/) });
+      configureTensorCoreGemm({ precision: 'f16' }); // the committed table (measured on an H200)
+      expect(tensorCoreStatus()).toMatchObject({ active: 'f16', tableMeasuredOn: COMMITTED_SWEEP_TABLE.measuredOn });
     } finally {
       configureTensorCoreGemm(prev);
       setTensorCoreSupport({ available: false, reason: 'adapter lacks chromium-experimental-subgroup-matrix' });
