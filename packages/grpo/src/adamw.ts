@@ -17,13 +17,7 @@ export interface AdamWStepHyper {
  * writes p, m and v itself and returns true, or returns false and leaves them untouched, and the built-in math runs.
  * Any other return value (e.g. a void hook) counts as having done the update.
  */
-export type AdamWUpdate = (
-  p: tf.Variable,
-  m: tf.Variable,
-  v: tf.Variable,
-  g: tf.Tensor,
-  h: AdamWStepHyper,
-) => unknown;
+export type AdamWUpdate = (p: tf.Variable, m: tf.Variable, v: tf.Variable, g: tf.Tensor, h: AdamWStepHyper) => unknown;
 
 export interface AdamWOptions {
   betas: readonly [number, number];
