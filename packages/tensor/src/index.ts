@@ -45,7 +45,7 @@ export {
   seededNormal,
 } from './conformance/index.js';
 export { BackendInitError, MagicError, SafetensorsError, WebGpuError } from './errors.js';
-export { type AdamWStepParams, adamwStep, adamwStepReference } from './fused/adamw-step.js';
+export { type AdamWStepParams, adamwStep, adamwStepInPlace, adamwStepReference } from './fused/adamw-step.js';
 export { axpyInPlace, axpyReference } from './fused/axpy.js';
 export { decodeAttention, decodeAttentionReference } from './fused/decode-attention.js';
 export { embeddingGradient, embeddingGradientReference } from './fused/embedding-grad.js';
