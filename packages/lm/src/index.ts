@@ -1,4 +1,3 @@
-export { AdamW, type AdamWParams, globalNorm } from './adamw.js';
 export { CausalLM, type SaveOptions } from './causal-lm.js';
 export { readCheckpointTensors, type SaveWeightsOptions, writeCheckpointTensors } from './checkpoint-io.js';
 export {
@@ -10,6 +9,7 @@ export {
 } from './config.js';
 export { LmCheckpointError, LmConfigError, LmInputError } from './errors.js';
 export { type GenerateOptions, type GenerationOutput, generateOptionsSchema } from './generate.js';
+export { globalNorm } from './global-norm.js';
 export { PRESET_CONFIGS, PRESETS, type Preset } from './presets.js';
 export { QWEN25_CHAT_TEMPLATE } from './qwen25-chat-template.js';
 export { Rng } from './rng.js';
@@ -22,6 +22,7 @@ export {
   type SftConfigInput,
   type SftLog,
   SftTrainer,
+  type SftTrainerOptions,
   sftConfigSchema,
   type TrainOptions,
 } from './sft.js';
