@@ -51,9 +51,12 @@ interface Slot {
   v: tf.Variable;
 }
 
-/** A variable that owns its buffer (a variable shares its initial tensor's until that is disposed). */
-function ownedVariable(init: tf.Tensor, name: string): tf.Variable {
-  const x = tf.variable(init, false, name);
+/**
+ * A variable that owns its buffer (a variable shares its initial tensor's until that is disposed). Auto-named:
+ * two optimisers over the same parameters must not clash in tfjs's variable registry.
+ */
+function ownedVariable(init: tf.Tensor): tf.Variable {
+  const x = tf.variable(init, false);
   init.dispose();
   return x;
 }
@@ -78,12 +81,17 @@ export class AdamW {
     let s = this.slots.get(v.name);
     if (!s) {
       s = {
-        m: ownedVariable(tf.zerosLike(v), `${v.name}/adamw_m`),
-        v: ownedVariable(tf.zerosLike(v), `${v.name}/adamw_v`),
+        m: ownedVariable(tf.zerosLike(v)),
+        v: ownedVariable(tf.zerosLike(v)),
       };
       this.slots.set(v.name, s);
     }
     return s;
+  }
+
+  /** Creates the zero moments of `params` now rather than at their first gradient (memory is taken up front). */
+  initState(params: readonly tf.Variable[]): void {
+    for (const p of params) this.slot(p);
   }
 
   /** Applies one update with `grads` (by variable name) at learning rate `lr`; variables without a gradient only decay. */
@@ -162,8 +170,8 @@ export class AdamW {
       if (!entry) return;
       const p = params[i]!;
       this.slots.set(p.name, {
-        m: ownedVariable(tf.tensor(entry.expAvg.data, entry.expAvg.shape, 'float32'), `${p.name}/adamw_m`),
-        v: ownedVariable(tf.tensor(entry.expAvgSq.data, entry.expAvgSq.shape, 'float32'), `${p.name}/adamw_v`),
+        m: ownedVariable(tf.tensor(entry.expAvg.data, entry.expAvg.shape, 'float32')),
+        v: ownedVariable(tf.tensor(entry.expAvgSq.data, entry.expAvgSq.shape, 'float32')),
       });
     });
     this.stepCount = step;

@@ -128,6 +128,8 @@ export class SftTrainer {
       decays: (v) => !noDecay(hfName.get(v) ?? v.name),
       ...(update ? { update } : {}),
     });
+    // moments are allocated with the trainer, not inside the first step (a training run's peak is known up front)
+    this.optimizer.initState(this.named.map(([, v]) => v));
   }
 
   /** Learning rate of optimizer step `step` (0-based) under the config's schedule. */
