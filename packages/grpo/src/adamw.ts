@@ -31,7 +31,11 @@ export interface AdamWOptions {
 
 /** A moment on the host: shape plus float32 data (what a checkpoint file stores). */
 export const HostTensorSchema = z
-  .object({ shape: z.array(z.number().int().nonnegative()), data: z.instanceof(Float32Array) })
+  .object({
+    shape: z.array(z.number().int().nonnegative()),
+    // any Float32Array (also one over a SharedArrayBuffer, as file readers may return)
+    data: z.custom<Float32Array>((x) => x instanceof Float32Array, { message: 'expected a Float32Array' }),
+  })
   .refine((t) => t.data.length === t.shape.reduce((a, b) => a * b, 1), { message: 'data length does not match shape' });
 export type HostTensor = z.infer<typeof HostTensorSchema>;
 
