@@ -109,6 +109,5 @@ it("phase 1's defaults (AdamW, weightDecay 0, adamEpsilon 1e-7) train as tf.trai
     for (let j = 0; j < w.length; j++) maxMove = Math.max(maxMove, Math.abs(w[j]! - got[i]![j]!));
   });
   expect(maxMove).toBeGreaterThan(1e-3); // it trained
-  console.log(`phase-1 vs tf.train.adam: max |Δw| ${maxDiff}, max move ${maxMove}`);
   expect(maxDiff).toBeLessThan(1e-5); // the same update, to float rounding
 }, 300_000);
