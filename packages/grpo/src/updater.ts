@@ -41,18 +41,9 @@ function pushMetric(acc: Map<string, number[]>, key: string, value: number): voi
   else acc.set(key, [value]);
 }
 
-/**
- * GRPO actor update: advantages → (old log-probs) → PPO epochs over seed mini-batches → micro-batch
- * gradient accumulation → global-norm clip → AdamW. One `update()` is one RL step (one scheduler step).
- *
- * Micro-batch scaling follows verl with `use_dynamic_bsz`: each micro-batch loss is multiplied by
- * `len(micro) / len(mini)` (in sequences) before its gradient is accumulated, so the mini-batch
- * gradient is the sequence-weighted mean of the micro-batch losses' gradients (with `token-mean`, each
- * micro-batch is token-averaged on its own, exactly as in verl).
- */
 /** Kernels a backend may plug in (the defaults are plain tfjs ops). */
 export interface GrpoUpdaterOptions {
-  /** One AdamW step per variable, e.g. @magic/tensor's fused in-place `adamwStep`. */
+  /** AdamW's accelerated per-variable step, e.g. @magic/tensor's fused in-place `adamwStepInPlace`. */
   adamwUpdate?: AdamWUpdate;
   /** Σ g² per gradient for the global-norm clip, e.g. @magic/tensor's `sumOfSquares`. */
   sumOfSquares?: SumOfSquares;
@@ -63,6 +54,16 @@ export interface GrpoUpdaterOptions {
   axpyInPlace?: AxpyInPlace;
 }
 
+/**
+ * GRPO actor update in two seams: `computeAdvantages` (verl's `compute_advantage`), then `step`: (old log-probs) →
+ * PPO epochs over seed mini-batches → micro-batch gradient accumulation → global-norm clip → AdamW. One `step()`
+ * is one RL step (one scheduler step); `update()` runs both.
+ *
+ * Micro-batch scaling follows verl with `use_dynamic_bsz`: each micro-batch loss is multiplied by
+ * `len(micro) / len(mini)` (in sequences) before its gradient is accumulated, so the mini-batch
+ * gradient is the sequence-weighted mean of the micro-batch losses' gradients (with `token-mean`, each
+ * micro-batch is token-averaged on its own, exactly as in verl).
+ */
 export class GrpoUpdater {
   readonly config: GrpoConfig;
   private readonly optimizer: AdamW;
