@@ -16,7 +16,8 @@ beforeAll(async () => {
 });
 
 function context(data: MagicStepData) {
-  return { step: 1, totalSteps: 1, role: 'defender' as const, runDir: '', data, metrics: {}, generatedTokens: 0 };
+  const metrics: Record<string, number> = {};
+  return { step: 1, totalSteps: 1, role: 'defender' as const, runDir: '', data, metrics, generatedTokens: 0 };
 }
 
 async function setUp(seed: number) {
