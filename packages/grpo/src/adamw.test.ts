@@ -55,3 +55,83 @@ it('a pluggable per-variable update gets the moments, gradient and step, and mat
   hooked.dispose();
   tf.dispose([a, b, ...grads]);
 });
+
+it('a hook that declines (returns false) leaves the update to the built-in math, bit for bit', async () => {
+  const g = tf.tensor2d([
+    [0.1, -0.2, 0.3],
+    [0.05, 0, -0.4],
+  ]);
+  const builtIn = new AdamW({ betas: [0.9, 0.999], epsilon: 1e-8, weightDecay: 0.01 });
+  let calls = 0;
+  const declining = new AdamW({
+    betas: [0.9, 0.999],
+    epsilon: 1e-8,
+    weightDecay: 0.01,
+    update: () => {
+      calls++;
+      return false;
+    },
+  });
+  const a = params(3);
+  const b = params(4);
+  for (let i = 0; i < 3; i++) {
+    builtIn.apply([a], { [a.name]: g }, 0.1);
+    declining.apply([b], { [b.name]: g }, 0.1);
+  }
+  expect(calls).toBe(3);
+  expect(await b.data()).toEqual(await a.data());
+  // and the values are AdamW's: step 1 moves each weight by lr·sign(g) (m̂/√v̂ = ±1) after the decay
+  const one = new AdamW({ betas: [0.9, 0.999], epsilon: 1e-8, weightDecay: 0.01 });
+  const c = params(5);
+  one.apply([c], { [c.name]: g }, 0.1);
+  const start = [0.5, -1, 2, 1.5, 0.25, -0.75];
+  const gs = [0.1, -0.2, 0.3, 0.05, 0, -0.4];
+  const got = await c.data();
+  start.forEach((p, i) => {
+    expect(got[i]).toBeCloseTo(p * (1 - 0.1 * 0.01) - 0.1 * Math.sign(gs[i]!), 6);
+  });
+  for (const o of [builtIn, declining, one]) o.dispose();
+  tf.dispose([a, b, c, g]);
+});
+
+it('decays: variables it excludes get no weight decay', async () => {
+  const opt = new AdamW({ betas: [0.9, 0.999], epsilon: 1e-8, weightDecay: 0.5, decays: (v) => v.name.endsWith('-7') });
+  const decayed = params(7);
+  const kept = params(8);
+  const zero = tf.zeros([2, 3]);
+  opt.apply([decayed, kept], { [decayed.name]: zero, [kept.name]: zero }, 0.1);
+  expect(Array.from(await kept.data())).toEqual([0.5, -1, 2, 1.5, 0.25, -0.75]);
+  expect((await decayed.data())[0]).toBeCloseTo(0.5 * (1 - 0.1 * 0.5), 7);
+  opt.dispose();
+  tf.dispose([decayed, kept, zero]);
+});
+
+it('stateDict / loadStateDict: moments and step by parameter position, validated', async () => {
+  const g = tf.tensor2d([
+    [0.3, -0.1, 0.2],
+    [-0.2, 0.4, 0.1],
+  ]);
+  const a = new AdamW({ betas: [0.9, 0.999], epsilon: 1e-8, weightDecay: 0 });
+  const p = params(9);
+  a.apply([p], { [p.name]: g }, 0.1);
+  const saved = await a.stateDict([p]);
+  expect(saved.step).toBe(1);
+  expect(Array.from(saved.state[0]!.expAvg.data).map((x) => Math.round(x * 1e6) / 1e6)).toEqual([
+    0.03, -0.01, 0.02, -0.02, 0.04, 0.01,
+  ]);
+  // a fresh optimiser on a copy of the weights (another variable name) continues exactly
+  const q = params(10);
+  q.assign(p);
+  const b = new AdamW({ betas: [0.9, 0.999], epsilon: 1e-8, weightDecay: 0 });
+  b.loadStateDict(saved, [q]);
+  a.apply([p], { [p.name]: g }, 0.1);
+  b.apply([q], { [q.name]: g }, 0.1);
+  expect(b.step).toBe(2);
+  expect(await q.data()).toEqual(await p.data());
+  const wrong = { ...saved, state: [{ ...saved.state[0]!, expAvg: { shape: [3, 2], data: new Float32Array(6) } }] };
+  expect(() => b.loadStateDict(wrong, [q])).toThrow(/shape 3x2 differs from 2x3/);
+  const short = { ...saved, state: [{ ...saved.state[0]!, expAvg: { shape: [2, 3], data: new Float32Array(5) } }] };
+  expect(() => b.loadStateDict(short, [q])).toThrow(/data length does not match shape/);
+  for (const o of [a, b]) o.dispose();
+  tf.dispose([p, q, g]);
+});

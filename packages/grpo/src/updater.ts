@@ -1,19 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { AdamW, type AdamWUpdate } from './adamw.js';
-import {
-  broadcastToTokens,
-  computeGrpoOutcomeAdvantage,
-  computeRlooOutcomeAdvantage,
-  groupByUid,
-  type OutcomeAdvantage,
-} from './advantages.js';
+import { z } from 'zod';
+import { AdamW, AdamWStateDictSchema, type AdamWUpdate } from './adamw.js';
+import { groupByUid } from './advantages.js';
 import { aggregateLoss } from './aggregate-loss.js';
 import { chunk, firstMaskedColumn, rowsTensor, splitMiniBatches, validateGrpoBatch } from './batch.js';
+import { checkAdvantages, computeBatchAdvantages, type GrpoAdvantages } from './batch-advantages.js';
 import { type GrpoConfig, type GrpoConfigInput, GrpoConfigSchema } from './config.js';
 import { GrpoConfigError, GrpoInputError } from './errors.js';
 import { type AxpyInPlace, accumulateGradients, clipByGlobalNorm, type SumOfSquares } from './grad-clip.js';
 import { klPenalty } from './kl-penalty.js';
 import { learningRateAt } from './lr-schedule.js';
+import { computeLogProbsNoGrad, type LogProbRows } from './old-log-probs.js';
 import type { GrpoBatch, Policy, PolicyBatch } from './policy.js';
 import { computePolicyLoss } from './policy-loss.js';
 
@@ -27,6 +24,13 @@ interface Prepared {
 
 type Scalars = Record<string, tf.Scalar>;
 
+/** A GrpoUpdater's resumable state: the LR scheduler's step and the AdamW state of the policy's variables (by position). */
+export const GrpoUpdaterStateDictSchema = z.object({
+  schedulerStep: z.number().int().nonnegative(),
+  optimizer: AdamWStateDictSchema,
+});
+export type GrpoUpdaterStateDict = z.infer<typeof GrpoUpdaterStateDictSchema>;
+
 function mean(xs: readonly number[]): number {
   return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
@@ -37,18 +41,9 @@ function pushMetric(acc: Map<string, number[]>, key: string, value: number): voi
   else acc.set(key, [value]);
 }
 
-/**
- * GRPO actor update: advantages → (old log-probs) → PPO epochs over seed mini-batches → micro-batch
- * gradient accumulation → global-norm clip → AdamW. One `update()` is one RL step (one scheduler step).
- *
- * Micro-batch scaling follows verl with `use_dynamic_bsz`: each micro-batch loss is multiplied by
- * `len(micro) / len(mini)` (in sequences) before its gradient is accumulated, so the mini-batch
- * gradient is the sequence-weighted mean of the micro-batch losses' gradients (with `token-mean`, each
- * micro-batch is token-averaged on its own, exactly as in verl).
- */
 /** Kernels a backend may plug in (the defaults are plain tfjs ops). */
 export interface GrpoUpdaterOptions {
-  /** One AdamW step per variable, e.g. @magic/tensor's fused in-place `adamwStep`. */
+  /** AdamW's accelerated per-variable step, e.g. @magic/tensor's fused in-place `adamwStepInPlace`. */
   adamwUpdate?: AdamWUpdate;
   /** Σ g² per gradient for the global-norm clip, e.g. @magic/tensor's `sumOfSquares`. */
   sumOfSquares?: SumOfSquares;
@@ -59,6 +54,16 @@ export interface GrpoUpdaterOptions {
   axpyInPlace?: AxpyInPlace;
 }
 
+/**
+ * GRPO actor update in two seams: `computeAdvantages` (verl's `compute_advantage`), then `step`: (old log-probs) →
+ * PPO epochs over seed mini-batches → micro-batch gradient accumulation → global-norm clip → AdamW. One `step()`
+ * is one RL step (one scheduler step); `update()` runs both.
+ *
+ * Micro-batch scaling follows verl with `use_dynamic_bsz`: each micro-batch loss is multiplied by
+ * `len(micro) / len(mini)` (in sequences) before its gradient is accumulated, so the mini-batch
+ * gradient is the sequence-weighted mean of the micro-batch losses' gradients (with `token-mean`, each
+ * micro-batch is token-averaged on its own, exactly as in verl).
+ */
 export class GrpoUpdater {
   readonly config: GrpoConfig;
   private readonly optimizer: AdamW;
@@ -103,17 +108,40 @@ export class GrpoUpdater {
     return this.optimizer.step;
   }
 
-  /** Runs one GRPO update on `batch`; returns namespaced metrics (`actor/loss`, `actor/pgLoss`, `actor/klLoss`, ...). */
+  /**
+   * Runs one GRPO update on `batch`: `computeAdvantages` then `step`. Returns namespaced metrics
+   * (`actor/loss`, `actor/pgLoss`, `actor/klLoss`, ...).
+   */
   async update(batch: GrpoBatch): Promise<Record<string, number>> {
+    return this.step(batch, this.computeAdvantages(batch));
+  }
+
+  /** Advantages of `batch` (estimator, std scaling, zero-std masking of the config): the input of `step`. */
+  computeAdvantages(batch: GrpoBatch): GrpoAdvantages {
+    validateGrpoBatch(batch);
+    this.checkBatchFields(batch);
+    return computeBatchAdvantages(batch, this.config);
+  }
+
+  /** No-grad log-probs of the current policy, `ppoMicroBatchSize` rows at a time (verl's old log-probs). */
+  computeOldLogProbs(batch: LogProbRows): Promise<number[][]> {
+    return computeLogProbsNoGrad(this.policy, batch, this.microSize(batch.inputIds.length));
+  }
+
+  /**
+   * One RL step (one scheduler step) on `batch` with `advantages` from `computeAdvantages`: old log-probs (from
+   * the batch, else computed now) → PPO epochs over seed mini-batches → micro-batch gradient accumulation →
+   * global-norm clip → AdamW.
+   */
+  async step(batch: GrpoBatch, advantages: GrpoAdvantages): Promise<Record<string, number>> {
     const { batchSize } = validateGrpoBatch(batch);
     this.checkBatchFields(batch);
-    const adv = this.advantages(batch);
-    const trainMask = this.trainMask(batch, adv);
+    const adv = checkAdvantages(advantages, batch);
     const prepared: Prepared = {
       batch,
-      trainMask,
-      tokenAdvantages: broadcastToTokens(adv.advantages, trainMask),
-      oldLogProbs: batch.oldLogProbs ?? (await this.computeLogProbsArray(batch)),
+      trainMask: adv.trainMask,
+      tokenAdvantages: adv.tokenAdvantages,
+      oldLogProbs: batch.oldLogProbs ?? (await this.computeOldLogProbs(batch)),
     };
     const lr = this.lr;
     const acc = new Map<string, number[]>();
@@ -122,13 +150,32 @@ export class GrpoUpdater {
     let skipped = 0;
     for (let epoch = 0; epoch < this.config.ppoEpochs; epoch++) {
       for (const rows of miniBatches) {
-        if (!rows.some((r) => trainMask[r]!.some((m) => m > 0))) continue;
+        if (!rows.some((r) => prepared.trainMask[r]!.some((m) => m > 0))) continue;
         const stepped = await this.miniBatchStep(prepared, rows, lr, acc);
         if (!stepped) skipped++;
       }
     }
     this.schedulerStep += 1;
     return this.summarise(batch, adv, prepared, acc, { lr, skipped, batchSize });
+  }
+
+  /** The scheduler step and the AdamW state (host copies), e.g. for a checkpoint; `loadStateDict` restores it. */
+  async stateDict(): Promise<GrpoUpdaterStateDict> {
+    return {
+      schedulerStep: this.schedulerStep,
+      optimizer: await this.optimizer.stateDict(this.policy.trainableVariables),
+    };
+  }
+
+  /** Restores `stateDict()`'s result (validated against this policy's variables); the next `step` continues the run. */
+  loadStateDict(dict: GrpoUpdaterStateDict): void {
+    const parsed = GrpoUpdaterStateDictSchema.safeParse(dict);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new GrpoInputError(`stateDict.${issue.path.join('.')}`, issue.message);
+    }
+    this.optimizer.loadStateDict(parsed.data.optimizer, this.policy.trainableVariables);
+    this.schedulerStep = parsed.data.schedulerStep;
   }
 
   /** Frees the optimiser state (the policy's variables are the caller's). */
@@ -145,22 +192,6 @@ export class GrpoUpdater {
     }
   }
 
-  private advantages(batch: GrpoBatch): OutcomeAdvantage {
-    if (this.config.advEstimator === 'rloo') return computeRlooOutcomeAdvantage(batch.rewards, batch.uids);
-    return computeGrpoOutcomeAdvantage(batch.rewards, batch.uids, {
-      epsilon: this.config.epsilon,
-      normByStd: this.config.normAdvByStd,
-      scaleRewards: this.config.scaleRewards,
-    });
-  }
-
-  private trainMask(batch: GrpoBatch, adv: OutcomeAdvantage): number[][] {
-    if (!this.config.maskZeroStdGroups) return batch.responseMask.map((row) => row.map((m) => (m > 0 ? 1 : 0)));
-    return batch.responseMask.map((row, b) =>
-      adv.zeroStdGroups[adv.groupIndex[b]!] ? row.map(() => 0) : row.map((m) => (m > 0 ? 1 : 0)),
-    );
-  }
-
   /** The rows' tokens; log-probs are needed from the first response column on (the loss is masked before it). */
   private policyBatch(batch: GrpoBatch, rows: readonly number[]): PolicyBatch {
     return {
@@ -172,24 +203,6 @@ export class GrpoUpdater {
 
   private microSize(miniRows: number): number {
     return this.config.ppoMicroBatchSize ?? miniRows;
-  }
-
-  /** Log-probs of the current policy for every row (no gradient), in micro-batches. */
-  private async computeLogProbsArray(batch: GrpoBatch): Promise<number[][]> {
-    const rows = batch.inputIds.map((_, i) => i);
-    const out: number[][] = [];
-    for (const micro of chunk(rows, this.microSize(rows.length))) {
-      const pb = this.policyBatch(batch, micro);
-      try {
-        const lp = tf.tidy(() => this.policy.computeLogProbs(pb));
-        const values = (await lp.array()) as number[][];
-        lp.dispose();
-        out.push(...values);
-      } finally {
-        tf.dispose([pb.inputIds, pb.attentionMask]);
-      }
-    }
-    return out;
   }
 
   private microLoss(p: Prepared, rows: readonly number[], scale: number, kept: Scalars): tf.Scalar {
@@ -269,7 +282,7 @@ export class GrpoUpdater {
 
   private summarise(
     batch: GrpoBatch,
-    adv: OutcomeAdvantage,
+    adv: GrpoAdvantages,
     p: Prepared,
     acc: Map<string, number[]>,
     info: { lr: number; skipped: number; batchSize: number },

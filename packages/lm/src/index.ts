@@ -1,4 +1,3 @@
-export { AdamW, type AdamWParams, globalNorm } from './adamw.js';
 export { CausalLM, type SaveOptions } from './causal-lm.js';
 export { readCheckpointTensors, type SaveWeightsOptions, writeCheckpointTensors } from './checkpoint-io.js';
 export {
@@ -11,6 +10,7 @@ export {
 export { DECODE_STRATEGIES, type DecodeStrategy, decodeStrategy } from './decode/choose-decoder.js';
 export { LmCheckpointError, LmConfigError, LmInputError } from './errors.js';
 export { type GenerateOptions, type GenerationOutput, generateOptionsSchema } from './generate.js';
+export { globalNorm } from './global-norm.js';
 export { PRESET_CONFIGS, PRESETS, type Preset } from './presets.js';
 export { QWEN25_CHAT_TEMPLATE } from './qwen25-chat-template.js';
 export { Rng } from './rng.js';
@@ -23,6 +23,7 @@ export {
   type SftConfigInput,
   type SftLog,
   SftTrainer,
+  type SftTrainerOptions,
   sftConfigSchema,
   type TrainOptions,
 } from './sft.js';

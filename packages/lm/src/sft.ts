@@ -1,14 +1,16 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { scheduledLearningRate } from '@magic/core';
+import { AdamW, type AdamWStateDict, type AdamWUpdate } from '@magic/grpo';
 import { loadSafetensorsFile, type SafetensorsSaveDtype, saveSafetensorsFile } from '@magic/tensor';
+import { adamwStepInPlace } from '@magic/tensor/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { AdamW, globalNorm } from './adamw.js';
 import { CausalLM } from './causal-lm.js';
 import { readJsonFile } from './checkpoint-io.js';
 import { LmCheckpointError, LmConfigError } from './errors.js';
+import { globalNorm } from './global-norm.js';
 import { Rng } from './rng.js';
-import { lrMultiplier } from './schedule.js';
 import { type ChatRecord, padBatch, type TokenizedExample, tokenizeChat } from './sft-data.js';
 import { namedWeights } from './weights.js';
 
@@ -20,8 +22,15 @@ export const sftConfigSchema = z.object({
   eps: z.number().positive().default(1e-8),
   /** Clip gradients to this global norm (0 = no clipping). */
   maxGradNorm: z.number().min(0).default(1),
-  schedule: z.enum(['cosine', 'constant']).default('cosine'),
+  schedule: z.enum(['cosine', 'constant', 'linear']).default('cosine'),
   warmupSteps: z.number().int().min(0).default(0),
+  /**
+   * Warm-up formula (see @magic/core's LrSchedule): 'from-zero' `lr·step/warmup` (transformers, default) or
+   * 'from-first-step' `lr·(step+1)/(warmup+1)` (the game's phase 1 before it ran on SftTrainer).
+   */
+  warmup: z.enum(['from-zero', 'from-first-step']).default('from-zero'),
+  /** Where the decay reaches its floor: 'after-last-step' (transformers, default) or 'at-last-step'. */
+  decayEnd: z.enum(['after-last-step', 'at-last-step']).default('after-last-step'),
   minLrRatio: z.number().min(0).max(1).default(0),
   totalSteps: z.number().int().positive(),
   /** Examples per micro-batch. */
@@ -35,6 +44,12 @@ export const sftConfigSchema = z.object({
    * by length, so that a micro-batch holds examples of similar length (less padding, same examples per epoch).
    */
   groupByLength: z.boolean().default(false),
+  /**
+   * How the micro-batch losses of one optimizer step combine. 'micro-batch-mean' (default): each micro-batch's
+   * token mean, averaged over the micro-batches. 'token-mean': the token mean over the whole step (every label token
+   * weighs the same, as transformers >= 4.46 with num_items_in_batch).
+   */
+  lossReduction: z.enum(['micro-batch-mean', 'token-mean']).default('micro-batch-mean'),
   /** Evaluate every N optimizer steps (0 = never). */
   evalEvery: z.number().int().min(0).default(0),
   seed: z.number().int().default(0),
@@ -57,6 +72,15 @@ export interface SaveCheckpointOptions {
   optimizer?: boolean;
   /** Storage dtype of the model weights (default F32). */
   dtype?: SafetensorsSaveDtype;
+}
+
+/** Kernels a backend may plug in. */
+export interface SftTrainerOptions {
+  /**
+   * The AdamW's accelerated per-variable update. Default: @magic/tensor's fused in-place `adamwStepInPlace` on
+   * WebGPU (it declines elsewhere and the optimizer's own math runs); null: always the optimizer's own math.
+   */
+  adamwUpdate?: AdamWUpdate | null;
 }
 
 export interface TrainOptions {
@@ -91,26 +115,47 @@ export class SftTrainer {
   private readonly optimizer: AdamW;
   private readonly named: [string, tf.Variable][];
 
-  constructor(model: CausalLM, config: SftConfigInput) {
+  constructor(model: CausalLM, config: SftConfigInput, options: SftTrainerOptions = {}) {
     this.model = model;
     this.config = parseConfig(config, 'SftConfig');
     this.named = namedWeights(model.weights);
     const c = this.config;
-    this.optimizer = new AdamW(
-      { beta1: c.beta1, beta2: c.beta2, eps: c.eps, weightDecay: c.weightDecay },
-      this.named,
-      (n) => !noDecay(n),
-    );
+    const hfName = new Map(this.named.map(([name, v]) => [v, name]));
+    const update = options.adamwUpdate === undefined ? adamwStepInPlace : options.adamwUpdate;
+    this.optimizer = new AdamW({
+      betas: [c.beta1, c.beta2],
+      epsilon: c.eps,
+      weightDecay: c.weightDecay,
+      decays: (v) => !noDecay(hfName.get(v) ?? v.name),
+      ...(update ? { update } : {}),
+    });
+    // moments are allocated with the trainer, not inside the first step (a training run's peak is known up front)
+    this.optimizer.initState(this.named.map(([, v]) => v));
   }
 
-  /** Mean masked CE of one micro-batch (a scalar tensor; differentiable). */
-  private batchLoss(batch: { ids: number[][]; mask: number[][]; lossMask: number[][] }): tf.Scalar {
+  /** Learning rate of optimizer step `step` (0-based) under the config's schedule. */
+  learningRateAt(step: number): number {
+    const c = this.config;
+    return scheduledLearningRate(step, {
+      lr: c.learningRate,
+      scheduler: c.schedule,
+      warmupSteps: c.warmupSteps,
+      totalSteps: c.totalSteps,
+      minLrRatio: c.minLrRatio,
+      warmup: c.warmup,
+      decayEnd: c.decayEnd,
+    });
+  }
+
+  /** Masked CE of one micro-batch (a scalar tensor; differentiable): summed over labels, divided by `labels` or their count. */
+  private batchLoss(batch: { ids: number[][]; mask: number[][]; lossMask: number[][] }, labels?: number): tf.Scalar {
     return tf.tidy(() => {
       const ids = tf.tensor2d(batch.ids, undefined, 'int32');
       const mask = tf.tensor2d(batch.mask, undefined, 'int32');
       const lossMask = tf.tensor2d(batch.lossMask, undefined, 'float32');
       const { logProbs } = this.model.tokenLogProbs(ids, mask);
-      return tf.div(tf.neg(tf.sum(tf.mul(logProbs, lossMask))), tf.maximum(tf.sum(lossMask), 1)) as tf.Scalar;
+      const denominator = labels === undefined ? tf.maximum(tf.sum(lossMask), 1) : Math.max(labels, 1);
+      return tf.div(tf.neg(tf.sum(tf.mul(logProbs, lossMask))), denominator) as tf.Scalar;
     });
   }
 
@@ -133,18 +178,34 @@ export class SftTrainer {
     return out;
   }
 
-  /** One optimizer step (gradAccumSteps micro-batches). */
-  private async optimizerStep(examples: TokenizedExample[]): Promise<SftLog> {
+  /** One optimizer step (gradAccumSteps micro-batches of the seeded order). */
+  private optimizerStep(examples: TokenizedExample[]): Promise<SftLog> {
+    const micro = Array.from({ length: this.config.gradAccumSteps }, (_, k) => this.microBatch(examples, this.step, k));
+    return this.trainStep(micro);
+  }
+
+  /**
+   * One optimizer step on the given micro-batches (gradients accumulated, combined by `lossReduction`, clipped to
+   * maxGradNorm, AdamW at the schedule's learning rate). For callers that order the data themselves (the game's
+   * phase 1); `train` and `trainTokenized` call it with the seeded order.
+   */
+  async trainStep(microBatches: readonly TokenizedExample[][]): Promise<SftLog> {
     const c = this.config;
+    if (microBatches.length === 0 || microBatches.some((m) => m.length === 0)) {
+      throw new LmConfigError('trainStep', 'microBatches', 'needs at least one non-empty micro-batch');
+    }
     const vars = this.named.map(([, v]) => v);
+    const tokenMean = c.lossReduction === 'token-mean';
+    const labels = tokenMean
+      ? microBatches.flat().reduce((a, e) => a + e.lossMask.reduce((x, m) => x + m, 0), 0)
+      : undefined;
     const sums = new Map<string, tf.Tensor>();
     let lossSum = 0;
     let tokens = 0;
-    for (let k = 0; k < c.gradAccumSteps; k++) {
-      const micro = this.microBatch(examples, this.step, k);
+    for (const micro of microBatches) {
       for (const e of micro) tokens += e.ids.length;
       const batch = padBatch(micro, this.model.tokenizer.padTokenId, c.padToMultipleOf);
-      const { value, grads } = tf.variableGrads(() => this.batchLoss(batch), vars);
+      const { value, grads } = tf.variableGrads(() => this.batchLoss(batch, labels), vars);
       lossSum += (await value.data())[0]!;
       value.dispose();
       for (const [name, v] of this.named) {
@@ -155,11 +216,14 @@ export class SftTrainer {
       }
       tf.dispose(Object.values(grads));
     }
+    // token-mean: the micro-batch losses already share the step's label count, so they add up
+    const parts = tokenMean ? 1 : microBatches.length;
     try {
-      for (const [name, g] of sums) {
-        const mean = tf.div(g, c.gradAccumSteps);
-        g.dispose();
-        sums.set(name, mean);
+      if (parts !== 1) {
+        for (const [name, g] of sums) {
+          sums.set(name, tf.div(g, parts));
+          g.dispose();
+        }
       }
       const gradNorm = await globalNorm([...sums.values()]);
       const scale = c.maxGradNorm > 0 && gradNorm > c.maxGradNorm ? c.maxGradNorm / (gradNorm + 1e-6) : 1;
@@ -169,10 +233,11 @@ export class SftTrainer {
           g.dispose();
         }
       }
-      const lr = c.learningRate * lrMultiplier(c.schedule, this.step, c.warmupSteps, c.totalSteps, c.minLrRatio);
-      this.optimizer.apply(sums, lr);
+      const lr = this.learningRateAt(this.step);
+      const grads = Object.fromEntries(this.named.map(([name, v]) => [v.name, sums.get(name)!]));
+      this.optimizer.apply(vars, grads, lr);
       this.step++;
-      return { step: this.step, loss: lossSum / c.gradAccumSteps, gradNorm, lr, tokens };
+      return { step: this.step, loss: lossSum / parts, gradNorm, lr, tokens };
     } finally {
       tf.dispose([...sums.values()]);
     }
@@ -225,27 +290,36 @@ export class SftTrainer {
     await this.model.save(dir, opts.dtype ? { dtype: opts.dtype } : {});
     await writeFile(join(dir, STATE_FILE), JSON.stringify({ step: this.step, config: this.config }, null, 2));
     if (opts.optimizer === false) return;
+    const vars = this.named.map(([, v]) => v);
+    const state = await this.optimizer.stateDict(vars);
     const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
-    for (const [name] of this.named) {
-      const m = this.optimizer.m.get(name)!;
-      const v = this.optimizer.v.get(name)!;
-      tensors[`exp_avg.${name}`] = { shape: m.shape, data: (await m.data()) as Float32Array };
-      tensors[`exp_avg_sq.${name}`] = { shape: v.shape, data: (await v.data()) as Float32Array };
-    }
-    await saveSafetensorsFile(join(dir, OPTIMIZER_FILE), tensors, { metadata: { step: String(this.optimizer.steps) } });
+    this.named.forEach(([name, v], i) => {
+      // a parameter without moments yet (no step taken) is stored as zeros: the state Adam starts from
+      const zeros = { shape: [...v.shape], data: new Float32Array(v.size) };
+      tensors[`exp_avg.${name}`] = state.state[i]?.expAvg ?? zeros;
+      tensors[`exp_avg_sq.${name}`] = state.state[i]?.expAvgSq ?? zeros;
+    });
+    await saveSafetensorsFile(join(dir, OPTIMIZER_FILE), tensors, { metadata: { step: String(state.step) } });
   }
 
   /**
    * Restores model, optimizer state and step from saveCheckpoint's folder. With `warmRestart`, a checkpoint
    * saved without optimizer moments resumes with fresh moments (bias correction restarts too).
    */
-  static async fromCheckpoint(dir: string, opts: { warmRestart?: boolean } = {}): Promise<SftTrainer> {
+  static async fromCheckpoint(
+    dir: string,
+    opts: { warmRestart?: boolean } & SftTrainerOptions = {},
+  ): Promise<SftTrainer> {
     const stateFile = join(dir, STATE_FILE);
     const parsed = trainerStateSchema.safeParse(await readJsonFile(stateFile, true));
     if (!parsed.success)
       throw new LmConfigError(stateFile, parsed.error.issues[0]!.path.join('.'), parsed.error.issues[0]!.message);
     const model = await CausalLM.fromPretrained(dir);
-    const trainer = new SftTrainer(model, parsed.data.config);
+    const trainer = new SftTrainer(
+      model,
+      parsed.data.config,
+      opts.adamwUpdate === undefined ? {} : { adamwUpdate: opts.adamwUpdate },
+    );
     const optFile = join(dir, OPTIMIZER_FILE);
     trainer.step = parsed.data.step;
     if (!(await exists(optFile))) {
@@ -257,22 +331,22 @@ export class SftTrainer {
       );
     }
     const st = await loadSafetensorsFile(optFile);
-    for (const [name, p] of trainer.named) {
-      for (const [prefix, store] of [
-        ['exp_avg', trainer.optimizer.m],
-        ['exp_avg_sq', trainer.optimizer.v],
-      ] as const) {
+    const state: AdamWStateDict['state'] = trainer.named.map(([name, p]) => {
+      const moment = (prefix: 'exp_avg' | 'exp_avg_sq') => {
         const t = st.tensors.get(`${prefix}.${name}`);
         if (!t) throw new LmCheckpointError(optFile, `${prefix}.${name}`, 'missing tensor');
         if (t.shape.join(',') !== p.shape.join(',')) {
           throw new LmCheckpointError(optFile, `${prefix}.${name}`, `shape [${t.shape}] does not match [${p.shape}]`);
         }
-        const src = tf.tensor(t.data, t.shape);
-        store.get(name)!.assign(src);
-        src.dispose();
-      }
-    }
-    trainer.optimizer.steps = Number(st.metadata.step ?? parsed.data.step);
+        return { shape: t.shape, data: Float32Array.from(t.data) };
+      };
+      return { expAvg: moment('exp_avg'), expAvgSq: moment('exp_avg_sq') };
+    });
+    const step = Number(st.metadata.step ?? parsed.data.step);
+    trainer.optimizer.loadStateDict(
+      { step, state },
+      trainer.named.map(([, v]) => v),
+    );
     return trainer;
   }
 

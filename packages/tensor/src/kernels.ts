@@ -2,7 +2,7 @@ import './gradients.js';
 
 // `@magic/tensor/kernels`: fused ops (WGSL on WebGPU, plain tfjs elsewhere) and the engine patch of the backward
 // pass. Their plain-tfjs references are in `@magic/tensor/testing`.
-export { type AdamWStepParams, adamwStep } from './fused/adamw-step.js';
+export { type AdamWStepParams, adamwStep, adamwStepInPlace } from './fused/adamw-step.js';
 export { axpyInPlace } from './fused/axpy.js';
 export { decodeAttention } from './fused/decode-attention.js';
 export { embeddingGradient } from './fused/embedding-grad.js';

@@ -180,6 +180,10 @@ const CONFIG_LEAF_TESTS: Readonly<Record<string, string>> = {
         'maxLength',
         'warmupRatio',
         'lrScheduler',
+        'warmup',
+        'decayEnd',
+        'weightDecay',
+        'adamEpsilon',
         'maxExamples',
       ].map((k) => [
         `phase1.${section}.${k}`,

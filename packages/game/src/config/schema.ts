@@ -213,6 +213,14 @@ export const SftSectionSchema = z.strictObject({
   maxLength: z.number().int().positive().default(10240),
   warmupRatio: z.number().min(0).max(1).default(0.1),
   lrScheduler: z.enum(['cosine', 'constant', 'linear']).default('cosine'),
+  /** Warm-up formula: 'from-first-step' `lr·(i+1)/(warm+1)` (phase 1's) or 'from-zero' `lr·i/warm` (transformers). */
+  warmup: z.enum(['from-first-step', 'from-zero']).default('from-first-step'),
+  /** Where the decay reaches 0: 'at-last-step' (phase 1's) or 'after-last-step' (transformers). */
+  decayEnd: z.enum(['at-last-step', 'after-last-step']).default('at-last-step'),
+  /** AdamW decoupled weight decay. Default 0: with adamEpsilon 1e-7, the update of tf.train.adam (phase 1's before). */
+  weightDecay: z.number().min(0).default(0),
+  /** AdamW ε. Default 1e-7, tf.train.adam's on float32 backends (torch's AdamW uses 1e-8). */
+  adamEpsilon: z.number().positive().default(1e-7),
   /** Use at most this many examples (0 = all). */
   maxExamples: z.number().int().nonnegative().default(0),
 });

@@ -3,7 +3,15 @@ export { type GuardHandle, openGuard } from './guard.js';
 export { causalLmPolicy, grpoConfigFor, LmPlayer } from './lm-player.js';
 export type { Player, PlayerBatch } from './player.js';
 export { holdOutSeeds, readSeedFile } from './seeds.js';
-export { lrFactor, runSft, type SftExample, type SftModel, type SftResult, tokenizeSftExample } from './sft.js';
+export {
+  lrFactor,
+  runSft,
+  type SftExample,
+  type SftModel,
+  type SftResult,
+  sftTrainerConfig,
+  tokenizeSftExample,
+} from './sft.js';
 export {
   type PoolSource,
   shippedAttackerPrompts,

@@ -1,10 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { firstMaskedColumn, type GrpoConfigInput, GrpoUpdater, type Policy } from '@magic/grpo';
+import {
+  computeLogProbsNoGrad,
+  type GrpoAdvantages,
+  type GrpoConfigInput,
+  GrpoUpdater,
+  type LogProbRows,
+  type Policy,
+} from '@magic/grpo';
 import { CausalLM, type ModelWeights } from '@magic/lm';
 import { LocalGenerator } from '@magic/rollout';
 import { loadSafetensorsFile, saveSafetensorsFile } from '@magic/tensor';
-import { adamwStep, axpyInPlace, sumOfSquares } from '@magic/tensor/kernels';
+import { adamwStepInPlace, axpyInPlace, sumOfSquares } from '@magic/tensor/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GameConfig, Role } from '../config/schema.js';
 import { CheckpointError, ReferencePolicyError } from '../errors.js';
@@ -45,35 +52,6 @@ export function frozenWeights(w: ModelWeights, copy: (v: tf.Variable) => tf.Vari
     for (const v of made) v.dispose();
     throw e;
   }
-}
-
-/** No-grad log-probs of `model`, `microBatchSize` rows at a time (bounds activation memory, e.g. wasm's heap). */
-async function noGradLogProbs(
-  model: CausalLM,
-  microBatchSize: number,
-  batch: { inputIds: number[][]; attentionMask: number[][]; responseMask?: number[][] },
-): Promise<number[][]> {
-  const rows: number[][] = [];
-  for (let start = 0; start < batch.inputIds.length; start += microBatchSize) {
-    const end = Math.min(start + microBatchSize, batch.inputIds.length);
-    const fromPosition = batch.responseMask
-      ? firstMaskedColumn(
-          batch.responseMask,
-          Array.from({ length: end - start }, (_, i) => start + i),
-        )
-      : undefined;
-    const out = tf.tidy(() => {
-      const ids = tf.tensor2d(batch.inputIds.slice(start, end), undefined, 'int32');
-      const mask = tf.tensor2d(batch.attentionMask.slice(start, end), undefined, 'int32');
-      return model.tokenLogProbs(ids, mask, { fromPosition }).logProbs;
-    });
-    try {
-      rows.push(...((await out.array()) as number[][]));
-    } finally {
-      out.dispose();
-    }
-  }
-  return rows;
 }
 
 /**
@@ -131,19 +109,15 @@ export class LmPlayer implements Player {
     // fused in-place AdamW, a two-pass Σg² for the clip norm and in-place gradient accumulation/clip scaling on
     // WebGPU; the same math elsewhere
     this.updater = new GrpoUpdater(causalLmPolicy(model), grpoConfigFor(config), {
-      adamwUpdate: adamwStep,
+      adamwUpdate: adamwStepInPlace,
       sumOfSquares,
       axpyInPlace,
     });
   }
 
   /** No-grad log-probs, `microBatchSize` rows at a time (bounds activation memory, e.g. wasm's heap). */
-  computeLogProbs(batch: {
-    inputIds: number[][];
-    attentionMask: number[][];
-    responseMask?: number[][];
-  }): Promise<number[][]> {
-    return noGradLogProbs(this.model, this.microBatchSize, batch);
+  computeLogProbs(batch: LogProbRows): Promise<number[][]> {
+    return this.updater.computeOldLogProbs(batch);
   }
 
   /** Whether the frozen reference policy (grpo.useKlLoss) is held. */
@@ -163,19 +137,23 @@ export class LmPlayer implements Player {
   }
 
   /** No-grad log-probs of the frozen reference policy (the KL loss's π_ref), like `computeLogProbs`. */
-  computeRefLogProbs(batch: {
-    inputIds: number[][];
-    attentionMask: number[][];
-    responseMask?: number[][];
-  }): Promise<number[][]> {
+  computeRefLogProbs(batch: LogProbRows): Promise<number[][]> {
     if (!this.#reference) throw new ReferencePolicyError(this.role);
-    return noGradLogProbs(this.#reference, this.microBatchSize, batch);
+    return computeLogProbsNoGrad(causalLmPolicy(this.#reference), batch, this.microBatchSize);
   }
 
   /** Frees the reference copy (the live model is the caller's). */
   disposeReference(): void {
     this.#reference?.dispose();
     this.#reference = undefined;
+  }
+
+  computeAdvantages(batch: PlayerBatch): GrpoAdvantages {
+    return this.updater.computeAdvantages(batch);
+  }
+
+  step(batch: PlayerBatch, advantages: GrpoAdvantages): Promise<Record<string, number>> {
+    return this.updater.step(batch, advantages);
   }
 
   update(batch: PlayerBatch): Promise<Record<string, number>> {
@@ -195,7 +173,7 @@ export class LmPlayer implements Player {
         tensors[`ref.${i}`] = { shape: v.shape, data: (await v.data()) as Float32Array };
       }
     }
-    const optim = await readOptimizerState(this.updater, this.model.trainableVariables);
+    const optim = await readOptimizerState(this.updater);
     Object.assign(tensors, optim.tensors);
     await saveSafetensorsFile(join(dir, TRAIN_STATE_FILE), tensors, { dtype: 'F32', metadata: optim.metadata });
   }
@@ -210,7 +188,7 @@ export class LmPlayer implements Player {
       }
       tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, v.dtype)));
     });
-    writeOptimizerState(this.updater, this.model.trainableVariables, st.tensors, st.metadata ?? {}, file);
+    writeOptimizerState(this.updater, this.model.trainableVariables.length, st.tensors, st.metadata ?? {}, file);
     if (st.tensors.has('ref.0')) {
       // the reference is the phase-2 start, not the checkpoint's weights: it travels with the checkpoint
       const index = new Map(this.model.trainableVariables.map((v, i) => [v, i]));

@@ -1,4 +1,5 @@
 import type { GrpoBatch } from '@magic/core';
+import type { GrpoAdvantages } from '@magic/grpo';
 import type { Generator } from '@magic/rollout';
 import type { Role } from '../config/schema.js';
 import type { GameAgent } from '../trainer/agent.js';
@@ -26,6 +27,10 @@ export interface Player extends GameAgent {
     attentionMask: number[][];
     responseMask?: number[][];
   }): Promise<number[][]>;
-  /** One GRPO update (ppo epochs, mini-batches) on the batch; returns `actor/*` metrics. */
+  /** The batch's GRPO advantages (the "advantages" stage); `step` trains on them. */
+  computeAdvantages(batch: PlayerBatch): GrpoAdvantages;
+  /** One GRPO step (ppo epochs, mini-batches) on the batch with its advantages; returns `actor/*` metrics. */
+  step(batch: PlayerBatch, advantages: GrpoAdvantages): Promise<Record<string, number>>;
+  /** `computeAdvantages` then `step`. */
   update(batch: PlayerBatch): Promise<Record<string, number>>;
 }

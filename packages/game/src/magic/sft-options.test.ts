@@ -115,6 +115,10 @@ describe('phase1.* options change the SFT run', () => {
   it('phase1.sft.lrScheduler changes the SFT run', () => expectSftChanges('sft', 'phase1.sft.lrScheduler=constant'));
   it('phase1.sft.maxExamples changes the SFT run', () => expectSftChanges('sft', 'phase1.sft.maxExamples=2'));
   it('phase1.sft.microBatchSize changes the SFT run', () => expectMicroBatchLowersPeak('sft'));
+  it('phase1.sft.warmup changes the SFT run', () => expectWarmupChanges('sft'));
+  it('phase1.sft.decayEnd changes the SFT run', () => expectSftChanges('sft', 'phase1.sft.decayEnd=after-last-step'));
+  it('phase1.sft.weightDecay changes the SFT run', () => expectSftChanges('sft', 'phase1.sft.weightDecay=0.5'));
+  it('phase1.sft.adamEpsilon changes the SFT run', () => expectSftChanges('sft', 'phase1.sft.adamEpsilon=0.1'));
   it('phase1.defenderSft.epochs changes the SFT run', () =>
     expectSftChanges('defenderSft', 'phase1.defenderSft.epochs=2'));
   it('phase1.defenderSft.lr changes the SFT run', () => expectSftChanges('defenderSft', 'phase1.defenderSft.lr=0.001'));
@@ -129,6 +133,13 @@ describe('phase1.* options change the SFT run', () => {
   it('phase1.defenderSft.maxExamples changes the SFT run', () =>
     expectSftChanges('defenderSft', 'phase1.defenderSft.maxExamples=2'));
   it('phase1.defenderSft.microBatchSize changes the SFT run', () => expectMicroBatchLowersPeak('defenderSft'));
+  it('phase1.defenderSft.warmup changes the SFT run', () => expectWarmupChanges('defenderSft'));
+  it('phase1.defenderSft.decayEnd changes the SFT run', () =>
+    expectSftChanges('defenderSft', 'phase1.defenderSft.decayEnd=after-last-step'));
+  it('phase1.defenderSft.weightDecay changes the SFT run', () =>
+    expectSftChanges('defenderSft', 'phase1.defenderSft.weightDecay=0.5'));
+  it('phase1.defenderSft.adamEpsilon changes the SFT run', () =>
+    expectSftChanges('defenderSft', 'phase1.defenderSft.adamEpsilon=0.1'));
 
   it('phase1.sft.enable changes the SFT run', async () => {
     expect((await phase1Record([]))?.['sft/steps']).toBeGreaterThan(0);
@@ -163,4 +174,13 @@ async function expectMicroBatchLowersPeak(section: Section): Promise<void> {
   // gradient accumulation gives the same steps; the observable effect is a smaller peak of memory
   expect(micro.result.steps).toBe(whole.result.steps);
   expect(micro.peakBytes).toBeLessThan(whole.peakBytes);
+}
+
+/** The warm-up formula matters only with warm-up steps: both runs warm up over half the run. */
+async function expectWarmupChanges(section: Section): Promise<void> {
+  const warm = `phase1.${section}.warmupRatio=0.5`;
+  const fromFirst = (await sftRun(section, [warm])).result;
+  const fromZero = (await sftRun(section, [warm, `phase1.${section}.warmup=from-zero`])).result;
+  expect(fromZero.steps).toBe(fromFirst.steps);
+  expect(fromZero).not.toEqual(fromFirst);
 }

@@ -1,10 +1,11 @@
 import { CausalLM } from '@magic/lm';
 import { initBackend } from '@magic/tensor';
 import { expectNoLeaks } from '@magic/tensor/testing';
+import * as tf from '@tensorflow/tfjs-core';
 
 import { beforeAll, expect, it } from 'vitest';
 import { SftSectionSchema } from '../config/schema.js';
-import { runSft } from './sft.js';
+import { lrFactor, runSft, SFT_PAD_MULTIPLE, tokenizeSftExample } from './sft.js';
 
 beforeAll(async () => {
   await initBackend({ device: 'cpu' });
@@ -44,3 +45,70 @@ it('micro-batches (gradient accumulation, padded widths) give the same losses an
   });
   expect(maxDiff).toBeLessThan(1e-5);
 });
+
+it("phase 1's defaults (AdamW, weightDecay 0, adamEpsilon 1e-7) train as tf.train.adam did", async () => {
+  const few = chats.slice(0, 3);
+  const cfg = SftSectionSchema.parse({ epochs: 3, batchSize: 3, lr: 1e-2, warmupRatio: 0.4, maxLength: 256 });
+  const lm = await CausalLM.fromPreset('tiny', { seed: 11 });
+  const result = await runSft(lm, few, cfg, { seed: 4 });
+  const got = await Promise.all(lm.trainableVariables.map((v) => v.data()));
+  lm.dispose();
+
+  // the loop phase 1 had before it ran on SftTrainer: one batch of all the chats per step, so order does not matter
+  const ref = await CausalLM.fromPreset('tiny', { seed: 11 });
+  const examples = few.map((c) => tokenizeSftExample(ref, c, cfg.maxLength));
+  const width = Math.ceil(Math.max(...examples.map((e) => e.inputIds.length)) / SFT_PAD_MULTIPLE) * SFT_PAD_MULTIPLE;
+  const pad = (row: number[], v: number) => [...row, ...new Array<number>(width - row.length).fill(v)];
+  const ids = examples.map((e) => pad(e.inputIds, ref.tokenizer.padTokenId));
+  const mask = examples.map((e) =>
+    pad(
+      e.inputIds.map(() => 1),
+      0,
+    ),
+  );
+  const labels = examples.map((e) => pad(e.labelMask, 0));
+  const count = labels.flat().reduce((a, b) => a + b, 0);
+  const adam = tf.train.adam(cfg.lr);
+  const losses: number[] = [];
+  for (let step = 0; step < 3; step++) {
+    (adam as unknown as { learningRate: number }).learningRate = cfg.lr * lrFactor(step, 3, cfg);
+    const { value, grads } = tf.variableGrads(
+      () =>
+        tf.tidy(() => {
+          const { logProbs } = ref.tokenLogProbs(
+            tf.tensor2d(ids, undefined, 'int32'),
+            tf.tensor2d(mask, undefined, 'int32'),
+          );
+          return tf.neg(tf.div(tf.sum(tf.mul(logProbs, tf.tensor2d(labels))), count)) as tf.Scalar;
+        }),
+      ref.trainableVariables,
+    );
+    const norm = Math.sqrt(Object.values(grads).reduce((a, g) => a + tf.sum(tf.square(g)).dataSync()[0]!, 0));
+    const scale = norm > 1 ? 1 / (norm + 1e-6) : 1;
+    tf.tidy(() =>
+      adam.applyGradients(Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)]))),
+    );
+    losses.push(value.dataSync()[0]!);
+    tf.dispose([value, ...Object.values(grads)]);
+  }
+  const want = await Promise.all(ref.trainableVariables.map((v) => v.data()));
+  adam.dispose();
+  ref.dispose();
+  expect(result.steps).toBe(3);
+  // the rows come in another order (runSft shuffles): float32 sums round differently
+  expect(result.firstLoss).toBeCloseTo(losses[0]!, 3);
+  expect(result.lastLoss).toBeCloseTo(losses[2]!, 3);
+  let maxDiff = 0;
+  let maxMove = 0;
+  want.forEach((w, i) => {
+    for (let j = 0; j < w.length; j++) maxDiff = Math.max(maxDiff, Math.abs(w[j]! - got[i]![j]!));
+  });
+  const init = await CausalLM.fromPreset('tiny', { seed: 11 });
+  const start = await Promise.all(init.trainableVariables.map((v) => v.data()));
+  init.dispose();
+  start.forEach((w, i) => {
+    for (let j = 0; j < w.length; j++) maxMove = Math.max(maxMove, Math.abs(w[j]! - got[i]![j]!));
+  });
+  expect(maxMove).toBeGreaterThan(1e-3); // it trained
+  expect(maxDiff).toBeLessThan(1e-5); // the same update, to float rounding
+}, 300_000);

@@ -1,10 +1,10 @@
 import { scheduledLearningRate } from '@magic/core';
-import { accumulateGradients } from '@magic/grpo';
+import type { AdamWUpdate } from '@magic/grpo';
+import { type CausalLM, type SftConfigInput, SftTrainer, type TokenizedExample } from '@magic/lm';
 import type { ChatMessage } from '@magic/rollout';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { SftConfig } from '../config/schema.js';
 import { SeededRng } from '../trainer/rng.js';
-import { addMany } from './add-many.js';
 
 /** What supervised fine-tuning needs from a model (@magic/lm's CausalLM satisfies it). */
 export interface SftModel {
@@ -43,36 +43,46 @@ export function tokenizeSftExample(model: SftModel, messages: ChatMessage[], max
 
 /**
  * LR multiplier at optimizer step `i` of `total` (linear warm-up, then cosine / linear / constant): `@magic/core`'s
- * schedule with phase 1's formulas kept, warm-up `(i+1)/(warm+1)` and the decay reaching 0 on the last step.
+ * schedule with the section's formulas (by default phase 1's: warm-up `(i+1)/(warm+1)`, the decay reaching 0 on the
+ * last step).
  */
-export function lrFactor(i: number, total: number, cfg: Pick<SftConfig, 'warmupRatio' | 'lrScheduler'>): number {
+export function lrFactor(
+  i: number,
+  total: number,
+  cfg: Pick<SftConfig, 'warmupRatio' | 'lrScheduler'> & Partial<Pick<SftConfig, 'warmup' | 'decayEnd'>>,
+): number {
   return scheduledLearningRate(i, {
     scheduler: cfg.lrScheduler,
     warmupSteps: Math.floor(total * cfg.warmupRatio),
     totalSteps: total,
-    warmup: 'from-first-step',
-    decayEnd: 'at-last-step',
+    warmup: cfg.warmup ?? 'from-first-step',
+    decayEnd: cfg.decayEnd ?? 'at-last-step',
   });
 }
 
 /** Padded widths are multiples of this: few distinct tensor shapes, so GPU buffer pools can reuse buffers. */
 export const SFT_PAD_MULTIPLE = 64;
 
-function pad(rows: number[][], value: number, width: number): number[][] {
-  return rows.map((r) => [...r, ...new Array<number>(width - r.length).fill(value)]);
-}
-
-/** Masked negative log-likelihood summed over the batch's labels, divided by `labelCount` (differentiable). */
-function sftLoss(
-  model: SftModel,
-  ids: number[][],
-  mask: number[][],
-  labels: number[][],
-  labelCount: number,
-): tf.Scalar {
-  const { logProbs } = model.tokenLogProbs(tf.tensor2d(ids, undefined, 'int32'), tf.tensor2d(mask, undefined, 'int32'));
-  const lab = tf.tensor2d(labels, undefined, 'float32');
-  return tf.neg(tf.div(tf.sum(tf.mul(logProbs, lab)), Math.max(labelCount, 1))) as tf.Scalar;
+/**
+ * The phase-1 section as @magic/lm's SftTrainer config for a run of `totalSteps`: the same schedule as `lrFactor`,
+ * AdamW, clipping at global norm 1 and the token mean over each whole batch (micro-batching changes no number).
+ */
+export function sftTrainerConfig(cfg: SftConfig, totalSteps: number): SftConfigInput {
+  return {
+    learningRate: cfg.lr,
+    weightDecay: cfg.weightDecay,
+    eps: cfg.adamEpsilon,
+    maxGradNorm: 1,
+    schedule: cfg.lrScheduler,
+    warmupSteps: Math.floor(totalSteps * cfg.warmupRatio),
+    warmup: cfg.warmup,
+    decayEnd: cfg.decayEnd,
+    totalSteps,
+    batchSize: cfg.batchSize,
+    maxLength: cfg.maxLength,
+    padToMultipleOf: SFT_PAD_MULTIPLE,
+    lossReduction: 'token-mean',
+  };
 }
 
 export interface SftResult {
@@ -83,15 +93,26 @@ export interface SftResult {
   examples: number;
 }
 
+function chunks<T>(rows: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
 /**
- * Supervised fine-tuning (phase 1): Adam with the schedule of `cfg`, gradient clipping at
- * global norm 1, seeded shuffling, label = the assistant reply. Every tensor is freed.
+ * Supervised fine-tuning (phase 1) on @magic/lm's SftTrainer: seeded shuffling per epoch (the last batch of an
+ * epoch may be short), label = the assistant reply, batches in micro-batches of `microBatchSize`. Every tensor is freed.
  */
 export async function runSft(
-  model: SftModel,
+  model: CausalLM,
   chats: ChatMessage[][],
   cfg: SftConfig,
-  opts: { seed: number; onStep?: (step: number, total: number, loss: number) => void },
+  opts: {
+    seed: number;
+    onStep?: (step: number, total: number, loss: number) => void;
+    /** The AdamW's accelerated path (SftTrainer's default: the fused WebGPU kernel); null: the plain math. */
+    adamwUpdate?: AdamWUpdate | null;
+  },
 ): Promise<SftResult> {
   const rng = new SeededRng(opts.seed);
   const pool = cfg.maxExamples > 0 ? rng.shuffle(chats).slice(0, cfg.maxExamples) : [...chats];
@@ -100,22 +121,25 @@ export async function runSft(
     .filter((e) => e.labelMask.some((m) => m));
   const perEpoch = Math.ceil(examples.length / cfg.batchSize);
   const total = Math.max(1, Math.ceil(perEpoch * cfg.epochs));
-  const optimizer = tf.train.adam(cfg.lr);
-  const settable = optimizer as unknown as { learningRate: number };
+  const trainer = new SftTrainer(
+    model,
+    sftTrainerConfig(cfg, total),
+    opts.adamwUpdate === undefined ? {} : { adamwUpdate: opts.adamwUpdate },
+  );
   const losses: number[] = [];
   let order: SftExample[] = [];
   try {
     for (let step = 0; step < total; step++) {
       if (step % perEpoch === 0) order = rng.shuffle(examples);
       const batch = order.slice((step % perEpoch) * cfg.batchSize, ((step % perEpoch) + 1) * cfg.batchSize);
-      settable.learningRate = cfg.lr * lrFactor(step, total, cfg);
-      const loss = await sftStep(model, optimizer, batch, cfg.microBatchSize ?? cfg.batchSize);
-      losses.push(loss);
-      opts.onStep?.(step + 1, total, loss);
+      const tokenized = batch.map((e): TokenizedExample => ({ ids: e.inputIds, lossMask: e.labelMask }));
+      const log = await trainer.trainStep(chunks(tokenized, cfg.microBatchSize ?? cfg.batchSize));
+      losses.push(log.loss);
+      opts.onStep?.(step + 1, total, log.loss);
       await new Promise<void>((r) => setImmediate(r));
     }
   } finally {
-    optimizer.dispose();
+    trainer.dispose();
   }
   return {
     steps: total,
@@ -124,63 +148,4 @@ export async function runSft(
     meanLoss: losses.reduce((a, b) => a + b, 0) / Math.max(1, losses.length),
     examples: examples.length,
   };
-}
-
-/**
- * One optimizer step over `batch` in micro-batches of `microBatchSize` (gradients accumulated; the loss is the
- * token mean over the whole batch, as without micro-batching). Rows are right-padded to a multiple of
- * SFT_PAD_MULTIPLE (masked, so the loss is unchanged). The loss is read back asynchronously (WebGPU has no
- * synchronous readback in Node).
- */
-async function sftStep(
-  model: SftModel,
-  optimizer: tf.Optimizer,
-  batch: SftExample[],
-  microBatchSize: number,
-): Promise<number> {
-  const labelCount = batch.reduce((a, e) => a + e.labelMask.reduce((x, m) => x + m, 0), 0);
-  let grads: tf.NamedTensorMap = {};
-  let loss: tf.Scalar | undefined;
-  try {
-    for (let start = 0; start < batch.length; start += microBatchSize) {
-      const micro = batch.slice(start, start + microBatchSize);
-      const longest = Math.max(...micro.map((e) => e.inputIds.length));
-      const width = Math.ceil(longest / SFT_PAD_MULTIPLE) * SFT_PAD_MULTIPLE;
-      const ids = pad(
-        micro.map((e) => e.inputIds),
-        model.tokenizer.padTokenId,
-        width,
-      );
-      const mask = pad(
-        micro.map((e) => e.inputIds.map(() => 1)),
-        0,
-        width,
-      );
-      const labels = pad(
-        micro.map((e) => e.labelMask),
-        0,
-        width,
-      );
-      const { value, grads: g } = tf.variableGrads(
-        () => sftLoss(model, ids, mask, labels, labelCount),
-        model.trainableVariables,
-      );
-      grads = accumulateGradients(grads, g);
-      const total = loss ? tf.add(loss, value) : tf.clone(value);
-      tf.dispose([loss, value]);
-      loss = total as tf.Scalar;
-    }
-    tf.tidy(() => {
-      const names = Object.keys(grads);
-      const norm = tf.sqrt(addMany(names.map((n) => tf.sum(tf.square(grads[n]!)))));
-      const scale = tf.minimum(tf.scalar(1), tf.div(tf.scalar(1), tf.add(norm, 1e-6)));
-      const clipped: tf.NamedTensorMap = {};
-      for (const n of names) clipped[n] = tf.mul(grads[n]!, scale);
-      optimizer.applyGradients(clipped);
-    });
-    return (await loss!.data())[0]!;
-  } finally {
-    tf.dispose(Object.values(grads));
-    loss?.dispose();
-  }
 }

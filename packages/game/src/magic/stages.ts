@@ -1,3 +1,4 @@
+import type { GrpoAdvantages } from '@magic/grpo';
 import {
   attackerPromptForJudge,
   computeMagicReward,
@@ -41,6 +42,8 @@ export interface MagicStepData {
   verdicts: { q: GuardVerdict | JudgeFailure; qa: GuardVerdict | JudgeFailure; s?: number | JudgeFailure }[];
   rewards: MagicReward[];
   batch?: PlayerBatch;
+  /** The trained role's GRPO advantages of `batch` (the advantages stage), what the update stage steps on. */
+  advantages?: GrpoAdvantages;
 }
 
 export interface MagicParts {
@@ -237,14 +240,16 @@ export function createMagicStages(parts: MagicParts): StageMap<MagicStepData> {
       if (!b) return;
       Object.assign(ctx.metrics, groupMetrics(b.uids, b.rewards));
       ctx.metrics['train/response_tokens'] = b.responseMask.reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0);
+      ctx.data.advantages = players[ctx.role].computeAdvantages(b);
     },
     update: async (ctx) => {
       const b = ctx.data.batch;
-      if (!b || ctx.metrics['train/response_tokens'] === 0) {
+      const advantages = ctx.data.advantages;
+      if (!b || !advantages || ctx.metrics['train/response_tokens'] === 0) {
         ctx.metrics['train/skipped_update'] = 1;
         return;
       }
-      const m = await players[ctx.role].update(b);
+      const m = await players[ctx.role].step(b, advantages);
       for (const [k, v] of Object.entries(m)) ctx.metrics[k] = v;
       ctx.metrics['train/skipped_update'] = 0;
     },

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { expectNoLeaks } from '../leaks.js';
-import { adamwStep, adamwStepReference } from './adamw-step.js';
+import { adamwStep, adamwStepInPlace, adamwStepReference } from './adamw-step.js';
 import { closeness, normal, useSoftwareWebGpu } from './test-helpers.js';
 
 // Software WebGPU (in-place fused kernels) against the reference on cpu: three steps of a [37,29] parameter.
@@ -57,4 +57,30 @@ it('falls back to assign when a buffer is shared, and checks its inputs', async 
   expect(() => adamwStep(p, m, v, tf.ones([3]), { ...h, step: 1 })).toThrow(/g has 3 elements/);
   expect(() => adamwStep(p, m, v, g, { ...h, step: 0 })).toThrow(/step must be/);
   tf.dispose([init, p, m, v, g]);
+});
+
+it('adamwStepInPlace declines (false, nothing written) off WebGPU and on a shared buffer; runs in place on WebGPU', async () => {
+  for (const backend of ['cpu', 'webgpu'] as const) {
+    await tf.setBackend(backend);
+    const init = tf.ones([4]);
+    const shared = tf.variable(init, true, `shared-decline-${backend}`); // shares init's buffer
+    const own = (t: tf.Tensor, name: string) => {
+      const x = tf.variable(t, true, `${name}-decline-${backend}`);
+      t.dispose();
+      return x;
+    };
+    const owned = own(tf.fill([4], 2), 'p');
+    const m = own(tf.zeros([4]), 'm');
+    const v = own(tf.zeros([4]), 'v');
+    const g = tf.fill([4], 0.5);
+    expect(adamwStepInPlace(shared, m, v, g, { ...h, step: 1 })).toBe(false);
+    expect(Array.from(await shared.data())).toEqual([1, 1, 1, 1]);
+    expect(Array.from(await m.data())).toEqual([0, 0, 0, 0]);
+    const ran = adamwStepInPlace(owned, m, v, g, { ...h, step: 1 });
+    expect(ran).toBe(backend === 'webgpu');
+    // step 1: m̂/√v̂ = 1, so p = 2·(1 − lr·wd) − lr
+    const want = backend === 'webgpu' ? 2 * (1 - h.lr * h.weightDecay) - h.lr : 2;
+    for (const x of await owned.data()) expect(x).toBeCloseTo(want, 6);
+    tf.dispose([init, shared, owned, m, v, g]);
+  }
 });

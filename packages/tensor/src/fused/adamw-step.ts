@@ -14,7 +14,7 @@ export interface AdamWStepParams {
 }
 
 /**
- * Unfused reference: m ← β1 m + (1-β1) g; v ← β2 v + (1-β2) g²; p ← p (1 - lr wd) - lr/c1 · m / (√(v/c2) + ε),
+ * Unfused reference (the kernel's test oracle; @magic/grpo's AdamW holds the same math): m ← β1 m + (1-β1) g; v ← β2 v + (1-β2) g²; p ← p (1 - lr wd) - lr/c1 · m / (√(v/c2) + ε),
  * with c_i = 1 - β_i^step. Assigns the three variables.
  */
 export function adamwStepReference(p: tf.Variable, m: tf.Variable, v: tf.Variable, g: tf.Tensor, h: AdamWStepParams) {
@@ -53,12 +53,7 @@ function paramProgram(shape: number[]) {
   );
 }
 
-/**
- * One AdamW step for parameter `p` with moments `m`, `v` and gradient `g` (all float32, same size). WebGPU: three
- * elementwise dispatches writing m, v and p in place (instead of ~14 dispatches and three new buffers); any
- * variable whose buffer another tensor shares, or another backend: the reference (assign).
- */
-export function adamwStep(p: tf.Variable, m: tf.Variable, v: tf.Variable, g: tf.Tensor, h: AdamWStepParams): void {
+function checkOperands(p: tf.Variable, m: tf.Variable, v: tf.Variable, g: tf.Tensor, h: AdamWStepParams): void {
   for (const [name, t] of [
     ['m', m],
     ['v', v],
@@ -70,14 +65,24 @@ export function adamwStep(p: tf.Variable, m: tf.Variable, v: tf.Variable, g: tf.
     throw new FusedOpError('adamwStep', 'all tensors must be float32');
   if (!(Number.isInteger(h.step) && h.step >= 1))
     throw new FusedOpError('adamwStep', `step must be >= 1, got ${h.step}`);
-  const shared = () => {
-    const backend = tf.backend() as unknown as { refCount(id: object): number };
-    return [p, m, v].some((t) => backend.refCount(t.dataId) !== 1);
-  };
-  if (!onWebGpu() || shared()) {
-    adamwStepReference(p, m, v, g, h);
-    return;
-  }
+}
+
+/**
+ * The fused path of @magic/grpo's `AdamW` (its `update` hook): on WebGPU, three elementwise dispatches write m, v
+ * and p in place (instead of ~14 dispatches and three new buffers) and it returns true. Elsewhere, or when another
+ * tensor shares one of the buffers, it touches nothing and returns false, so the optimiser runs its own math.
+ */
+export function adamwStepInPlace(
+  p: tf.Variable,
+  m: tf.Variable,
+  v: tf.Variable,
+  g: tf.Tensor,
+  h: AdamWStepParams,
+): boolean {
+  checkOperands(p, m, v, g, h);
+  if (!onWebGpu()) return false;
+  const backend = tf.backend() as unknown as { refCount(id: object): number };
+  if ([p, m, v].some((t) => backend.refCount(t.dataId) !== 1)) return false;
   const c1 = 1 - h.beta1 ** h.step;
   const c2 = 1 - h.beta2 ** h.step;
   const n = p.size;
@@ -94,4 +99,10 @@ export function adamwStep(p: tf.Variable, m: tf.Variable, v: tf.Variable, g: tf.
   } finally {
     flat.dispose();
   }
+  return true;
+}
+
+/** One AdamW step that always happens: `adamwStepInPlace`, else the reference (assign). */
+export function adamwStep(p: tf.Variable, m: tf.Variable, v: tf.Variable, g: tf.Tensor, h: AdamWStepParams): void {
+  if (!adamwStepInPlace(p, m, v, g, h)) adamwStepReference(p, m, v, g, h);
 }
