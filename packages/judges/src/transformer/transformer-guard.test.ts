@@ -59,7 +59,7 @@ let guard: TransformerGuard;
 let tmp: string;
 
 beforeAll(async () => {
-  await initBackend({ device: 'cpu' });
+  await initBackend({ device: 'wasm' });
   tmp = await mkdtemp(join(tmpdir(), 'magic-tguard-'));
   const recipe = transformerGuardRecipe({
     loadBackbone: tinyBackbone,
