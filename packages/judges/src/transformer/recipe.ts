@@ -23,7 +23,12 @@ export function transformerGuardRecipe(options: TransformerGuardRecipeOptions): 
     async train(rows, { seed }) {
       if (options.disposePrevious !== false) previous?.dispose();
       previous = undefined;
-      const guard = await trainTransformerGuard(await options.loadBackbone(), rows, { ...options.train, seed }, options.onLog);
+      const guard = await trainTransformerGuard(
+        await options.loadBackbone(),
+        rows,
+        { ...options.train, seed },
+        options.onLog,
+      );
       previous = guard;
       return guard;
     },

@@ -120,7 +120,11 @@ export async function trainTransformerGuard(
     ['guard.heads.bias', heads.bias],
   ];
   const noDecay = (name: string) => name.endsWith('.bias') || name.endsWith('norm.weight');
-  const optimizer = new AdamW({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: o.weightDecay }, named, (n) => !noDecay(n));
+  const optimizer = new AdamW(
+    { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: o.weightDecay },
+    named,
+    (n) => !noDecay(n),
+  );
   const rng = new SeededRng(o.seed);
   const perEpoch = Math.ceil(examples.length / o.batchSize);
   const totalSteps = Math.max(1, Math.ceil(perEpoch * o.epochs));
@@ -150,7 +154,14 @@ export async function trainTransformerGuard(
           const loss = (await value.data())[0]!;
           losses += loss;
           if (onLog && (step % 20 === 0 || step === totalSteps))
-            onLog({ step, totalSteps, loss: losses / step, gradNorm, lr, seconds: (performance.now() - started) / 1000 });
+            onLog({
+              step,
+              totalSteps,
+              loss: losses / step,
+              gradNorm,
+              lr,
+              seconds: (performance.now() - started) / 1000,
+            });
           if (scale !== 1) tf.dispose([...byName.values()]);
         } finally {
           tf.dispose([value, ...Object.values(grads)]);

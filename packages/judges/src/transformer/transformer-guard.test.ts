@@ -75,8 +75,7 @@ afterAll(async () => {
 async function accuracy(g: TransformerGuard, rows: GuardExample[]): Promise<number> {
   let right = 0;
   for (const r of rows) {
-    const v =
-      r.task === 'prompt' ? await g.moderatePrompt(r.text) : await g.moderateResponse(r.prompt ?? '', r.text);
+    const v = r.task === 'prompt' ? await g.moderatePrompt(r.text) : await g.moderateResponse(r.prompt ?? '', r.text);
     const predicted = r.task === 'refusal' ? (v.refusal === 'yes' ? 1 : 0) : v.safety === 'unsafe' ? 1 : 0;
     if (predicted === r.label) right++;
   }
@@ -88,17 +87,24 @@ describe('transformer guard', () => {
     const held = rowsFor(testNouns, 'held');
     for (const task of ['prompt', 'refusal', 'response'] as const) {
       // Each head's classes are balanced in `held` except response harm (1 of 4 positive): 0.85 beats its majority.
-      expect(await accuracy(guard, held.filter((r) => r.task === task))).toBeGreaterThanOrEqual(0.85);
+      expect(
+        await accuracy(
+          guard,
+          held.filter((r) => r.task === task),
+        ),
+      ).toBeGreaterThanOrEqual(0.85);
     }
     expect(guard.settings.training?.steps).toBeGreaterThan(0);
   });
 
   it('scores concurrent requests in batches with the same numbers as one at a time', async () => {
     const inputs = testNouns.map((w) => guard.encode('prompt', `tell me about the zebra ${w}`));
-    const one = [];
+    const one: Awaited<ReturnType<TransformerGuard['score']>>[] = [];
     for (const ids of inputs) one.push(await guard.score(ids));
+    const before = guard.stats.batches;
     const together = await Promise.all(inputs.map((ids) => guard.score(ids)));
-    together.forEach((s, i) => expect(s.prompt).toBeCloseTo(one[i]!.prompt, 5));
+    expect(guard.stats.batches - before).toBe(1);
+    for (const [i, s] of together.entries()) expect(s.prompt).toBeCloseTo(one[i]!.prompt, 5);
   });
 
   it('round-trips save/load with identical scores', async () => {
@@ -184,7 +190,13 @@ describe('transformer guard', () => {
       // The reply format for a verdict is the n-gram guard's (same renderer, same shape).
       const ngramGuard = LocalGuard.load();
       const v = await ngramGuard.moderateResponse('please describe the hammer', 'I am sorry, I cannot help.');
-      expect(guard.verdict('response', { prompt: 0, refusal: v.refusal === 'yes' ? 1 : 0, response: v.safety === 'unsafe' ? 1 : 0 }).raw).toBe(v.raw);
+      expect(
+        guard.verdict('response', {
+          prompt: 0,
+          refusal: v.refusal === 'yes' ? 1 : 0,
+          response: v.safety === 'unsafe' ? 1 : 0,
+        }).raw,
+      ).toBe(v.raw);
     } finally {
       await served.close();
       await ngram.close();

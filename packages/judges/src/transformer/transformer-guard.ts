@@ -84,6 +84,8 @@ export class TransformerGuard implements Guard {
   readonly lm: CausalLM;
   readonly heads: GuardHeadWeights;
   readonly settings: Required<Omit<TransformerGuardSettings, 'training'>> & { training?: Record<string, unknown> };
+  /** Forward passes and requests scored through the queue (`score`, `moderate*`). */
+  readonly stats = { batches: 0, requests: 0 };
   readonly #queue: Pending[] = [];
   #running = false;
   #disposed = false;
@@ -121,7 +123,9 @@ export class TransformerGuard implements Guard {
         this.lm.tokenizer.padTokenId,
       );
       const probs = tf.tidy(() =>
-        tf.sigmoid(this.logits(tf.tensor2d(batch.ids, undefined, 'int32'), tf.tensor2d(batch.mask, undefined, 'int32'))),
+        tf.sigmoid(
+          this.logits(tf.tensor2d(batch.ids, undefined, 'int32'), tf.tensor2d(batch.mask, undefined, 'int32')),
+        ),
       );
       const data = await probs.data();
       probs.dispose();
@@ -146,9 +150,11 @@ export class TransformerGuard implements Guard {
     try {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, this.settings.maxBatchSize);
+        this.stats.batches += 1;
+        this.stats.requests += batch.length;
         try {
           const scores = await this.scoreInputs(batch.map((p) => p.ids));
-          batch.forEach((p, i) => p.resolve(scores[i]!));
+          for (const [i, p] of batch.entries()) p.resolve(scores[i]!);
         } catch (error) {
           for (const p of batch) p.reject(error);
         }
@@ -174,7 +180,9 @@ export class TransformerGuard implements Guard {
     const harmful = mode === 'prompt' ? scores.prompt >= t.prompt : scores.response >= t.response;
     const base = { safety: harmful ? ('unsafe' as const) : ('safe' as const), categories: [] as string[] };
     const verdict =
-      mode === 'response' ? { ...base, refusal: scores.refusal >= t.refusal ? ('yes' as const) : ('no' as const) } : base;
+      mode === 'response'
+        ? { ...base, refusal: scores.refusal >= t.refusal ? ('yes' as const) : ('no' as const) }
+        : base;
     return { ...verdict, raw: renderQwen3GuardReply(verdict, mode) };
   }
 
@@ -206,8 +214,15 @@ export class TransformerGuard implements Guard {
     const manifestPath = join(dir, transformerGuardManifestFile);
     const manifest = await readManifest(manifestPath);
     const headsPath = join(dir, manifest.heads.file);
-    for (const file of ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', manifest.heads.file]) {
-      if (!existsSync(join(dir, file))) throw new GuardModelError(join(dir, file), 'missing (not a transformer guard folder)');
+    for (const file of [
+      'config.json',
+      'model.safetensors',
+      'tokenizer.json',
+      'tokenizer_config.json',
+      manifest.heads.file,
+    ]) {
+      if (!existsSync(join(dir, file)))
+        throw new GuardModelError(join(dir, file), 'missing (not a transformer guard folder)');
     }
     let lm: CausalLM;
     try {
@@ -270,7 +285,10 @@ async function readHeads(path: string, hiddenSize: number): Promise<GuardHeadWei
   } catch (error) {
     throw new GuardModelError(path, error instanceof Error ? error.message : 'unreadable safetensors');
   }
-  const want: Record<string, number[]> = { 'heads.weight': [guardHeads.length, hiddenSize], 'heads.bias': [guardHeads.length] };
+  const want: Record<string, number[]> = {
+    'heads.weight': [guardHeads.length, hiddenSize],
+    'heads.bias': [guardHeads.length],
+  };
   const vars: tf.Variable[] = [];
   for (const [name, shape] of Object.entries(want)) {
     const t = file.tensors.get(name);
