@@ -14,7 +14,7 @@ const usage = `magic-guard — the MAGIC local guard
   magic-guard train --out <weights.json> [--data <dir>] [--seed 1234] [--epochs 6]
   magic-guard train --guard transformer --backbone <hf dir> --out <dir> [--data <dir>] [--seed 1234] [--rewrites 4]
                     [--epochs 3] [--batch 32] [--lr 1e-3] [--max-length 128] [--max-seconds S] [--device auto]
-                    [--report <file.json>]
+                    [--report <file.json>] [--speed N (in-process requests/s check after training)]
       the transformer guard: the backbone fine-tuned with three heads, saved as an HF folder + guard.json
   magic-guard cv --out <dir> [--guard ngram|transformer] [--data <dir>]... [--families <file>] [--max-rows-per-family N]
                  [--seed 1234] [--bootstrap 1000] [--controversial-as safe|unsafe] [--no-loso] [--loso-max-seeds N]
@@ -40,6 +40,7 @@ async function train(args: string[]) {
       ...transformerFlags,
       rewrites: { type: 'string' },
       report: { type: 'string' },
+      speed: { type: 'string' },
     },
   });
   if (!values.out) throw new Error('train needs --out <weights.json> (or <dir> with --guard transformer)');
@@ -55,6 +56,7 @@ async function train(args: string[]) {
       seed,
       rewritesPerSeed: positiveInt('--rewrites', values.rewrites) ?? 4,
       report: values.report && resolve(values.report),
+      speedRequests: positiveInt('--speed', values.speed) ?? 0,
     });
   }
   const result = trainLocalGuard({ dataDir, seed, epochs: values.epochs ? Number(values.epochs) : undefined });
