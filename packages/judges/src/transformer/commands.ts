@@ -69,7 +69,7 @@ const logLine = (l: TransformerGuardLog) =>
 
 /** The options `transformerGuardRecipe` gets from `magic-guard cv --guard transformer`. */
 export function recipeOptions(f: TransformerFlags): TransformerGuardRecipeOptions {
-  return { loadBackbone: backboneLoader(f.backbone), train: trainSettings(f) };
+  return { loadBackbone: backboneLoader(f.backbone), train: trainSettings(f), onLog: logLine };
 }
 
 /**

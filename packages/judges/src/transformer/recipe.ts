@@ -18,6 +18,8 @@ export interface TransformerGuardRecipeOptions {
 /** Fine-tunes the backbone with three classification heads on each fold's rows (`magic-guard cv --guard transformer`). */
 export function transformerGuardRecipe(options: TransformerGuardRecipeOptions): GuardRecipe {
   let previous: TransformerGuard | undefined;
+  // Folds train on overlapping rows: tokenize each input once (the backbone's tokenizer is the same every fold).
+  const tokenCache = new Map<string, number[]>();
   return {
     name: 'transformer',
     async train(rows, { seed }) {
@@ -28,6 +30,7 @@ export function transformerGuardRecipe(options: TransformerGuardRecipeOptions): 
         rows,
         { ...options.train, seed },
         options.onLog,
+        tokenCache,
       );
       previous = guard;
       return guard;

@@ -17,7 +17,7 @@ export const trainTransformerGuardOptionsSchema = z.object({
   maxGradNorm: z.number().min(0).default(1),
   /** Tokens per input; longer inputs are clipped (see `encodeGuardInput`). */
   maxLength: z.number().int().positive().default(128),
-  /** Stop after this many seconds of training (the schedule still spans all planned steps). */
+  /** Stop after this many seconds of optimizer steps (tokenizing not counted; the schedule spans all planned steps). */
   maxSeconds: z.number().positive().optional(),
   thresholds: z
     .object({ prompt: z.number(), refusal: z.number(), response: z.number() })
@@ -50,6 +50,8 @@ export function guardTrainingExamples(
   tokenizer: CausalLM['tokenizer'],
   rows: readonly GuardExample[],
   maxLength: number,
+  /** Token ids by input key, reused across calls with the same tokenizer and maxLength (CV folds share rows). */
+  cache?: Map<string, number[]>,
 ): GuardTrainingExample[] {
   const byKey = new Map<string, GuardTrainingExample>();
   for (const r of rows) {
@@ -59,7 +61,12 @@ export function guardTrainingExamples(
     const key = `${mode}\u0000${prompt}\u0000${response}`;
     let e = byKey.get(key);
     if (e === undefined) {
-      e = { ids: encodeGuardInput(tokenizer, mode, prompt, response, maxLength), labels: [-1, -1, -1] };
+      let ids = cache?.get(key);
+      if (ids === undefined) {
+        ids = encodeGuardInput(tokenizer, mode, prompt, response, maxLength);
+        cache?.set(key, ids);
+      }
+      e = { ids, labels: [-1, -1, -1] };
       byKey.set(key, e);
     }
     e.labels[guardHeads.indexOf(r.task)] = r.label;
@@ -104,10 +111,13 @@ export async function trainTransformerGuard(
   rows: readonly GuardExample[],
   input: TrainTransformerGuardOptions = {},
   onLog?: (log: TransformerGuardLog) => void,
+  tokenCache?: Map<string, number[]>,
 ): Promise<TransformerGuard> {
   const o = trainTransformerGuardOptionsSchema.parse(input);
+  const tokenizing = performance.now();
+  const examples = guardTrainingExamples(lm.tokenizer, rows, o.maxLength, tokenCache);
+  const tokenizeSeconds = (performance.now() - tokenizing) / 1000;
   const started = performance.now();
-  const examples = guardTrainingExamples(lm.tokenizer, rows, o.maxLength);
   const heads = initGuardHeads(lm.config.hiddenSize, o.seed);
   const guard = new TransformerGuard(lm, heads, {
     maxLength: o.maxLength,
@@ -183,6 +193,7 @@ export async function trainTransformerGuard(
     seed: o.seed,
     meanLoss: step === 0 ? null : losses / step,
     seconds: Math.round((performance.now() - started) / 100) / 10,
+    tokenizeSeconds: Math.round(tokenizeSeconds * 10) / 10,
   };
   return guard;
 }
