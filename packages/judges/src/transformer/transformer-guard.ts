@@ -100,8 +100,10 @@ export class TransformerGuard implements Guard {
   logits(ids: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
       const hidden = this.lm.hiddenStates(ids, mask);
-      const m = tf.expandDims(tf.cast(mask, 'float32'), 2);
-      const pooled = tf.div(tf.sum(tf.mul(hidden, m), 1), tf.maximum(tf.sum(m, 1), 1)) as tf.Tensor2D;
+      // Masked mean as a batched matmul of per-row weights (mask / length) with the hidden states.
+      const m = tf.cast(mask, 'float32') as tf.Tensor2D;
+      const weights = tf.div(m, tf.maximum(tf.sum(m, 1, true), 1));
+      const pooled = tf.reshape(tf.matMul(tf.expandDims(weights, 1), hidden), [ids.shape[0], -1]) as tf.Tensor2D;
       return tf.add(tf.matMul(pooled, this.heads.weight as tf.Tensor2D, false, true), this.heads.bias) as tf.Tensor2D;
     });
   }
