@@ -122,6 +122,7 @@ export {
   guardHeads,
 } from './transformer/encode.js';
 export { type TransformerGuardRecipeOptions, transformerGuardRecipe } from './transformer/recipe.js';
+export { measureGuardSpeed } from './transformer/speed.js';
 export {
   type GuardTrainingExample,
   guardTrainingExamples,

@@ -6,11 +6,10 @@ import { CausalLM } from '@magic/lm';
 import { initBackend } from '@magic/tensor';
 import { GuardModelError } from '../errors.js';
 import { seedRewriteRows } from '../eval/rewrite-rows.js';
-import type { GuardExample } from '../local/dataset.js';
 import { loadTrainingExamples } from '../local/train.js';
 import type { TransformerGuardRecipeOptions } from './recipe.js';
+import { measureGuardSpeed } from './speed.js';
 import { type TrainTransformerGuardOptions, type TransformerGuardLog, trainTransformerGuard } from './train.js';
-import type { TransformerGuard } from './transformer-guard.js';
 
 /** Flags shared by `train`, `cv` and `serve --guard transformer` (strings as parseArgs gives them). */
 export interface TransformerFlags {
@@ -109,7 +108,7 @@ export async function trainTransformerCommand(o: {
   };
   await guard.save(o.out);
   const seconds = (performance.now() - started) / 1000;
-  const speed = o.speedRequests ? await measureSpeed(guard, rows, o.speedRequests) : undefined;
+  const speed = o.speedRequests ? await measureGuardSpeed(guard, rows, o.speedRequests) : undefined;
   const report = { backend, out: o.out, seconds, training: guard.settings.training, ...(speed ? { speed } : {}) };
   if (o.report) {
     await mkdir(dirname(o.report), { recursive: true });
@@ -117,47 +116,4 @@ export async function trainTransformerCommand(o: {
   }
   console.log(JSON.stringify(report));
   guard.dispose();
-}
-
-/**
- * In-process requests/s of a trained guard on `n` of its own training inputs (alternating prompt and response
- * moderation): one request at a time (batch 1), and all in flight at once (batches of `maxBatchSize`).
- */
-export async function measureSpeed(
-  guard: TransformerGuard,
-  rows: readonly GuardExample[],
-  n: number,
-): Promise<{
-  batch1PerSecond: number;
-  batchedPerSecond: number;
-  /** Process CPU time per request in the batched run (host-side work on a GPU; all of it on a CPU backend). */
-  batchedCpuMsPerRequest: number;
-  maxBatchSize: number;
-  requests: number;
-}> {
-  const prompts = rows.filter((r) => r.task === 'prompt');
-  const replies = rows.filter((r) => r.task !== 'prompt');
-  const call = (i: number) => {
-    const pick = i % 2 === 0 ? prompts : replies;
-    const r = pick[Math.floor(i / 2) % Math.max(1, pick.length)]!;
-    return r.task === 'prompt' ? guard.moderatePrompt(r.text) : guard.moderateResponse(r.prompt ?? '', r.text);
-  };
-  await Promise.all(Array.from({ length: Math.min(n, 64) }, (_, i) => call(i))); // warm-up (kernels, shapes)
-  const one = Math.min(n, 200);
-  let t = performance.now();
-  for (let i = 0; i < one; i++) await call(i);
-  const batch1PerSecond = (one / (performance.now() - t)) * 1000;
-  t = performance.now();
-  const cpu = process.cpuUsage();
-  await Promise.all(Array.from({ length: n }, (_, i) => call(i)));
-  const batchedPerSecond = (n / (performance.now() - t)) * 1000;
-  const used = process.cpuUsage(cpu);
-  const batchedCpuMsPerRequest = (used.user + used.system) / 1000 / n;
-  return {
-    batch1PerSecond,
-    batchedPerSecond,
-    batchedCpuMsPerRequest,
-    maxBatchSize: guard.settings.maxBatchSize,
-    requests: n,
-  };
 }
