@@ -22,7 +22,8 @@ const usage = `magic-guard — the MAGIC local guard
       leave-one-family-out cross-validation + leave-one-strategy-out of a guard recipe, and the shipped
       (or --weights) n-gram guard on families it never saw -> guard-cv.json/.md
   magic-guard serve [--port 8000] [--host 127.0.0.1] [--api-key KEY | env MAGIC_GUARD_API_KEY] [--model orm]
-                    [--guard ngram [--weights <file>] | --guard transformer --model-dir <dir> [--device auto] [--batch 32]]
+                    [--guard ngram [--weights <file>] | --guard transformer [--model-dir <dir>] [--device auto] [--batch 32]]
+      --model-dir defaults to the package's data/transformer-guard (magic-guard train --guard transformer output)
 `;
 
 function pct(x: number) {
@@ -192,12 +193,11 @@ async function serve(args: string[]) {
   });
   let guard: Guard;
   if (guardFlag(values.guard) === 'transformer') {
-    if (!values['model-dir'])
-      throw new Error('serve --guard transformer needs --model-dir <dir> (magic-guard train output)');
     const { startBackend } = await import('./transformer/commands.js');
     const { TransformerGuard } = await import('./transformer/transformer-guard.js');
     console.error(await startBackend(values.device));
-    guard = await TransformerGuard.load(resolve(values['model-dir']), {
+    // Default: the folder this package ships once a trained guard is committed there (magic-guard train output).
+    guard = await TransformerGuard.load(resolve(values['model-dir'] ?? dataPath('transformer-guard')), {
       maxBatchSize: positiveInt('--batch', values.batch),
     });
   } else {
