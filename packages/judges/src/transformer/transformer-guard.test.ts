@@ -5,6 +5,7 @@ import { CausalLM, Tokenizer } from '@magic/lm';
 import { initBackend } from '@magic/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GuardModelError } from '../errors.js';
+import { runFamilyCv } from '../eval/family-cv.js';
 import type { GuardExample } from '../local/dataset.js';
 import { LocalGuard } from '../local/local-guard.js';
 import { startGuardServer } from '../server/guard-server.js';
@@ -202,6 +203,26 @@ describe('transformer guard', () => {
       await ngram.close();
     }
   });
+
+  it('runs as a recipe in leave-one-family-out CV, each fold on a fresh backbone', async () => {
+    const all = [...nouns, ...testNouns];
+    const rows = [...rowsFor(all.slice(0, 7), 'a'), ...rowsFor(all.slice(7), 'b')];
+    let backbones = 0;
+    const recipe = transformerGuardRecipe({
+      loadBackbone: async () => {
+        backbones++;
+        return tinyBackbone();
+      },
+      train: { epochs: 12, batchSize: 8, learningRate: 3e-3, maxLength: 48, warmupRatio: 0.05 },
+    });
+    const result = await runFamilyCv({ rows, families: rows.map((r) => r.source), recipe, bootstrap: 0 });
+    expect(backbones).toBe(2);
+    expect(result.folds.map((f) => f.family)).toEqual(['a', 'b']);
+    expect(result.pooled.prompt.n).toBe(rows.filter((r) => r.task === 'prompt').length);
+    // Held-out words only: the "zebra" marker must carry over to the other family.
+    expect(result.pooled.prompt.f1).toBeGreaterThan(0.8);
+    expect(result.pooled.refusal.f1).toBeGreaterThan(0.8);
+  }, 240_000);
 
   it('clips long inputs to maxLength, keeping the start of a reply', () => {
     const tok = Tokenizer.tiny();
