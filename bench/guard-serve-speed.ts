@@ -1,10 +1,12 @@
 /**
  * Requests per second of `magic-guard serve` over real HTTP: the CLI runs as its own process (as users run it),
  * this process is the client. Concurrency 1 = one request at a time (batch 1); higher concurrency keeps that
- * many requests in flight (the server has no micro-batching: the n-gram guard scores one request in well under a
- * millisecond, so a batch would share no work). Texts are neutral placeholders of realistic judge-input length.
- * Every reply is checked against the in-process guard. Writes JSON lines (bench/results format) to --out.
+ * many requests in flight. The n-gram guard has no micro-batching (it scores one request in well under a
+ * millisecond); the transformer guard scores the requests waiting together in one forward pass (batch up to
+ * --batch). Texts are neutral placeholders of realistic judge-input length. Every reply is checked against the
+ * in-process guard. Writes JSON lines (bench/results format) to --out.
  *   npx tsx bench/guard-serve-speed.ts [--requests 2000] [--concurrency 1,8,32] [--out file.jsonl]
+ *     [--guard transformer --model-dir DIR [--device wasm] [--batch 32]]
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
@@ -12,12 +14,35 @@ import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { LocalGuard, renderQwen3GuardReply } from '@magic/judges';
+import { type Guard, LocalGuard, renderQwen3GuardReply, TransformerGuard } from '@magic/judges';
 import { type ChatMessage, OpenAICompatibleClient } from '@magic/openai-client';
+import { initBackend } from '@magic/tensor';
 
 const { values } = parseArgs({
-  options: { requests: { type: 'string' }, concurrency: { type: 'string' }, out: { type: 'string' } },
+  options: {
+    requests: { type: 'string' },
+    concurrency: { type: 'string' },
+    out: { type: 'string' },
+    guard: { type: 'string' },
+    'model-dir': { type: 'string' },
+    device: { type: 'string' },
+    batch: { type: 'string' },
+  },
 });
+const guardName = values.guard ?? 'ngram';
+const serveArgs =
+  guardName === 'transformer'
+    ? [
+        '--guard',
+        'transformer',
+        '--model-dir',
+        values['model-dir'] ?? '',
+        '--device',
+        values.device ?? 'wasm',
+        '--batch',
+        values.batch ?? '32',
+      ]
+    : [];
 const requests = Number(values.requests ?? 2000);
 const levels = (values.concurrency ?? '1,8,32').split(',').map(Number);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,9 +76,11 @@ function request(i: number): { messages: ChatMessage[]; prompt: string; response
 
 /** Starts `magic-guard serve --port 0` and resolves with its URL once it prints it. */
 function startServer(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [join(root, 'packages/judges/bin/magic-guard.js'), 'serve', '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'packages/judges/bin/magic-guard.js'), 'serve', '--port', '0', ...serveArgs],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise((resolve, reject) => {
     let buffer = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -65,7 +92,11 @@ function startServer(): Promise<{ url: string; stop: () => void }> {
   });
 }
 
-const guard = LocalGuard.load();
+let guard: Guard;
+if (guardName === 'transformer') {
+  await initBackend({ device: (values.device ?? 'wasm') as 'wasm' });
+  guard = await TransformerGuard.load(values['model-dir'] ?? '', { maxBatchSize: Number(values.batch ?? 32) });
+} else guard = LocalGuard.load();
 const expected = async (i: number) => {
   const r = request(i);
   return r.response === undefined
@@ -74,11 +105,15 @@ const expected = async (i: number) => {
 };
 
 // Expected replies, computed before any timing (the client must not compete with the server for CPU); their
-// rate is the in-process ceiling that HTTP and JSON overhead sit on top of.
+// rate is the in-process ceiling that HTTP and JSON overhead sit on top of (all at once: batched for the
+// transformer guard).
 let t = performance.now();
-const replies: string[] = [];
-for (let i = 0; i < requests; i++) replies.push(await expected(i));
+const cpu = process.cpuUsage();
+const replies = await Promise.all(Array.from({ length: requests }, (_, i) => expected(i)));
 const inProcess = (requests / (performance.now() - t)) * 1000;
+const cpuUsed = process.cpuUsage(cpu);
+// CPU time per request does not depend on how busy the shared machine is (wall time does).
+const inProcessCpuMsPerRequest = (cpuUsed.user + cpuUsed.system) / 1000 / requests;
 
 const server = await startServer();
 const lines: Record<string, unknown>[] = [];
@@ -119,7 +154,8 @@ try {
     const r = await run(requests);
     const line = {
       workload: 'guard-serve',
-      guard: 'ngram',
+      guard: guardName,
+      ...(guardName === 'transformer' ? { device: values.device ?? 'wasm', maxBatch: Number(values.batch ?? 32) } : {}),
       transport: 'magic-guard serve (separate process), HTTP loopback',
       concurrency,
       requests,
@@ -128,6 +164,7 @@ try {
       errors: r.errors,
       mismatches: r.mismatches,
       inProcessPerSecond: inProcess,
+      inProcessCpuMsPerRequest,
       cores: availableParallelism(),
       loadAverage1m: load,
       node: process.version,

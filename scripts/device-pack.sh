@@ -11,6 +11,7 @@ entry() { # bench programs by name; the two apps by their bin names
     magic-train) echo apps/trainer/src/cli.ts ;;
     magic-eval) echo apps/eval/src/cli.ts ;;
     magic-organism) echo apps/organism/src/cli.ts ;;
+    magic-guard) echo packages/judges/src/cli.ts ;;
     write-organism-expect) echo apps/organism/scripts/write-organism-expect.ts ;;
     *) echo "bench/$1.ts" ;;
   esac

@@ -7,16 +7,23 @@ import { LocalGuard } from './local/local-guard.js';
 import { saveLocalGuardFile, serializeLocalGuard } from './local/model.js';
 import { trainLocalGuard } from './local/train.js';
 import { startGuardServer } from './server/guard-server.js';
+import type { Guard } from './types.js';
 
 const usage = `magic-guard — the MAGIC local guard
 
   magic-guard train --out <weights.json> [--data <dir>] [--seed 1234] [--epochs 6]
-  magic-guard cv --out <dir> [--guard ngram] [--data <dir>]... [--families <file>] [--max-rows-per-family N] [--seed 1234]
-                 [--bootstrap 1000] [--controversial-as safe|unsafe] [--no-loso] [--loso-max-seeds N]
-                 [--weights <file>]
-      leave-one-family-out cross-validation + leave-one-strategy-out of the n-gram guard, and the shipped
-      (or --weights) guard on families it never saw -> guard-cv.json/.md
-  magic-guard serve [--port 8000] [--host 127.0.0.1] [--api-key KEY | env MAGIC_GUARD_API_KEY] [--weights <file>] [--model orm]
+  magic-guard train --guard transformer --backbone <hf dir> --out <dir> [--data <dir>] [--seed 1234] [--rewrites 4]
+                    [--epochs 3] [--batch 32] [--lr 1e-3] [--max-length 128] [--max-seconds S] [--device auto]
+                    [--report <file.json>] [--speed N (in-process requests/s check after training)]
+      the transformer guard: the backbone fine-tuned with three heads, saved as an HF folder + guard.json
+  magic-guard cv --out <dir> [--guard ngram|transformer] [--data <dir>]... [--families <file>] [--max-rows-per-family N]
+                 [--seed 1234] [--bootstrap 1000] [--controversial-as safe|unsafe] [--no-loso] [--loso-max-seeds N]
+                 [--weights <file>] [transformer: --backbone <hf dir> --epochs --batch --lr --max-length --max-seconds --device]
+      leave-one-family-out cross-validation + leave-one-strategy-out of a guard recipe, and the shipped
+      (or --weights) n-gram guard on families it never saw -> guard-cv.json/.md
+  magic-guard serve [--port 8000] [--host 127.0.0.1] [--api-key KEY | env MAGIC_GUARD_API_KEY] [--model orm]
+                    [--guard ngram [--weights <file>] | --guard transformer [--model-dir <dir>] [--device auto] [--batch 32]]
+      --model-dir defaults to the package's data/transformer-guard (magic-guard train --guard transformer output)
 `;
 
 function pct(x: number) {
@@ -31,11 +38,28 @@ async function train(args: string[]) {
       data: { type: 'string' },
       seed: { type: 'string' },
       epochs: { type: 'string' },
+      ...transformerFlags,
+      rewrites: { type: 'string' },
+      report: { type: 'string' },
+      speed: { type: 'string' },
     },
   });
-  if (!values.out) throw new Error('train needs --out <weights.json>');
+  if (!values.out) throw new Error('train needs --out <weights.json> (or <dir> with --guard transformer)');
   const dataDir = resolve(values.data ?? new URL('../data/guard-training', import.meta.url).pathname);
   const seed = Number(values.seed ?? 1234);
+  const guardName = guardFlag(values.guard);
+  if (guardName === 'transformer') {
+    const { trainTransformerCommand } = await import('./transformer/commands.js');
+    return trainTransformerCommand({
+      flags: { ...values, backbone: values.backbone && resolve(values.backbone) },
+      dataDir,
+      out: resolve(values.out),
+      seed,
+      rewritesPerSeed: positiveInt('--rewrites', values.rewrites) ?? 4,
+      report: values.report && resolve(values.report),
+      speedRequests: positiveInt('--speed', values.speed) ?? 0,
+    });
+  }
   const result = trainLocalGuard({ dataDir, seed, epochs: values.epochs ? Number(values.epochs) : undefined });
   const file = serializeLocalGuard(result.model, {
     seed,
@@ -52,8 +76,42 @@ async function train(args: string[]) {
   console.log(`\ncounts ${JSON.stringify(result.counts)}\nwrote ${values.out}`);
 }
 
-/** Guard recipes `magic-guard cv --guard` can cross-validate; a new guard adds its recipe here. */
-const guardRecipes: Record<string, () => GuardRecipe> = { ngram: () => ngramGuardRecipe() };
+/** Flags of the transformer guard, shared by train, cv and serve. */
+const transformerFlags = {
+  guard: { type: 'string' },
+  backbone: { type: 'string' },
+  device: { type: 'string' },
+  batch: { type: 'string' },
+  lr: { type: 'string' },
+  'max-length': { type: 'string' },
+  'max-seconds': { type: 'string' },
+} as const;
+
+const guardNames = ['ngram', 'transformer'] as const;
+
+function guardFlag(value: string | undefined): (typeof guardNames)[number] {
+  const name = value ?? 'ngram';
+  if (!(guardNames as readonly string[]).includes(name))
+    throw new Error(`--guard must be one of ${guardNames.join(', ')}, got '${name}'`);
+  return name as (typeof guardNames)[number];
+}
+
+type CvFlags = Record<string, string | boolean | string[] | undefined>;
+
+/**
+ * Guard recipes `magic-guard cv --guard` can cross-validate; a new guard adds its recipe here. The transformer's
+ * (TF.js, a backbone) loads only when asked for.
+ */
+const guardRecipes: Record<(typeof guardNames)[number], (flags: CvFlags) => Promise<GuardRecipe>> = {
+  ngram: async () => ngramGuardRecipe(),
+  transformer: async (flags) => {
+    const { recipeOptions, startBackend } = await import('./transformer/commands.js');
+    const { transformerGuardRecipe } = await import('./transformer/recipe.js');
+    console.error(await startBackend(flags.device as string | undefined));
+    const backbone = flags.backbone as string | undefined;
+    return transformerGuardRecipe(recipeOptions({ ...(flags as object), backbone: backbone && resolve(backbone) }));
+  },
+};
 
 const dataPath = (p: string) => new URL(`../data/${p}`, import.meta.url).pathname;
 
@@ -78,14 +136,13 @@ async function cv(args: string[]) {
       'no-loso': { type: 'boolean' },
       'loso-max-seeds': { type: 'string' },
       weights: { type: 'string' },
-      guard: { type: 'string' },
+      epochs: { type: 'string' },
+      ...transformerFlags,
     },
   });
   if (!values.out) throw new Error('cv needs --out <dir>');
-  const guardName = values.guard ?? 'ngram';
-  const makeRecipe = guardRecipes[guardName];
-  if (makeRecipe === undefined)
-    throw new Error(`--guard must be one of ${Object.keys(guardRecipes).join(', ')}, got '${guardName}'`);
+  const guardName = guardFlag(values.guard);
+  const recipe = await guardRecipes[guardName](values);
   const weights = values.weights ? resolve(values.weights) : undefined;
   const controversialAs = values['controversial-as'] ?? 'safe';
   if (controversialAs !== 'unsafe' && controversialAs !== 'safe')
@@ -94,7 +151,9 @@ async function cv(args: string[]) {
     dataDirs: (values.data ?? [dataPath('guard-training'), dataPath('guard-cv')]).map((d) => resolve(d)),
     familyMapFile: resolve(values.families ?? dataPath('guard-cv/families.json')),
     familyMapName: values.families ?? '@magic/judges data/guard-cv/families.json',
-    recipe: makeRecipe(),
+    recipe,
+    // Concurrent calls fill the transformer guard's batches; the n-gram guard does not care.
+    concurrency: guardName === 'transformer' ? 64 : undefined,
     seed: positiveInt('--seed', values.seed),
     bootstrap: positiveInt('--bootstrap', values.bootstrap),
     maxRowsPerFamily: positiveInt('--max-rows-per-family', values['max-rows-per-family']),
@@ -126,9 +185,24 @@ async function serve(args: string[]) {
       'api-key': { type: 'string' },
       weights: { type: 'string' },
       model: { type: 'string' },
+      'model-dir': { type: 'string' },
+      guard: { type: 'string' },
+      device: { type: 'string' },
+      batch: { type: 'string' },
     },
   });
-  const guard = values.weights ? LocalGuard.load(resolve(values.weights)) : LocalGuard.load();
+  let guard: Guard;
+  if (guardFlag(values.guard) === 'transformer') {
+    const { startBackend } = await import('./transformer/commands.js');
+    const { TransformerGuard } = await import('./transformer/transformer-guard.js');
+    console.error(await startBackend(values.device));
+    // Default: the folder this package ships once a trained guard is committed there (magic-guard train output).
+    guard = await TransformerGuard.load(resolve(values['model-dir'] ?? dataPath('transformer-guard')), {
+      maxBatchSize: positiveInt('--batch', values.batch),
+    });
+  } else {
+    guard = values.weights ? LocalGuard.load(resolve(values.weights)) : LocalGuard.load();
+  }
   const server = await startGuardServer({
     guard,
     port: Number(values.port ?? 8000),

@@ -115,6 +115,35 @@ export {
 export { type LoadReport, loadRequest, runGuardLoad } from './server/load.js';
 export { guardServerOptionsSchema } from './server/request-schema.js';
 export {
+  clipMiddle,
+  encodeGuardInput,
+  type GuardHead,
+  type GuardTokenizer,
+  guardHeads,
+} from './transformer/encode.js';
+export { type TransformerGuardRecipeOptions, transformerGuardRecipe } from './transformer/recipe.js';
+export { measureGuardSpeed } from './transformer/speed.js';
+export {
+  type GuardTrainingExample,
+  guardTrainingExamples,
+  type TrainTransformerGuardOptions,
+  type TransformerGuardLog,
+  trainTransformerGuard,
+  trainTransformerGuardOptionsSchema,
+} from './transformer/train.js';
+export {
+  type GuardHeadWeights,
+  type GuardScores,
+  initGuardHeads,
+  TRANSFORMER_GUARD_FORMAT,
+  TransformerGuard,
+  type TransformerGuardManifest,
+  type TransformerGuardSettings,
+  transformerGuardHeadsFile,
+  transformerGuardManifestFile,
+  transformerGuardManifestSchema,
+} from './transformer/transformer-guard.js';
+export {
   type Guard,
   type GuardCallOptions,
   type GuardVerdict,

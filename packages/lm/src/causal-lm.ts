@@ -7,7 +7,7 @@ import { configToJson, parseQwen2Config, type Qwen2Config, type Qwen2ConfigInput
 import { LmInputError } from './errors.js';
 import { type GenerateOptions, type GenerationOutput, generate } from './generate.js';
 import { PRESET_CONFIGS, PRESETS, type Preset } from './presets.js';
-import { fullLogits, type TokenLogProbsOptions, tokenLogProbs } from './scoring.js';
+import { fullLogits, hiddenStates, type TokenLogProbsOptions, tokenLogProbs } from './scoring.js';
 import { Tokenizer } from './tokenizer.js';
 import { checkTensors, type ModelWeights, namedWeights, randomWeights, weightsFromTensors } from './weights.js';
 
@@ -135,6 +135,12 @@ export class CausalLM {
       ...opts,
     };
     return tf.tidy(() => tokenLogProbs(this.weights, this.config, inputIds, attentionMask, withDefaults));
+  }
+
+  /** Final-normed hidden states [B,T,H], differentiable (for heads on the backbone, e.g. a classifier). */
+  hiddenStates(inputIds: tf.Tensor2D, attentionMask: tf.Tensor2D, opts: { checkpoint?: boolean } = {}): tf.Tensor3D {
+    const withDefaults = { checkpoint: this.gradientCheckpointing, packedMlp: this.packedMlp, ...opts };
+    return tf.tidy(() => hiddenStates(this.weights, this.config, inputIds, attentionMask, withDefaults));
   }
 
   /** Logits [B,T,V] (tests and small models). */

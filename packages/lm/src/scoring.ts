@@ -291,3 +291,20 @@ export function fullLogits(
   const logits = logitsOf(w, tf.reshape(hidden, [b * t, cfg.hiddenSize]) as tf.Tensor2D);
   return tf.reshape(logits, [b, t, cfg.vocabSize]);
 }
+
+/**
+ * Final-normed hidden states [B,T,H] (differentiable; padding rows are computed but masked out of attention):
+ * what a classification head on the backbone reads (e.g. the transformer guard's heads).
+ */
+export function hiddenStates(
+  w: ModelWeights,
+  cfg: Qwen2Config,
+  inputIds: tf.Tensor2D,
+  attentionMask: tf.Tensor2D,
+  opts: { checkpoint?: boolean; packedMlp?: boolean } = {},
+): tf.Tensor3D {
+  validateBatch(inputIds, attentionMask, cfg);
+  const positions = positionsOnDevice(attentionMask);
+  const bias = causalBiasOnDevice(attentionMask);
+  return forwardHidden(w, cfg, { ids: inputIds, positions, bias }, opts).hidden;
+}

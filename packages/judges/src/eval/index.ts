@@ -41,4 +41,5 @@ export {
 } from './metrics.js';
 export { type ControversialAs, type PredictOptions, predictExamples } from './predict.js';
 export { type GuardRecipe, ngramGuardRecipe } from './recipe.js';
+export { seedRewriteRows } from './rewrite-rows.js';
 export { loadGuardCorpus, type RunGuardCvOptions, runGuardCv } from './run-guard-cv.js';
