@@ -1,5 +1,6 @@
 import { SeededRng } from '@magic/core';
-import { AdamW, type CausalLM, globalNorm, lrMultiplier, namedWeights } from '@magic/lm';
+import { AdamW } from '@magic/grpo';
+import { type CausalLM, globalNorm, lrMultiplier, namedWeights } from '@magic/lm';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { GuardExample } from '../local/dataset.js';
@@ -130,11 +131,13 @@ export async function trainTransformerGuard(
     ['guard.heads.bias', heads.bias],
   ];
   const noDecay = (name: string) => name.endsWith('.bias') || name.endsWith('norm.weight');
-  const optimizer = new AdamW(
-    { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: o.weightDecay },
-    named,
-    (n) => !noDecay(n),
-  );
+  const nameOf = new Map(named.map(([name, v]) => [v.name, name]));
+  const optimizer = new AdamW({
+    betas: [0.9, 0.999],
+    epsilon: 1e-8,
+    weightDecay: o.weightDecay,
+    decays: (v) => !noDecay(nameOf.get(v.name) ?? v.name),
+  });
   const rng = new SeededRng(o.seed);
   const perEpoch = Math.ceil(examples.length / o.batchSize);
   const totalSteps = Math.max(1, Math.ceil(perEpoch * o.epochs));
@@ -149,17 +152,18 @@ export async function trainTransformerGuard(
         if (o.maxSeconds !== undefined && (performance.now() - started) / 1000 > o.maxSeconds) break train;
         const batch = idx.map((i) => examples[i]!);
         const { value, grads } = tf.variableGrads(() => batchLoss(guard, batch), vars);
+        // keyed by tfjs variable name, as AdamW.apply takes them
         const byName = new Map<string, tf.Tensor>();
-        for (const [name, v] of named) {
+        for (const [, v] of named) {
           const g = grads[v.name];
-          if (g) byName.set(name, g);
+          if (g) byName.set(v.name, g);
         }
         try {
           const gradNorm = await globalNorm([...byName.values()]);
           const scale = o.maxGradNorm > 0 && gradNorm > o.maxGradNorm ? o.maxGradNorm / (gradNorm + 1e-6) : 1;
           if (scale !== 1) for (const [name, g] of byName) byName.set(name, tf.mul(g, scale));
           const lr = o.learningRate * lrMultiplier('cosine', step, warmup, totalSteps, o.minLrRatio);
-          optimizer.apply(byName, lr);
+          optimizer.apply(vars, Object.fromEntries(byName), lr);
           step += 1;
           const loss = (await value.data())[0]!;
           losses += loss;
