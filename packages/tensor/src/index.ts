@@ -44,7 +44,7 @@ export {
   runConformance,
   seededNormal,
 } from './conformance/index.js';
-export { BackendInitError, MagicError, SafetensorsError, WebGpuError } from './errors.js';
+export { BackendInitError, MagicError, SafetensorsError, WasmOutOfMemoryError, WebGpuError } from './errors.js';
 export { type AdamWStepParams, adamwStep, adamwStepReference } from './fused/adamw-step.js';
 export { axpyInPlace, axpyReference } from './fused/axpy.js';
 export { decodeAttention, decodeAttentionReference } from './fused/decode-attention.js';

@@ -1,6 +1,7 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { fastWasmBatchMatMul } from './wasm-batch-matmul.js';
+import { guardWasmBackendHeap } from './wasm-heap.js';
 
 /** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
 interface WasmBackendLike {
@@ -34,8 +35,12 @@ const unsortedSegmentSumKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   return out;
 };
 
-/** Registers UnsortedSegmentSum and the XNNPACK-routed BatchMatMul (wasm-batch-matmul.ts) on the wasm backend (idempotent). */
+/**
+ * Guards the wasm heap (wasm-heap.ts) and registers UnsortedSegmentSum and the XNNPACK-routed BatchMatMul
+ * (wasm-batch-matmul.ts) on the wasm backend (idempotent).
+ */
 export function patchWasmKernels(): void {
+  guardWasmBackendHeap();
   const g = globalThis as Record<symbol, unknown>;
   if (g[PATCHED]) return;
   const original = tf.getKernel(tf.BatchMatMul, 'wasm');
