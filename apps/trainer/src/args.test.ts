@@ -1,7 +1,14 @@
-import { resolveValidation, shippedValidationRecords, validationSampling, valMaxNewTokens } from '@magic/game';
+import { join } from 'node:path';
+import {
+  ratioAgentForStep,
+  resolveValidation,
+  shippedValidationRecords,
+  validationSampling,
+  valMaxNewTokens,
+} from '@magic/game';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from './args.js';
-import { listPresets, resolveConfig } from './config.js';
+import { listPresets, repoRoot, resolveConfig } from './config.js';
 
 describe('magic-train arguments', () => {
   it('collects --set and bare key=value overrides in order, plus flags', () => {
@@ -36,8 +43,8 @@ describe('magic-train arguments', () => {
 });
 
 describe('presets', () => {
-  it('ships tiny, gpu-small, qwen2.5-0.5b and qwen2.5-7b, and each one validates', () => {
-    expect(listPresets()).toEqual(['gpu-small', 'qwen2.5-0.5b', 'qwen2.5-7b', 'tiny']);
+  it('ships tiny, gpu-small, organism-s, qwen2.5-0.5b and qwen2.5-7b, and each one validates', () => {
+    expect(listPresets()).toEqual(['gpu-small', 'organism-s', 'qwen2.5-0.5b', 'qwen2.5-7b', 'tiny']);
     for (const preset of listPresets()) {
       const c = resolveConfig({ preset, configFiles: [], overrides: [], resume: false, help: false, plain: false }, {});
       expect(c.trainer.totalSteps).toBeGreaterThan(0);
@@ -96,6 +103,24 @@ describe('presets', () => {
     expect(validationSampling.temperature).toBe(0);
     expect(valMaxNewTokens(c)).toBe(2048);
     expect(c.trainer.testFreq).toBe(15);
+  });
+
+  it('organism-s runs the committed organism weights and validates last at the end of a defender block', () => {
+    const args = { preset: 'organism-s', configFiles: [], overrides: [], resume: false, help: false, plain: false };
+    const c = resolveConfig(args, {});
+    const models = join(repoRoot(), 'apps', 'organism', 'models', 'organism-s');
+    expect(c.model.defender.path).toBe(join(models, 'defender'));
+    expect(c.model.attacker.path).toBe(join(models, 'attacker'));
+    expect(c.phase1.sft.enable || c.phase1.defenderSft.enable).toBe(false);
+    const last = c.trainer.totalSteps;
+    expect(last % c.trainer.testFreq).toBe(0);
+    const roles = Array.from({ length: last + 1 }, (_, i) => ratioAgentForStep(i + 1, c.switchAgent));
+    expect(roles.slice(0, last)).toContain('attacker');
+    expect(roles[last - 1]).toBe('defender');
+    expect(roles[last]).toBe('attacker'); // step `last` closes a defender block
+    // a path given on the command line or in a --config file is kept as given
+    const own = resolveConfig({ ...args, overrides: ['model.defender.path=some/dir'] }, {});
+    expect(own.model.defender.path).toBe('some/dir');
   });
 
   it('an unknown preset is an error naming it', () => {

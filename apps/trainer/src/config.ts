@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type GameConfig, loadConfig, readConfigFile } from '@magic/game';
 import type { CliArgs } from './args.js';
@@ -7,6 +7,11 @@ import type { CliArgs } from './args.js';
 /** Folder of the shipped presets (`apps/trainer/presets`), from source or from dist. */
 export function presetsDir(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', 'presets');
+}
+
+/** The repository root: a preset's relative `model.*.path` resolves against it (npm start works from any folder). */
+export function repoRoot(): string {
+  return resolve(presetsDir(), '..', '..', '..');
 }
 
 export function listPresets(): string[] {
@@ -27,13 +32,23 @@ export function presetFile(name: string): string {
   return file;
 }
 
+/** A preset's tree with relative model paths made absolute under the repository root. */
+export function readPreset(name: string): Record<string, unknown> {
+  const tree = readConfigFile(presetFile(name));
+  const model = tree.model as Record<string, { path?: unknown }> | undefined;
+  for (const spec of Object.values(model ?? {})) {
+    if (typeof spec?.path === 'string' && !isAbsolute(spec.path)) spec.path = join(repoRoot(), spec.path);
+  }
+  return tree;
+}
+
 /** preset < --config files < environment < --set/bare overrides < --device/--run-dir. */
 export function resolveConfig(args: CliArgs, env: Readonly<Record<string, string | undefined>>): GameConfig {
   const overrides = [...args.overrides];
   if (args.device !== undefined) overrides.push(`trainer.device=${args.device}`);
   if (args.runDir !== undefined) overrides.push(`trainer.runDir=${args.runDir}`);
   return loadConfig({
-    base: args.preset === undefined ? undefined : readConfigFile(presetFile(args.preset)),
+    base: args.preset === undefined ? undefined : readPreset(args.preset),
     files: args.configFiles,
     env,
     overrides,

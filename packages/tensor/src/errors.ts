@@ -52,3 +52,26 @@ export class SafetensorsError extends MagicError {
     return MagicError.isInstance(e) && e.code === 'SAFETENSORS';
   }
 }
+
+/**
+ * The wasm backend's heap (wasm32: at most 4 GiB) could not hold an allocation. tfjs-backend-wasm does not check
+ * malloc's result, so without this the write lands at address 0 and a later call traps ('table index is out of
+ * bounds'). Smaller micro-batches or shorter sequences fit.
+ */
+export class WasmOutOfMemoryError extends MagicError {
+  readonly bytes: number;
+  readonly heapBytes: number;
+
+  constructor(bytes: number, heapBytes: number) {
+    super(
+      'WASM_OUT_OF_MEMORY',
+      `wasm heap cannot allocate ${(bytes / 2 ** 20).toFixed(1)} MiB (heap ${(heapBytes / 2 ** 20).toFixed(0)} MiB of at most 4096): use smaller micro-batches or shorter sequences`,
+    );
+    this.bytes = bytes;
+    this.heapBytes = heapBytes;
+  }
+
+  static override isInstance(e: unknown): e is WasmOutOfMemoryError {
+    return MagicError.isInstance(e) && e.code === 'WASM_OUT_OF_MEMORY';
+  }
+}

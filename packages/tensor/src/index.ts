@@ -15,7 +15,7 @@ export {
 export { initBackendOptionsFromEnv } from './backend/options-from-env.js';
 export { resolveWasmDir } from './backend/wasm.js';
 export { releaseWebGpu } from './backend/webgpu.js';
-export { BackendInitError, MagicError, SafetensorsError, WebGpuError } from './errors.js';
+export { BackendInitError, MagicError, SafetensorsError, WasmOutOfMemoryError, WebGpuError } from './errors.js';
 export type { TensorCoreStatus, TensorCoreSupport } from './fused/tensor-core/run.js';
 export { MATMUL_PRECISIONS, type MatmulPrecision } from './fused/tensor-core/variants.js';
 export { ensureGradients } from './gradients.js';

@@ -59,4 +59,17 @@ describe('wasm kernels', () => {
       expect(maxDiff(wasm, cpu)).toBeLessThan(1e-5);
     }
   });
+
+  it('a clone shares its buffer (no heap copy) and outlives the original', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.engine().findBackend('wasm')!;
+    const x = tf.tensor1d([1, 2, 3]);
+    const buffers = backend.numDataIds();
+    const y = tf.clone(x);
+    expect(backend.numDataIds()).toBe(buffers);
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1, 2, 3]);
+    y.dispose();
+    expect(backend.numDataIds()).toBe(buffers - 1);
+  });
 });

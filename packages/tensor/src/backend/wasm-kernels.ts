@@ -1,43 +1,17 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { fastWasmBatchMatMul } from './wasm-batch-matmul.js';
+import { guardWasmBackendHeap } from './wasm-heap.js';
 
 /** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
 interface WasmBackendLike {
+  incRef(dataId: object): void;
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
   disposeData(dataId: object): boolean;
 }
 
 const PATCHED = Symbol.for('magic.wasmKernelsPatched');
-
-function transposeLastTwo(x: TensorInfo, backend: unknown): TensorInfo {
-  const transpose = tf.getKernel(tf.Transpose, 'wasm');
-  if (!transpose) throw new Error('wasm Transpose kernel is not registered');
-  const rank = x.shape.length;
-  const perm = [...Array(rank - 2).keys(), rank - 1, rank - 2];
-  return transpose.kernelFunc({ inputs: { x }, backend: backend as never, attrs: { perm } }) as TensorInfo;
-}
-
-/**
- * The wasm BatchMatMul is slow with transposeA set (strided reads of A); this one transposes A first (wasm Transpose
- * kernel), then runs the original kernel. transposeB is left to the original kernel, which runs it through XNNPACK
- * as fast as the plain case (one quiet run on 2 shared cores, 4x256x256: tA 84 -> 66 ms; tB 60 vs 64 ms).
- * The original setup function is kept.
- */
-function fastTransposedBatchMatMul(original: KernelConfig): KernelConfig {
-  const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
-    const { transposeA } = attrs as { transposeA: boolean };
-    if (!transposeA) return original.kernelFunc({ inputs, backend, attrs });
-    const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
-    const aT = transposeLastTwo(a, backend);
-    try {
-      return original.kernelFunc({ inputs: { a: aT, b }, backend, attrs: { ...attrs, transposeA: false } });
-    } finally {
-      (backend as unknown as WasmBackendLike).disposeData(aT.dataId);
-    }
-  };
-  return { ...original, kernelFunc };
-}
 
 /** UnsortedSegmentSum (the gradient of gather) is missing from tfjs-backend-wasm; computed on the heap in JS. */
 const unsortedSegmentSumKernel: KernelFunc = ({ inputs, backend, attrs }) => {
@@ -62,14 +36,30 @@ const unsortedSegmentSumKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   return out;
 };
 
-/** Registers UnsortedSegmentSum and the transposing BatchMatMul on the wasm backend (idempotent). */
+/**
+ * Identity (tf.clone; the tape clones every tensor it saves for backward) shares the buffer, as on the cpu backend:
+ * wasm tensors are never written in place. tfjs-backend-wasm copied it: 8% of an organism-s forward + backward.
+ */
+const sharedIdentityKernel: KernelFunc = ({ inputs, backend }) => {
+  const { x } = inputs as { x: TensorInfo };
+  (backend as unknown as WasmBackendLike).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+};
+
+/**
+ * Guards the wasm heap (wasm-heap.ts) and registers UnsortedSegmentSum, the buffer-sharing Identity and the
+ * XNNPACK-routed BatchMatMul (wasm-batch-matmul.ts) on the wasm backend (idempotent).
+ */
 export function patchWasmKernels(): void {
+  guardWasmBackendHeap();
   const g = globalThis as Record<symbol, unknown>;
   if (g[PATCHED]) return;
   const original = tf.getKernel(tf.BatchMatMul, 'wasm');
   if (!original) throw new Error('tfjs-backend-wasm is not loaded: no wasm BatchMatMul kernel');
   tf.unregisterKernel(tf.BatchMatMul, 'wasm');
-  tf.registerKernel(fastTransposedBatchMatMul(original));
+  tf.registerKernel(fastWasmBatchMatMul(original));
+  tf.unregisterKernel(tf.Identity, 'wasm');
+  tf.registerKernel({ kernelName: tf.Identity, backendName: 'wasm', kernelFunc: sharedIdentityKernel });
   if (!tf.getKernel(tf.UnsortedSegmentSum, 'wasm')) {
     tf.registerKernel({ kernelName: tf.UnsortedSegmentSum, backendName: 'wasm', kernelFunc: unsortedSegmentSumKernel });
   }
