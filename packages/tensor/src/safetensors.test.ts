@@ -98,6 +98,11 @@ describe('safetensors round trip', () => {
   it('rejects tensors whose data does not match the shape when writing', () => {
     expect(() => writeSafetensors({ w: { shape: [3], data: new Float32Array(2) } })).toThrow(SafetensorsError);
   });
+
+  it('refuses to write a dtype outside F32/BF16 (e.g. a lower-case name from untyped code)', () => {
+    const w = { w: { shape: [1], data: new Float32Array(1) } };
+    expect(() => writeSafetensors(w, { dtype: 'bf16' as 'BF16' })).toThrow(/cannot save dtype 'bf16'/);
+  });
 });
 
 describe('safetensors hostile input', () => {

@@ -240,6 +240,9 @@ export function planSafetensors(
   file = '<memory>',
 ): { header: Uint8Array; plan: PlannedTensor[]; dtype: SafetensorsSaveDtype; dataBytes: number } {
   const dtype = opts.dtype ?? 'F32';
+  // untyped callers (scripts, JSON configs) could pass 'bf16': the file would name a dtype no reader knows
+  if (dtype !== 'F32' && dtype !== 'BF16')
+    throw new SafetensorsError(file, 'dtype', `cannot save dtype '${String(dtype)}' (F32 or BF16)`);
   const size = dtype === 'F32' ? 4 : 2;
   const json: Record<string, unknown> = {};
   if (opts.metadata) json.__metadata__ = metadataSchema.parse(opts.metadata);
