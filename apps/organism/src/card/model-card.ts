@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { type OrganismEval, readOrganismEval } from '../eval/eval-report.js';
 import { parameterCount, readModelConfig } from '../eval/model-info.js';
 import { fmtRate } from '../report/eval-table.js';
-import { readTrainLog, type TrainLogRecord } from '../report/train-log.js';
+import { ORGANISM_STAGES, readTrainLog, type TrainLogRecord } from '../report/train-log.js';
 import { readProvenanceTables } from './provenance-tables.js';
 
 /** The corpus builder's PROVENANCE.md shipped in data/ (from src/ or dist/). */
@@ -62,7 +62,7 @@ Definitions: ${Object.entries(ev.definitions)
 }
 
 function trainingSection(log: readonly TrainLogRecord[]): string {
-  const rows = (['pretrain', 'sft'] as const).flatMap((stage) => {
+  const rows = ORGANISM_STAGES.flatMap((stage) => {
     const recs = log.filter((r) => r.stage === stage);
     if (recs.length === 0) return [];
     const last = recs[recs.length - 1]!;

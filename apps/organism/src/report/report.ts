@@ -4,10 +4,15 @@ import { dirname, join } from 'node:path';
 import { type OrganismEval, readOrganismEval } from '../eval/eval-report.js';
 import { evalTableHtml } from './eval-table.js';
 import { esc, type LineSeries, lineChartSvg } from './line-chart.js';
-import { readTrainLog, type TrainLogRecord } from './train-log.js';
+import { ORGANISM_STAGES, readTrainLog, type TrainLogRecord } from './train-log.js';
 
-const STAGES = ['pretrain', 'sft'] as const;
-const COLORS = { loss: '#1f77b4', evalLoss: '#d62728', pretrain: '#2ca02c', sft: '#9467bd' } as const;
+const COLORS = {
+  loss: '#1f77b4',
+  evalLoss: '#d62728',
+  pretrain: '#2ca02c',
+  sft: '#9467bd',
+  'attacker-sft': '#ff7f0e',
+} as const;
 
 function stageSummary(stage: string, recs: TrainLogRecord[]): string {
   const last = recs[recs.length - 1]!;
@@ -36,13 +41,13 @@ export function buildOrganismReport(
   const charts: string[] = [];
   const summaries: string[] = [];
   const lrSeries: LineSeries[] = [];
-  for (const stage of STAGES) {
+  for (const stage of ORGANISM_STAGES) {
     const recs = log.filter((r) => r.stage === stage);
     if (recs.length === 0) continue;
     summaries.push(stageSummary(stage, recs));
     charts.push(
       lineChartSvg({
-        title: `${stage === 'sft' ? 'Chat SFT' : 'Pretraining'} loss`,
+        title: `${{ pretrain: 'Pretraining', sft: 'Chat SFT', 'attacker-sft': 'Attacker SFT' }[stage]} loss`,
         xLabel: 'step',
         yLabel: 'cross-entropy (nats/token)',
         series: [

@@ -2,10 +2,13 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TrainLogError } from '../errors.js';
 
+/** The build's training stages, in order (run-stage.ts writes them; the report and the model card read them). */
+export const ORGANISM_STAGES = ['pretrain', 'sft', 'attacker-sft'] as const;
+
 /** One line of `<run>/train-log.jsonl`, as the pretrain and SFT commands write it (extra fields are kept). */
 export const trainLogRecordSchema = z
   .object({
-    stage: z.enum(['pretrain', 'sft']),
+    stage: z.enum(ORGANISM_STAGES),
     step: z.number().int().nonnegative(),
     loss: z.number(),
     lr: z.number().nonnegative(),

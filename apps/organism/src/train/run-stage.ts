@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { type CausalLM, type SftConfigInput, type SftLog, SftTrainer, type TokenizedExample } from '@magic/lm';
 import { z } from 'zod';
 import { OrganismTrainError } from '../errors.js';
+import { ORGANISM_STAGES } from '../report/train-log.js';
 import { formatSeconds, ProgressBar } from './progress.js';
 
 export type StageName = 'pretrain' | 'sft' | 'attacker-sft';
 
 /** One line of `<run>/train-log.jsonl`. */
 export const trainLogLineSchema = z.object({
-  stage: z.enum(['pretrain', 'sft', 'attacker-sft']),
+  stage: z.enum(ORGANISM_STAGES),
   step: z.number().int().positive(),
   loss: z.number(),
   lr: z.number(),
