@@ -49,6 +49,16 @@ const CONFIG_LEAF_TESTS: Readonly<Record<string, string>> = {
   'rollout.guardCheck': 'packages/game/src/magic/rollout-options.test.ts > rollout.guardCheck changes the episodes',
   'rollout.defenderFirstMessage':
     'packages/game/src/magic/rollout-options.test.ts > rollout.defenderFirstMessage changes the episodes',
+  'rollout.attackerDecoding':
+    'packages/game/src/magic/rollout-options.test.ts > rollout.attackerDecoding changes the episodes',
+  'rollout.defenderDecoding':
+    'packages/game/src/magic/rollout-options.test.ts > rollout.defenderDecoding changes the episodes',
+  'rollout.useAdversarialPromptForDefender':
+    'packages/game/src/magic/rollout-options.test.ts > rollout.useAdversarialPromptForDefender changes the episodes',
+  'rollout.skipAttackerGenerationForDefender':
+    'packages/game/src/magic/rollout-options.test.ts > rollout.skipAttackerGenerationForDefender changes the episodes',
+  'rollout.fallbackToAdversarialOnHarmfulRewrite':
+    'packages/game/src/magic/rollout-options.test.ts > rollout.fallbackToAdversarialOnHarmfulRewrite changes the episodes',
   'rollout.valMaxResponseLength':
     'packages/game/src/magic/rollout-options.test.ts > rollout.valMaxResponseLength changes the validation requests',
   // reward

@@ -48,6 +48,11 @@ export const RolloutSectionSchema = z.strictObject({
     topK: true,
     guardCheck: true,
     defenderFirstMessage: true,
+    attackerDecoding: true,
+    defenderDecoding: true,
+    useAdversarialPromptForDefender: true,
+    fallbackToAdversarialOnHarmfulRewrite: true,
+    skipAttackerGenerationForDefender: true,
   }).shape,
   /** Validation generation cap (defender, temperature 0). */
   valMaxResponseLength: z.number().int().positive().optional(),

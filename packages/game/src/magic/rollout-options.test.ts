@@ -11,15 +11,15 @@ import { validateDefender } from './validation.js';
 // phase-2 stages use. Scripted generators record every request; a stub guard answers.
 
 const SEEDS: Seed[] = [
-  { question: 'neutral placeholder question one', dataType: 'vanilla_benign' },
-  { question: 'neutral placeholder question two', dataType: 'vanilla_harmful' },
+  { question: 'neutral placeholder question one', dataType: 'vanilla_benign', adversarial: 'placeholder rewrite one' },
+  { question: 'neutral placeholder question two', dataType: 'vanilla_harmful', adversarial: 'placeholder rewrite two' },
 ];
 const tokenizer = Tokenizer.tiny();
 
 const verdict = (safety: GuardVerdict['safety']): GuardVerdict => ({ safety, categories: [], raw: '', refusal: 'no' });
 
-function stubGuard(response: GuardVerdict['safety']): Guard {
-  return { name: 'stub', moderatePrompt: async () => verdict('safe'), moderateResponse: async () => verdict(response) };
+function stubGuard(response: GuardVerdict['safety'], prompt: GuardVerdict['safety'] = 'safe'): Guard {
+  return { name: 'stub', moderatePrompt: async () => verdict(prompt), moderateResponse: async () => verdict(response) };
 }
 
 function generators() {
@@ -35,7 +35,11 @@ function generators() {
   };
 }
 
-async function observe(overrides: string[], guardSays: GuardVerdict['safety'] = 'unsafe') {
+async function observe(
+  overrides: string[],
+  guardSays: GuardVerdict['safety'] = 'unsafe',
+  promptSays: GuardVerdict['safety'] = 'safe',
+) {
   const config = loadConfig({ overrides });
   const g = generators();
   const episodes = await runRollout({
@@ -43,7 +47,7 @@ async function observe(overrides: string[], guardSays: GuardVerdict['safety'] = 
     n: config.rollout.n,
     attacker: g.attacker,
     defender: g.defender,
-    guard: stubGuard(guardSays),
+    guard: stubGuard(guardSays, promptSays),
     trainingRole: 'defender',
     attackerPrompts: shippedAttackerPrompts(),
     config: rolloutConfigFor(config, 1),
@@ -84,6 +88,17 @@ describe('rollout.* options change the episodes', () => {
     expectEpisodesChange('rollout.guardCheck=off', ['rollout.maxNumTurns=2']));
   it('rollout.defenderFirstMessage changes the episodes', () =>
     expectEpisodesChange('rollout.defenderFirstMessage=latest-attack', TWO_TURNS));
+  it('rollout.attackerDecoding changes the episodes', () => expectEpisodesChange('rollout.attackerDecoding=sample'));
+  it('rollout.defenderDecoding changes the episodes', () => expectEpisodesChange('rollout.defenderDecoding=greedy'));
+  it('rollout.useAdversarialPromptForDefender changes the episodes', () =>
+    expectEpisodesChange('rollout.useAdversarialPromptForDefender=true'));
+  it('rollout.skipAttackerGenerationForDefender changes the episodes', () =>
+    expectEpisodesChange('rollout.skipAttackerGenerationForDefender=true'));
+  it('rollout.fallbackToAdversarialOnHarmfulRewrite changes the episodes', async () => {
+    // only a benign seed's rewrite that prompt moderation calls unsafe falls back
+    const on = await observe(['rollout.fallbackToAdversarialOnHarmfulRewrite=true'], 'unsafe', 'unsafe');
+    expect(on).not.toEqual(await observe([], 'unsafe', 'unsafe'));
+  });
 
   it('rollout.valMaxResponseLength changes the validation requests', async () => {
     const caps = async (overrides: string[]) => {

@@ -78,6 +78,11 @@ export function rolloutConfigFor(config: GameConfig, step: number): RolloutConfi
     // the episode goes on, and the reward stage's own judgement decides
     guardErrors: config.reward.onJudgeFailure === 'error' ? 'throw' : 'record',
     defenderFirstMessage: r.defenderFirstMessage,
+    attackerDecoding: r.attackerDecoding,
+    defenderDecoding: r.defenderDecoding,
+    useAdversarialPromptForDefender: r.useAdversarialPromptForDefender,
+    fallbackToAdversarialOnHarmfulRewrite: r.fallbackToAdversarialOnHarmfulRewrite,
+    skipAttackerGenerationForDefender: r.skipAttackerGenerationForDefender,
     defenderResponseForGuard: config.reward.useAnswerTags ? 'answer-tags' : 'full',
     seed: deriveSeed(config.trainer.seed, 'rollout', step),
   };
