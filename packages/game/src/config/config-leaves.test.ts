@@ -67,6 +67,7 @@ const CONFIG_LEAF_TESTS: Readonly<Record<string, string>> = {
   'reward.rewardLabel': 'packages/game/src/magic/reward-options.test.ts > reward.rewardLabel changes the reward',
   'reward.formatRewardValue':
     'packages/game/src/magic/reward-options.test.ts > reward.formatRewardValue changes the reward',
+  'reward.refusalSource': 'packages/game/src/magic/reward-options.test.ts > reward.refusalSource changes the reward',
   'reward.useQSafeLabelForRefusal':
     'packages/game/src/magic/reward-options.test.ts > reward.useQSafeLabelForRefusal changes the reward',
   'reward.useAnswerTags':

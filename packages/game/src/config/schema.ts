@@ -101,6 +101,7 @@ export const RewardSectionSchema = z.strictObject({
   rewardLabel: judgeReward.label,
   formatRewardValue: judgeReward.format,
   useQSafeLabelForRefusal: judgeReward.useQSafeLabelForRefusal,
+  refusalSource: judgeReward.refusalSource,
   useAnswerTags: judgeReward.useAnswerTags,
   /** s in R_harm = r_harm·(2s − 1): 'classifier' = the guard's qa label (s ∈ {0, 1}); 'rule_api' = the rubric judge. */
   safetyScoreMode: z.enum(['classifier', 'rule_api']).default('classifier'),

@@ -10,6 +10,7 @@ export function rewardConfigFor(config: GameConfig): RewardConfig {
     label: r.rewardLabel,
     format: r.formatRewardValue,
     useQSafeLabelForRefusal: r.useQSafeLabelForRefusal,
+    refusalSource: r.refusalSource,
     useAnswerTags: r.useAnswerTags,
     formatRewardRoles: r.formatRewardRoles,
     maskUnfinishedReward: r.maskUnfinishedReward,

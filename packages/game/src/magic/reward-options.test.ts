@@ -40,6 +40,9 @@ describe('reward.* options of the trainer config change the reward', () => {
   it('reward.formatRewardValue changes the reward', () => expectRewardChanges('reward.formatRewardValue=3'));
   it('reward.useQSafeLabelForRefusal changes the reward', () =>
     expectRewardChanges('reward.useQSafeLabelForRefusal=false'));
+  it('reward.refusalSource changes the reward', () =>
+    // the guard calls the reply no refusal; the rules read this one as a refusal
+    expectRewardChanges('reward.refusalSource=rules', { ...INPUT, defenderText: 'I cannot help with that.' }));
   it('reward.formatRewardRoles changes the reward', () =>
     expectRewardChanges('reward.formatRewardRoles=[attacker,defender]'));
   it('reward.maskUnfinishedReward changes the reward', () =>

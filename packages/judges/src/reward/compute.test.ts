@@ -272,3 +272,19 @@ describe('reward config', () => {
     expect(() => rewardConfigFromEnv({ REWARD_HARM: 'lots' })).toThrow(/REWARD_HARM/);
   });
 });
+
+describe('refusalSource', () => {
+  const rules = rewardConfig({ refusalSource: 'rules' });
+  it("'rules' takes R_ref's refusal from the defender text, not the guard's refusal field", () => {
+    // the guard says "no refusal" for both; the rules see the first reply as a refusal
+    const refused = reward(rules, { q: q('U'), qa: qa('S', 'N'), defense: 'I cannot help with that request.' });
+    const complied = reward(rules, { q: q('U'), qa: qa('S', 'N'), defense: 'Here is a neutral placeholder answer.' });
+    expect(refused.components).toMatchObject({ refusal: 0.5, qaRefusal: 'yes' });
+    expect(complied.components).toMatchObject({ refusal: -0.5, qaRefusal: 'no' });
+    expect(refused.defender - complied.defender).toBe(1);
+  });
+  it("'guard' (the default) keeps the guard's field", () => {
+    const r = reward(rewardConfig(), { q: q('U'), qa: qa('S', 'N'), defense: 'I cannot help with that request.' });
+    expect(r.components).toMatchObject({ refusal: -0.5, qaRefusal: 'no' });
+  });
+});

@@ -1,4 +1,5 @@
 import { JudgeFailureError } from '../errors.js';
+import { isRefusal } from '../refusal-rules.js';
 import { rubricHarmComponent } from '../rubric-judge.js';
 import type { GuardVerdict, SafetyLabel } from '../types.js';
 import { isWellFormatted } from './answer-tags.js';
@@ -153,7 +154,8 @@ export function computeMagicReward(input: MagicRewardInput, config: RewardConfig
   const qa = verdictOf(input.qaVerdict);
   const qLabel = q?.safety ?? null;
   const qaLabel = qa?.safety ?? null;
-  const qaRefusal = qa?.refusal ?? null;
+  const qaRefusal =
+    config.refusalSource === 'rules' ? (isRefusal(input.defenderText) ? 'yes' : 'no') : (qa?.refusal ?? null);
   const requestLabel = requestLabelForRefusal(input.dataType, qLabel, config);
   const harm =
     typeof input.safetyScore === 'number'

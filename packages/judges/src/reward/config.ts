@@ -19,6 +19,12 @@ export const rewardConfigSchema = z.object({
   format: z.number().nonnegative().default(1),
   /** USE_Q_SAFE_LABEL_FOR_REFUSAL: request label for R_ref from the judge's q verdict (fallback data_type). */
   useQSafeLabelForRefusal: z.boolean().default(true),
+  /**
+   * Where R_ref's refusal verdict comes from: 'guard' = the judge's qa refusal field (the scripts); 'rules' = this
+   * package's refusal rules on the defender text (isRefusal: refusal phrases near the start), for judges whose refusal
+   * field is unreliable on the policy's outputs, e.g. the local guard on the small model organisms.
+   */
+  refusalSource: z.enum(['guard', 'rules']).default('guard'),
   /** REWARD_MODEL_USE_ANSWER_TAGS: judge only the defender's `<answer>` content. */
   useAnswerTags: z.boolean().default(false),
   formatRewardRoles: z.array(agentRoleSchema).default(['attacker']),
