@@ -204,6 +204,22 @@ function callSection(file: string): string {
       rows.push(
         `| guard family-fold CV | ${l.guard} guard, ${l.families} families held out one at a time, ${fmt(l.cpuSeconds, 0)} s CPU | F1 prompt harm ${f1('prompt')}, refusal ${f1('refusal')}, response harm ${f1('response')}; LOSO prompt-harm recall ${fmt(l.losoRecall)}${unseen} | targets 0.85 / 0.85 / 0.80; LOSO 0.85 |`,
       );
+    } else if (l.workload === 'guard-unseen-families') {
+      // a fixed, trained guard on the guard-cv families with no source in its training data (not family-fold CV)
+      const pooled = l.pooled as Record<string, { f1: number; n: number; ci: { f1: [number, number] } }>;
+      const f1 = (k: string) =>
+        `${fmt(pooled[k]?.f1)} [${fmt(pooled[k]?.ci.f1[0])}, ${fmt(pooled[k]?.ci.f1[1])}] (n ${pooled[k]?.n})`;
+      const cap =
+        l.maxRowsPerFamilyAndLabel === null ? 'all rows' : `≤ ${l.maxRowsPerFamilyAndLabel} rows per family and label`;
+      rows.push(
+        `| guard on unseen families | ${l.guard} guard as trained, ${l.transport}, ${(l.families as string[]).length} families, ${cap} | F1 prompt harm ${f1('prompt')}, refusal ${f1('refusal')}, response harm ${f1('response')} | targets 0.85 / 0.85 / 0.80 |`,
+      );
+    } else if (l.workload === 'guard-val-rewrites') {
+      const pooled = l.pooled as { recall: number; ci: { recall: [number, number] } };
+      const benign = (l.strategies as { benignFlaggedRate: number }[]).map((s) => s.benignFlaggedRate);
+      rows.push(
+        `| guard on rewrites of validation seeds | ${l.guard} guard as trained, ${l.seeds} val-split seeds x ${(l.strategies as unknown[]).length} strategies (strategies seen in training) | prompt-harm recall ${fmt(pooled.recall)} [${fmt(pooled.ci.recall[0])}, ${fmt(pooled.ci.recall[1])}], benign flagged ≤ ${fmt(Math.max(...benign))} per strategy | LOSO target 0.85 |`,
+      );
     } else if (l.workload === 'guard-serve') {
       rows.push(
         `| guard serve | ${l.guard} guard, ${l.transport}, concurrency ${l.concurrency}, ${l.cores} cores (load average ${fmt(l.loadAverage1m, 1)}) | ${fmt(l.requestsPerSecond, 0)} req/s, p50 ${fmt(l.p50Ms, 1)} ms, ${l.errors} errors, ${l.mismatches} mismatches | — |`,

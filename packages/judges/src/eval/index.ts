@@ -42,4 +42,4 @@ export {
 export { type ControversialAs, type PredictOptions, predictExamples } from './predict.js';
 export { type GuardRecipe, ngramGuardRecipe } from './recipe.js';
 export { seedRewriteRows } from './rewrite-rows.js';
-export { loadGuardCorpus, type RunGuardCvOptions, runGuardCv } from './run-guard-cv.js';
+export { capSeeds, loadGuardCorpus, type RunGuardCvOptions, runGuardCv, scoreReference } from './run-guard-cv.js';

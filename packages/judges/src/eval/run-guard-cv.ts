@@ -60,7 +60,11 @@ export interface RunGuardCvOptions {
 }
 
 /** At most `max` seeds, half of each data type, picked by a seeded hash (all when `max` is unset). */
-function capSeeds<T extends { id: string; dataType: string }>(seeds: T[], max: number | undefined, seed: number): T[] {
+export function capSeeds<T extends { id: string; dataType: string }>(
+  seeds: T[],
+  max: number | undefined,
+  seed: number,
+): T[] {
   if (max === undefined) return seeds;
   const types = [...new Set(seeds.map((s) => s.dataType))];
   const per = Math.ceil(max / Math.max(1, types.length));
@@ -86,11 +90,11 @@ function counts(rows: readonly GuardExample[], positive: boolean): TaskCounts {
  * Scores a fixed guard, as given, on every family that has no source in the first data folder (its training
  * data), pooled and per family.
  */
-async function scoreReference(
+export async function scoreReference(
   reference: { name: string; guard: Guard },
   rows: readonly GuardExample[],
   families: readonly string[],
-  options: RunGuardCvOptions,
+  options: Pick<RunGuardCvOptions, 'dataDirs' | 'concurrency' | 'controversialAs'>,
   metric: { seed: number; bootstrap: number },
 ): Promise<NonNullable<GuardCvReport['reference']>> {
   const names = [...new Set(families)].sort();
