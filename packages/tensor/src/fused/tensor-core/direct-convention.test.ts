@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { webGpuDevice } from '../../backend/webgpu.js';
 import { useSoftwareWebGpu } from '../test-helpers.js';
 import { DIRECT_UNIFORMS, standaloneDirectModule } from './direct-wgsl.js';
 import type { TensorCoreKernelConfig } from './kernel-wgsl.js';
+import { runRawWorkgroup } from './raw-run.js';
 
 /*
  * The emulated subgroup-matrix builtins take each fragment's rows and columns from the kernel's own type
@@ -12,37 +12,7 @@ import type { TensorCoreKernelConfig } from './kernel-wgsl.js';
  */
 useSoftwareWebGpu({ withCpu: false });
 
-interface Dev {
-  createShaderModule(d: { code: string }): unknown;
-  createComputePipeline(d: unknown): { getBindGroupLayout(i: number): unknown };
-  createBuffer(d: { size: number; usage: number; mappedAtCreation?: boolean }): {
-    getMappedRange(): ArrayBuffer;
-    unmap(): void;
-    mapAsync(mode: number): Promise<void>;
-    destroy(): void;
-  };
-  createBindGroup(d: unknown): unknown;
-  createCommandEncoder(): {
-    beginComputePass(): {
-      setPipeline(p: unknown): void;
-      setBindGroup(i: number, g: unknown): void;
-      dispatchWorkgroups(x: number): void;
-      end(): void;
-    };
-    copyBufferToBuffer(a: unknown, ao: number, b: unknown, bo: number, n: number): void;
-    finish(): unknown;
-  };
-  queue: { submit(c: unknown[]): void };
-}
-
-const STORAGE = 0x80;
-const COPY_SRC = 0x4;
-const COPY_DST = 0x8;
-const MAP_READ = 0x1;
-const UNIFORM = 0x40;
-
 async function runMatrixKernel(cfg: TensorCoreKernelConfig, convention: 'spec' | 'swapped') {
-  const dev = webGpuDevice() as unknown as Dev;
   const bm = cfg.sgm * cfg.ti * cfg.mma.m;
   const bn = cfg.sgn * cfg.tj * cfg.mma.n;
   const kp = 32;
@@ -57,32 +27,11 @@ async function runMatrixKernel(cfg: TensorCoreKernelConfig, convention: 'spec' |
       want[i * bn + j] = s;
     }
   const uniforms = { Kp: kp, Np: bn, Mp: bm, tilesM: 1, tilesN: 1, batch: 1, aBatchStride: 0, bBatchStride: 0 };
-  const buffer = (data: ArrayBufferView, usage: number) => {
-    const buf = dev.createBuffer({ size: Math.max(16, data.byteLength), usage, mappedAtCreation: true });
-    new Uint8Array(buf.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    buf.unmap();
-    return buf;
-  };
-  const out = dev.createBuffer({ size: bm * bn * 4, usage: STORAGE | COPY_SRC });
-  const read = dev.createBuffer({ size: bm * bn * 4, usage: MAP_READ | COPY_DST });
-  const inputs = [buffer(a, STORAGE), buffer(b, STORAGE)];
-  const u = buffer(Int32Array.from(DIRECT_UNIFORMS.map((x) => uniforms[x])), UNIFORM);
-  const module = dev.createShaderModule({ code: standaloneDirectModule(cfg, convention) });
-  const pipeline = dev.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: '_start' } });
-  const entries = [out, ...inputs, u].map((buf, binding) => ({ binding, resource: { buffer: buf } }));
-  const group = dev.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-  const enc = dev.createCommandEncoder();
-  const pass = enc.beginComputePass();
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(0, group);
-  pass.dispatchWorkgroups(1);
-  pass.end();
-  enc.copyBufferToBuffer(out, 0, read, 0, bm * bn * 4);
-  dev.queue.submit([enc.finish()]);
-  await read.mapAsync(MAP_READ);
-  const got = new Float32Array(read.getMappedRange().slice(0));
-  read.unmap();
-  for (const x of [out, read, u, ...inputs]) x.destroy();
+  const got = await runRawWorkgroup(
+    standaloneDirectModule(cfg, convention),
+    [{ data: a }, { data: b }, { data: Int32Array.from(DIRECT_UNIFORMS.map((x) => uniforms[x])), uniform: true }],
+    bm * bn,
+  );
   return { got, want };
 }
 
