@@ -43,9 +43,15 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 // the hook itself, to compare the fp32 mode with the GEMM path that has no tensor-core hook at all
 import { setTensorCoreGemm } from '../packages/tensor/src/fused/matmul.js';
-import { DIRECT_UNIFORMS, standaloneDirectModule } from '../packages/tensor/src/fused/tensor-core/direct-wgsl.js';
+import { standaloneDirectModule } from '../packages/tensor/src/fused/tensor-core/direct-wgsl.js';
 import type { TensorCoreKernelConfig } from '../packages/tensor/src/fused/tensor-core/kernel-wgsl.js';
-import { type RawDevice, runRawWorkgroup } from '../packages/tensor/src/fused/tensor-core/raw-run.js';
+import {
+  directProbeConfig,
+  directProbeUniforms,
+  matMulF32,
+  type RawDevice,
+  runRawWorkgroup,
+} from '../packages/tensor/src/fused/tensor-core/raw-run.js';
 import { chooseTensorCoreConfig, runTensorCoreGemm } from '../packages/tensor/src/fused/tensor-core/run.js';
 import { flagPairs, median, positiveIntFlag, randomIds } from './lm-args.js';
 
@@ -230,16 +236,6 @@ function compare(got: Float32Array, want: Float32Array, cols: number) {
 }
 const intMat = (rows: number, cols: number, seed: number) =>
   Float32Array.from({ length: rows * cols }, (_, i) => ((i * (5 + 2 * seed) + seed) % 11) - 5);
-const matMulInt = (a: Float32Array, b: Float32Array, m: number, k: number, n: number) => {
-  const c = new Float32Array(m * n);
-  for (let i = 0; i < m; i++)
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let x = 0; x < k; x++) s += a[i * k + x]! * b[x * n + j]!;
-      c[i * n + j] = s;
-    }
-  return c;
-};
 if (status.support.available && !emulate) {
   for (const mma of [
     { m: 16, n: 8, k: 16 },
@@ -247,36 +243,19 @@ if (status.support.available && !emulate) {
     { m: 16, n: 8, k: 8 },
   ] as const) {
     try {
-      const cfg: TensorCoreKernelConfig = {
-        mma,
-        accumulate: 'f32',
-        split: false,
-        ti: 2,
-        tj: 2,
-        sgm: 1,
-        sgn: 1,
-        bk: 16,
-        doubleBuffer: false,
-        direct: true,
-        transposeA: false,
-        transposeB: false,
-        bias: false,
-        emulate: false,
-      };
       const [bm, bn, kp] = [32, 2 * mma.n, 32];
       const a = intMat(bm, kp, 1);
       const b = intMat(kp, bn, 2);
-      const u = { Kp: kp, Np: bn, Mp: bm, tilesM: 1, tilesN: 1, batch: 1, aBatchStride: 0, bBatchStride: 0 };
       const got = await rawRun(
-        standaloneDirectModule(cfg),
-        [Uint16Array.from(a, f16Bits), Uint16Array.from(b, f16Bits), Int32Array.from(DIRECT_UNIFORMS.map((x) => u[x]))],
+        standaloneDirectModule(directProbeConfig(mma, false)),
+        [Uint16Array.from(a, f16Bits), Uint16Array.from(b, f16Bits), directProbeUniforms(bm, bn, kp)],
         bm * bn,
       );
       emit({
         op: 'tc-probe',
         what: 'direct kernel, fragments from storage',
         mma,
-        ...compare(got, matMulInt(a, b, bm, kp, bn), bn),
+        ...compare(got, matMulF32(a, b, bm, kp, bn), bn),
       });
     } catch (e) {
       emit({ op: 'tc-probe', what: 'direct kernel, fragments from storage', mma, error: message(e) });
@@ -322,7 +301,7 @@ fn _start(@builtin(local_invocation_index) li : u32) {
         what: 'fragments through workgroup memory',
         rowStride: ld,
         leadingI32: lead,
-        ...compare(got, matMulInt(a, b, 16, 16, 8), 8),
+        ...compare(got, matMulF32(a, b, 16, 16, 8), 8),
       });
     } catch (e) {
       emit({
@@ -596,21 +575,24 @@ save();
       c.dispose();
       return { err: normalizedErrorAgainst(data, ref), data };
     };
+    const errorRecord = (precision: string, variant: string, err: number) => ({
+      op: 'tc-error',
+      inputs,
+      m: EM,
+      n: EN,
+      k: EK,
+      precision,
+      variant,
+      normalizedError: err,
+      log2: round(Math.log2(err), 2),
+    });
     await guard({ op: 'tc-error', inputs, precision: 'fp32' }, async () => {
       const fp32 = await withMode('fp32', undefined, errorOf);
       // the fp32 mode against the same GEMM with the tensor-core hook gone: bit-identical
       setTensorCoreGemm(undefined);
       const plain = await withMode('fp32', undefined, errorOf).finally(() => setTensorCoreGemm(runTensorCoreGemm));
       emit({
-        op: 'tc-error',
-        inputs,
-        m: EM,
-        n: EN,
-        k: EK,
-        precision: 'fp32',
-        variant: 'simt',
-        normalizedError: fp32.err,
-        log2: round(Math.log2(fp32.err), 2),
+        ...errorRecord('fp32', 'simt', fp32.err),
         bitIdenticalToPlainPath: Buffer.from(fp32.data.buffer).equals(Buffer.from(plain.data.buffer)),
       });
     });
@@ -620,15 +602,7 @@ save();
         await guard({ op: 'tc-error', inputs, precision: p, variant }, async () => {
           const { err } = await withMode(p, variant, errorOf);
           emit({
-            op: 'tc-error',
-            inputs,
-            m: EM,
-            n: EN,
-            k: EK,
-            precision: p,
-            variant,
-            normalizedError: err,
-            log2: round(Math.log2(err), 2),
+            ...errorRecord(p, variant, err),
             pass: p === 'f16' ? err <= 2 ** -10 : err <= 2 ** -18,
             ...(emulate
               ? { note: 'emulated on llvmpipe, which stops loops at 65535 iterations: deep K is cut short' }

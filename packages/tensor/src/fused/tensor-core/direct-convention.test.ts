@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { useSoftwareWebGpu } from '../test-helpers.js';
-import { DIRECT_UNIFORMS, standaloneDirectModule } from './direct-wgsl.js';
+import { standaloneDirectModule } from './direct-wgsl.js';
 import type { TensorCoreKernelConfig } from './kernel-wgsl.js';
-import { runRawWorkgroup } from './raw-run.js';
+import { directProbeConfig, directProbeUniforms, matMulF32, runRawWorkgroup } from './raw-run.js';
 
 /*
  * The emulated subgroup-matrix builtins take each fragment's rows and columns from the kernel's own type
@@ -19,17 +19,10 @@ async function runMatrixKernel(cfg: TensorCoreKernelConfig, convention: 'spec' |
   // small integers: every summation order gives the exact product
   const a = Float32Array.from({ length: bm * kp }, (_, i) => ((i * 7) % 11) - 5);
   const b = Float32Array.from({ length: kp * bn }, (_, i) => ((i * 5 + 1) % 13) - 6);
-  const want = new Float32Array(bm * bn);
-  for (let i = 0; i < bm; i++)
-    for (let j = 0; j < bn; j++) {
-      let s = 0;
-      for (let k = 0; k < kp; k++) s += a[i * kp + k]! * b[k * bn + j]!;
-      want[i * bn + j] = s;
-    }
-  const uniforms = { Kp: kp, Np: bn, Mp: bm, tilesM: 1, tilesN: 1, batch: 1, aBatchStride: 0, bBatchStride: 0 };
+  const want = matMulF32(a, b, bm, kp, bn);
   const got = await runRawWorkgroup(
     standaloneDirectModule(cfg, convention),
-    [{ data: a }, { data: b }, { data: Int32Array.from(DIRECT_UNIFORMS.map((x) => uniforms[x])), uniform: true }],
+    [{ data: a }, { data: b }, { data: directProbeUniforms(bm, bn, kp), uniform: true }],
     bm * bn,
   );
   return { got, want };
@@ -41,22 +34,7 @@ describe('the emulation follows the declared subgroup-matrix types', () => {
     { m: 16, n: 8, k: 8 },
   ] as const) {
     it(`${mma.m}x${mma.n}x${mma.k}: the spec's order gives the product, rows-first declarations do not`, async () => {
-      const cfg: TensorCoreKernelConfig = {
-        mma,
-        accumulate: 'f32',
-        split: false,
-        ti: 2,
-        tj: 2,
-        sgm: 1,
-        sgn: 1,
-        bk: 16,
-        doubleBuffer: false,
-        direct: true,
-        transposeA: false,
-        transposeB: false,
-        bias: false,
-        emulate: true,
-      };
+      const cfg = directProbeConfig(mma, true);
       const spec = await runMatrixKernel(cfg, 'spec');
       expect(Array.from(spec.got)).toEqual(Array.from(spec.want));
       const swapped = await runMatrixKernel(cfg, 'swapped');

@@ -1,4 +1,6 @@
 import { webGpuDevice } from '../../backend/webgpu.js';
+import { DIRECT_UNIFORMS } from './direct-wgsl.js';
+import type { TensorCoreKernelConfig } from './kernel-wgsl.js';
 
 /** The raw WebGPU calls one-workgroup probes make (typed here: the backend's device type is not exported). */
 export interface RawDevice {
@@ -86,4 +88,42 @@ export async function runRawWorkgroup(
   } finally {
     for (const b of [out, read, ...bufs]) b.destroy();
   }
+}
+
+/** The direct kernel as one-workgroup probes run it: 2 x 2 fragments of `mma` on one subgroup, f32 sums, NN. */
+export function directProbeConfig(mma: TensorCoreKernelConfig['mma'], emulate: boolean): TensorCoreKernelConfig {
+  return {
+    mma,
+    accumulate: 'f32',
+    split: false,
+    ti: 2,
+    tj: 2,
+    sgm: 1,
+    sgn: 1,
+    bk: 16,
+    doubleBuffer: false,
+    direct: true,
+    transposeA: false,
+    transposeB: false,
+    bias: false,
+    emulate,
+  };
+}
+
+/** The direct kernel's uniforms (the last input of runRawWorkgroup) for one workgroup's [m,k] x [k,n] product. */
+export function directProbeUniforms(m: number, n: number, k: number): Int32Array {
+  const u = { Kp: k, Np: n, Mp: m, tilesM: 1, tilesN: 1, batch: 1, aBatchStride: 0, bBatchStride: 0 };
+  return Int32Array.from(DIRECT_UNIFORMS.map((x) => u[x]));
+}
+
+/** The row-major product [m,k] x [k,n] in f32 (exact for the probes' small integers, whatever the sum order). */
+export function matMulF32(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float32Array {
+  const c = new Float32Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let x = 0; x < k; x++) s += a[i * k + x]! * b[x * n + j]!;
+      c[i * n + j] = s;
+    }
+  return c;
 }
