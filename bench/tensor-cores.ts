@@ -43,8 +43,15 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 // the hook itself, to compare the fp32 mode with the GEMM path that has no tensor-core hook at all
 import { setTensorCoreGemm } from '../packages/tensor/src/fused/matmul.js';
-import { DIRECT_UNIFORMS, standaloneDirectModule } from '../packages/tensor/src/fused/tensor-core/direct-wgsl.js';
+import { standaloneDirectModule } from '../packages/tensor/src/fused/tensor-core/direct-wgsl.js';
 import type { TensorCoreKernelConfig } from '../packages/tensor/src/fused/tensor-core/kernel-wgsl.js';
+import {
+  directProbeConfig,
+  directProbeUniforms,
+  matMulF32,
+  type RawDevice,
+  runRawWorkgroup,
+} from '../packages/tensor/src/fused/tensor-core/raw-run.js';
 import { chooseTensorCoreConfig, runTensorCoreGemm } from '../packages/tensor/src/fused/tensor-core/run.js';
 import { flagPairs, median, positiveIntFlag, randomIds } from './lm-args.js';
 
@@ -102,34 +109,13 @@ const VARIANTS = opts.variants
 // ---- 1. features, compile status ----
 const backendOpts = { ...initBackendOptionsFromEnv(process.env), device: 'webgpu', matmulPrecision: 'f16' } as const;
 let info = await initBackend(backendOpts);
-type Dev = {
+interface Dev extends RawDevice {
   features: Set<string>;
   limits: Record<string, number>;
-  pushErrorScope(f: string): void;
-  popErrorScope(): Promise<{ message: string } | null>;
   createShaderModule(d: { code: string }): {
     getCompilationInfo(): Promise<{ messages: { type: string; message: string }[] }>;
   };
-  createComputePipelineAsync(d: unknown): Promise<{ getBindGroupLayout(i: number): unknown }>;
-  createBuffer(d: { size: number; usage: number; mappedAtCreation?: boolean }): {
-    getMappedRange(): ArrayBuffer;
-    unmap(): void;
-    mapAsync(mode: number): Promise<void>;
-    destroy(): void;
-  };
-  createBindGroup(d: unknown): unknown;
-  createCommandEncoder(): {
-    beginComputePass(): {
-      setPipeline(p: unknown): void;
-      setBindGroup(i: number, g: unknown): void;
-      dispatchWorkgroups(x: number): void;
-      end(): void;
-    };
-    copyBufferToBuffer(a: unknown, ao: number, b: unknown, bo: number, n: number): void;
-    finish(): unknown;
-  };
-  queue: { submit(c: unknown[]): void };
-};
+}
 const device = () => webGpuDevice() as unknown as Dev;
 /** After a WebGPU error the backend is poisoned (docs/gpu.md): start a fresh device. */
 async function restartBackend(why: string) {
@@ -233,53 +219,12 @@ const f16Bits = (x: number) => {
   return s | ((e + 15) << 10) | Math.round((a / 2 ** e - 1) * 1024);
 };
 /** Runs one workgroup of a raw module; inputs as f16 (Uint16Array) or i32 (Int32Array); returns the f32 output. */
-async function rawRun(code: string, inputs: (Uint16Array | Int32Array)[], outCount: number): Promise<Float32Array> {
-  const dev = device();
-  const buffer = (data: ArrayBufferView, usage: number) => {
-    const buf = dev.createBuffer({
-      size: Math.max(16, Math.ceil(data.byteLength / 4) * 4),
-      usage,
-      mappedAtCreation: true,
-    });
-    new Uint8Array(buf.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    buf.unmap();
-    return buf;
-  };
-  const STORAGE = 0x80;
-  const out = dev.createBuffer({ size: outCount * 4, usage: STORAGE | 0x4 });
-  const read = dev.createBuffer({ size: outCount * 4, usage: 0x1 | 0x8 });
-  const bufs = inputs.map((x, i) => buffer(x, i === inputs.length - 1 && x instanceof Int32Array ? 0x40 : STORAGE));
-  try {
-    dev.pushErrorScope('validation');
-    let err: { message: string } | null = null;
-    try {
-      const module = dev.createShaderModule({ code });
-      const pipeline = await dev.createComputePipelineAsync({
-        layout: 'auto',
-        compute: { module, entryPoint: '_start' },
-      });
-      const entries = [out, ...bufs].map((b, binding) => ({ binding, resource: { buffer: b } }));
-      const group = dev.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-      const enc = dev.createCommandEncoder();
-      const pass = enc.beginComputePass();
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, group);
-      pass.dispatchWorkgroups(1);
-      pass.end();
-      enc.copyBufferToBuffer(out, 0, read, 0, outCount * 4);
-      dev.queue.submit([enc.finish()]);
-    } finally {
-      err = await dev.popErrorScope();
-    }
-    if (err) throw new Error(err.message);
-    await read.mapAsync(0x1);
-    const got = new Float32Array(read.getMappedRange().slice(0));
-    read.unmap();
-    return got;
-  } finally {
-    for (const b of [out, read, ...bufs]) b.destroy();
-  }
-}
+const rawRun = (code: string, inputs: (Uint16Array | Int32Array)[], outCount: number) =>
+  runRawWorkgroup(
+    code,
+    inputs.map((data, i) => ({ data, uniform: i === inputs.length - 1 && data instanceof Int32Array })),
+    outCount,
+  );
 function compare(got: Float32Array, want: Float32Array, cols: number) {
   const bad: [number, number, number, number][] = [];
   for (let i = 0; i < want.length; i++) {
@@ -291,16 +236,6 @@ function compare(got: Float32Array, want: Float32Array, cols: number) {
 }
 const intMat = (rows: number, cols: number, seed: number) =>
   Float32Array.from({ length: rows * cols }, (_, i) => ((i * (5 + 2 * seed) + seed) % 11) - 5);
-const matMulInt = (a: Float32Array, b: Float32Array, m: number, k: number, n: number) => {
-  const c = new Float32Array(m * n);
-  for (let i = 0; i < m; i++)
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let x = 0; x < k; x++) s += a[i * k + x]! * b[x * n + j]!;
-      c[i * n + j] = s;
-    }
-  return c;
-};
 if (status.support.available && !emulate) {
   for (const mma of [
     { m: 16, n: 8, k: 16 },
@@ -308,36 +243,19 @@ if (status.support.available && !emulate) {
     { m: 16, n: 8, k: 8 },
   ] as const) {
     try {
-      const cfg: TensorCoreKernelConfig = {
-        mma,
-        accumulate: 'f32',
-        split: false,
-        ti: 2,
-        tj: 2,
-        sgm: 1,
-        sgn: 1,
-        bk: 16,
-        doubleBuffer: false,
-        direct: true,
-        transposeA: false,
-        transposeB: false,
-        bias: false,
-        emulate: false,
-      };
       const [bm, bn, kp] = [32, 2 * mma.n, 32];
       const a = intMat(bm, kp, 1);
       const b = intMat(kp, bn, 2);
-      const u = { Kp: kp, Np: bn, Mp: bm, tilesM: 1, tilesN: 1, batch: 1, aBatchStride: 0, bBatchStride: 0 };
       const got = await rawRun(
-        standaloneDirectModule(cfg),
-        [Uint16Array.from(a, f16Bits), Uint16Array.from(b, f16Bits), Int32Array.from(DIRECT_UNIFORMS.map((x) => u[x]))],
+        standaloneDirectModule(directProbeConfig(mma, false)),
+        [Uint16Array.from(a, f16Bits), Uint16Array.from(b, f16Bits), directProbeUniforms(bm, bn, kp)],
         bm * bn,
       );
       emit({
         op: 'tc-probe',
         what: 'direct kernel, fragments from storage',
         mma,
-        ...compare(got, matMulInt(a, b, bm, kp, bn), bn),
+        ...compare(got, matMulF32(a, b, bm, kp, bn), bn),
       });
     } catch (e) {
       emit({ op: 'tc-probe', what: 'direct kernel, fragments from storage', mma, error: message(e) });
@@ -383,7 +301,7 @@ fn _start(@builtin(local_invocation_index) li : u32) {
         what: 'fragments through workgroup memory',
         rowStride: ld,
         leadingI32: lead,
-        ...compare(got, matMulInt(a, b, 16, 16, 8), 8),
+        ...compare(got, matMulF32(a, b, 16, 16, 8), 8),
       });
     } catch (e) {
       emit({
@@ -486,6 +404,11 @@ const SMALL: SmallCase[] = [
   { name: 'batched 3 x 40x48x72 NT', batch: 3, m: 40, n: 48, k: 72, layout: 'NT' },
   { name: 'odd 70x45x77 NN, column bias, K = 300', batch: 1, m: 70, n: 45, k: 300, layout: 'NN', bias: true },
 ];
+/** An operand's tfjs shape: rows x cols, transposed as stored, with the batch in front when there is one. */
+const operandShape = (batch: number, transposed: boolean, rows: number, cols: number) => {
+  const shape = transposed ? [cols, rows] : [rows, cols];
+  return batch > 1 ? [batch, ...shape] : shape;
+};
 if (tcUsable) {
   const prepared = SMALL.map((c) => {
     const { transposeA, transposeB } = tr(c.layout);
@@ -536,22 +459,8 @@ if (tcUsable) {
           withMode(p, name, async () => {
             await poison(c.batch * c.m * c.n);
             const x = tf.tidy(() => {
-              const ta = tf.tensor(
-                a,
-                c.batch > 1
-                  ? [c.batch, ...(transposeA ? [c.k, c.m] : [c.m, c.k])]
-                  : transposeA
-                    ? [c.k, c.m]
-                    : [c.m, c.k],
-              );
-              const tb = tf.tensor(
-                b,
-                c.batch > 1
-                  ? [c.batch, ...(transposeB ? [c.n, c.k] : [c.k, c.n])]
-                  : transposeB
-                    ? [c.n, c.k]
-                    : [c.k, c.n],
-              );
+              const ta = tf.tensor(a, operandShape(c.batch, transposeA, c.m, c.k));
+              const tb = tf.tensor(b, operandShape(c.batch, transposeB, c.k, c.n));
               if (!bias) return tf.matMul(ta, tb, transposeA, transposeB);
               return tf.fused.matMul({ a: ta, b: tb, transposeA, transposeB, bias: tf.tensor1d(bias) });
             });
@@ -666,21 +575,24 @@ save();
       c.dispose();
       return { err: normalizedErrorAgainst(data, ref), data };
     };
+    const errorRecord = (precision: string, variant: string, err: number) => ({
+      op: 'tc-error',
+      inputs,
+      m: EM,
+      n: EN,
+      k: EK,
+      precision,
+      variant,
+      normalizedError: err,
+      log2: round(Math.log2(err), 2),
+    });
     await guard({ op: 'tc-error', inputs, precision: 'fp32' }, async () => {
       const fp32 = await withMode('fp32', undefined, errorOf);
       // the fp32 mode against the same GEMM with the tensor-core hook gone: bit-identical
       setTensorCoreGemm(undefined);
       const plain = await withMode('fp32', undefined, errorOf).finally(() => setTensorCoreGemm(runTensorCoreGemm));
       emit({
-        op: 'tc-error',
-        inputs,
-        m: EM,
-        n: EN,
-        k: EK,
-        precision: 'fp32',
-        variant: 'simt',
-        normalizedError: fp32.err,
-        log2: round(Math.log2(fp32.err), 2),
+        ...errorRecord('fp32', 'simt', fp32.err),
         bitIdenticalToPlainPath: Buffer.from(fp32.data.buffer).equals(Buffer.from(plain.data.buffer)),
       });
     });
@@ -690,15 +602,7 @@ save();
         await guard({ op: 'tc-error', inputs, precision: p, variant }, async () => {
           const { err } = await withMode(p, variant, errorOf);
           emit({
-            op: 'tc-error',
-            inputs,
-            m: EM,
-            n: EN,
-            k: EK,
-            precision: p,
-            variant,
-            normalizedError: err,
-            log2: round(Math.log2(err), 2),
+            ...errorRecord(p, variant, err),
             pass: p === 'f16' ? err <= 2 ** -10 : err <= 2 ** -18,
             ...(emulate
               ? { note: 'emulated on llvmpipe, which stops loops at 65535 iterations: deep K is cut short' }

@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { KvCache } from '../model.js';
+import { ConcatCache } from './concat-cache.js';
 import {
-  concatStep,
   type DecodeContext,
   type Decoder,
-  disposeCache,
   extendKeyMask,
   promptIds,
   readSampled,
@@ -17,30 +15,33 @@ import {
  * step s+1 is enqueued with step s's ids (still on the device) before step s's are read back.
  */
 export class DeviceDecoder implements Decoder {
-  readonly readAhead = 1;
-  private cache: KvCache | undefined;
-  private input: tf.Tensor2D | undefined;
+  readonly readAhead: number = 1;
+  protected input: tf.Tensor2D | undefined;
+  protected readonly cache = new ConcatCache();
 
-  constructor(private readonly ctx: DecodeContext) {}
+  constructor(protected readonly ctx: DecodeContext) {}
 
   step(s: number): Promise<Sampled> {
     const { ctx } = this;
     const ids = s === 0 ? promptIds(ctx) : this.input!;
     this.input = ids;
-    const r = concatStep(ctx, ids, this.cache);
-    disposeCache(this.cache);
-    this.cache = r.cache;
+    const logits = this.logitsOf(s, ids);
     ids.dispose();
     this.input = undefined;
     extendKeyMask(ctx);
-    const sampled = sampleOnDevice(ctx, r.logits);
-    r.logits.dispose();
+    const sampled = sampleOnDevice(ctx, logits);
+    logits.dispose();
     this.input = tf.reshape(sampled.ids, [ctx.prompts.length, 1]) as tf.Tensor2D;
     return readSampled(sampled);
   }
 
+  /** Step `s`'s last-position logits [B,V] for its new tokens `ids` (left to the caller to free). */
+  protected logitsOf(_s: number, ids: tf.Tensor2D): tf.Tensor2D {
+    return this.cache.step(this.ctx, ids);
+  }
+
   dispose(): void {
     this.input?.dispose();
-    disposeCache(this.cache);
+    this.cache.dispose();
   }
 }

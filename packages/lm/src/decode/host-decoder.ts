@@ -1,15 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { KvCache } from '../model.js';
 import { sampleFromLogProbs } from '../sampling.js';
-import {
-  concatStep,
-  type DecodeContext,
-  type Decoder,
-  disposeCache,
-  extendKeyMask,
-  promptIds,
-  type Sampled,
-} from './decoder.js';
+import { ConcatCache } from './concat-cache.js';
+import { type DecodeContext, type Decoder, extendKeyMask, promptIds, type Sampled } from './decoder.js';
 
 /**
  * Host sampling (top-k / top-p): each step's full log-probs [B,V] are read back and sampled on the host, so a step
@@ -17,7 +9,7 @@ import {
  */
 export class HostDecoder implements Decoder {
   readonly readAhead = 0;
-  private cache: KvCache | undefined;
+  private readonly cache = new ConcatCache();
   private input: tf.Tensor2D | undefined;
 
   constructor(private readonly ctx: DecodeContext) {}
@@ -33,16 +25,14 @@ export class HostDecoder implements Decoder {
             [ctx.seqs.length, 1],
             'int32',
           );
-    const r = concatStep(ctx, this.input, this.cache);
-    disposeCache(this.cache);
-    this.cache = r.cache;
+    const logits = this.cache.step(ctx, this.input);
     this.input.dispose();
     this.input = undefined;
     extendKeyMask(ctx);
     try {
-      return await this.sample(r.logits);
+      return await this.sample(logits);
     } finally {
-      r.logits.dispose();
+      logits.dispose();
     }
   }
 
@@ -70,6 +60,6 @@ export class HostDecoder implements Decoder {
 
   dispose(): void {
     this.input?.dispose();
-    disposeCache(this.cache);
+    this.cache.dispose();
   }
 }

@@ -3,23 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { seededNormal } from '../conformance/inputs.js';
 import { expectNoLeaks } from '../leaks.js';
 import { initBackend } from './init-backend.js';
-
-async function on(backend: string, f: () => tf.Tensor): Promise<Float32Array> {
-  await tf.setBackend(backend);
-  const t = f();
-  try {
-    return (await t.data()) as Float32Array;
-  } finally {
-    t.dispose();
-  }
-}
-
-function maxDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
+import { dataOn, maxDiff } from './wasm-test-helpers.js';
 
 /** Heap buffers the wasm backend holds (tensors the engine counts and kernel-internal ones alike). */
 const wasmBuffers = () => tf.engine().findBackend('wasm')!.numDataIds();
@@ -58,9 +42,9 @@ describe('wasm BatchMatMul', () => {
               tb,
             ),
           );
-        const cpu = await on('cpu', f);
+        const cpu = await dataOn('cpu', f);
         const before = wasmBuffers();
-        const wasm = await expectNoLeaks(() => on('wasm', f));
+        const wasm = await expectNoLeaks(() => dataOn('wasm', f));
         expect(wasmBuffers()).toBe(before);
         expect(maxDiff(wasm, cpu)).toBeLessThan(1e-5);
       }
@@ -75,9 +59,9 @@ describe('wasm BatchMatMul', () => {
     init.dispose();
     const expected = async () => {
       const [xv, wv] = [await x.data(), await w.data()];
-      return on('cpu', () => tf.matMul(tf.tensor2d(xv, [9, 4]), tf.tensor2d(wv, [5, 4]), false, true));
+      return dataOn('cpu', () => tf.matMul(tf.tensor2d(xv, [9, 4]), tf.tensor2d(wv, [5, 4]), false, true));
     };
-    const viaWasm = () => on('wasm', () => tf.matMul(x, w, false, true));
+    const viaWasm = () => dataOn('wasm', () => tf.matMul(x, w, false, true));
     const before = wasmBuffers();
     expect(maxDiff(await viaWasm(), await expected())).toBeLessThan(1e-5);
     expect(wasmBuffers()).toBe(before + 1); // the kept transpose

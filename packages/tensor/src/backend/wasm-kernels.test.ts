@@ -3,23 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { seededNormal } from '../conformance/inputs.js';
 import { expectNoLeaks } from '../leaks.js';
 import { initBackend } from './init-backend.js';
-
-async function on(backend: string, f: () => tf.Tensor): Promise<Float32Array> {
-  await tf.setBackend(backend);
-  const t = f();
-  try {
-    return (await t.data()) as Float32Array;
-  } finally {
-    t.dispose();
-  }
-}
-
-function maxDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
+import { dataOn, maxDiff } from './wasm-test-helpers.js';
 
 beforeAll(async () => {
   await initBackend({ device: 'wasm' });
@@ -35,8 +19,8 @@ describe('wasm kernels', () => {
           4,
         ),
       );
-    const cpu = await on('cpu', f);
-    const wasm = await expectNoLeaks(() => on('wasm', f));
+    const cpu = await dataOn('cpu', f);
+    const wasm = await expectNoLeaks(() => dataOn('wasm', f));
     expect(maxDiff(wasm, cpu)).toBeLessThan(1e-6);
     expect(Array.from(cpu.subarray(5, 10))).toEqual([0, 0, 0, 0, 0]); // segment 1 is empty
   });
@@ -54,8 +38,8 @@ describe('wasm kernels', () => {
           const b = tf.tensor3d(seededNormal(3, 1 * 4 * 5), tb ? [1, 5, 4] : [1, 4, 5]);
           return tf.matMul(a, b, ta, tb);
         });
-      const cpu = await on('cpu', f);
-      const wasm = await expectNoLeaks(() => on('wasm', f));
+      const cpu = await dataOn('cpu', f);
+      const wasm = await expectNoLeaks(() => dataOn('wasm', f));
       expect(maxDiff(wasm, cpu)).toBeLessThan(1e-5);
     }
   });
