@@ -13,5 +13,6 @@ const tensors = Object.fromEntries([...file.tensors].map(([name, t]) => [name, {
 await saveSafetensorsFile(join(out, 'model.safetensors'), tensors, { dtype: 'BF16', metadata: file.metadata });
 const config = JSON.parse(readFileSync(join(src, 'config.json'), 'utf8')) as Record<string, unknown>;
 writeFileSync(join(out, 'config.json'), `${JSON.stringify({ ...config, torch_dtype: 'bfloat16' }, null, 2)}\n`);
-for (const f of ['generation_config.json', 'tokenizer.json', 'tokenizer_config.json']) copyFileSync(join(src, f), join(out, f));
+for (const f of ['generation_config.json', 'tokenizer.json', 'tokenizer_config.json'])
+  copyFileSync(join(src, f), join(out, f));
 console.log(`${src} -> ${out} (bf16, ${file.tensors.size} tensors)`);
