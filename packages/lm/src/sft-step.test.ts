@@ -46,9 +46,12 @@ describe('SftTrainer.trainStep', () => {
     const split = await oneStep([[A], [B]], { lossReduction: 'token-mean' });
     const meanOfMeans = await oneStep([[A], [B]], {});
     expect(split.loss).toBeCloseTo(whole.loss, 5);
-    expect(maxDiff(split.w, whole.w)).toBeLessThan(1e-6);
+    // Adam's first step moves each weight by about lr = 1e-2; the two batch shapes sum in a different order inside
+    // the wasm GEMM (XNNPACK blocks by shape), so the weights agree to float rounding, not bit for bit
+    expect(maxDiff(split.w, whole.w)).toBeLessThan(1e-5);
     // the default averages the two micro-batch means: B's one label weighs as much as A's four
     expect(Math.abs(meanOfMeans.loss - whole.loss)).toBeGreaterThan(1e-4);
+    expect(maxDiff(meanOfMeans.w, whole.w)).toBeGreaterThan(1e-3);
   });
 
   it('the fused AdamW hook declines off WebGPU: the default and adamwUpdate null give the same weights', async () => {
