@@ -10,7 +10,6 @@
  *   npx tsx bench/guard-generalisation.ts [--guard ngram | --guard transformer --model-dir DIR [--device wasm]]
  *     [--per-family 100] [--loso-seeds 40] [--bootstrap 1000] [--seed 1234] [--concurrency 8] [--out file.jsonl]
  */
-import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,6 +29,7 @@ import {
   runLoso,
   scoreReference,
 } from '@magic/judges';
+import { startGuardServer } from './start-guard-server.js';
 
 const { values } = parseArgs({
   options: {
@@ -59,24 +59,6 @@ const serveArgs =
     : ['--guard', 'ngram'];
 if (guardName === 'transformer') serveArgs.push('--device', values.device ?? 'wasm');
 
-/** Starts `magic-guard serve --port 0` and resolves with its URL once it prints it. */
-function startServer(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(
-    process.execPath,
-    [join(root, 'packages/judges/bin/magic-guard.js'), 'serve', '--port', '0', ...serveArgs],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const m = /serving (http:\/\/\S+)/.exec(buffer);
-      if (m) resolve({ url: m[1]!, stop: () => child.kill('SIGTERM') });
-    });
-    child.on('exit', (code) => reject(new Error(`magic-guard serve exited with ${code}`)));
-  });
-}
-
 const lines: Record<string, unknown>[] = [];
 const emit = (line: Record<string, unknown>) => {
   lines.push(line);
@@ -90,7 +72,7 @@ let rows = corpus;
 let families = assignFamilies(corpus, loadFamilyMap(data('guard-cv/families.json')));
 if (perFamily !== undefined) ({ rows, families } = capRowsPerFamily(corpus, families, perFamily, seed));
 
-const server = await startServer();
+const server = await startGuardServer(serveArgs);
 try {
   const guard = new EndpointGuard({
     client: createJudgeClient({ baseURL: server.url, concurrency, maxRetries: 0, timeoutMs: 600_000 }),

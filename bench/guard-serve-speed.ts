@@ -8,15 +8,13 @@
  *   npx tsx bench/guard-serve-speed.ts [--requests 2000] [--concurrency 1,8,32] [--out file.jsonl]
  *     [--guard transformer --model-dir DIR [--device wasm] [--batch 32]]
  */
-import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Guard, LocalGuard, renderQwen3GuardReply, TransformerGuard } from '@magic/judges';
 import { type ChatMessage, OpenAICompatibleClient } from '@magic/openai-client';
 import { initBackend } from '@magic/tensor';
+import { startGuardServer } from './start-guard-server.js';
 
 const { values } = parseArgs({
   options: {
@@ -45,7 +43,6 @@ const serveArgs =
     : [];
 const requests = Number(values.requests ?? 2000);
 const levels = (values.concurrency ?? '1,8,32').split(',').map(Number);
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const words = 'the quiet river runs past green hills where farmers grow wheat and barley under a wide sky'.split(' ');
 /** Deterministic neutral text of about `chars` characters. */
@@ -74,24 +71,6 @@ function request(i: number): { messages: ChatMessage[]; prompt: string; response
   };
 }
 
-/** Starts `magic-guard serve --port 0` and resolves with its URL once it prints it. */
-function startServer(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(
-    process.execPath,
-    [join(root, 'packages/judges/bin/magic-guard.js'), 'serve', '--port', '0', ...serveArgs],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const m = /serving (http:\/\/\S+)/.exec(buffer);
-      if (m) resolve({ url: m[1]!, stop: () => child.kill('SIGTERM') });
-    });
-    child.on('exit', (code) => reject(new Error(`magic-guard serve exited with ${code}`)));
-  });
-}
-
 let guard: Guard;
 if (guardName === 'transformer') {
   await initBackend({ device: (values.device ?? 'wasm') as 'wasm' });
@@ -115,7 +94,7 @@ const cpuUsed = process.cpuUsage(cpu);
 // CPU time per request does not depend on how busy the shared machine is (wall time does).
 const inProcessCpuMsPerRequest = (cpuUsed.user + cpuUsed.system) / 1000 / requests;
 
-const server = await startServer();
+const server = await startGuardServer(serveArgs);
 const lines: Record<string, unknown>[] = [];
 try {
   for (const concurrency of levels) {

@@ -1,3 +1,4 @@
+export type { AdamWStepParams } from './adamw-step-params.js';
 export { ERROR_CODE_PATTERN, hasMagicErrorCode, isMagicError, MagicError, magicErrorMarker } from './errors.js';
 export type {
   ChatMessage,

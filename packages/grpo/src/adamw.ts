@@ -1,16 +1,10 @@
+import type { AdamWStepParams } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { GrpoInputError } from './errors.js';
 
-/** One AdamW step's hyper-parameters; `step` is 1-based (bias corrections `1 − β^step`). */
-export interface AdamWStepHyper {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  weightDecay: number;
-  step: number;
-}
+/** One AdamW step's hyper-parameters (@magic/core's `AdamWStepParams`, the fused kernel's too). */
+export type AdamWStepHyper = AdamWStepParams;
 
 /**
  * An accelerated per-variable update (e.g. @magic/tensor's fused in-place `adamwStepInPlace` on WebGPU): it

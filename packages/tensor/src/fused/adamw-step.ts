@@ -1,17 +1,9 @@
+import type { AdamWStepParams } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { axpyProgram } from './axpy.js';
 import { FusedOpError, f32Uniform as f32, flatProgram, onWebGpu, runInPlace } from './webgpu-program.js';
 
-/** One AdamW update's hyper-parameters (torch `AdamW` semantics, decoupled weight decay). */
-export interface AdamWStepParams {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  weightDecay: number;
-  /** 1-based step number (bias corrections 1 - beta^step). */
-  step: number;
-}
+export type { AdamWStepParams };
 
 /**
  * Unfused reference (the kernel's test oracle; @magic/grpo's AdamW holds the same math): m ← β1 m + (1-β1) g; v ← β2 v + (1-β2) g²; p ← p (1 - lr wd) - lr/c1 · m / (√(v/c2) + ε),

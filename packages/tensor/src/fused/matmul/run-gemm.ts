@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { TensorCoreGemmArgs } from '../tensor-core/run.js';
 import { type BackendLike, i32Uniform } from '../webgpu-program.js';
 import { fastMatMulOptions, fastMatMulWins, planGemm } from './plan.js';
 import { GEMM_UNIFORMS, gemmProgram, splitSumProgram, type Variant } from './wgsl.js';
@@ -169,19 +170,7 @@ export function runGemm(backend: BackendLike, args: GemmArgs): tf.TensorInfo | u
 }
 
 /** The tensor-core GEMM (tensor-core/run.ts), tried first; undefined when it does not take the problem. */
-export type TensorCoreHook = (
-  backend: BackendLike,
-  args: GemmArgs & {
-    m: number;
-    n: number;
-    k: number;
-    batch: number;
-    batchA: number;
-    batchB: number;
-    biasStrides: [number, number, number];
-    outShape: number[];
-  },
-) => tf.TensorInfo | undefined;
+export type TensorCoreHook = (backend: BackendLike, args: TensorCoreGemmArgs) => tf.TensorInfo | undefined;
 let tensorCoreGemm: TensorCoreHook | undefined;
 
 /** Installs (or with undefined removes) the tensor-core GEMM hook of runGemm. */

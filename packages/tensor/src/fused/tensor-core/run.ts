@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { GemmArgs } from '../matmul/run-gemm.js';
 import { type BackendLike, FusedOpError, flatProgram, i32Uniform } from '../webgpu-program.js';
 import {
   DIRECT_UNIFORMS,
@@ -143,12 +144,8 @@ export function tensorCoreStatus(): TensorCoreStatus {
   };
 }
 
-export interface TensorCoreGemmArgs {
-  a: tf.TensorInfo;
-  b: tf.TensorInfo;
-  transposeA: boolean;
-  transposeB: boolean;
-  bias?: tf.TensorInfo | undefined;
+/** What the SIMT GEMM hands the tensor-core hook: its operands plus the problem it resolved. */
+export interface TensorCoreGemmArgs extends GemmArgs {
   /** Bias strides over (batch, M, N) (matmul.ts' biasStrides). */
   biasStrides: [number, number, number];
   m: number;
