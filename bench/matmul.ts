@@ -19,6 +19,7 @@ import {
 } from '@magic/tensor/webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { deviceFlag, flagPairs, median, positiveIntFlag } from './lm-args.js';
+import { tensorOpTimes } from './tensor-op-times.js';
 
 type Shape = [m: number, k: number, n: number, tA: boolean, tB: boolean, kind: 'decode' | 'train'];
 
@@ -82,24 +83,6 @@ function parseArgs(argv: string[]) {
 }
 
 /** Wall ms per call: `iters` calls queued back to back, then one read-back of one element of the last output. */
-async function timeOnce(fn: () => tf.Tensor, iters: number): Promise<number> {
-  const t0 = performance.now();
-  let probe: tf.Tensor | undefined;
-  for (let i = 0; i < iters; i++) {
-    probe?.dispose();
-    probe = tf.tidy(() => tf.slice(tf.reshape(fn(), [-1]), [0], [1]));
-  }
-  await probe!.data();
-  probe!.dispose();
-  return (performance.now() - t0) / iters;
-}
-
-async function bench(fn: () => tf.Tensor, runs: number, iters: number): Promise<number[]> {
-  await timeOnce(fn, 1);
-  const times: number[] = [];
-  for (let r = 0; r < runs; r++) times.push(await timeOnce(fn, iters));
-  return times;
-}
 
 async function maxAbsDiff(x: tf.Tensor, y: tf.Tensor): Promise<number> {
   const d = tf.tidy(() => tf.max(tf.abs(tf.sub(x, y))));
@@ -124,10 +107,10 @@ for (const [m1, k1, n1, tA, tB, kind] of SHAPES) {
   const fn = () => tf.matMul(a, b, tA, tB);
   try {
     installFastMatMul();
-    const fast = await bench(fn, args.runs, args.iters);
+    const fast = await tensorOpTimes(fn, args.runs, args.iters);
     const fastOut = fn();
     uninstallFastMatMul();
-    const tfjs = await bench(fn, args.runs, args.iters);
+    const tfjs = await tensorOpTimes(fn, args.runs, args.iters);
     const tfjsOut = fn();
     installFastMatMul();
     const maxAbsErr = await maxAbsDiff(fastOut, tfjsOut);
@@ -163,7 +146,7 @@ for (const [m1, k1, n1, tA, tB, kind] of SHAPES) {
         shapes: 'all',
       });
       try {
-        const ms = median(await bench(fn, args.runs, args.iters));
+        const ms = median(await tensorOpTimes(fn, args.runs, args.iters));
         console.log(
           JSON.stringify({
             op: 'matmul-tile',

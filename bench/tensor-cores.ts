@@ -54,6 +54,7 @@ import {
 } from '../packages/tensor/src/fused/tensor-core/raw-run.js';
 import { chooseTensorCoreConfig, runTensorCoreGemm } from '../packages/tensor/src/fused/tensor-core/run.js';
 import { flagPairs, median, positiveIntFlag, randomIds } from './lm-args.js';
+import { tensorOpTimes } from './tensor-op-times.js';
 
 const t0 = performance.now();
 const elapsed = () => (performance.now() - t0) / 1000;
@@ -329,22 +330,8 @@ function runsOnTensorCores(precision: MatmulPrecision, variant: TcVariantName, q
   }
 }
 /** Wall ms per call: `iters` calls queued back to back, then one read-back of one element of the last output. */
-async function timeOnce(fn: () => tf.Tensor, iters: number): Promise<number> {
-  const start = performance.now();
-  let probe: tf.Tensor | undefined;
-  for (let i = 0; i < iters; i++) {
-    probe?.dispose();
-    probe = tf.tidy(() => tf.slice(tf.reshape(fn(), [-1]), [0], [1]));
-  }
-  await probe!.data();
-  probe!.dispose();
-  return (performance.now() - start) / iters;
-}
 async function timeMs(fn: () => tf.Tensor): Promise<number> {
-  await timeOnce(fn, 1);
-  const times: number[] = [];
-  for (let r = 0; r < opts.runs; r++) times.push(await timeOnce(fn, opts.iters));
-  return median(times);
+  return median(await tensorOpTimes(fn, opts.runs, opts.iters));
 }
 /** Runs `fn` with the given precision and forced variant (undefined variant in fp32: the SIMT GEMM). */
 async function withMode<T>(p: MatmulPrecision, variant: TcVariantName | undefined, fn: () => Promise<T>): Promise<T> {
