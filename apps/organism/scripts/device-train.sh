@@ -46,6 +46,9 @@ if [ "${EVAL:-0}" = 1 ] && [ -f "$run/sft/model/config.json" ]; then
 fi
 # A finished stage's checkpoint is not needed to go on (its model/ is): leave it behind.
 for s in pretrain sft attacker-sft; do [ -f "$run/$s/model/config.json" ] && rm -rf "$run/$s/checkpoint"; done
+# DROP_MODELS="pretrain": finished models not to bring back (an organism-m run's three fp32 models exceed the
+# 64 MiB that comes back from $OUT; its pretrain stage is checked against transformers above and logged).
+for s in ${DROP_MODELS:-}; do [ -f "$run/$s/model/config.json" ] && [ -f "$run/sft/model/config.json" ] && rm -rf "$run/$s"; done
 tar -C "$(dirname "$run")" -cf - "$(basename "$run")" | xz -T0 -6 > "$out/run.tar.xz"
 if [ "$(stat -c %s "$out/run.tar.xz")" -gt 15728640 ]; then
   split -b 15M -d "$out/run.tar.xz" "$out/run.tar.xz.part" && rm "$out/run.tar.xz"

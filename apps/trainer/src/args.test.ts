@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ratioAgentForStep,
@@ -43,8 +44,8 @@ describe('magic-train arguments', () => {
 });
 
 describe('presets', () => {
-  it('ships tiny, gpu-small, organism-s, qwen2.5-0.5b and qwen2.5-7b, and each one validates', () => {
-    expect(listPresets()).toEqual(['gpu-small', 'organism-s', 'qwen2.5-0.5b', 'qwen2.5-7b', 'tiny']);
+  it('ships tiny, gpu-small, organism-s, organism-m, qwen2.5-0.5b and qwen2.5-7b, and each one validates', () => {
+    expect(listPresets()).toEqual(['gpu-small', 'organism-m', 'organism-s', 'qwen2.5-0.5b', 'qwen2.5-7b', 'tiny']);
     for (const preset of listPresets()) {
       const c = resolveConfig({ preset, configFiles: [], overrides: [], resume: false, help: false, plain: false }, {});
       expect(c.trainer.totalSteps).toBeGreaterThan(0);
@@ -105,12 +106,18 @@ describe('presets', () => {
     expect(c.trainer.testFreq).toBe(15);
   });
 
-  it('organism-s runs the committed organism weights and validates last at the end of a defender block', () => {
-    const args = { preset: 'organism-s', configFiles: [], overrides: [], resume: false, help: false, plain: false };
+  // organism-m pairs its defender with the committed organism-s attacker (the m attacker is not committed: size)
+  it.each([
+    ['organism-s', 'organism-s/defender', 'organism-s/attacker'],
+    ['organism-m', 'organism-m/defender', 'organism-s/attacker'],
+  ])('%s runs committed organism weights and validates last at the end of a defender block', (preset, d, a) => {
+    const args = { preset, configFiles: [], overrides: [], resume: false, help: false, plain: false };
     const c = resolveConfig(args, {});
-    const models = join(repoRoot(), 'apps', 'organism', 'models', 'organism-s');
-    expect(c.model.defender.path).toBe(join(models, 'defender'));
-    expect(c.model.attacker.path).toBe(join(models, 'attacker'));
+    const models = join(repoRoot(), 'apps', 'organism', 'models');
+    expect(c.model.defender.path).toBe(join(models, d));
+    expect(c.model.attacker.path).toBe(join(models, a));
+    for (const dir of [c.model.defender.path, c.model.attacker.path])
+      expect(existsSync(join(dir as string, 'model.safetensors')), dir).toBe(true);
     expect(c.phase1.sft.enable || c.phase1.defenderSft.enable).toBe(false);
     const last = c.trainer.totalSteps;
     expect(last % c.trainer.testFreq).toBe(0);

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The MAGIC evidence in one GPU call (issue 22 §6, docs/organism.md): a preset's game, its fixed-attacker ablation (the
+# same defender steps, the attacker never trained) and the defender before and after both games, measured by
+# `magic-organism eval` (all six sets) and `magic-eval --suite safety,over-refusal` (guard- and refusal-judged).
+# Carry .device-kit and $BUNDLE_DIR (magic-train, magic-organism, magic-eval .mjs.xz + tfjs wasm files from
+# scripts/device-pack.sh); scripts/device-slim.sh hide makes room. Results come back as $OUT/evidence.tar.gz and the
+# co-evolved defender as $OUT/magic-defender.tar.xz.
+# Usage: [FIXED_STEPS=9] [EVAL_LIMIT=100] [MAGIC_EVAL=0] bash apps/organism/scripts/device-game.sh PRESET START_MODEL \
+#   GAME_SECONDS [magic-train flags for both games...]
+set -uo pipefail
+preset=$1 start=$2 game_s=$3
+shift 3
+source .device-kit/setup.sh
+B=${BUNDLE_DIR:-.bundle}
+for f in "$B"/*.mjs.xz; do [ -f "${f%.xz}" ] || xz -dk "$f"; done
+out=${OUT:-./device-out}
+ev=/tmp/organism-evidence
+runs=/tmp/organism-games
+mkdir -p "$out" "$ev" "$runs"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader > "$ev/gpu.txt" 2>&1 || true
+sets=benign_seeds,heldout_instructions,harmful_heldout_source,harmful_adversarial,benign_adversarial,harmful_vanilla
+evaluate() { # name model_dir
+  local t=$SECONDS
+  node "$B/magic-organism.mjs" eval --device webgpu --model "$2" --sets "$sets" --out "$ev/eval-$1.json" \
+    --answers "$ev/answers-$1.jsonl" 2>> "$ev/eval-$1.log" | tail -6
+  if [ "${MAGIC_EVAL:-1}" = 1 ]; then
+    # the guard's verdicts and the refusal rules (the organism ASR's definition) on the same generations
+    for judge in local rules; do
+      node "$B/magic-eval.mjs" --target "local:$2" --judge $judge --suite safety,over-refusal --device webgpu \
+        --max-tokens "${EVAL_MAX_TOKENS:-64}" --limit "${EVAL_LIMIT:-100}" --out "$ev/magic-eval-$1-$judge" \
+        --cache "$ev/generations-$1.jsonl" --plain > "$ev/magic-eval-$1-$judge.log" 2>&1
+      echo "magic-eval $1 ($judge): rc=$?"
+      rm -f "$ev/magic-eval-$1-$judge/report.png" "$ev/magic-eval-$1-$judge/generations.jsonl"
+    done
+  fi
+  echo "evaluate $1: $((SECONDS - t)) s" | tee -a "$ev/steps.txt"
+}
+game() { # name flags...
+  local name=$1 t=$SECONDS
+  shift
+  timeout "$game_s" node "$B/magic-train.mjs" --preset "$preset" --device webgpu --run-dir "$runs/$name" --plain "$@" \
+    > "$ev/game-$name.log" 2>&1
+  echo "game $name: rc=$? $((SECONDS - t)) s" | tee -a "$ev/steps.txt"
+  cp "$runs/$name/metrics.jsonl" "$ev/metrics-$name.jsonl" 2>/dev/null
+  cp "$runs/$name/report.html" "$ev/report-$name.html" 2>/dev/null
+  local ckpt
+  ckpt=$(ls -d "$runs/$name"/checkpoints/global_step_*/defender/hf 2>/dev/null | sort -V | tail -1)
+  [ -n "$ckpt" ] && evaluate "$name" "$ckpt"
+}
+evaluate start "$start"
+game magic "$@"
+# The ablation trains only the defender, for as many steps as the game's defender blocks hold (organism presets: 9 of 12).
+fs=${FIXED_STEPS:-9}
+game fixed-attacker --set 'switchAgent.trainRoles=[defender]' --set trainer.totalSteps=$fs --set trainer.testFreq=$fs \
+  --set trainer.saveFreq=$fs "$@"
+tar -C "$ev" -czf "$out/evidence.tar.gz" .
+m=$(ls -d "$runs/magic"/checkpoints/global_step_*/defender/hf 2>/dev/null | sort -V | tail -1)
+[ -n "$m" ] && tar -C "$m" -cf - . | xz -T0 -6 > "$out/magic-defender.tar.xz"
+ls -la "$out"; cat "$ev/steps.txt"
