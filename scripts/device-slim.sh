@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # The GPU machine receives the whole working tree (tracked files count) plus the carried paths: 64 MiB in all, of which
 # the device kit takes 28 MiB. A call that carries models or token stores can move tracked files that no GPU job reads
-# out of the tree for the call and put them back after it. Usage: bash scripts/device-slim.sh hide|restore|size
-# `hide` moves the paths below to .device-slim/ (git-ignored, never carried); `restore` moves them back.
+# out of the tree for the call and put them back after it.
+# Usage: bash scripts/device-slim.sh hide [more paths...] | restore | size
+# `hide` moves the paths below (and any given) to .device-slim/ (git-ignored, never carried); `restore` moves back
+# whatever `hide` moved; `size` prints what the tree sends before carried paths.
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 paths=(
-  apps/organism/data/corpus-ngrams.bloom      # eval-overlap test and corpus builder only
+  apps/organism/data/corpus-ngrams.bloom # eval-overlap test and corpus builder only
   apps/organism/data/corpus-manifest.json
-  packages/lm/fixtures/reference              # CPU parity fixtures of the unit tests
-  packages/judges/data/guard-cv               # guard cross-validation (CPU)
-  packages/judges/data/guard-training         # guard training data
-  packages/benchmarks/data/mmlu               # capability suites: not run by GPU jobs
+  packages/lm/fixtures/reference # CPU parity fixtures of the unit tests
+  packages/judges/data/guard-cv  # guard cross-validation and training data
+  packages/judges/data/guard-training
+  packages/benchmarks/data/mmlu # capability suites: no GPU job runs them
   packages/benchmarks/data/gsm8k
   packages/benchmarks/data/arc
   packages/benchmarks/data/truthfulqa
@@ -19,19 +21,21 @@ paths=(
 )
 case ${1:-} in
   hide)
-    for p in "${paths[@]}"; do
+    shift
+    mkdir -p .device-slim
+    for p in "${paths[@]}" "$@"; do
       [ -e "$p" ] || continue
-      mkdir -p ".device-slim/$(dirname "$p")" && mv "$p" ".device-slim/$p"
+      mkdir -p ".device-slim/$(dirname "$p")" && mv "$p" ".device-slim/$p" && echo "$p" >> .device-slim/moved
     done ;;
   restore)
-    for p in "${paths[@]}"; do
-      [ -e ".device-slim/$p" ] || continue
+    [ -f .device-slim/moved ] || exit 0
+    while read -r p; do
       mkdir -p "$(dirname "$p")" && mv ".device-slim/$p" "$p"
-    done
+    done < .device-slim/moved
     rm -rf .device-slim
-    git status --short -- "${paths[@]}" ;;
-  size) # MiB the tree sends (tracked files present + untracked, not ignored), before carried paths
+    git status --short ;;
+  size) # hidden files make du fail: the sum is still right
     { git ls-files -z; git ls-files -z --others --exclude-standard; } | xargs -0 du -cb 2>/dev/null |
-      awk '/\ttotal$/ {s+=$1} END {printf "tree: %.1f MiB\n", s/1048576}' ;;
-  *) echo "usage: device-slim.sh hide|restore|size" >&2; exit 2 ;;
+      awk '/\ttotal$/ {s+=$1} END {printf "tree: %.1f MiB\n", s/1048576}' || true ;;
+  *) echo "usage: device-slim.sh hide [paths...] | restore | size" >&2; exit 2 ;;
 esac
