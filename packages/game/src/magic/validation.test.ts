@@ -5,7 +5,7 @@ import { type GenerationRequest, ScriptedGenerator } from '@magic/rollout';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.js';
 import { shippedAttackerPrompts } from './shipped-data.js';
-import { fitPrompt, validateAttacker, validateDefender } from './validation.js';
+import { AttackRewriteCache, fitPrompt, validateAttacker, validateDefender } from './validation.js';
 import type { ValidationItem, ValidationSet } from './validation-sets.js';
 
 const tokenizer = Tokenizer.tiny();
@@ -161,6 +161,42 @@ describe('validateAttacker', () => {
     expect(m['val/attacker/num']).toBe(5);
     expect(m['val/attacker/num_truncated_prompts']).toBe(0);
     expect(await validateAttacker(attacker, defender, new RulesGuard(), [], prompts, config)).toEqual({});
+  });
+
+  it('reuses the rewrites while the attacker fingerprint is unchanged; the defender answers again', async () => {
+    const config = loadConfig({ overrides: ['rollout.maxResponseLength=40', 'rollout.valMaxResponseLength=10'] });
+    const seeds = [0, 1, 2].map((i) => ({
+      question: `held-out harmful placeholder ${i}`,
+      dataType: 'vanilla_harmful' as const,
+    }));
+    let version = 'a';
+    const attacker = new ScriptedGenerator({
+      tokenizer,
+      script: (r) => `<answer>rewrite ${version} ${/placeholder (\d)/.exec(lastUser(r))![1]}</answer>`,
+    });
+    const defender = markedDefender();
+    const cache = new AttackRewriteCache();
+    const run = (fingerprint: number) =>
+      validateAttacker(attacker, defender, new RulesGuard(), seeds, shippedAttackerPrompts(), config, {
+        cache,
+        fingerprint,
+      });
+    expect((await run(1))['val/attacker/rewrites_reused']).toBe(0);
+    version = 'b';
+    const again = await run(1);
+    expect(again['val/attacker/rewrites_reused']).toBe(1);
+    expect(attacker.calls).toHaveLength(1);
+    expect(defender.calls).toHaveLength(2);
+    expect(defender.calls[1]!.requests.map(lastUser).sort()).toEqual([
+      'Question:\nrewrite a 0',
+      'Question:\nrewrite a 1',
+      'Question:\nrewrite a 2',
+    ]);
+    expect(again['val/attacker/num']).toBe(3);
+    // changed weights: new rewrites
+    expect((await run(2))['val/attacker/rewrites_reused']).toBe(0);
+    expect(attacker.calls).toHaveLength(2);
+    expect(defender.calls[2]!.requests.map(lastUser)).toContain('Question:\nrewrite b 0');
   });
 
   it("cuts a seed whose attacker chat would not fit the model's prompt budget", async () => {

@@ -196,10 +196,31 @@ export async function validateDefender(
 }
 
 /**
+ * The attacker's greedy rewrites of the last attacker-side validation, kept under a fingerprint of its weights:
+ * while the attacker is frozen (a defender block) they are the same texts, so only the defender answers again.
+ */
+export class AttackRewriteCache {
+  #fingerprint: number | undefined;
+  #attacks: GenerationResult[] | undefined;
+
+  /** The rewrites made by weights with this fingerprint, if they are the last ones stored. */
+  get(fingerprint: number): GenerationResult[] | undefined {
+    return this.#fingerprint === fingerprint ? this.#attacks : undefined;
+  }
+
+  set(fingerprint: number, attacks: GenerationResult[]): void {
+    this.#fingerprint = fingerprint;
+    this.#attacks = attacks;
+  }
+}
+
+/**
  * Attacker-side validation: the current attacker rewrites each held-out harmful seed (its normal
  * single-turn chat with the HARM template, temperature 0), the defender answers the rewrite at
  * temperature 0, and the guard judges the answer as in training (prompt = the rewrite).
  * `val/attacker/asr` (non-refusal rate) and `val/attacker/harm_rate`, each with its 95% CI.
+ * With `reuse`, rewrites cached under the attacker's current fingerprint are answered again instead of being
+ * regenerated (`val/attacker/rewrites_reused` 1).
  */
 export async function validateAttacker(
   attacker: Generator,
@@ -208,6 +229,7 @@ export async function validateAttacker(
   seeds: readonly Seed[],
   attackerPrompts: AttackerPrompts,
   config: GameConfig,
+  reuse?: { cache: AttackRewriteCache; fingerprint: number },
 ): Promise<Record<string, number>> {
   if (seeds.length === 0) return {};
   const system = attackerSystemPrompt(attackerPrompts, 1);
@@ -221,11 +243,15 @@ export async function validateAttacker(
       attackTokens,
     ),
   );
-  const attacks = await generateInChunks(
-    attacker,
-    tasks.map((t) => t.request),
-    valChunkSize(config),
-  );
+  const cached = reuse?.cache.get(reuse.fingerprint);
+  const attacks =
+    cached ??
+    (await generateInChunks(
+      attacker,
+      tasks.map((t) => t.request),
+      valChunkSize(config),
+    ));
+  if (reuse && !cached) reuse.cache.set(reuse.fingerprint, attacks);
   const prompts = attacks.map((a, i) => extractAttackerPrompt(a.text, seeds[i]!.question));
   const { fitted, results, verdicts } = await answerAndJudge(defender, guard, prompts, config);
   return {
@@ -234,5 +260,6 @@ export async function validateAttacker(
     'val/attacker/num_truncated_prompts': [...tasks, ...fitted].filter((f) => f.truncated).length,
     'val/attacker/attack_length': mean(attacks.map(resultLength)),
     'val/attacker/response_length': mean(results.map(resultLength)),
+    ...(reuse ? { 'val/attacker/rewrites_reused': cached ? 1 : 0 } : {}),
   };
 }
