@@ -71,7 +71,7 @@ function makeTrainer(
       agents.attacker.w = 0.5;
       return { 'sft/loss': 1.25 };
     },
-    validate: async (step, scope) => {
+    validate: async (step, scope): Promise<Record<string, number>> => {
       opts.scopes?.push(`${step}:${scope}`);
       return scope === 'full' ? { 'val/asr': (agents.defender.w * 7 + step) % 1 } : { 'val/attacker/asr': step / 10 };
     },
