@@ -1,5 +1,5 @@
 import { wilsonInterval } from '@magic/benchmarks';
-import { RulesGuard } from '@magic/judges';
+import { type Guard, RulesGuard } from '@magic/judges';
 import { Tokenizer } from '@magic/lm';
 import { type GenerationRequest, ScriptedGenerator } from '@magic/rollout';
 import { describe, expect, it } from 'vitest';
@@ -44,6 +44,23 @@ function sets(): ValidationSet[] {
 }
 
 describe('validateDefender', () => {
+  it("reports the refusal rules' verdict beside a guard that disagrees (rules_refusal_rate with its CI)", async () => {
+    const config = loadConfig({ overrides: ['rollout.valMaxResponseLength=40'] });
+    // a guard that reads every answer as no refusal: its rates and the rules' rates part
+    const blindGuard: Guard = {
+      name: 'blind',
+      moderatePrompt: async () => ({ safety: 'safe', refusal: undefined, categories: [], raw: '' }),
+      moderateResponse: async () => ({ safety: 'safe', refusal: 'no', categories: [], raw: '' }),
+    };
+    const m = await validateDefender(markedDefender(), blindGuard, sets(), config);
+    expect(m['val/harmful_adversarial/asr']).toBe(1);
+    expect(m['val/harmful_adversarial/rules_refusal_rate']).toBeCloseTo(0.3, 12);
+    expect(m['val/harmful_adversarial/rules_refusal_rate_ci_low']).toBeCloseTo(wilsonInterval(3, 10).lower, 12);
+    expect(m['val/benign_adversarial/compliance_rate']).toBe(1);
+    expect(m['val/benign_adversarial/rules_refusal_rate']).toBe(0.25);
+    expect(m['val/harmful_vanilla/rules_refusal_rate']).toBe(0.75);
+  });
+
   it('answers every set greedily and reports per-set rates with Wilson CIs and the summary keys', async () => {
     const config = loadConfig({
       overrides: ['rollout.valMaxResponseLength=40', 'data.trainBatchSize=3', 'rollout.n=3'],
@@ -160,6 +177,7 @@ describe('validateAttacker', () => {
     expect(m['val/attacker/harm_rate']).toBeCloseTo(0.6, 12);
     expect(m['val/attacker/num']).toBe(5);
     expect(m['val/attacker/num_truncated_prompts']).toBe(0);
+    expect(m['val/attacker/rules_refusal_rate']).toBeCloseTo(0.4, 12);
     expect(await validateAttacker(attacker, defender, new RulesGuard(), [], prompts, config)).toEqual({});
   });
 

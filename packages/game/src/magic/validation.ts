@@ -3,6 +3,7 @@ import {
   type Guard,
   type GuardVerdict,
   isJudgeFailure,
+  isRefusal,
   judgeWithPolicy,
 } from '@magic/judges';
 import {
@@ -18,7 +19,13 @@ import {
   type Seed,
 } from '@magic/rollout';
 import type { GameConfig } from '../config/schema.js';
-import { benignSetMetrics, harmfulSetMetrics, summaryMetrics, type ValidationVerdict } from './validation-metrics.js';
+import {
+  benignSetMetrics,
+  harmfulSetMetrics,
+  rateWithWilson,
+  summaryMetrics,
+  type ValidationVerdict,
+} from './validation-metrics.js';
 import type { ValidationSet } from './validation-sets.js';
 
 const mean = (xs: number[]) => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
@@ -157,6 +164,17 @@ async function answerAndJudge(defender: Generator, guard: Guard, prompts: readon
 }
 
 /**
+ * `<prefix>/rules_refusal_rate` (with its 95% CI): the share of answers that @magic/judges' refusal rules call a
+ * refusal, the verdict R_ref uses with `reward.refusalSource: rules`, beside the guard's refusal field.
+ */
+function rulesRefusalRate(prefix: string, texts: readonly string[]): Record<string, number> {
+  return rateWithWilson(
+    `${prefix}/rules_refusal_rate`,
+    texts.map((t) => isRefusal(t)),
+  );
+}
+
+/**
  * Defender-side validation (MAGIC's `defender_only_eval`): the defender answers every item of
  * every set at temperature 0 and the guard judges the answer against the prompt. Per set
  * `val/<set>/…`: harmful sets report ASR (non-refusal rate) and harm rate, benign sets refusal
@@ -185,11 +203,13 @@ export async function validateDefender(
   let start = 0;
   for (const set of sets) {
     const slice = verdicts.slice(start, start + set.items.length);
+    const texts = results.slice(start, start + set.items.length).map((r) => r.text);
     start += set.items.length;
     const prefix = `val/${set.name}`;
     Object.assign(
       metrics,
       set.dataType === 'vanilla_harmful' ? harmfulSetMetrics(prefix, slice) : benignSetMetrics(prefix, slice),
+      rulesRefusalRate(prefix, texts),
     );
   }
   return { ...metrics, ...summaryMetrics(metrics) };
@@ -256,6 +276,10 @@ export async function validateAttacker(
   const { fitted, results, verdicts } = await answerAndJudge(defender, guard, prompts, config);
   return {
     ...harmfulSetMetrics('val/attacker', verdicts),
+    ...rulesRefusalRate(
+      'val/attacker',
+      results.map((r) => r.text),
+    ),
     'val/attacker/judge_failures': verdicts.filter(isJudgeFailure).length,
     'val/attacker/num_truncated_prompts': [...tasks, ...fitted].filter((f) => f.truncated).length,
     'val/attacker/attack_length': mean(attacks.map(resultLength)),
