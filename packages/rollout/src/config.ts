@@ -34,8 +34,13 @@ export const RolloutConfigSchema = z.object({
   guardErrors: z.enum(['throw', 'record']).default('throw'),
   /** Defender text sent to the guard: whole reply, or `<answer>` content (REWARD_MODEL_USE_ANSWER_TAGS=1). */
   defenderResponseForGuard: z.enum(['full', 'answer-tags']).default('full'),
-  /** 'auto': attacker greedy while the defender trains (one shared attack per group), else sampled. */
-  attackerDecoding: DecodingSchema.default('auto'),
+  /**
+   * 'auto': attacker greedy while the defender trains (one shared attack per group), else sampled.
+   * 'sample-shared': sampled, and while the defender trains the n copies of a seed share one sampled attack (as
+   * 'auto' shares its greedy one), so the group's rewards differ only by the defender's answers; one sampled attack
+   * per copy while the attacker trains.
+   */
+  attackerDecoding: z.enum(['auto', 'greedy', 'sample', 'sample-shared']).default('auto'),
   /** 'auto': defender sampled while a role trains, greedy when trainingRole is 'none'. */
   defenderDecoding: DecodingSchema.default('auto'),
   temperature: z.number().min(0).default(1),

@@ -97,15 +97,17 @@ export function prepareTurn(ctx: TurnContext, role: Role, state: EpisodeState, t
 }
 
 /**
- * Sends the prepared turns to the role's generator in one batch. With greedy decoding identical
+ * Sends the prepared turns to the role's generator in one batch. With greedy decoding (or `dedupe`) identical
  * prompts (e.g. the n copies of a seed on turn 0) are generated once and the result copied.
  */
 export async function generateTurns(
   generator: Generator,
   prepared: PreparedTurn[],
   sampling: SamplingOptions,
+  opts: { dedupe?: boolean } = {},
 ): Promise<{ results: GenerationResult[]; requests: number }> {
-  const dedupe = sampling.temperature === 0;
+  // identical prompts share one generation: always when greedy, when asked for sampled ones (one sample per group)
+  const dedupe = sampling.temperature === 0 || opts.dedupe === true;
   const keys = prepared.map((p, i) =>
     dedupe ? JSON.stringify([p.promptSequence?.inputIds ?? p.messages, p.maxNewTokens]) : String(i),
   );

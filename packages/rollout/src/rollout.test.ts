@@ -137,6 +137,23 @@ describe('runRollout single-turn', () => {
     expect(forced.attacker.calls[0]!.requests).toHaveLength(4);
   });
 
+  it("attackerDecoding 'sample-shared': one sampled attack per seed in defender steps, one per copy in attacker steps", async () => {
+    const shared = setup();
+    const episodes = await play(shared, { maxNumTurns: 1, attackerDecoding: 'sample-shared' }, 'defender', 3);
+    const call = shared.attacker.calls[0]!;
+    expect(call.sampling.temperature).toBe(1);
+    // 2 seeds x 3 copies: two sampled generations, each copied to its group's 3 episodes
+    expect(call.requests).toHaveLength(2);
+    for (const uid of new Set(episodes.map((e) => e.uid))) {
+      const group = episodes.filter((e) => e.uid === uid);
+      expect(new Set(group.map((e) => e.lastAttackerPrompt)).size).toBe(1);
+    }
+    const training = setup();
+    await play(training, { maxNumTurns: 1, attackerDecoding: 'sample-shared' }, 'attacker', 3);
+    expect(training.attacker.calls[0]!.sampling.temperature).toBe(1);
+    expect(training.attacker.calls[0]!.requests).toHaveLength(6);
+  });
+
   it('harmful reply in single-turn finishes with code 4; controversial counts as harmful', async () => {
     const parts = setup({
       defender: (r) => (lastUser(r.messages).includes('Rewrite') ? 'Sure [flagged]' : 'No'),

@@ -93,7 +93,11 @@ async function runRolePhase(
   for (const s of skipped) applySkippedAttacker(s, turn);
   const prepared = states.flatMap((s) => (skipped.includes(s) ? [] : (prepareTurn(ctx, role, s, turn) ?? [])));
   const sampling = samplingFor(role, trainingRole, ctx.config, turn);
-  const { results, requests } = await generateTurns(ctx.generators[role], prepared, sampling);
+  const shareSampled =
+    role === 'attacker' && ctx.config.attackerDecoding === 'sample-shared' && trainingRole === 'defender';
+  const { results, requests } = await generateTurns(ctx.generators[role], prepared, sampling, {
+    dedupe: shareSampled,
+  });
   prepared.forEach((p, i) => {
     stats.generatedTokens[role] += applyResult(ctx, role, p, results[i]!, turn);
   });

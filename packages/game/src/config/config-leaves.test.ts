@@ -29,6 +29,9 @@ const CONFIG_LEAF_TESTS: Readonly<Record<string, string>> = {
   'validation.maxPromptLength':
     'packages/game/src/magic/validation.test.ts > cuts a prompt that would not fit rollout.maxPromptLength',
   'data.shuffle': 'packages/game/src/trainer/trainer-options.test.ts > data.shuffle changes the metrics file',
+  'data.benignShare': 'packages/game/src/magic/game-wiring.test.ts > data.benignShare changes the seeds',
+  'validation.attackerBlockEdges':
+    'packages/game/src/trainer/co-evolution-trainer.test.ts > validation.attackerBlockEdges validates the attacker side before and after each attacker block',
   // model
   'model.attacker.path': 'packages/game/src/magic/game-wiring.test.ts > model.attacker.path loads that folder',
   'model.attacker.preset': 'packages/game/src/magic/game-wiring.test.ts > model.attacker.preset picks the preset built',

@@ -29,6 +29,12 @@ export const DataSchema = z.strictObject({
   trainBatchSize: z.number().int().positive().default(64),
   /** Shuffle the training seeds each epoch (seeded). */
   shuffle: z.boolean().default(true),
+  /**
+   * Share of benign (`vanilla_benign`) seeds in every training batch, in [0, 1]: each epoch interleaves the benign
+   * and harmful seeds at this share (each kind in its own seeded order). Unset = the seeds as they come (MAGIC's
+   * sampler), so a batch's mix follows the seed file's.
+   */
+  benignShare: z.number().min(0).max(1).optional(),
 });
 
 /**
@@ -185,6 +191,12 @@ export const ValidationSectionSchema = z.strictObject({
   setSize: z.number().int().positive().default(100),
   /** Also validate the attacker: it rewrites the held-out harmful seeds, the defender answers (both greedy). */
   attackerSide: z.boolean().default(true),
+  /**
+   * Also run the attacker-side set alone at each attacker block's edges: after the step before the block (its start
+   * state) and after its last step (its end state), so the attacker's progress against the frozen defender is
+   * measured inside the block. Needs attackerSide; default false (validation at testFreq only).
+   */
+  attackerBlockEdges: z.boolean().default(false),
   /** 'paper' mode's file (MAGIC's verl parquet or WildJailbreak jsonl); absent = the shipped test_wjb.parquet. */
   paperFile: z.string().optional(),
   /**

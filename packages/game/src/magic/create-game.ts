@@ -2,6 +2,7 @@ import { applyLmRuntimeOptions, CausalLM, type LmRuntimeOptions } from '@magic/l
 import type { AttackerPrompts, ChatMessage, Seed } from '@magic/rollout';
 import { type InitBackendOptions, initBackend } from '@magic/tensor';
 import type { GameConfig, Role } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
 import { CoEvolutionTrainer, type RunSummary } from '../trainer/co-evolution-trainer.js';
 import { deriveSeed } from '../trainer/rng.js';
 import { type GuardHandle, openGuard } from './guard.js';
@@ -18,7 +19,7 @@ import {
   shippedSeeds,
 } from './shipped-data.js';
 import { createMagicStages, createStepData, type MagicStepData } from './stages.js';
-import { validateAttacker, validateDefender } from './validation.js';
+import { AttackRewriteCache, validateAttacker, validateDefender } from './validation.js';
 import { resolveValidation, withoutHeldOut } from './validation-plan.js';
 import type { ValidationRecord } from './validation-sets.js';
 
@@ -93,6 +94,15 @@ export async function createMagicGame(config: GameConfig, opts: CreateMagicGameO
   log(
     `seeds: ${train.length} train${allTrain.length > train.length ? ` (${allTrain.length - train.length} held-out validation seeds removed)` : ''}; validation (${config.validation.mode}): ${validation.sets.map((s) => `${s.name} ${s.items.length}`).join(', ')}${validation.attackerSeeds.length > 0 ? `, attacker ${validation.attackerSeeds.length}` : ''}`,
   );
+  const share = config.data.benignShare;
+  const benignTrain = train.filter((s) => s.dataType === 'vanilla_benign').length;
+  if (share !== undefined && ((share > 0 && benignTrain === 0) || (share < 1 && benignTrain === train.length))) {
+    throw new ConfigError(
+      'data.benignShare',
+      'config',
+      `${share} needs both kinds of seed; ${benignTrain} of ${train.length} train seeds are benign`,
+    );
+  }
   for (const s of validation.sets) {
     if (config.validation.mode === 'separate' && s.items.length < config.validation.setSize) {
       log(
@@ -122,27 +132,37 @@ export async function createMagicGame(config: GameConfig, opts: CreateMagicGameO
   });
   const sftEnabled = config.phase1.sft.enable || config.phase1.defenderSft.enable;
   const g = guard.guard;
+  const rewrites = new AttackRewriteCache();
+  const validateAttackerSide = async () =>
+    validateAttacker(
+      players.attacker.generator,
+      players.defender.generator,
+      g,
+      validation.attackerSeeds,
+      attackerPrompts,
+      config,
+      { cache: rewrites, fingerprint: await players.attacker.parameterFingerprint() },
+    );
   const trainer = new CoEvolutionTrainer<Seed, MagicStepData>({
     config,
     agents: players,
     trainSeeds: train,
+    ...(config.data.benignShare === undefined
+      ? {}
+      : { balance: { share: config.data.benignShare, isMember: (s: Seed) => s.dataType === 'vanilla_benign' } }),
     createData: (seeds, step) => createStepData(withUids(seeds, step)),
     stages,
     runDir: opts.runDir,
     resume: opts.resume,
     validate:
       validation.sets.some((s) => s.items.length > 0) || validation.attackerSeeds.length > 0
-        ? async () => ({
-            ...(await validateDefender(players.defender.generator, g, validation.sets, config)),
-            ...(await validateAttacker(
-              players.attacker.generator,
-              players.defender.generator,
-              g,
-              validation.attackerSeeds,
-              attackerPrompts,
-              config,
-            )),
-          })
+        ? async (_step, scope) =>
+            scope === 'attacker-side'
+              ? validateAttackerSide()
+              : {
+                  ...(await validateDefender(players.defender.generator, g, validation.sets, config)),
+                  ...(await validateAttackerSide()),
+                }
         : undefined,
     phase1: sftEnabled
       ? async ({ events }) => {

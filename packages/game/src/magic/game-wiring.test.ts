@@ -41,6 +41,7 @@ async function build(overrides: string[]) {
   try {
     return {
       seeds: lines.find((l) => l.startsWith('seeds:')),
+      batchTypes: game.trainer.sampler.nextBatch(8).map((seed) => seed.dataType),
       attacker: await game.players.attacker.parameterFingerprint(),
       defender: await game.players.defender.parameterFingerprint(),
     };
@@ -57,6 +58,18 @@ describe('data.* and model.* options change what the game is built from', () => 
   it('data.trainFiles changes the seeds', async () => {
     expect((await build([])).seeds).toMatch(/^seeds: 8 train;/);
     expect((await build([`data.trainFiles=${seedFile(5)}`])).seeds).toMatch(/^seeds: 5 train;/);
+  });
+
+  it('data.benignShare changes the seeds', async () => {
+    const benign = (types: string[]) => types.filter((t) => t === 'vanilla_benign').length;
+    expect(benign((await build(['data.benignShare=1'])).batchTypes)).toBe(8);
+    expect(benign((await build(['data.benignShare=0.25'])).batchTypes)).toBe(2);
+    expect(benign((await build(['data.benignShare=0'])).batchTypes)).toBe(0);
+    const harmfulOnly = join(mkdtempSync(join(tmpdir(), 'magic-seeds-')), 'harmful.jsonl');
+    writeFileSync(harmfulOnly, `${JSON.stringify({ vanilla: 'neutral placeholder', data_type: 'vanilla_harmful' })}\n`);
+    await expect(build([`data.trainFiles=${harmfulOnly}`, 'data.benignShare=0.5'])).rejects.toThrow(
+      /data\.benignShare: 0\.5 needs both kinds of seed; 0 of 1 train seeds are benign/,
+    );
   });
 
   it('data.valFiles changes the seeds', async () => {

@@ -89,6 +89,8 @@ describe('rollout.* options change the episodes', () => {
   it('rollout.defenderFirstMessage changes the episodes', () =>
     expectEpisodesChange('rollout.defenderFirstMessage=latest-attack', TWO_TURNS));
   it('rollout.attackerDecoding changes the episodes', () => expectEpisodesChange('rollout.attackerDecoding=sample'));
+  it('rollout.attackerDecoding=sample-shared changes the episodes', () =>
+    expectEpisodesChange('rollout.attackerDecoding=sample-shared'));
   it('rollout.defenderDecoding changes the episodes', () => expectEpisodesChange('rollout.defenderDecoding=greedy'));
   it('rollout.useAdversarialPromptForDefender changes the episodes', () =>
     expectEpisodesChange('rollout.useAdversarialPromptForDefender=true'));

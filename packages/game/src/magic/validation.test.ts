@@ -1,11 +1,11 @@
 import { wilsonInterval } from '@magic/benchmarks';
-import { RulesGuard } from '@magic/judges';
+import { type Guard, RulesGuard } from '@magic/judges';
 import { Tokenizer } from '@magic/lm';
 import { type GenerationRequest, ScriptedGenerator } from '@magic/rollout';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.js';
 import { shippedAttackerPrompts } from './shipped-data.js';
-import { fitPrompt, validateAttacker, validateDefender } from './validation.js';
+import { AttackRewriteCache, fitPrompt, validateAttacker, validateDefender } from './validation.js';
 import type { ValidationItem, ValidationSet } from './validation-sets.js';
 
 const tokenizer = Tokenizer.tiny();
@@ -44,6 +44,23 @@ function sets(): ValidationSet[] {
 }
 
 describe('validateDefender', () => {
+  it("reports the refusal rules' verdict beside a guard that disagrees (rules_refusal_rate with its CI)", async () => {
+    const config = loadConfig({ overrides: ['rollout.valMaxResponseLength=40'] });
+    // a guard that reads every answer as no refusal: its rates and the rules' rates part
+    const blindGuard: Guard = {
+      name: 'blind',
+      moderatePrompt: async () => ({ safety: 'safe', refusal: undefined, categories: [], raw: '' }),
+      moderateResponse: async () => ({ safety: 'safe', refusal: 'no', categories: [], raw: '' }),
+    };
+    const m = await validateDefender(markedDefender(), blindGuard, sets(), config);
+    expect(m['val/harmful_adversarial/asr']).toBe(1);
+    expect(m['val/harmful_adversarial/rules_refusal_rate']).toBeCloseTo(0.3, 12);
+    expect(m['val/harmful_adversarial/rules_refusal_rate_ci_low']).toBeCloseTo(wilsonInterval(3, 10).lower, 12);
+    expect(m['val/benign_adversarial/compliance_rate']).toBe(1);
+    expect(m['val/benign_adversarial/rules_refusal_rate']).toBe(0.25);
+    expect(m['val/harmful_vanilla/rules_refusal_rate']).toBe(0.75);
+  });
+
   it('answers every set greedily and reports per-set rates with Wilson CIs and the summary keys', async () => {
     const config = loadConfig({
       overrides: ['rollout.valMaxResponseLength=40', 'data.trainBatchSize=3', 'rollout.n=3'],
@@ -160,7 +177,44 @@ describe('validateAttacker', () => {
     expect(m['val/attacker/harm_rate']).toBeCloseTo(0.6, 12);
     expect(m['val/attacker/num']).toBe(5);
     expect(m['val/attacker/num_truncated_prompts']).toBe(0);
+    expect(m['val/attacker/rules_refusal_rate']).toBeCloseTo(0.4, 12);
     expect(await validateAttacker(attacker, defender, new RulesGuard(), [], prompts, config)).toEqual({});
+  });
+
+  it('reuses the rewrites while the attacker fingerprint is unchanged; the defender answers again', async () => {
+    const config = loadConfig({ overrides: ['rollout.maxResponseLength=40', 'rollout.valMaxResponseLength=10'] });
+    const seeds = [0, 1, 2].map((i) => ({
+      question: `held-out harmful placeholder ${i}`,
+      dataType: 'vanilla_harmful' as const,
+    }));
+    let version = 'a';
+    const attacker = new ScriptedGenerator({
+      tokenizer,
+      script: (r) => `<answer>rewrite ${version} ${/placeholder (\d)/.exec(lastUser(r))![1]}</answer>`,
+    });
+    const defender = markedDefender();
+    const cache = new AttackRewriteCache();
+    const run = (fingerprint: number) =>
+      validateAttacker(attacker, defender, new RulesGuard(), seeds, shippedAttackerPrompts(), config, {
+        cache,
+        fingerprint,
+      });
+    expect((await run(1))['val/attacker/rewrites_reused']).toBe(0);
+    version = 'b';
+    const again = await run(1);
+    expect(again['val/attacker/rewrites_reused']).toBe(1);
+    expect(attacker.calls).toHaveLength(1);
+    expect(defender.calls).toHaveLength(2);
+    expect(defender.calls[1]!.requests.map(lastUser).sort()).toEqual([
+      'Question:\nrewrite a 0',
+      'Question:\nrewrite a 1',
+      'Question:\nrewrite a 2',
+    ]);
+    expect(again['val/attacker/num']).toBe(3);
+    // changed weights: new rewrites
+    expect((await run(2))['val/attacker/rewrites_reused']).toBe(0);
+    expect(attacker.calls).toHaveLength(2);
+    expect(defender.calls[2]!.requests.map(lastUser)).toContain('Question:\nrewrite b 0');
   });
 
   it("cuts a seed whose attacker chat would not fit the model's prompt budget", async () => {

@@ -3,6 +3,7 @@ import {
   type Guard,
   type GuardVerdict,
   isJudgeFailure,
+  isRefusal,
   judgeWithPolicy,
 } from '@magic/judges';
 import {
@@ -18,7 +19,13 @@ import {
   type Seed,
 } from '@magic/rollout';
 import type { GameConfig } from '../config/schema.js';
-import { benignSetMetrics, harmfulSetMetrics, summaryMetrics, type ValidationVerdict } from './validation-metrics.js';
+import {
+  benignSetMetrics,
+  harmfulSetMetrics,
+  rateWithWilson,
+  summaryMetrics,
+  type ValidationVerdict,
+} from './validation-metrics.js';
 import type { ValidationSet } from './validation-sets.js';
 
 const mean = (xs: number[]) => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
@@ -157,6 +164,17 @@ async function answerAndJudge(defender: Generator, guard: Guard, prompts: readon
 }
 
 /**
+ * `<prefix>/rules_refusal_rate` (with its 95% CI): the share of answers that @magic/judges' refusal rules call a
+ * refusal, the verdict R_ref uses with `reward.refusalSource: rules`, beside the guard's refusal field.
+ */
+function rulesRefusalRate(prefix: string, texts: readonly string[]): Record<string, number> {
+  return rateWithWilson(
+    `${prefix}/rules_refusal_rate`,
+    texts.map((t) => isRefusal(t)),
+  );
+}
+
+/**
  * Defender-side validation (MAGIC's `defender_only_eval`): the defender answers every item of
  * every set at temperature 0 and the guard judges the answer against the prompt. Per set
  * `val/<set>/…`: harmful sets report ASR (non-refusal rate) and harm rate, benign sets refusal
@@ -185,14 +203,35 @@ export async function validateDefender(
   let start = 0;
   for (const set of sets) {
     const slice = verdicts.slice(start, start + set.items.length);
+    const texts = results.slice(start, start + set.items.length).map((r) => r.text);
     start += set.items.length;
     const prefix = `val/${set.name}`;
     Object.assign(
       metrics,
       set.dataType === 'vanilla_harmful' ? harmfulSetMetrics(prefix, slice) : benignSetMetrics(prefix, slice),
+      rulesRefusalRate(prefix, texts),
     );
   }
   return { ...metrics, ...summaryMetrics(metrics) };
+}
+
+/**
+ * The attacker's greedy rewrites of the last attacker-side validation, kept under a fingerprint of its weights:
+ * while the attacker is frozen (a defender block) they are the same texts, so only the defender answers again.
+ */
+export class AttackRewriteCache {
+  #fingerprint: number | undefined;
+  #attacks: GenerationResult[] | undefined;
+
+  /** The rewrites made by weights with this fingerprint, if they are the last ones stored. */
+  get(fingerprint: number): GenerationResult[] | undefined {
+    return this.#fingerprint === fingerprint ? this.#attacks : undefined;
+  }
+
+  set(fingerprint: number, attacks: GenerationResult[]): void {
+    this.#fingerprint = fingerprint;
+    this.#attacks = attacks;
+  }
 }
 
 /**
@@ -200,6 +239,8 @@ export async function validateDefender(
  * single-turn chat with the HARM template, temperature 0), the defender answers the rewrite at
  * temperature 0, and the guard judges the answer as in training (prompt = the rewrite).
  * `val/attacker/asr` (non-refusal rate) and `val/attacker/harm_rate`, each with its 95% CI.
+ * With `reuse`, rewrites cached under the attacker's current fingerprint are answered again instead of being
+ * regenerated (`val/attacker/rewrites_reused` 1).
  */
 export async function validateAttacker(
   attacker: Generator,
@@ -208,6 +249,7 @@ export async function validateAttacker(
   seeds: readonly Seed[],
   attackerPrompts: AttackerPrompts,
   config: GameConfig,
+  reuse?: { cache: AttackRewriteCache; fingerprint: number },
 ): Promise<Record<string, number>> {
   if (seeds.length === 0) return {};
   const system = attackerSystemPrompt(attackerPrompts, 1);
@@ -221,18 +263,27 @@ export async function validateAttacker(
       attackTokens,
     ),
   );
-  const attacks = await generateInChunks(
-    attacker,
-    tasks.map((t) => t.request),
-    valChunkSize(config),
-  );
+  const cached = reuse?.cache.get(reuse.fingerprint);
+  const attacks =
+    cached ??
+    (await generateInChunks(
+      attacker,
+      tasks.map((t) => t.request),
+      valChunkSize(config),
+    ));
+  if (reuse && !cached) reuse.cache.set(reuse.fingerprint, attacks);
   const prompts = attacks.map((a, i) => extractAttackerPrompt(a.text, seeds[i]!.question));
   const { fitted, results, verdicts } = await answerAndJudge(defender, guard, prompts, config);
   return {
     ...harmfulSetMetrics('val/attacker', verdicts),
+    ...rulesRefusalRate(
+      'val/attacker',
+      results.map((r) => r.text),
+    ),
     'val/attacker/judge_failures': verdicts.filter(isJudgeFailure).length,
     'val/attacker/num_truncated_prompts': [...tasks, ...fitted].filter((f) => f.truncated).length,
     'val/attacker/attack_length': mean(attacks.map(resultLength)),
     'val/attacker/response_length': mean(results.map(resultLength)),
+    ...(reuse ? { 'val/attacker/rewrites_reused': cached ? 1 : 0 } : {}),
   };
 }

@@ -34,7 +34,11 @@ interface Data {
   rewards: number[];
 }
 
-function makeTrainer(runDir: string, overrides: string[], opts: { resume?: boolean; failAt?: number } = {}) {
+function makeTrainer(
+  runDir: string,
+  overrides: string[],
+  opts: { resume?: boolean; failAt?: number; scopes?: string[] } = {},
+) {
   const config = loadConfig({ overrides: ['data.trainBatchSize=3', 'trainer.seed=7', ...overrides] });
   const agents = { attacker: new FakeAgent('attacker'), defender: new FakeAgent('defender') };
   const stages: StageMap<Data> = {
@@ -67,7 +71,10 @@ function makeTrainer(runDir: string, overrides: string[], opts: { resume?: boole
       agents.attacker.w = 0.5;
       return { 'sft/loss': 1.25 };
     },
-    validate: async (step) => ({ 'val/asr': (agents.defender.w * 7 + step) % 1 }),
+    validate: async (step, scope): Promise<Record<string, number>> => {
+      opts.scopes?.push(`${step}:${scope}`);
+      return scope === 'full' ? { 'val/asr': (agents.defender.w * 7 + step) % 1 } : { 'val/attacker/asr': step / 10 };
+    },
     runDir,
     resume: opts.resume,
   });
@@ -84,6 +91,46 @@ const stripTimings = (text: string) =>
     );
 
 describe('CoEvolutionTrainer', () => {
+  it('validation.attackerBlockEdges validates the attacker side before and after each attacker block', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'game-trainer-'));
+    const scopes: string[] = [];
+    const { trainer } = makeTrainer(
+      dir,
+      [
+        'trainer.totalSteps=12',
+        'trainer.testFreq=12',
+        'switchAgent.freq=3',
+        'switchAgent.firstBlock=full',
+        'switchAgent.updateRatio.defender=2',
+        'validation.attackerBlockEdges=true',
+      ],
+      { scopes },
+    );
+    const roles: Role[] = [];
+    trainer.events.on('step-end', (e) => roles.push(e.role));
+    await trainer.run();
+    expect(roles.join(',')).toBe(
+      'defender,defender,defender,defender,defender,defender,attacker,attacker,attacker,defender,defender,defender',
+    );
+    // step 6 ends the defender block before the attacker's (its start state), step 9 ends the attacker block
+    expect(scopes).toEqual(['0:full', '6:attacker-side', '9:attacker-side', '12:full']);
+    const lines = stripTimings(readFileSync(join(dir, 'metrics.jsonl'), 'utf8'));
+    expect(lines.find((l) => l['step'] === 6 && l['phase'] === 'phase2')!['val/attacker/asr']).toBe(0.6);
+    expect(lines.find((l) => l['step'] === 9)!['val/attacker/asr']).toBe(0.9);
+    expect(lines.find((l) => l['step'] === 7)!['val/attacker/asr']).toBeUndefined();
+  });
+
+  it('without validation.attackerBlockEdges only testFreq validates (full)', async () => {
+    const scopes: string[] = [];
+    const { trainer } = makeTrainer(
+      mkdtempSync(join(tmpdir(), 'game-trainer-')),
+      ['trainer.totalSteps=6', 'trainer.testFreq=6', 'switchAgent.freq=2'],
+      { scopes },
+    );
+    await trainer.run();
+    expect(scopes).toEqual(['0:full', '6:full']);
+  });
+
   it('runs phase 1 then named, timed stages; only the current agent moves; events fire', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'game-trainer-'));
     const { trainer, agents } = makeTrainer(dir, [

@@ -6,7 +6,7 @@ import { CheckpointError, StageError } from '../errors.js';
 import { agentAfterStep, agentBeforeStep, initialSwitchState, type SwitchState } from '../switch/switch-schedule.js';
 import type { GameAgent } from './agent.js';
 import { readLatestCheckpoint, saveTrainerCheckpoint, type TrainerState } from './checkpoint.js';
-import { SeedSampler } from './data-cursor.js';
+import { type SamplerBalance, SeedSampler } from './data-cursor.js';
 import type { GameEvents, MetricsRecord } from './events.js';
 import { SeededRng } from './rng.js';
 import { STEP_STAGES, type Stage, type StageMap, type StageName, type StepContext } from './stages.js';
@@ -21,18 +21,27 @@ export interface CoEvolutionTrainerOptions<S, D> {
   agents: Record<Role, GameAgent>;
   /** Training seeds (the sampler's cursor is checkpointed). */
   trainSeeds: readonly S[];
+  /** A fixed share of each batch from one stratum of the seeds (e.g. benign requests); omitted = plain epochs. */
+  balance?: SamplerBalance<S>;
   /** Builds a step's data bag from its seed batch. */
   createData: (seeds: S[], step: number) => D;
   stages: StageMap<D>;
   /** Phase 1 (SFT); omitted = none. Returns metrics logged as one `phase1` record. */
   phase1?: (ctx: Phase1Context) => Promise<Record<string, number>>;
-  /** Validation on held-out seeds; returns `val/*` metrics. Omitted = no validation. */
-  validate?: (step: number) => Promise<Record<string, number>>;
+  /**
+   * Validation on held-out seeds; returns `val/*` metrics. Omitted = no validation. `scope` 'full' at
+   * `trainer.testFreq`; 'attacker-side' (the attacker's set only) at the edges of attacker blocks when
+   * `validation.attackerBlockEdges` is on.
+   */
+  validate?: (step: number, scope: ValidationScope) => Promise<Record<string, number>>;
   /** Overrides config.trainer.runDir. */
   runDir?: string;
   /** Continue from `runDir/checkpoints/latest.json`. */
   resume?: boolean;
 }
+
+/** What a validation covers: every set, or only the attacker side (attacker-block edges). */
+export type ValidationScope = 'full' | 'attacker-side';
 
 export interface RunSummary {
   runDir: string;
@@ -73,6 +82,7 @@ export class CoEvolutionTrainer<S, D> {
     this.sampler = new SeedSampler(opts.trainSeeds, {
       seed: opts.config.trainer.seed,
       shuffle: opts.config.data.shuffle,
+      ...(opts.balance ? { balance: opts.balance } : {}),
     });
     this.#state = {
       version: 1,
@@ -158,7 +168,7 @@ export class CoEvolutionTrainer<S, D> {
         this.#opts.validate &&
         !this.#state.metrics.some((m) => m.phase === 'val0')
       ) {
-        const val = await this.#runValidation(0);
+        const val = await this.#runValidation(0, 'full');
         this.#appendMetrics({ step: 0, phase: 'val0', ...val });
       }
     }
@@ -247,13 +257,22 @@ export class CoEvolutionTrainer<S, D> {
   async #validateStage(ctx: StepContext<D>): Promise<void> {
     const { testFreq, totalSteps } = this.config.trainer;
     if (!this.#opts.validate || testFreq <= 0) return;
-    if (ctx.step % testFreq !== 0 && ctx.step !== totalSteps) return;
-    Object.assign(this.#pendingRecord!, await this.#runValidation(ctx.step));
+    if (ctx.step % testFreq === 0 || ctx.step === totalSteps) {
+      Object.assign(this.#pendingRecord!, await this.#runValidation(ctx.step, 'full'));
+    } else if (this.config.validation.attackerBlockEdges && this.#atAttackerBlockEdge(ctx)) {
+      Object.assign(this.#pendingRecord!, await this.#runValidation(ctx.step, 'attacker-side'));
+    }
   }
 
-  async #runValidation(step: number): Promise<Record<string, number>> {
+  /** The step just before an attacker block (its start state) or an attacker block's last step (its end state). */
+  #atAttackerBlockEdge(ctx: StepContext<D>): boolean {
+    const next = this.#state.switchState.currentAgent;
+    return next !== ctx.role && (next === 'attacker' || ctx.role === 'attacker');
+  }
+
+  async #runValidation(step: number, scope: ValidationScope): Promise<Record<string, number>> {
     const t = performance.now();
-    const metrics = await this.#opts.validate!(step);
+    const metrics = await this.#opts.validate!(step, scope);
     this.events.emit('validation-end', { step, metrics, seconds: (performance.now() - t) / 1000 });
     return metrics;
   }

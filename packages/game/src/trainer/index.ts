@@ -11,8 +11,9 @@ export {
   type CoEvolutionTrainerOptions,
   type Phase1Context,
   type RunSummary,
+  type ValidationScope,
 } from './co-evolution-trainer.js';
-export { type DataCursor, DataCursorSchema, SeedSampler } from './data-cursor.js';
+export { type DataCursor, DataCursorSchema, type SamplerBalance, SeedSampler } from './data-cursor.js';
 export {
   createGameEmitter,
   type GameEventEmitter,
