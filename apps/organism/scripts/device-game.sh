@@ -4,7 +4,7 @@
 # `magic-organism eval` (all six sets) and `magic-eval --suite safety,over-refusal` (guard- and refusal-judged).
 # Carry .device-kit and $BUNDLE_DIR (magic-train, magic-organism, magic-eval .mjs.xz + tfjs wasm files from
 # scripts/device-pack.sh); scripts/device-slim.sh hide makes room. Results come back as $OUT/evidence.tar.gz and the
-# co-evolved defender as $OUT/magic-defender.tar.xz.
+# trained defenders as $OUT/{magic,fixed-attacker}-defender.tar.xz.partNN.
 # Usage: [FIXED_STEPS=9] [EVAL_LIMIT=100] [MAGIC_EVAL=0] bash apps/organism/scripts/device-game.sh PRESET START_MODEL \
 #   GAME_SECONDS [magic-train flags for both games...]
 set -uo pipefail
@@ -47,13 +47,20 @@ game() { # name flags...
   ckpt=$(ls -d "$runs/$name"/checkpoints/global_step_*/defender/hf 2>/dev/null | sort -V | tail -1)
   [ -n "$ckpt" ] && evaluate "$name" "$ckpt"
 }
-evaluate start "$start"
-game magic "$@"
+# The three jobs share the GPU side by side: organism models leave it mostly idle (dispatch-bound), so two games in
+# parallel take about as long as one.
+evaluate start "$start" &
+game magic "$@" &
 # The ablation trains only the defender, for as many steps as the game's defender blocks hold (organism presets: 9 of 12).
 fs=${FIXED_STEPS:-9}
 game fixed-attacker --set 'switchAgent.trainRoles=[defender]' --set trainer.totalSteps=$fs --set trainer.testFreq=$fs \
-  --set trainer.saveFreq=$fs "$@"
+  --set trainer.saveFreq=$fs "$@" &
+wait
 tar -C "$ev" -czf "$out/evidence.tar.gz" .
-m=$(ls -d "$runs/magic"/checkpoints/global_step_*/defender/hf 2>/dev/null | sort -V | tail -1)
-[ -n "$m" ] && tar -C "$m" -cf - . | xz -T0 -6 > "$out/magic-defender.tar.xz"
+# both trained defenders (fp32 HF folders), in parts of at most 15 MiB: at most 8 files come back
+for name in magic fixed-attacker; do
+  m=$(ls -d "$runs/$name"/checkpoints/global_step_*/defender/hf 2>/dev/null | sort -V | tail -1)
+  [ -n "$m" ] || continue
+  tar -C "$m" -cf - . | xz -T0 -6 | split -b 15M -d - "$out/$name-defender.tar.xz.part"
+done
 ls -la "$out"; cat "$ev/steps.txt"
