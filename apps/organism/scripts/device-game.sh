@@ -5,7 +5,7 @@
 # Carry .device-kit and $BUNDLE_DIR (magic-train, magic-organism, magic-eval .mjs.xz + tfjs wasm files from
 # scripts/device-pack.sh); scripts/device-slim.sh hide makes room. Results come back as $OUT/evidence.tar.gz and the
 # trained defenders as $OUT/{magic,fixed-attacker}-defender.tar.xz.partNN.
-# Usage: [FIXED_STEPS=9] [EVAL_LIMIT=100] [MAGIC_EVAL=0] bash apps/organism/scripts/device-game.sh PRESET START_MODEL \
+# Usage: [FIXED_STEPS=9] [EVAL_LIMIT=100] [MAGIC_EVAL=0] [LRS=...] [START=0] [WEIGHTS=0] bash apps/organism/scripts/device-game.sh PRESET START_MODEL \
 #   GAME_SECONDS [magic-train flags for both games...]
 set -uo pipefail
 preset=$1 start=$2 game_s=$3
@@ -47,20 +47,27 @@ game() { # name flags...
   ckpt=$(ls -d "$runs/$name"/checkpoints/global_step_*/defender/hf 2>/dev/null | sort -V | tail -1)
   [ -n "$ckpt" ] && evaluate "$name" "$ckpt"
 }
-# The three jobs share the GPU side by side: organism models leave it mostly idle (dispatch-bound), so two games in
-# parallel take about as long as one.
-evaluate start "$start" &
-game magic "$@" &
+# LRS="3e-4 1e-4" plays both games at each GRPO learning rate instead of the preset's (names get a -lr<value> suffix);
+# START=0 skips the start model's evaluation; WEIGHTS=0 leaves the trained defenders behind.
+[ "${START:-1}" = 1 ] && evaluate start "$start" &
 # The ablation trains only the defender, for as many steps as the game's defender blocks hold (organism presets: 9 of 12).
 fs=${FIXED_STEPS:-9}
-game fixed-attacker --set 'switchAgent.trainRoles=[defender]' --set trainer.totalSteps=$fs --set trainer.testFreq=$fs \
-  --set trainer.saveFreq=$fs "$@" &
+fixed=(--set 'switchAgent.trainRoles=[defender]' --set trainer.totalSteps=$fs --set trainer.testFreq=$fs --set trainer.saveFreq=$fs)
+names=()
+for lr in ${LRS:--}; do
+  if [ "$lr" = - ]; then sfx='' lrf=(); else sfx=-lr$lr lrf=(--set grpo.lr=$lr); fi
+  game magic$sfx "${lrf[@]}" "$@" &
+  game fixed-attacker$sfx "${fixed[@]}" "${lrf[@]}" "$@" &
+  names+=(magic$sfx fixed-attacker$sfx)
+done
 wait
 tar -C "$ev" -czf "$out/evidence.tar.gz" .
-# both trained defenders (fp32 HF folders), in parts of at most 15 MiB: at most 8 files come back
-for name in magic fixed-attacker; do
-  m=$(ls -d "$runs/$name"/checkpoints/global_step_*/defender/hf 2>/dev/null | sort -V | tail -1)
-  [ -n "$m" ] || continue
-  tar -C "$m" -cf - . | xz -T0 -6 | split -b 15M -d - "$out/$name-defender.tar.xz.part"
-done
+# the trained defenders (fp32 HF folders), in parts of at most 15 MiB: at most 8 files come back
+if [ "${WEIGHTS:-1}" = 1 ]; then
+  for name in "${names[@]}"; do
+    m=$(ls -d "$runs/$name"/checkpoints/global_step_*/defender/hf 2>/dev/null | sort -V | tail -1)
+    [ -n "$m" ] || continue
+    tar -C "$m" -cf - . | xz -T0 -6 | split -b 15M -d - "$out/$name-defender.tar.xz.part"
+  done
+fi
 ls -la "$out"; cat "$ev/steps.txt"
