@@ -43,8 +43,17 @@ describe('magic-train arguments', () => {
 });
 
 describe('presets', () => {
-  it('ships tiny, gpu-small, organism-s, qwen2.5-0.5b and qwen2.5-7b, and each one validates', () => {
-    expect(listPresets()).toEqual(['gpu-small', 'organism-s', 'qwen2.5-0.5b', 'qwen2.5-7b', 'tiny']);
+  it('ships tiny, gpu-small, the organism presets, qwen2.5-0.5b and qwen2.5-7b, and each one validates', () => {
+    expect(listPresets()).toEqual([
+      'gpu-organism',
+      'gpu-organism-fixed-attacker',
+      'gpu-small',
+      'organism-s',
+      'organism-s-fixed-attacker',
+      'qwen2.5-0.5b',
+      'qwen2.5-7b',
+      'tiny',
+    ]);
     for (const preset of listPresets()) {
       const c = resolveConfig({ preset, configFiles: [], overrides: [], resume: false, help: false, plain: false }, {});
       expect(c.trainer.totalSteps).toBeGreaterThan(0);
