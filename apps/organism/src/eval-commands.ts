@@ -108,6 +108,12 @@ export async function runEvalCommand(
       throw new OrganismUsageError(`--device must be one of ${DEVICES.join(', ')}`);
     const seed = a.seed === undefined ? 42 : Number(a.seed);
     if (!Number.isInteger(seed)) throw new OrganismUsageError('--seed must be an integer');
+    const sizes = {
+      limit: numberArg(a, 'limit', 100),
+      organismLimit: numberArg(a, 'organism-limit', 100),
+      maxTokens: numberArg(a, 'max-tokens', 64),
+      batchSize: numberArg(a, 'batch-size', 16),
+    };
     const backend = await initBackend({
       ...initBackendOptionsFromEnv(env, device as Device),
       device: device as Device,
@@ -122,10 +128,7 @@ export async function runEvalCommand(
       },
       out: a.out,
       device,
-      limit: numberArg(a, 'limit', 100),
-      organismLimit: numberArg(a, 'organism-limit', 100),
-      maxTokens: numberArg(a, 'max-tokens', 64),
-      batchSize: numberArg(a, 'batch-size', 16),
+      ...sizes,
       seed,
       reuse: a.reuse === true,
       log,

@@ -15,9 +15,7 @@ describe('magic-organism evidence arguments', () => {
     const base = ['--before', 'b', '--after', 'a', '--out', 'o'];
     await expect(run([...base, '--device', 'tpu'])).rejects.toThrow(/--device must be one of/);
     await expect(run([...base, '--seed', '1.5'])).rejects.toThrow(/--seed must be an integer/);
-    await expect(run([...base, '--device', 'cpu', '--limit', '0'])).rejects.toThrow(
-      /--limit must be a positive number/,
-    );
+    await expect(run([...base, '--limit', '0'])).rejects.toThrow(/--limit must be a positive number/);
     await expect(run([...base, '--fixed'])).rejects.toThrow(/unknown option --fixed/);
   });
 });
