@@ -31,7 +31,9 @@ export const EVAL_COMMANDS_HELP = `  magic-organism eval [options]        measur
     --limit N             rows per magic-eval task (default 100)
     --organism-limit N    items per organism set (default 100)
     --max-tokens N        reply budget of both evaluations (default 64)
-    --batch-size N        prompts per generate call (default 16)
+    --batch-size N        prompts per generate call of the organism eval (default 16)
+    --eval-batch-size N   magic-eval's --batch-size (default 4: its prompts fill the context; raise it on a GPU)
+    --eval-concurrency N  magic-eval's --concurrency (default 1)
     --seed N              draws, bootstrap and the game's sets (default 42)
     --reuse               keep the results of models already measured in --out
   magic-organism report --run DIR --out FILE [--eval FILE]   HTML report: loss curves + eval table

@@ -98,6 +98,8 @@ export async function runEvalCommand(
       'organism-limit': 'string',
       'max-tokens': 'string',
       'batch-size': 'string',
+      'eval-batch-size': 'string',
+      'eval-concurrency': 'string',
       seed: 'string',
       reuse: 'boolean',
     });
@@ -113,6 +115,8 @@ export async function runEvalCommand(
       organismLimit: numberArg(a, 'organism-limit', 100),
       maxTokens: numberArg(a, 'max-tokens', 64),
       batchSize: numberArg(a, 'batch-size', 16),
+      evalBatchSize: numberArg(a, 'eval-batch-size', 4),
+      evalConcurrency: numberArg(a, 'eval-concurrency', 1),
     };
     const backend = await initBackend({
       ...initBackendOptionsFromEnv(env, device as Device),

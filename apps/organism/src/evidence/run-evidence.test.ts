@@ -62,6 +62,7 @@ describe('runEvidence', () => {
       expect(flag('--limit')).toBe('7');
       expect(flag('--max-tokens')).toBe('4');
       expect(flag('--device')).toBe('wasm');
+      expect([flag('--batch-size'), flag('--concurrency')]).toEqual(['4', '1']);
       expect(flag('--cache')).toBe(join(out, role, 'generations.jsonl'));
     }
     expect(evidenceSchema.parse(JSON.parse(readFileSync(files[0]!, 'utf8')))).toEqual(evidence);

@@ -48,7 +48,14 @@ export interface RunEvidenceOptions {
   organismLimit?: number;
   /** Reply budget of both evaluations (default 64: refusals are decided in the first sentence). */
   maxTokens?: number;
+  /** Prompts per generate call of the organism eval (default 16; its prompts are cut to 384 tokens). */
   batchSize?: number;
+  /**
+   * magic-eval's --batch-size and --concurrency (default 4 and 1): its prompts fill the model's context (WildJailbreak
+   * and DAN run to ~2k tokens), and 4 batches of 16 such prefills ran out of the 4 GiB wasm heap.
+   */
+  evalBatchSize?: number;
+  evalConcurrency?: number;
   seed?: number;
   organismSets?: readonly OrganismSetName[];
   /** Keep results already in `out` (same model folders) instead of measuring again. */
@@ -125,6 +132,8 @@ export async function runEvidence(options: RunEvidenceOptions): Promise<{ eviden
   const organismLimit = options.organismLimit ?? 100;
   const maxTokens = options.maxTokens ?? 64;
   const batchSize = options.batchSize ?? 16;
+  const evalBatchSize = options.evalBatchSize ?? 4;
+  const evalConcurrency = options.evalConcurrency ?? 1;
   const seed = options.seed ?? 42;
   const magicEval = options.magicEval ?? defaultMagicEval();
   const guard = options.guard ?? LocalGuard.load();
@@ -159,7 +168,9 @@ export async function runEvidence(options: RunEvidenceOptions): Promise<{ eviden
           '--max-tokens',
           String(maxTokens),
           '--batch-size',
-          String(batchSize),
+          String(evalBatchSize),
+          '--concurrency',
+          String(evalConcurrency),
           '--device',
           options.device,
           '--seed',
@@ -215,7 +226,17 @@ export async function runEvidence(options: RunEvidenceOptions): Promise<{ eviden
   };
   const evidence = buildEvidence(
     input,
-    { device: options.device, limit, organismLimit, maxTokens, seed, decoding: 'greedy', guard: 'local' },
+    {
+      device: options.device,
+      limit,
+      organismLimit,
+      maxTokens,
+      seed,
+      decoding: 'greedy',
+      guard: 'local',
+      evalBatchSize,
+      evalConcurrency,
+    },
     seed,
   );
   const json = join(out, 'evidence.json');
