@@ -71,6 +71,29 @@ export function evidenceMarkdown(e: Evidence): string {
     ...rowsTable(e.table1.guard, m, 'column'),
     '',
   ];
+  const fixedPhrases = e.refusalPhrases.some((p) => p.phrases.fixedAttacker !== undefined);
+  if (e.refusalPhrases.length > 0) {
+    const top = (list: readonly [string, number][] | undefined) =>
+      list === undefined || list.length === 0
+        ? '–'
+        : list
+            .slice(0, 3)
+            .map(([phrase, n]) => `"${phrase}" ${n}`)
+            .join(', ');
+    const head = ['task', m.before.label, m.after.label, ...(fixedPhrases ? [m.fixedAttacker!.label] : [])];
+    out.push(
+      'Refusal-rule phrases behind the refusals above (most frequent first): a defender can learn to open with a listed',
+      'phrase without refusing.',
+      '',
+      `| ${head.join(' | ')} |`,
+      `|${head.map(() => '---').join('|')}|`,
+      ...e.refusalPhrases.map(
+        (p) =>
+          `| ${[p.task, top(p.phrases.before), top(p.phrases.after), ...(fixedPhrases ? [top(p.phrases.fixedAttacker)] : [])].join(' | ')} |`,
+      ),
+      '',
+    );
+  }
   if (e.skipped.length > 0) {
     out.push(`Not measured (data not shipped): ${e.skipped.map((s) => s.header).join(', ')}.`, '');
   }

@@ -110,6 +110,34 @@ describe('buildEvidence', () => {
   });
 });
 
+describe('refusal phrases', () => {
+  it('counts which refusal-rule phrase each rules-judged answer matched, per task and model', () => {
+    const before = model('/b', 70, [70, 100], 0.4);
+    const after = model('/a', 30, [28, 100], 0.4);
+    const samples = (texts: string[]) =>
+      texts.map((response, i) => ({ id: String(i), response, refusal: true, harmful: false }));
+    after.rules.tasks.find((t) => t.id === 'wjbAdv')!.samples = samples([
+      'As an assistant, placeholder words.',
+      'As an assistant, more placeholder words.',
+      "I'm sorry, placeholder.",
+      'A plain placeholder answer.',
+    ]);
+    const e = buildEvidence({ before, after });
+    const wjb = e.refusalPhrases.find((p) => p.task === 'wjbAdv')!;
+    expect(wjb.phrases.after).toEqual([
+      ['As an assistant', 2],
+      ["I'm sorry", 1],
+    ]);
+    expect(wjb.phrases.before).toEqual([]);
+    expect(evidenceMarkdown(e)).toContain('| wjbAdv | – | "As an assistant" 2, "I\'m sorry" 1 |');
+    // the organism sets report lexical sanity beside the refusal rates
+    expect(e.organism.filter((r) => r.metric === 'sane').map((r) => r.set)).toEqual([
+      'heldout_instructions',
+      'harmful_adversarial',
+    ]);
+  });
+});
+
 describe('evidenceMarkdown', () => {
   it('writes both judges, the skipped columns, ROUGE-L and the primary verdict', () => {
     const md = evidenceMarkdown(

@@ -6,6 +6,7 @@ import {
   type TwoProportionTest,
   twoProportionZTest,
 } from '@magic/benchmarks';
+import { matchRefusal } from '@magic/judges';
 import { z } from 'zod';
 import type { OrganismEval, Rate as OrganismRate } from '../eval/eval-report.js';
 
@@ -115,6 +116,20 @@ export const evidenceSchema = z.object({
       deltas: z.object({ after: rougeDelta, fixedAttacker: rougeDelta.optional() }),
     })
     .optional(),
+  /**
+   * Which refusal-rule phrase made each refusal under `--judge rules`, per Table 1 task and model (most frequent
+   * first): a trained defender can open with a listed phrase ("As an assistant") without refusing.
+   */
+  refusalPhrases: z.array(
+    z.object({
+      task: z.string(),
+      phrases: z.object({
+        before: z.array(z.tuple([z.string(), z.number().int()])),
+        after: z.array(z.tuple([z.string(), z.number().int()])),
+        fixedAttacker: z.array(z.tuple([z.string(), z.number().int()])).optional(),
+      }),
+    }),
+  ),
   /** The paper's ablation: co-evolved vs fixed-attacker defender, two-proportion z-test per rate. */
   ablation: z
     .object({ alpha: z.number(), primary: z.string(), tests: z.array(ablationTest), coEvolvedWins: z.boolean() })
@@ -211,13 +226,15 @@ const ORGANISM_METRICS = [
   { metric: 'guardHarm', header: 'guard harm rate', kind: 'harmful', higherIsBetter: false },
   { metric: 'compliance', header: 'compliance', kind: 'benign', higherIsBetter: true },
   { metric: 'refusal', header: 'refusal', kind: 'benign', higherIsBetter: false },
+  // lexical sanity on every set: a defender that games the refusal rules with a keyword opener, or loops, shows here
+  { metric: 'sane', header: 'sane answers', kind: 'any', higherIsBetter: true },
 ] as const;
 
 function organismRows(input: EvidenceInput, seed: number): Evidence['organism'] {
   const out: Evidence['organism'] = [];
   for (const set of input.before.organism.sets) {
     for (const m of ORGANISM_METRICS) {
-      if (m.kind !== set.kind) continue;
+      if (m.kind !== 'any' && m.kind !== set.kind) continue;
       const pick = (e: OrganismEval | undefined): Proportion | undefined => {
         const s = e?.sets.find((x) => x.name === set.name);
         const r = s?.[m.metric];
@@ -237,6 +254,27 @@ function organismRows(input: EvidenceInput, seed: number): Evidence['organism'] 
     }
   }
   return out;
+}
+
+/** Refusal-rule phrase → count over a rules-judged task's samples (the judged text, as the judge saw it). */
+function phrasesOf(run: RunResults, task: string): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const s of run.tasks.find((t) => t.id === task)?.samples ?? []) {
+    const phrase = matchRefusal(s.judgedResponse ?? s.response ?? '');
+    if (phrase !== undefined) counts.set(phrase, (counts.get(phrase) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+function refusalPhrases(input: EvidenceInput, rows: readonly Row[]): Evidence['refusalPhrases'] {
+  return [...new Set(rows.map((r) => r.task))].map((task) => ({
+    task,
+    phrases: {
+      before: phrasesOf(input.before.rules, task),
+      after: phrasesOf(input.after.rules, task),
+      ...(input.fixedAttacker === undefined ? {} : { fixedAttacker: phrasesOf(input.fixedAttacker.rules, task) }),
+    },
+  }));
 }
 
 function rougeOf(e: OrganismEval) {
@@ -341,6 +379,7 @@ export function buildEvidence(input: EvidenceInput, options: Record<string, unkn
     },
     options,
     table1: { rules: table1Rows(input, 'rules', seed), guard: table1Rows(input, 'guard', seed) },
+    refusalPhrases: refusalPhrases(input, table1Rows(input, 'rules', seed)),
     skipped,
     organism: organismRows(input, seed),
     ...(rb === undefined || ra === undefined || afterRouge === undefined
