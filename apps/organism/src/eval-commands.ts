@@ -135,6 +135,7 @@ export async function runEvalCommand(
       ...sizes,
       seed,
       reuse: a.reuse === true,
+      env,
       log,
     });
     if (evidence.ablation !== undefined) {

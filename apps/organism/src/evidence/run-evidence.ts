@@ -60,15 +60,20 @@ export interface RunEvidenceOptions {
   organismSets?: readonly OrganismSetName[];
   /** Keep results already in `out` (same model folders) instead of measuring again. */
   reuse?: boolean;
-  /** Default: the magic-eval command of @magic/eval-app, as a child process. */
+  /** Default: the magic-eval command of @magic/eval-app, as a child process with `env`. */
   magicEval?: MagicEvalRunner;
+  /** The CLI's environment for that child (backend variables such as MAGIC_ALLOW_SOFTWARE_WEBGPU). */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Guard of the organism sets' harm rate (default: the local guard, the one `magic-eval --judge local` uses). */
   guard?: Guard;
   log?: (line: string) => void;
 }
 
-/** magic-eval of @magic/eval-app as a child process (stdout and stderr passed through). */
-export function defaultMagicEval(env: NodeJS.ProcessEnv = process.env): MagicEvalRunner {
+/**
+ * magic-eval of @magic/eval-app as a child process (stdout and stderr passed through), with `env` as its environment
+ * (the caller's; without it the child inherits this process's).
+ */
+export function defaultMagicEval(env?: Readonly<Record<string, string | undefined>>): MagicEvalRunner {
   const bin = join(
     dirname(createRequire(import.meta.url).resolve('@magic/eval-app/package.json')),
     'bin',
@@ -76,7 +81,10 @@ export function defaultMagicEval(env: NodeJS.ProcessEnv = process.env): MagicEva
   );
   return (args) =>
     new Promise((done, fail) => {
-      const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'inherit', 'inherit'], env });
+      const child = spawn(process.execPath, [bin, ...args], {
+        stdio: ['ignore', 'inherit', 'inherit'],
+        ...(env === undefined ? {} : { env }),
+      });
       child.on('error', fail);
       child.on('exit', (code, signal) =>
         code === 0
@@ -135,7 +143,7 @@ export async function runEvidence(options: RunEvidenceOptions): Promise<{ eviden
   const evalBatchSize = options.evalBatchSize ?? 4;
   const evalConcurrency = options.evalConcurrency ?? 1;
   const seed = options.seed ?? 42;
-  const magicEval = options.magicEval ?? defaultMagicEval();
+  const magicEval = options.magicEval ?? defaultMagicEval(options.env);
   const guard = options.guard ?? LocalGuard.load();
   const out = resolve(options.out);
   const measured: Partial<Record<EvidenceRole, ModelMeasurements>> = {};
