@@ -101,3 +101,14 @@ export class TrainLogError extends OrganismError {
     super('TRAIN_LOG', `${file}${line === undefined ? '' : `:${line}`}: ${reason}`, options);
   }
 }
+
+/** The before/after evidence could not be measured or assembled (a model folder, a magic-eval run, a results file). */
+export class EvidenceError extends OrganismError {
+  constructor(
+    readonly where: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super('EVIDENCE', `${where}: ${reason}`, options);
+  }
+}

@@ -1,7 +1,7 @@
 import { DEFAULT_ORGANISM_SETS, ORGANISM_SET_NAMES } from './eval/set-names.js';
 
 /** The commands of eval-commands.ts (loaded only when one runs: they pull in the game, judges and benchmarks). */
-export const EVAL_COMMANDS: readonly string[] = ['eval', 'report', 'model-card'];
+export const EVAL_COMMANDS: readonly string[] = ['eval', 'report', 'model-card', 'evidence'];
 
 /** Their help lines (the dispatcher's HELP embeds them). */
 export const EVAL_COMMANDS_HELP = `  magic-organism eval [options]        measure the defender organism's starting behaviour (issue 22 §4)
@@ -20,6 +20,22 @@ export const EVAL_COMMANDS_HELP = `  magic-organism eval [options]        measur
     --guard-model NAME    served guard model (default orm)
     --answers FILE        also write every answer with its scores (jsonl)
     --device D            wasm (default) | cpu | tensorflow | webgpu | auto
+  magic-organism evidence [options]    before/after evidence (issue 22 §6): magic-eval's Table 1 columns judged by the
+                                       refusal rules and the local guard, the organism sets, held-out ROUGE-L, and with
+                                       --fixed-attacker the ablation's two-proportion z-tests -> evidence.{md,json}
+    --before DIR          the defender before the game (HF model dir; required)
+    --after DIR           the defender after the MAGIC game (required)
+    --fixed-attacker DIR  the defender after the same defender steps against the fixed attacker (optional)
+    --out DIR             output folder (required): evidence.md, evidence.json, one folder of results per model
+    --device D            wasm (default) | cpu | tensorflow | webgpu | auto, for every model
+    --limit N             rows per magic-eval task (default 100)
+    --organism-limit N    items per organism set (default 100)
+    --max-tokens N        reply budget of both evaluations (default 64)
+    --batch-size N        prompts per generate call of the organism eval (default 16)
+    --eval-batch-size N   magic-eval's --batch-size (default 4: its prompts fill the context; raise it on a GPU)
+    --eval-concurrency N  magic-eval's --concurrency (default 1)
+    --seed N              draws, bootstrap and the game's sets (default 42)
+    --reuse               keep the results of models already measured in --out
   magic-organism report --run DIR --out FILE [--eval FILE]   HTML report: loss curves + eval table
   magic-organism model-card --model DIR [--eval FILE] [--train-log FILE] [--name NAME] [--license ID]
                                        write DIR/README.md (HF model card)

@@ -87,6 +87,66 @@ export async function runEvalCommand(
     log(`eval: ${r.seconds.toFixed(0)} s -> ${resolve(a.out)}`);
     return 0;
   }
+  if (cmd === 'evidence') {
+    const a = parseArgs(rest, {
+      before: 'string',
+      after: 'string',
+      'fixed-attacker': 'string',
+      out: 'string',
+      device: 'string',
+      limit: 'string',
+      'organism-limit': 'string',
+      'max-tokens': 'string',
+      'batch-size': 'string',
+      'eval-batch-size': 'string',
+      'eval-concurrency': 'string',
+      seed: 'string',
+      reuse: 'boolean',
+    });
+    if (typeof a.before !== 'string' || typeof a.after !== 'string' || typeof a.out !== 'string')
+      throw new OrganismUsageError('evidence needs --before DIR, --after DIR and --out DIR (see --help)');
+    const device = (a.device ?? 'wasm') as string;
+    if (!(DEVICES as readonly string[]).includes(device))
+      throw new OrganismUsageError(`--device must be one of ${DEVICES.join(', ')}`);
+    const seed = a.seed === undefined ? 42 : Number(a.seed);
+    if (!Number.isInteger(seed)) throw new OrganismUsageError('--seed must be an integer');
+    const sizes = {
+      limit: numberArg(a, 'limit', 100),
+      organismLimit: numberArg(a, 'organism-limit', 100),
+      maxTokens: numberArg(a, 'max-tokens', 64),
+      batchSize: numberArg(a, 'batch-size', 16),
+      evalBatchSize: numberArg(a, 'eval-batch-size', 4),
+      evalConcurrency: numberArg(a, 'eval-concurrency', 1),
+    };
+    const backend = await initBackend({
+      ...initBackendOptionsFromEnv(env, device as Device),
+      device: device as Device,
+    });
+    log(`evidence: backend ${backend.name}`);
+    const { runEvidence } = await import('./evidence/run-evidence.js');
+    const { evidence, files } = await runEvidence({
+      models: {
+        before: { dir: a.before },
+        after: { dir: a.after },
+        ...(typeof a['fixed-attacker'] === 'string' ? { fixedAttacker: { dir: a['fixed-attacker'] } } : {}),
+      },
+      out: a.out,
+      device,
+      ...sizes,
+      seed,
+      reuse: a.reuse === true,
+      env,
+      log,
+    });
+    if (evidence.ablation !== undefined) {
+      const p = evidence.ablation.tests.find((t) => t.primary);
+      log(
+        `ablation (${evidence.ablation.primary}): ${p === undefined ? 'not measured' : `p = ${p.pValue.toPrecision(3)}, co-evolved ${evidence.ablation.coEvolvedWins ? 'wins' : 'does not win'}`}`,
+      );
+    }
+    log(`evidence: ${files.join(', ')}`);
+    return 0;
+  }
   if (cmd === 'report') {
     const a = parseArgs(rest, { run: 'string', out: 'string', eval: 'string', title: 'string' });
     if (typeof a.run !== 'string' || typeof a.out !== 'string')

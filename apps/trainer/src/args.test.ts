@@ -44,8 +44,17 @@ describe('magic-train arguments', () => {
 });
 
 describe('presets', () => {
-  it('ships tiny, gpu-small, organism-s, organism-m, qwen2.5-0.5b and qwen2.5-7b, and each one validates', () => {
-    expect(listPresets()).toEqual(['gpu-small', 'organism-m', 'organism-s', 'qwen2.5-0.5b', 'qwen2.5-7b', 'tiny']);
+  it('ships tiny, gpu-small, the organism presets, qwen2.5-0.5b and qwen2.5-7b, and each one validates', () => {
+    expect(listPresets()).toEqual([
+      'gpu-small',
+      'organism-m',
+      'organism-m-fixed-attacker',
+      'organism-s',
+      'organism-s-fixed-attacker',
+      'qwen2.5-0.5b',
+      'qwen2.5-7b',
+      'tiny',
+    ]);
     for (const preset of listPresets()) {
       const c = resolveConfig({ preset, configFiles: [], overrides: [], resume: false, help: false, plain: false }, {});
       expect(c.trainer.totalSteps).toBeGreaterThan(0);

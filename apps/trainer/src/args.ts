@@ -18,7 +18,8 @@ export const USAGE = `magic-train: MAGIC co-evolution training (phase 1 SFT + ph
 Usage: magic-train [--preset NAME] [--config FILE]... [--set KEY=VALUE]... [KEY=VALUE]...
                    [--device auto|webgpu|tensorflow|wasm|cpu] [--run-dir DIR] [--resume] [--plain]
 
-  --preset NAME    tiny, organism-s (npm start), gpu-small, qwen2.5-0.5b, qwen2.5-7b
+  --preset NAME    tiny, organism-s (npm start), organism-s-fixed-attacker, organism-m,
+                   organism-m-fixed-attacker, gpu-small, qwen2.5-0.5b, qwen2.5-7b
   --config FILE    YAML config (repeatable; later files win); original MAGIC/verl key names accepted
   --set KEY=VALUE  dotted override, e.g. --set trainer.totalSteps=20 or algorithm.switch_agent.freq=5
   --device D       backend (trainer.device)

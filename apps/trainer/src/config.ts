@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, type GameConfig, loadConfig, readConfigFile } from '@magic/game';
+import { applyLayer, ConfigError, type GameConfig, loadConfig, readConfigFile } from '@magic/game';
 import type { CliArgs } from './args.js';
 
 /** Folder of the shipped presets (`apps/trainer/presets`), from source or from dist. */
@@ -24,17 +24,39 @@ export function listPresets(): string[] {
     : [];
 }
 
-export function presetFile(name: string): string {
-  const file = join(presetsDir(), `${name}.yaml`);
+export function presetFile(name: string, dir = presetsDir()): string {
+  const file = join(dir, `${name}.yaml`);
   if (!existsSync(file)) {
     throw new ConfigError('--preset', 'command line', `unknown preset '${name}' (have: ${listPresets().join(', ')})`);
   }
   return file;
 }
 
-/** A preset's tree with relative model paths made absolute under the repository root. */
-export function readPreset(name: string): Record<string, unknown> {
-  const tree = readConfigFile(presetFile(name));
+/**
+ * A preset's tree, after its `extends: <preset>` chain (the named preset first, this file's keys over it; lists
+ * are replaced, not merged), so a twin such as organism-s-fixed-attacker tracks its base.
+ */
+function readPresetTree(name: string, chain: readonly string[], dir: string): Record<string, unknown> {
+  const file = presetFile(name, dir);
+  const own = readConfigFile(file);
+  const base = own.extends;
+  if (base === undefined) return own;
+  delete own.extends;
+  if (typeof base !== 'string') throw new ConfigError('extends', file, 'must be the name of another preset');
+  if (chain.includes(base)) {
+    throw new ConfigError('extends', file, `preset cycle: ${[...chain, name, base].join(' -> ')}`);
+  }
+  const tree = readPresetTree(base, [...chain, name], dir);
+  applyLayer(tree, own, file);
+  return tree;
+}
+
+/**
+ * A preset's tree with `extends` resolved and relative model paths made absolute under the repository root
+ * (`dir`: another presets folder, for tests).
+ */
+export function readPreset(name: string, dir = presetsDir()): Record<string, unknown> {
+  const tree = readPresetTree(name, [], dir);
   const model = tree.model as Record<string, { path?: unknown }> | undefined;
   for (const spec of Object.values(model ?? {})) {
     if (typeof spec?.path === 'string' && !isAbsolute(spec.path)) spec.path = join(repoRoot(), spec.path);

@@ -109,6 +109,7 @@ export {
   refusalRate,
   xstestMetrics,
 } from './metrics/safety.js';
+export { erfc, normalCdf, type TwoProportionTest, twoProportionZTest } from './metrics/two-proportion.js';
 export { normalQuantile, wilsonInterval } from './metrics/wilson.js';
 export { replayChat, runDialogueReplayTask, runXTeamingTask } from './multi-turn/run-multi-turn-tasks.js';
 export {
