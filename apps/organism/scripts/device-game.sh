@@ -43,13 +43,10 @@ game() { # name flags...
   echo "game $name: rc=$? $((SECONDS - t)) s" | tee -a "$ev/steps.txt"
   cp "$runs/$name/metrics.jsonl" "$ev/metrics-$name.jsonl" 2>/dev/null
   cp "$runs/$name/report.html" "$ev/report-$name.html" 2>/dev/null
-  local ckpt
-  ckpt=$(ls -d "$runs/$name"/checkpoints/global_step_*/defender/hf 2>/dev/null | sort -V | tail -1)
-  [ -n "$ckpt" ] && evaluate "$name" "$ckpt"
 }
 # LRS="3e-4 1e-4" plays both games at each GRPO learning rate instead of the preset's (names get a -lr<value> suffix);
 # START=0 skips the start model's evaluation; WEIGHTS=0 leaves the trained defenders behind.
-[ "${START:-1}" = 1 ] && evaluate start "$start" &
+[ "${START:-1}" = 1 ] && evaluate start "$start" & # small enough to run beside the games
 # The ablation trains only the defender, for as many steps as the game's defender blocks hold (organism presets: 9 of 12).
 fs=${FIXED_STEPS:-9}
 fixed=(--set 'switchAgent.trainRoles=[defender]' --set trainer.totalSteps=$fs --set trainer.testFreq=$fs --set trainer.saveFreq=$fs)
@@ -61,6 +58,11 @@ for lr in ${LRS:--}; do
   names+=(magic$sfx fixed-attacker$sfx)
 done
 wait
+# One evaluation at a time after the games: four magic-eval runs beside the games exhausted the GPU's memory.
+for name in "${names[@]}"; do
+  ckpt=$(ls -d "$runs/$name"/checkpoints/global_step_*/defender/hf 2>/dev/null | sort -V | tail -1)
+  [ -n "$ckpt" ] && evaluate "$name" "$ckpt"
+done
 tar -C "$ev" -czf "$out/evidence.tar.gz" .
 # the trained defenders (fp32 HF folders), in parts of at most 15 MiB: at most 8 files come back
 if [ "${WEIGHTS:-1}" = 1 ]; then
