@@ -38,8 +38,7 @@ function linear(x: tf.Tensor3D, w: tf.Tensor, add?: tf.Tensor): tf.Tensor3D {
   const a = tf.reshape(x, [bs * t, d]);
   if (add && tf.getBackend() === 'webgpu') {
     // A residual goes in as [1, B*T, out], the shape tfjs' fused matMul gives its output inside: with [B*T, out]
-    // its gradient summed over that size-1 axis (a ReduceProgram copy, 2.2 ms per call and 0.43 s per GRPO
-    // update measured on an H200).
+    // its gradient summed over that size-1 axis (a ReduceProgram copy per call).
     const bias = add.rank === 1 ? add : tf.reshape(add, [1, bs * t, out]);
     return tf.reshape(tf.fused.matMul({ a, b: w as tf.Tensor2D, transposeB: true, bias }), [bs, t, out]);
   }
@@ -141,8 +140,8 @@ function rowsOf(x: tf.Tensor4D, at: number, n: number): tf.Tensor4D {
 
 /**
  * SwiGLU MLP block; returns residual + MLP output. On WebGPU, for more than one token, gate and up are one
- * matmul of the concatenated weights ([rows, 2I]: the larger GEMM runs faster, 30 vs 23 TFLOP/s at 4096 x 896 ->
- * 9728 vs -> 4864 on an H200) and one packed SwiGLU; the concat's gradient splits back into the two weights.
+ * matmul of the concatenated weights ([rows, 2I]: the larger GEMM runs faster) and one packed SwiGLU; the concat's
+ * gradient splits back into the two weights.
  * `packed` false keeps two matmuls (benchmark comparisons).
  */
 function mlp(x: tf.Tensor3D, residual: tf.Tensor3D, w: LayerWeights, packed: boolean): tf.Tensor3D {
@@ -178,7 +177,7 @@ function oneHotRows(vocab: number): number {
 
 /**
  * Embedding lookup with its own gradient: on WebGPU @magic/tensor's scatter-add (`embeddingGradient`, one
- * [vocab, H] buffer; the one-hot chunks took ~10 vocab x H partial sums per GRPO micro-batch on an H200),
+ * [vocab, H] buffer instead of ~10 vocab x H partial sums of one-hot chunks per GRPO micro-batch),
  * elsewhere a chunked one-hot matmul instead of tfjs' gather gradient (UnsortedSegmentSum, which is
  * O(vocab x tokens) on the cpu backend).
  */
