@@ -9,7 +9,8 @@
 import { initBackend, initBackendOptionsFromEnv, releaseWebGpu } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { DecodeGraph } from '../packages/lm/src/decode-graph.js';
-import { attentionBias, forwardHidden, PackedDecoder } from '../packages/lm/src/model.js';
+import { attentionBias, forwardHidden } from '../packages/lm/src/model.js';
+import { PackedDecoder } from '../packages/lm/src/packed-model.js';
 import { deviceFacts, loadBenchLm, median, printResult } from './bench-common.js';
 import { parseBenchArgs, randomIds } from './lm-args.js';
 

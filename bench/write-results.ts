@@ -246,10 +246,8 @@ function callSection(file: string): string {
   return [
     `### ${basename(file, '.jsonl')}`,
     '',
-    '| workload | what | result | ratio |',
-    '| --- | --- | --- | --- |',
-    ...rows,
-    '',
+    // a file of notes only (design-measurements.jsonl: the numbers behind source comments) has no table
+    ...(rows.length > 0 ? ['| workload | what | result | ratio |', '| --- | --- | --- | --- |', ...rows, ''] : []),
     ...notes,
     ...(notes.length > 0 ? [''] : []),
   ].join('\n');

@@ -1,3 +1,3 @@
 import { magicTsup } from '@magic/tsup-config';
 
-export default magicTsup({ entry: ['src/index.ts', 'src/testing.ts'] });
+export default magicTsup({ entry: ['src/index.ts', 'src/testing.ts', 'src/server.ts'] });

@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CausalLM } from './causal-lm.js';
 import { DecodeGraph } from './decode-graph.js';
-import { attentionBias, forwardHidden, PackedDecoder } from './model.js';
+import { attentionBias, forwardHidden } from './model.js';
+import { PackedDecoder } from './packed-model.js';
 
 // Software WebGPU: decoding replayed from a captured dispatch graph must produce exactly what running every
 // step through tfjs produces (same kernels on the same data), token for token and log-prob for log-prob.

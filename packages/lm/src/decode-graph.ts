@@ -1,7 +1,7 @@
 import { type SampledTokens, sampleTokens } from '@magic/tensor/kernels';
 import { captureDispatchGraph, type DispatchGraph, DispatchGraphError } from '@magic/tensor/webgpu';
 import * as tf from '@tensorflow/tfjs-core';
-import type { PackedDecoder } from './model.js';
+import type { PackedDecoder } from './packed-model.js';
 
 /** One decode step's sampled ids [B] and their temperature-1 log-probs, read back. */
 export interface DecodedTokens {

@@ -1,16 +1,10 @@
 import {
-  createKvCache,
-  type DevicePosition,
   decodeAttention,
   embeddingGradient,
   fusedRmsNorm,
   fusedRopeAt,
   fusedSwiGlu,
-  type PackedAttentionShape,
-  packedDecodeAttention,
   packedSwiGlu,
-  ropeInverseFrequencies,
-  writeKvCache,
 } from '@magic/tensor/kernels';
 import { maxStorageBindingBytes } from '@magic/tensor/webgpu';
 import * as tf from '@tensorflow/tfjs-core';
@@ -25,21 +19,20 @@ export interface KvCache {
   v: tf.Tensor4D[];
 }
 
-const NEG = -1e9;
+export const NEG = -1e9;
 
 /**
  * x·wᵀ (+ a bias [out], or + a residual [B,T,out]). On WebGPU one fused matmul (the add happens in
  * the matmul's epilogue: one dispatch). Elsewhere matmul + add: tfjs-wasm 4.22's fused matmul adds
  * the bias wrongly with transposeB, and takes only rank-1 biases.
  */
-function linear(x: tf.Tensor3D, w: tf.Tensor, add?: tf.Tensor): tf.Tensor3D {
+export function linear(x: tf.Tensor3D, w: tf.Tensor, add?: tf.Tensor): tf.Tensor3D {
   const [bs, t, d] = x.shape;
   const out = w.shape[0]!;
   const a = tf.reshape(x, [bs * t, d]);
   if (add && tf.getBackend() === 'webgpu') {
     // A residual goes in as [1, B*T, out], the shape tfjs' fused matMul gives its output inside: with [B*T, out]
-    // its gradient summed over that size-1 axis (a ReduceProgram copy, 2.2 ms per call and 0.43 s per GRPO
-    // update measured on an H200).
+    // its gradient summed over that size-1 axis (a ReduceProgram copy per call).
     const bias = add.rank === 1 ? add : tf.reshape(add, [1, bs * t, out]);
     return tf.reshape(tf.fused.matMul({ a, b: w as tf.Tensor2D, transposeB: true, bias }), [bs, t, out]);
   }
@@ -141,8 +134,8 @@ function rowsOf(x: tf.Tensor4D, at: number, n: number): tf.Tensor4D {
 
 /**
  * SwiGLU MLP block; returns residual + MLP output. On WebGPU, for more than one token, gate and up are one
- * matmul of the concatenated weights ([rows, 2I]: the larger GEMM runs faster, 30 vs 23 TFLOP/s at 4096 x 896 ->
- * 9728 vs -> 4864 on an H200) and one packed SwiGLU; the concat's gradient splits back into the two weights.
+ * matmul of the concatenated weights ([rows, 2I]: the larger GEMM runs faster) and one packed SwiGLU; the concat's
+ * gradient splits back into the two weights.
  * `packed` false keeps two matmuls (benchmark comparisons).
  */
 function mlp(x: tf.Tensor3D, residual: tf.Tensor3D, w: LayerWeights, packed: boolean): tf.Tensor3D {
@@ -178,7 +171,7 @@ function oneHotRows(vocab: number): number {
 
 /**
  * Embedding lookup with its own gradient: on WebGPU @magic/tensor's scatter-add (`embeddingGradient`, one
- * [vocab, H] buffer; the one-hot chunks took ~10 vocab x H partial sums per GRPO micro-batch on an H200),
+ * [vocab, H] buffer instead of ~10 vocab x H partial sums of one-hot chunks per GRPO micro-batch),
  * elsewhere a chunked one-hot matmul instead of tfjs' gather gradient (UnsortedSegmentSum, which is
  * O(vocab x tokens) on the cpu backend).
  */
@@ -357,107 +350,4 @@ export function headLogits(rows: tf.Tensor2D, head: tf.Tensor): tf.Tensor2D {
 /** Logits [N,V] for hidden rows [N,H]. */
 export function logitsOf(w: ModelWeights, rows: tf.Tensor2D): tf.Tensor2D {
   return headLogits(rows, headWeight(w));
-}
-
-/** A decode step's cache slot and attended length (slot + 1) on the device, int32 [1] each. */
-export interface DeviceSlot {
-  slot: DevicePosition;
-  length: DevicePosition;
-}
-
-/**
- * Decoding with a preallocated cache (WebGPU): per layer the q/k/v projections are one matmul of the
- * concatenated weights, the new key/value is written into the cache in place (rotary embedding in the same
- * kernel), attention reads q straight from the packed projection, and gate/up are one matmul whose halves one
- * SwiGLU kernel reads: 9 dispatches per layer, no concat.
- */
-export class PackedDecoder {
-  private readonly qkvWeight: tf.Tensor2D[];
-  private readonly gateUpWeight: tf.Tensor2D[];
-  private readonly qkvBias: tf.Tensor1D[];
-  private readonly caches: tf.Tensor4D[];
-  private readonly padBias: tf.Tensor2D;
-  private readonly shape: PackedAttentionShape;
-
-  /**
-   * @param prefill the cache a prefill forward returned (consumed: copied into the larger cache, then freed)
-   * @param promptMask the prompt's key mask [B, promptLen] (1 = token, 0 = left padding)
-   * @param maxLen prompt length + new tokens
-   */
-  constructor(
-    private readonly w: ModelWeights,
-    private readonly cfg: Qwen2Config,
-    prefill: KvCache,
-    promptMask: number[][],
-    maxLen: number,
-  ) {
-    this.shape = {
-      numHeads: cfg.numAttentionHeads,
-      numKvHeads: cfg.numKeyValueHeads,
-      headDim: cfg.headDim,
-      theta: cfg.ropeTheta,
-      invFreq: ropeInverseFrequencies(cfg.headDim, cfg.ropeTheta),
-    };
-    this.qkvWeight = w.layers.map((l) => tf.concat([l.qWeight, l.kWeight, l.vWeight], 0) as tf.Tensor2D);
-    this.qkvBias = w.layers.map((l) => tf.concat([l.qBias, l.kBias, l.vBias], 0) as tf.Tensor1D);
-    this.gateUpWeight = w.layers.map((l) => tf.concat([l.gateWeight, l.upWeight], 0) as tf.Tensor2D);
-    this.caches = prefill.k.map((k, i) => createKvCache(k, prefill.v[i]!, maxLen));
-    for (const t of [...prefill.k, ...prefill.v]) t.dispose();
-    const b = promptMask.length;
-    const bias = new Float32Array(b * maxLen);
-    promptMask.forEach((row, i) => {
-      row.forEach((m, j) => {
-        if (m !== 1) bias[i * maxLen + j] = NEG;
-      });
-    });
-    this.padBias = tf.tensor2d(bias, [b, maxLen]);
-  }
-
-  /**
-   * Logits [B,V] for one new token per row at cache position `slot`, rotary positions `positions`. Positions
-   * and slot may live on the device (int32 tensors: positions [B], slot and slot + 1 as [1] each), as a decode
-   * step replayed from a dispatch graph needs.
-   */
-  step(ids: tf.Tensor2D, positions: number[] | tf.Tensor1D, slot: number | DeviceSlot): tf.Tensor2D {
-    const { w, cfg } = this;
-    const at = typeof slot === 'number' ? { slot, length: slot + 1 } : slot;
-    return tf.tidy(() => {
-      const b = ids.shape[0];
-      const pos = Array.isArray(positions) ? tf.tensor1d(positions, 'int32') : positions;
-      let h = embedLookup(w.embed, ids);
-      w.layers.forEach((layer, i) => {
-        const normed = fusedRmsNorm(h, layer.inputNorm, cfg.rmsNormEps);
-        const qkv = tf.reshape(linear(normed, this.qkvWeight[i]!, this.qkvBias[i]!), [b, -1]) as tf.Tensor2D;
-        const cache = this.caches[i]!;
-        const next = writeKvCache(cache, qkv, pos, at.slot, this.shape);
-        if (next !== cache) {
-          // written functionally (the buffer was shared): keep the new cache past this tidy
-          this.caches[i] = tf.keep(next);
-          cache.dispose();
-        }
-        const att = packedDecodeAttention(qkv, pos, this.caches[i]!, this.padBias, at.length, this.shape);
-        h = linear(tf.reshape(att, [b, 1, cfg.numAttentionHeads * cfg.headDim]) as tf.Tensor3D, layer.oWeight, h);
-        const act = packedSwiGlu(linear(fusedRmsNorm(h, layer.postNorm, cfg.rmsNormEps), this.gateUpWeight[i]!));
-        h = linear(act, layer.downWeight, h);
-      });
-      const last = tf.reshape(fusedRmsNorm(h, w.norm, cfg.rmsNormEps), [b, cfg.hiddenSize]) as tf.Tensor2D;
-      return logitsOf(w, last);
-    });
-  }
-
-  /** Ids of the per-layer cache tensors (they change only if a write could not be done in place). */
-  cacheIds(): number[] {
-    return this.caches.map((c) => c.id);
-  }
-
-  dispose(): void {
-    tf.dispose([
-      ...this.qkvWeight,
-      ...this.qkvBias,
-      ...this.gateUpWeight,
-      ...this.caches,
-      this.padBias,
-      this.shape.invFreq!,
-    ]);
-  }
 }

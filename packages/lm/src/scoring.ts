@@ -7,9 +7,8 @@ import { forwardHidden, headLogits, headWeight, logitsOf } from './model.js';
 import type { ModelWeights } from './weights.js';
 
 /**
- * Largest logits chunk in elements (512 MiB of float32; WebGPU bindings are limited to 2 GiB). Measured on an H200
- * (GRPO update, 64 x 128 response rows, checkpointed): chunks of 441 rows (2^26) 2.29 s at 19.2 GB, of 1024 rows
- * 2.14 s at 21.2 GB, of 2048 rows 2.14 s at 26.2 GB: bigger head GEMMs, but more memory per chunk.
+ * Largest logits chunk in elements (512 MiB of float32; WebGPU bindings are limited to 2 GiB): bigger head GEMMs
+ * are faster up to this size, larger ones only cost memory (bench/RESULTS.md).
  */
 export const MAX_LOGITS_CHUNK = 1 << 27;
 
@@ -80,8 +79,7 @@ export function balancedChunk(n: number, maxRows: number): number {
  * log p(targets[i]) for hidden rows [N,H] through the head [V,H], chunk by chunk, with its own gradient: the
  * forward keeps no logits (only rows, head and targets), and the backward recomputes each chunk's logits, turns
  * them into dLogits in one pass (`logProbGatherGrad`) and accumulates d(head) in one [V,H] buffer. Autodiff of the
- * chunked ops instead kept every chunk's logits and made one [V,H] head gradient per chunk (measured on an H200:
- * 81 pooled [441, 151936] buffers and 28 [151936, 896] ones for a GRPO micro-batch of 16 x 256 tokens).
+ * chunked ops instead kept every chunk's logits and made one [V,H] head gradient per chunk.
  * `keepLogits`: keep each chunk's logits for the backward instead of recomputing them (one head GEMM fewer per
  * chunk, for the memory of all chunks' logits between this forward and its backward).
  */

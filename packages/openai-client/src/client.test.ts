@@ -35,9 +35,9 @@ describe('OpenAICompatibleClient against a loopback server', () => {
     expect(result.text).toBe('Safety: Safe\nCategories: None');
     expect(result.finishReason).toBe('stop');
     expect(result.usage).toEqual({ promptTokens: 1, completionTokens: 1, totalTokens: 2 });
-    expect(s.requests[0]!.path).toBe('/v1/chat/completions');
-    expect(s.requests[0]!.headers.authorization).toBe('Bearer sk-test-1234');
-    expect(s.requests[0]!.json).toEqual({ model: 'orm', messages, temperature: 0, top_p: 1, max_tokens: 16, seed: 7 });
+    expect(s.requests[0]?.path).toBe('/v1/chat/completions');
+    expect(s.requests[0]?.headers.authorization).toBe('Bearer sk-test-1234');
+    expect(s.requests[0]?.json).toEqual({ model: 'orm', messages, temperature: 0, top_p: 1, max_tokens: 16, seed: 7 });
   });
 
   it('retries a burst of 500s and then succeeds', async () => {
@@ -156,7 +156,7 @@ describe('OpenAICompatibleClient against a loopback server', () => {
     const s = await serve(() => ({ json: { object: 'list', data: [{ id: 'orm' }, { id: 'other' }] } }));
     const client = new OpenAICompatibleClient({ baseURL: `${s.url}/` });
     expect(await client.listModels()).toEqual(['orm', 'other']);
-    expect(s.requests[0]!.path).toBe('/v1/models');
+    expect(s.requests[0]?.path).toBe('/v1/models');
   });
 });
 
@@ -167,7 +167,7 @@ describe('API key hygiene', () => {
     const s = await serve((r) => ({ status: 401, text: `bad credentials: ${String(r.headers.authorization)}` }));
     const client = new OpenAICompatibleClient({ baseURL: s.url, apiKey: key, backoff: fastBackoff });
     const error = await expectCallError(client.chat({ model: 'm', messages }));
-    expect(s.requests[0]!.headers.authorization).toBe(`Bearer ${key}`);
+    expect(s.requests[0]?.headers.authorization).toBe(`Bearer ${key}`);
     for (const text of [
       error.message,
       error.bodyExcerpt ?? '',

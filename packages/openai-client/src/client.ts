@@ -89,7 +89,7 @@ export class OpenAICompatibleClient {
       callOptions.signal,
       (json, url) => this.#validate(chatCompletionResponseSchema, json, url),
     );
-    const choice = raw.choices[0]!;
+    const [choice] = raw.choices;
     const usage = raw.usage
       ? {
           promptTokens: raw.usage.prompt_tokens,

@@ -43,16 +43,15 @@ export const usageSchema = z.object({
   total_tokens: z.number().int().nonnegative().nullish(),
 });
 
+const chatChoiceSchema = z.object({
+  message: z.object({ role: z.string().nullish(), content: z.string().nullish() }),
+  finish_reason: z.string().nullish(),
+});
+
 /** The part of an OpenAI chat-completions reply this client relies on. */
 export const chatCompletionResponseSchema = z.object({
-  choices: z
-    .array(
-      z.object({
-        message: z.object({ role: z.string().nullish(), content: z.string().nullish() }),
-        finish_reason: z.string().nullish(),
-      }),
-    )
-    .min(1),
+  // at least one choice, typed as such (a tuple with a rest element) so the client reads choices[0] without `!`
+  choices: z.tuple([chatChoiceSchema], chatChoiceSchema),
   usage: usageSchema.nullish(),
 });
 export type ChatCompletionResponse = z.output<typeof chatCompletionResponseSchema>;

@@ -1,6 +1,6 @@
 import { GrpoConfigSchema } from '@magic/grpo';
 import { rewardConfigSchema } from '@magic/judges';
-import { PRESETS } from '@magic/lm';
+import { PRESETS, sftConfigSchema } from '@magic/lm';
 import { RolloutConfigSchema } from '@magic/rollout';
 import { z } from 'zod';
 
@@ -219,6 +219,7 @@ export const TrainerSectionSchema = z.strictObject({
   maxCheckpoints: z.number().int().nonnegative().default(2),
 });
 
+/** Phase 1 in MAGIC's key names (lr, lrScheduler, warmupRatio); the shared fields are @magic/lm's SftTrainer schema's. */
 export const SftSectionSchema = z.strictObject({
   enable: z.boolean().default(true),
   /** Attack-pool export (alpaca json/jsonl); absent = the pool shipped with @magic/attack-pool. */
@@ -228,17 +229,17 @@ export const SftSectionSchema = z.strictObject({
   batchSize: z.number().int().positive().default(32),
   /** Examples per forward/backward (gradients accumulated up to batchSize); default: the whole batch. */
   microBatchSize: z.number().int().positive().optional(),
-  maxLength: z.number().int().positive().default(10240),
+  maxLength: sftConfigSchema.shape.maxLength.unwrap().default(10240),
   warmupRatio: z.number().min(0).max(1).default(0.1),
-  lrScheduler: z.enum(['cosine', 'constant', 'linear']).default('cosine'),
+  lrScheduler: sftConfigSchema.shape.schedule,
   /** Warm-up formula: 'from-first-step' `lr·(i+1)/(warm+1)` (phase 1's) or 'from-zero' `lr·i/warm` (transformers). */
-  warmup: z.enum(['from-first-step', 'from-zero']).default('from-first-step'),
+  warmup: sftConfigSchema.shape.warmup.unwrap().default('from-first-step'),
   /** Where the decay reaches 0: 'at-last-step' (phase 1's) or 'after-last-step' (transformers). */
-  decayEnd: z.enum(['at-last-step', 'after-last-step']).default('at-last-step'),
+  decayEnd: sftConfigSchema.shape.decayEnd.unwrap().default('at-last-step'),
   /** AdamW decoupled weight decay. Default 0: with adamEpsilon 1e-7, the update of tf.train.adam (phase 1's before). */
-  weightDecay: z.number().min(0).default(0),
+  weightDecay: sftConfigSchema.shape.weightDecay.unwrap().default(0),
   /** AdamW ε. Default 1e-7, tf.train.adam's on float32 backends (torch's AdamW uses 1e-8). */
-  adamEpsilon: z.number().positive().default(1e-7),
+  adamEpsilon: sftConfigSchema.shape.eps.unwrap().default(1e-7),
   /** Use at most this many examples (0 = all). */
   maxExamples: z.number().int().nonnegative().default(0),
 });

@@ -1,5 +1,5 @@
 import { DecodeGraph } from '../decode-graph.js';
-import type { PackedDecoder } from '../model.js';
+import type { PackedDecoder } from '../packed-model.js';
 import { type Decoder, decodePosition, drawUniforms, type Sampled } from './decoder.js';
 import { PackedCacheDecoder } from './packed-decoder.js';
 

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { PackedDecoder } from '../model.js';
+import { PackedDecoder } from '../packed-model.js';
 import { type Decoder, decodePosition } from './decoder.js';
 import { DeviceDecoder } from './device-decoder.js';
 

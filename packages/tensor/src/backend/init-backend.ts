@@ -56,12 +56,23 @@ export const initBackendOptionsSchema = z.object({
    */
   leanBackprop: z.boolean().default(true),
   /**
-   * Kernel replacement on wasm: UnsortedSegmentSum added and a transpose-first BatchMatMul (patchWasmKernels;
-   * default true). Applied when wasm starts; a process cannot take it back.
+   * Kernel replacement on wasm: UnsortedSegmentSum added, a buffer-sharing Identity, a transpose-first BatchMatMul
+   * and the heap guard that turns a full heap into WasmOutOfMemoryError (patchWasmKernels; default true). Applied
+   * when wasm starts; a process cannot take it back.
    */
   wasmKernelPatches: z.boolean().default(true),
-  /** Soft cap of tfjs' WebGPU buffer pool in bytes (default 16 GB). CLIs: MAGIC_WEBGPU_POOL_GB. */
-  webGpuPoolCapBytes: z.number().positive().optional(),
+  /**
+   * Engine patch: tfjs' WebGPU buffer pool gets a soft cap in bytes (capWebGpuBufferPool wraps its buffer manager;
+   * default 16 GB); false leaves tfjs' unbounded pool. CLIs: MAGIC_WEBGPU_POOL_GB (0: false).
+   */
+  webGpuPoolCapBytes: z.union([z.number().positive(), z.literal(false)]).optional(),
+  /**
+   * Engine patch: the device's uncaptured errors become WebGpuError (Dawn would only log them) and every read-back of
+   * the backend throws once one happened (captureDeviceErrors + guardBackendReads; default true). false leaves Dawn's
+   * logging and tfjs' reads as they are: a computation on invalid buffers then returns numbers. CLIs:
+   * MAGIC_WEBGPU_ERROR_CAPTURE=0.
+   */
+  webGpuErrorCapture: z.boolean().default(true),
   /** Dawn toggles for the hardware adapter's instance, e.g. disable_robustness. CLIs: MAGIC_DAWN_ENABLE / _DISABLE. */
   dawnToggles: z
     .object({ enable: z.array(z.string()).optional(), disable: z.array(z.string()).optional() })
@@ -125,6 +136,7 @@ async function startOne(name: BackendName, o: ResolvedOptions): Promise<AdapterD
         precision: o.matmulPrecision,
         fastMatMul: o.fastMatMul,
         poolCapBytes: o.webGpuPoolCapBytes,
+        errorCapture: o.webGpuErrorCapture,
         dawnToggles: o.dawnToggles,
       });
       await activate('webgpu');
@@ -155,7 +167,8 @@ function applyGlobal(o: ResolvedOptions): void {
 /**
  * Starts a tfjs backend and makes it current. `auto` tries tensorflow > webgpu > wasm > cpu and reports why each
  * earlier one was skipped; an explicit device that cannot start throws BackendInitError with the reason. Every
- * global patch is one of the options; the WebGPU ones (fastMatMul, webGpuPoolCapBytes, dawnToggles) take effect
+ * global patch is one of the options; the WebGPU ones (fastMatMul, webGpuPoolCapBytes, webGpuErrorCapture,
+ * dawnToggles) take effect
  * when the device is created, the first WebGPU start after releaseWebGpu().
  */
 export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo> {

@@ -38,6 +38,14 @@ it('maps every MAGIC_* backend variable to its option', () => {
   expect(initBackendOptionsFromEnv({ MAGIC_FAST_MATMUL: '0' })).toEqual({ fastMatMul: false });
 });
 
+it('turns the WebGPU engine patches off with 0', () => {
+  const options = initBackendOptionsFromEnv({ MAGIC_WEBGPU_ERROR_CAPTURE: '0', MAGIC_WEBGPU_POOL_GB: '0' });
+  expect(options).toEqual({ webGpuErrorCapture: false, webGpuPoolCapBytes: false });
+  expect(initBackendOptionsSchema.parse({ ...options, device: 'cpu' })).toMatchObject(options);
+  expect(initBackendOptionsFromEnv({ MAGIC_WEBGPU_ERROR_CAPTURE: '1' })).toEqual({});
+  expect(initBackendOptionsSchema.parse({}).webGpuErrorCapture).toBe(true);
+});
+
 it('allows the software adapter under CI only for an explicit webgpu, and drops malformed numbers', () => {
   expect(initBackendOptionsFromEnv({ CI: 'true' }, 'webgpu')).toEqual({ allowSoftwareAdapter: true });
   expect(initBackendOptionsFromEnv({ CI: 'true' }, 'auto')).toEqual({});

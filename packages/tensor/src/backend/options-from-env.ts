@@ -38,6 +38,8 @@ export function initBackendOptionsFromEnv(env: Env, device?: Device): Omit<InitB
   if (Object.keys(gemm).length > 0) options.gemm = gemm;
   const poolGb = positive(env.MAGIC_WEBGPU_POOL_GB);
   if (poolGb !== undefined) options.webGpuPoolCapBytes = poolGb * 1e9;
+  else if (env.MAGIC_WEBGPU_POOL_GB?.trim() === '0') options.webGpuPoolCapBytes = false;
+  if (env.MAGIC_WEBGPU_ERROR_CAPTURE === '0') options.webGpuErrorCapture = false;
   const binding = positive(env.MAGIC_MAX_BINDING_BYTES);
   if (binding !== undefined && Number.isInteger(binding)) options.maxBindingBytes = binding;
   const enable = toggleList(env.MAGIC_DAWN_ENABLE);

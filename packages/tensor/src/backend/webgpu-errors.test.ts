@@ -4,6 +4,7 @@ import { WebGpuError } from '../errors.js';
 import { initBackend } from './init-backend.js';
 import { releaseWebGpu, webGpuDevice } from './webgpu.js';
 import { checkWebGpuErrors, onWebGpuError, settleWebGpu, webGpuErrorCount } from './webgpu-errors.js';
+import { webGpuPoolStats } from './webgpu-pool.js';
 
 interface DeviceForTest {
   limits: { maxBufferSize: number; maxStorageBufferBindingSize: number };
@@ -84,5 +85,36 @@ describe('WebGPU error capture (software adapter)', () => {
     expect(WebGpuError.isInstance(caught)).toBe(true);
     expect((caught as WebGpuError).suppressed).toBeGreaterThanOrEqual(1);
     expect(() => checkWebGpuErrors()).not.toThrow();
+  });
+});
+
+describe('initBackend without the WebGPU engine patches (software adapter)', () => {
+  it('webGpuErrorCapture false: Dawn errors are not captured, reads stay tfjs own; webGpuPoolCapBytes false', async () => {
+    releaseWebGpu();
+    await initBackend({
+      device: 'webgpu',
+      allowSoftwareAdapter: true,
+      webGpuErrorCapture: false,
+      webGpuPoolCapBytes: false,
+    });
+    try {
+      const device = webGpuDevice() as DeviceForTest;
+      const before = webGpuErrorCount();
+      const usage = (globalThis as unknown as { GPUBufferUsage: { STORAGE: number } }).GPUBufferUsage.STORAGE;
+      const bad = device.createBuffer({ size: device.limits.maxBufferSize + 4, usage });
+      const y = tf.mul(tf.tensor1d([1, 2, 3]), 2);
+      // the same error that the first test turns into a WebGpuError: here nothing listens and the read succeeds
+      expect(Array.from(await y.data())).toEqual([2, 4, 6]);
+      await settleWebGpu(device as never);
+      bad.destroy();
+      y.dispose();
+      expect(webGpuErrorCount()).toBe(before);
+      expect(() => checkWebGpuErrors()).not.toThrow();
+      expect(webGpuPoolStats()).toBeUndefined();
+    } finally {
+      await restart();
+    }
+    // the default start patches both again
+    expect(webGpuPoolStats()).toBeDefined();
   });
 });

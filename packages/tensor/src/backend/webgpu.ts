@@ -189,13 +189,16 @@ export interface WebGpuStartOptions {
   precision?: MatmulPrecision | undefined;
   /** Replace tfjs' matmul kernels with the tiled GEMM (default true). */
   fastMatMul?: boolean | undefined;
-  /** Soft cap of tfjs' buffer pool, bytes (default DEFAULT_POOL_CAP_BYTES). */
-  poolCapBytes?: number | undefined;
+  /** Soft cap of tfjs' buffer pool, bytes (default DEFAULT_POOL_CAP_BYTES); false: tfjs' pool unpatched. */
+  poolCapBytes?: number | false | undefined;
+  /** Route device errors into WebGpuError and guard read-backs (default true); false: neither patch. */
+  errorCapture?: boolean | undefined;
   dawnToggles?: DawnToggles | undefined;
 }
 
 async function start(options: WebGpuStartOptions): Promise<WebGpuStart> {
-  const { allowSoftware, precision = 'fp32', fastMatMul = true, poolCapBytes, dawnToggles = {} } = options;
+  const { allowSoftware, precision = 'fp32', fastMatMul = true, poolCapBytes, errorCapture = true } = options;
+  const dawnToggles = options.dawnToggles ?? {};
   const dawn = await loadDawn();
   let { gpu, adapter } = await pickAdapter(
     dawn,
@@ -221,7 +224,7 @@ async function start(options: WebGpuStartOptions): Promise<WebGpuStart> {
   const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
   if (support.available) requiredFeatures.push(...TENSOR_CORE_FEATURES.filter((f) => !requiredFeatures.includes(f)));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
-  captureDeviceErrors(device);
+  if (errorCapture) captureDeviceErrors(device);
   if (support.available) hoistDirectivesOn(device);
   installNavigatorGpu(gpu, dawn.globals);
   // tfjs-backend-webgpu checks navigator.gpu when it is first imported.
@@ -240,8 +243,8 @@ async function start(options: WebGpuStartOptions): Promise<WebGpuStart> {
     'webgpu',
     () => {
       const backend = new WebGPUBackend(device as never, adapter.info as never);
-      capWebGpuBufferPool(backend, poolCapBytes);
-      guardBackendReads(backend as unknown as { read(dataId: object): Promise<unknown> }, device);
+      if (poolCapBytes !== false) capWebGpuBufferPool(backend, poolCapBytes);
+      if (errorCapture) guardBackendReads(backend as unknown as { read(dataId: object): Promise<unknown> }, device);
       return backend;
     },
     3,

@@ -1,3 +1,4 @@
+import { mulberry32 } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { initBackend } from '../backend/init-backend.js';
@@ -78,16 +79,8 @@ export function ropeTablesFor(
   return { cos: tf.cos(emb) as tf.Tensor4D, sin: tf.sin(emb) as tf.Tensor4D };
 }
 
-/** Deterministic uniforms in [0,1) (mulberry32), [n] float32. */
+/** Deterministic uniforms in [0,1) (@magic/core's mulberry32), [n] float32. */
 export function uniformsFor(seed: number, n: number): tf.Tensor1D {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  return tf.tensor1d(out, 'float32');
+  const next = mulberry32(seed);
+  return tf.tensor1d(Float32Array.from({ length: n }, next), 'float32');
 }

@@ -110,11 +110,7 @@ export function configureFastMatMul(next: FastMatMulOptions): FastMatMulOptions 
   return prev;
 }
 
-/**
- * Default workgroup floor of deep-K problems. Measured on an H200 (GRPO update, checkpointed micro-batches of 64,
- * bench/results/2026-11-27-h200-run23.jsonl): off 2.196 s, 2048 2.056 s, 4096 2.082 s (run22, before the padded
- * head chunks: off 2.212 s, 1024 2.124 s, 2048 2.061 s).
- */
+/** Default workgroup floor of deep-K problems: the fastest GRPO update of the values tried (bench/RESULTS.md). */
 const DEFAULT_DEEPK_WORKGROUPS = 2048;
 
 /** options.deepKWorkgroups (0 turns it off; CLIs: MAGIC_GEMM_DEEPK_WORKGROUPS), else the default. */
@@ -136,8 +132,7 @@ export function tileSharedBytes(c: TileConfig, bk: number = options.bk ?? DEFAUL
  * Tile shape, chunk depth and K split for one problem (exported for tests), among tiles that fit `sharedLimit`
  * bytes of workgroup memory (each at the deepest chunk that fits, unless `bk` is forced); undefined if none does.
  * Training shapes take the first of 256x128, 128x128, 128x64, 64x128 that still gives `splitTarget` workgroups:
- * on an H200 at 16384 x 896 -> {896, 4864, 9728} and the vocabulary head, 256x128 (16x8 outputs per invocation)
- * ran at 24-37 TFLOP/s, 5-25% above 128x128 (bench/results/2026-11-27-h200-run17.jsonl).
+ * the larger tiles ran the training GEMMs faster as long as they filled the device (bench/RESULTS.md).
  */
 export function planGemm(batch: number, m: number, n: number, k: number, sharedLimit = 32768): GemmPlan | undefined {
   const target = options.splitTarget ?? SPLIT_TARGET;
@@ -154,9 +149,8 @@ export function planGemm(batch: number, m: number, n: number, k: number, sharedL
   else if (m <= 64) order = [TILES.t64x128];
   else order = [TILES.t256x128, TILES.t128x128, TILES.t128x64, TILES.t64x128];
   const fitting = order.map(sized).filter((x) => x !== undefined);
-  // too few tiles for the target: a deep K is split over the largest tile (the vocabulary head's dRows, K = 151936:
-  // 18 TFLOP/s on 64x64 tiles, 26 on 128x256 in the run17 sweep), a shallow one goes to 64x64 tiles
-  // (the largest tile that the problem fills: 128 rows do not take 256-row tiles)
+  // too few tiles for the target: a deep K is split over the largest tile the problem fills (faster than small
+  // tiles for the vocabulary head's dRows), a shallow one goes to 64x64 tiles
   const deepK = m > 64 && k >= SPLIT_LARGE_TILE_K;
   const largest = fitting.find((x) => bm(x.tile) <= m && bn(x.tile) <= n) ?? fitting[fitting.length - 1];
   const chosen =
@@ -181,18 +175,10 @@ export function planGemm(batch: number, m: number, n: number, k: number, sharedL
 }
 
 /**
- * Where the tiled GEMM beat tfjs' own programs on an H200 (bench/matmul.ts, bench/results/2026-11-27-h200-run4.jsonl):
- * row counts of 256+ (prefill, training: 1.6-1.9x), and the [64 x 896]·[896 x 151936] head (1.1x). Skinny decode
- * shapes (M <= 64) are ours while a dispatch graph is being captured: in GPU time (timestamp queries, run30) the
- * decode step's 72 q/k/v, o and down projections took 2.3 ms on the tiled GEMM with split-K against 8.8 ms on tfjs'
- * programs, and a decode step replayed from a graph ran in 6.95 ms instead of 14.2. Run through tfjs, the split-K
- * sums' extra dispatches cost more host time than the GPU saves (B1 1,675 vs 3,051 tok/s, run31 / run28; run4's
- * 0.57-0.8x for those shapes was wall time per call), so there they stay with tfjs. tfjs' programs won for the
- * layers' A^T·B weight gradients (0.84x), so those stay with tfjs; the vocabulary head's weight gradient (A^T·B
- * with M = V = 151936) went 28.7 -> 36.8 TFLOP/s with the 256x128 tile (run17), so A^T·B with M >= 32768 is ours,
- * and so are deep-K A^T·B weight gradients (K >= 8192 tokens) while `deepKWorkgroups` splits them (run23: tfjs'
- * 0.48 s of them per update became ~0.35 s).
- * `configureFastMatMul({ shapes: 'all' })` uses it everywhere (tuning, tests; CLIs: MAGIC_FAST_MATMUL=all).
+ * The problems where the tiled GEMM beat tfjs' own programs (bench/matmul.ts; numbers in bench/RESULTS.md): 256+ rows,
+ * the vocabulary head, skinny decode shapes only inside a dispatch graph (through tfjs their split-K sums cost more
+ * host time than the GPU saves), A^T·B only for the head's weight gradient and deep-K weight gradients that
+ * `deepKWorkgroups` splits. `configureFastMatMul({ shapes: 'all' })` uses it everywhere (CLIs: MAGIC_FAST_MATMUL=all).
  */
 export function fastMatMulWins(m: number, n: number, transposeA: boolean, k = 0): boolean {
   if (options.shapes === 'all') return true;
