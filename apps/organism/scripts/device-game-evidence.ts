@@ -9,7 +9,8 @@ import { buildEvidence } from '../src/evidence/evidence.js';
 import { evidenceMarkdown } from '../src/evidence/evidence-markdown.js';
 
 const [dir, start, after, fixed, out] = process.argv.slice(2);
-if (!dir || !start || !after || !fixed || !out) throw new Error('usage: device-game-evidence.ts DIR START AFTER FIXED OUT');
+if (!dir || !start || !after || !fixed || !out)
+  throw new Error('usage: device-game-evidence.ts DIR START AFTER FIXED OUT');
 const evidence = buildEvidence(
   {
     before: readDeviceMeasurements(dir, start, start),

@@ -53,13 +53,12 @@ describe('readDeviceMeasurements', () => {
     dirs.push(dir);
     writeRun(dir, 'start', 90, [90, 100]);
     rmSync(join(dir, 'answers-start.jsonl'));
-    const e = (() => {
-      try {
-        readDeviceMeasurements(dir, 'start');
-      } catch (err) {
-        return err;
-      }
-    })();
+    let e: unknown;
+    try {
+      readDeviceMeasurements(dir, 'start');
+    } catch (err) {
+      e = err;
+    }
     expect(e).toBeInstanceOf(EvidenceError);
     expect((e as Error).message).toContain('answers-start.jsonl');
     expect((e as Error).message).toContain("run 'start'");
