@@ -8,6 +8,7 @@ import {
   docsPassage,
   docsTopic,
   keywords,
+  mainName,
   splitSentences,
   subjectOf,
   TASK_FAMILIES,
@@ -63,17 +64,39 @@ const DOCS = [
 
 describe('passage readers', () => {
   it('splits sentences without breaking at common abbreviations', () => {
-    expect(splitSentences('Use a key, e.g. the length. Then sort it! Done?')).toEqual([
+    expect(splitSentences('Use a key, e.g. the length. Then sort it! Done? Use os.path in 3.11.')).toEqual([
       'Use a key, e.g. the length.',
       'Then sort it!',
       'Done?',
+      'Use os.path in 3.11.',
     ]);
+    expect(splitSentences('She said, "Come in!" Then we went.')).toEqual(['She said, "Come in!"', 'Then we went.']);
+    expect(splitSentences('It was John F. Smith. He left.')).toEqual(['It was John F. Smith.', 'He left.']);
   });
 
   it('detokenises word-tokenised text', () => {
     expect(detokenise("I saw them , and it 's great . They do n't stop ;")).toBe(
       "I saw them, and it's great. They don't stop;",
     );
+  });
+
+  it('skips T0 template wording and stray quote marks, and closes spaced quotes', () => {
+    const [p] = t0Passages(
+      t0(
+        'Context: After reading the paragraphs above, pick one. The Old Mill is a museum by the river. ' +
+          'She said, " Come in! " The Old Mill opened in 1950 ( after repairs ) and draws many visitors.',
+      ),
+    );
+    expect(p!.sentences).toEqual([
+      'The Old Mill is a museum by the river.',
+      'The Old Mill opened in 1950 (after repairs) and draws many visitors.',
+    ]);
+    expect(t0Passages(t0('Context: He said, " Stop. Then we left the house together and went home.'))).toEqual([]);
+  });
+
+  it('takes a repeated name as the topic, but not a clause opener', () => {
+    expect(mainName(['It rained, and Anna ran home.', 'Later, Anna and Tom ate.'])).toBe('Anna');
+    expect(mainName(['It rained, Now it is dry.', 'Dry, Now is the time.'])).toBeUndefined();
   });
 
   it('finds a named subject, and refuses pronouns and long phrases', () => {

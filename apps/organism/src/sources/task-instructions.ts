@@ -61,15 +61,16 @@ function choose<T>(list: readonly T[], key: string): T {
   return list[Math.floor(unit(key) * list.length)]!;
 }
 
-const ABBREVIATION = /\b(e\.g|i\.e|etc|vs|cf|Mr|Mrs|Ms|Dr|St|No|Jr|Sr)\./g;
+const ABBREVIATION = /\b(e\.g|i\.e|etc|vs|cf|Mr|Mrs|Ms|Dr|St|No|Jr|Sr|[A-Z])\./g;
 
-/** Whole sentences of `text` (a sentence ends at . ! or ? before a space or the end; "e.g." and the like do not). */
+/** Whole sentences of `text` (one ends at . ! or ?, closing quotes included, before a space or the end; "e.g." does not). */
 export function splitSentences(text: string): string[] {
   const flat = text
     .replace(/\s+/g, ' ')
     .trim()
     .replace(ABBREVIATION, (m) => m.replace(/\./g, '\u0001'));
-  return (flat.match(/[^.!?]+[.!?]+(?=\s|$)/g) ?? []).map((s) => s.trim().replace(/\u0001/g, '.'));
+  // Lazy up to an end mark (and closing quotes) before a space: dots inside words ("os.path", "3.11") stay inside.
+  return (flat.match(/\S.*?[.!?]+["')\]]*(?=\s|$)/g) ?? []).map((s) => s.trim().replace(/\u0001/g, '.'));
 }
 
 /** Undoes the word tokenisation some T0 datasets ship ("it 's here ." → "it's here."). */
@@ -77,12 +78,23 @@ export function detokenise(text: string): string {
   return text
     .replace(/ (n't|'s|'re|'ve|'ll|'m|'d)\b/g, '$1')
     .replace(/ ([.,;:!?])(?=\s|$)/g, '$1')
+    .replace(/" ([^"]*?) "/g, '"$1"')
+    .replace(/\( /g, '(')
+    .replace(/ \)/g, ')')
     .replace(/\s+/g, ' ')
     .trim();
 }
 
 const GOOD_SENTENCE = /^[A-Z"'][^ ]* [^ ]+ [^ ]+ [^ ]+/;
 const TOKENISED = /(-lrb-|-rrb-| ,| \.|``|'')/;
+
+/** T0 template wording around the passages ("the paragraphs above", "a new situation"), not passage text. */
+const TEMPLATE_WORDING =
+  /\b(paragraphs? (above|below)|(passage|text|article|context) (above|below)|choices below|the following|answer the|background article|new situation|see figure|options are|pick one|categor(y|ies) for)\b/i;
+
+/** Capitalised words that open clauses rather than name things. */
+const NOT_A_NAME =
+  /^(Now|Then|However|Also|Unfortunately|Fortunately|Finally|Today|Yesterday|Tomorrow|Later|Still|Yet|So|But|And|Or|Meanwhile|Instead|Otherwise|Moreover|Furthermore|Thus|Therefore|Hence|Although|Because|Since|While|Whether|Both|Each|Every|Some|Many|Most|All|Other|Another|Such|What|Which|Who|Why|How)$/;
 
 function usableSentence(s: string): boolean {
   return (
@@ -92,7 +104,9 @@ function usableSentence(s: string): boolean {
     !TOKENISED.test(s) &&
     !s.includes('_') &&
     !/[{}<>[\]\\`|=\u0001]/.test(s) &&
-    !/\bContributed by\b|\((A|B)\)|\b(Question|Answer|Options?):/.test(s)
+    !/\bContributed by\b|\((A|B)\)|\b(Question|Answer|Options?):/.test(s) &&
+    !TEMPLATE_WORDING.test(s) &&
+    !/(^|\s)"(\s|$)/.test(s)
   );
 }
 
@@ -139,8 +153,9 @@ export function mainName(sentences: readonly string[]): string | undefined {
   for (const s of sentences)
     for (const m of s.slice(1).matchAll(/(?<=[a-z,;] )([A-Z][a-z]+(?: [A-Z][a-z]+){0,2})/g))
       counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + 1);
-  const best = [...counts].sort((a, b) => b[1] - a[1])[0];
-  return best !== undefined && best[1] >= 2 && !PRONOUN_START.test(best[0]) ? best[0] : undefined;
+  const ok = (name: string): boolean => !PRONOUN_START.test(name) && !NOT_A_NAME.test(name.split(' ')[0]!);
+  const best = [...counts].filter(([name]) => ok(name)).sort((a, b) => b[1] - a[1])[0];
+  return best !== undefined && best[1] >= 2 ? best[0] : undefined;
 }
 
 /**
