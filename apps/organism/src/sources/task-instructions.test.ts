@@ -74,6 +74,10 @@ describe('passage readers', () => {
     expect(splitSentences('It was John F. Smith. He left.')).toEqual(['It was John F. Smith.', 'He left.']);
   });
 
+  it('leaves quotations in untokenised text alone', () => {
+    expect(detokenise('It says "one thing" and "another thing".')).toBe('It says "one thing" and "another thing".');
+  });
+
   it('detokenises word-tokenised text', () => {
     expect(detokenise("I saw them , and it 's great . They do n't stop ;")).toBe(
       "I saw them, and it's great. They don't stop;",

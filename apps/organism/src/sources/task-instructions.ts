@@ -75,6 +75,9 @@ export function splitSentences(text: string): string[] {
 
 /** Undoes the word tokenisation some T0 datasets ship ("it 's here ." → "it's here."). */
 export function detokenise(text: string): string {
+  // Only word-tokenised text ("here ." , "it 's") gets its spaced quotes closed: in other text " and " sits between
+  // two quotations.
+  if (!/ ([.,;:!?)]|n't|'s)(\s|$)/.test(text)) return text.replace(/\s+/g, ' ').trim();
   return text
     .replace(/ (n't|'s|'re|'ve|'ll|'m|'d)\b/g, '$1')
     .replace(/ ([.,;:!?])(?=\s|$)/g, '$1')
@@ -90,7 +93,7 @@ const TOKENISED = /(-lrb-|-rrb-| ,| \.|``|'')/;
 
 /** T0 template wording around the passages ("the paragraphs above", "a new situation"), not passage text. */
 const TEMPLATE_WORDING =
-  /\b(paragraphs? (above|below)|(passage|text|article|context) (above|below)|choices below|the following|answer the|background article|new situation|see figure|options are|pick one|categor(y|ies) for)\b/i;
+  /\b(paragraphs? (above|below)|(passage|text|article|context) (above|below)|choices below|the following|answer the|background article|new situation|see figure|options are|pick one|categor(y|ies) for|the answer|for hints)\b/i;
 
 /** Capitalised words that open clauses rather than name things. */
 const NOT_A_NAME =
