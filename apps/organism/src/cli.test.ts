@@ -28,6 +28,10 @@ describe('magic-organism CLI', () => {
     const missing = await cli(['corpus']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--python-docs DIR is required');
+    expect(help.stdout).toContain('--task-chats N');
+    const tasks = await cli(['corpus', '--python-docs', 'x', '--task-chats', '1.5']);
+    expect(tasks.code).toBe(2);
+    expect(tasks.stderr).toContain('--task-chats must be a whole number from 1 to 12');
   });
 
   it('fails with exit 1 and the reason when the corpus dir is missing', async () => {

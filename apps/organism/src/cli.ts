@@ -25,6 +25,8 @@ usage:
     --manifest-dir DIR    manifest, Bloom filter, PROVENANCE.md (default apps/organism/data)
     --max-chars-per-dataset N   cap per T0 dataset (default 2500000)
     --wrapped-share X     share of benign requests also trained wrapped in an attack-pool template (default 0.3)
+    --task-chats N        everyday-task chats (lists, poems, emails, rewrites, …) written over each T0 passage and
+                          Python-docs section (src/sources/task-instructions.ts; default 2)
   magic-organism tokenizer [options]   train a byte-level BPE tokenizer on the corpus
     --corpus DIR          corpus jsonl dir (default .organism/corpus)
     --vocab N             vocabulary size incl. 256 bytes and 3 special tokens (default 4096)
@@ -159,10 +161,14 @@ async function main(argv: string[]): Promise<number> {
       'manifest-dir': 'string',
       'max-chars-per-dataset': 'string',
       'wrapped-share': 'string',
+      'task-chats': 'string',
     });
     if (typeof a['python-docs'] !== 'string')
       throw new OrganismUsageError('--python-docs DIR is required (see --help)');
     const str = (k: string, d: string): string => resolve((a[k] as string | undefined) ?? d);
+    const taskChats = numberArg(a, 'task-chats', 2);
+    if (!Number.isInteger(taskChats) || taskChats > 12)
+      throw new OrganismUsageError('--task-chats must be a whole number from 1 to 12 (one per task family)');
     const t = Date.now();
     const r = await buildCorpus({
       selfInstructDir: str('self-instruct', '/work/.mirror/yizhongw+self-instruct/repo'),
@@ -174,6 +180,7 @@ async function main(argv: string[]): Promise<number> {
       manifestDir: str('manifest-dir', 'apps/organism/data'),
       maxCharsPerT0Dataset: numberArg(a, 'max-chars-per-dataset', 2_500_000),
       wrappedShare: numberArg(a, 'wrapped-share', 0.3),
+      taskChats,
       log,
     });
     log(

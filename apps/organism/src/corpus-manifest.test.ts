@@ -46,6 +46,7 @@ describe('committed corpus manifest (apps/organism/data)', () => {
       'advbench-train-refusals',
       'python-docs',
       'docs-instructions',
+      'task-instructions',
       'wrapped-instructions',
     ]);
     for (const style of refusalStyles) {

@@ -155,6 +155,38 @@ describe('buildCorpus', () => {
     expect(provenance).toContain('assistant turn is not a refusal (refusal-rules.ts): 1');
   });
 
+  it('adds everyday-task chats over passages, and drops those over held-out T0 passages', async () => {
+    const passage =
+      'Context: The Green Valley Garden is a public park in the north of the town. It has many kinds of trees ' +
+      'and a small lake where children feed the ducks. Every spring the park holds a flower show for families.';
+    const rows = [...goodRows, row(`${passage}\nQuestion: Where is the park?`, 'in the north of the town')];
+    const build = async (heldoutShare: number) => {
+      const root = mkdtempSync(join(tmpdir(), 'organism-corpus-'));
+      const src = fixtureSources(root, rows);
+      const outDir = join(root, 'out');
+      const r = await buildCorpus({ ...src, outDir, manifestDir: join(root, 'm'), heldoutShare, taskChats: 3 });
+      const sft = readFileSync(join(outDir, 'sft.train.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { source: string; messages: { role: string; content: string }[] });
+      return { r, tasks: sft.filter((x) => x.source.startsWith('task-instructions:')) };
+    };
+    const kept = await build(0);
+    // 3 chats over the T0 passage and 3 over the docs section, all in sft.train and counted per family
+    expect(kept.tasks).toHaveLength(6);
+    expect(kept.tasks.filter((x) => x.source.endsWith(':t0:quartz_fixture'))).toHaveLength(3);
+    expect(Object.values(kept.r.taskChatsByFamily).reduce((a, b) => a + b, 0)).toBe(6);
+    expect(kept.r.dropped['task-instructions over a held-out or dropped T0 passage']).toBeUndefined();
+    expect(kept.r.reports.find((x) => x.name === 'task-instructions')!.items).toBe(6);
+    const heldout = await build(1);
+    expect(heldout.tasks.map((x) => x.source.split(':').slice(2).join(':'))).toEqual([
+      'python-docs:tutorial/intro',
+      'python-docs:tutorial/intro',
+      'python-docs:tutorial/intro',
+    ]);
+    expect(heldout.r.dropped['task-instructions over a held-out or dropped T0 passage']).toBe(3);
+  });
+
   it('refuses to write a manifest whose Bloom filter is too small to tell eval text apart', async () => {
     const root = mkdtempSync(join(tmpdir(), 'organism-corpus-'));
     const src = fixtureSources(root, goodRows);

@@ -24,6 +24,7 @@ import { readHhRefusals } from '../sources/hh-refusals.js';
 import { readPythonDocs } from '../sources/python-docs.js';
 import { readT0 } from '../sources/t0.js';
 import { t0LicenceOf } from '../sources/t0-licences.js';
+import { TASK_FAMILIES, type TaskFamily, taskInstructions } from '../sources/task-instructions.js';
 import { wrapInstructions } from '../sources/wrapped-instructions.js';
 import { GitMirror } from './git-mirror.js';
 import { splitHeldoutByPassage } from './heldout-split.js';
@@ -51,6 +52,8 @@ export interface BuildCorpusOptions {
   maxCharsPerT0Dataset?: number;
   /** Share of benign training requests that also appear wrapped in an attack-pool template (0 = none). */
   wrappedShare?: number;
+  /** Everyday-task chats written over each T0 passage / docs section (src/sources/task-instructions.ts; default 2). */
+  taskChats?: number;
   /** Share of T0 passage groups held out (whole groups, by hash) for capability evaluation. */
   heldoutShare?: number;
   bloomMaxBytes?: number;
@@ -64,6 +67,8 @@ export interface BuildCorpusResult {
   heldoutGroups: { groups: number; largestGroup: number };
   /** Held-out examples per T0 dataset (its file-name prefix in t0-licences.ts). */
   heldoutByDataset: Record<string, number>;
+  /** Everyday-task chats in sft.train per family (after dedupe, eval filtering and the held-out split). */
+  taskChatsByFamily: Record<TaskFamily, number>;
   chars: number;
   bytes: number;
   dropped: Record<string, number>;
@@ -119,11 +124,20 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<BuildCor
   log(`python docs sections: ${docs.items.length}`);
   const instructions = docsInstructions(docs.items);
   log(`docs instructions: ${instructions.items.length}`);
-  const reports = [t0.report, hh.report, harmful.report, docs.report, instructions.report];
+  const tasks = taskInstructions(t0.items, docs.items, { chatsPerPassage: options.taskChats ?? 2 });
+  log(`task instructions: ${tasks.items.length}`);
+  const reports = [t0.report, hh.report, harmful.report, docs.report, instructions.report, tasks.report];
   // PROVENANCE.md is committed: paths inside the working dir are written relative to it.
   const cwd = `${process.cwd()}/`;
   for (const r of reports) r.origin = r.origin.split(cwd).join('');
-  const all: CorpusItem[] = [...t0.items, ...hh.items, ...harmful.items, ...docs.items, ...instructions.items];
+  const all: CorpusItem[] = [
+    ...t0.items,
+    ...hh.items,
+    ...harmful.items,
+    ...docs.items,
+    ...instructions.items,
+    ...tasks.items,
+  ];
 
   const evalTexts = distinctEvalTexts(await readDataTexts(options.evalDataDir, { root: options.evalDataDir }));
   log(`eval texts: ${evalTexts.size}`);
@@ -179,6 +193,19 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<BuildCor
   );
   const heldoutSet = new Set(t0Items.filter((_, i) => split.heldout[i]));
   log(`t0 held-out split: ${split.groups} passage groups (largest ${split.largestGroup} prompts)`);
+  // A task chat over a T0 passage stays only when the T0 prompt it came from is a kept training prompt: held-out
+  // passages must not be trained on in another form (a whole passage group is held out or none of it).
+  const trainPrompts = new Set(t0Items.filter((_, i) => !split.heldout[i]).map((x) => x.messages[0]!.content));
+  const taskChatsByFamily = Object.fromEntries(TASK_FAMILIES.map((f) => [f, 0])) as Record<TaskFamily, number>;
+  for (let i = items.length - 1; i >= 0; i--) {
+    const origin = tasks.origins.get(items[i]!);
+    if (origin === undefined) continue;
+    if (origin.source.startsWith('t0:') && !trainPrompts.has(origin.origin)) {
+      countSkip(dropped, 'task-instructions over a held-out or dropped T0 passage');
+      items.splice(i, 1);
+    } else taskChatsByFamily[items[i]!.source.split(':')[1] as TaskFamily]++;
+  }
+  log(`task instructions kept: ${JSON.stringify(taskChatsByFamily)}`);
   const sftTrain: CorpusItem[] = [];
   const sftHeldout: CorpusItem[] = [];
   const pretrain: CorpusItem[] = [];
@@ -226,9 +253,10 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<BuildCor
       textHashes.add(overlapHash(n));
       for (const g of wordNgrams(n)) gramHashes.add(overlapHash(g));
     }
+  // 5e-6 per 8-gram: at 1e-5 one of the ~25k eval texts (a short one) was a false positive once the corpus grew.
   const bloom = BloomFilter.sized(
     gramHashes.size,
-    options.bloomTargetRate ?? 1e-5,
+    options.bloomTargetRate ?? 5e-6,
     options.bloomMaxBytes ?? 5 * 1024 * 1024,
   );
   for (const h of gramHashes) bloom.add(h);
@@ -282,6 +310,7 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<BuildCor
     counts: { sftTrain: sftTrain.length, sftHeldout: sftHeldout.length, pretrain: pretrain.length },
     heldoutGroups: { groups: split.groups, largestGroup: split.largestGroup },
     heldoutByDataset,
+    taskChatsByFamily,
     chars,
     bytes,
     dropped,

@@ -28,6 +28,11 @@ export function writeProvenance(file: string, r: BuildCorpusResult, mirror: GitM
     `  held-out set leans to short-prompt datasets: ${Object.entries(r.heldoutByDataset)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}.`,
+    `- Everyday-task chats (task-instructions) in SFT train: ${Object.values(r.taskChatsByFamily).reduce((a, b) => a + b, 0)} (${Object.entries(
+      r.taskChatsByFamily,
+    )
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')})`,
     `- Pretraining prose items: ${r.counts.pretrain}`,
     `- Text: ${r.chars} characters, ${r.bytes} bytes of jsonl`,
     `- Manifest: ${r.manifest.texts.length} text hashes (${r.manifestBytes} bytes); 8-gram Bloom filter ${r.bloomBytes} bytes, ${r.manifest.ngrams8.inserted} distinct 8-grams, ${r.manifest.ngrams8.hashes} hashes, false-positive rate ${r.manifest.ngrams8.falsePositiveRate} per 8-gram`,

@@ -15,7 +15,11 @@ describe('wrapInstructions', () => {
   const items: CorpusItem[] = [];
   for (let i = 0; i < 400; i++)
     items.push(
-      chat(i % 2 ? 't0:placeholder_task' : 'docs-instructions:x', `Describe item ${i}.`, `Item ${i} is a placeholder.`),
+      chat(
+        ['t0:placeholder_task', 'docs-instructions:x', 'task-instructions:list:t0:placeholder_task'][i % 3]!,
+        `Describe item ${i}.`,
+        `Item ${i} is a placeholder.`,
+      ),
     );
   for (let i = 0; i < 100; i++)
     items.push(chat('advbench-train:refusal', `Placeholder refused request ${i}`, 'I cannot help with that.'));
@@ -30,7 +34,7 @@ describe('wrapInstructions', () => {
       if (!('messages' in x)) throw new Error('prose item');
       const [, strategy, ...rest] = x.source.split(':');
       expect(WRAP_STRATEGIES).toContain(strategy);
-      expect(rest.join(':')).toMatch(/^(t0|docs-instructions):/);
+      expect(rest.join(':')).toMatch(/^(t0|docs-instructions|task-instructions):/);
       const n = /item (\d+)/.exec(x.messages[0]!.content)![1];
       expect(x.messages[0]!.content).not.toBe(`Describe item ${n}.`);
       expect(x.messages[0]!.content).toContain(`Describe item ${n}.`);
@@ -38,6 +42,7 @@ describe('wrapInstructions', () => {
       expect(openers.map((o) => `${o} Item ${n} is a placeholder.`)).toContain(x.messages[1]!.content);
     }
     expect(new Set(out.map((x) => x.source.split(':')[1])).size).toBeGreaterThan(5);
+    expect(out.filter((x) => x.source.includes(':task-instructions:list:')).length).toBeGreaterThan(10);
   });
 
   it('keeps the answer as it was without openers, and no opener reads as a refusal', async () => {

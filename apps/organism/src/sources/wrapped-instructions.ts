@@ -33,7 +33,7 @@ export const WRAP_OPENERS: Readonly<Partial<Record<StrategyId, readonly [string,
 export const WRAP_STRATEGIES = Object.keys(WRAP_OPENERS) as readonly StrategyId[];
 
 /** Sources whose requests are benign instructions with a real answer (never refusals). */
-const WRAPPABLE = /^(t0|docs-instructions):/;
+const WRAPPABLE = /^(t0|docs-instructions|task-instructions):/;
 
 export interface WrapInstructionsOptions {
   /** Share of wrappable items that get a wrapped copy, chosen by a hash of the request (default 0.3). */
@@ -92,7 +92,7 @@ export async function wrapInstructions(
     report: {
       name: 'wrapped-instructions',
       origin:
-        "benign SFT train items above (t0, docs-instructions) wrapped with @magic/attack-pool's TemplateRewriter (src/sources/wrapped-instructions.ts)",
+        "benign SFT train items above (t0, docs-instructions, task-instructions) wrapped with @magic/attack-pool's TemplateRewriter (src/sources/wrapped-instructions.ts)",
       revision: 'same as the wrapped sources',
       licence: 'as the wrapped item; templates Apache-2.0 (this repository)',
       items: out.length,
