@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { EvidenceError } from '../errors.js';
 import { type OrganismEval, readOrganismEval } from '../eval/eval-report.js';
 import { writeOrganismEval } from '../eval/evaluate.js';
-import type { OrganismSetName } from '../eval/set-names.js';
+import { ORGANISM_SET_NAMES, type OrganismSetName } from '../eval/set-names.js';
 import {
   buildEvidence,
   EVIDENCE_ROLES,
@@ -21,14 +21,7 @@ import {
 import { evidenceMarkdown } from './evidence-markdown.js';
 
 /** The organism sets the evidence measures (the game's three validation sets, the held-out ROUGE-L set, etc.). */
-export const EVIDENCE_ORGANISM_SETS: readonly OrganismSetName[] = [
-  'benign_seeds',
-  'heldout_instructions',
-  'harmful_heldout_source',
-  'harmful_adversarial',
-  'benign_adversarial',
-  'harmful_vanilla',
-];
+export const EVIDENCE_ORGANISM_SETS: readonly OrganismSetName[] = ORGANISM_SET_NAMES;
 
 /** Runs `magic-eval` with these arguments; resolves when it exits 0. */
 export type MagicEvalRunner = (args: string[]) => Promise<void>;
