@@ -136,6 +136,11 @@ describe('presets', () => {
     expect(roles[last - 1]).toBe('defender');
     expect(roles.lastIndexOf('attacker', last - 1)).toBeGreaterThan(0);
     expect(roles.slice(roles.lastIndexOf('attacker', last - 1) + 1, last).every((r) => r === 'defender')).toBe(true);
+    // balanced defender batches and the attacker side measured at the attacker block's edges (docs/organism.md)
+    expect(c.data.benignShare).toBe(0.5);
+    expect(c.data.trainBatchSize % 2).toBe(0);
+    expect(c.rollout.attackerDecoding).toBe('sample-shared');
+    expect(c.validation.attackerBlockEdges).toBe(true);
     // a path given on the command line or in a --config file is kept as given
     const own = resolveConfig({ ...args, overrides: ['model.defender.path=some/dir'] }, {});
     expect(own.model.defender.path).toBe('some/dir');

@@ -30,9 +30,10 @@ export const DataSchema = z.strictObject({
   /** Shuffle the training seeds each epoch (seeded). */
   shuffle: z.boolean().default(true),
   /**
-   * Share of benign (`vanilla_benign`) seeds in every training batch, in [0, 1]: each epoch interleaves the benign
-   * and harmful seeds at this share (each kind in its own seeded order). Unset = the seeds as they come (MAGIC's
-   * sampler), so a batch's mix follows the seed file's.
+   * Share of benign (`vanilla_benign`) seeds in every defender training batch, in [0, 1]: each epoch interleaves the
+   * benign and harmful seeds at this share (each kind in its own seeded order). Attacker steps keep drawing the seeds
+   * as they come (on benign seeds the attacker is rewarded for refusals, so balancing its batches shifts its
+   * objective). Unset = MAGIC's sampler for both roles, a batch's mix following the seed file's.
    */
   benignShare: z.number().min(0).max(1).optional(),
 });

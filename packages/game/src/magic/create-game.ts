@@ -149,7 +149,13 @@ export async function createMagicGame(config: GameConfig, opts: CreateMagicGameO
     trainSeeds: train,
     ...(config.data.benignShare === undefined
       ? {}
-      : { balance: { share: config.data.benignShare, isMember: (s: Seed) => s.dataType === 'vanilla_benign' } }),
+      : {
+          balance: {
+            share: config.data.benignShare,
+            isMember: (s: Seed) => s.dataType === 'vanilla_benign',
+            roles: ['defender'] as const,
+          },
+        }),
     createData: (seeds, step) => createStepData(withUids(seeds, step)),
     stages,
     runDir: opts.runDir,

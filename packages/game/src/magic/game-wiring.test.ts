@@ -39,9 +39,12 @@ async function build(overrides: string[]) {
     validationRecords: () => [],
   });
   try {
+    const plainBatch = game.trainer.sampler.nextBatch(8).map((seed) => seed.question);
     return {
       seeds: lines.find((l) => l.startsWith('seeds:')),
-      batchTypes: game.trainer.sampler.nextBatch(8).map((seed) => seed.dataType),
+      // defender steps draw from the balanced sampler when data.benignShare is set, attacker steps from the plain one
+      batchTypes: (game.trainer.balancedSampler ?? game.trainer.sampler).nextBatch(8).map((seed) => seed.dataType),
+      plainBatch,
       attacker: await game.players.attacker.parameterFingerprint(),
       defender: await game.players.defender.parameterFingerprint(),
     };
@@ -65,6 +68,8 @@ describe('data.* and model.* options change what the game is built from', () => 
     expect(benign((await build(['data.benignShare=1'])).batchTypes)).toBe(8);
     expect(benign((await build(['data.benignShare=0.25'])).batchTypes)).toBe(2);
     expect(benign((await build(['data.benignShare=0'])).batchTypes)).toBe(0);
+    // the attacker's (plain) sampler is the same with or without the option
+    expect((await build(['data.benignShare=1'])).plainBatch).toEqual((await build([])).plainBatch);
     const harmfulOnly = join(mkdtempSync(join(tmpdir(), 'magic-seeds-')), 'harmful.jsonl');
     writeFileSync(harmfulOnly, `${JSON.stringify({ vanilla: 'neutral placeholder', data_type: 'vanilla_harmful' })}\n`);
     await expect(build([`data.trainFiles=${harmfulOnly}`, 'data.benignShare=0.5'])).rejects.toThrow(

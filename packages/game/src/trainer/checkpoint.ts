@@ -16,6 +16,8 @@ export const TrainerStateSchema = z.object({
   switchState: SwitchStateSchema,
   rngState: z.number().int().nonnegative(),
   dataCursor: DataCursorSchema,
+  /** The balanced sampler's cursor (`balance` option: the steps of its roles draw from it). */
+  balancedDataCursor: DataCursorSchema.optional(),
   /** metrics.jsonl up to and including `step`. */
   metrics: z.array(z.record(z.string(), z.union([z.number(), z.string()]))),
   /** JSON of the resolved config the run started with (resume refuses a different one). */

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import type { Role } from '../config/schema.js';
 import { StageError } from '../errors.js';
 import type { GameAgent } from './agent.js';
 import { CoEvolutionTrainer } from './co-evolution-trainer.js';
+import { SeedSampler } from './data-cursor.js';
 import { deriveSeed, SeededRng } from './rng.js';
 import type { StageMap } from './stages.js';
 
@@ -118,6 +119,55 @@ describe('CoEvolutionTrainer', () => {
     expect(lines.find((l) => l['step'] === 6 && l['phase'] === 'phase2')!['val/attacker/asr']).toBe(0.6);
     expect(lines.find((l) => l['step'] === 9)!['val/attacker/asr']).toBe(0.9);
     expect(lines.find((l) => l['step'] === 7)!['val/attacker/asr']).toBeUndefined();
+  });
+
+  it('balance draws the steps of its roles from a balanced sampler and resumes both cursors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'game-trainer-'));
+    const config = loadConfig({
+      overrides: ['data.trainBatchSize=4', 'trainer.totalSteps=4', 'trainer.saveFreq=2', 'switchAgent.freq=2'],
+    });
+    const make = (resume: boolean) => {
+      const batches: [Role, number[]][] = [];
+      const agents = { attacker: new FakeAgent('attacker'), defender: new FakeAgent('defender') };
+      const noop = () => {};
+      const trainer = new CoEvolutionTrainer<number, number[]>({
+        config,
+        agents,
+        // 0-6 "harmful", 100-102 "benign"
+        trainSeeds: [0, 1, 2, 3, 4, 5, 6, 100, 101, 102],
+        balance: { share: 0.5, isMember: (x) => x >= 100, roles: ['defender'] },
+        createData: (seeds) => seeds,
+        stages: {
+          generate: (ctx) => {
+            batches.push([ctx.role, ctx.data]);
+          },
+          judge: noop,
+          reward: noop,
+          oldLogProbs: noop,
+          advantages: noop,
+          update: noop,
+        },
+        runDir: dir,
+        resume,
+      });
+      return { trainer, batches };
+    };
+    const first = make(false);
+    await first.trainer.run();
+    // freq 2, original first block: defender 1, attacker 2-3, defender 4
+    expect(first.batches.map(([r]) => r)).toEqual(['defender', 'attacker', 'attacker', 'defender']);
+    for (const [role, seeds] of first.batches) {
+      if (role === 'defender') expect(seeds.filter((x) => x >= 100)).toHaveLength(2);
+    }
+    // attacker steps get the plain sampler's first two batches
+    const plain = new SeedSampler([0, 1, 2, 3, 4, 5, 6, 100, 101, 102], { seed: config.trainer.seed, shuffle: true });
+    expect([first.batches[1]![1], first.batches[2]![1]]).toEqual([plain.nextBatch(4), plain.nextBatch(4)]);
+    // resume from step 2: steps 3-4 draw the same seeds again
+    rmSync(join(dir, 'checkpoints', 'global_step_4'), { recursive: true, force: true });
+    writeFileSync(join(dir, 'checkpoints', 'latest.json'), JSON.stringify({ step: 2, dir: 'global_step_2' }));
+    const again = make(true);
+    await again.trainer.run();
+    expect(again.batches).toEqual(first.batches.slice(2));
   });
 
   it('without validation.attackerBlockEdges only testFreq validates (full)', async () => {

@@ -21,8 +21,11 @@ export interface CoEvolutionTrainerOptions<S, D> {
   agents: Record<Role, GameAgent>;
   /** Training seeds (the sampler's cursor is checkpointed). */
   trainSeeds: readonly S[];
-  /** A fixed share of each batch from one stratum of the seeds (e.g. benign requests); omitted = plain epochs. */
-  balance?: SamplerBalance<S>;
+  /**
+   * A fixed share of each batch from one stratum of the seeds (e.g. benign requests) in the steps of `roles`, drawn
+   * from a sampler of their own; other roles' steps, and every step when omitted, draw plain epochs.
+   */
+  balance?: SamplerBalance<S> & { roles: readonly Role[] };
   /** Builds a step's data bag from its seed batch. */
   createData: (seeds: S[], step: number) => D;
   stages: StageMap<D>;
@@ -70,6 +73,8 @@ export class CoEvolutionTrainer<S, D> {
   readonly runDir: string;
   readonly rng: SeededRng;
   readonly sampler: SeedSampler<S>;
+  /** The `balance` option's sampler, for the steps of its roles. */
+  readonly balancedSampler: SeedSampler<S> | undefined;
   #opts: CoEvolutionTrainerOptions<S, D>;
   #state: TrainerState;
   #stages: Record<StageName, Stage<D>>;
@@ -82,8 +87,14 @@ export class CoEvolutionTrainer<S, D> {
     this.sampler = new SeedSampler(opts.trainSeeds, {
       seed: opts.config.trainer.seed,
       shuffle: opts.config.data.shuffle,
-      ...(opts.balance ? { balance: opts.balance } : {}),
     });
+    this.balancedSampler = opts.balance
+      ? new SeedSampler(opts.trainSeeds, {
+          seed: opts.config.trainer.seed,
+          shuffle: opts.config.data.shuffle,
+          balance: opts.balance,
+        })
+      : undefined;
     this.#state = {
       version: 1,
       step: 0,
@@ -91,6 +102,7 @@ export class CoEvolutionTrainer<S, D> {
       switchState: initialSwitchState(opts.config.switchAgent),
       rngState: this.rng.state,
       dataCursor: this.sampler.cursor,
+      ...(this.balancedSampler ? { balancedDataCursor: this.balancedSampler.cursor } : {}),
       metrics: [],
       configDigest: configDigest(opts.config),
     };
@@ -140,6 +152,7 @@ export class CoEvolutionTrainer<S, D> {
     this.#state = state;
     this.rng.state = state.rngState;
     this.sampler.cursor = state.dataCursor;
+    if (this.balancedSampler && state.balancedDataCursor) this.balancedSampler.cursor = state.balancedDataCursor;
     writeFileSync(this.metricsFile, state.metrics.map((m) => `${JSON.stringify(m)}\n`).join(''));
     this.events.emit('resumed', { step: state.step, dir });
   }
@@ -182,7 +195,8 @@ export class CoEvolutionTrainer<S, D> {
 
   async #runStep(step: number): Promise<void> {
     const role = this.#state.switchState.currentAgent;
-    const seeds = this.sampler.nextBatch(this.config.data.trainBatchSize);
+    const balanced = this.balancedSampler && this.#opts.balance!.roles.includes(role);
+    const seeds = (balanced ? this.balancedSampler! : this.sampler).nextBatch(this.config.data.trainBatchSize);
     const ctx: StepContext<D> = {
       step,
       totalSteps: this.config.trainer.totalSteps,
@@ -296,6 +310,7 @@ export class CoEvolutionTrainer<S, D> {
     this.#state.step = step;
     this.#state.rngState = this.rng.state;
     this.#state.dataCursor = this.sampler.cursor;
+    if (this.balancedSampler) this.#state.balancedDataCursor = this.balancedSampler.cursor;
     const dir = await saveTrainerCheckpoint(
       this.runDir,
       this.#state,
