@@ -7,17 +7,23 @@ import { repoRoot } from './pack-helpers.js';
 
 /** "a -> b" for every @magic dependency of packages/* and apps/* (apps as apps/<dir>). */
 function manifestEdges(): string[] {
-  const edges: string[] = [];
+  const manifests: { label: string; name: string; deps: string[] }[] = [];
   for (const kind of ['packages', 'apps']) {
     for (const dir of readdirSync(join(repoRoot, kind))) {
       const file = join(repoRoot, kind, dir, 'package.json');
       if (!existsSync(file)) continue;
-      const deps = (JSON.parse(readFileSync(file, 'utf8')) as { dependencies?: Record<string, string> }).dependencies;
-      const from = kind === 'apps' ? `apps/${dir}` : dir;
-      for (const d of Object.keys(deps ?? {})) if (d.startsWith('@magic/')) edges.push(`${from} -> ${d.slice(7)}`);
+      const json = JSON.parse(readFileSync(file, 'utf8')) as { name: string; dependencies?: Record<string, string> };
+      const label = kind === 'apps' ? `apps/${dir}` : dir;
+      manifests.push({ label, name: json.name, deps: Object.keys(json.dependencies ?? {}) });
     }
   }
-  return edges.sort();
+  // an app another package depends on (e.g. @magic/eval-app) is drawn under its folder's label
+  const labelOf = new Map(manifests.map((m) => [m.name, m.label]));
+  return manifests
+    .flatMap((m) =>
+      m.deps.filter((d) => d.startsWith('@magic/')).map((d) => `${m.label} -> ${labelOf.get(d) ?? d.slice(7)}`),
+    )
+    .sort();
 }
 
 /** The arrows of the README's mermaid graph, with node ids mapped to their labels (`id[label]`, else the id). */
