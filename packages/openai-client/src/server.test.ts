@@ -49,6 +49,7 @@ describe('startOpenAIServer', () => {
     expect(await client.listModels()).toEqual(['echo']);
     const health = await fetch(s.url.replace('/v1', '/health'));
     expect(await health.json()).toEqual({ status: 'ok', kind: 'echo' });
+    expect((await fetch(s.url.replace('/v1', '/healthz'))).status).toBe(200);
   });
 
   it('refuses a wrong or missing key, bad JSON, bad requests, big bodies and unknown routes with OpenAI errors', async () => {

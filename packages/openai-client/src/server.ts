@@ -31,7 +31,7 @@ export interface OpenAIServerOptions<Request> {
   host: string;
   /** 0: any free port. */
   port: number;
-  /** Bearer token every route but `/health` requires (compared in constant time); none: no auth. */
+  /** Bearer token every route but `/health` (and `/healthz`) requires (compared in constant time); none: no auth. */
   apiKey?: string | undefined;
   /** Larger chat bodies get 413 before they are read whole. */
   maxBodyBytes: number;
@@ -104,7 +104,8 @@ let completionCounter = 0;
 export async function startOpenAIServer<Request>(o: OpenAIServerOptions<Request>): Promise<OpenAIServer> {
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '') || '/';
-    if (path === '/health') return sendJson(res, 200, { status: 'ok', ...o.health?.() });
+    // `/healthz`: the Kubernetes-style alias magic-serve has always answered
+    if (path === '/health' || path === '/healthz') return sendJson(res, 200, { status: 'ok', ...o.health?.() });
     if (!bearerMatches(req.headers.authorization, o.apiKey)) {
       throw new OpenAIServerError(401, 'authentication_error', 'missing or wrong bearer token');
     }
