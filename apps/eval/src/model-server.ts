@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { OpenAIServerError, startOpenAIServer } from '@magic/openai-client/server';
+import { parseRequestBody, startOpenAIServer } from '@magic/openai-client/server';
 import { z } from 'zod';
 
 /** What magic-serve needs from a model: chat rendering, tokenization and batched generation. */
@@ -152,14 +152,6 @@ export async function startModelServer(
       }
     });
 
-  const parseChatRequest = (json: unknown): ChatRequest => {
-    const parsed = chatRequestSchema.safeParse(json);
-    if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.join('.') || '(root)';
-    throw new OpenAIServerError(400, 'invalid_request_error', `invalid request at ${where}: ${issue?.message}`);
-  };
-
   const chat = async (request: ChatRequest) => {
     stats.chatRequests += 1;
     const prompt = model.tokenizer.applyChatTemplate(request.messages, { addGenerationPrompt: true });
@@ -180,7 +172,7 @@ export async function startModelServer(
     apiKey: o.apiKey,
     maxBodyBytes: o.maxBodyBytes,
     modelName: o.modelName,
-    parseChatRequest,
+    parseChatRequest: (json) => parseRequestBody(chatRequestSchema, json),
     chat,
     failureMessage: (error) => `generation failed: ${error instanceof Error ? error.message : String(error)}`,
   });

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MagicError } from '@magic/core';
+import type { z } from 'zod';
 
 /**
  * A request the server refuses, answered as an OpenAI error body `{ error: { message, type, code } }` with `status`.
@@ -62,6 +63,18 @@ export function bearerMatches(header: string | undefined, apiKey: string | undef
   const expected = Buffer.from(`Bearer ${apiKey}`);
   const given = Buffer.from(header ?? '');
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * A chat body validated by `schema`, for `parseChatRequest`: a bad one becomes a 400 `invalid_request_error` naming
+ * the first failing field, the same reply from every server on this base.
+ */
+export function parseRequestBody<T>(schema: z.ZodType<T>, json: unknown): T {
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.join('.') || '(root)';
+  throw new OpenAIServerError(400, 'invalid_request_error', `invalid request at ${where}: ${issue?.message}`);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
