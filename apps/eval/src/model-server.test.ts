@@ -86,4 +86,32 @@ describe('magic-serve model server', () => {
     const big = await post(server.url, { messages: [{ role: 'user', content: 'x'.repeat(500) }] }, auth);
     expect(big.status).toBe(413);
   });
+
+  it('checks the key through the shared base: same-length wrong keys refused, health open, failures 500', async () => {
+    const { model } = scriptedModel();
+    model.generate = async () => {
+      throw new Error('placeholder failure');
+    };
+    server = await startModelServer(model, { apiKey: 'key-1' });
+    const wrong = await post(
+      server.url,
+      { messages: [{ role: 'user', content: 'x' }] },
+      { authorization: 'Bearer key-2' },
+    );
+    expect(wrong.status).toBe(401);
+    expect((await wrong.json()).error.type).toBe('authentication_error');
+    for (const path of ['/health', '/healthz']) {
+      expect((await fetch(server.url.replace('/v1', path))).status).toBe(200);
+    }
+    const failed = await post(
+      server.url,
+      { messages: [{ role: 'user', content: 'x' }] },
+      { authorization: 'Bearer key-1' },
+    );
+    expect(failed.status).toBe(500);
+    expect(await failed.json()).toEqual({
+      error: { message: 'generation failed: placeholder failure', type: 'server_error', code: 500 },
+    });
+    expect(server.stats.chatRequests).toBe(1);
+  });
 });

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { parseRequestBody, startOpenAIServer } from '@magic/openai-client/server';
 import { z } from 'zod';
 
 /** What magic-serve needs from a model: chat rendering, tokenization and batched generation. */
@@ -74,28 +74,6 @@ export interface RunningModelServer {
   /** Counters since start: chat-completion requests accepted, and model.generate calls (batches) made. */
   stats: { chatRequests: number; generateCalls: number; generatedSequences: number };
   close(): Promise<void>;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function sendError(res: ServerResponse, status: number, message: string, type = 'invalid_request_error'): void {
-  sendJson(res, status, { error: { message, type, code: status } });
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limit) return undefined;
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Key under which requests may share one generate() call: same sampling parameters. */
@@ -174,80 +152,37 @@ export async function startModelServer(
       }
     });
 
-  const handleChat = async (req: IncomingMessage, res: ServerResponse) => {
-    const body = await readBody(req, o.maxBodyBytes);
-    if (body === undefined) return sendError(res, 413, `request body exceeds ${o.maxBodyBytes} bytes`);
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {
-      return sendError(res, 400, 'request body is not valid JSON');
-    }
-    const parsed = chatRequestSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return sendError(res, 400, `invalid request at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
-    }
-    const request = parsed.data;
+  const chat = async (request: ChatRequest) => {
     stats.chatRequests += 1;
     const prompt = model.tokenizer.applyChatTemplate(request.messages, { addGenerationPrompt: true });
     const promptIds = model.tokenizer.encode(prompt);
-    try {
-      const out = await enqueue(request, promptIds);
-      sendJson(res, 200, {
-        id: `chatcmpl-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
-        object: 'chat.completion',
-        created: Math.floor(Date.now() / 1000),
-        model: o.modelName,
-        choices: [{ index: 0, message: { role: 'assistant', content: out.text }, finish_reason: out.finishReason }],
-        usage: {
-          prompt_tokens: promptIds.length,
-          completion_tokens: out.completionTokens,
-          total_tokens: promptIds.length + out.completionTokens,
-        },
-      });
-    } catch (error) {
-      sendError(
-        res,
-        500,
-        `generation failed: ${error instanceof Error ? error.message : String(error)}`,
-        'server_error',
-      );
-    }
+    const out = await enqueue(request, promptIds);
+    return {
+      content: out.text,
+      finishReason: out.finishReason,
+      promptTokens: promptIds.length,
+      completionTokens: out.completionTokens,
+    };
   };
 
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (o.apiKey && req.headers.authorization !== `Bearer ${o.apiKey}`) {
-      return sendError(res, 401, 'missing or wrong bearer token', 'authentication_error');
-    }
-    if (req.method === 'GET' && (url.pathname === '/health' || url.pathname === '/healthz')) {
-      return sendJson(res, 200, { status: 'ok' });
-    }
-    if (req.method === 'GET' && url.pathname === '/v1/models') {
-      return sendJson(res, 200, { object: 'list', data: [{ id: o.modelName, object: 'model', owned_by: 'magic' }] });
-    }
-    if (req.method === 'POST' && url.pathname === '/v1/chat/completions') {
-      handleChat(req, res).catch((error) => sendError(res, 500, String(error), 'server_error'));
-      return;
-    }
-    sendError(res, 404, `no route for ${req.method} ${url.pathname}`);
+  // routing, bearer auth (constant time), body limits and error bodies are the shared OpenAI server base's
+  const base = await startOpenAIServer({
+    host: o.host,
+    port: o.port,
+    apiKey: o.apiKey,
+    maxBodyBytes: o.maxBodyBytes,
+    modelName: o.modelName,
+    parseChatRequest: (json) => parseRequestBody(chatRequestSchema, json),
+    chat,
+    failureMessage: (error) => `generation failed: ${error instanceof Error ? error.message : String(error)}`,
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
   return {
-    url: `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${address.port}/v1`,
-    server,
+    url: base.url,
+    server: base.server,
     stats,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        for (const t of timers.values()) clearTimeout(t);
-        server.closeAllConnections();
-        server.close((e) => (e ? reject(e) : resolve()));
-      }),
+    close: async () => {
+      for (const t of timers.values()) clearTimeout(t);
+      await base.close();
+    },
   };
 }

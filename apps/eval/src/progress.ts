@@ -1,16 +1,5 @@
 import type { ProgressEvent } from '@magic/benchmarks';
-
-export interface ProgressSink {
-  isTTY: boolean;
-  write(text: string): void;
-}
-
-function fmtDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  const s = Math.round(seconds);
-  const m = Math.floor(s / 60);
-  return m > 0 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
-}
+import { formatDuration, ProgressLine, type ProgressSink, progressBar } from '@magic/core';
 
 /**
  * Progress on stderr: on a TTY one bar redrawn in place per (suite, task, phase); otherwise a plain
@@ -20,15 +9,13 @@ export class EvalProgress {
   #key = '';
   #phaseStart = 0;
   #lastLine = 0;
-  #open = false;
   #lastEvent: number | undefined;
   readonly #now: () => number;
   readonly #intervalMs: number;
+  readonly #out: ProgressLine;
 
-  constructor(
-    private readonly sink: ProgressSink,
-    options: { now?: () => number; intervalMs?: number } = {},
-  ) {
+  constructor(sink: ProgressSink, options: { now?: () => number; intervalMs?: number } = {}) {
+    this.#out = new ProgressLine(sink);
     this.#now = options.now ?? (() => performance.now());
     this.#intervalMs = options.intervalMs ?? 10_000;
   }
@@ -48,32 +35,24 @@ export class EvalProgress {
     const elapsed = (now - this.#phaseStart) / 1000;
     const rate = event.done > 0 && elapsed > 0 ? event.done / elapsed : Number.NaN;
     const eta = rate > 0 ? (event.total - event.done) / rate : Number.NaN;
-    const width = 20;
-    const filled = event.total > 0 ? Math.round((event.done / event.total) * width) : 0;
-    const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;
+    const bar = progressBar(event.done, event.total);
     const done = event.done >= event.total;
-    const text = `[${suite}] ${event.task} ${event.phase} ${bar} ${event.done}/${event.total} | ${Number.isFinite(rate) ? rate.toFixed(1) : '-'}/s | ${done ? `took ${fmtDuration(elapsed)}` : `ETA ${fmtDuration(eta)}`}`;
-    if (this.sink.isTTY) {
-      this.sink.write(`\r\x1b[2K${text}`);
-      this.#open = true;
-      return;
-    }
-    if (fresh || done || now - this.#lastLine >= this.#intervalMs) {
+    const text = `[${suite}] ${event.task} ${event.phase} ${bar} ${event.done}/${event.total} | ${Number.isFinite(rate) ? rate.toFixed(1) : '-'}/s | ${done ? `took ${formatDuration(elapsed)}` : `ETA ${formatDuration(eta)}`}`;
+    // a TTY redraws every event in place; plain lines are throttled to one per interval
+    if (this.#out.isTTY || fresh || done || now - this.#lastLine >= this.#intervalMs) {
       this.#lastLine = now;
-      this.sink.write(`${text}\n`);
+      this.#out.bar(text);
     }
   }
 
   /** A full line (ends an open bar first). */
   line(text: string): void {
     this.#lastEvent = this.#now();
-    this.close();
-    this.sink.write(`${text}\n`);
+    this.#out.line(text);
   }
 
   /** Ends an open bar line. */
   close(): void {
-    if (this.#open) this.sink.write('\n');
-    this.#open = false;
+    this.#out.close();
   }
 }

@@ -1,16 +1,7 @@
+import { formatDuration, ProgressLine, type ProgressSink, progressBar } from '@magic/core';
 import type { GameEventEmitter, PhaseName } from '@magic/game';
 
-export interface ProgressSink {
-  isTTY: boolean;
-  write(text: string): void;
-}
-
-function fmtDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  const s = Math.round(seconds);
-  const m = Math.floor(s / 60);
-  return m > 0 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
-}
+export type { ProgressSink } from '@magic/core';
 
 /** Max |log p_sampling - log p_recomputed| (nats) above which the run warns once. */
 const DRIFT_WARNING = 0.05;
@@ -25,10 +16,12 @@ export class Progress {
   #phase: PhaseName | undefined;
   #phaseStart = 0;
   #lastAsr: number | undefined;
-  #open = false;
   #warnedDrift = false;
+  readonly #out: ProgressLine;
 
-  constructor(private readonly sink: ProgressSink) {}
+  constructor(sink: ProgressSink) {
+    this.#out = new ProgressLine(sink);
+  }
 
   attach(events: GameEventEmitter): void {
     events.on('phase-start', (e) => {
@@ -71,31 +64,22 @@ export class Progress {
     events.on('resumed', (e) => this.#line(`resuming from step ${e.step} (checkpoint ${e.dir})`));
     events.on('phase-end', (e) => {
       this.#endLine();
-      this.#line(`[${e.phase}] done in ${fmtDuration(e.seconds)}`);
+      this.#line(`[${e.phase}] done in ${formatDuration(e.seconds)}`);
     });
   }
 
   #bar(phase: string, step: number, total: number, detail: string): void {
     const elapsed = (performance.now() - this.#phaseStart) / 1000;
     const eta = step > 0 && total > 0 ? (elapsed / step) * (total - step) : Number.NaN;
-    const width = 20;
-    const filled = total > 0 ? Math.round((step / total) * width) : 0;
-    const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;
-    const text = `[${phase}] ${bar} ${step}/${total} | ${detail} | ETA ${fmtDuration(eta)}`;
-    if (this.sink.isTTY) {
-      this.sink.write(`\r\x1b[2K${text}`);
-      this.#open = true;
-    } else this.sink.write(`${text}\n`);
+    this.#out.bar(`[${phase}] ${progressBar(step, total)} ${step}/${total} | ${detail} | ETA ${formatDuration(eta)}`);
   }
 
   #line(text: string): void {
-    this.#endLine();
-    this.sink.write(`${text}\n`);
+    this.#out.line(text);
   }
 
   #endLine(): void {
-    if (this.#open) this.sink.write('\n');
-    this.#open = false;
+    this.#out.close();
   }
 
   /** Ends an open bar line (call before printing the final summary). */

@@ -12,6 +12,7 @@ export type {
 export type { Guard, GuardCallOptions, GuardVerdict, SafetyLabel } from './guard.js';
 export { type LrSchedule, scheduledLearningRate } from './lr-schedule.js';
 export type { GrpoBatch, Policy, PolicyBatch } from './policy.js';
+export { formatDuration, ProgressLine, type ProgressSink, progressBar } from './progress-line.js';
 export { deriveSeed, mulberry32, SeededRng } from './rng.js';
 export {
   ROLES,

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { OpenAICompatibleClient } from './client.js';
-import { bearerMatches, type OpenAIServer, OpenAIServerError, startOpenAIServer } from './server.js';
+import { bearerMatches, type OpenAIServer, OpenAIServerError, parseRequestBody, startOpenAIServer } from './server.js';
+
+const echoSchema = z.object({ messages: z.array(z.object({ content: z.string() })) });
 
 let server: OpenAIServer | undefined;
 afterEach(async () => {
@@ -17,12 +20,8 @@ async function start(opts: { apiKey?: string; fail?: unknown; maxBodyBytes?: num
     maxBodyBytes: opts.maxBodyBytes ?? 10_000,
     modelName: 'echo',
     health: () => ({ kind: 'echo' }),
-    parseChatRequest: (json) => {
-      const messages = (json as { messages?: { content: string }[] }).messages;
-      if (!Array.isArray(messages)) throw new OpenAIServerError(400, 'invalid_request_error', 'messages: required');
-      return messages;
-    },
-    chat: async (messages) => {
+    parseChatRequest: (json) => parseRequestBody(echoSchema, json),
+    chat: async ({ messages }) => {
       if (opts.fail) throw opts.fail;
       const content = messages.at(-1)?.content ?? '';
       return { content, finishReason: 'stop', promptTokens: 3, completionTokens: content.length };
@@ -49,6 +48,7 @@ describe('startOpenAIServer', () => {
     expect(await client.listModels()).toEqual(['echo']);
     const health = await fetch(s.url.replace('/v1', '/health'));
     expect(await health.json()).toEqual({ status: 'ok', kind: 'echo' });
+    expect((await fetch(s.url.replace('/v1', '/healthz'))).status).toBe(200);
   });
 
   it('refuses a wrong or missing key, bad JSON, bad requests, big bodies and unknown routes with OpenAI errors', async () => {
@@ -85,5 +85,21 @@ describe('bearerMatches', () => {
     expect(bearerMatches('Bearer k1 ', 'k1')).toBe(false);
     expect(bearerMatches(undefined, 'k1')).toBe(false);
     expect(bearerMatches(undefined, undefined)).toBe(true);
+  });
+});
+
+describe('parseRequestBody', () => {
+  it('returns the parsed body, or throws a 400 naming the first failing field', () => {
+    expect(parseRequestBody(echoSchema, { messages: [{ content: 'a' }] })).toEqual({ messages: [{ content: 'a' }] });
+    let error: unknown;
+    try {
+      parseRequestBody(echoSchema, { messages: [{ content: 1 }] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(OpenAIServerError);
+    expect(error).toMatchObject({ status: 400, type: 'invalid_request_error' });
+    expect((error as Error).message).toMatch(/^invalid request at messages\.0\.content: /);
+    expect(() => parseRequestBody(echoSchema, null)).toThrow(/^invalid request at \(root\): /);
   });
 });

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MagicError } from '@magic/core';
+import type { z } from 'zod';
 
 /**
  * A request the server refuses, answered as an OpenAI error body `{ error: { message, type, code } }` with `status`.
@@ -31,7 +32,7 @@ export interface OpenAIServerOptions<Request> {
   host: string;
   /** 0: any free port. */
   port: number;
-  /** Bearer token every route but `/health` requires (compared in constant time); none: no auth. */
+  /** Bearer token every route but `/health` (and `/healthz`) requires (compared in constant time); none: no auth. */
   apiKey?: string | undefined;
   /** Larger chat bodies get 413 before they are read whole. */
   maxBodyBytes: number;
@@ -62,6 +63,18 @@ export function bearerMatches(header: string | undefined, apiKey: string | undef
   const expected = Buffer.from(`Bearer ${apiKey}`);
   const given = Buffer.from(header ?? '');
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * A chat body validated by `schema`, for `parseChatRequest`: a bad one becomes a 400 `invalid_request_error` naming
+ * the first failing field, the same reply from every server on this base.
+ */
+export function parseRequestBody<T>(schema: z.ZodType<T>, json: unknown): T {
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.join('.') || '(root)';
+  throw new OpenAIServerError(400, 'invalid_request_error', `invalid request at ${where}: ${issue?.message}`);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -104,7 +117,8 @@ let completionCounter = 0;
 export async function startOpenAIServer<Request>(o: OpenAIServerOptions<Request>): Promise<OpenAIServer> {
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '') || '/';
-    if (path === '/health') return sendJson(res, 200, { status: 'ok', ...o.health?.() });
+    // `/healthz`: the Kubernetes-style alias magic-serve has always answered
+    if (path === '/health' || path === '/healthz') return sendJson(res, 200, { status: 'ok', ...o.health?.() });
     if (!bearerMatches(req.headers.authorization, o.apiKey)) {
       throw new OpenAIServerError(401, 'authentication_error', 'missing or wrong bearer token');
     }

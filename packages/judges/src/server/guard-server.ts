@@ -1,4 +1,9 @@
-import { type ChatCompletionReply, OpenAIServerError, startOpenAIServer } from '@magic/openai-client/server';
+import {
+  type ChatCompletionReply,
+  OpenAIServerError,
+  parseRequestBody,
+  startOpenAIServer,
+} from '@magic/openai-client/server';
 import type { z } from 'zod';
 import { LocalGuard } from '../local/local-guard.js';
 import { renderQwen3GuardReply } from '../protocols/qwen3guard.js';
@@ -34,16 +39,6 @@ export function moderationTarget(messages: ChatCompletionRequest['messages']): {
   return { mode: 'response', prompt: textOf(user.content), response: textOf(last.content) };
 }
 
-function parseRequest(json: unknown, maxMessages: number): ChatCompletionRequest {
-  const parsed = chatCompletionRequestSchema(maxMessages).safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.join('.') || '(root)';
-    throw new OpenAIServerError(400, 'invalid_request_error', `${where}: ${issue?.message ?? 'invalid request'}`);
-  }
-  return parsed.data;
-}
-
 async function chatCompletion(guard: Guard, request: ChatCompletionRequest): Promise<ChatCompletionReply> {
   const target = moderationTarget(request.messages);
   const verdict =
@@ -76,7 +71,7 @@ export async function startGuardServer(options: GuardServerOptions = {}): Promis
     maxBodyBytes: settings.maxBodyBytes,
     modelName: settings.modelName,
     health: () => ({ guard: guard.name }),
-    parseChatRequest: (json) => parseRequest(json, settings.maxMessages),
+    parseChatRequest: (json) => parseRequestBody(chatCompletionRequestSchema(settings.maxMessages), json),
     chat: (request) => chatCompletion(guard, request),
     failureMessage: () => 'guard failed',
     idPrefix: 'chatcmpl-guard',
