@@ -4,21 +4,12 @@
 //   npx tsx bench/write-results.ts [bench/results/*.jsonl] > bench/RESULTS.md  (default: every file there)
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { parseMetricsJsonl } from './metrics-diff.js';
 
 type Line = Record<string, unknown>;
 
-function readLines(file: string): Line[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l, i) => {
-      try {
-        return JSON.parse(l) as Line;
-      } catch (e) {
-        throw new Error(`${file}:${i + 1}: not JSON (${(e as Error).message})`);
-      }
-    });
-}
+/** One results file's lines; a line that is not JSON names its file and line. */
+const readLines = (file: string): Line[] => parseMetricsJsonl(readFileSync(file, 'utf8'), file);
 
 const fmt = (x: unknown, digits = 3) => (typeof x === 'number' ? Number(x.toFixed(digits)).toString() : '—');
 const kernels = (l: Line) => {
