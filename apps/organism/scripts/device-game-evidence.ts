@@ -2,11 +2,9 @@
 // evidence.tar.gz: the start model, a co-evolved defender and its fixed-attacker twin, by run name.
 //   npx tsx apps/organism/scripts/device-game-evidence.ts DIR START AFTER FIXED OUT_DIR
 //   e.g. DIR start magic-lr5e-4 fixed-attacker-lr5e-4 runs/evidence-organism-m-lr5e-4
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { readDeviceMeasurements } from '../src/evidence/device-evidence.js';
 import { buildEvidence } from '../src/evidence/evidence.js';
-import { evidenceMarkdown } from '../src/evidence/evidence-markdown.js';
+import { writeEvidenceFiles } from '../src/evidence/run-evidence.js';
 
 const [dir, start, after, fixed, out] = process.argv.slice(2);
 if (!dir || !start || !after || !fixed || !out)
@@ -19,7 +17,4 @@ const evidence = buildEvidence(
   },
   { device: 'webgpu', source: 'apps/organism/scripts/device-game.sh', decoding: 'greedy', guard: 'local' },
 );
-mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'evidence.json'), `${JSON.stringify(evidence, null, 2)}\n`);
-writeFileSync(join(out, 'evidence.md'), evidenceMarkdown(evidence));
-console.log(`${join(out, 'evidence.md')}`);
+console.log((await writeEvidenceFiles(out, evidence)).join('\n'));

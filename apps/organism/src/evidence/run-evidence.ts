@@ -240,9 +240,15 @@ export async function runEvidence(options: RunEvidenceOptions): Promise<{ eviden
     },
     seed,
   );
+  return { evidence, files: await writeEvidenceFiles(out, evidence) };
+}
+
+/** evidence.json and evidence.md in `out` (created if missing); returns their paths. */
+export async function writeEvidenceFiles(out: string, evidence: Evidence): Promise<string[]> {
+  await mkdir(out, { recursive: true });
   const json = join(out, 'evidence.json');
   const md = join(out, 'evidence.md');
   await writeFile(json, `${JSON.stringify(evidence, null, 2)}\n`);
   await writeFile(md, evidenceMarkdown(evidence));
-  return { evidence, files: [json, md] };
+  return [json, md];
 }
