@@ -1,4 +1,5 @@
 export type { AdamWStepParams } from './adamw-step-params.js';
+export { at, defined, InvariantError } from './defined.js';
 export { ERROR_CODE_PATTERN, hasMagicErrorCode, isMagicError, MagicError, magicErrorMarker } from './errors.js';
 export type {
   ChatMessage,
