@@ -23,14 +23,17 @@ case ${1:-} in
   hide)
     shift
     mkdir -p .device-slim
-    for p in "${paths[@]}" "$@"; do
+    # sorted, a folder comes before what lies in it: once it is hidden, its contents no longer exist here and are
+    # skipped (hiding both would nest the folder into itself on restore)
+    while read -r p; do
       [ -e "$p" ] || continue
       mkdir -p ".device-slim/$(dirname "$p")" && mv "$p" ".device-slim/$p" && echo "$p" >> .device-slim/moved
-    done ;;
+    done < <(printf '%s\n' "${paths[@]}" "$@" | sed 's:/*$::' | sort -u) ;;
   restore)
     [ -f .device-slim/moved ] || exit 0
     while read -r p; do
-      mkdir -p "$(dirname "$p")" && mv ".device-slim/$p" "$p"
+      # -T: never move into an existing folder of the same name
+      mkdir -p "$(dirname "$p")" && mv -T ".device-slim/$p" "$p"
     done < .device-slim/moved
     rm -rf .device-slim
     git status --short ;;
