@@ -51,7 +51,8 @@ export const USAGE = `magic-eval: a checkpoint or an OpenAI-compatible endpoint 
 Usage: magic-eval --target SPEC [--judge SPEC] [--suite NAME] [options]
        magic-eval compare <runA> <runB> [--out DIR] [--name-a A] [--name-b B]
 
-  --target SPEC        local:<checkpoint dir> | openai:<baseURL>#<model> (API key: $OPENAI_API_KEY);
+  --target SPEC        local:<checkpoint dir> | openai:<baseURL>#<model> (API key: $OPENAI_API_KEY) |
+                       replay:<id> (an earlier run's meta.target: its --cache judged again, nothing generated);
                        required unless --suite judge-quality; local models honour MAGIC_PACKED_MLP=0,
                        MAGIC_PACKED_DECODE=0, MAGIC_DECODE_GRAPH=0 and the backend variables of
                        @magic/tensor's README (MAGIC_ALLOW_SOFTWARE_WEBGPU=1, MAGIC_FAST_MATMUL=0, ...)

@@ -1,13 +1,16 @@
 import { EvalCliError } from './errors.js';
 
-export type TargetSpec = { kind: 'local'; dir: string } | { kind: 'openai'; baseURL: string; model: string };
+export type TargetSpec =
+  | { kind: 'local'; dir: string }
+  | { kind: 'openai'; baseURL: string; model: string }
+  | { kind: 'replay'; id: string };
 
 export type JudgeSpec =
   | { kind: 'local' }
   | { kind: 'rules' }
   | { kind: 'qwen3guard' | 'wildguard' | 'harmbench-cls'; baseURL: string; model: string };
 
-/** `local:<dir>` or `openai:<baseURL>#<model>`. */
+/** `local:<dir>`, `openai:<baseURL>#<model>` or `replay:<target id of an earlier run>`. */
 export function parseTargetSpec(spec: string): TargetSpec {
   if (spec.startsWith('local:')) {
     const dir = spec.slice('local:'.length);
@@ -22,7 +25,12 @@ export function parseTargetSpec(spec: string): TargetSpec {
     }
     return { kind: 'openai', baseURL: checkUrl('--target', rest.slice(0, hash)), model: rest.slice(hash + 1) };
   }
-  throw new EvalCliError('--target', `'${spec}' must start with local: or openai:`);
+  if (spec.startsWith('replay:')) {
+    const id = spec.slice('replay:'.length);
+    if (!id) throw new EvalCliError('--target', `'${spec}' names no target id (replay:<meta.target of results.json>)`);
+    return { kind: 'replay', id };
+  }
+  throw new EvalCliError('--target', `'${spec}' must start with local:, openai: or replay:`);
 }
 
 /** `local`, `rules`, or `<protocol>:<baseURL>[#model]` with protocol qwen3guard | wildguard | harmbench-cls. */

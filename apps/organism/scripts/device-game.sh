@@ -5,7 +5,9 @@
 # Carry .device-kit and $BUNDLE_DIR (magic-train, magic-organism, magic-eval .mjs.xz + tfjs wasm files from
 # scripts/device-pack.sh); scripts/device-slim.sh hide makes room. Results come back as $OUT/evidence.tar.gz and the
 # trained defenders as $OUT/{magic,fixed-attacker}-defender.tar.xz.partNN.
-# Usage: [FIXED_STEPS=9] [EVAL_LIMIT=100] [MAGIC_EVAL=0] [LRS=...] [START=0] [WEIGHTS=0] bash apps/organism/scripts/device-game.sh PRESET START_MODEL \
+# Usage: [FIXED_STEPS=9] [EVAL_LIMIT=100] [MAGIC_EVAL=0] [LRS=...|VARIANTS=FILE] [SEEDS=...] [FIXED=0] [EVALUATE=0] \
+#   [EVAL_JOBS=1] [START=0] [WEIGHTS=0] \
+#   bash apps/organism/scripts/device-game.sh PRESET START_MODEL \
 #   GAME_SECONDS [magic-train flags for both games...]
 set -uo pipefail
 preset=$1 start=$2 game_s=$3
@@ -45,24 +47,54 @@ game() { # name flags...
   cp "$runs/$name/report.html" "$ev/report-$name.html" 2>/dev/null
 }
 # LRS="3e-4 1e-4" plays both games at each GRPO learning rate instead of the preset's (names get a -lr<value> suffix);
-# START=0 skips the start model's evaluation; WEIGHTS=0 leaves the trained defenders behind.
-[ "${START:-1}" = 1 ] && evaluate start "$start" & # small enough to run beside the games
+# SEEDS="42 43 44" plays both games once per trainer seed (names get a -s<seed> suffix); START=0 skips the start
+# model's evaluation; WEIGHTS=0 leaves the trained defenders behind; EVAL_JOBS evaluations run at a time after the games.
 # The ablation trains only the defender, for as many steps as the game's defender blocks hold (organism presets: 9 of 12).
 fs=${FIXED_STEPS:-9}
 fixed=(--set 'switchAgent.trainRoles=[defender]' --set trainer.totalSteps=$fs --set trainer.testFreq=$fs --set trainer.saveFreq=$fs)
 names=()
-for lr in ${LRS:--}; do
-  if [ "$lr" = - ]; then sfx='' lrf=(); else sfx=-lr$lr lrf=(--set grpo.lr=$lr); fi
-  game magic$sfx "${lrf[@]}" "$@" &
-  game fixed-attacker$sfx "${fixed[@]}" "${lrf[@]}" "$@" &
-  names+=(magic$sfx fixed-attacker$sfx)
+# VARIANTS=FILE: one game per line `name --set key=value ...` (# comments) instead of LRS, names get -<name>;
+# FIXED=0 plays no fixed-attacker twins; EVALUATE=0 skips every evaluation (a sweep read off the games' validation).
+variants=()
+if [ -n "${VARIANTS:-}" ]; then
+  while read -r line; do
+    line=${line%%#*}
+    [ -n "${line// /}" ] && variants+=("$line")
+  done < "$VARIANTS"
+else
+  for lr in ${LRS:--}; do
+    if [ "$lr" = - ]; then variants+=("-"); else variants+=("lr$lr --set grpo.lr=$lr"); fi
+  done
+fi
+for variant in "${variants[@]}"; do
+  read -r vname vflags <<< "$variant"
+  for seed in ${SEEDS:--}; do
+    sfx='' flags=()
+    # shellcheck disable=SC2206 # the variant's flags are words
+    [ "$vname" = - ] || sfx=-$vname flags=($vflags)
+    [ "$seed" = - ] || sfx=$sfx-s$seed flags+=(--set trainer.seed=$seed)
+    game magic$sfx "${flags[@]}" "$@" &
+    names+=(magic$sfx)
+    if [ "${FIXED:-1}" = 1 ]; then
+      game fixed-attacker$sfx "${fixed[@]}" "${flags[@]}" "$@" &
+      names+=(fixed-attacker$sfx)
+    fi
+  done
 done
 wait
-# One evaluation at a time after the games: four magic-eval runs beside the games exhausted the GPU's memory.
+# Evaluations only after the games (four magic-eval runs beside four games exhausted the GPU's memory), EVAL_JOBS at a
+# time: three at a time still ran out of memory on DAN's long prompts, so the default is one (a failed guard-judged
+# run can be judged again from its generation cache: magic-eval --target replay:<meta.target of the rules run>).
+jobs_max=${EVAL_JOBS:-1}
+[ "${EVALUATE:-1}" = 1 ] || names=() START=0
+[ "${START:-1}" = 1 ] && evaluate start "$start" &
 for name in "${names[@]}"; do
   ckpt=$(ls -d "$runs/$name"/checkpoints/global_step_*/defender/hf 2>/dev/null | sort -V | tail -1)
-  [ -n "$ckpt" ] && evaluate "$name" "$ckpt"
+  [ -n "$ckpt" ] || continue
+  while (($(jobs -rp | wc -l) >= jobs_max)); do wait -n; done
+  evaluate "$name" "$ckpt" &
 done
+wait
 tar -C "$ev" -czf "$out/evidence.tar.gz" .
 # the trained defenders (fp32 HF folders), in parts of at most 15 MiB: at most 8 files come back
 if [ "${WEIGHTS:-1}" = 1 ]; then

@@ -5,6 +5,7 @@ import type { TargetSpec } from '../specs.js';
 import { loadCheckpoint } from './checkpoint-model.js';
 import { localChatTarget } from './local-target.js';
 import { openaiChatTarget } from './openai-target.js';
+import { replayChatTarget } from './replay-target.js';
 
 export interface BuiltTarget {
   target: ChatTarget;
@@ -30,6 +31,8 @@ export async function buildTarget(
     lm?: LmRuntimeOptions;
   },
 ): Promise<BuiltTarget> {
+  if (spec.kind === 'replay')
+    return { target: replayChatTarget(spec.id), truncatedPrompts: () => 0, dispose: () => {} };
   const key = spec.kind === 'local' ? `local:${resolve(spec.dir)}` : `openai:${spec.baseURL}#${spec.model}`;
   const cached = options.models?.get(key);
   if (cached) return cached;
