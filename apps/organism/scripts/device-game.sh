@@ -76,7 +76,7 @@ for variant in "${variants[@]}"; do
     game magic$sfx "${flags[@]}" "$@" &
     names+=(magic$sfx)
     if [ "${FIXED:-1}" = 1 ]; then
-      game fixed-attacker$sfx "${fixed[@]}" "${flags[@]}" "$@" &
+      game fixed-attacker$sfx "${flags[@]}" "$@" "${fixed[@]}" & # last: its step counts win
       names+=(fixed-attacker$sfx)
     fi
   done
