@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
@@ -50,7 +51,7 @@ it('a pluggable per-variable update gets the moments, gradient and step, and mat
   }
   expect(seen).toEqual([1, 2]);
   const [x, y] = await Promise.all([a.data(), b.data()]);
-  for (let i = 0; i < x.length; i++) expect(y[i]).toBeCloseTo(x[i]!, 6);
+  for (let i = 0; i < x.length; i++) expect(y[i]).toBeCloseTo(at(x, i, 'x'), 6);
   builtIn.dispose();
   hooked.dispose();
   tf.dispose([a, b, ...grads]);
@@ -88,7 +89,7 @@ it('a hook that declines (returns false) leaves the update to the built-in math,
   const gs = [0.1, -0.2, 0.3, 0.05, 0, -0.4];
   const got = await c.data();
   start.forEach((p, i) => {
-    expect(got[i]).toBeCloseTo(p * (1 - 0.1 * 0.01) - 0.1 * Math.sign(gs[i]!), 6);
+    expect(got[i]).toBeCloseTo(p * (1 - 0.1 * 0.01) - 0.1 * Math.sign(at(gs, i, 'gs')), 6);
   });
   for (const o of [builtIn, declining, one]) o.dispose();
   tf.dispose([a, b, c, g]);
@@ -116,9 +117,9 @@ it('stateDict / loadStateDict: moments and step by parameter position, validated
   a.apply([p], { [p.name]: g }, 0.1);
   const saved = await a.stateDict([p]);
   expect(saved.step).toBe(1);
-  expect(Array.from(saved.state[0]!.expAvg.data).map((x) => Math.round(x * 1e6) / 1e6)).toEqual([
-    0.03, -0.01, 0.02, -0.02, 0.04, 0.01,
-  ]);
+  expect(
+    Array.from(defined(saved.state[0], 'saved.state[0]').expAvg.data).map((x) => Math.round(x * 1e6) / 1e6),
+  ).toEqual([0.03, -0.01, 0.02, -0.02, 0.04, 0.01]);
   // a fresh optimiser on a copy of the weights (another variable name) continues exactly
   const q = params(10);
   q.assign(p);
@@ -128,9 +129,15 @@ it('stateDict / loadStateDict: moments and step by parameter position, validated
   b.apply([q], { [q.name]: g }, 0.1);
   expect(b.step).toBe(2);
   expect(await q.data()).toEqual(await p.data());
-  const wrong = { ...saved, state: [{ ...saved.state[0]!, expAvg: { shape: [3, 2], data: new Float32Array(6) } }] };
+  const wrong = {
+    ...saved,
+    state: [{ ...defined(saved.state[0], 'saved.state[0]'), expAvg: { shape: [3, 2], data: new Float32Array(6) } }],
+  };
   expect(() => b.loadStateDict(wrong, [q])).toThrow(/shape 3x2 differs from 2x3/);
-  const short = { ...saved, state: [{ ...saved.state[0]!, expAvg: { shape: [2, 3], data: new Float32Array(5) } }] };
+  const short = {
+    ...saved,
+    state: [{ ...defined(saved.state[0], 'saved.state[0]'), expAvg: { shape: [2, 3], data: new Float32Array(5) } }],
+  };
   expect(() => b.loadStateDict(short, [q])).toThrow(/data length does not match shape/);
   for (const o of [a, b]) o.dispose();
   tf.dispose([p, q, g]);

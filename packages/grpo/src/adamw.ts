@@ -1,4 +1,5 @@
 import type { AdamWStepParams } from '@magic/core';
+import { at, defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { GrpoInputError } from './errors.js';
@@ -144,7 +145,7 @@ export class AdamW {
   loadStateDict(dict: AdamWStateDict, params: readonly tf.Variable[]): void {
     const parsed = AdamWStateDictSchema.safeParse(dict);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
+      const issue = defined(parsed.error.issues[0], 'zod issue');
       throw new GrpoInputError(`stateDict.${issue.path.join('.')}`, issue.message);
     }
     const { state, step } = parsed.data;
@@ -152,7 +153,7 @@ export class AdamW {
       throw new GrpoInputError('stateDict.state', `has ${state.length} entries, expected ${params.length} parameters`);
     }
     state.forEach((entry, i) => {
-      const p = params[i]!;
+      const p = at(params, i, 'params');
       for (const t of entry ? [entry.expAvg, entry.expAvgSq] : []) {
         if (t.shape.join('x') !== p.shape.join('x')) {
           throw new GrpoInputError(
@@ -166,7 +167,7 @@ export class AdamW {
     this.disposeSlots();
     state.forEach((entry, i) => {
       if (!entry) return;
-      const p = params[i]!;
+      const p = at(params, i, 'params');
       this.slots.set(p.name, {
         m: ownedVariable(tf.tensor(entry.expAvg.data, entry.expAvg.shape, 'float32')),
         v: ownedVariable(tf.tensor(entry.expAvgSq.data, entry.expAvgSq.shape, 'float32')),

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -25,7 +26,7 @@ describe('computeGrpoOutcomeAdvantage (golden)', () => {
     // group b: singleton, A = (2 − 0)/(1 + 1e-6); group c: all equal → 0
     const expected = [a, 2 / (1 + EPS), -a, 0, -a, 0, a];
     advantages.forEach((v, i) => {
-      expect(v).toBeCloseTo(expected[i]!, 10);
+      expect(v).toBeCloseTo(at(expected, i, 'expected'), 10);
     });
     expect(advantages[3]).toBe(0);
     expect(numGroups).toBe(3);
@@ -87,7 +88,7 @@ describe('computeRlooOutcomeAdvantage (golden)', () => {
     // a, r = 1: 1 − mean(0, 0, 1) = 2/3 ; r = 0: 0 − mean(1, 0, 1) = −2/3 ; b: 2 ; c: 3 − 3 = 0
     const expected = [2 / 3, 2, -2 / 3, 0, -2 / 3, 0, 2 / 3];
     advantages.forEach((v, i) => {
-      expect(v).toBeCloseTo(expected[i]!, 12);
+      expect(v).toBeCloseTo(at(expected, i, 'expected'), 12);
     });
   });
 });
@@ -140,8 +141,8 @@ describe('loop vs vectorised GRPO advantage', () => {
         }
         // shuffle so groups interleave
         const order = uids.map((_, i) => i).sort(() => rng() - 0.5);
-        const u = order.map((i) => uids[i]!);
-        const r = order.map((i) => rewards[i]!);
+        const u = order.map((i) => at(uids, i, 'uids'));
+        const r = order.map((i) => at(rewards, i, 'rewards'));
         const loop = computeGrpoOutcomeAdvantage(r, u, { scaleRewards });
         const before = tf.memory().numTensors;
         const rewardsT = tf.tensor1d(r);
@@ -156,7 +157,7 @@ describe('loop vs vectorised GRPO advantage', () => {
         tf.dispose([rewardsT, groupT, vec]);
         expect(tf.memory().numTensors).toBe(before);
         got.forEach((v, i) => {
-          const want = loop.advantages[i]!;
+          const want = at(loop.advantages, i, 'loop.advantages');
           expect(Math.abs(v - want)).toBeLessThanOrEqual(1e-6 + 1e-5 * Math.abs(want));
         });
       });

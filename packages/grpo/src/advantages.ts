@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { GrpoInputError } from './errors.js';
 
 /** How GRPO scales the centred reward: by the group's std, the whole batch's std, or not at all (Dr. GRPO). */
@@ -28,17 +29,17 @@ export interface OutcomeAdvantage {
 
 /** Groups sequences by uid; groups are numbered in order of first appearance. */
 export function groupByUid(uids: readonly string[]): { groupIndex: number[]; groups: number[][] } {
-  const byUid = new Map<string, number>();
+  const byUid = new Map<string, { index: number; members: number[] }>();
   const groups: number[][] = [];
   const groupIndex = uids.map((uid, i) => {
-    let g = byUid.get(uid);
-    if (g === undefined) {
-      g = groups.length;
-      byUid.set(uid, g);
-      groups.push([]);
+    let group = byUid.get(uid);
+    if (group === undefined) {
+      group = { index: groups.length, members: [] };
+      byUid.set(uid, group);
+      groups.push(group.members);
     }
-    groups[g]!.push(i);
-    return g;
+    group.members.push(i);
+    return group.index;
   });
   return { groupIndex, groups };
 }
@@ -66,7 +67,7 @@ function isZeroStd(values: readonly number[]): boolean {
 }
 
 function zeroStdStats(groups: number[][], rewards: readonly number[]) {
-  const zeroStdGroups = groups.map((g) => isZeroStd(g.map((i) => rewards[i]!)));
+  const zeroStdGroups = groups.map((g) => isZeroStd(g.map((i) => at(rewards, i, 'rewards'))));
   const fracRewardZeroStd = groups.length === 0 ? 0 : zeroStdGroups.filter(Boolean).length / groups.length;
   return { zeroStdGroups, fracRewardZeroStd };
 }
@@ -88,12 +89,13 @@ export function computeGrpoOutcomeAdvantage(
   const epsilon = options.epsilon ?? 1e-6;
   const scale: ScaleRewards = options.normByStd === false ? 'none' : (options.scaleRewards ?? 'group');
   const { groupIndex, groups } = groupByUid(uids);
-  const stats = groups.map((g) => groupMeanStd(g.map((i) => rewards[i]!)));
+  const stats = groups.map((g) => groupMeanStd(g.map((i) => at(rewards, i, 'rewards'))));
   const batchStd = rewards.length >= 2 ? groupMeanStd(rewards).std : 1;
   const zero = zeroStdStats(groups, rewards);
   const advantages = rewards.map((r, i) => {
-    if (zero.zeroStdGroups[groupIndex[i]!]) return 0;
-    const { mean, std } = stats[groupIndex[i]!]!;
+    const g = at(groupIndex, i, 'groupIndex');
+    if (at(zero.zeroStdGroups, g, 'zeroStdGroups')) return 0;
+    const { mean, std } = at(stats, g, 'group stats');
     if (scale === 'none') return r - mean;
     return (r - mean) / ((scale === 'batch' ? batchStd : std) + epsilon);
   });
@@ -109,11 +111,12 @@ export function computeRlooOutcomeAdvantage(rewards: readonly number[], uids: re
   const { groupIndex, groups } = groupByUid(uids);
   const zero = zeroStdStats(groups, rewards);
   const advantages = rewards.map((r, i) => {
-    if (zero.zeroStdGroups[groupIndex[i]!]) return 0;
-    const members = groups[groupIndex[i]!]!;
+    const g = at(groupIndex, i, 'groupIndex');
+    if (at(zero.zeroStdGroups, g, 'zeroStdGroups')) return 0;
+    const members = at(groups, g, 'groups');
     const n = members.length;
     if (n < 2) return r;
-    const mean = members.reduce((a, j) => a + rewards[j]!, 0) / n;
+    const mean = members.reduce((a, j) => a + at(rewards, j, 'rewards'), 0) / n;
     return (r * n) / (n - 1) - (mean * n) / (n - 1);
   });
   return { advantages, groupIndex, numGroups: groups.length, ...zero };
@@ -127,7 +130,10 @@ export function broadcastToTokens(
   if (advantages.length !== responseMask.length) {
     throw new GrpoInputError('responseMask', `has ${responseMask.length} rows for ${advantages.length} advantages`);
   }
-  return responseMask.map((row, b) => row.map((m) => (m ? advantages[b]! : 0)));
+  return responseMask.map((row, b) => {
+    const advantage = at(advantages, b, 'advantages');
+    return row.map((m) => (m ? advantage : 0));
+  });
 }
 
 /** Fraction of groups (≥ 2 members) whose rewards are all equal. */

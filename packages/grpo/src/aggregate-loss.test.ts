@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { aggregateLoss, LOSS_AGG_MODES, type LossAggMode } from './aggregate-loss.js';
@@ -26,7 +27,7 @@ function agg(mode: LossAggMode, loss = LOSS, mask = MASK, turns = TURNS): number
   const t = tf.tensor2d(turns, undefined, 'int32');
   const before = tf.memory().numTensors;
   const out = aggregateLoss(l, m, mode, { turnIds: t });
-  const v = out.dataSync()[0]!;
+  const v = at(out.dataSync(), 0, 'out.dataSync()');
   out.dispose();
   expect(tf.memory().numTensors).toBe(before);
   tf.dispose([l, m, t]);

@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import { z } from 'zod';
 import { broadcastToTokens, computeGrpoOutcomeAdvantage, computeRlooOutcomeAdvantage } from './advantages.js';
 import { validateGrpoBatch } from './batch.js';
@@ -43,7 +44,9 @@ export function computeBatchAdvantages(
           scaleRewards: config.scaleRewards,
         });
   const trainMask = batch.responseMask.map((row, b) =>
-    config.maskZeroStdGroups && adv.zeroStdGroups[adv.groupIndex[b]!] ? row.map(() => 0 as const) : row.map(bit),
+    config.maskZeroStdGroups && at(adv.zeroStdGroups, at(adv.groupIndex, b, 'groupIndex'), 'zeroStdGroups')
+      ? row.map(() => 0 as const)
+      : row.map(bit),
   );
   return checkAdvantages({ ...adv, trainMask, tokenAdvantages: broadcastToTokens(adv.advantages, trainMask) }, batch);
 }
@@ -56,7 +59,7 @@ function bit(m: number): 0 | 1 {
 export function checkAdvantages(advantages: GrpoAdvantages, batch: GrpoBatch): GrpoAdvantages {
   const parsed = GrpoAdvantagesSchema.safeParse(advantages);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = defined(parsed.error.issues[0], 'zod issue');
     throw new GrpoInputError(`advantages.${issue.path.join('.')}`, issue.message);
   }
   const a = parsed.data;
@@ -71,7 +74,7 @@ export function checkAdvantages(advantages: GrpoAdvantages, batch: GrpoBatch): G
     if (n !== rows) throw new GrpoInputError(`advantages.${field}`, `has ${n} rows, the batch ${rows}`);
   }
   a.trainMask.forEach((row, b) => {
-    if (row.length !== length || a.tokenAdvantages[b]!.length !== length) {
+    if (row.length !== length || at(a.tokenAdvantages, b, 'tokenAdvantages').length !== length) {
       throw new GrpoInputError('advantages.trainMask', `row length differs from the batch's ${length}`, b);
     }
   });

@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { GrpoInputError } from './errors.js';
@@ -29,12 +30,13 @@ function checkMatrix(field: string, rows: readonly (readonly number[])[] | undef
 export function validateGrpoBatch(batch: GrpoBatch): { batchSize: number; length: number } {
   const parsed = GrpoBatchSchema.safeParse(batch);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = defined(parsed.error.issues[0], 'zod issue');
     throw new GrpoInputError(issue.path.join('.') || 'batch', issue.message);
   }
   const batchSize = batch.inputIds.length;
-  if (batchSize === 0) throw new GrpoInputError('inputIds', 'batch is empty');
-  const length = batch.inputIds[0]!.length;
+  const [firstRow] = batch.inputIds;
+  if (firstRow === undefined) throw new GrpoInputError('inputIds', 'batch is empty');
+  const length = firstRow.length;
   checkMatrix('inputIds', batch.inputIds, batchSize, length);
   checkMatrix('attentionMask', batch.attentionMask, batchSize, length);
   checkMatrix('responseMask', batch.responseMask, batchSize, length);
@@ -73,7 +75,7 @@ export function chunk<T>(rows: readonly T[], size: number): T[][] {
 export function firstMaskedColumn(mask: readonly (readonly number[])[], rows: readonly number[]): number {
   let first = Number.POSITIVE_INFINITY;
   for (const r of rows) {
-    const i = mask[r]!.findIndex((m) => m > 0);
+    const i = at(mask, r, 'mask').findIndex((m) => m > 0);
     if (i >= 0 && i < first) first = i;
   }
   return Number.isFinite(first) ? first : 0;
@@ -88,7 +90,7 @@ export function rowsTensor(
   const length = m[0]?.length ?? 0;
   const data = dtype === 'int32' ? new Int32Array(rows.length * length) : new Float32Array(rows.length * length);
   rows.forEach((r, i) => {
-    data.set(m[r]!, i * length);
+    data.set(at(m, r, 'rows'), i * length);
   });
   return tf.tensor2d(data, [rows.length, length], dtype);
 }

@@ -25,16 +25,15 @@ export async function clipByGlobalNorm(
   sumOfSquares: SumOfSquares = squareSum,
   axpy?: AxpyInPlace,
 ): Promise<{ norm: number; grads: Record<string, tf.Tensor> }> {
-  const names = Object.keys(grads);
-  if (names.length === 0) return { norm: 0, grads: {} };
+  const entries = Object.entries(grads);
+  if (entries.length === 0) return { norm: 0, grads: {} };
   // stack of per-tensor scalars, not one wide addN: WebGPU allows few storage buffers per shader
-  const normT = tf.tidy(() => tf.sqrt(tf.sum(tf.stack(names.map((n) => sumOfSquares(grads[n]!))))));
+  const normT = tf.tidy(() => tf.sqrt(tf.sum(tf.stack(entries.map(([, g]) => sumOfSquares(g))))));
   const norm = (await normT.data())[0] ?? Number.NaN;
   normT.dispose();
   const coef = Math.min(1, maxNorm / (norm + 1e-6));
   const out: Record<string, tf.Tensor> = {};
-  for (const n of names) {
-    const g = grads[n]!;
+  for (const [n, g] of entries) {
     if (coef === 1) out[n] = tf.clone(g);
     else out[n] = axpy?.(g, undefined, coef) ? g : tf.mul(g, coef);
   }

@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import type { LossAggMode } from './aggregate-loss.js';
@@ -23,7 +24,7 @@ function run(c: Case, options: PolicyLossOptions = {}) {
   };
   const before = tf.memory().numTensors;
   const out = computePolicyLoss(t, options);
-  const read = (x: tf.Tensor) => x.dataSync()[0]!;
+  const read = (x: tf.Tensor) => at(x.dataSync(), 0, 'x.dataSync()');
   const result = {
     pgLoss: read(out.pgLoss),
     pgClipfrac: read(out.pgClipfrac),
@@ -105,9 +106,9 @@ function referenceLoss(c: Case, o: Required<Pick<PolicyLossOptions, 'clipRatioHi
   c.logProbs.forEach((row, b) => {
     const losses: number[] = [];
     row.forEach((lp, t) => {
-      if (!c.mask[b]![t]) return;
-      const a = c.advantages[b]![t]!;
-      const ratio = Math.exp(Math.min(lp - c.oldLogProbs[b]![t]!, 3));
+      if (!at(c.mask, b, 'c.mask')[t]) return;
+      const a = at(at(c.advantages, b, 'c.advantages'), t, 'c.advantages[b]');
+      const ratio = Math.exp(Math.min(lp - at(at(c.oldLogProbs, b, 'c.oldLogProbs'), t, 'c.oldLogProbs[b]'), 3));
       const l1 = -a * ratio;
       const l2 = -a * Math.min(Math.max(ratio, 0.8), 1 + o.clipRatioHigh);
       const l = Math.max(l1, l2);
@@ -120,7 +121,7 @@ function referenceLoss(c: Case, o: Required<Pick<PolicyLossOptions, 'clipRatioHi
   if (mode === 'token-mean') return sum(rowLosses.flat()) / Math.max(1, rowLosses.flat().length);
   if (mode === 'seq-mean-token-sum') return sum(present.map(sum)) / Math.max(1, present.length);
   if (mode === 'seq-mean-token-mean') return sum(present.map((r) => sum(r) / r.length)) / Math.max(1, present.length);
-  return sum(rowLosses.map(sum)) / c.logProbs[0]!.length;
+  return sum(rowLosses.map(sum)) / at(c.logProbs, 0, 'c.logProbs').length;
 }
 
 function randomCase(seed: number, batch = 4, length = 6, kinkFree = false): Case {
@@ -181,7 +182,7 @@ describe('gradient check: d loss / d logπ against central finite differences', 
       const old = tf.tensor2d(c.oldLogProbs);
       const adv = tf.tensor2d(c.advantages);
       const mask = tf.tensor2d(c.mask);
-      const turns = tf.tensor2d(c.turnIds!, undefined, 'int32');
+      const turns = tf.tensor2d(defined(c.turnIds, 'c.turnIds'), undefined, 'int32');
       const ref = tf.tensor2d(c.oldLogProbs.map((row) => row.map((v) => v - 0.3)));
       const f = (lp: tf.Tensor2D) =>
         tf.tidy(() => {
@@ -200,19 +201,18 @@ describe('gradient check: d loss / d logπ against central finite differences', 
       const base = c.logProbs.flat();
       const h = 1e-2;
       const numeric = base.map((_, i) => {
-        const at = (delta: number) => {
-          const v = base.slice();
-          v[i]! += delta;
+        const lossAt = (delta: number) => {
+          const v = base.map((x, j) => (j === i ? x + delta : x));
           const t = tf.tensor2d(v, x.shape);
           const out = f(t);
-          const value = out.dataSync()[0]!;
+          const value = at(out.dataSync(), 0, 'out.dataSync()');
           tf.dispose([t, out]);
           return value;
         };
-        return (at(h) - at(-h)) / (2 * h);
+        return (lossAt(h) - lossAt(-h)) / (2 * h);
       });
       numeric.forEach((n, i) => {
-        expect(Math.abs(n - analytic[i]!)).toBeLessThanOrEqual(2e-3 + 2e-2 * Math.abs(n));
+        expect(Math.abs(n - at(analytic, i, 'analytic'))).toBeLessThanOrEqual(2e-3 + 2e-2 * Math.abs(n));
       });
       expect(analytic.some((v) => Math.abs(v) > 1e-3)).toBe(true);
       tf.dispose([old, adv, mask, turns, ref, x, g]);

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { AxpyInPlace } from './grad-clip.js';
 
@@ -16,7 +17,7 @@ export function cpuAxpy(calls: string[], decline = false): AxpyInPlace {
     calls.push(x ? 'add' : 'scale');
     const values = backend.data.get(t.dataId).values;
     const xs = x?.dataSync();
-    for (let i = 0; i < values.length; i++) values[i] = a * values[i]! + b * (xs ? xs[i]! : 0);
+    for (const [i, v] of values.entries()) values[i] = a * v + b * (xs ? at(xs, i, 'x') : 0);
     return true;
   };
 }

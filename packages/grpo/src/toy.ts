@@ -1,4 +1,4 @@
-import { mulberry32 } from '@magic/core';
+import { at, defined, mulberry32 } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Policy, PolicyBatch } from './policy.js';
 
@@ -47,7 +47,7 @@ export class BigramPolicy implements Policy {
       const flat = tf.reshape(inputIds, [-1]);
       const [first, second] = this.trainableVariables;
       // one-hot · table rather than gather: tfjs-cpu's gather gradient (unsortedSegmentSum) loops per row
-      const picked = tf.matMul(tf.oneHot(tf.cast(flat, 'int32'), this.vocabSize), first!);
+      const picked = tf.matMul(tf.oneHot(tf.cast(flat, 'int32'), this.vocabSize), defined(first, 'embedding table'));
       const rows = second ? tf.matMul(picked, second) : picked;
       return tf.reshape(rows, [b, t, this.vocabSize]) as tf.Tensor3D;
     });
@@ -79,7 +79,7 @@ export class BigramPolicy implements Policy {
     const seqs = prompts.map((p) => [...p]);
     for (let step = 0; step < maxNewTokens; step++) {
       const last = tf.tensor2d(
-        seqs.map((s) => [s[s.length - 1]!]),
+        seqs.map((s) => [at(s, s.length - 1, 'sequence')]),
         [seqs.length, 1],
         'int32',
       );
@@ -87,7 +87,7 @@ export class BigramPolicy implements Policy {
       const p = (await probs.array()) as number[][];
       tf.dispose([last, probs]);
       seqs.forEach((s, i) => {
-        s.push(sampleIndex(p[i]!, rng()));
+        s.push(sampleIndex(at(p, i, 'probs'), rng()));
       });
     }
     return seqs;
@@ -100,8 +100,8 @@ export class BigramPolicy implements Policy {
 
 function sampleIndex(probs: readonly number[], u: number): number {
   let c = 0;
-  for (let i = 0; i < probs.length; i++) {
-    c += probs[i]!;
+  for (const [i, p] of probs.entries()) {
+    c += p;
     if (u < c) return i;
   }
   return probs.length - 1;

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -50,7 +51,7 @@ async function values(p: BigramPolicy): Promise<Float32Array[]> {
 
 function copyWeights(from: BigramPolicy, to: BigramPolicy): void {
   from.trainableVariables.forEach((v, i) => {
-    to.trainableVariables[i]!.assign(v);
+    at(to.trainableVariables, i, 'to.trainableVariables').assign(v);
   });
 }
 
@@ -68,7 +69,7 @@ describe('GrpoUpdater seams', () => {
     const r = x.rewards.slice(0, 4);
     const mean = r.reduce((s, v) => s + v, 0) / 4;
     const std = Math.sqrt(r.reduce((s, v) => s + (v - mean) ** 2, 0) / 3);
-    if (std > 0) expect(adv.advantages[0]).toBeCloseTo((r[0]! - mean) / (std + 1e-6), 10);
+    if (std > 0) expect(adv.advantages[0]).toBeCloseTo((at(r, 0, 'r') - mean) / (std + 1e-6), 10);
     expect(adv.tokenAdvantages[0]).toEqual([0, adv.advantages[0], adv.advantages[0], adv.advantages[0]]);
     const viaUpdate = await ua.update(x);
     const viaSeams = await ub.step(x, adv);
@@ -130,10 +131,10 @@ describe('GrpoUpdater seams', () => {
     const want = (await direct.array()) as number[][];
     lp.forEach((row, i) => {
       row.forEach((v, t) => {
-        expect(v).toBeCloseTo(want[i]![t]!, 6);
+        expect(v).toBeCloseTo(at(at(want, i, 'want'), t, 'want[i]'), 6);
       });
     });
-    expect(lp[0]![1]).toBeLessThan(0);
+    expect(at(lp, 0, 'lp')[1]).toBeLessThan(0);
     tf.dispose([ids, mask, direct, ...a.trainableVariables]);
     whole.dispose();
     micro.dispose();
@@ -143,7 +144,7 @@ describe('GrpoUpdater seams', () => {
     const a = policy();
     const ua = new GrpoUpdater(a, CONFIG);
     const batches = [await batch(a, 7), await batch(a, 8), await batch(a, 9)];
-    await ua.update(batches[0]!);
+    await ua.update(at(batches, 0, 'batches'));
     const saved = await ua.stateDict();
     const weights = await values(a);
     expect(saved.schedulerStep).toBe(1);
@@ -152,7 +153,7 @@ describe('GrpoUpdater seams', () => {
 
     const b = policy();
     b.trainableVariables.forEach((v, i) => {
-      v.assign(tf.tensor(weights[i]!, v.shape));
+      v.assign(tf.tensor(at(weights, i, 'weights'), v.shape));
     });
     const ub = new GrpoUpdater(b, CONFIG);
     ub.loadStateDict(saved);
@@ -168,11 +169,11 @@ describe('GrpoUpdater seams', () => {
     // fresh moments instead of the saved ones: the continuation differs (the test above can fail)
     const c = policy();
     c.trainableVariables.forEach((v, i) => {
-      v.assign(tf.tensor(weights[i]!, v.shape));
+      v.assign(tf.tensor(at(weights, i, 'weights'), v.shape));
     });
     const uc = new GrpoUpdater(c, CONFIG);
     uc.loadStateDict({ ...saved, optimizer: { step: 0, state: saved.optimizer.state.map(() => null) } });
-    await uc.update(batches[1]!);
+    await uc.update(at(batches, 1, 'batches'));
     expect(await values(c)).not.toEqual(afterFirst);
     for (const u of [ua, ub, uc]) u.dispose();
     tf.dispose([...a.trainableVariables, ...b.trainableVariables, ...c.trainableVariables]);

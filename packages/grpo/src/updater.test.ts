@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { firstMaskedColumn } from './batch.js';
@@ -67,7 +68,7 @@ describe('GrpoUpdater learning (fixed seed, CPU)', () => {
     const { head, tail, metrics } = await train(base, 25);
     expect(head).toBeLessThan(0.4);
     expect(tail).toBeGreaterThan(0.7);
-    expect(metrics.every((m) => Number.isFinite(m['actor/pgLoss']!))).toBe(true);
+    expect(metrics.every((m) => Number.isFinite(defined(m['actor/pgLoss'], 'actor/pgLoss')))).toBe(true);
   });
 
   it('also learns with clip-higher (clipRatioHigh 0.28)', async () => {
@@ -80,7 +81,7 @@ describe('GrpoUpdater learning (fixed seed, CPU)', () => {
     const { head, tail, metrics } = await train({ ...base, useKlLoss: true, klLossCoef: 0.05 }, 25, true);
     expect(head).toBeLessThan(0.4);
     expect(tail).toBeGreaterThan(0.6);
-    expect(metrics.at(-1)!['actor/klLoss']).toBeGreaterThan(0);
+    expect(defined(metrics.at(-1), 'metrics.at(-1)')['actor/klLoss']).toBeGreaterThan(0);
   });
 
   it('a strong KL pull keeps the policy nearer the reference than no KL', async () => {
@@ -102,7 +103,7 @@ function fixedBatch(rewards: number[], groupSize = 2): GrpoBatch {
 }
 
 async function variableValues(policy: BigramPolicy): Promise<number[]> {
-  return Array.from(await policy.trainableVariables[0]!.data());
+  return Array.from(await at(policy.trainableVariables, 0, 'policy.trainableVariables').data());
 }
 
 describe('GrpoUpdater mechanics', () => {
@@ -184,10 +185,10 @@ describe('GrpoUpdater mechanics', () => {
     }
     for (const r of results.slice(1)) {
       r.forEach((v, i) => {
-        expect(v).toBeCloseTo(results[0]![i]!, 4);
+        expect(v).toBeCloseTo(at(at(results, 0, 'results'), i, 'results[0]'), 4);
       });
     }
-    expect(results[0]!.some((v) => Math.abs(v) > 1e-3)).toBe(true);
+    expect(at(results, 0, 'results').some((v) => Math.abs(v) > 1e-3)).toBe(true);
   });
 
   it('maskZeroStdGroups drops all-equal groups; with nothing left no step is taken', async () => {
@@ -229,7 +230,7 @@ describe('GrpoUpdater mechanics', () => {
       totalTrainingSteps: 4,
     });
     const lrs: number[] = [];
-    for (let i = 0; i < 5; i++) lrs.push((await updater.update(fixedBatch([1, 0])))['actor/lr']!);
+    for (let i = 0; i < 5; i++) lrs.push(defined((await updater.update(fixedBatch([1, 0])))['actor/lr'], 'actor/lr'));
     // warmup 0, 0.05, then cosine over 2 steps: 0.1, 0.05, 0
     [0, 0.05, 0.1, 0.05, 0].forEach((v, i) => {
       expect(lrs[i]).toBeCloseTo(v, 9);
@@ -244,11 +245,12 @@ describe('GrpoUpdater entropy bonus', () => {
     const policy = new BigramPolicy({ vocabSize: VOCAB, hiddenSize: 2, seed: 9 });
     // equal rewards ⇒ all advantages 0 ⇒ only the entropy term moves the policy
     const updater = new GrpoUpdater(policy, { lr: 0.05, weightDecay: 0, entropyCoeff: 1 });
-    const first = (await updater.update(fixedBatch([1, 1, 1, 1])))['actor/entropy']!;
+    const first = defined((await updater.update(fixedBatch([1, 1, 1, 1])))['actor/entropy'], 'actor/entropy');
     expect(first).toBeLessThanOrEqual(Math.log(4) + 1e-6);
     expect(first).toBeGreaterThan(Math.log(4) - 0.01); // near-uniform random init
     let last = first;
-    for (let i = 0; i < 5; i++) last = (await updater.update(fixedBatch([1, 1, 1, 1])))['actor/entropy']!;
+    for (let i = 0; i < 5; i++)
+      last = defined((await updater.update(fixedBatch([1, 1, 1, 1])))['actor/entropy'], 'actor/entropy');
     expect(last).toBeGreaterThan(first);
     updater.dispose();
     policy.dispose();
@@ -283,11 +285,11 @@ describe('GrpoUpdater plug-ins', () => {
       const updater = new GrpoUpdater(policy, { lr: 0.1, entropyCoeff }, plugged ? { sumOfSquares } : {});
       const m = await updater.update(fixedBatch([1, 0, 1, 0]));
       if (plugged) expect(calls).toBe(policy.trainableVariables.length);
-      norms.push(m['actor/gradNorm']!);
+      norms.push(defined(m['actor/gradNorm'], 'actor/gradNorm'));
       updater.dispose();
       policy.dispose();
     }
-    expect(norms[1]).toBeCloseTo(norms[0]!, 6);
+    expect(norms[1]).toBeCloseTo(at(norms, 0, 'norms'), 6);
     expect(entropyGrad).toEqual([false, false, true]);
   });
 });
@@ -344,7 +346,7 @@ describe('GrpoUpdater in-place accumulation and clip (axpyInPlace plug-in)', () 
       const params = await Promise.all(policy.trainableVariables.map(async (v) => Array.from(await v.data())));
       updater.dispose();
       policy.dispose();
-      return { norm: m['actor/gradNorm']!, params };
+      return { norm: defined(m['actor/gradNorm'], 'actor/gradNorm'), params };
     };
     const plain = await run();
     const calls: string[] = [];
@@ -356,7 +358,7 @@ describe('GrpoUpdater in-place accumulation and clip (axpyInPlace plug-in)', () 
       expect(other.norm).toBeCloseTo(plain.norm, 6);
       other.params.forEach((p, i) => {
         p.forEach((x, j) => {
-          expect(x).toBeCloseTo(plain.params[i]![j]!, 6);
+          expect(x).toBeCloseTo(at(at(plain.params, i, 'plain.params'), j, 'plain.params[i]'), 6);
         });
       });
     }

@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { AdamW, AdamWStateDictSchema, type AdamWUpdate } from './adamw.js';
@@ -80,7 +81,7 @@ export class GrpoUpdater {
     this.axpy = options.axpyInPlace;
     const parsed = GrpoConfigSchema.safeParse(config);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
+      const issue = defined(parsed.error.issues[0], 'zod issue');
       throw new GrpoConfigError(issue.path.join('.') || '(root)', issue.message);
     }
     this.config = parsed.data;
@@ -150,7 +151,7 @@ export class GrpoUpdater {
     let skipped = 0;
     for (let epoch = 0; epoch < this.config.ppoEpochs; epoch++) {
       for (const rows of miniBatches) {
-        if (!rows.some((r) => prepared.trainMask[r]!.some((m) => m > 0))) continue;
+        if (!rows.some((r) => at(prepared.trainMask, r, 'trainMask').some((m) => m > 0))) continue;
         const stepped = await this.miniBatchStep(prepared, rows, lr, acc);
         if (!stepped) skipped++;
       }
@@ -171,7 +172,7 @@ export class GrpoUpdater {
   loadStateDict(dict: GrpoUpdaterStateDict): void {
     const parsed = GrpoUpdaterStateDictSchema.safeParse(dict);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
+      const issue = defined(parsed.error.issues[0], 'zod issue');
       throw new GrpoInputError(`stateDict.${issue.path.join('.')}`, issue.message);
     }
     this.optimizer.loadStateDict(parsed.data.optimizer, this.policy.trainableVariables);
@@ -237,7 +238,11 @@ export class GrpoUpdater {
       if (c.entropyCoeff > 0) loss = tf.sub(loss, tf.mul(entropy, c.entropyCoeff));
     }
     if (c.useKlLoss) {
-      const kld = klPenalty(logProbs, rowsTensor(p.batch.refLogProbs!, rows, 'float32'), c.klLossType);
+      const kld = klPenalty(
+        logProbs,
+        rowsTensor(defined(p.batch.refLogProbs, 'refLogProbs'), rows, 'float32'),
+        c.klLossType,
+      );
       const klLoss = aggregateLoss(kld, mask, mode, aggOpts);
       kept.klLoss = klLoss;
       loss = tf.add(loss, tf.mul(klLoss, c.klLossCoef));
@@ -292,7 +297,10 @@ export class GrpoUpdater {
     out['actor/lr'] = info.lr;
     out['actor/numOptimizerSteps'] = acc.get('actor/gradNorm')?.length ?? 0;
     out['actor/numSkippedSteps'] = info.skipped;
-    const tokenAdv = p.tokenAdvantages.flatMap((row, b) => row.filter((_, t) => p.trainMask[b]![t]! > 0));
+    const tokenAdv = p.tokenAdvantages.flatMap((row, b) => {
+      const mask = at(p.trainMask, b, 'trainMask');
+      return row.filter((_, t) => at(mask, t, 'trainMask row') > 0);
+    });
     Object.assign(out, stats('critic/advantages', tokenAdv), stats('critic/rewards', batch.rewards));
     out['critic/fracRewardZeroStd'] = adv.fracRewardZeroStd;
     const lengths = batch.responseMask.map((row) => row.reduce((a, m) => a + (m > 0 ? 1 : 0), 0));

@@ -3,13 +3,14 @@
 // (GPU: node scripts/device-bundle.mjs packages/lm/scripts/check-reference.ts .bundle/lm-check-reference.mjs)
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { at } from '@magic/core';
 import { CausalLM } from '@magic/lm';
 import { type Device, initBackend, releaseWebGpu } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
+  return i >= 0 && process.argv[i + 1] ? at(process.argv, i + 1, 'process.argv') : dflt;
 };
 const device = arg('device', 'auto') as Device;
 const fixtures = resolve(arg('fixtures', join('packages', 'lm', 'fixtures', 'reference')));
@@ -38,8 +39,9 @@ for (const [name, m] of Object.entries(ref.models)) {
     tf.dispose([ids, mask, logits]);
     for (const [b, seq] of c.logits.entries()) {
       for (const [t, row] of seq.entries()) {
-        if (c.attentionMask[b]![t] !== 1) continue;
-        for (const [j, v] of row.entries()) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(v - got[b]![t]![j]!));
+        if (at(c.attentionMask, b, 'c.attentionMask')[t] !== 1) continue;
+        for (const [j, v] of row.entries())
+          maxAbsDiff = Math.max(maxAbsDiff, Math.abs(v - at(at(at(got, b, 'got'), t, 'got[b]'), j, 'got[b][t]')));
       }
     }
   }

@@ -4,13 +4,14 @@
 // a trained tiny preset (after 3 SFT steps, so weights differ from the reference), and a BF16 save (tolerance 5e-2... see below).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { at } from '@magic/core';
 import { CausalLM, SftTrainer } from '@magic/lm';
 import { initBackend } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 const outArg = process.argv.indexOf('--out');
 if (outArg < 0 || !process.argv[outArg + 1]) throw new Error('usage: save-for-check.ts --out DIR');
-const out = resolve(process.argv[outArg + 1]!);
+const out = resolve(at(process.argv, outArg + 1, 'process.argv'));
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'reference');
 await initBackend({ device: 'cpu' });
 

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at, defined } from '@magic/core';
 import { initBackend } from '@magic/tensor';
 import { expectNoLeaks } from '@magic/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
@@ -32,7 +33,7 @@ async function logitsOf(model: CausalLM, ids: number[][]): Promise<number[][][]>
 }
 
 function maxDiff(a: number[][][], b: number[][][]): number {
-  return Math.max(...a.flat(2).map((v, i) => Math.abs(v - b.flat(2)[i]!)));
+  return Math.max(...a.flat(2).map((v, i) => Math.abs(v - at(b.flat(2), i, 'b.flat(2)'))));
 }
 
 describe('random init', () => {
@@ -87,7 +88,7 @@ describe('generation', () => {
       lm.generate(prompts, { maxNewTokens: 6, temperature: 1, topP: 0.95, seed: 3 }),
     );
     for (const [i, o] of outs.entries()) {
-      const seq = [...prompts[i]!, ...o.tokenIds];
+      const seq = [...at(prompts, i, 'prompts'), ...o.tokenIds];
       const ids = tf.tensor2d([seq], undefined, 'int32');
       const mask = tf.onesLike(ids);
       const logits = lm.logits(ids, mask);
@@ -96,11 +97,13 @@ describe('generation', () => {
       const scored = (await logProbs.array()) as number[][];
       tf.dispose([ids, mask, logits, logProbs]);
       for (const [k, tok] of o.tokenIds.entries()) {
-        const pos = prompts[i]!.length + k;
-        const row = full[0]![pos - 1]!;
+        const pos = at(prompts, i, 'prompts').length + k;
+        const row = at(at(full, 0, 'full'), pos - 1, 'full[0]');
         const lse = Math.log(row.reduce((a, v) => a + Math.exp(v - Math.max(...row)), 0)) + Math.max(...row);
-        expect(Math.abs(row[tok]! - lse - o.logprobs[k]!)).toBeLessThan(1e-4);
-        expect(Math.abs(scored[0]![pos]! - o.logprobs[k]!)).toBeLessThan(1e-4);
+        expect(Math.abs(at(row, tok, 'row') - lse - at(o.logprobs, k, 'o.logprobs'))).toBeLessThan(1e-4);
+        expect(Math.abs(at(at(scored, 0, 'scored'), pos, 'scored[0]') - at(o.logprobs, k, 'o.logprobs'))).toBeLessThan(
+          1e-4,
+        );
       }
     }
   });
@@ -110,17 +113,17 @@ describe('generation', () => {
     const a = await lm.generate(p, { maxNewTokens: 8, temperature: 1, seed: 11 });
     const b = await lm.generate(p, { maxNewTokens: 8, temperature: 1, seed: 11 });
     expect(a).toEqual(b);
-    expect(a[0]!.finishReason).toBe(a[0]!.tokenIds.length === 8 ? 'length' : 'stop');
-    const first = a[0]!.tokenIds[0]!;
+    expect(at(a, 0, 'a').finishReason).toBe(at(a, 0, 'a').tokenIds.length === 8 ? 'length' : 'stop');
+    const first = at(at(a, 0, 'a').tokenIds, 0, 'a[0].tokenIds');
     const stopped = await lm.generate(p, { maxNewTokens: 8, temperature: 1, seed: 11, stopTokenIds: [first] });
     expect(stopped[0]).toMatchObject({ tokenIds: [first], finishReason: 'stop' });
-    const text = lm.tokenizer.decode(a[0]!.tokenIds.slice(0, 2));
+    const text = lm.tokenizer.decode(at(a, 0, 'a').tokenIds.slice(0, 2));
     const bySting = await lm.generate(p, { maxNewTokens: 8, temperature: 1, seed: 11, stopStrings: [text] });
-    expect(bySting[0]!.finishReason).toBe('stop');
-    expect(bySting[0]!.tokenIds.length).toBeLessThanOrEqual(2);
+    expect(at(bySting, 0, 'bySting').finishReason).toBe('stop');
+    expect(at(bySting, 0, 'bySting').tokenIds.length).toBeLessThanOrEqual(2);
     const topK1 = await lm.generate(p, { maxNewTokens: 4, temperature: 0.7, topK: 1, seed: 5 });
     const greedy = await lm.generate(p, { maxNewTokens: 4, temperature: 0 });
-    expect(topK1[0]!.tokenIds).toEqual(greedy[0]!.tokenIds);
+    expect(at(topK1, 0, 'topK1').tokenIds).toEqual(at(greedy, 0, 'greedy').tokenIds);
   });
 
   it('returns entropy and differentiable log-probs without leaking', async () => {
@@ -143,13 +146,13 @@ describe('generation', () => {
       );
       const { value, grads } = tf.variableGrads(() => {
         const { logProbs, entropy } = lm.tokenLogProbs(ids, mask, { withEntropy: true });
-        return tf.add(tf.sum(logProbs), tf.mul(0.01, tf.sum(entropy!))) as tf.Scalar;
+        return tf.add(tf.sum(logProbs), tf.mul(0.01, tf.sum(defined(entropy, 'entropy')))) as tf.Scalar;
       }, lm.trainableVariables);
-      expect(Number.isFinite((await value.data())[0]!)).toBe(true);
+      expect(Number.isFinite(at(await value.data(), 0, 'value'))).toBe(true);
       expect(Object.keys(grads).length).toBe(lm.trainableVariables.length);
-      const kBias = lm.weights.layers[0]!.kBias;
-      const gNorm = tf.norm(grads[kBias.name]!);
-      expect((await gNorm.data())[0]!).toBeGreaterThan(0);
+      const kBias = at(lm.weights.layers, 0, 'lm.weights.layers').kBias;
+      const gNorm = tf.norm(defined(grads[kBias.name], 'grads'));
+      expect(at(await gNorm.data(), 0, 'value')).toBeGreaterThan(0);
       gNorm.dispose();
       tf.dispose([ids, mask, value, ...Object.values(grads)]);
     });

@@ -1,6 +1,6 @@
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MagicError } from '@magic/core';
+import { at, defined, MagicError } from '@magic/core';
 import { loadSafetensorsFile, type SafetensorsSaveDtype, saveSafetensorsFile } from '@magic/tensor';
 import type * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
@@ -67,8 +67,10 @@ export async function readCheckpointTensors(dir: string): Promise<Map<string, So
     );
   }
   const parsed = indexSchema.safeParse(await readJsonFile(indexFile, true));
-  if (!parsed.success)
-    throw new LmConfigError(indexFile, parsed.error.issues[0]!.path.join('.'), parsed.error.issues[0]!.message);
+  if (!parsed.success) {
+    const issue = defined(parsed.error.issues[0], 'zod issue');
+    throw new LmConfigError(indexFile, issue.path.join('.'), issue.message);
+  }
   const shards = [...new Set(Object.values(parsed.data.weight_map))];
   for (const shard of shards) {
     if (shard.includes('/') || shard.includes('\\'))
@@ -107,20 +109,23 @@ export async function writeCheckpointTensors(
       shards.push([]);
       size = 0;
     }
-    shards[shards.length - 1]!.push(entry);
+    at(shards, shards.length - 1, 'shards').push(entry);
     size += bytes;
   }
   const total = named.reduce((a, [, v]) => a + v.size * bytesPer, 0);
   const metadata = { format: 'pt' };
   if (shards.length === 1) {
-    await saveSafetensorsFile(join(dir, 'model.safetensors'), await toSave(shards[0]!), { dtype, metadata });
+    await saveSafetensorsFile(join(dir, 'model.safetensors'), await toSave(at(shards, 0, 'shards')), {
+      dtype,
+      metadata,
+    });
     return;
   }
   const weightMap: Record<string, string> = {};
   for (let i = 0; i < shards.length; i++) {
     const file = `model-${String(i + 1).padStart(5, '0')}-of-${String(shards.length).padStart(5, '0')}.safetensors`;
-    await saveSafetensorsFile(join(dir, file), await toSave(shards[i]!), { dtype, metadata });
-    for (const [name] of shards[i]!) weightMap[name] = file;
+    await saveSafetensorsFile(join(dir, file), await toSave(at(shards, i, 'shards')), { dtype, metadata });
+    for (const [name] of at(shards, i, 'shards')) weightMap[name] = file;
   }
   const index = { metadata: { total_size: total }, weight_map: weightMap };
   await writeFile(join(dir, 'model.safetensors.index.json'), JSON.stringify(index, null, 2));

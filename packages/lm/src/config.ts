@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import { z } from 'zod';
 import { LmConfigError } from './errors.js';
 
@@ -83,7 +84,7 @@ function checkSupported(c: z.output<typeof qwen2ConfigSchema>, file: string): vo
 export function parseQwen2Config(json: unknown, file = 'config.json'): Qwen2Config {
   const parsed = qwen2ConfigSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = defined(parsed.error.issues[0], 'zod issue');
     throw new LmConfigError(file, issue.path.join('.') || '(root)', issue.message);
   }
   const c = parsed.data;

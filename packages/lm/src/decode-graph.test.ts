@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import { initBackend, releaseWebGpu } from '@magic/tensor';
 import { expectNoLeaks } from '@magic/tensor/testing';
 import { DispatchGraphError, dispatchGraphParkedBuffers } from '@magic/tensor/webgpu';
@@ -45,9 +46,10 @@ describe('decoding from a dispatch graph', () => {
     expect(replayed.map((o) => o.tokenIds)).toEqual(eager.map((o) => o.tokenIds));
     // (the replayed projections run on the tiled GEMM, the tfjs path's on tfjs' programs: equal up to rounding)
     for (const [i, o] of replayed.entries()) {
-      for (const [k, lp] of o.logprobs.entries()) expect(lp).toBeCloseTo(eager[i]!.logprobs[k]!, 5);
+      for (const [k, lp] of o.logprobs.entries())
+        expect(lp).toBeCloseTo(at(at(eager, i, 'eager').logprobs, k, 'eager[i].logprobs'), 5);
     }
-    expect(replayed[0]!.tokenIds).toHaveLength(9);
+    expect(at(replayed, 0, 'replayed').tokenIds).toHaveLength(9);
     // every buffer the graph held went back to the pool
     expect(dispatchGraphParkedBuffers()).toBe(0);
   });
@@ -85,7 +87,7 @@ describe('decoding from a dispatch graph', () => {
         'int32',
       );
       const { cache } = forwardHidden(lm.weights, cfg, { ids, positions, bias: attentionBias(keyMask, 3) }, true);
-      return [...cache!.k, ...cache!.v];
+      return [...defined(cache, 'cache').k, ...defined(cache, 'cache').v];
     });
     const n = cfg.numHiddenLayers;
     const decoder = new PackedDecoder(

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { initBackend, releaseWebGpu } from '@magic/tensor';
 import { expectNoLeaks } from '@magic/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
@@ -26,15 +27,16 @@ for (const device of ['cpu', 'webgpu'] as const) {
         expect(onDevice.map((o) => o.tokenIds)).toEqual(onHost.map((o) => o.tokenIds));
         for (const [i, o] of onDevice.entries()) {
           expect(o.tokenIds).toHaveLength(10);
-          for (const [k, lp] of o.logprobs.entries()) expect(lp).toBeCloseTo(onHost[i]!.logprobs[k]!, 4);
-          const seq = [...prompts[i]!, ...o.tokenIds];
+          for (const [k, lp] of o.logprobs.entries())
+            expect(lp).toBeCloseTo(at(at(onHost, i, 'onHost').logprobs, k, 'onHost[i].logprobs'), 4);
+          const seq = [...at(prompts, i, 'prompts'), ...o.tokenIds];
           const ids = tf.tensor2d([seq], undefined, 'int32');
           const mask = tf.onesLike(ids);
           const { logProbs } = lm.tokenLogProbs(ids, mask);
-          const scored = ((await logProbs.array()) as number[][])[0]!;
+          const scored = at((await logProbs.array()) as number[][], 0, 'value');
           tf.dispose([ids, mask, logProbs]);
           for (const [k, lp] of o.logprobs.entries()) {
-            expect(Math.abs(scored[prompts[i]!.length + k]! - lp)).toBeLessThan(1e-4);
+            expect(Math.abs(at(scored, at(prompts, i, 'prompts').length + k, 'scored') - lp)).toBeLessThan(1e-4);
           }
         }
       } finally {
@@ -51,7 +53,7 @@ for (const device of ['cpu', 'webgpu'] as const) {
           [8, 9],
         ];
         const free = await lm.generate(prompts, { maxNewTokens: 8, temperature: 1, seed: 3, stopTokenIds: [] });
-        const stopAt = free[0]!.tokenIds[2]!;
+        const stopAt = at(at(free, 0, 'free').tokenIds, 2, 'free[0].tokenIds');
         const stopped = await expectNoLeaks(() =>
           lm.generate(prompts, { maxNewTokens: 8, temperature: 1, seed: 3, stopTokenIds: [stopAt] }),
         );
@@ -60,7 +62,7 @@ for (const device of ['cpu', 'webgpu'] as const) {
           return j < 0 ? ids : ids.slice(0, j + 1);
         };
         expect(stopped.map((o) => o.tokenIds)).toEqual(free.map((o) => cut(o.tokenIds)));
-        expect(stopped[0]!.finishReason).toBe('stop');
+        expect(at(stopped, 0, 'stopped').finishReason).toBe('stop');
       } finally {
         lm.dispose();
       }

@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { Qwen2Config } from './config.js';
@@ -44,7 +45,7 @@ export interface GenerationOutput {
 function parseOptions(opts: GenerateOptions): z.output<typeof generateOptionsSchema> {
   const r = generateOptionsSchema.safeParse(opts);
   if (!r.success) {
-    const issue = r.error.issues[0]!;
+    const issue = defined(r.error.issues[0], 'zod issue');
     throw new LmInputError(`generate.${issue.path.join('.')}`, issue.message);
   }
   return r.data;
@@ -108,9 +109,9 @@ export async function generate(
   const accept = (r: Sampled): void => {
     seqs.forEach((q, i) => {
       if (q.done) return;
-      const id = r.ids[i]!;
+      const id = at(r.ids, i, 'sampled ids');
       q.tokenIds.push(id);
-      q.logprobs.push(r.logprobs[i]!);
+      q.logprobs.push(at(r.logprobs, i, 'sampled log-probs'));
       if (stopIds.has(id) || hitsStopString(tokenizer, q.tokenIds, o.stopStrings)) {
         q.done = true;
         q.finishReason = 'stop';
@@ -123,9 +124,9 @@ export async function generate(
   try {
     for (let s = 0; s < ctx.maxNew && seqs.some((q) => !q.done); s++) {
       inFlight.push(decoder.step(s));
-      while (inFlight.length > decoder.readAhead) accept(await inFlight.shift()!);
+      while (inFlight.length > decoder.readAhead) accept(await defined(inFlight.shift(), 'in-flight read-back'));
     }
-    while (inFlight.length > 0) accept(await inFlight.shift()!);
+    while (inFlight.length > 0) accept(await defined(inFlight.shift(), 'in-flight read-back'));
   } finally {
     decoder.dispose();
     await Promise.all(inFlight.map((p) => p.catch(() => undefined)));

@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import { initBackend } from '@magic/tensor';
 import { expectNoLeaks } from '@magic/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
@@ -30,7 +31,7 @@ async function run(lm: CausalLM, opts: TokenLogProbsOptions, weightsFrom = 0) {
       ent = out.entropy?.arraySync() as number[][] | undefined;
       return tf.sum(tf.mul(out.logProbs, weights)) as tf.Scalar;
     }, lm.trainableVariables);
-    const g = await Promise.all(lm.trainableVariables.map((v) => grads[v.name]!.data()));
+    const g = await Promise.all(lm.trainableVariables.map((v) => defined(grads[v.name], 'grads').data()));
     tf.dispose([inputIds, attentionMask, weights, value, ...Object.values(grads)]);
     return { lp, ent, g };
   });
@@ -54,7 +55,7 @@ async function profileGrads(lm: CausalLM, opts: TokenLogProbsOptions) {
 /** Largest |a - b| over two gradient arrays. */
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let worst = 0;
-  for (let j = 0; j < b.length; j++) worst = Math.max(worst, Math.abs(a[j]! - b[j]!));
+  for (let j = 0; j < b.length; j++) worst = Math.max(worst, Math.abs(at(a, j, 'a') - at(b, j, 'b')));
   return worst;
 }
 
@@ -72,15 +73,16 @@ it('the lean log-prob path (recomputed logits, one-pass dLogits) matches autodif
     ]) {
       const got = await run(lm, opts);
       for (const [i, row] of got.lp.entries()) {
-        for (const [t, x] of row.entries()) expect(x).toBeCloseTo(ref.lp[i]![t]!, 5);
+        for (const [t, x] of row.entries()) expect(x).toBeCloseTo(at(at(ref.lp, i, 'ref.lp'), t, 'ref.lp[i]'), 5);
       }
       if (opts.withEntropy) {
-        for (const [i, row] of got.ent!.entries()) {
-          for (const [t, x] of row.entries()) expect(x).toBeCloseTo(ref.ent![i]![t]!, 4);
+        for (const [i, row] of defined(got.ent, 'got.ent').entries()) {
+          for (const [t, x] of row.entries())
+            expect(x).toBeCloseTo(at(at(defined(ref.ent, 'ref.ent'), i, 'ref.ent'), t, 'ref.ent[i]'), 4);
         }
       } else expect(got.ent).toBeUndefined();
       for (const [k, g] of got.g.entries()) {
-        expect(maxDiff(g, ref.g[k]!), `variable ${k}, ${JSON.stringify(opts)}`).toBeLessThan(1e-4);
+        expect(maxDiff(g, at(ref.g, k, 'ref.g')), `variable ${k}, ${JSON.stringify(opts)}`).toBeLessThan(1e-4);
       }
     }
   } finally {
@@ -98,12 +100,19 @@ it('fromPosition: the same log-probs, entropy and loss gradients from that colum
         const got = await run(lm, { ...base, fromPosition: from }, used);
         for (const [i, row] of got.lp.entries()) {
           for (const [t, x] of row.entries()) {
-            expect(x).toBeCloseTo(t >= used ? ref.lp[i]![t]! : 0, 5);
-            if (got.ent) expect(got.ent[i]![t]!).toBeCloseTo(t >= used ? ref.ent![i]![t]! : 0, 4);
+            expect(x).toBeCloseTo(t >= used ? at(at(ref.lp, i, 'ref.lp'), t, 'ref.lp[i]') : 0, 5);
+            if (got.ent)
+              expect(at(at(got.ent, i, 'got.ent'), t, 'got.ent[i]')).toBeCloseTo(
+                t >= used ? at(at(defined(ref.ent, 'ref.ent'), i, 'ref.ent'), t, 'ref.ent[i]') : 0,
+                4,
+              );
           }
         }
         for (const [k, g] of got.g.entries()) {
-          expect(maxDiff(g, ref.g[k]!), `from ${from}, variable ${k}, ${JSON.stringify(base)}`).toBeLessThan(1e-5);
+          expect(
+            maxDiff(g, at(ref.g, k, 'ref.g')),
+            `from ${from}, variable ${k}, ${JSON.stringify(base)}`,
+          ).toBeLessThan(1e-5);
         }
       }
     }
@@ -133,7 +142,7 @@ it('keepLogits: the backward reuses the forward logits (one head matmul fewer pe
     const vocab = lm.config.vocabSize;
     const headOuts = info.kernels
       .filter((k) => k.name === 'BatchMatMul')
-      .map((k) => k.outputShapes[0]!)
+      .map((k) => at(k.outputShapes, 0, 'k.outputShapes'))
       .filter((shape) => shape[shape.length - 1] === vocab);
     expect(headOuts.length).toBe(3);
     for (const shape of headOuts) expect(shape[shape.length - 2]).toBe(5);
@@ -155,7 +164,7 @@ it('gradient checkpointing (layers recomputed in backward) gives the same values
     const got = await run(lm, { chunkRows: 5, checkpoint: true });
     expect(got.lp).toEqual(ref.lp); // the forward is the same computation
     for (const [k, g] of got.g.entries()) {
-      expect(maxDiff(g, ref.g[k]!), `variable ${k}`).toBeLessThan(1e-5);
+      expect(maxDiff(g, at(ref.g, k, 'ref.g')), `variable ${k}`).toBeLessThan(1e-5);
     }
     // the default comes from the model
     lm.gradientCheckpointing = true;

@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import {
   decodeAttention,
   embeddingGradient,
@@ -28,7 +29,7 @@ export const NEG = -1e9;
  */
 export function linear(x: tf.Tensor3D, w: tf.Tensor, add?: tf.Tensor): tf.Tensor3D {
   const [bs, t, d] = x.shape;
-  const out = w.shape[0]!;
+  const out = at(w.shape, 0, 'weight shape');
   const a = tf.reshape(x, [bs * t, d]);
   if (add && tf.getBackend() === 'webgpu') {
     // A residual goes in as [1, B*T, out], the shape tfjs' fused matMul gives its output inside: with [B*T, out]
@@ -107,8 +108,8 @@ function attention(
       rows >= b
         ? grouped(qg, k, v, bias)
         : tf.concat(
-            chunksOf(b, rows).map(([at, n]) =>
-              grouped(rowsOf(qg, at, n), rowsOf(k, at, n), rowsOf(v, at, n), rowsOf(bias, at, n)),
+            chunksOf(b, rows).map(([start, n]) =>
+              grouped(rowsOf(qg, start, n), rowsOf(k, start, n), rowsOf(v, start, n), rowsOf(bias, start, n)),
             ),
             0,
           );
@@ -126,10 +127,10 @@ function scoreRowsPerChunk(b: number, scoresPerRow: number): number {
   return Math.max(1, Math.min(b, Math.floor(limit / (scoresPerRow * 4))));
 }
 
-/** Rows [at, at + n) of a rank-4 tensor (a broadcast batch of 1 is kept whole). */
-function rowsOf(x: tf.Tensor4D, at: number, n: number): tf.Tensor4D {
+/** Rows [start, start + n) of a rank-4 tensor (a broadcast batch of 1 is kept whole). */
+function rowsOf(x: tf.Tensor4D, start: number, n: number): tf.Tensor4D {
   if (x.shape[0] === 1) return x;
-  return tf.slice(x, [at, 0, 0, 0], [n, -1, -1, -1]);
+  return tf.slice(x, [start, 0, 0, 0], [n, -1, -1, -1]);
 }
 
 /**
@@ -152,11 +153,10 @@ function mlp(x: tf.Tensor3D, residual: tf.Tensor3D, w: LayerWeights, packed: boo
  */
 export function attentionBias(keyMask: number[][], newLen: number): tf.Tensor4D {
   const b = keyMask.length;
-  const s = keyMask[0]!.length;
+  const s = at(keyMask, 0, 'keyMask').length;
   const past = s - newLen;
   const data = new Float32Array(b * newLen * s);
-  for (let i = 0; i < b; i++) {
-    const row = keyMask[i]!;
+  for (const [i, row] of keyMask.entries()) {
     for (let t = 0; t < newLen; t++) {
       for (let j = 0; j < s; j++) data[(i * newLen + t) * s + j] = row[j] === 1 && j <= past + t ? 0 : NEG;
     }
@@ -286,18 +286,20 @@ function checkpointedLayer(h: tf.Tensor3D, layer: LayerWeights, ctx: AttentionCt
   const context = [ctx.positions, ctx.bias, ...(ctx.groupBias ? [ctx.groupBias] : [])];
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
-    const [x, ...ws] = args.slice(0, -1) as tf.Tensor[];
-    save([x!, ...ws, ...context]);
+    const [input, ...ws] = args.slice(0, -1) as tf.Tensor[];
+    const x = defined(input, 'layer input');
+    save([x, ...ws, ...context]);
     return {
       value: decoderLayer(x as tf.Tensor3D, asLayer(ws), ctx).out,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, ...rest] = saved;
+        const [savedInput, ...rest] = saved;
+        const xs = defined(savedInput, 'saved layer input');
         const ws2 = rest.slice(0, LAYER_KEYS.length);
         const [positions, bias, groupBias] = rest.slice(LAYER_KEYS.length) as [tf.Tensor2D, tf.Tensor4D, tf.Tensor4D?];
         const ctx2: AttentionCtx = { cfg: ctx.cfg, positions, bias, groupBias, packedMlp: ctx.packedMlp };
         const f = (...inputs: tf.Tensor[]) =>
           decoderLayer(inputs[0] as tf.Tensor3D, asLayer(inputs.slice(1)), ctx2).out;
-        return nestedGrads(f, [xs!, ...ws2], dy);
+        return nestedGrads(f, [xs, ...ws2], dy);
       },
     };
   });
@@ -328,7 +330,9 @@ export function forwardHidden(
       h = checkpointedLayer(h, layer, ctx);
       return;
     }
-    const past = input.cache ? { k: input.cache.k[i]!, v: input.cache.v[i]! } : undefined;
+    const past = input.cache
+      ? { k: at(input.cache.k, i, 'kv cache keys'), v: at(input.cache.v, i, 'kv cache values') }
+      : undefined;
     const out = decoderLayer(h, layer, ctx, past);
     h = out.out;
     cache.k.push(out.k);

@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import {
   createKvCache,
   type DevicePosition,
@@ -57,7 +58,7 @@ export class PackedDecoder {
     this.qkvWeight = w.layers.map((l) => tf.concat([l.qWeight, l.kWeight, l.vWeight], 0) as tf.Tensor2D);
     this.qkvBias = w.layers.map((l) => tf.concat([l.qBias, l.kBias, l.vBias], 0) as tf.Tensor1D);
     this.gateUpWeight = w.layers.map((l) => tf.concat([l.gateWeight, l.upWeight], 0) as tf.Tensor2D);
-    this.caches = prefill.k.map((k, i) => createKvCache(k, prefill.v[i]!, maxLen));
+    this.caches = prefill.k.map((k, i) => createKvCache(k, at(prefill.v, i, 'prefill values'), maxLen));
     for (const t of [...prefill.k, ...prefill.v]) t.dispose();
     const b = promptMask.length;
     const bias = new Float32Array(b * maxLen);
@@ -76,24 +77,27 @@ export class PackedDecoder {
    */
   step(ids: tf.Tensor2D, positions: number[] | tf.Tensor1D, slot: number | DeviceSlot): tf.Tensor2D {
     const { w, cfg } = this;
-    const at = typeof slot === 'number' ? { slot, length: slot + 1 } : slot;
+    const cachePos = typeof slot === 'number' ? { slot, length: slot + 1 } : slot;
     return tf.tidy(() => {
       const b = ids.shape[0];
       const pos = Array.isArray(positions) ? tf.tensor1d(positions, 'int32') : positions;
       let h = embedLookup(w.embed, ids);
       w.layers.forEach((layer, i) => {
         const normed = fusedRmsNorm(h, layer.inputNorm, cfg.rmsNormEps);
-        const qkv = tf.reshape(linear(normed, this.qkvWeight[i]!, this.qkvBias[i]!), [b, -1]) as tf.Tensor2D;
-        const cache = this.caches[i]!;
-        const next = writeKvCache(cache, qkv, pos, at.slot, this.shape);
+        const qkvWeight = at(this.qkvWeight, i, 'qkvWeight');
+        const qkv = tf.reshape(linear(normed, qkvWeight, at(this.qkvBias, i, 'qkvBias')), [b, -1]) as tf.Tensor2D;
+        const cache = at(this.caches, i, 'kv caches');
+        const next = writeKvCache(cache, qkv, pos, cachePos.slot, this.shape);
         if (next !== cache) {
           // written functionally (the buffer was shared): keep the new cache past this tidy
           this.caches[i] = tf.keep(next);
           cache.dispose();
         }
-        const att = packedDecodeAttention(qkv, pos, this.caches[i]!, this.padBias, at.length, this.shape);
+        const att = packedDecodeAttention(qkv, pos, next, this.padBias, cachePos.length, this.shape);
         h = linear(tf.reshape(att, [b, 1, cfg.numAttentionHeads * cfg.headDim]) as tf.Tensor3D, layer.oWeight, h);
-        const act = packedSwiGlu(linear(fusedRmsNorm(h, layer.postNorm, cfg.rmsNormEps), this.gateUpWeight[i]!));
+        const act = packedSwiGlu(
+          linear(fusedRmsNorm(h, layer.postNorm, cfg.rmsNormEps), at(this.gateUpWeight, i, 'gateUpWeight')),
+        );
         h = linear(act, layer.downWeight, h);
       });
       const last = tf.reshape(fusedRmsNorm(h, w.norm, cfg.rmsNormEps), [b, cfg.hiddenSize]) as tf.Tensor2D;
@@ -113,7 +117,7 @@ export class PackedDecoder {
       ...this.gateUpWeight,
       ...this.caches,
       this.padBias,
-      this.shape.invFreq!,
+      defined(this.shape.invFreq, 'rope inverse frequencies'),
     ]);
   }
 }

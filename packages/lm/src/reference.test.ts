@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { at, defined } from '@magic/core';
 import { initBackend, releaseWebGpu } from '@magic/tensor';
 import { expectNoLeaks } from '@magic/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
@@ -33,8 +34,9 @@ async function maxLogitDiff(lm: CausalLM, c: LogitsCase): Promise<number> {
   let max = 0;
   for (const [b, seq] of c.logits.entries()) {
     for (const [t, row] of seq.entries()) {
-      if (c.attentionMask[b]![t] !== 1) continue;
-      for (const [j, v] of row.entries()) max = Math.max(max, Math.abs(v - got[b]![t]![j]!));
+      if (at(c.attentionMask, b, 'c.attentionMask')[t] !== 1) continue;
+      for (const [j, v] of row.entries())
+        max = Math.max(max, Math.abs(v - at(at(at(got, b, 'got'), t, 'got[b]'), j, 'got[b][t]')));
     }
   }
   return max;
@@ -70,7 +72,7 @@ for (const device of ['cpu', 'wasm', 'webgpu'] as const) {
             expect(batched.map((o) => o.tokenIds)).toEqual(m.greedy.batched.newTokens);
             for (const s of m.greedy.single) {
               const [one] = await lm.generate(s.prompts, opts);
-              expect(one!.tokenIds).toEqual(s.newTokens[0]);
+              expect(defined(one, 'one').tokenIds).toEqual(s.newTokens[0]);
             }
           });
         } finally {

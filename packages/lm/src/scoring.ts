@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import { logProbGather, logProbGatherGrad } from '@magic/tensor/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { chunksOf } from './chunks.js';
@@ -49,7 +50,8 @@ function causalBiasOnDevice(mask: tf.Tensor2D): tf.Tensor4D {
   return tf.mul(tf.sub(tf.mul(keys, causal), 1), 1e9) as tf.Tensor4D;
 }
 
-const cat = (xs: tf.Tensor1D[]): tf.Tensor1D => (xs.length === 1 ? xs[0]! : (tf.concat(xs) as tf.Tensor1D));
+const cat = (xs: tf.Tensor1D[]): tf.Tensor1D =>
+  xs.length === 1 ? at(xs, 0, 'chunks') : (tf.concat(xs) as tf.Tensor1D);
 
 /** Entropy of the softmax of each row of logits [N,V]: logSumExp − Σ p·logits. */
 function entropyOf(logits: tf.Tensor2D): tf.Tensor1D {
@@ -149,7 +151,7 @@ function linearLogProbs(
           dHead = next.dHead as tf.Tensor2D;
           dRows.push(next.dRows);
         }
-        return [dRows.length === 1 ? dRows[0]! : tf.concat(dRows), dHead!];
+        return [dRows.length === 1 ? at(dRows, 0, 'row gradients') : tf.concat(dRows), defined(dHead, 'head gradient')];
       },
     };
   });
@@ -167,7 +169,7 @@ function chunkedLogProbs(
   keepLogits = false,
 ): { lp: tf.Tensor1D; ent?: tf.Tensor1D } {
   const head = headWeight(w);
-  const vocab = head.shape[0]!;
+  const vocab = at(head.shape, 0, 'head shape');
   const n = rows.shape[0];
   const chunk = Math.max(1, Math.min(n, chunkRows ?? balancedChunk(n, Math.floor(MAX_LOGITS_CHUNK / vocab))));
   if (!withEntropy) return { lp: linearLogProbs(rows, head as tf.Tensor2D, targets, chunk, undefined, keepLogits) };
@@ -175,8 +177,9 @@ function chunkedLogProbs(
     const side: { ent?: tf.Tensor1D } = {};
     const lp = linearLogProbs(rows, head as tf.Tensor2D, targets, chunk, side, keepLogits);
     // the kept side output joins the caller's scope through an op (then the kept original is freed)
-    const ent = tf.add(side.ent!, 0) as tf.Tensor1D;
-    side.ent!.dispose();
+    const kept = defined(side.ent, 'entropy side output');
+    const ent = tf.add(kept, 0) as tf.Tensor1D;
+    kept.dispose();
     return { lp, ent };
   }
   // a differentiable entropy (entropy bonus in the loss): autodiff of the chunked ops

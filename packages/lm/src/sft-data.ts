@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import { z } from 'zod';
 import { LmInputError } from './errors.js';
 import type { ChatMessage, Tokenizer } from './tokenizer.js';
@@ -25,8 +26,10 @@ export function tokenizeChat(
   where = 'record',
 ): TokenizedExample {
   const parsed = chatRecordSchema.safeParse(record);
-  if (!parsed.success)
-    throw new LmInputError(`${where}.${parsed.error.issues[0]!.path.join('.')}`, parsed.error.issues[0]!.message);
+  if (!parsed.success) {
+    const issue = defined(parsed.error.issues[0], 'zod issue');
+    throw new LmInputError(`${where}.${issue.path.join('.')}`, issue.message);
+  }
   const msgs = parsed.data.messages;
   const ids = render(tok, msgs, false);
   const lossMask = ids.map(() => 0);

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { LmInputError } from './errors.js';
 import { padBatch } from './sft-data.js';
@@ -10,7 +11,7 @@ describe('packTokenStream', () => {
       [1, 2, 3],
       [4, 5, 6],
     ]);
-    expect(blocks[0]!.lossMask).toEqual([0, 1, 1]);
+    expect(at(blocks, 0, 'blocks').lossMask).toEqual([0, 1, 1]);
   });
 
   it('accepts typed arrays', () => {

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { LmInputError } from './errors.js';
 import type { TokenizedExample } from './sft-data.js';
 
@@ -15,7 +16,7 @@ export function packTokenStream(tokens: ArrayLike<number>, blockSize: number): T
   lossMask[0] = 0;
   const out: TokenizedExample[] = [];
   for (let b = 0; b < n; b++) {
-    const ids = Array.from({ length: blockSize }, (_, i) => tokens[b * blockSize + i]!);
+    const ids = Array.from({ length: blockSize }, (_, i) => at(tokens, b * blockSize + i, 'tokens'));
     out.push({ ids, lossMask });
   }
   return out;

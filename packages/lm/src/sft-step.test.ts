@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { initBackend } from '@magic/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CausalLM } from './causal-lm.js';
@@ -20,7 +21,7 @@ async function weights(lm: CausalLM): Promise<Float32Array[]> {
 function maxDiff(a: Float32Array[], b: Float32Array[]): number {
   let m = 0;
   a.forEach((x, i) => {
-    for (let j = 0; j < x.length; j++) m = Math.max(m, Math.abs(x[j]! - b[i]![j]!));
+    for (let j = 0; j < x.length; j++) m = Math.max(m, Math.abs(at(x, j, 'x') - at(at(b, i, 'b'), j, 'b[i]')));
   });
   return m;
 }

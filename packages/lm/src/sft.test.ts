@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at, defined } from '@magic/core';
 import { initBackend } from '@magic/tensor';
 import { expectNoLeaks } from '@magic/tensor/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -55,12 +56,12 @@ describe('SFT', () => {
     const lm = await CausalLM.fromPreset('tiny', { seed: 1 });
     try {
       const tok = lm.tokenizer;
-      const ex = tokenizeChat(tok, records[2]!, 512);
+      const ex = tokenizeChat(tok, at(records, 2, 'records'), 512);
       const trained = ex.ids.filter((_, i) => ex.lossMask[i] === 1);
       expect(tok.decode(trained)).toBe('Hi!<|im_end|>\n');
       expect(() => tokenizeChat(tok, { messages: [{ role: 'user', content: 'x' }] }, 64)).toThrow(LmInputError);
       expect(() => tokenizeChat(tok, { messages: [] }, 64)).toThrow(/record.messages/);
-      expect(() => tokenizeChat(tok, records[0]!, 40)).toThrow(/no assistant token within maxLength 40/);
+      expect(() => tokenizeChat(tok, at(records, 0, 'records'), 40)).toThrow(/no assistant token within maxLength 40/);
     } finally {
       lm.dispose();
     }
@@ -72,10 +73,12 @@ describe('SFT', () => {
     try {
       const logs = await expectNoLeaks(() => trainer.train(records, { evalSet: records.slice(0, 1) }));
       expect(logs).toHaveLength(20);
-      expect(logs[19]!.loss).toBeLessThan(logs[0]!.loss * 0.5);
-      expect(logs[19]!.evalLoss!).toBeLessThan(logs[3]!.evalLoss!);
-      expect(logs[3]!.evalLoss).toBeTypeOf('number');
-      expect(logs[0]!.lr).toBe(0);
+      expect(at(logs, 19, 'logs').loss).toBeLessThan(at(logs, 0, 'logs').loss * 0.5);
+      expect(defined(at(logs, 19, 'logs').evalLoss, 'logs[19].evalLoss')).toBeLessThan(
+        defined(at(logs, 3, 'logs').evalLoss, 'logs[3].evalLoss'),
+      );
+      expect(at(logs, 3, 'logs').evalLoss).toBeTypeOf('number');
+      expect(at(logs, 0, 'logs').lr).toBe(0);
       expect(logs.every((l) => Number.isFinite(l.gradNorm))).toBe(true);
     } finally {
       trainer.dispose();
@@ -100,9 +103,9 @@ describe('SFT', () => {
       const wa = await weightsOf(a);
       const wr = await weightsOf(resumed.model);
       for (const [i, w] of wa.entries()) {
-        const r = wr[i]!;
+        const r = at(wr, i, 'wr');
         let max = 0;
-        for (let j = 0; j < w.length; j++) max = Math.max(max, Math.abs(w[j]! - r[j]!));
+        for (let j = 0; j < w.length; j++) max = Math.max(max, Math.abs(at(w, j, 'w') - at(r, j, 'r')));
         expect(max).toBeLessThan(1e-6);
       }
     } finally {
@@ -128,10 +131,10 @@ describe('SFT', () => {
       resumed = await SftTrainer.fromCheckpoint(dir, { warmRestart: true });
       expect(resumed.step).toBe(2);
       // bf16 storage: the restored weights equal the trained ones to bf16 precision, not exactly.
-      const [w] = await weightsOf(lm);
-      const [r] = await weightsOf(resumed.model);
+      const w = at(await weightsOf(lm), 0, 'trained weights');
+      const r = at(await weightsOf(resumed.model), 0, 'restored weights');
       let max = 0;
-      for (let j = 0; j < w!.length; j++) max = Math.max(max, Math.abs(w![j]! - r![j]!) / (Math.abs(w![j]!) + 1e-12));
+      for (const [j, x] of w.entries()) max = Math.max(max, Math.abs(x - at(r, j, 'r')) / (Math.abs(x) + 1e-12));
       expect(max).toBeGreaterThan(0);
       expect(max).toBeLessThan(2 ** -8);
       const logs = await resumed.train(records);
@@ -152,9 +155,11 @@ describe('SFT', () => {
     const trainer = new SftTrainer(lm, { ...config, learningRate: 1e-2, batchSize: 4, totalSteps: 12, evalEvery: 6 });
     try {
       const logs = await trainer.trainTokenized(blocks, { evalTokenized: blocks.slice(0, 4) });
-      expect(logs[0]!.tokens).toBe(4 * 8 * config.gradAccumSteps);
-      expect(logs[11]!.evalLoss!).toBeLessThan(logs[5]!.evalLoss!);
-      expect(logs[11]!.loss).toBeLessThan(logs[0]!.loss);
+      expect(at(logs, 0, 'logs').tokens).toBe(4 * 8 * config.gradAccumSteps);
+      expect(defined(at(logs, 11, 'logs').evalLoss, 'logs[11].evalLoss')).toBeLessThan(
+        defined(at(logs, 5, 'logs').evalLoss, 'logs[5].evalLoss'),
+      );
+      expect(at(logs, 11, 'logs').loss).toBeLessThan(at(logs, 0, 'logs').loss);
     } finally {
       trainer.dispose();
       lm.dispose();

@@ -1,6 +1,6 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { scheduledLearningRate } from '@magic/core';
+import { at, defined, scheduledLearningRate } from '@magic/core';
 import { AdamW, type AdamWStateDict, type AdamWUpdate } from '@magic/grpo';
 import { loadSafetensorsFile, type SafetensorsSaveDtype, saveSafetensorsFile } from '@magic/tensor';
 import { adamwStepInPlace } from '@magic/tensor/kernels';
@@ -102,7 +102,10 @@ function noDecay(name: string): boolean {
 
 function parseConfig(input: SftConfigInput, file: string): SftConfig {
   const r = sftConfigSchema.safeParse(input);
-  if (!r.success) throw new LmConfigError(file, r.error.issues[0]!.path.join('.'), r.error.issues[0]!.message);
+  if (!r.success) {
+    const issue = defined(r.error.issues[0], 'zod issue');
+    throw new LmConfigError(file, issue.path.join('.'), issue.message);
+  }
   return r.data;
 }
 
@@ -173,7 +176,7 @@ export class SftTrainer {
       const order = this.config.groupByLength
         ? lengthGroupedOrder(examples, seed + epoch, batchSize * gradAccumSteps * 50)
         : epochOrder(examples.length, seed + epoch);
-      out.push(examples[order[j % examples.length]!]!);
+      out.push(at(examples, at(order, j % examples.length, 'order'), 'examples'));
     }
     return out;
   }
@@ -206,10 +209,10 @@ export class SftTrainer {
       for (const e of micro) tokens += e.ids.length;
       const batch = padBatch(micro, this.model.tokenizer.padTokenId, c.padToMultipleOf);
       const { value, grads } = tf.variableGrads(() => this.batchLoss(batch, labels), vars);
-      lossSum += (await value.data())[0]!;
+      lossSum += at(await value.data(), 0, 'scalar value');
       value.dispose();
       for (const [name, v] of this.named) {
-        const g = grads[v.name]!;
+        const g = defined(grads[v.name], `gradient of ${v.name}`);
         const prev = sums.get(name);
         sums.set(name, prev ? tf.add(prev, g) : tf.clone(g));
         if (prev) prev.dispose();
@@ -234,7 +237,9 @@ export class SftTrainer {
         }
       }
       const lr = this.learningRateAt(this.step);
-      const grads = Object.fromEntries(this.named.map(([name, v]) => [v.name, sums.get(name)!]));
+      const grads = Object.fromEntries(
+        this.named.map(([name, v]) => [v.name, defined(sums.get(name), `gradient sum of ${name}`)]),
+      );
       this.optimizer.apply(vars, grads, lr);
       this.step++;
       return { step: this.step, loss: lossSum / parts, gradNorm, lr, tokens };
@@ -255,7 +260,7 @@ export class SftTrainer {
     for (let i = 0; i < examples.length; i += this.config.batchSize) {
       const chunk = examples.slice(i, i + this.config.batchSize);
       const loss = this.batchLoss(padBatch(chunk, this.model.tokenizer.padTokenId, this.config.padToMultipleOf));
-      total += (await loss.data())[0]! * chunk.length;
+      total += at(await loss.data(), 0, 'scalar loss') * chunk.length;
       n += chunk.length;
       loss.dispose();
     }
@@ -312,8 +317,10 @@ export class SftTrainer {
   ): Promise<SftTrainer> {
     const stateFile = join(dir, STATE_FILE);
     const parsed = trainerStateSchema.safeParse(await readJsonFile(stateFile, true));
-    if (!parsed.success)
-      throw new LmConfigError(stateFile, parsed.error.issues[0]!.path.join('.'), parsed.error.issues[0]!.message);
+    if (!parsed.success) {
+      const issue = defined(parsed.error.issues[0], 'zod issue');
+      throw new LmConfigError(stateFile, issue.path.join('.'), issue.message);
+    }
     const model = await CausalLM.fromPretrained(dir);
     const trainer = new SftTrainer(
       model,
@@ -373,7 +380,7 @@ function lengthGroupedOrder(examples: TokenizedExample[], seed: number, mega: nu
   const out: number[] = [];
   for (let i = 0; i < base.length; i += mega) {
     const group = base.slice(i, i + mega);
-    group.sort((a, b) => examples[b]!.ids.length - examples[a]!.ids.length);
+    group.sort((a, b) => at(examples, b, 'examples').ids.length - at(examples, a, 'examples').ids.length);
     out.push(...group);
   }
   bySeed.set(key, out);
@@ -389,7 +396,7 @@ function epochOrder(n: number, seed: number): number[] {
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rng.next() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
+    [order[i], order[j]] = [at(order, j, 'order'), at(order, i, 'order')];
   }
   orderCache.set(key, order);
   return order;

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** WebGPU allows few storage buffers per shader stage (16 on many adapters): addN over at most this many inputs. */
@@ -11,9 +12,9 @@ export function sumTensors(xs: tf.Tensor[]): tf.Tensor {
     const next: tf.Tensor[] = [];
     for (let i = 0; i < level.length; i += MAX_ADD_INPUTS) {
       const group = level.slice(i, i + MAX_ADD_INPUTS);
-      next.push(group.length === 1 ? group[0]! : tf.addN(group));
+      next.push(group.length === 1 ? at(group, 0, 'group') : tf.addN(group));
     }
     level = next;
   }
-  return level[0]!;
+  return at(level, 0, 'level');
 }

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import type { ChatMessage, Tokenizer as TokenizerContract } from '@magic/core';
+import { defined } from '@magic/core';
 import { z } from 'zod';
 import { LmCheckpointError, LmConfigError } from './errors.js';
 import { QWEN25_CHAT_TEMPLATE } from './qwen25-chat-template.js';
@@ -51,7 +52,7 @@ function tokenContent(t: string | { content: string } | null | undefined): strin
 function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, file: string): z.output<T> {
   const r = schema.safeParse(value);
   if (!r.success) {
-    const issue = r.error.issues[0]!;
+    const issue = defined(r.error.issues[0], 'zod issue');
     throw new LmConfigError(file, issue.path.join('.') || '(root)', issue.message);
   }
   return r.data;

@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import { initBackend, releaseWebGpu } from '@magic/tensor';
 import { expectNoLeaks } from '@magic/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
@@ -27,7 +28,8 @@ async function gradsOn(
       }, vars);
       // in trainableVariables order (variable names are numbered per process)
       const out: { shape: number[]; grad: Float32Array }[] = [];
-      for (const v of vars) out.push({ shape: v.shape, grad: (await grads[v.name]!.data()) as Float32Array });
+      for (const v of vars)
+        out.push({ shape: v.shape, grad: (await defined(grads[v.name], 'grads').data()) as Float32Array });
       tf.dispose([inputIds, attentionMask, value, ...Object.values(grads)]);
       return out;
     });
@@ -45,13 +47,13 @@ it.each([false, true])(
     const got = await gradsOn('webgpu', checkpoint);
     expect(got.map((g) => g.shape)).toEqual(ref.map((r) => r.shape));
     for (const [k, { shape, grad: r }] of ref.entries()) {
-      const g = got[k]!.grad;
+      const g = at(got, k, 'got').grad;
       const name = `variable ${k} [${shape}]`;
       let worst = 0;
       let scale = 1e-3;
       for (let i = 0; i < r.length; i++) {
-        worst = Math.max(worst, Math.abs(g[i]! - r[i]!));
-        scale = Math.max(scale, Math.abs(r[i]!));
+        worst = Math.max(worst, Math.abs(at(g, i, 'g') - at(r, i, 'r')));
+        scale = Math.max(scale, Math.abs(at(r, i, 'r')));
       }
       expect(worst / scale, `${name}: max abs error ${worst} (largest |grad| ${scale})`).toBeLessThan(1e-3);
     }

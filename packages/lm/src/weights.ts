@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import { tfSeed } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Qwen2Config } from './config.js';
@@ -63,7 +64,8 @@ export function expectedTensors(c: Qwen2Config): { name: string; shape: number[]
   };
   const out = [{ name: 'model.embed_tokens.weight', shape: [c.vocabSize, h] }];
   for (let i = 0; i < c.numHiddenLayers; i++) {
-    for (const [, key] of LAYER_KEYS) out.push({ name: `model.layers.${i}.${key}`, shape: shapes[key]! });
+    for (const [, key] of LAYER_KEYS)
+      out.push({ name: `model.layers.${i}.${key}`, shape: defined(shapes[key], `shape of ${key}`) });
   }
   out.push({ name: 'model.norm.weight', shape: [h] });
   if (!c.tieWordEmbeddings) out.push({ name: 'lm_head.weight', shape: [c.vocabSize, h] });
@@ -110,7 +112,7 @@ export function checkTensors(c: Qwen2Config, tensors: Map<string, SourceTensor>,
 /** Builds trainable variables from checked tensors. */
 export function weightsFromTensors(c: Qwen2Config, tensors: Map<string, SourceTensor>): ModelWeights {
   const v = (name: string): tf.Variable => {
-    const t = tensors.get(name)!;
+    const t = defined(tensors.get(name), `tensor ${name}`);
     const init = tf.tensor(t.data, t.shape, 'float32');
     const variable = tf.variable(init, true);
     init.dispose();
@@ -143,7 +145,7 @@ export function randomWeights(c: Qwen2Config, seed: number, std = 0.02): ModelWe
     variables.set(e.name, tf.variable(init, true));
     init.dispose();
   }
-  const g = (name: string): tf.Variable => variables.get(name)!;
+  const g = (name: string): tf.Variable => defined(variables.get(name), `variable ${name}`);
   const layers: LayerWeights[] = [];
   for (let i = 0; i < c.numHiddenLayers; i++) {
     const layer = {} as Record<keyof LayerWeights, tf.Variable>;

@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend/init-backend.js';
@@ -79,14 +80,14 @@ describe('lean backward pass', () => {
         gradFunc: (d: tf.Tensor) => [d, d],
       }));
       const [ga, gb] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.mul(both(a, b), 2))([x, x2], dy);
-      expect(Array.from(await ga!.data())).toEqual([2, 2, 4]);
-      expect(Array.from(await gb!.data())).toEqual([2, 2, 4]);
+      expect(Array.from(await defined(ga, 'ga').data())).toEqual([2, 2, 4]);
+      expect(Array.from(await defined(gb, 'gb').data())).toEqual([2, 2, 4]);
       expect(dy.isDisposed).toBe(false);
       expect(Array.from(await dy.data())).toEqual([1, 1, 2]);
       // x used twice in one op, and an x that is produced inside f's graph too
       const g2 = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(a, a)))(x);
       expect(Array.from(await g2.data())).toEqual([2, 4, 6]);
-      tf.dispose([x, x2, dy, ga!, gb!, g2]);
+      tf.dispose([x, x2, dy, defined(ga, 'ga'), defined(gb, 'gb'), g2]);
     });
   });
 
@@ -97,7 +98,7 @@ describe('lean backward pass', () => {
       // d²/dx² of x³ = 6x
       const second = tf.grad((a: tf.Tensor) => tf.grad((b: tf.Tensor) => tf.sum(tf.pow(b, 3)))(a))(x);
       const got = Array.from(await second.data());
-      for (const [i, v] of got.entries()) expect(v).toBeCloseTo([6, 12, 18][i]!, 4);
+      for (const [i, v] of got.entries()) expect(v).toBeCloseTo(at([6, 12, 18], i, '[6, 12, 18]'), 4);
       tf.dispose([x, second]);
     });
   });
@@ -112,7 +113,8 @@ describe('lean backward pass', () => {
       save([a, ws]);
       return {
         value: layer(a, ws),
-        gradFunc: (d: tf.Tensor, saved: tf.Tensor[]) => tf.grads(layer)([saved[0]!, saved[1]!], d),
+        gradFunc: (d: tf.Tensor, saved: tf.Tensor[]) =>
+          tf.grads(layer)([at(saved, 0, 'saved'), at(saved, 1, 'saved')], d),
       };
     });
     const plain = tf.variableGrads(() => tf.sum(tf.square(layer(layer(x, w), w))) as tf.Scalar, [w]);
@@ -120,7 +122,10 @@ describe('lean backward pass', () => {
       () => tf.sum(tf.square(checkpointed(checkpointed(x, w), w) as tf.Tensor)) as tf.Scalar,
       [w],
     );
-    const [a, b] = await Promise.all([plain.grads[w.name]!.data(), ckpt.grads[w.name]!.data()]);
+    const [a, b] = await Promise.all([
+      defined(plain.grads[w.name], 'plain.grads').data(),
+      defined(ckpt.grads[w.name], 'ckpt.grads').data(),
+    ]);
     for (const [i, v] of Array.from(a).entries()) expect(b[i]).toBeCloseTo(v, 5);
     tf.dispose([w, x, plain.value, ckpt.value, ...Object.values(plain.grads), ...Object.values(ckpt.grads)]);
   });

@@ -1,9 +1,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defined } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { MagicError, SafetensorsError } from './errors.js';
-import { readSafetensors, writeSafetensors } from './safetensors.js';
+import { encodeTensorBytes, readSafetensors, writeSafetensors } from './safetensors.js';
 import { loadSafetensorsFile, saveSafetensorsFile } from './safetensors-file.js';
 
 /** Builds a safetensors file from a raw header object and raw data bytes (no validation: for hostile cases). */
@@ -58,11 +59,19 @@ describe('safetensors round trip', () => {
     // 1 + 2^-8 + 2^-20 is just above halfway -> rounds up to 1 + 2^-7.
     const data = new Float32Array([1 + 2 ** -8, 1 + 3 * 2 ** -8, 1 + 2 ** -8 + 2 ** -20, -3.140625, Number.NaN]);
     const bytes = writeSafetensors({ w: { shape: [5], data } }, { dtype: 'BF16' });
-    const t = readSafetensors(bytes).tensors.get('w')!;
+    const t = defined(readSafetensors(bytes).tensors.get('w'), 'readSafetensors(bytes).tensors.get(w)');
     expect(t.dtype).toBe('BF16');
     expect(Array.from(t.data.subarray(0, 4))).toEqual([1, 1 + 2 ** -6, 1 + 2 ** -7, -3.140625]);
     expect(Number.isNaN(t.data[4])).toBe(true);
     expect(bytes.byteLength).toBeLessThan(writeSafetensors({ w: { shape: [5], data } }).byteLength);
+  });
+
+  it('encodes every NaN payload as the one bf16 quiet NaN, infinities as infinities, overflow as infinity', () => {
+    // quiet, negative with payload, signalling NaN; +inf, -inf; the largest float32 rounds up past bf16's range
+    const bits = new Uint32Array([0x7fc00000, 0xffc00001, 0x7f800001, 0x7f800000, 0xff800000, 0x7f7fffff]);
+    const out = new DataView(encodeTensorBytes(new Float32Array(bits.buffer), 'BF16').buffer);
+    const halves = Array.from(bits, (_, i) => out.getUint16(i * 2, true));
+    expect(halves).toEqual([0x7fc0, 0x7fc0, 0x7fc0, 0x7f80, 0xff80, 0x7f80]);
   });
 
   it('reads F16 from hand-built bytes (normal, subnormal, inf, negative)', () => {
@@ -70,7 +79,7 @@ describe('safetensors round trip', () => {
     const data = new Uint8Array(halves.length * 2);
     for (const [i, h] of halves.entries()) new DataView(data.buffer).setUint16(i * 2, h, true);
     const bytes = rawFile({ h: { dtype: 'F16', shape: [7], data_offsets: [0, 14] } }, data);
-    const t = readSafetensors(bytes).tensors.get('h')!;
+    const t = defined(readSafetensors(bytes).tensors.get('h'), 'readSafetensors(bytes).tensors.get(h)');
     expect(t.dtype).toBe('F16');
     expect(Array.from(t.data)).toEqual([1, -2, 0.333251953125, 2 ** -24, Number.POSITIVE_INFINITY, 0, 65504]);
   });

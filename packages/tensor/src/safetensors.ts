@@ -1,5 +1,7 @@
+import { defined } from '@magic/core';
 import { z } from 'zod';
 import { SafetensorsError } from './errors.js';
+import { typedAt } from './typed-at.js';
 
 /** Dtypes this reader accepts; every one is decoded to Float32Array. */
 export const SAFETENSORS_DTYPES = ['F32', 'F16', 'BF16'] as const;
@@ -207,8 +209,9 @@ export function readSafetensors(bytes: Uint8Array, opts: { file?: string } = {})
   return { tensors, metadata: header.metadata };
 }
 
-function roundToBf16(bits: number, f: number): number {
-  if (Number.isNaN(f)) return 0x7fc0;
+function roundToBf16(bits: number): number {
+  // NaN (exponent all ones, mantissa nonzero) keeps one canonical quiet NaN
+  if ((bits & 0x7fffffff) > 0x7f800000) return 0x7fc0;
   return ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
 }
 
@@ -218,11 +221,11 @@ export function encodeTensorBytes(data: Float32Array, dtype: SafetensorsSaveDtyp
   const out = new Uint8Array(data.length * size);
   const view = new DataView(out.buffer);
   if (dtype === 'F32') {
-    for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i]!, true);
+    for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, typedAt(data, i, 'tensor data'), true);
     return out;
   }
   const bits = new Uint32Array(data.buffer, data.byteOffset, data.length);
-  for (let i = 0; i < data.length; i++) view.setUint16(i * 2, roundToBf16(bits[i]!, data[i]!), true);
+  for (let i = 0; i < bits.length; i++) view.setUint16(i * 2, roundToBf16(typedAt(bits, i, 'tensor bits')), true);
   return out;
 }
 
@@ -249,7 +252,7 @@ export function planSafetensors(
   const plan: PlannedTensor[] = [];
   let offset = 0;
   for (const name of Object.keys(tensors).sort()) {
-    const t = tensors[name]!;
+    const t = defined(tensors[name], `tensor ${name}`);
     if (name === '__metadata__' || name.length === 0) throw new SafetensorsError(file, name, 'reserved tensor name');
     const numel = numelOf(t.shape, file, name);
     if (numel !== t.data.length) {

@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import { type SampledTokens, sampleTokens } from '@magic/tensor/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Qwen2Config } from '../config.js';
@@ -103,7 +104,8 @@ export function concatStep(
       b,
       cfg.hiddenSize,
     ]) as tf.Tensor2D;
-    return [...res.cache!.k, ...res.cache!.v, logitsOf(w, last)];
+    const next = defined(res.cache, 'kv cache (withCache)');
+    return [...next.k, ...next.v, logitsOf(w, last)];
   });
   const n = cfg.numHiddenLayers;
   return {

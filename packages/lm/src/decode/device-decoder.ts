@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { ConcatCache } from './concat-cache.js';
 import {
@@ -23,7 +24,7 @@ export class DeviceDecoder implements Decoder {
 
   step(s: number): Promise<Sampled> {
     const { ctx } = this;
-    const ids = s === 0 ? promptIds(ctx) : this.input!;
+    const ids = s === 0 ? promptIds(ctx) : defined(this.input, 'decoder input');
     this.input = ids;
     const logits = this.logitsOf(s, ids);
     ids.dispose();

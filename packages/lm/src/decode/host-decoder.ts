@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { sampleFromLogProbs } from '../sampling.js';
 import { ConcatCache } from './concat-cache.js';
@@ -21,7 +22,7 @@ export class HostDecoder implements Decoder {
       s === 0
         ? promptIds(ctx)
         : tf.tensor2d(
-            ctx.seqs.map((q) => [q.done ? ctx.padTokenId : q.tokenIds[q.tokenIds.length - 1]!]),
+            ctx.seqs.map((q) => [q.done ? ctx.padTokenId : at(q.tokenIds, q.tokenIds.length - 1, 'last token')]),
             [ctx.seqs.length, 1],
             'int32',
           );
@@ -49,8 +50,9 @@ export class HostDecoder implements Decoder {
       live.forEach((isLive, i) => {
         if (!isLive) return;
         const row = lp.subarray(i * vocab, (i + 1) * vocab);
-        ids[i] = sampleFromLogProbs(row, ctx.options, ctx.rng);
-        logprobs[i] = row[ids[i]!]!;
+        const id = sampleFromLogProbs(row, ctx.options, ctx.rng);
+        ids[i] = id;
+        logprobs[i] = at(row, id, 'log-probs row');
       });
       return { ids, logprobs };
     } finally {

@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { PackedDecoder } from '../packed-model.js';
 import { type Decoder, decodePosition } from './decoder.js';
@@ -14,7 +15,7 @@ export class PackedCacheDecoder extends DeviceDecoder implements Decoder {
     const { ctx } = this;
     if (s !== 0) {
       const { positions, slot } = decodePosition(ctx, s);
-      return this.packed!.step(ids, positions, slot);
+      return defined(this.packed, 'packed model').step(ids, positions, slot);
     }
     const logits = this.cache.step(ctx, ids);
     this.packed = this.cache.handOver(

@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { seededNormal } from '../conformance/inputs.js';
@@ -73,11 +74,12 @@ describe('captureDispatchGraph', () => {
           graph.write(x, data);
           graph.replay();
           const [got] = await graph.read([y]);
-          expect(closeness(got!, await eager(data, w, g), 1e-6, 1e-6).excess).toBeLessThanOrEqual(0);
+          expect(closeness(defined(got, 'got'), await eager(data, w, g), 1e-6, 1e-6).excess).toBeLessThanOrEqual(0);
           // the outputs tensor reads the new values too
-          expect(closeness((await y.data()) as Float32Array, got!, 0, 0).excess).toBeLessThanOrEqual(0);
+          expect(closeness((await y.data()) as Float32Array, defined(got, 'got'), 0, 0).excess).toBeLessThanOrEqual(0);
           const othersAfter = await Promise.all(others.map((t) => t.data()));
-          for (const [i, a] of othersAfter.entries()) expect(Array.from(a)).toEqual(Array.from(othersBefore[i]!));
+          for (const [i, a] of othersAfter.entries())
+            expect(Array.from(a)).toEqual(Array.from(at(othersBefore, i, 'othersBefore')));
           tf.dispose(others);
         }
         graph.dispose();
@@ -91,10 +93,10 @@ describe('captureDispatchGraph', () => {
   it('copies outputs into inputs before a replay (a loop on the device)', async () => {
     const x = tf.tensor1d([1, 2, 3]);
     const { graph, result: y } = captureDispatchGraph(() => tf.mul(x, 2), { inputs: [x] });
-    const seen: number[][] = [Array.from((await graph.read([y]))[0]!)];
+    const seen: number[][] = [Array.from(at(await graph.read([y]), 0, 'value'))];
     for (let i = 0; i < 3; i++) {
       graph.replay({ before: [[y, x]] });
-      seen.push(Array.from((await graph.read([y]))[0]!));
+      seen.push(Array.from(at(await graph.read([y]), 0, 'value')));
     }
     expect(seen).toEqual([
       [2, 4, 6],
@@ -127,7 +129,9 @@ describe('captureDispatchGraph', () => {
       expect(capturingDispatchGraph()).toBe(false);
       expect(graph.programs.some((p) => p.startsWith('magicGemm'))).toBe(true);
       const [got] = await graph.read([y]);
-      expect(closeness(got!, (await eagerY.data()) as Float32Array, 1e-5, 1e-5).excess).toBeLessThanOrEqual(0);
+      expect(
+        closeness(defined(got, 'got'), (await eagerY.data()) as Float32Array, 1e-5, 1e-5).excess,
+      ).toBeLessThanOrEqual(0);
       graph.dispose();
       tf.dispose([a, b, eagerY, y]);
     } finally {
@@ -137,7 +141,7 @@ describe('captureDispatchGraph', () => {
 
   it("ages the capped pool as the replayed steps' allocations would (stale sizes stay evictable)", async () => {
     const be = tf.backend() as unknown as { bufferManager: { numBytesAllocated: number } };
-    const before = webGpuPoolStats()!;
+    const before = defined(webGpuPoolStats(), 'webGpuPoolStats()');
     trimWebGpuBufferPool();
     try {
       capWebGpuBufferPool(be, before.capBytes, { staleAfter: 200 });
@@ -154,10 +158,10 @@ describe('captureDispatchGraph', () => {
       await graph.read([y]);
       // cap at what is allocated now: the next new size must evict, and only the old prefill buffer is stale
       capWebGpuBufferPool(be, be.bufferManager.numBytesAllocated, { staleAfter: 200 });
-      const evicted = webGpuPoolStats()!.evictedBuffers;
+      const evicted = defined(webGpuPoolStats(), 'webGpuPoolStats()').evictedBuffers;
       const fresh = tf.tidy(() => tf.add(tf.zeros([200_000]), 1));
       await fresh.data();
-      expect(webGpuPoolStats()!.evictedBuffers).toBeGreaterThan(evicted);
+      expect(defined(webGpuPoolStats(), 'webGpuPoolStats()').evictedBuffers).toBeGreaterThan(evicted);
       graph.dispose();
       tf.dispose([fresh, x, w, g, y]);
     } finally {
@@ -182,7 +186,7 @@ describe('captureDispatchGraph', () => {
     expect(graph.copies).toBe(1);
     graph.write(x, new Float32Array([5, 6, 7]));
     graph.replay();
-    expect(Array.from((await graph.read([result]))[0]!)).toEqual([11, 13, 15]);
+    expect(Array.from(at(await graph.read([result]), 0, 'value'))).toEqual([11, 13, 15]);
     graph.dispose();
     tf.dispose([x, result]);
     expect(tf.memory().numTensors).toBe(before);

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type BindGroupEntry,
@@ -174,10 +175,10 @@ async function readTensors(be: WebGpuBackend, tensors: tf.Tensor[]): Promise<(In
     return await guardedRead(be.device, async () => {
       await staging.mapAsync(MAP_READ);
       const range = staging.getMappedRange();
-      let at = 0;
+      let offset = 0;
       const out = parts.map((p) => {
-        const bytes = range.slice(at, at + p.bytes);
-        at += p.bytes;
+        const bytes = range.slice(offset, offset + p.bytes);
+        offset += p.bytes;
         return p.t.dtype === 'int32' ? new Int32Array(bytes) : new Float32Array(bytes);
       });
       staging.unmap();
@@ -287,11 +288,11 @@ function record<T>(be: WebGpuBackend, guard: ReleaseGuard, fn: () => T): { resul
     const lastGroup = last.group as Bound | undefined;
     if (!lastGroup) throw new DispatchGraphError('a dispatch without a bind group was recorded');
     // tfjs replaces shaderKey by the full key (program name first)
-    const name = (program.shaderKey ?? (program as object).constructor.name).split('_')[0]!;
+    const name = at((program.shaderKey ?? (program as object).constructor.name).split('_'), 0, 'program name');
     const [x, y, z] = program.dispatch;
     rec.ops.push({ kind: 'dispatch', pipeline: program.pipeline, bindGroup: lastGroup.group, x, y, z, name });
     // tfjs binds the output first
-    const out = entryBuffer(lastGroup.entries[0]!);
+    const out = entryBuffer(at(lastGroup.entries, 0, 'bind group entries'));
     if (out) rec.written.set(out, name);
   };
   capturing++;

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackendInitError } from '../errors.js';
@@ -35,10 +36,10 @@ describe('initBackend', () => {
     const info = await initBackend({ device: 'auto', allowSoftwareAdapter: false });
     expect(info.name).toBe('wasm');
     expect(info.skipped.map((s) => s.device)).toEqual(['tensorflow', 'webgpu']);
-    expect(info.skipped[1]!.reason).toMatch(
+    expect(at(info.skipped, 1, 'info.skipped').reason).toMatch(
       /libvulkan\.so\.1 not found|no GPU device node|only a software adapter|no Vulkan adapter/,
     );
-    expect(info.skipped[1]!.reason).toMatch(/software WebGPU not allowed/);
+    expect(at(info.skipped, 1, 'info.skipped').reason).toMatch(/software WebGPU not allowed/);
   });
 
   it('explicit webgpu without a hardware adapter and without software allowed throws BackendInitError', async () => {

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { defined } from '@magic/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasGpuDeviceNode, hasVulkanLoader } from './adapter.js';
 
@@ -59,7 +60,10 @@ console.log(JSON.stringify({ name: info.name, skipped: info.skipped.map((s) => s
     const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], {
       env: { ...process.env, MAGIC_ALLOW_SOFTWARE_WEBGPU: '' },
     });
-    const started = JSON.parse(stdout.trim().split('\n').at(-1)!) as { name: string; skipped: string[] };
+    const started = JSON.parse(defined(stdout.trim().split('\n').at(-1), 'last stdout line')) as {
+      name: string;
+      skipped: string[];
+    };
     expect(started.name).not.toBe('auto');
     // where the loader is installed (CI's Mesa drivers) Dawn probes and may warn about other things; this is the
     // warning printed on every start of a machine without it

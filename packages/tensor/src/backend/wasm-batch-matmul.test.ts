@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seededNormal } from '../conformance/inputs.js';
@@ -6,7 +7,7 @@ import { initBackend } from './init-backend.js';
 import { dataOn, maxDiff } from './wasm-test-helpers.js';
 
 /** Heap buffers the wasm backend holds (tensors the engine counts and kernel-internal ones alike). */
-const wasmBuffers = () => tf.engine().findBackend('wasm')!.numDataIds();
+const wasmBuffers = () => defined(tf.engine().findBackend('wasm'), 'wasm backend').numDataIds();
 
 beforeAll(async () => {
   await initBackend({ device: 'wasm' });
@@ -32,7 +33,8 @@ describe('wasm BatchMatMul', () => {
         [false, true],
         [true, true],
       ] as const) {
-        const flip = (s: number[], t: boolean) => (t ? [...s.slice(0, -2), s.at(-1)!, s.at(-2)!] : s);
+        const flip = (s: number[], t: boolean) =>
+          t ? [...s.slice(0, -2), defined(s.at(-1), 's.at(-1)'), defined(s.at(-2), 's.at(-2)')] : s;
         const f = () =>
           tf.tidy(() =>
             tf.matMul(

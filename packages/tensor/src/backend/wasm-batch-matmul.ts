@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -97,7 +98,7 @@ export function fastWasmBatchMatMul(original: KernelConfig): KernelConfig {
     if (!sameOuter && batchA !== 1 && batchB !== 1) return undefined;
     const outer = batchA >= batchB ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
     const [m, k] = a.shape.slice(-2) as [number, number];
-    const n = b.shape[b.shape.length - 1]!;
+    const n = at(b.shape, b.shape.length - 1, 'b shape');
     const out = backend.makeOutput([...outer, m, n], 'float32');
     matMul ??= backend.wasm.cwrap(tf.BatchMatMul, null, [
       'number',
@@ -110,10 +111,10 @@ export function fastWasmBatchMatMul(original: KernelConfig): KernelConfig {
       'number',
       'number',
     ]) as MatMulFn;
-    const at = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)!;
-    const aData = at(a);
-    const bData = at(b);
-    const outData = at(out);
+    const dataOf = (t: TensorInfo) => defined(backend.dataIdMap.get(t.dataId), 'wasm tensor data');
+    const aData = dataOf(a);
+    const bData = dataOf(b);
+    const outData = dataOf(out);
     const aShape = shapeBytes([1, m, k]);
     const bShape = shapeBytes([1, k, n]);
     const views: number[] = [];
@@ -144,7 +145,7 @@ export function fastWasmBatchMatMul(original: KernelConfig): KernelConfig {
     const wasm = backend as unknown as WasmBackendInternals;
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return original.kernelFunc({ inputs, backend, attrs });
     const batch = Math.max(tf.util.sizeFromShape(a.shape.slice(0, -2)), tf.util.sizeFromShape(b.shape.slice(0, -2)));
-    const rows = a.shape[a.shape.length - (transposeA ? 1 : 2)]!;
+    const rows = at(a.shape, a.shape.length - (transposeA ? 1 : 2), 'a shape');
     // a batch of few-row matrices (a decode step's attention) is faster in the original loop than as XNNPACK calls
     const perMatrixCalls = batch > 1 && rows >= MIN_ROWS_PER_MATRIX;
     const flipB = transposeB && (batch === 1 || perMatrixCalls);

@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seededNormal } from '../conformance/inputs.js';
@@ -46,7 +47,7 @@ describe('wasm kernels', () => {
 
   it('a clone shares its buffer (no heap copy) and outlives the original', async () => {
     await tf.setBackend('wasm');
-    const backend = tf.engine().findBackend('wasm')!;
+    const backend = defined(tf.engine().findBackend('wasm'), 'wasm backend');
     const x = tf.tensor1d([1, 2, 3]);
     const buffers = backend.numDataIds();
     const y = tf.clone(x);

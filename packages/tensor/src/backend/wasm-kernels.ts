@@ -1,5 +1,6 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { typedAt } from '../typed-at.js';
 import { fastWasmBatchMatMul } from './wasm-batch-matmul.js';
 import { guardWasmBackendHeap } from './wasm-heap.js';
 
@@ -27,11 +28,12 @@ const unsortedSegmentSumKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const xVals = wasm.typedArrayFromHeap(x);
   const ids = wasm.typedArrayFromHeap(segmentIds);
   for (let i = 0; i < ids.length; i++) {
-    const s = ids[i]!;
+    const s = typedAt(ids, i, 'segment ids');
     if (s < 0 || s >= numSegments) continue;
     const src = i * inner;
     const dst = s * inner;
-    for (let j = 0; j < inner; j++) outVals[dst + j]! += xVals[src + j]!;
+    for (let j = 0; j < inner; j++)
+      outVals[dst + j] = typedAt(outVals, dst + j, 'output') + typedAt(xVals, src + j, 'x');
   }
   return out;
 };

@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { useSoftwareWebGpu } from '../fused/test-helpers.js';
@@ -16,19 +17,19 @@ it('trims free buffers: allocated bytes stay near the cap while shapes keep chan
   const cap = 2_000_000;
   // changes the cap of the same pool; each iteration acquires a handful of buffers, so older sizes go stale fast
   expect(capWebGpuBufferPool(backend, cap, { staleAfter: 20 })).toBe(true);
-  const before0 = webGpuPoolStats(backend)!;
+  const before0 = defined(webGpuPoolStats(backend), 'webGpuPoolStats(backend)');
   expect(before0.capBytes).toBe(cap);
   let peak = 0;
   for (let n = 1000; n < 60_000; n += 997) {
     const s = tf.tidy(() => tf.sum(tf.mul(tf.add(tf.range(0, n, 1, 'float32'), 1), 2)));
-    const sum = (await s.data())[0]!;
+    const sum = at(await s.data(), 0, 'value');
     s.dispose();
     expect(sum).toBeCloseTo(n * (n + 1), -3);
     peak = Math.max(peak, allocated());
   }
   // without the cap, the pool would hold every size: ~60 sizes x 3 buffers x up to 240 KB (> 20 MB)
   expect(peak).toBeLessThan(cap + 2_000_000);
-  const stats = webGpuPoolStats(backend)!;
+  const stats = defined(webGpuPoolStats(backend), 'webGpuPoolStats(backend)');
   expect(stats.evictedBuffers).toBeGreaterThan(before0.evictedBuffers);
   expect(stats.misses).toBeGreaterThan(before0.misses);
   const before = allocated();
@@ -50,7 +51,7 @@ const fakeManager = (free: Record<string, number[]>, allocated: number) => {
       const list = reuse ? freeBuffers.get(`${size}_${usage}`) : undefined;
       if (list && list.length > 0) {
         this.numFreeBuffers -= 1;
-        return list.pop()!;
+        return defined(list.pop(), 'list.pop()');
       }
       this.numBytesAllocated += size;
       return buf(size);

@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -66,7 +67,7 @@ function managerOf(backend: unknown): BufferManagerLike | undefined {
 function destroyFree(m: BufferManagerLike, list: GpuBufferLike[], count = list.length): number {
   let freed = 0;
   for (let i = 0; i < count; i++) {
-    const b = list.pop()!;
+    const b = defined(list.pop(), 'free buffer');
     freed += b.size;
     b.destroy();
   }

@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { seededNormal } from './inputs.js';
 
@@ -82,14 +83,19 @@ export const CONFORMANCE_CASES: ConformanceCase[] = [
       outputs(() => {
         const x = t2(10, 8, 6);
         const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 1, 0, 2, 2, 1], 'int32'), 3) as tf.Tensor2D;
-        const params = [t2(11, 6, 16, 0.5), tf.tensor1d(seededNormal(12, 16, 0.1)), t2(13, 16, 3, 0.5), tf.zeros([3])];
-        const grads = tf.grads((w1, b1, w2, b2) => mlpLoss(x, labels, w1!, b1!, w2!, b2!))(params);
+        const w1 = t2(11, 6, 16, 0.5);
+        const b1 = tf.tensor1d(seededNormal(12, 16, 0.1));
+        const w2 = t2(13, 16, 3, 0.5);
+        const b2 = tf.zeros([3]);
+        const [dW1, db1, dW2, db2] = tf.grads((...p) =>
+          mlpLoss(x, labels, defined(p[0], 'w1'), defined(p[1], 'b1'), defined(p[2], 'w2'), defined(p[3], 'b2')),
+        )([w1, b1, w2, b2]);
         return {
-          loss: mlpLoss(x, labels, params[0]!, params[1]!, params[2]!, params[3]!),
-          dW1: grads[0]!,
-          db1: grads[1]!,
-          dW2: grads[2]!,
-          db2: grads[3]!,
+          loss: mlpLoss(x, labels, w1, b1, w2, b2),
+          dW1: defined(dW1, 'dW1'),
+          db1: defined(db1, 'db1'),
+          dW2: defined(dW2, 'dW2'),
+          db2: defined(db2, 'db2'),
         };
       }),
   },

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init-backend.js';
 import { releaseWebGpu } from '../backend/webgpu.js';
@@ -28,6 +29,6 @@ describe('conformance runner', () => {
       cases: [{ name: 'off-by-one', atol: 1e-6, rtol: 0, run: async () => ({ y: new Float32Array([calls++]) }) }],
     });
     expect(report.pass).toBe(false);
-    expect(report.results[0]!.maxError).toBe(1);
+    expect(at(report.results, 0, 'report.results').maxError).toBe(1);
   });
 });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureCpuBackend } from '../backend/init-backend.js';
+import { typedAt } from '../typed-at.js';
 import { CONFORMANCE_CASES, type ConformanceCase } from './cases.js';
 
 export interface ConformanceResult {
@@ -30,8 +31,9 @@ function compare(out: Outputs, ref: Outputs, atol: number, rtol: number): { maxE
     const x = out[key];
     if (!x || x.length !== r.length) return { maxError: Number.POSITIVE_INFINITY, ok: false };
     for (let i = 0; i < r.length; i++) {
-      const err = Math.abs(x[i]! - r[i]!);
-      if (!(err <= atol + rtol * Math.abs(r[i]!))) ok = false;
+      const ri = typedAt(r, i, 'reference');
+      const err = Math.abs(typedAt(x, i, 'output') - ri);
+      if (!(err <= atol + rtol * Math.abs(ri))) ok = false;
       if (!(err <= maxError)) maxError = err;
     }
   }

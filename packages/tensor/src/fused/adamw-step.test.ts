@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { expectNoLeaks } from '../leaks.js';
@@ -39,7 +40,7 @@ it('fused in-place AdamW steps match the reference (p, m, v)', async () => {
   const ran = Object.keys(cache).filter((k) => k.startsWith('magicAdamW') || k.startsWith('magicAxpy'));
   expect(ran.length).toBe(3); // the in-place kernels ran (two moment updates through magicAxpy, the parameter)
   for (const [i, r] of ref.entries()) {
-    const c = closeness(got[i]!, r, 1e-6, 1e-5);
+    const c = closeness(at(got, i, 'got'), r, 1e-6, 1e-5);
     expect(c.excess, `tensor ${i}: max abs error ${c.maxAbs} at ${c.at}`).toBeLessThanOrEqual(0);
   }
 });

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import { closeness, computeOn } from './test-helpers.js';
@@ -24,7 +25,7 @@ export async function expectSameGrads(
   const ref = await computeOn('cpu', run(reference));
   expect(got.length).toBe(ref.length);
   for (let i = 0; i < ref.length; i++) {
-    const c = closeness(got[i]!, ref[i]!, atol, rtol);
+    const c = closeness(at(got, i, 'got'), at(ref, i, 'ref'), atol, rtol);
     expect(c.excess, `output ${i}: max abs error ${c.maxAbs}`).toBeLessThanOrEqual(0);
   }
 }

@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init-backend.js';
@@ -30,7 +31,7 @@ describe('decodeAttention (cpu reference)', () => {
       }
       return [decodeAttention(q, k, v, bias, 0.5), tf.stack(heads)];
     });
-    const c = closeness(got!, want!, 1e-5, 1e-5);
+    const c = closeness(defined(got, 'got'), defined(want, 'want'), 1e-5, 1e-5);
     expect(c.excess, `max abs error ${c.maxAbs}`).toBeLessThanOrEqual(0);
   });
 

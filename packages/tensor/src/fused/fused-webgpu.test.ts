@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { axpyInPlace, axpyReference } from './axpy.js';
@@ -24,7 +25,7 @@ async function expectClose(
   const got = await computeOn('webgpu', () => run(true));
   expect(got.length).toBe(ref.length);
   for (let i = 0; i < ref.length; i++) {
-    const c = closeness(got[i]!, ref[i]!, atol, rtol);
+    const c = closeness(at(got, i, 'got'), at(ref, i, 'ref'), atol, rtol);
     expect(c.excess, `output ${i}: max abs error ${c.maxAbs} at ${c.at}`).toBeLessThanOrEqual(0);
   }
 }
@@ -32,7 +33,7 @@ async function expectClose(
 describe('fused kernels on WebGPU (software adapter) match the unfused cpu reference', () => {
   // 150 rows: the weight gradient sums three row chunks of 64, the last one partial
   it.each([[[2, 5, 896]], [[3, 50, 40]]])('fusedRmsNorm: value and gradients, x %j', async (shape) => {
-    const h = shape[2]!;
+    const h = at(shape, 2, 'shape');
     await expectClose(
       (fused) => {
         const x = normal(1, shape);
@@ -40,7 +41,7 @@ describe('fused kernels on WebGPU (software adapter) match the unfused cpu refer
         const f = (a: tf.Tensor, b: tf.Tensor) => (fused ? fusedRmsNorm(a, b, 1e-6) : rmsNormReference(a, b, 1e-6));
         const dy = normal(3, shape);
         const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), dy)))([x, w]);
-        return [f(x, w), dx!, dw!];
+        return [f(x, w), defined(dx, 'dx'), defined(dw, 'dw')];
       },
       1e-4,
       1e-4,
@@ -87,7 +88,7 @@ describe('fused kernels on WebGPU (software adapter) match the unfused cpu refer
         const f = (a: tf.Tensor) => (fused ? fusedRopeAt : ropeAtReference)(a as tf.Tensor4D, positions, 1e6);
         const dy = normal(21, shape);
         const [dx] = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(f(a), dy)))([x]);
-        return [f(x), dx!];
+        return [f(x), defined(dx, 'dx')];
       },
       1e-4,
       1e-4,
@@ -124,7 +125,7 @@ describe('fused kernels on WebGPU (software adapter) match the unfused cpu refer
           tf.slice(logits, [0, 0], [1, -1]),
           tf.tensor1d([v + 5], 'int32'),
         );
-        return [f(logits), dl!, outOfRange];
+        return [f(logits), defined(dl, 'dl'), outOfRange];
       },
       1e-4,
       1e-4,
@@ -161,8 +162,8 @@ describe('fused kernels on WebGPU (software adapter) match the unfused cpu refer
       const c = tf.tensor1d([1]);
       return [tf.scalar(axpyInPlace(c, undefined, 2) ? 1 : 0), c];
     });
-    expect(Array.from(onCpu[0]!)).toEqual([0]);
-    expect(Array.from(onCpu[1]!)).toEqual([1]);
+    expect(Array.from(at(onCpu, 0, 'onCpu'))).toEqual([0]);
+    expect(Array.from(at(onCpu, 1, 'onCpu'))).toEqual([1]);
   });
 
   // 1 element, one partial workgroup, and 300,001 elements (74 workgroups of strided partial sums, ragged end)
@@ -184,9 +185,9 @@ describe('fused kernels on WebGPU (software adapter) match the unfused cpu refer
         (fused) => {
           const gu = normal(23, shape, 2);
           const f = (x: tf.Tensor) => (fused ? packedSwiGlu(x) : packedSwiGluReference(x));
-          const dy = normal(24, [...shape.slice(0, -1), shape[2]! / 2]);
+          const dy = normal(24, [...shape.slice(0, -1), at(shape, 2, 'shape') / 2]);
           const [dgu] = tf.grads((x: tf.Tensor) => tf.sum(tf.mul(f(x), dy)))([gu]);
-          return [f(gu), dgu!];
+          return [f(gu), defined(dgu, 'dgu')];
         },
         1e-5,
         1e-5,
@@ -242,10 +243,10 @@ describe('fused kernels on WebGPU (software adapter) match the unfused cpu refer
       const [refIds, refLp, argmax] = await computeOn('cpu', run);
       const [ids, lp] = await computeOn('webgpu', run);
       expect(ids).toBeInstanceOf(Int32Array);
-      expect(Array.from(ids!)).toEqual(Array.from(refIds!));
-      const c = closeness(lp!, refLp!, 1e-4, 0);
+      expect(Array.from(defined(ids, 'ids'))).toEqual(Array.from(defined(refIds, 'refIds')));
+      const c = closeness(defined(lp, 'lp'), defined(refLp, 'refLp'), 1e-4, 0);
       expect(c.excess, `max abs error ${c.maxAbs}`).toBeLessThanOrEqual(0);
-      const greedyRows = Array.from(ids!).filter((id, i) => id === argmax![i]).length;
+      const greedyRows = Array.from(defined(ids, 'ids')).filter((id, i) => id === defined(argmax, 'argmax')[i]).length;
       if (temperature === 0) expect(greedyRows).toBe(b);
       else expect(greedyRows).toBeLessThan(b); // really sampled, not argmax
     },
@@ -259,8 +260,8 @@ describe('fused kernels on WebGPU (software adapter) match the unfused cpu refer
     };
     const [refIds, , refCheck] = await computeOn('cpu', run);
     const [ids] = await computeOn('webgpu', run);
-    expect(Array.from(refIds!)).toEqual(Array.from(refCheck!));
-    expect(Array.from(ids!)).toEqual(Array.from(refIds!));
+    expect(Array.from(defined(refIds, 'refIds'))).toEqual(Array.from(defined(refCheck, 'refCheck')));
+    expect(Array.from(defined(ids, 'ids'))).toEqual(Array.from(defined(refIds, 'refIds')));
   });
 
   it.each([

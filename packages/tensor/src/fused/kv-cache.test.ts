@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { expectNoLeaks } from '../leaks.js';
@@ -89,10 +90,14 @@ describe('kv cache kernels', () => {
     const device = await run(shape, 'webgpu', true, true);
     const deviceCpu = await run(shape, 'cpu', true, true);
     for (const [i, r] of ref.entries()) {
-      const c = closeness(got[i]!, r, 2e-5, 1e-4);
+      const c = closeness(at(got, i, 'got'), r, 2e-5, 1e-4);
       expect(c.excess, `output ${i}: max abs error ${c.maxAbs} at ${c.at}`).toBeLessThanOrEqual(0);
-      expect(Array.from(device[i]!), `output ${i} with device slot/length`).toEqual(Array.from(got[i]!));
-      expect(Array.from(deviceCpu[i]!), `output ${i} with slot/length tensors on cpu`).toEqual(Array.from(r));
+      expect(Array.from(at(device, i, 'device')), `output ${i} with device slot/length`).toEqual(
+        Array.from(at(got, i, 'got')),
+      );
+      expect(Array.from(at(deviceCpu, i, 'deviceCpu')), `output ${i} with slot/length tensors on cpu`).toEqual(
+        Array.from(r),
+      );
     }
   });
 
@@ -106,9 +111,9 @@ describe('kv cache kernels', () => {
       expect(next === cache).toBe(backend === 'webgpu');
       const data = (await next.array()) as number[][][][];
       // position 0: no rotation, so slot 2 holds the ones of k (row 0) and v (row 1); other slots stay 0
-      expect(data[0]![1]![2]).toEqual(Array(8).fill(1));
-      expect(data[1]![0]![2]).toEqual(Array(8).fill(1));
-      expect(data[0]![0]![1]).toEqual(Array(8).fill(0));
+      expect(at(at(data, 0, 'data'), 1, 'data[0]')[2]).toEqual(Array(8).fill(1));
+      expect(at(at(data, 1, 'data'), 0, 'data[1]')[2]).toEqual(Array(8).fill(1));
+      expect(at(at(data, 0, 'data'), 0, 'data[0]')[1]).toEqual(Array(8).fill(0));
       tf.dispose([cache, next, qkv, positions]);
     }
   });
@@ -120,13 +125,13 @@ describe('kv cache kernels', () => {
     const cache = tf.zeros([2, 2, 4, 8]) as tf.Tensor4D;
     await cache.data(); // tfjs caches what it read on the CPU
     expect(writeKvCache(cache, qkv, positions, 1, s)).toBe(cache);
-    expect(((await cache.array()) as number[][][][])[0]![0]![1]).toEqual(Array(8).fill(1));
+    expect(at(at((await cache.array()) as number[][][][], 0, 'value'), 0, 'value')[1]).toEqual(Array(8).fill(1));
     const shared = tf.zeros([2, 2, 4, 8]) as tf.Tensor4D;
     const alias = tf.reshape(shared, [2, 2, 4, 8]); // same buffer
     const next = writeKvCache(shared, qkv, positions, 1, s);
     expect(next).not.toBe(shared);
-    expect(((await alias.array()) as number[][][][])[0]![0]![1]).toEqual(Array(8).fill(0));
-    expect(((await next.array()) as number[][][][])[0]![0]![1]).toEqual(Array(8).fill(1));
+    expect(at(at((await alias.array()) as number[][][][], 0, 'value'), 0, 'value')[1]).toEqual(Array(8).fill(0));
+    expect(at(at((await next.array()) as number[][][][], 0, 'value'), 0, 'value')[1]).toEqual(Array(8).fill(1));
     tf.dispose([qkv, positions, cache, shared, alias, next]);
   });
 

@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { DECODE_ATTENTION_WG, decodeAttentionReference, decodeAttentionWgsl } from './decode-attention.js';
 import { inverseFrequencies, ROPE_CS_WGSL, ropeAtReference } from './rope-at.js';
@@ -72,9 +73,9 @@ function splitQkv(qkv: tf.Tensor2D, s: PackedAttentionShape): [tf.Tensor4D, tf.T
   const b = qkv.shape[0];
   const [q, k, v] = tf.split(qkv, [nh * d, kvh * d, kvh * d], 1);
   return [
-    tf.reshape(q!, [b, nh, 1, d]) as tf.Tensor4D,
-    tf.reshape(k!, [b, kvh, 1, d]) as tf.Tensor4D,
-    tf.reshape(v!, [b, kvh, 1, d]) as tf.Tensor4D,
+    tf.reshape(defined(q, 'q split'), [b, nh, 1, d]) as tf.Tensor4D,
+    tf.reshape(defined(k, 'k split'), [b, kvh, 1, d]) as tf.Tensor4D,
+    tf.reshape(defined(v, 'v split'), [b, kvh, 1, d]) as tf.Tensor4D,
   ];
 }
 
@@ -114,7 +115,7 @@ function checkDevicePosition(op: string, name: string, t: DevicePosition): void 
 
 /** A position's value on the host (the unfused references slice with it; not on WebGPU: no synchronous read). */
 function hostPosition(p: number | DevicePosition): number {
-  return typeof p === 'number' ? p : p.dataSync()[0]!;
+  return typeof p === 'number' ? p : at(p.dataSync(), 0, 'position value');
 }
 
 function writeKvProgram(b: number, kvh: number, d: number, deviceSlot: boolean) {

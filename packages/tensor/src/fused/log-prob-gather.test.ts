@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init-backend.js';
@@ -13,10 +14,12 @@ describe('logProbGather (cpu: reference forward, custom gradient)', () => {
       const logits = normal(1, [3, 50], 3) as tf.Tensor2D;
       const ids = tf.tensor1d([4, 0, 49], 'int32');
       const lsm = tf.logSoftmax(logits);
-      const picked = tf.stack([0, 1, 2].map((i) => tf.reshape(tf.slice(lsm, [i, [4, 0, 49][i]!], [1, 1]), [])));
+      const picked = tf.stack(
+        [0, 1, 2].map((i) => tf.reshape(tf.slice(lsm, [i, at([4, 0, 49], i, '[4, 0, 49]')], [1, 1]), [])),
+      );
       return [logProbGather(logits, ids), picked];
     });
-    for (let i = 0; i < 3; i++) expect(got![i]).toBeCloseTo(ref![i]!, 5);
+    for (let i = 0; i < 3; i++) expect(defined(got, 'got')[i]).toBeCloseTo(at(defined(ref, 'ref'), i, 'ref'), 5);
   });
 
   it('gradient dy * (onehot - softmax) matches autodiff of the reference', async () => {

@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -25,7 +26,7 @@ async function expectClose(run: () => tf.Tensor | tf.Tensor[], atol = 1e-4, rtol
   const got = await computeOn('webgpu', run);
   expect(got.length).toBe(ref.length);
   for (let i = 0; i < ref.length; i++) {
-    const c = closeness(got[i]!, ref[i]!, atol, rtol);
+    const c = closeness(at(got, i, 'got'), at(ref, i, 'ref'), atol, rtol);
     expect(c.excess, `output ${i}: max abs error ${c.maxAbs} at ${c.at}`).toBeLessThanOrEqual(0);
   }
 }
@@ -103,7 +104,7 @@ describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () 
     // A^T·B weight gradients go to the tiled GEMM
     const prev = configureFastMatMul({ shapes: 'measured' });
     try {
-      const wg = planGemm(1, 9728, 896, 16384, 49152)!;
+      const wg = defined(planGemm(1, 9728, 896, 16384, 49152), 'plan');
       expect(wg.tilesM * wg.tilesN * wg.splits).toBeGreaterThanOrEqual(2048);
       expect(planGemm(1, 16384, 896, 896, 49152)?.splits).toBe(1); // shallow K: no split
       expect(fastMatMulWins(896, 4864, true, 16384)).toBe(true);
@@ -144,7 +145,10 @@ describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () 
     const limit = (tf.backend() as unknown as { device: { limits: { maxComputeWorkgroupStorageSize: number } } }).device
       .limits.maxComputeWorkgroupStorageSize;
     const c = GEMM_TILE_CONFIGS[tile];
-    const bk = [...GEMM_BKS].reverse().find((d) => tileSharedBytes(c, d) <= limit)!;
+    const bk = defined(
+      [...GEMM_BKS].reverse().find((d) => tileSharedBytes(c, d) <= limit),
+      'a bk that fits',
+    );
     expect(bk).toBeDefined();
     const prev = configureFastMatMul({ tile, bk, splitTarget: 64, shapes: 'all' });
     const cache = (tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache;
@@ -260,7 +264,7 @@ describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () 
         ab,
         wb,
       ]);
-      return [da!, db!, da2!, dw2!];
+      return [defined(da, 'da'), defined(db, 'db'), defined(da2, 'da2'), defined(dw2, 'dw2')];
     });
   });
 
@@ -269,7 +273,7 @@ describe('fast matmul on WebGPU (software adapter) matches the cpu backend', () 
       tf.matMul(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), tf.tensor2d([1, 0, 2, 1, 0, 3], [3, 2], 'int32'));
     const [ref] = await computeOn('cpu', ints);
     const [got] = await computeOn('webgpu', ints);
-    expect(Array.from(got!)).toEqual(Array.from(ref!));
+    expect(Array.from(defined(got, 'got'))).toEqual(Array.from(defined(ref, 'ref')));
     await expectClose(() => {
       const { a, b } = operands(26, 20, 30, 40, false, true);
       return tf.fused.matMul({ a, b, transposeB: true, bias: normal(27, [40]), activation: 'relu' });

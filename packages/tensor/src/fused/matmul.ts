@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { runGemm } from './matmul/run-gemm.js';
 import type { BackendLike } from './webgpu-program.js';
@@ -27,8 +28,8 @@ function fastKernel(name: string, original: tf.KernelConfig, fused: boolean): tf
           !inputs.preluActivationWeights);
       const out = supported
         ? runGemm(backend as BackendLike, {
-            a: inputs.a!,
-            b: inputs.b!,
+            a: defined(inputs.a, 'matmul input a'),
+            b: defined(inputs.b, 'matmul input b'),
             transposeA: !!attrs.transposeA,
             transposeB: !!attrs.transposeB,
             bias: fused ? inputs.bias : undefined,

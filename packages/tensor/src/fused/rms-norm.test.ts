@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init-backend.js';
@@ -13,11 +14,11 @@ describe('fusedRmsNorm (cpu: reference forward, custom gradient)', () => {
       [2, 3, 96],
       [4, 17],
     ]) {
-      const h = shape[shape.length - 1]!;
+      const h = at(shape, shape.length - 1, 'shape');
       await expectSameGrads(
         () => [normal(1, shape), tf.add(normal(2, [h], 0.1), 1)],
-        (x, w) => fusedRmsNorm(x!, w!, 1e-6),
-        (x, w) => rmsNormReference(x!, w!, 1e-6),
+        (x, w) => fusedRmsNorm(defined(x, 'x'), defined(w, 'w'), 1e-6),
+        (x, w) => rmsNormReference(defined(x, 'x'), defined(w, 'w'), 1e-6),
         (s) => normal(3, s),
       );
     }

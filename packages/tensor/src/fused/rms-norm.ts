@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   FusedOpError,
@@ -65,7 +66,7 @@ function rmsNormProgram(rows: number, cols: number) {
 
 function rmsNormKernel<T extends tf.Tensor>(x: T, weight: tf.Tensor, eps: number): T {
   return tf.tidy(() => {
-    const h = x.shape[x.rank - 1]!;
+    const h = at(x.shape, x.rank - 1, 'x shape');
     const rows = x.size / h;
     const x2 = tf.reshape(x, [rows, h]);
     const y = runProgram(rmsNormProgram(rows, h), [x2, weight], 'float32', [f32Uniform(eps)]);
@@ -173,7 +174,7 @@ function columnSumProgram(cols: number) {
 /** Backward on WebGPU in four dispatches (r per row, dx per row, dw partials, dw sums) instead of ~16 tfjs ops. */
 function rmsNormBackwardKernel(x: tf.Tensor, w: tf.Tensor, dy: tf.Tensor, eps: number): [tf.Tensor, tf.Tensor] {
   return tf.tidy(() => {
-    const h = x.shape[x.rank - 1]!;
+    const h = at(x.shape, x.rank - 1, 'x shape');
     const rows = x.size / h;
     const x2 = tf.reshape(x, [rows, h]);
     const dy2 = tf.reshape(dy, [rows, h]);
@@ -205,7 +206,11 @@ function check(x: tf.Tensor, weight: tf.Tensor): void {
 export function fusedRmsNorm<T extends tf.Tensor>(x: T, weight: tf.Tensor, eps: number): T {
   check(x, weight);
   const op = withGrad(
-    ([xi, wi]) => (onWebGpu() ? rmsNormKernel(xi!, wi!, eps) : rmsNormReference(xi!, wi!, eps)),
+    ([xi, wi]) => {
+      const xs = defined(xi, 'rmsNorm input');
+      const ws = defined(wi, 'rmsNorm weight');
+      return onWebGpu() ? rmsNormKernel(xs, ws, eps) : rmsNormReference(xs, ws, eps);
+    },
     (dy, saved) => {
       const [xs, ws] = saved as [tf.Tensor, tf.Tensor];
       if (onWebGpu()) return rmsNormBackwardKernel(xs, ws, dy, eps);

@@ -1,9 +1,10 @@
+import { at } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { FusedOpError, flatProgram, onWebGpu, runProgram, withGrad } from './webgpu-program.js';
 
 /** rotate_half(x) = concat(-x2, x1) over the last axis. */
 function rotateHalf(x: tf.Tensor): tf.Tensor {
-  const d = x.shape[x.rank - 1]!;
+  const d = at(x.shape, x.rank - 1, 'x shape');
   const begin = x.shape.map(() => 0);
   const size = x.shape.map(() => -1);
   const x1 = tf.slice(x, begin, [...size.slice(0, -1), d / 2]);
@@ -13,7 +14,7 @@ function rotateHalf(x: tf.Tensor): tf.Tensor {
 
 /** Transpose of rotate_half: concat(z2, -z1). */
 export function rotateHalfT(z: tf.Tensor): tf.Tensor {
-  const d = z.shape[z.rank - 1]!;
+  const d = at(z.shape, z.rank - 1, 'z shape');
   const begin = z.shape.map(() => 0);
   const size = z.shape.map(() => -1);
   const z1 = tf.slice(z, begin, [...size.slice(0, -1), d / 2]);

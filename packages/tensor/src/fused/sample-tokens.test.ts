@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init-backend.js';
@@ -17,10 +18,10 @@ describe('sampleTokens (cpu reference)', () => {
       const s = sampleTokens(logits, { temperature: 1, uniforms: tf.tensor1d(us) });
       return [s.ids, s.logprobs, sampleTokens(logits, { temperature: 0 }).ids];
     });
-    expect(Array.from(ids!)).toEqual([0, 1, 2, 3, 3]);
-    expect(Array.from(greedy!)).toEqual([3, 3, 3, 3, 3]);
-    Array.from(ids!).forEach((id, i) => {
-      expect(lp![i]).toBeCloseTo(Math.log(probs[id]!), 5);
+    expect(Array.from(defined(ids, 'ids'))).toEqual([0, 1, 2, 3, 3]);
+    expect(Array.from(defined(greedy, 'greedy'))).toEqual([3, 3, 3, 3, 3]);
+    Array.from(defined(ids, 'ids')).forEach((id, i) => {
+      expect(defined(lp, 'lp')[i]).toBeCloseTo(Math.log(defined(probs[id], 'probs')), 5);
     });
   });
 
@@ -30,7 +31,7 @@ describe('sampleTokens (cpu reference)', () => {
       const logits = tf.log(tf.tensor2d([probs])) as tf.Tensor2D;
       return [sampleTokens(logits, { temperature: 0.5, uniforms: tf.tensor1d([0.3]) }).ids];
     });
-    expect(Array.from(ids!)).toEqual([2]);
+    expect(Array.from(defined(ids, 'ids'))).toEqual([2]);
   });
 
   it('needs uniforms or a seed when sampling', () => {

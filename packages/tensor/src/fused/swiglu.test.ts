@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init-backend.js';
@@ -11,8 +12,8 @@ describe('fusedSwiGlu (cpu: reference forward, custom gradient)', () => {
   it('custom gradients for gate and up match autodiff of the reference', async () => {
     await expectSameGrads(
       () => [normal(1, [3, 5, 40], 4), normal(2, [3, 5, 40])],
-      (g, u) => fusedSwiGlu(g!, u!),
-      (g, u) => swiGluReference(g!, u!),
+      (g, u) => fusedSwiGlu(defined(g, 'g'), defined(u, 'u')),
+      (g, u) => swiGluReference(defined(g, 'g'), defined(u, 'u')),
       (s) => normal(3, s),
     );
   });

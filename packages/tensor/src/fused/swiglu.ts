@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { FusedOpError, flatProgram, onWebGpu, runProgram, withGrad } from './webgpu-program.js';
 
@@ -68,7 +69,11 @@ export function fusedSwiGlu<T extends tf.Tensor>(gate: T, up: T): T {
     throw new FusedOpError('fusedSwiGlu', `expected float32 inputs, got ${gate.dtype}/${up.dtype}`);
   }
   const op = withGrad(
-    ([g, u]) => (onWebGpu() ? runProgram(swiGluProgram(g!.shape), [g!, u!], 'float32') : swiGluReference(g!, u!)),
+    ([gi, ui]) => {
+      const g = defined(gi, 'swiGlu gate');
+      const u = defined(ui, 'swiGlu up');
+      return onWebGpu() ? runProgram(swiGluProgram(g.shape), [g, u], 'float32') : swiGluReference(g, u);
+    },
     (dy, saved) => {
       const [gs, us] = saved as [tf.Tensor, tf.Tensor];
       if (onWebGpu()) {
@@ -91,7 +96,7 @@ export function fusedSwiGlu<T extends tf.Tensor>(gate: T, up: T): T {
 export function packedSwiGluReference<T extends tf.Tensor>(gateUp: T): T {
   return tf.tidy(() => {
     const [gate, up] = tf.split(gateUp, 2, -1);
-    return swiGluReference(gate!, up!) as T;
+    return swiGluReference(defined(gate, 'gate half'), defined(up, 'up half')) as T;
   });
 }
 
@@ -165,8 +170,8 @@ export function packedSwiGlu<T extends tf.Tensor>(gateUp: T): T {
   const inter = last / 2;
   const rows = gateUp.size / last;
   const op = withGrad(
-    ([gu]) => runProgram(packedSwiGluProgram(rows, inter), [gu!], 'float32'),
-    (dy, saved) => [runProgram(packedSwiGluGradProgram(rows, inter), [saved[0]!, dy], 'float32')],
+    ([gu]) => runProgram(packedSwiGluProgram(rows, inter), [defined(gu, 'packed gate|up')], 'float32'),
+    (dy, saved) => [runProgram(packedSwiGluGradProgram(rows, inter), [at(saved, 0, 'saved gate|up'), dy], 'float32')],
   );
   return tf.tidy(() => {
     const y = op(tf.reshape(gateUp, [rows, last]));

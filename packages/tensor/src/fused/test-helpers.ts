@@ -1,4 +1,4 @@
-import { mulberry32 } from '@magic/core';
+import { at, mulberry32 } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { initBackend } from '../backend/init-backend.js';
@@ -43,18 +43,18 @@ export function closeness(
   if (a.length !== ref.length) throw new Error(`length ${a.length} vs reference ${ref.length}`);
   let excess = Number.NEGATIVE_INFINITY;
   let maxAbs = 0;
-  let at = -1;
+  let worst = -1;
   for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - ref[i]!);
+    const d = Math.abs(at(a, i, 'a') - at(ref, i, 'ref'));
     if (!Number.isFinite(d)) return { excess: Number.POSITIVE_INFINITY, maxAbs: d, at: i };
-    const e = d - (atol + rtol * Math.abs(ref[i]!));
+    const e = d - (atol + rtol * Math.abs(at(ref, i, 'ref')));
     if (e > excess) {
       excess = e;
-      at = i;
+      worst = i;
     }
     maxAbs = Math.max(maxAbs, d);
   }
-  return { excess, maxAbs, at };
+  return { excess, maxAbs, at: worst };
 }
 
 /** Seeded normal tensor data of the given shape (call inside the backend's tidy). */
@@ -73,7 +73,7 @@ export function ropeTablesFor(
   const invFreq = new Float32Array(half);
   for (let i = 0; i < half; i++) invFreq[i] = 1 / theta ** ((2 * i) / headDim);
   const b = positions.length;
-  const t = positions[0]!.length;
+  const t = at(positions, 0, 'positions').length;
   const freqs = tf.mul(tf.reshape(tf.tensor2d(positions, [b, t], 'float32'), [b, t, 1]), tf.tensor1d(invFreq));
   const emb = tf.reshape(tf.concat([freqs, freqs], -1), [b, 1, t, headDim]);
   return { cos: tf.cos(emb) as tf.Tensor4D, sin: tf.sin(emb) as tf.Tensor4D };

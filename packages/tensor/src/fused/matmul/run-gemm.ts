@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorCoreGemmArgs } from '../tensor-core/run.js';
 import { type BackendLike, i32Uniform } from '../webgpu-program.js';
@@ -21,17 +22,17 @@ function biasStrides(bias: number[], outShape: number[]): [number, number, numbe
   if (bias.length > rank) return undefined;
   const full = [...Array(rank - bias.length).fill(1), ...bias] as number[];
   for (let i = 0; i < rank; i++) if (full[i] !== 1 && full[i] !== outShape[i]) return undefined;
-  const n = outShape[rank - 1]!;
-  const m = outShape[rank - 2]!;
+  const n = at(outShape, rank - 1, 'output shape');
+  const m = at(outShape, rank - 2, 'output shape');
   const lead = full.slice(0, -2);
   const leadOut = outShape.slice(0, -2);
   const leadSize = lead.reduce((x, y) => x * y, 1);
   const leadFull = lead.every((d, i) => d === leadOut[i]);
   if (leadSize !== 1 && !leadFull) return undefined;
   const sn = full[rank - 1] === 1 || n === 1 ? 0 : 1;
-  const bnSize = full[rank - 1]!;
+  const bnSize = at(full, rank - 1, 'padded bias shape');
   const sm = full[rank - 2] === 1 || m === 1 ? 0 : bnSize;
-  const sb = leadSize === 1 ? 0 : full[rank - 2]! * bnSize;
+  const sb = leadSize === 1 ? 0 : at(full, rank - 2, 'padded bias shape') * bnSize;
   return [sb, sm, sn];
 }
 
@@ -49,10 +50,10 @@ export function runGemm(backend: BackendLike, args: GemmArgs): tf.TensorInfo | u
   const ar = a.shape.length;
   const br = b.shape.length;
   if (ar < 2 || br < 2) return undefined;
-  const m = transposeA ? a.shape[ar - 1]! : a.shape[ar - 2]!;
-  const k = transposeA ? a.shape[ar - 2]! : a.shape[ar - 1]!;
-  const kb = transposeB ? b.shape[br - 1]! : b.shape[br - 2]!;
-  const n = transposeB ? b.shape[br - 2]! : b.shape[br - 1]!;
+  const m = transposeA ? at(a.shape, ar - 1, 'a shape') : at(a.shape, ar - 2, 'a shape');
+  const k = transposeA ? at(a.shape, ar - 2, 'a shape') : at(a.shape, ar - 1, 'a shape');
+  const kb = transposeB ? at(b.shape, br - 1, 'b shape') : at(b.shape, br - 2, 'b shape');
+  const n = transposeB ? at(b.shape, br - 2, 'b shape') : at(b.shape, br - 1, 'b shape');
   if (k !== kb) return undefined;
   const batchA = a.shape.slice(0, -2).reduce((x, y) => x * y, 1);
   const batchB = b.shape.slice(0, -2).reduce((x, y) => x * y, 1);
