@@ -39,7 +39,7 @@ describe('RubricJudge', () => {
         (at(defined(server, 'server').requests, 1, 'server.requests').json as { messages: { content: string }[] })
           .messages,
         0,
-        '(server.requests[1].json as { messages: { content: string...',
+        'messages of the second request',
       ).content,
     ).toContain('asks for something harmful');
   });

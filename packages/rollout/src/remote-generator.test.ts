@@ -69,7 +69,7 @@ describe('RemoteGenerator (loopback OpenAI-compatible server)', () => {
       defined(server, 'server')
         .requests.map((r) => r.json as ChatBody)
         .find((b) => at(b.messages, 0, 'b.messages').content === 'Question:\nQuestion variant 0'),
-      'server.requests .map((r) => r.json as ChatBody) .find((b)...',
+      'request of the first question',
     );
     expect(first.model).toBe('frozen-defender');
     expect(first.messages).toEqual([{ role: 'user', content: 'Question:\nQuestion variant 0' }]); // turn 0 chat

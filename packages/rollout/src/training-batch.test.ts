@@ -133,7 +133,7 @@ describe('replay buffer', () => {
       );
       await writeReplayBuffer(path, judged);
       const withVerdicts = ReplayBufferRecordSchema.parse(
-        JSON.parse(at((await readFile(path, 'utf8')).split('\n'), 1, "(await readFile(path, 'utf8')).split('\\n')")),
+        JSON.parse(at((await readFile(path, 'utf8')).split('\n'), 1, 'replay buffer lines')),
       );
       expect(withVerdicts.guard_verdicts).toEqual([{ q: 'unsafe', qa: 'safe', qaRefusal: 'yes' }, null]);
     } finally {

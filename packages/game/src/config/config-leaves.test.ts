@@ -239,7 +239,7 @@ function leafSchema(path: string): AnySchema {
   for (const part of path.split('.'))
     s = defined(
       (unwrap(s)._zod.def as unknown as { shape: Record<string, AnySchema> }).shape[part],
-      '(unwrap(s)._zod.def as unknown as { shape: Record<string,...',
+      `schema of '${part}' in '${path}'`,
     );
   return unwrap(s);
 }

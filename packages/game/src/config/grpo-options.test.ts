@@ -121,7 +121,7 @@ describe('grpo.* options of the trainer config change the update', () => {
       at(
         (await observe(['grpo.lrScheduler=cosine', `trainer.totalSteps=${totalSteps}`])).metrics,
         1,
-        "(await observe(['grpo.lrScheduler=cosine', `trainer.total...",
+        'metrics records',
       )['actor/lr'];
     // second update at progress 1/2 of a 2-step schedule: half of lr; of a 300-step schedule: nearly lr
     expect(await run(2)).toBeCloseTo(0.25, 6);

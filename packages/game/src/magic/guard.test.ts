@@ -49,7 +49,7 @@ describe('reward.guard.* options change the guard calls', () => {
 
   it('reward.guard.model changes the request body', async () => {
     const model = async (o: string[]) =>
-      (at((await moderateWith(o)).requests, 0, '(await moderateWith(o)).requests').json as { model: string }).model;
+      (at((await moderateWith(o)).requests, 0, 'guard requests').json as { model: string }).model;
     expect(await model([])).toBe('orm');
     expect(await model(['reward.guard.model=Qwen3Guard-Gen-8B'])).toBe('Qwen3Guard-Gen-8B');
   });

@@ -27,27 +27,15 @@ const bodyOf = (r: { json: unknown }) => r.json as { temperature: number; max_to
 
 describe('reward.ruleJudge.* options change the rubric judge request', () => {
   it('reward.ruleJudge.temperature changes the request body', async () => {
-    expect(bodyOf(at((await scoreWith([])).requests, 0, '(await scoreWith([])).requests')).temperature).toBe(0);
+    expect(bodyOf(at((await scoreWith([])).requests, 0, 'judge requests')).temperature).toBe(0);
     expect(
-      bodyOf(
-        at(
-          (await scoreWith(['reward.ruleJudge.temperature=0.7'])).requests,
-          0,
-          "(await scoreWith(['reward.ruleJudge.temperature=0.7'])).r...",
-        ),
-      ).temperature,
+      bodyOf(at((await scoreWith(['reward.ruleJudge.temperature=0.7'])).requests, 0, 'judge requests')).temperature,
     ).toBe(0.7);
   });
 
   it('reward.ruleJudge.maxTokens changes the request body', async () => {
-    const a = bodyOf(at((await scoreWith([])).requests, 0, '(await scoreWith([])).requests'));
-    const b = bodyOf(
-      at(
-        (await scoreWith(['reward.ruleJudge.maxTokens=77'])).requests,
-        0,
-        "(await scoreWith(['reward.ruleJudge.maxTokens=77'])).requ...",
-      ),
-    );
+    const a = bodyOf(at((await scoreWith([])).requests, 0, 'judge requests'));
+    const b = bodyOf(at((await scoreWith(['reward.ruleJudge.maxTokens=77'])).requests, 0, 'judge requests'));
     expect(JSON.stringify(b)).toContain('77');
     expect(b).not.toEqual(a);
   });

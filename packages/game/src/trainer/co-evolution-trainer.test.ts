@@ -120,7 +120,7 @@ describe('CoEvolutionTrainer', () => {
     expect(
       defined(
         lines.find((l) => l['step'] === 6 && l['phase'] === 'phase2'),
-        "lines.find((l) => l['step'] === 6 && l['phase'] === 'phas...",
+        'phase2 record of step 6',
       )['val/attacker/asr'],
     ).toBe(0.6);
     expect(
@@ -253,11 +253,7 @@ describe('CoEvolutionTrainer', () => {
     expect(lines[3]).toMatchObject({ step: 2, 'train/current_agent': 0 });
     expect(at(lines, 4, 'lines')['val/asr']).toBeTypeOf('number');
     const raw = JSON.parse(
-      at(
-        readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n'),
-        2,
-        "readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().s...",
-      ),
+      at(readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n'), 2, 'metrics.jsonl lines'),
     ) as Record<string, number>;
     for (const s of ['generate', 'update', 'switch', 'validate']) expect(raw[`timing/${s}`]).toBeTypeOf('number');
     expect(raw['perf/tokens_per_s']).toBeGreaterThanOrEqual(0);
