@@ -151,7 +151,7 @@ describe('validateAttacker', () => {
     const attacker = new ScriptedGenerator({
       tokenizer,
       script: (r) => {
-        const i = Number(defined(/placeholder (\d)/.exec(lastUser(r)), '/placeholder (\\d)/.exec(lastUser(r))')[1]);
+        const i = Number(defined(/placeholder (\d)/.exec(lastUser(r)), 'placeholder number in the prompt')[1]);
         const rewrite = `rewrite ${i}${i < 2 ? ' [refuse]' : ''}`;
         return i === 4 ? rewrite : `<think>plan ${i}</think> <answer>${rewrite}</answer>`;
       },
@@ -194,7 +194,7 @@ describe('validateAttacker', () => {
     const attacker = new ScriptedGenerator({
       tokenizer,
       script: (r) =>
-        `<answer>rewrite ${version} ${defined(/placeholder (\d)/.exec(lastUser(r)), '/placeholder (\\d)/.exec(lastUser(r))')[1]}</answer>`,
+        `<answer>rewrite ${version} ${defined(/placeholder (\d)/.exec(lastUser(r)), 'placeholder number in the prompt')[1]}</answer>`,
     });
     const defender = markedDefender();
     const cache = new AttackRewriteCache();

@@ -30,13 +30,7 @@ describe('guard server', () => {
       guard: 'local-guard',
     });
     const models = await fetch(`${server.url}/models`, { headers: auth });
-    expect(
-      at(
-        ((await models.json()) as { data: { id: string }[] }).data,
-        0,
-        '((await models.json()) as { data: { id: string }[] }).data',
-      ).id,
-    ).toBe('orm');
+    expect(at(((await models.json()) as { data: { id: string }[] }).data, 0, 'models of /v1/models').id).toBe('orm');
   });
 
   it('does prompt moderation when the last message is the user', async () => {
