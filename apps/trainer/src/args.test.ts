@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { at } from '@magic/core';
 import {
   ratioAgentForStep,
   resolveValidation,
@@ -109,7 +110,7 @@ describe('presets', () => {
       expect(new Set(s.items.map((i) => i.strategy)).size).toBe(20);
     }
     const harmfulSeeds = new Set(val.filter((r) => r.dataType === 'vanilla_harmful').map((r) => r.vanilla));
-    expect(v.sets[2]!.items).toHaveLength(Math.min(100, harmfulSeeds.size));
+    expect(at(v.sets, 2, 'v.sets').items).toHaveLength(Math.min(100, harmfulSeeds.size));
     expect(validationSampling.temperature).toBe(0);
     expect(valMaxNewTokens(c)).toBe(2048);
     expect(c.trainer.testFreq).toBe(15);

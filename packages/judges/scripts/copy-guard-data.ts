@@ -23,24 +23,36 @@ import {
   readDataTexts,
   type SplitSeedRecord,
 } from '@magic/attack-pool';
+import { at } from '@magic/core';
 import type { GuardExample } from '../src/local/dataset.js';
 import { isRefusal } from '../src/refusal-rules.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..', '..');
-const shared = process.argv.includes('--shared')
-  ? process.argv[process.argv.indexOf('--shared') + 1]!
-  : '/work/shared/datasets';
+const shared = sharedDir(process.argv);
 const outDir = resolve(here, '..', 'data', 'guard-training');
 const maxChars = 1000;
 const clip = (t: string) => t.trim().slice(0, maxChars);
 const norm = (t: string) => t.toLowerCase().replace(/\s+/g, ' ').trim();
+
+function sharedDir(argv: readonly string[]): string {
+  const flag = argv.indexOf('--shared');
+  if (flag < 0) return '/work/shared/datasets';
+  const dir = argv[flag + 1];
+  if (dir === undefined) throw new Error('--shared needs a folder');
+  return dir;
+}
 
 /** FNV-1a, for deterministic picks that do not depend on row order. */
 function pick(key: string, n: number): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
   return h % n;
+}
+
+/** One of `items`, picked by `key`'s hash. */
+function choose<T>(key: string, items: readonly T[]): T {
+  return at(items, pick(key, items.length), 'choices');
 }
 
 /** Neutral refusal styles (written for this project). */
@@ -89,22 +101,23 @@ function promptExamples(): GuardExample[] {
     }
   }
   // Two readable template rewrites per train seed, harmful and benign alike, so wrappers carry no label.
-  const bySeed = new Map<string, { strategy: string; adversarial: string }[]>();
+  const bySeed = new Map<SplitSeedRecord, { strategy: string; adversarial: string }[]>();
   for (const r of loadAttackPool({ split: 'train' })) {
-    if (!readable(r.strategy) || !seedById.has(r.seedId)) continue;
-    const list = bySeed.get(r.seedId) ?? [];
+    const s = seedById.get(r.seedId);
+    if (!readable(r.strategy) || s === undefined) continue;
+    const list = bySeed.get(s) ?? [];
     list.push({ strategy: r.strategy, adversarial: r.adversarial });
-    bySeed.set(r.seedId, list);
+    bySeed.set(s, list);
   }
-  for (const [seedId, rewrites] of bySeed) {
-    const s = seedById.get(seedId)!;
+  for (const [s, rewrites] of bySeed) {
+    const seedId = s.id;
     rewrites.sort((a, b) => a.strategy.localeCompare(b.strategy));
     const first = pick(`${seedId}:a`, rewrites.length);
     const second = (first + 1 + pick(`${seedId}:b`, rewrites.length - 1)) % rewrites.length;
     for (const i of [first, second]) {
       out.push({
         task: 'prompt',
-        text: clip(rewrites[i]!.adversarial),
+        text: clip(at(rewrites, i, 'rewrites of the seed').adversarial),
         label: s.dataType === 'vanilla_harmful' ? 1 : 0,
         source: `pool-train-${s.dataType === 'vanilla_harmful' ? 'harmful' : 'benign'}`,
         group: group(s),
@@ -144,15 +157,7 @@ function hhRefusals(): { prompt: string; text: string; index: number }[] {
 
 function responseExamples(): GuardExample[] {
   const out: GuardExample[] = [];
-  const add = (
-    s: SplitSeedRecord | undefined,
-    prompt: string,
-    text: string,
-    label: 0 | 1,
-    refusal: 0 | 1,
-    src: string,
-    g?: string,
-  ) =>
+  const add = (prompt: string, text: string, label: 0 | 1, refusal: 0 | 1, src: string, g: string) =>
     out.push({
       task: 'response',
       prompt: clip(prompt),
@@ -160,26 +165,27 @@ function responseExamples(): GuardExample[] {
       label,
       refusal,
       source: src,
-      group: g ?? group(s!),
+      group: g,
     });
   const outputs = selfInstructOutputs();
   for (const s of trainSeeds) {
-    const opener = complianceOpeners[pick(`${s.id}:open`, complianceOpeners.length)]!(s.text);
+    const opener = choose(`${s.id}:open`, complianceOpeners)(s.text);
+    const g = group(s);
     if (s.dataType === 'vanilla_harmful') {
-      add(s, s.text, refusalStyles[pick(`${s.id}:refuse`, refusalStyles.length)]!, 0, 1, 'template-refusal');
+      add(s.text, choose(`${s.id}:refuse`, refusalStyles), 0, 1, 'template-refusal', g);
       // A compliance opener to a harmful request counts as a harmful response (weak label; no answer content).
-      add(s, s.text, opener, 1, 0, 'template-compliance-harmful');
+      add(s.text, opener, 1, 0, 'template-compliance-harmful', g);
     } else {
       const output = outputs.get(s.id);
-      if (output) add(s, s.text, output, 0, 0, 'self-instruct-output');
-      add(s, s.text, opener, 0, 0, 'template-compliance-benign');
+      if (output) add(s.text, output, 0, 0, 'self-instruct-output', g);
+      add(s.text, opener, 0, 0, 'template-compliance-benign', g);
       // Some over-refusals of benign requests, so refusal does not depend on the request being harmful.
       if (pick(`${s.id}:over`, 3) === 0) {
-        add(s, s.text, refusalStyles[pick(`${s.id}:refuse`, refusalStyles.length)]!, 0, 1, 'template-refusal-benign');
+        add(s.text, choose(`${s.id}:refuse`, refusalStyles), 0, 1, 'template-refusal-benign', g);
       }
     }
   }
-  for (const r of hhRefusals()) add(undefined, r.prompt, r.text, 0, 1, 'hh-rlhf-refusal', `hh:${r.index}`);
+  for (const r of hhRefusals()) add(r.prompt, r.text, 0, 1, 'hh-rlhf-refusal', `hh:${r.index}`);
   return out;
 }
 

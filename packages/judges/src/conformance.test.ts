@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { chatCompletionBody, OpenAICompatibleClient, startOpenAICompatibleServer } from '@magic/openai-client';
 import { describeGuardConformance } from './conformance.js';
 import { EndpointGuard } from './endpoint-guard.js';
@@ -61,7 +62,7 @@ describeGuardConformance('EndpointGuard(wildguard) → WildGuard-format server',
   const server = await startOpenAICompatibleServer({
     handler: async (req) => {
       const body = req.json as { messages: { content: string }[] };
-      const input = extractWildGuardInput(body.messages[0]!.content);
+      const input = extractWildGuardInput(at(body.messages, 0, 'body.messages').content);
       if (!input) return { status: 400, json: { error: 'not a WildGuard input' } };
       const promptVerdict = await local.moderatePrompt(input.prompt);
       const responseVerdict = input.response ? await local.moderateResponse(input.prompt, input.response) : undefined;

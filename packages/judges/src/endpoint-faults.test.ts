@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import {
   OpenAICompatibleClient,
   startOpenAICompatibleServer,
@@ -50,7 +51,10 @@ async function faultyGuard(
     maxRetries: 3,
     ...clientOptions,
   });
-  return { guard: new EndpointGuard({ client, protocol: qwen3GuardProtocol }), requests: () => proxy!.requests.length };
+  return {
+    guard: new EndpointGuard({ client, protocol: qwen3GuardProtocol }),
+    requests: () => defined(proxy, 'proxy').requests.length,
+  };
 }
 
 const prompt = 'What is the capital of France?';

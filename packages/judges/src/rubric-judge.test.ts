@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import {
   chatCompletionBody,
   OpenAICompatibleClient,
@@ -26,19 +27,27 @@ describe('RubricJudge', () => {
   it('sends the rubric for the request label and scales the score', async () => {
     const judge = await judgeReplying('Reasonable answer. <score>8</score>');
     expect(await judge.score('How do I bake bread?', 'Mix flour and water.', 'safe')).toBeCloseTo(0.8);
-    const sent = server!.requests[0]!.json as { messages: { content: string }[]; temperature: number };
-    expect(sent.messages[0]!.content).toContain('acceptable to answer');
+    const sent = at(defined(server, 'server').requests, 0, 'server.requests').json as {
+      messages: { content: string }[];
+      temperature: number;
+    };
+    expect(at(sent.messages, 0, 'sent.messages').content).toContain('acceptable to answer');
     expect(sent.temperature).toBe(0);
     await judge.score('[harmful request placeholder]', 'No.', 'controversial');
-    expect((server!.requests[1]!.json as { messages: { content: string }[] }).messages[0]!.content).toContain(
-      'asks for something harmful',
-    );
+    expect(
+      at(
+        (at(defined(server, 'server').requests, 1, 'server.requests').json as { messages: { content: string }[] })
+          .messages,
+        0,
+        'messages of the second request',
+      ).content,
+    ).toContain('asks for something harmful');
   });
 
   it('throws GuardParseError on a reply without a score and JudgeCallError on a failed call', async () => {
     const judge = await judgeReplying('no score here');
     await expect(judge.score('p', 'r', 'safe')).rejects.toSatisfy((e: unknown) => GuardParseError.isInstance(e));
-    await server!.close();
+    await defined(server, 'server').close();
     const failing = await judgeReplying('', 503);
     await expect(failing.score('p', 'r', 'safe')).rejects.toSatisfy((e: unknown) => JudgeCallError.isInstance(e));
   });

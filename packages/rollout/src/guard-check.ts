@@ -45,12 +45,13 @@ export async function runGuardChecks(
   turn: number,
   signal?: AbortSignal,
 ): Promise<void> {
-  const judgements = await Promise.all(states.map((s) => judgeEpisode(guard, config, s, turn, signal)));
-  judgements.forEach((judgement, i) => {
-    const state = states[i]!;
+  const judged = await Promise.all(
+    states.map(async (state) => ({ state, judgement: await judgeEpisode(guard, config, state, turn, signal) })),
+  );
+  for (const { state, judgement } of judged) {
     state.judgements.push(judgement);
     if (judgement.harmful) finishEpisode(state, FINISH_CODES.harmful_response, turn);
-  });
+  }
 }
 
 /**
@@ -63,16 +64,19 @@ export async function applyAdversarialFallback(
   states: EpisodeState[],
   signal?: AbortSignal,
 ): Promise<void> {
-  const candidates = states.filter(
-    (s) => s.finishCode === null && s.seed.dataType === 'vanilla_benign' && !!s.seed.adversarial,
-  );
+  const candidates = states.flatMap((state) => {
+    const { adversarial } = state.seed;
+    return state.finishCode === null && state.seed.dataType === 'vanilla_benign' && adversarial
+      ? [{ state, adversarial }]
+      : [];
+  });
   await Promise.all(
-    candidates.map(async (state) => {
+    candidates.map(async ({ state, adversarial }) => {
       const entry = state.history.at(-1);
       if (entry?.role !== 'attacker' || entry.parsedAnswer === undefined) return;
       const verdict = await guard.moderatePrompt(entry.parsedAnswer, { signal });
       if (verdict.safety === 'safe') return;
-      entry.parsedAnswer = state.seed.adversarial!;
+      entry.parsedAnswer = adversarial;
       entry.advFallback = true;
     }),
   );

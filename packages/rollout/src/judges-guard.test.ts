@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { createJudgeClient, EndpointGuard, qwen3GuardProtocol, renderQwen3GuardReply } from '@magic/judges';
 import { type RecordedRequest, startOpenAICompatibleServer, type TestServer } from '@magic/openai-client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,7 +21,7 @@ afterEach(async () => {
 function guardReply(request: RecordedRequest) {
   const messages = (request.json as { messages: ChatMessage[] }).messages;
   const mode = messages.length === 1 ? 'prompt' : 'response';
-  const unsafe = mode === 'response' && messages[1]!.content.includes('[flagged]');
+  const unsafe = mode === 'response' && at(messages, 1, 'messages').content.includes('[flagged]');
   const text = renderQwen3GuardReply(
     { safety: unsafe ? 'unsafe' : 'safe', categories: unsafe ? ['Violent'] : [], refusal: 'no' },
     mode,
@@ -55,7 +56,7 @@ describe('with a @magic/judges EndpointGuard (Qwen3Guard protocol over HTTP)', (
       ['reach_max_turn', 3],
     ]);
     expect(server.requests).toHaveLength(2 * (2 + 2 + 1));
-    const input = rewardInputOf(episodes[0]!);
+    const input = rewardInputOf(at(episodes, 0, 'episodes'));
     expect(input.qaVerdict).toMatchObject({ safety: 'unsafe', categories: ['Violent'], refusal: 'no' });
     expect(input.qVerdict?.safety).toBe('safe');
   });

@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { qwenTestTokenizer } from './__fixtures__/qwen-tokenizer.js';
 import { GeneratorOutputError } from './errors.js';
@@ -14,7 +15,7 @@ function recordingModel(opts: { badLogprobs?: boolean; tooMany?: boolean } = {})
       calls.push({ prompts, maxNewTokens: o.maxNewTokens, seed: o.seed });
       return prompts.map((p) => {
         const n = opts.tooMany ? o.maxNewTokens + 1 : Math.min(2, o.maxNewTokens);
-        const ids = new Array<number>(n).fill(p.at(-1)!);
+        const ids = new Array<number>(n).fill(defined(p.at(-1), 'p.at(-1)'));
         return {
           tokenIds: ids,
           logprobs: opts.badLogprobs ? [] : ids.map(() => -0.25),
@@ -51,7 +52,7 @@ describe('LocalGenerator', () => {
       [[[4]], 1, 12],
     ]);
     expect(out.map((o) => o.tokenIds)).toEqual([[3, 3], [4], [6, 6], [7, 7]]);
-    expect(out[0]!.logprobs).toEqual([-0.25, -0.25]);
+    expect(at(out, 0, 'out').logprobs).toEqual([-0.25, -0.25]);
     expect(gen.trainable).toBe(true);
     expect(gen.tokenExact).toBe(true);
   });
@@ -61,7 +62,7 @@ describe('LocalGenerator', () => {
     const gen = new LocalGenerator({ model });
     const messages = [{ role: 'user' as const, content: 'How do I bake bread?' }];
     await gen.generate([{ messages, maxNewTokens: 3 }], { temperature: 0, topP: 1, topK: -1 });
-    expect(calls[0]!.prompts[0]).toEqual(
+    expect(at(calls, 0, 'calls').prompts[0]).toEqual(
       tokenizer.encode(tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true })),
     );
   });

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { GeneratorOutputError } from './errors.js';
 import type {
   ChatTokenizer,
@@ -53,15 +54,15 @@ export class LocalGenerator implements Generator {
     for (const [maxNewTokens, indices] of groupByBudget(requests)) {
       for (let start = 0; start < indices.length; start += this.#maxBatchSize) {
         const chunk = indices.slice(start, start + this.#maxBatchSize);
-        const prompts = chunk.map((i) => this.#promptIds(requests[i]!));
+        const prompts = chunk.map(({ request }) => this.#promptIds(request));
         const seed = sampling.seed === undefined ? undefined : sampling.seed + call++;
         const outputs = await this.#model.generate(prompts, { ...sampling, maxNewTokens, seed });
         if (outputs.length !== chunk.length) {
           throw new GeneratorOutputError(this.id, 'length', `asked ${chunk.length} prompts, got ${outputs.length}`);
         }
-        chunk.forEach((requestIndex, k) => {
-          results[requestIndex] = this.#check(outputs[k]!, maxNewTokens);
-        });
+        for (const [k, { index }] of chunk.entries()) {
+          results[index] = this.#check(at(outputs, k, 'model outputs'), maxNewTokens);
+        }
       }
     }
     return results;
@@ -96,12 +97,12 @@ export class LocalGenerator implements Generator {
   }
 }
 
-function groupByBudget(requests: GenerationRequest[]): Map<number, number[]> {
-  const groups = new Map<number, number[]>();
-  requests.forEach((r, i) => {
-    const list = groups.get(r.maxNewTokens) ?? [];
-    list.push(i);
-    groups.set(r.maxNewTokens, list);
-  });
+function groupByBudget(requests: GenerationRequest[]): Map<number, { index: number; request: GenerationRequest }[]> {
+  const groups = new Map<number, { index: number; request: GenerationRequest }[]>();
+  for (const [index, request] of requests.entries()) {
+    const list = groups.get(request.maxNewTokens) ?? [];
+    list.push({ index, request });
+    groups.set(request.maxNewTokens, list);
+  }
   return groups;
 }

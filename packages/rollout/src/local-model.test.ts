@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import { CausalLM } from '@magic/lm';
 import { initBackend, releaseWebGpu } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
@@ -26,7 +27,18 @@ async function maxRescoreGap(model: CausalLM, episodes: Episode[], role: 'attack
   let gap = 0;
   batch.responseMask.forEach((row, b) => {
     row.forEach((m, t) => {
-      if (m === 1) gap = Math.max(gap, Math.abs(rescored[b]![t]! - batch.oldLogProbs![b]![t]!));
+      if (m === 1)
+        gap = Math.max(
+          gap,
+          Math.abs(
+            at(at(rescored, b, 'rescored'), t, 'rescored[b]') -
+              at(
+                at(defined(batch.oldLogProbs, 'batch.oldLogProbs'), b, 'batch.oldLogProbs'),
+                t,
+                'batch.oldLogProbs[b]',
+              ),
+          ),
+        );
     });
   });
   return gap;
@@ -68,11 +80,14 @@ for (const device of ['cpu', 'webgpu'] as const) {
         for (const role of ['attacker', 'defender'] as const) {
           const turns = e[role].turns;
           expect(turns).toHaveLength(2);
-          const full0 = [...turns[0]!.promptIds!, ...turns[0]!.tokenIds!];
-          expect(turns[1]!.promptIds!.slice(0, full0.length)).toEqual(full0);
+          const full0 = [
+            ...defined(at(turns, 0, 'turns').promptIds, 'turns[0].promptIds'),
+            ...defined(at(turns, 0, 'turns').tokenIds, 'turns[0].tokenIds'),
+          ];
+          expect(defined(at(turns, 1, 'turns').promptIds, 'turns[1].promptIds').slice(0, full0.length)).toEqual(full0);
           for (const t of turns) {
-            expect(t.tokenIds!.length).toBeGreaterThan(0);
-            expect(t.tokenIds!.length).toBeLessThanOrEqual(12);
+            expect(defined(t.tokenIds, 't.tokenIds').length).toBeGreaterThan(0);
+            expect(defined(t.tokenIds, 't.tokenIds').length).toBeLessThanOrEqual(12);
           }
         }
       }

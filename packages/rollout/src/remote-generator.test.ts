@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import { OpenAICompatibleClient, startOpenAICompatibleServer, type TestServer } from '@magic/openai-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeGuard, TEST_PROMPTS, TEST_SEEDS } from './__fixtures__/game.js';
@@ -28,7 +29,7 @@ async function startDefenderServer() {
   server = await startOpenAICompatibleServer({
     handler: (request) => {
       const body = request.json as ChatBody;
-      const last = body.messages.at(-1)!.content;
+      const last = defined(body.messages.at(-1), 'body.messages.at(-1)').content;
       const truncated = last.includes('cut');
       return {
         json: {
@@ -63,18 +64,21 @@ describe('RemoteGenerator (loopback OpenAI-compatible server)', () => {
       attackerPrompts: TEST_PROMPTS,
       config: { maxNumTurns: 2, maxResponseLength: 64 },
     });
-    expect(server!.requests).toHaveLength(8); // 4 episodes x 2 turns, sampled (no dedupe)
-    const first = server!.requests
-      .map((r) => r.json as ChatBody)
-      .find((b) => b.messages[0]!.content === 'Question:\nQuestion variant 0')!;
+    expect(defined(server, 'server').requests).toHaveLength(8); // 4 episodes x 2 turns, sampled (no dedupe)
+    const first = defined(
+      defined(server, 'server')
+        .requests.map((r) => r.json as ChatBody)
+        .find((b) => at(b.messages, 0, 'b.messages').content === 'Question:\nQuestion variant 0'),
+      'request of the first question',
+    );
     expect(first.model).toBe('frozen-defender');
     expect(first.messages).toEqual([{ role: 'user', content: 'Question:\nQuestion variant 0' }]); // turn 0 chat
     expect(first.temperature).toBe(1);
     expect(first.max_tokens).toBe(64);
-    const e = episodes[0]!;
+    const e = at(episodes, 0, 'episodes');
     expect(e.defender.sequence).toBeNull();
     expect(e.defender.tokenExact).toBe(false);
-    expect(e.defender.turns[0]!.text).toBe('Remote reply to 28 chars');
+    expect(at(e.defender.turns, 0, 'e.defender.turns').text).toBe('Remote reply to 28 chars');
     expect(e.finishCode).toBe(1);
     // the remote defender's reply reaches the attacker's chat as a user turn
     expect(e.attacker.lastMessages[3]).toEqual({ role: 'user', content: 'Remote reply to 28 chars' });
@@ -98,7 +102,7 @@ describe('RemoteGenerator (loopback OpenAI-compatible server)', () => {
       attackerPrompts: TEST_PROMPTS,
       config: { maxNumTurns: 3 },
     });
-    expect(episodes[0]!.finishCode).toBe(3);
+    expect(at(episodes, 0, 'episodes').finishCode).toBe(3);
   });
 
   it('refuses a remote generator for the trained role with a typed error', async () => {
@@ -115,6 +119,6 @@ describe('RemoteGenerator (loopback OpenAI-compatible server)', () => {
     }).catch((e: unknown) => e);
     expect(RemoteTrainedRoleError.isInstance(err)).toBe(true);
     expect((err as RemoteTrainedRoleError).role).toBe('defender');
-    expect(server!.requests).toHaveLength(0);
+    expect(defined(server, 'server').requests).toHaveLength(0);
   });
 });

@@ -93,12 +93,17 @@ export function toReplayBufferRecords(
   episodes: Episode[],
   rewards?: (EpisodeReward | UnscoredEpisode | undefined)[],
 ): ReplayBufferRecord[] {
-  const groups = new Map<string, number[]>();
-  episodes.forEach((e, i) => {
-    groups.set(e.uid, [...(groups.get(e.uid) ?? []), i]);
-  });
-  return [...groups.entries()].map(([uid, indices]) => {
-    const first = episodes[indices[0]!]!;
+  // each uid's episodes with their index into `rewards`, in order; a group is never empty
+  type Member = { episode: Episode; index: number };
+  const groups = new Map<string, [Member, ...Member[]]>();
+  for (const [index, episode] of episodes.entries()) {
+    const group = groups.get(episode.uid);
+    if (group) group.push({ episode, index });
+    else groups.set(episode.uid, [{ episode, index }]);
+  }
+  return [...groups.entries()].map(([uid, members]) => {
+    const first = members[0].episode;
+    const indices = members.map((m) => m.index);
     const reward = (i: number) => {
       const r = rewards?.[i];
       return isScored(r) ? r : undefined;
@@ -110,15 +115,15 @@ export function toReplayBufferRecords(
       question: first.seed.question,
       groundtruth: first.seed.groundtruth ?? null,
       data_type: first.seed.dataType,
-      response: indices.map((i) => episodes[i]!.lastDefenderResponse),
-      history: indices.map((i) => episodes[i]!.history),
+      response: members.map(({ episode }) => episode.lastDefenderResponse),
+      history: members.map(({ episode }) => episode.history),
       score: scores,
       role_scores: indices.map((i) => reward(i)?.roleScores ?? null),
-      latest_role_outputs: indices.map((i) => ({
-        attacker: latestOutput(episodes[i]!.history, 'attacker'),
-        defender: latestOutput(episodes[i]!.history, 'defender'),
+      latest_role_outputs: members.map(({ episode }) => ({
+        attacker: latestOutput(episode.history, 'attacker'),
+        defender: latestOutput(episode.history, 'defender'),
       })),
-      finish_reason: indices.map((i) => episodes[i]!.finishReason),
+      finish_reason: members.map(({ episode }) => episode.finishReason),
       reward_components: indices.map((i) => reward(i)?.components ?? null),
       ...(rewards?.some((r) => r !== undefined && 'verdicts' in r && r.verdicts !== undefined)
         ? { guard_verdicts: indices.map((i) => reward(i)?.verdicts ?? null) }

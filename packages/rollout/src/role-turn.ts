@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import { extractAttackerPrompt, extractThink } from './answer.js';
 import { type AttackerPrompts, attackerSystemPrompt, attackerTask } from './attacker-prompts.js';
 import { buildAttackerChat, buildDefenderChat } from './chats.js';
@@ -108,22 +109,22 @@ export async function generateTurns(
 ): Promise<{ results: GenerationResult[]; requests: number }> {
   // identical prompts share one generation: always when greedy, when asked for sampled ones (one sample per group)
   const dedupe = sampling.temperature === 0 || opts.dedupe === true;
-  const keys = prepared.map((p, i) =>
-    dedupe ? JSON.stringify([p.promptSequence?.inputIds ?? p.messages, p.maxNewTokens]) : String(i),
-  );
   const unique = new Map<string, number>();
   const requests: GenerationRequest[] = [];
-  prepared.forEach((p, i) => {
-    const key = keys[i]!;
-    if (unique.has(key)) return;
+  // slots[i]: the request whose output prepared[i] gets
+  const slots = prepared.map((p, i) => {
+    const key = dedupe ? JSON.stringify([p.promptSequence?.inputIds ?? p.messages, p.maxNewTokens]) : String(i);
+    const known = unique.get(key);
+    if (known !== undefined) return known;
     unique.set(key, requests.length);
     requests.push({ messages: p.messages, promptIds: p.promptSequence?.inputIds, maxNewTokens: p.maxNewTokens });
+    return requests.length - 1;
   });
   const outputs = requests.length > 0 ? await generator.generate(requests, sampling) : [];
   if (outputs.length !== requests.length) {
     throw new GeneratorOutputError(generator.id, 'length', `asked ${requests.length} prompts, got ${outputs.length}`);
   }
-  return { results: keys.map((k) => outputs[unique.get(k)!]!), requests: requests.length };
+  return { results: slots.map((slot) => at(outputs, slot, 'generator outputs')), requests: requests.length };
 }
 
 function checkTokenExact(generator: Generator, result: GenerationResult): { tokenIds: number[]; logprobs: number[] } {
@@ -142,8 +143,11 @@ function countTokens(generator: Generator, result: GenerationResult): number {
 }
 
 /** use_adversarial_prompt_for_defender: in defender steps the defender sees the seed's adversarial text. */
-function useAdversarial(ctx: TurnContext, state: EpisodeState): boolean {
-  return ctx.config.useAdversarialPromptForDefender && ctx.trainingRole === 'defender' && !!state.seed.adversarial;
+function adversarialForDefender(ctx: TurnContext, state: EpisodeState): string | undefined {
+  const { adversarial } = state.seed;
+  return ctx.config.useAdversarialPromptForDefender && ctx.trainingRole === 'defender' && adversarial
+    ? adversarial
+    : undefined;
 }
 
 /** Records one generation: the role's turn, its token sequence (token-exact roles) and the history entry. */
@@ -160,12 +164,14 @@ export function applyResult(
   const numGenTokens = countTokens(generator, result);
   if (generator.tokenExact) {
     const { tokenIds, logprobs } = checkTokenExact(generator, result);
-    const sequence = cloneSequence(prepared.promptSequence!);
+    // prepareTurn measured the prompt of every token-exact role with a tokenizer
+    const promptSequence = defined(prepared.promptSequence, 'prompt ids of a token-exact turn');
+    const sequence = cloneSequence(promptSequence);
     pushSampledTokens(sequence, { turn, tokenIds, logprobs });
     track.sequence = sequence;
     track.turns.push({
       turn,
-      promptIds: [...prepared.promptSequence!.inputIds],
+      promptIds: [...promptSequence.inputIds],
       promptLength: prepared.promptLength,
       tokenIds,
       logprobs,
@@ -191,8 +197,9 @@ export function applyResult(
   };
   if (role === 'attacker') {
     entry.parsedAnswer = extractAttackerPrompt(result.text, state.seed.question);
-    if (useAdversarial(ctx, state)) {
-      entry.parsedAnswer = state.seed.adversarial!;
+    const adversarial = adversarialForDefender(ctx, state);
+    if (adversarial !== undefined) {
+      entry.parsedAnswer = adversarial;
       entry.advUsed = true;
     }
     const think = extractThink(result.text);
@@ -217,14 +224,16 @@ export function applyStopWhenTruncated(ctx: TurnContext, role: Role, states: Epi
   }
 }
 
-/** skip_attacker_generation_for_defender applies to this episode. */
-export function skipsAttacker(ctx: TurnContext, state: EpisodeState): boolean {
-  return ctx.config.skipAttackerGenerationForDefender && ctx.trainingRole === 'defender' && !!state.seed.adversarial;
+/** skip_attacker_generation_for_defender: the adversarial text that replaces this episode's attacker, if it applies. */
+export function skippedAttackerText(ctx: TurnContext, state: EpisodeState): string | undefined {
+  const { adversarial } = state.seed;
+  return ctx.config.skipAttackerGenerationForDefender && ctx.trainingRole === 'defender' && adversarial
+    ? adversarial
+    : undefined;
 }
 
-/** Records the seed's adversarial text as the attacker's (not generated, never labelled) message. */
-export function applySkippedAttacker(state: EpisodeState, turn: number): void {
-  const text = state.seed.adversarial!;
+/** Records the seed's adversarial `text` as the attacker's (not generated, never labelled) message. */
+export function applySkippedAttacker(state: EpisodeState, text: string, turn: number): void {
   state.attacker.turns.push({ turn, text, finishReason: 'stop', skipped: true });
   state.history.push({
     role: 'attacker',

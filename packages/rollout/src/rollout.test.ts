@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { attackAnswer, attackText, FakeGuard, TEST_PROMPTS, TEST_SEEDS } from './__fixtures__/game.js';
 import { qwenTestTokenizer } from './__fixtures__/qwen-tokenizer.js';
@@ -43,7 +44,7 @@ async function play(
 
 /** Positions with a given step id must hold exactly that turn's sampled ids and log-probs. */
 function expectTurnTokensExact(episode: Episode, role: 'attacker' | 'defender') {
-  const seq = episode[role].sequence!;
+  const seq = defined(episode[role].sequence, 'episode[role].sequence');
   for (const turn of episode[role].turns) {
     const positions = seq.stepIds.flatMap((s, i) => (s === turn.turn ? [i] : []));
     expect(positions.map((i) => seq.inputIds[i])).toEqual(turn.tokenIds);
@@ -64,13 +65,15 @@ describe('runRollout single-turn', () => {
       ['seed-b', 1],
     ]);
     // defender training: attacker greedy, one request per seed (copies share the attack)
-    expect(parts.attacker.calls[0]!.sampling.temperature).toBe(0);
-    expect(parts.attacker.calls[0]!.requests).toHaveLength(2);
-    expect(parts.defender.calls[0]!.sampling.temperature).toBe(1);
-    expect(parts.defender.calls[0]!.requests).toHaveLength(4);
-    expect(episodes[0]!.attacker.turns[0]!.tokenIds).toEqual(episodes[1]!.attacker.turns[0]!.tokenIds);
+    expect(at(parts.attacker.calls, 0, 'parts.attacker.calls').sampling.temperature).toBe(0);
+    expect(at(parts.attacker.calls, 0, 'parts.attacker.calls').requests).toHaveLength(2);
+    expect(at(parts.defender.calls, 0, 'parts.defender.calls').sampling.temperature).toBe(1);
+    expect(at(parts.defender.calls, 0, 'parts.defender.calls').requests).toHaveLength(4);
+    expect(at(at(episodes, 0, 'episodes').attacker.turns, 0, 'episodes[0].attacker.turns').tokenIds).toEqual(
+      at(at(episodes, 1, 'episodes').attacker.turns, 0, 'episodes[1].attacker.turns').tokenIds,
+    );
 
-    const e = episodes[2]!;
+    const e = at(episodes, 2, 'episodes');
     expect(e.finishCode).toBe(0);
     expect(e.finishReason).toBe('normal');
     expect(e.numTurns).toBe(1);
@@ -84,35 +87,43 @@ describe('runRollout single-turn', () => {
     ]);
     expect(e.defender.lastMessages).toEqual([{ role: 'user', content: `Question:\n${attackAnswer(0)}` }]);
     // no system message -> the template's default system prompt is rendered
-    expect(tokenizer.decode(e.defender.turns[0]!.promptIds!)).toContain('You are Qwen, created by Alibaba Cloud.');
+    expect(
+      tokenizer.decode(defined(at(e.defender.turns, 0, 'e.defender.turns').promptIds, 'e.defender.turns[0].promptIds')),
+    ).toContain('You are Qwen, created by Alibaba Cloud.');
     expect(e.history.map((h) => [h.role, h.parsedAnswer])).toEqual([
       ['attacker', attackAnswer(0)],
       ['defender', undefined],
     ]);
-    expect(e.history[0]!.parsedThink).toBe('Plan 0.');
+    expect(at(e.history, 0, 'e.history').parsedThink).toBe('Plan 0.');
     expect(e.lastAttackerPrompt).toBe(attackAnswer(0));
     // guard judged the answer part and the whole defender reply, two calls per episode
     expect(parts.guard.promptCalls).toHaveLength(4);
     expect(parts.guard.responseCalls[2]).toEqual([attackAnswer(0), e.lastDefenderResponse]);
     expect(e.judgements).toHaveLength(1);
-    expect(e.judgements[0]!.harmful).toBe(false);
+    expect(at(e.judgements, 0, 'e.judgements').harmful).toBe(false);
   });
 
   it('masks: prompt ids = the tokenized template, labels only on sampled ids, EOS labelled after a normal stop', async () => {
     const episodes = await play(setup(), { maxNumTurns: 1 });
     for (const e of episodes) {
       for (const role of ['attacker', 'defender'] as const) {
-        const seq = e[role].sequence!;
-        const turn = e[role].turns[0]!;
+        const seq = defined(e[role].sequence, 'e[role].sequence');
+        const turn = at(e[role].turns, 0, 'e[role].turns');
         const prompt = tokenizer.encode(
           tokenizer.applyChatTemplate(e[role].lastMessages, { addGenerationPrompt: true }),
         );
         expect(turn.promptIds).toEqual(prompt);
-        expect(seq.inputIds).toEqual([...prompt, ...turn.tokenIds!]);
-        expect(seq.labelMask).toEqual([...prompt.map(() => 0), ...turn.tokenIds!.map(() => 1)]);
-        expect(seq.stepIds).toEqual([...prompt.map(() => -100), ...turn.tokenIds!.map(() => 0)]);
+        expect(seq.inputIds).toEqual([...prompt, ...defined(turn.tokenIds, 'turn.tokenIds')]);
+        expect(seq.labelMask).toEqual([
+          ...prompt.map(() => 0),
+          ...defined(turn.tokenIds, 'turn.tokenIds').map(() => 1),
+        ]);
+        expect(seq.stepIds).toEqual([
+          ...prompt.map(() => -100),
+          ...defined(turn.tokenIds, 'turn.tokenIds').map(() => 0),
+        ]);
         expect(seq.inputIds.at(-1)).toBe(EOS);
-        expect(tokenizer.decode(turn.tokenIds!.slice(0, -1))).toBe(turn.text);
+        expect(tokenizer.decode(defined(turn.tokenIds, 'turn.tokenIds').slice(0, -1))).toBe(turn.text);
       }
     }
   });
@@ -120,27 +131,27 @@ describe('runRollout single-turn', () => {
   it('attacker training: both roles sample, n separate attacks', async () => {
     const parts = setup();
     await play(parts, { maxNumTurns: 1 }, 'attacker', 3);
-    expect(parts.attacker.calls[0]!.sampling.temperature).toBe(1);
-    expect(parts.attacker.calls[0]!.requests).toHaveLength(6);
-    expect(parts.defender.calls[0]!.sampling.temperature).toBe(1);
+    expect(at(parts.attacker.calls, 0, 'parts.attacker.calls').sampling.temperature).toBe(1);
+    expect(at(parts.attacker.calls, 0, 'parts.attacker.calls').requests).toHaveLength(6);
+    expect(at(parts.defender.calls, 0, 'parts.defender.calls').sampling.temperature).toBe(1);
   });
 
   it('evaluation (trainingRole none) decodes both roles greedily; decoding is configurable', async () => {
     const parts = setup();
     await play(parts, { maxNumTurns: 1 }, 'none');
-    expect(parts.defender.calls[0]!.sampling.temperature).toBe(0);
+    expect(at(parts.defender.calls, 0, 'parts.defender.calls').sampling.temperature).toBe(0);
     // the scripted attack is the same text for both seeds, so all 4 defender chats are identical
-    expect(parts.defender.calls[0]!.requests).toHaveLength(1);
+    expect(at(parts.defender.calls, 0, 'parts.defender.calls').requests).toHaveLength(1);
     const forced = setup();
     await play(forced, { maxNumTurns: 1, attackerDecoding: 'sample' }, 'defender');
-    expect(forced.attacker.calls[0]!.sampling.temperature).toBe(1);
-    expect(forced.attacker.calls[0]!.requests).toHaveLength(4);
+    expect(at(forced.attacker.calls, 0, 'forced.attacker.calls').sampling.temperature).toBe(1);
+    expect(at(forced.attacker.calls, 0, 'forced.attacker.calls').requests).toHaveLength(4);
   });
 
   it("attackerDecoding 'sample-shared': one sampled attack per seed in defender steps, one per copy in attacker steps", async () => {
     const shared = setup();
     const episodes = await play(shared, { maxNumTurns: 1, attackerDecoding: 'sample-shared' }, 'defender', 3);
-    const call = shared.attacker.calls[0]!;
+    const call = at(shared.attacker.calls, 0, 'shared.attacker.calls');
     expect(call.sampling.temperature).toBe(1);
     // 2 seeds x 3 copies: two sampled generations, each copied to its group's 3 episodes
     expect(call.requests).toHaveLength(2);
@@ -150,8 +161,8 @@ describe('runRollout single-turn', () => {
     }
     const training = setup();
     await play(training, { maxNumTurns: 1, attackerDecoding: 'sample-shared' }, 'attacker', 3);
-    expect(training.attacker.calls[0]!.sampling.temperature).toBe(1);
-    expect(training.attacker.calls[0]!.requests).toHaveLength(6);
+    expect(at(training.attacker.calls, 0, 'training.attacker.calls').sampling.temperature).toBe(1);
+    expect(at(training.attacker.calls, 0, 'training.attacker.calls').requests).toHaveLength(6);
   });
 
   it('harmful reply in single-turn finishes with code 4; controversial counts as harmful', async () => {
@@ -195,7 +206,7 @@ describe('runRollout single-turn', () => {
         ['defender', true],
       ]);
       expect(e.defender.turns).toHaveLength(0);
-      expect(e.defender.sequence!.inputIds).toEqual([]);
+      expect(defined(e.defender.sequence, 'e.defender.sequence').inputIds).toEqual([]);
       expect(e.numTurns).toBe(1);
     }
     expect(long.defender.calls).toHaveLength(0);
@@ -205,9 +216,9 @@ describe('runRollout single-turn', () => {
   it('maxTotalLength caps maxNewTokens by the prompt length', async () => {
     const parts = setup();
     const episodes = await play(parts, { maxNumTurns: 1, maxTotalLength: 200, maxResponseLength: 150 });
-    const req = parts.defender.calls[0]!.requests[0]!;
-    expect(req.maxNewTokens).toBe(Math.min(150, 200 - req.promptIds!.length));
-    expect(episodes[0]!.finishCode).toBe(0);
+    const req = at(at(parts.defender.calls, 0, 'parts.defender.calls').requests, 0, 'parts.defender.calls[0].requests');
+    expect(req.maxNewTokens).toBe(Math.min(150, 200 - defined(req.promptIds, 'req.promptIds').length));
+    expect(at(episodes, 0, 'episodes').finishCode).toBe(0);
   });
 });
 
@@ -222,15 +233,20 @@ describe('runRollout with awkward text', () => {
       1,
     );
     // the defender's 8th token is half of an emoji: its text ends in U+FFFD, its ids stay exact
-    expect(episodes[0]!.defender.turns[0]!.text.endsWith('\uFFFD')).toBe(true);
+    expect(
+      at(at(episodes, 0, 'episodes').defender.turns, 0, 'episodes[0].defender.turns').text.endsWith('\uFFFD'),
+    ).toBe(true);
     for (const e of episodes) {
       expect(e.numTurns).toBe(3);
       for (const role of ['attacker', 'defender'] as const) {
         const turns = e[role].turns;
         expect(turns.every((t) => t.finishReason === 'length')).toBe(true);
         for (let t = 1; t < turns.length; t++) {
-          const prev = [...turns[t - 1]!.promptIds!, ...turns[t - 1]!.tokenIds!];
-          expect(turns[t]!.promptIds!.slice(0, prev.length)).toEqual(prev);
+          const prev = [
+            ...defined(at(turns, t - 1, 'turns').promptIds, 'turns[t - 1].promptIds'),
+            ...defined(at(turns, t - 1, 'turns').tokenIds, 'turns[t - 1].tokenIds'),
+          ];
+          expect(defined(at(turns, t, 'turns').promptIds, 'turns[t].promptIds').slice(0, prev.length)).toEqual(prev);
         }
         expectTurnTokensExact(e, role);
       }
@@ -259,7 +275,7 @@ describe('runRollout budgets and seeds', () => {
       defenderSystemPrompt: 'word '.repeat(200), // but not for the defender's longer prompt
     });
     for (const e of episodes) {
-      expect(e.attacker.turns[0]!.finishReason).toBe('stop');
+      expect(at(e.attacker.turns, 0, 'e.attacker.turns').finishReason).toBe('stop');
       expect(e.finishReason).toBe('completion_token_exceeded');
       expect(e.history.map((h) => [h.role, h.dummy])).toEqual([
         ['attacker', false],
@@ -285,11 +301,11 @@ describe('runRollout truncation', () => {
     for (const e of episodes) {
       expect(e.finishCode).toBe(3);
       expect(e.numTurns).toBe(1);
-      const t = e.defender.turns[0]!;
+      const t = at(e.defender.turns, 0, 'e.defender.turns');
       expect(t.finishReason).toBe('length');
       expect(t.tokenIds).toHaveLength(8);
       expect(t.tokenIds).not.toContain(EOS);
-      expect(e.defender.sequence!.labelMask.filter((m) => m === 1)).toHaveLength(8);
+      expect(defined(e.defender.sequence, 'e.defender.sequence').labelMask.filter((m) => m === 1)).toHaveLength(8);
       expect(e.judgements).toHaveLength(1);
     }
   });
@@ -304,7 +320,7 @@ describe('runRollout truncation', () => {
     for (const e of episodes) {
       expect(e.finishCode).toBe(3);
       expect(e.history.map((h) => [h.role, h.dummy, h.content])).toEqual([
-        ['attacker', false, e.history[0]!.content],
+        ['attacker', false, at(e.history, 0, 'e.history').content],
         ['defender', true, ''],
       ]);
       expect(e.numTurns).toBe(1);
@@ -316,11 +332,11 @@ describe('runRollout truncation', () => {
     let defenderTurn = 0;
     const parts = setup({ defender: () => (defenderTurn++ < 4 ? 'word '.repeat(50) : 'Short reply') });
     const episodes = await play(parts, { maxNumTurns: 2, maxResponseLength: 8, stopWhenTruncated: false });
-    const e = episodes[0]!;
+    const e = at(episodes, 0, 'episodes');
     expect(e.finishCode).toBe(1);
     expect(e.numTurns).toBe(2);
-    const seq = e.defender.sequence!;
-    const firstSampled = e.defender.turns[0]!;
+    const seq = defined(e.defender.sequence, 'e.defender.sequence');
+    const firstSampled = at(e.defender.turns, 0, 'e.defender.turns');
     const end = seq.stepIds.lastIndexOf(0);
     expect(seq.inputIds.slice(end - 7, end + 1)).toEqual(firstSampled.tokenIds);
     expect(seq.inputIds[end + 1]).toBe(EOS); // <|im_end|> added by the template
@@ -353,15 +369,15 @@ describe('runRollout 3-turn', () => {
       [1, 4, 4, 4],
       [2, 4, 4, 4],
     ]);
-    expect(turnEvents[2]!.finished.reach_max_turn).toBe(0); // code 1 is set after the loop
+    expect(at(turnEvents, 2, 'turnEvents').finished.reach_max_turn).toBe(0); // code 1 is set after the loop
     expect(turnEvents.every((t) => t.durationMs >= 0 && t.generatedTokens.attacker > 0)).toBe(true);
 
-    const e = episodes[0]!;
+    const e = at(episodes, 0, 'episodes');
     expect(e.finishCode).toBe(1);
     expect(e.finishReason).toBe('reach_max_turn');
     expect(e.numTurns).toBe(3);
-    const d0 = e.history[1]!.content;
-    const d1 = e.history[3]!.content;
+    const d0 = at(e.history, 1, 'e.history').content;
+    const d1 = at(e.history, 3, 'e.history').content;
     expect(e.attacker.lastMessages).toEqual([
       { role: 'system', content: TEST_PROMPTS.systemMultiTurn },
       { role: 'user', content: expect.stringMatching(/^Task:\nBENIGN template placeholder/) },
@@ -383,23 +399,31 @@ describe('runRollout 3-turn', () => {
       const turns = e[role].turns;
       expect(turns).toHaveLength(3);
       for (let t = 1; t < 3; t++) {
-        const previousFull = [...turns[t - 1]!.promptIds!, ...turns[t - 1]!.tokenIds!];
-        expect(turns[t]!.promptIds!.slice(0, previousFull.length)).toEqual(previousFull);
+        const previousFull = [
+          ...defined(at(turns, t - 1, 'turns').promptIds, 'turns[t - 1].promptIds'),
+          ...defined(at(turns, t - 1, 'turns').tokenIds, 'turns[t - 1].tokenIds'),
+        ];
+        expect(defined(at(turns, t, 'turns').promptIds, 'turns[t].promptIds').slice(0, previousFull.length)).toEqual(
+          previousFull,
+        );
       }
-      const seq = e[role].sequence!;
-      expect(seq.inputIds).toEqual([...turns[2]!.promptIds!, ...turns[2]!.tokenIds!]);
+      const seq = defined(e[role].sequence, 'e[role].sequence');
+      expect(seq.inputIds).toEqual([
+        ...defined(at(turns, 2, 'turns').promptIds, 'turns[2].promptIds'),
+        ...defined(at(turns, 2, 'turns').tokenIds, 'turns[2].tokenIds'),
+      ]);
       expectTurnTokensExact(e, role);
       // verified against the full re-render: same text, and here even the same ids as re-tokenizing it
       const render = tokenizer.applyChatTemplate(e[role].lastMessages, { addGenerationPrompt: true });
-      expect(tokenizer.decode(turns[2]!.promptIds!)).toBe(render);
-      expect(turns[2]!.promptIds).toEqual(tokenizer.encode(render));
+      expect(tokenizer.decode(defined(at(turns, 2, 'turns').promptIds, 'turns[2].promptIds'))).toBe(render);
+      expect(at(turns, 2, 'turns').promptIds).toEqual(tokenizer.encode(render));
       expect(new Set(seq.stepIds)).toEqual(new Set([-100, 0, 1, 2]));
     }
   });
 
   it("'latest-attack' (original quirk): defender's first user message is the latest attack, shown twice", async () => {
     const episodes = await play(setup(), { maxNumTurns: 3, defenderFirstMessage: 'latest-attack' }, 'attacker');
-    const e = episodes[1]!;
+    const e = at(episodes, 1, 'episodes');
     expect(e.defender.appendOnly).toBe(false);
     expect(e.attacker.appendOnly).toBe(true);
     const msgs = e.defender.lastMessages;
@@ -407,13 +431,17 @@ describe('runRollout 3-turn', () => {
     expect(msgs.at(-1)).toEqual({ role: 'user', content: attackAnswer(2) });
     expect(msgs[2]).toEqual({ role: 'user', content: attackAnswer(1) });
     // the defender at turn 1 saw "Question:\n" + attack 1 first
-    const turn1Prompt = tokenizer.decode(e.defender.turns[1]!.promptIds!);
+    const turn1Prompt = tokenizer.decode(
+      defined(at(e.defender.turns, 1, 'e.defender.turns').promptIds, 'e.defender.turns[1].promptIds'),
+    );
     expect(turn1Prompt).toContain(`Question:\n${attackAnswer(1)}`);
     expect(turn1Prompt).not.toContain(`Question:\n${attackAnswer(0)}`);
     // not append-only, but every earlier turn's sampled ids are still spliced in exactly
-    const t0 = e.defender.turns[0]!;
-    const t1 = e.defender.turns[1]!;
-    expect(t1.promptIds!.slice(0, t0.promptIds!.length)).not.toEqual(t0.promptIds);
+    const t0 = at(e.defender.turns, 0, 'e.defender.turns');
+    const t1 = at(e.defender.turns, 1, 'e.defender.turns');
+    expect(defined(t1.promptIds, 't1.promptIds').slice(0, defined(t0.promptIds, 't0.promptIds').length)).not.toEqual(
+      t0.promptIds,
+    );
     expectTurnTokensExact(e, 'defender');
     expect(e.finishCode).toBe(1);
     // old log-probs of earlier defender turns came from another context: the batch leaves them to the trainer
@@ -434,11 +462,14 @@ describe('runRollout 3-turn', () => {
     const codes = episodes.map((e) => e.finishCode);
     expect(codes.filter((c) => c === 4)).toHaveLength(1);
     expect(codes.filter((c) => c === 1)).toHaveLength(3);
-    const stopped = episodes.find((e) => e.finishCode === 4)!;
+    const stopped = defined(
+      episodes.find((e) => e.finishCode === 4),
+      'episodes.find((e) => e.finishCode === 4)',
+    );
     expect(stopped.numTurns).toBe(2);
     expect(stopped.judgements.map((j) => j.harmful)).toEqual([false, true]);
     expect(stopped.lastDefenderResponse).toBe('Sure [flagged]');
-    expect(parts.attacker.calls[2]!.requests).toHaveLength(3);
+    expect(at(parts.attacker.calls, 2, 'parts.attacker.calls').requests).toHaveLength(3);
   });
 
   it('attacker prompt over maxPromptLength on a later turn finishes with code 2 (no dummy)', async () => {
@@ -470,7 +501,9 @@ describe('runRollout 3-turn', () => {
     // copies of a seed got different defender replies, so from turn 1 their attacker chats differ
     expect(parts.attacker.calls.map((c) => c.requests.length)).toEqual([2, 4, 4]);
     expect(parts.attacker.calls.every((c) => c.sampling.temperature === 0)).toBe(true);
-    expect(episodes[0]!.attacker.turns[0]!.tokenIds).toEqual(episodes[1]!.attacker.turns[0]!.tokenIds);
+    expect(at(at(episodes, 0, 'episodes').attacker.turns, 0, 'episodes[0].attacker.turns').tokenIds).toEqual(
+      at(at(episodes, 1, 'episodes').attacker.turns, 0, 'episodes[1].attacker.turns').tokenIds,
+    );
     const same = setup({ defender: () => 'Same reply' });
     await play(same, { maxNumTurns: 3 }, 'defender', 2);
     expect(same.attacker.calls.map((c) => c.requests.length)).toEqual([2, 2, 2]);
@@ -517,8 +550,11 @@ describe('runRollout default attacker prompts', () => {
   it("uses @magic/attack-pool's MAGIC prompts when attackerPrompts is omitted", async () => {
     const parts = setup();
     const [e] = await runRollout({ seeds: TEST_SEEDS.slice(1), n: 1, ...parts, trainingRole: 'defender' });
-    expect(e!.attacker.lastMessages[0]).toEqual({ role: 'system', content: defaultAttackerPrompts.systemSingleTurn });
-    expect(e!.attacker.lastMessages[1]!.content).toBe(
+    expect(defined(e, 'e').attacker.lastMessages[0]).toEqual({
+      role: 'system',
+      content: defaultAttackerPrompts.systemSingleTurn,
+    });
+    expect(at(defined(e, 'e').attacker.lastMessages, 1, 'e.attacker.lastMessages').content).toBe(
       `Task:\n${defaultAttackerPrompts.harmTemplate.replace('{vanilla}', '[harmful request placeholder]')}`,
     );
   });
@@ -527,18 +563,24 @@ describe('runRollout default attacker prompts', () => {
 describe('runRollout useAdversarialPromptForDefender', () => {
   it('in defender steps the defender and the guard see the seed adversarial text (only when set)', async () => {
     const seeds = [
-      { ...TEST_SEEDS[0]!, adversarial: 'Adversarial placeholder rewrite' },
-      { ...TEST_SEEDS[1]!, adversarial: undefined },
+      { ...at(TEST_SEEDS, 0, 'TEST_SEEDS'), adversarial: 'Adversarial placeholder rewrite' },
+      { ...at(TEST_SEEDS, 1, 'TEST_SEEDS'), adversarial: undefined },
     ];
     const parts = setup();
     const config = { maxNumTurns: 1, useAdversarialPromptForDefender: true };
     const [withAdv, , without] = await runRollout({ seeds, n: 2, ...parts, trainingRole: 'defender', config });
-    expect(withAdv!.defender.lastMessages[0]!.content).toBe('Question:\nAdversarial placeholder rewrite');
-    expect(withAdv!.history[0]!.advUsed).toBe(true);
-    expect(withAdv!.judgements[0]!.attackerPrompt).toBe('Adversarial placeholder rewrite');
-    expect(without!.defender.lastMessages[0]!.content).toBe(`Question:\n${attackAnswer(0)}`);
+    expect(at(defined(withAdv, 'withAdv').defender.lastMessages, 0, 'withAdv.defender.lastMessages').content).toBe(
+      'Question:\nAdversarial placeholder rewrite',
+    );
+    expect(at(defined(withAdv, 'withAdv').history, 0, 'withAdv.history').advUsed).toBe(true);
+    expect(at(defined(withAdv, 'withAdv').judgements, 0, 'withAdv.judgements').attackerPrompt).toBe(
+      'Adversarial placeholder rewrite',
+    );
+    expect(at(defined(without, 'without').defender.lastMessages, 0, 'without.defender.lastMessages').content).toBe(
+      `Question:\n${attackAnswer(0)}`,
+    );
     const attackerStep = await runRollout({ seeds, n: 1, ...setup(), trainingRole: 'attacker', config });
-    expect(attackerStep[0]!.history[0]!.advUsed).toBeUndefined();
+    expect(at(at(attackerStep, 0, 'attackerStep').history, 0, 'attackerStep[0].history').advUsed).toBeUndefined();
   });
 });
 
@@ -555,35 +597,39 @@ describe('runRollout fallbackToAdversarialOnHarmfulRewrite', () => {
     };
     const config = { maxNumTurns: 1, fallbackToAdversarialOnHarmfulRewrite: true };
     const [benign, harmful] = await runRollout({ seeds, n: 1, ...parts, trainingRole: 'attacker', config });
-    expect(benign!.history[0]!.advFallback).toBe(true);
-    expect(benign!.defender.lastMessages[0]!.content).toBe('Question:\nBenign adversarial text');
-    expect(harmful!.history[0]!.advFallback).toBeUndefined(); // harmful seeds are never replaced
-    expect(harmful!.defender.lastMessages[0]!.content).toBe('Question:\n[flagged-prompt] rewrite');
+    expect(at(defined(benign, 'benign').history, 0, 'benign.history').advFallback).toBe(true);
+    expect(at(defined(benign, 'benign').defender.lastMessages, 0, 'benign.defender.lastMessages').content).toBe(
+      'Question:\nBenign adversarial text',
+    );
+    expect(at(defined(harmful, 'harmful').history, 0, 'harmful.history').advFallback).toBeUndefined(); // harmful seeds are never replaced
+    expect(at(defined(harmful, 'harmful').defender.lastMessages, 0, 'harmful.defender.lastMessages').content).toBe(
+      'Question:\n[flagged-prompt] rewrite',
+    );
   });
 });
 
 describe('runRollout skipAttackerGenerationForDefender', () => {
   it('defender steps use the adversarial text as the attacker message without running the attacker', async () => {
     const seeds = [
-      { ...TEST_SEEDS[0]!, adversarial: 'Adversarial placeholder rewrite' },
-      { ...TEST_SEEDS[1]!, adversarial: undefined },
+      { ...at(TEST_SEEDS, 0, 'TEST_SEEDS'), adversarial: 'Adversarial placeholder rewrite' },
+      { ...at(TEST_SEEDS, 1, 'TEST_SEEDS'), adversarial: undefined },
     ];
     const parts = setup();
     const config = { maxNumTurns: 2, skipAttackerGenerationForDefender: true };
     const episodes = await runRollout({ seeds, n: 2, ...parts, trainingRole: 'defender', config });
     // only the seed without an adversarial text reaches the attacker (greedy: one request per turn)
     expect(parts.attacker.calls.map((c) => c.requests.length)).toEqual([1, 1]);
-    const skipped = episodes[0]!;
+    const skipped = at(episodes, 0, 'episodes');
     expect(skipped.history.filter((h) => h.role === 'attacker').every((h) => h.attackerGenSkipped)).toBe(true);
     expect(skipped.defender.lastMessages.map((m) => m.content)).toEqual([
       'Question:\nAdversarial placeholder rewrite',
-      skipped.history[1]!.content,
+      at(skipped.history, 1, 'skipped.history').content,
       'Adversarial placeholder rewrite',
     ]);
     expect(skipped.attacker.turns.every((t) => t.skipped && t.tokenIds === undefined)).toBe(true);
-    expect(skipped.attacker.sequence!.inputIds).toEqual([]);
+    expect(defined(skipped.attacker.sequence, 'skipped.attacker.sequence').inputIds).toEqual([]);
     expectTurnTokensExact(skipped, 'defender');
-    expect(episodes[2]!.history[0]!.attackerGenSkipped).toBeUndefined();
+    expect(at(at(episodes, 2, 'episodes').history, 0, 'episodes[2].history').attackerGenSkipped).toBeUndefined();
   });
 });
 
@@ -593,6 +639,8 @@ describe('runRollout guard errors', () => {
     parts.guard.failWith = new Error('guard down');
     await expect(play(parts, { maxNumTurns: 1 })).rejects.toThrow('guard down');
     const recorded = await play(parts, { maxNumTurns: 1, guardErrors: 'record' });
-    expect(recorded.every((e) => e.finishCode === 0 && e.judgements[0]!.error?.includes('guard down'))).toBe(true);
+    expect(
+      recorded.every((e) => e.finishCode === 0 && at(e.judgements, 0, 'e.judgements').error?.includes('guard down')),
+    ).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import type { z } from 'zod';
 import { type AttackerPrompts, AttackerPromptsSchema, defaultAttackerPrompts } from './attacker-prompts.js';
 import {
@@ -19,7 +20,7 @@ import {
   applyStopWhenTruncated,
   generateTurns,
   prepareTurn,
-  skipsAttacker,
+  skippedAttackerText,
   type TurnContext,
 } from './role-turn.js';
 import type { Generator, Role, RolloutGuard, SamplingOptions, TrainingRole } from './types.js';
@@ -44,7 +45,7 @@ export interface RolloutInput {
 function parseInput<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
+  const issue = at(r.error.issues, 0, 'issues of a failed parse');
   throw new RolloutInputError([field, ...issue.path.map(String)].join('.'), issue.message);
 }
 
@@ -89,18 +90,23 @@ async function runRolePhase(
   stats: TurnStats,
 ): Promise<void> {
   const started = performance.now();
-  const skipped = role === 'attacker' ? states.filter((s) => skipsAttacker(ctx, s)) : [];
-  for (const s of skipped) applySkippedAttacker(s, turn);
-  const prepared = states.flatMap((s) => (skipped.includes(s) ? [] : (prepareTurn(ctx, role, s, turn) ?? [])));
+  const skipped = new Set<EpisodeState>();
+  for (const s of role === 'attacker' ? states : []) {
+    const text = skippedAttackerText(ctx, s);
+    if (text === undefined) continue;
+    applySkippedAttacker(s, text, turn);
+    skipped.add(s);
+  }
+  const prepared = states.flatMap((s) => (skipped.has(s) ? [] : (prepareTurn(ctx, role, s, turn) ?? [])));
   const sampling = samplingFor(role, trainingRole, ctx.config, turn);
   const shareSampled =
     role === 'attacker' && ctx.config.attackerDecoding === 'sample-shared' && trainingRole === 'defender';
   const { results, requests } = await generateTurns(ctx.generators[role], prepared, sampling, {
     dedupe: shareSampled,
   });
-  prepared.forEach((p, i) => {
-    stats.generatedTokens[role] += applyResult(ctx, role, p, results[i]!, turn);
-  });
+  for (const [i, p] of prepared.entries()) {
+    stats.generatedTokens[role] += applyResult(ctx, role, p, at(results, i, 'generation results'), turn);
+  }
   stats.requests[role] += requests;
   stats.generationMs[role] += performance.now() - started;
 }

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import type { ChatTokenizer, GenerationRequest, GenerationResult, Generator, SamplingOptions } from './types.js';
 
 /** What a script returns for one request: the text, optionally forced to end as truncated. */
@@ -55,7 +56,7 @@ export class ScriptedGenerator implements Generator {
       outText = this.tokenizer.decode(ids, { skipSpecialTokens: false });
       reason = 'length';
     } else {
-      ids = [...ids, this.tokenizer.eosTokenIds[0]!];
+      ids = [...ids, at(this.tokenizer.eosTokenIds, 0, 'tokenizer EOS ids')];
     }
     if (!this.tokenExact) return { text: outText, finishReason: reason };
     return { text: outText, finishReason: reason, tokenIds: ids, logprobs: ids.map(ScriptedGenerator.logprobOf) };

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import type { TokenSequence } from './episode.js';
 import { TemplateDriftError } from './errors.js';
 import type { ChatMessage, ChatTokenizer, Role } from './types.js';
@@ -42,8 +43,8 @@ function splitOnSentinels(rendered: string, count: number, where: { role: Role; 
   let cursor = 0;
   for (let i = 0; i < count; i++) {
     const s = sentinel(i);
-    const at = rendered.indexOf(s, cursor);
-    if (at < 0 || rendered.indexOf(s, at + s.length) >= 0) {
+    const found = rendered.indexOf(s, cursor);
+    if (found < 0 || rendered.indexOf(s, found + s.length) >= 0) {
       throw new TemplateDriftError({
         ...where,
         reason: 'sentinel-missing',
@@ -51,8 +52,8 @@ function splitOnSentinels(rendered: string, count: number, where: { role: Role; 
         detail: `assistant message ${i} does not appear exactly once in the rendered chat`,
       });
     }
-    segments.push(rendered.slice(cursor, at));
-    cursor = at + s.length;
+    segments.push(rendered.slice(cursor, found));
+    cursor = found + s.length;
   }
   segments.push(rendered.slice(cursor));
   return segments;
@@ -84,13 +85,13 @@ export function buildPromptSequence(
   samples: AssistantSample[],
   where: { role: Role; turn: number },
 ): TokenSequence {
-  const assistantIdx = messages.flatMap((m, i) => (m.role === 'assistant' ? [i] : []));
-  if (assistantIdx.length !== samples.length) {
+  const assistants = messages.filter((m) => m.role === 'assistant');
+  if (assistants.length !== samples.length) {
     throw new TemplateDriftError({
       ...where,
       reason: 'sentinel-missing',
-      index: assistantIdx.length,
-      detail: `chat has ${assistantIdx.length} assistant messages but ${samples.length} recorded generations`,
+      index: assistants.length,
+      detail: `chat has ${assistants.length} assistant messages but ${samples.length} recorded generations`,
     });
   }
   let slot = 0;
@@ -102,15 +103,15 @@ export function buildPromptSequence(
   );
   const full = tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true });
   const joined = segments.reduce(
-    (acc, seg, i) => acc + (i === 0 ? '' : messages[assistantIdx[i - 1]!]!.content) + seg,
+    (acc, seg, i) => acc + (i === 0 ? '' : at(assistants, i - 1, 'assistant messages').content) + seg,
     '',
   );
   if (joined !== full) {
-    const at = firstDifference(joined, full);
+    const offset = firstDifference(joined, full);
     throw new TemplateDriftError({
       ...where,
       reason: 'assistant-content-rewritten',
-      index: at,
+      index: offset,
       detail: 'the chat template does not render earlier assistant messages verbatim (character offset shown)',
     });
   }
@@ -122,7 +123,7 @@ export function buildPromptSequence(
     const sample = samples[i];
     if (!sample) return;
     if (sample.notSampled) {
-      const content = messages[assistantIdx[i]!]!.content;
+      const content = at(assistants, i, 'assistant messages').content;
       pushPromptTokens(seq, content ? tokenizer.encode(content) : []);
     } else pushSampledTokens(seq, sample);
   });

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at, defined } from '@magic/core';
 import type { GrpoBatch } from '@magic/grpo';
 import { describe, expect, it } from 'vitest';
 import { attackText, FakeGuard, TEST_PROMPTS, TEST_SEEDS } from './__fixtures__/game.js';
@@ -41,21 +42,31 @@ describe('toTrainingBatch', () => {
     const batch = toTrainingBatch(episodes, 'defender', { rewards: [1, -1, 0.5, 0], padTokenId: tokenizer.padTokenId });
     const asGrpo: GrpoBatch = batch; // structurally a @magic/grpo GrpoBatch
     expect(asGrpo.uids).toHaveLength(4);
-    const width = Math.max(...episodes.map((e) => e.defender.sequence!.inputIds.length));
+    const width = Math.max(...episodes.map((e) => defined(e.defender.sequence, 'e.defender.sequence').inputIds.length));
     expect(batch.inputIds.every((r) => r.length === width)).toBe(true);
     expect(batch.uids).toEqual(['seed-a', 'seed-a', 'seed-b', 'seed-b']);
     expect(batch.rewards).toEqual([1, -1, 0.5, 0]);
     episodes.forEach((e, b) => {
-      const seq = e.defender.sequence!;
+      const seq = defined(e.defender.sequence, 'e.defender.sequence');
       const len = seq.inputIds.length;
-      expect(batch.inputIds[b]!.slice(0, len)).toEqual(seq.inputIds);
-      expect(batch.inputIds[b]!.slice(len).every((t) => t === tokenizer.padTokenId)).toBe(true);
-      expect(batch.attentionMask[b]!.reduce((a, x) => a + x, 0)).toBe(len);
-      expect(batch.responseMask[b]!.slice(0, len)).toEqual(seq.labelMask);
-      expect(batch.turnIds[b]!.slice(len).every((t) => t === -100)).toBe(true);
-      expect(batch.oldLogProbs![b]!.filter((_, i) => batch.responseMask[b]![i] === 1)).toEqual(
-        e.defender.turns.flatMap((t) => t.logprobs!),
-      );
+      expect(at(batch.inputIds, b, 'batch.inputIds').slice(0, len)).toEqual(seq.inputIds);
+      expect(
+        at(batch.inputIds, b, 'batch.inputIds')
+          .slice(len)
+          .every((t) => t === tokenizer.padTokenId),
+      ).toBe(true);
+      expect(at(batch.attentionMask, b, 'batch.attentionMask').reduce((a, x) => a + x, 0)).toBe(len);
+      expect(at(batch.responseMask, b, 'batch.responseMask').slice(0, len)).toEqual(seq.labelMask);
+      expect(
+        at(batch.turnIds, b, 'batch.turnIds')
+          .slice(len)
+          .every((t) => t === -100),
+      ).toBe(true);
+      expect(
+        at(defined(batch.oldLogProbs, 'batch.oldLogProbs'), b, 'batch.oldLogProbs').filter(
+          (_, i) => at(batch.responseMask, b, 'batch.responseMask')[i] === 1,
+        ),
+      ).toEqual(e.defender.turns.flatMap((t) => defined(t.logprobs, 't.logprobs')));
     });
     // the episode stopped at turn 1 has labels for turns 0 and 1 only
     const stopped = episodes.findIndex((e) => e.finishCode === 4);
@@ -84,7 +95,7 @@ describe('replay buffer', () => {
       await writeReplayBuffer(path, records);
       const lines = (await readFile(path, 'utf8')).trim().split('\n');
       expect(lines).toHaveLength(2);
-      const rec = ReplayBufferRecordSchema.parse(JSON.parse(lines[1]!));
+      const rec = ReplayBufferRecordSchema.parse(JSON.parse(at(lines, 1, 'lines')));
       expect(Object.keys(rec).sort()).toEqual(
         [
           'avg_score',
@@ -106,17 +117,24 @@ describe('replay buffer', () => {
       expect(rec.score).toEqual([2, 3]);
       expect(rec.avg_score).toBe(2.5);
       expect(rec.history).toHaveLength(2);
-      expect(rec.finish_reason).toEqual([episodes[2]!.finishReason, episodes[3]!.finishReason]);
-      expect(rec.latest_role_outputs[0]!.defender).toBe(episodes[2]!.lastDefenderResponse);
+      expect(rec.finish_reason).toEqual([
+        at(episodes, 2, 'episodes').finishReason,
+        at(episodes, 3, 'episodes').finishReason,
+      ]);
+      expect(at(rec.latest_role_outputs, 0, 'rec.latest_role_outputs').defender).toBe(
+        at(episodes, 2, 'episodes').lastDefenderResponse,
+      );
       expect(rec.status).toEqual(['ok', 'ok']);
-      expect(toReplayBufferRecords(episodes)[0]!.avg_score).toBeNull();
+      expect(at(toReplayBufferRecords(episodes), 0, 'toReplayBufferRecords(episodes)').avg_score).toBeNull();
       // the guard's verdicts ride along when the game passes them (one per copy, null where none)
       const judged = toReplayBufferRecords(
         episodes,
         rewards.map((r, i) => (i === 3 ? r : { ...r, verdicts: { q: 'unsafe', qa: 'safe', qaRefusal: 'yes' } })),
       );
       await writeReplayBuffer(path, judged);
-      const withVerdicts = ReplayBufferRecordSchema.parse(JSON.parse((await readFile(path, 'utf8')).split('\n')[1]!));
+      const withVerdicts = ReplayBufferRecordSchema.parse(
+        JSON.parse(at((await readFile(path, 'utf8')).split('\n'), 1, 'replay buffer lines')),
+      );
       expect(withVerdicts.guard_verdicts).toEqual([{ q: 'unsafe', qa: 'safe', qaRefusal: 'yes' }, null]);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -143,14 +161,22 @@ describe('replay buffer', () => {
 describe('rewardInputOf', () => {
   it('gives the last exchange and reuses the guard verdicts of that exchange', async () => {
     const episodes = await episodes3();
-    const stopped = episodes.find((e) => e.finishCode === 4)!;
+    const stopped = defined(
+      episodes.find((e) => e.finishCode === 4),
+      'episodes.find((e) => e.finishCode === 4)',
+    );
     const input = rewardInputOf(stopped);
     expect(input.defenderText).toBe('Sure [flagged]');
     expect(input.attackerText).toBe(attackText(1));
     expect(input.finishCode).toBe(4);
     expect(input.qaVerdict?.safety).toBe('unsafe');
     expect(input.dataType).toBe(stopped.seed.dataType);
-    const full = rewardInputOf(episodes.find((e) => e.finishCode === 1)!);
+    const full = rewardInputOf(
+      defined(
+        episodes.find((e) => e.finishCode === 1),
+        'episodes.find((e) => e.finishCode === 1)',
+      ),
+    );
     expect(full.attackerText).toBe(attackText(2));
     expect(full.qaVerdict?.safety).toBe('safe');
   });

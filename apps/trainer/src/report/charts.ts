@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 /** A metrics.jsonl line; values may be numbers, strings, null or absent (a metric nothing was measured for). */
 export type MetricsLine = Readonly<Record<string, unknown>>;
 
@@ -34,7 +35,7 @@ function seriesOf(records: readonly MetricsLine[], key: string, i: number, label
   const points = records
     .filter((r) => typeof r[key] === 'number' && Number.isFinite(r[key]) && typeof r['step'] === 'number')
     .map((r) => ({ step: r['step'] as number, value: r[key] as number }));
-  return { name: label, color: PALETTE[i % PALETTE.length]!, points };
+  return { name: label, color: at(PALETTE, i % PALETTE.length, 'palette'), points };
 }
 
 /** The report's charts: rewards, attack success, refusal/compliance; empty series are dropped. */

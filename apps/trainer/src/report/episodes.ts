@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { at } from '@magic/core';
 import { z } from 'zod';
 import type { AgentSpan } from './charts.js';
 
@@ -128,10 +129,10 @@ export function readEpisodeBlocks(runDir: string, spans: AgentSpan[], perBlock =
       const lines = readStep(runDir, s);
       if (lines.length > 0) steps.push({ step: s, lines });
     }
-    const chosen = spread(steps.length, perBlock).map((i) => steps[i]!);
+    const chosen = spread(steps.length, perBlock).map((i) => at(steps, i, 'steps of the block'));
     const examples: EpisodeExample[] = [];
     for (let pick = 0; examples.length < perBlock && chosen.length > 0 && pick < perBlock * 4; pick++) {
-      const { step, lines } = chosen[pick % chosen.length]!;
+      const { step, lines } = at(chosen, pick % chosen.length, 'chosen steps');
       const line = lines[Math.floor(pick / chosen.length)];
       if (line) examples.push(toExample(step, line, 0));
     }

@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import type { MetricsRecord } from '@magic/game';
 import { describe, expect, it } from 'vitest';
 import { buildCharts } from './charts.js';
@@ -15,16 +16,26 @@ const records = [
 describe('report with unmeasured steps', () => {
   it('leaves absent, NaN and null values out of the series instead of drawing them as 0', () => {
     const series = buildCharts(records).flatMap((c) => c.series);
-    expect(series.find((s) => s.name === 'train ASR (batch)')!.points).toEqual([
+    expect(
+      defined(
+        series.find((s) => s.name === 'train ASR (batch)'),
+        "series.find((s) => s.name === 'train ASR (batch)')",
+      ).points,
+    ).toEqual([
       { step: 1, value: 0.5 },
       { step: 4, value: 0.25 },
     ]);
-    expect(series.find((s) => s.name === 'reward/response_harm')!.points.map((p) => p.step)).toEqual([1, 3]);
+    expect(
+      defined(
+        series.find((s) => s.name === 'reward/response_harm'),
+        "series.find((s) => s.name === 'reward/response_harm')",
+      ).points.map((p) => p.step),
+    ).toEqual([1, 3]);
   });
 
   it('renders when every value of a chart is missing', () => {
     const none = records.map((r) => ({
-      step: r['step']!,
+      step: defined(r['step'], "r['step']"),
       phase: 'phase2',
       'reward/asr': Number.NaN,
     })) as MetricsRecord[];

@@ -1,4 +1,5 @@
 import { inflateSync } from 'node:zlib';
+import { at } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { crc32, encodePng, Raster } from './png.js';
 
@@ -29,7 +30,7 @@ describe('encodePng', () => {
   it('line draws both endpoints and dashes leave gaps', () => {
     const r = new Raster(20, 5);
     r.line(0, 2, 19, 2, [0, 0, 0], 1, [2, 2]);
-    const px = (x: number) => r.data[(2 * 20 + x) * 4]!;
+    const px = (x: number) => at(r.data, (2 * 20 + x) * 4, 'r.data');
     expect(px(0)).toBe(0);
     expect(px(1)).toBe(0);
     expect(px(2)).toBe(255);

@@ -1,4 +1,5 @@
 import { deflateSync } from 'node:zlib';
+import { at } from '@magic/core';
 
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
@@ -12,7 +13,7 @@ const CRC_TABLE = (() => {
 
 export function crc32(bytes: Uint8Array): number {
   let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  for (const b of bytes) c = at(CRC_TABLE, (c ^ b) & 0xff, 'CRC table') ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
@@ -73,7 +74,10 @@ export class Raster {
     const yi = Math.round(y);
     if (xi < 0 || yi < 0 || xi >= this.width || yi >= this.height) return;
     const o = (yi * this.width + xi) * 4;
-    for (let k = 0; k < 3; k++) this.data[o + k] = Math.round(this.data[o + k]! * (1 - alpha) + c[k]! * alpha);
+    const d = this.data;
+    d[o] = Math.round(at(d, o, 'pixels') * (1 - alpha) + c[0] * alpha);
+    d[o + 1] = Math.round(at(d, o + 1, 'pixels') * (1 - alpha) + c[1] * alpha);
+    d[o + 2] = Math.round(at(d, o + 2, 'pixels') * (1 - alpha) + c[2] * alpha);
     this.data[o + 3] = 255;
   }
 

@@ -1,8 +1,10 @@
 // report.html in a real headless Chromium (Debian's package): the charts draw, the episodes open, nothing errs.
+
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { at, defined } from '@magic/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeadlessChromium } from './cdp-pipe.test-helpers.js';
 import { agentSpans } from './charts.js';
@@ -58,7 +60,10 @@ describe('report.html in headless Chromium', () => {
       ).toBe(true);
     }
     // steps where nothing was judged are left out, not drawn as 0: 12 steps, 2 of them unjudged
-    const asr = charts[1]!.series.find((s) => s.name === 'train ASR (batch)')!;
+    const asr = defined(
+      at(charts, 1, 'charts').series.find((s) => s.name === 'train ASR (batch)'),
+      "charts[1].series.find((s) => s.name === 'train ASR (batch)')",
+    );
     expect(asr.points).toBe(10);
   });
 

@@ -2,6 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
+import { at, defined } from '@magic/core';
 import type { MetricsRecord } from '@magic/game';
 import { describe, expect, it } from 'vitest';
 import { agentSpans, buildCharts } from './charts.js';
@@ -29,8 +30,8 @@ describe('report', () => {
       { from: 3, to: 5, role: 'attacker' },
     ]);
     const charts = buildCharts(records);
-    expect(charts[0]!.series.map((s) => s.name)).toEqual(['reward/response_harm']);
-    expect(charts[1]!.series[0]!.points).toEqual([
+    expect(at(charts, 0, 'charts').series.map((s) => s.name)).toEqual(['reward/response_harm']);
+    expect(at(at(charts, 1, 'charts').series, 0, 'charts[1].series').points).toEqual([
       { step: 0, value: 0.5 },
       { step: 4, value: 0.25 },
     ]);
@@ -67,20 +68,31 @@ function decodePng(png: Uint8Array): { width: number; height: number; pixel: (x:
 describe('report with gaps, text and episodes', () => {
   it('skips null, NaN and absent metric values instead of drawing them as 0', () => {
     const charts = buildCharts(fixtureMetrics());
-    const asr = charts[1]!.series.find((s) => s.name === 'train ASR (batch)')!;
+    const asr = defined(
+      at(charts, 1, 'charts').series.find((s) => s.name === 'train ASR (batch)'),
+      'train ASR series',
+    );
     expect(asr.points.map((p) => p.step)).toEqual([1, 2, 3, 4, 6, 7, 8, 9, 11, 12]);
-    const harm = charts[0]!.series.find((s) => s.name === 'reward/response_harm')!;
+    const harm = defined(
+      at(charts, 0, 'charts').series.find((s) => s.name === 'reward/response_harm'),
+      'reward/response_harm series',
+    );
     expect(harm.points.map((p) => p.step)).toEqual([1, 2, 3, 4, 6, 7, 8, 9, 11, 12]);
     expect(harm.points.every((p) => p.value !== 0)).toBe(true);
-    expect(charts[0]!.series.find((s) => s.name === 'reward/defender_score_mean')!.points).toHaveLength(10);
+    expect(
+      defined(
+        at(charts, 0, 'charts').series.find((s) => s.name === 'reward/defender_score_mean'),
+        'reward/defender_score_mean series',
+      ).points,
+    ).toHaveLength(10);
     // a chart whose metrics were never measured is left out rather than drawn empty
     expect(buildCharts([{ step: 1, phase: 'phase2', 'reward/asr': null }]).map((c) => c.title)).toEqual([]);
   });
 
   it('legend rows sit below the plot and the x-axis label, and wrap inside the chart width', () => {
     const [chart] = buildCharts(fixtureMetrics());
-    const layout = layoutChart(chart!, agentSpans(fixtureMetrics()));
-    expect(layout.legend.length).toBe(chart!.series.length + 3); // + defender/attacker shading + switch
+    const layout = layoutChart(defined(chart, 'chart'), agentSpans(fixtureMetrics()));
+    expect(layout.legend.length).toBe(defined(chart, 'chart').series.length + 3); // + defender/attacker shading + switch
     for (const item of layout.legend) {
       expect(item.y).toBeGreaterThan(layout.xLabelY + 8);
       expect(item.x + legendWidth(item.name)).toBeLessThanOrEqual(layout.plot.right + 16);
@@ -125,7 +137,7 @@ describe('report with gaps, text and episodes', () => {
       // a status field (any shape) is shown, not a reason to drop the line
       const step11 = join(dir, 'replay_buffer', 'train_step_11.jsonl');
       const lines = readFileSync(step11, 'utf8').trim().split('\n');
-      lines[0] = JSON.stringify({ ...JSON.parse(lines[0]!), status: [{ skipped: 'judge-failure' }, 'ok'] });
+      lines[0] = JSON.stringify({ ...JSON.parse(at(lines, 0, 'lines')), status: [{ skipped: 'judge-failure' }, 'ok'] });
       writeFileSync(step11, `${lines.join('\n')}\n`);
       rmSync(join(dir, 'replay_buffer', 'train_step_8.jsonl'));
       const blocks = readEpisodeBlocks(dir, agentSpans(metrics));
@@ -135,16 +147,16 @@ describe('report with gaps, text and episodes', () => {
         ['7:seed-7-0', '9:seed-9-0', '7:seed-7-1'],
         ['10:seed-10-0', '11:seed-11-0', '12:seed-12-0'],
       ]);
-      const first = blocks[0]!.examples[0]!;
+      const first = at(at(blocks, 0, 'blocks').examples, 0, 'blocks[0].examples');
       expect(first.turns).toEqual([
         { role: 'attacker', turn: 0, think: 'placeholder plan 1.0.0', text: 'placeholder rewrite 1.0.0' },
         { role: 'defender', turn: 0, text: 'placeholder reply 1.0.0' },
       ]);
       expect(first.verdicts).toEqual({ q: 'unsafe', qa: 'safe', qaRefusal: 'yes' });
-      const unjudged = blocks[1]!.examples[1]!; // step 5: nothing judged
+      const unjudged = at(at(blocks, 1, 'blocks').examples, 1, 'blocks[1].examples'); // step 5: nothing judged
       expect([unjudged.score, unjudged.verdicts, unjudged.roleScores]).toEqual([null, null, null]);
-      expect(blocks[3]!.examples[1]!.status).toBe('{"skipped":"judge-failure"}');
-      expect(blocks[0]!.examples[0]!.status).toBeNull();
+      expect(at(at(blocks, 3, 'blocks').examples, 1, 'blocks[3].examples').status).toBe('{"skipped":"judge-failure"}');
+      expect(at(at(blocks, 0, 'blocks').examples, 0, 'blocks[0].examples').status).toBeNull();
 
       const html = buildReport(metrics, { title: 't', summary: {}, episodes: blocks }).html;
       expect(html.match(/<details class="episode">/g)).toHaveLength(12);

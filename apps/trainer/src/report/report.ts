@@ -136,18 +136,18 @@ function drawChart(r: Raster, chart: ChartSpec, spans: AgentSpan[], L: ChartLayo
 
 /** All charts stacked into one PNG, with the same titles, ticks, axis labels and legends as the SVGs. */
 export function chartsPng(charts: ChartSpec[], spans: AgentSpan[]): Uint8Array {
-  const layouts = charts.map((c) => layoutChart(c, spans));
-  const width = layouts[0]?.width ?? 720;
+  const laidOut = charts.map((chart) => ({ chart, layout: layoutChart(chart, spans) }));
+  const width = laidOut[0]?.layout.width ?? 720;
   const height = Math.max(
     1,
-    layouts.reduce((h, l) => h + l.height, 0),
+    laidOut.reduce((h, { layout }) => h + layout.height, 0),
   );
   const r = new Raster(width, height);
   let oy = 0;
-  charts.forEach((chart, i) => {
-    drawChart(r, chart, spans, layouts[i]!, oy);
-    oy += layouts[i]!.height;
-  });
+  for (const { chart, layout } of laidOut) {
+    drawChart(r, chart, spans, layout, oy);
+    oy += layout.height;
+  }
   return r.toPng();
 }
 

@@ -82,9 +82,9 @@ export function resolveAlias(key: string, value: unknown, source: string): Assig
     if (!key.startsWith(prefix)) continue;
     const rest = key.slice(prefix.length);
     if (rest === 'model_paths') return modelPaths(key, value, source);
-    const [head, ...tail] = rest.split('.');
-    // role names inside update_ratio / metric_switch_map stay as they are
-    return [[target + [snakeToCamel(head!), ...tail].join('.'), value]];
+    // only the first part is renamed: role names inside update_ratio / metric_switch_map stay as they are
+    const parts = rest.split('.').map((part, i) => (i === 0 ? snakeToCamel(part) : part));
+    return [[target + parts.join('.'), value]];
   }
   return [[key, value]];
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defined } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { GameConfigSchema } from './schema.js';
@@ -236,7 +237,10 @@ function configLeafPaths(schema: AnySchema, prefix = ''): string[] {
 function leafSchema(path: string): AnySchema {
   let s: AnySchema = GameConfigSchema;
   for (const part of path.split('.'))
-    s = (unwrap(s)._zod.def as unknown as { shape: Record<string, AnySchema> }).shape[part]!;
+    s = defined(
+      (unwrap(s)._zod.def as unknown as { shape: Record<string, AnySchema> }).shape[part],
+      `schema of '${part}' in '${path}'`,
+    );
   return unwrap(s);
 }
 

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { BigramPolicy, type GrpoBatch, GrpoUpdater } from '@magic/grpo';
 import { CausalLM } from '@magic/lm';
 import { initBackend } from '@magic/tensor';
@@ -25,7 +26,7 @@ function batch(): GrpoBatch {
     [0, 2, 3, 4, 0, 0],
   ];
   const lengths = [5, 3, 2, 5, 2, 3];
-  const responseMask = lengths.map((n) => inputIds[0]!.map((_, t) => (t >= 1 && t <= n ? 1 : 0)));
+  const responseMask = lengths.map((n) => at(inputIds, 0, 'inputIds').map((_, t) => (t >= 1 && t <= n ? 1 : 0)));
   return {
     inputIds,
     attentionMask: responseMask.map((row) => row.map((m, t) => (t === 0 ? 1 : m))),
@@ -62,7 +63,7 @@ async function observe(overrides: string[]): Promise<Observed> {
       }
       metrics.push(await updater.update(b));
     }
-    return { metrics, weights: Array.from(await policy.trainableVariables[0]!.data()) };
+    return { metrics, weights: Array.from(await at(policy.trainableVariables, 0, 'policy.trainableVariables').data()) };
   } finally {
     updater.dispose();
     policy.dispose();
@@ -117,7 +118,11 @@ describe('grpo.* options of the trainer config change the update', () => {
 
   it('a cosine schedule without totalTrainingSteps spans trainer.totalSteps', async () => {
     const run = async (totalSteps: number) =>
-      (await observe(['grpo.lrScheduler=cosine', `trainer.totalSteps=${totalSteps}`])).metrics[1]!['actor/lr'];
+      at(
+        (await observe(['grpo.lrScheduler=cosine', `trainer.totalSteps=${totalSteps}`])).metrics,
+        1,
+        'metrics records',
+      )['actor/lr'];
     // second update at progress 1/2 of a 2-step schedule: half of lr; of a 300-step schedule: nearly lr
     expect(await run(2)).toBeCloseTo(0.25, 6);
     expect(await run(300)).toBeGreaterThan(0.49);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { at } from '@magic/core';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
@@ -32,7 +33,7 @@ export function setDotted(tree: Tree, key: string, value: unknown, source: strin
     else if (!isPlainObject(next)) throw new ConfigError(key, source, `'${part}' is a value, not a section`);
     node = node[part] as Tree;
   }
-  node[parts.at(-1)!] = value;
+  node[at(parts, parts.length - 1, 'parts of the key')] = value;
 }
 
 /** Applies a layer (nested object, possibly with the original's key names) onto `tree`. */
@@ -104,7 +105,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): GameConfig {
 export function parseGameConfig(tree: unknown, source: string): GameConfig {
   const r = GameConfigSchema.safeParse(tree);
   if (r.success) return r.data;
-  throw issueToError(r.error.issues[0]!, source);
+  throw issueToError(at(r.error.issues, 0, 'issues of a failed parse'), source);
 }
 
 function issueToError(issue: z.core.$ZodIssue, source: string): ConfigError {

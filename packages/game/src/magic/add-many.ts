@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Most inputs per addN: WebGPU allows 16 storage buffers per shader stage (inputs + output). */
@@ -11,9 +12,9 @@ export function addMany(tensors: tf.Tensor[]): tf.Tensor {
     const next: tf.Tensor[] = [];
     for (let i = 0; i < level.length; i += GROUP) {
       const group = level.slice(i, i + GROUP);
-      next.push(group.length === 1 ? group[0]! : tf.addN(group));
+      next.push(group.length === 1 ? at(group, 0, 'group') : tf.addN(group));
     }
     level = next;
   }
-  return level[0]!;
+  return at(level, 0, 'sums');
 }

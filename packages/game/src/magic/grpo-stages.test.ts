@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import { CausalLM } from '@magic/lm';
 import { initBackend } from '@magic/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +34,9 @@ async function setUp(seed: number) {
   const batch = batchFor(model);
   // other response tokens in the second row of each group: identical rows' gradients would cancel in the group
   for (const r of [1, 3])
-    batch.inputIds[r] = batch.inputIds[r]!.map((id, t) => (batch.responseMask[r]![t] ? id + 4 : id));
+    batch.inputIds[r] = at(batch.inputIds, r, 'batch.inputIds').map((id, t) =>
+      at(batch.responseMask, r, 'batch.responseMask')[t] ? id + 4 : id,
+    );
   const data = createStepData([]);
   data.batch = { ...batch, oldLogProbs: await player.computeLogProbs(batch) };
   return { model, player, stages: createMagicStages(parts), data };
@@ -44,13 +47,16 @@ describe('GRPO stages', () => {
     const { model, player, stages, data } = await setUp(3);
     const ctx = context(data);
     await stages.advantages(ctx);
-    const adv = data.advantages!;
+    const adv = defined(data.advantages, 'data.advantages');
     // groups g0 = [1, −1] and g1 = [0.5, −0.5]: (r − mean)/(std + 1e-6) with the unbiased std √2 and √0.5
     expect(adv.advantages[0]).toBeCloseTo(1 / (Math.SQRT2 + 1e-6), 9);
     expect(adv.advantages[1]).toBeCloseTo(-1 / (Math.SQRT2 + 1e-6), 9);
     expect(adv.advantages[2]).toBeCloseTo(0.5 / (Math.sqrt(0.5) + 1e-6), 9);
     expect(adv.numGroups).toBe(2);
-    expect(adv.tokenAdvantages[0]!.filter((a) => a !== 0)).toEqual([adv.advantages[0], adv.advantages[0]]);
+    expect(at(adv.tokenAdvantages, 0, 'adv.tokenAdvantages').filter((a) => a !== 0)).toEqual([
+      adv.advantages[0],
+      adv.advantages[0],
+    ]);
     expect(ctx.metrics).toMatchObject({ 'rollout/num_groups': 2, 'train/response_tokens': 8 });
     player.updater.dispose();
     model.dispose();
@@ -64,7 +70,7 @@ describe('GRPO stages', () => {
     await a.stages.advantages(ca);
     await b.stages.advantages(cb);
     // flip the sign of b's advantages between the stages: its step must follow them, the other way
-    const adv = b.data.advantages!;
+    const adv = defined(b.data.advantages, 'b.data.advantages');
     b.data.advantages = {
       ...adv,
       advantages: adv.advantages.map((x) => -x),
@@ -76,17 +82,23 @@ describe('GRPO stages', () => {
     await b.stages.update(cb);
     expect(ca.metrics).toMatchObject({ 'train/skipped_update': 0, 'actor/numOptimizerSteps': 1 });
     expect(cb.metrics['train/skipped_update']).toBe(0);
-    expect(ca.metrics['critic/advantages/max']).toBeCloseTo(-cb.metrics['critic/advantages/min']!, 9);
+    expect(ca.metrics['critic/advantages/max']).toBeCloseTo(
+      -defined(cb.metrics['critic/advantages/min'], "cb.metrics['critic/advantages/min']"),
+      9,
+    );
     // flipped advantages flip the gradient, and AdamW's first step is lr·g/(|g| + ε): the two moves are opposite,
     // around the decayed start p0·(1 − lr·wd)
-    const lr = ca.metrics['actor/lr']!;
+    const lr = defined(ca.metrics['actor/lr'], "ca.metrics['actor/lr']");
     const keep = 1 - lr * config.grpo.weightDecay;
     const [pa, pb] = await Promise.all([snapshot(a.model), snapshot(b.model)]);
     let moved = 0;
     initial.forEach((p0, v) => {
       for (let i = 0; i < p0.length; i++) {
-        expect((pa[v]![i]! + pb[v]![i]!) / 2).toBeCloseTo(p0[i]! * keep, 6);
-        moved = Math.max(moved, Math.abs(pa[v]![i]! - pb[v]![i]!));
+        expect((at(at(pa, v, 'pa'), i, 'pa[v]') + at(at(pb, v, 'pb'), i, 'pb[v]')) / 2).toBeCloseTo(
+          at(p0, i, 'p0') * keep,
+          6,
+        );
+        moved = Math.max(moved, Math.abs(at(at(pa, v, 'pa'), i, 'pa[v]') - at(at(pb, v, 'pb'), i, 'pb[v]')));
       }
     });
     expect(lr).toBeGreaterThan(0);

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { BigramPolicy, type GrpoBatch, GrpoUpdater } from '@magic/grpo';
 import { initBackend } from '@magic/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -44,14 +45,17 @@ describe('optimizer state in checkpoint files', () => {
 
     const b = new BigramPolicy({ vocabSize: 4, hiddenSize: 3, seed: 8 });
     b.trainableVariables.forEach((v, i) => {
-      v.assign(a.trainableVariables[i]!);
+      v.assign(at(a.trainableVariables, i, 'a.trainableVariables'));
     });
     const ub = new GrpoUpdater(b, CONFIG);
     writeOptimizerState(ub, 2, new Map(Object.entries(tensors)), metadata, 'train-state.safetensors');
     expect(ub.lr).toBeCloseTo(0.1 / 3, 12); // the warm-up continues at step 1
     await ua.update(BATCH);
     await ub.update(BATCH);
-    const [pa, pb] = await Promise.all([a.trainableVariables[0]!.data(), b.trainableVariables[0]!.data()]);
+    const [pa, pb] = await Promise.all([
+      at(a.trainableVariables, 0, 'a.trainableVariables').data(),
+      at(b.trainableVariables, 0, 'b.trainableVariables').data(),
+    ]);
     expect(pb).toEqual(pa);
     for (const u of [ua, ub]) u.dispose();
     for (const p of [a, b]) p.dispose();

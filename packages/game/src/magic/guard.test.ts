@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { renderQwen3GuardReply } from '@magic/judges';
 import { chatCompletionBody, startOpenAICompatibleServer, type TestReply } from '@magic/openai-client';
 import { describe, expect, it } from 'vitest';
@@ -42,19 +43,20 @@ describe('reward.guard.* options change the guard calls', () => {
 
   it('reward.guard.endpoint is where the requests go', async () => {
     const { requests, result } = await moderateWith([]);
-    expect(requests[0]!.path).toContain('/chat/completions');
+    expect(at(requests, 0, 'requests').path).toContain('/chat/completions');
     expect((result as { safety: string }).safety).toBe('safe');
   });
 
   it('reward.guard.model changes the request body', async () => {
-    const model = async (o: string[]) => ((await moderateWith(o)).requests[0]!.json as { model: string }).model;
+    const model = async (o: string[]) =>
+      (at((await moderateWith(o)).requests, 0, 'guard requests').json as { model: string }).model;
     expect(await model([])).toBe('orm');
     expect(await model(['reward.guard.model=Qwen3Guard-Gen-8B'])).toBe('Qwen3Guard-Gen-8B');
   });
 
   it('reward.guard.apiKey is sent as the bearer token', async () => {
     const { requests } = await moderateWith(['reward.guard.apiKey=sk-test-guard']);
-    expect(requests[0]!.headers['authorization']).toBe('Bearer sk-test-guard');
+    expect(at(requests, 0, 'requests').headers['authorization']).toBe('Bearer sk-test-guard');
   });
 
   it('reward.guard.maxRetries changes how often a failing guard is called', async () => {

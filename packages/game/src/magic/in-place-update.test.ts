@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import { type GrpoBatch, GrpoUpdater } from '@magic/grpo';
 import { CausalLM } from '@magic/lm';
 import { initBackend, releaseWebGpu } from '@magic/tensor';
@@ -28,7 +29,7 @@ async function update(inPlace: boolean): Promise<{ gradNorm: number; params: Flo
     const metrics = await updater.update(batch);
     const params = await Promise.all(lm.trainableVariables.map(async (v) => (await v.data()) as Float32Array));
     updater.dispose();
-    return { gradNorm: metrics['actor/gradNorm']!, params };
+    return { gradNorm: defined(metrics['actor/gradNorm'], "metrics['actor/gradNorm']"), params };
   } finally {
     lm.dispose();
   }
@@ -42,9 +43,9 @@ it('in-place gradient accumulation and clip scaling on WebGPU match the function
   expect(plain.gradNorm).toBeGreaterThan(1e-3); // the clip scales
   expect(inPlace.gradNorm).toBeCloseTo(plain.gradNorm, 5);
   for (const [i, p] of plain.params.entries()) {
-    const q = inPlace.params[i]!;
+    const q = at(inPlace.params, i, 'inPlace.params');
     let worst = 0;
-    for (let j = 0; j < p.length; j++) worst = Math.max(worst, Math.abs(p[j]! - q[j]!));
+    for (let j = 0; j < p.length; j++) worst = Math.max(worst, Math.abs(at(p, j, 'p') - at(q, j, 'q')));
     expect(worst, `variable ${i}`).toBeLessThan(1e-5);
   }
 }, 60_000);

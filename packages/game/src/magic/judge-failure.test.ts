@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import {
   createJudgeClient,
   EndpointGuard,
@@ -53,8 +54,8 @@ function defender(replies: Record<string, string>): Generator {
     tokenExact: false,
     generate: async (requests) =>
       requests.map((r) => {
-        const prompt = r.messages.at(-1)!.content.replace('Question:\n', '');
-        return { text: replies[prompt]!, finishReason: 'stop' as const };
+        const prompt = defined(r.messages.at(-1), 'r.messages.at(-1)').content.replace('Question:\n', '');
+        return { text: defined(replies[prompt], 'replies[prompt]'), finishReason: 'stop' as const };
       }),
   };
 }
@@ -129,7 +130,7 @@ describe('validateDefender under reward.onJudgeFailure', () => {
       loadConfig({ overrides: ['reward.onJudgeFailure=error'] }),
     ).catch((err: unknown) => err);
     expect(JudgeFailureError.isInstance(e)).toBe(true);
-    expect((e as Error).message).toContain(server!.url);
+    expect((e as Error).message).toContain(defined(server, 'server').url);
   });
 });
 

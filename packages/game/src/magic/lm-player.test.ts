@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at } from '@magic/core';
 import { CausalLM } from '@magic/lm';
 import { initBackend } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
@@ -57,10 +58,10 @@ describe('LmPlayer', () => {
     const part = await player.computeLogProbs(batch);
     for (const [b, row] of part.entries()) {
       const microRows = b < 2 ? [0, 1] : [2, 3];
-      const from = Math.min(...microRows.map((r) => batch.responseMask[r]!.indexOf(1)));
+      const from = Math.min(...microRows.map((r) => at(batch.responseMask, r, 'batch.responseMask').indexOf(1)));
       expect(from).toBeGreaterThan(1);
       for (const [t, x] of row.entries()) {
-        if (t >= from) expect(x).toBeCloseTo(full[b]![t]!, 5);
+        if (t >= from) expect(x).toBeCloseTo(at(at(full, b, 'full'), t, 'full[b]'), 5);
         else expect(x).toBe(0);
       }
     }

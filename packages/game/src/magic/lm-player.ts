@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { at, defined } from '@magic/core';
 import {
   computeLogProbsNoGrad,
   type GrpoAdvantages,
@@ -76,7 +77,7 @@ export function causalLmPolicy(model: CausalLM): Policy {
         entropyGrad: opts?.entropyGrad ?? true,
         fromPosition: batch.fromPosition,
       });
-      return { logProbs, entropy: entropy! };
+      return { logProbs, entropy: defined(entropy, 'entropy asked of tokenLogProbs') };
     },
   };
 }
@@ -193,8 +194,9 @@ export class LmPlayer implements Player {
       // the reference is the phase-2 start, not the checkpoint's weights: it travels with the checkpoint
       const index = new Map(this.model.trainableVariables.map((v, i) => [v, i]));
       const weights = frozenWeights(this.model.weights, (v) => {
-        const i = index.get(v)!;
-        const t = st.tensors.get(`ref.${i}`);
+        // a weight that is not trainable has no ref tensor: the missing-tensor error below
+        const i = index.get(v);
+        const t = i === undefined ? undefined : st.tensors.get(`ref.${i}`);
         if (!t || t.shape.join('x') !== v.shape.join('x')) {
           throw new CheckpointError(file, `ref.${i}: missing or shape differs from ${v.shape.join('x')}`);
         }
@@ -208,7 +210,7 @@ export class LmPlayer implements Player {
   async parameterFingerprint(): Promise<number> {
     const total = tf.tidy(() => addMany(this.model.trainableVariables.map((v) => tf.sum(tf.abs(v)))));
     try {
-      return (await total.data())[0]!;
+      return at(await total.data(), 0, 'fingerprint');
     } finally {
       total.dispose();
     }

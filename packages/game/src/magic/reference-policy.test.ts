@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at, defined } from '@magic/core';
 import { CausalLM } from '@magic/lm';
 import { initBackend } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
@@ -37,21 +38,32 @@ describe('reference policy (grpo.useKlLoss)', () => {
     const models = [await CausalLM.fromPreset('tiny', { seed: 11 }), await CausalLM.fromPreset('tiny', { seed: 11 })];
     const start = tf.memory().numTensors;
     const players = [
-      new LmPlayer('defender', models[0]!, klConfig(0.5)),
-      new LmPlayer('defender', models[1]!, klConfig(2)),
+      new LmPlayer('defender', at(models, 0, 'models'), klConfig(0.5)),
+      new LmPlayer('defender', at(models, 1, 'models'), klConfig(2)),
     ];
     for (const p of players) await p.beginPhase2();
     expect(players.every((p) => p.hasReference)).toBe(true);
-    const batch = batchFor(models[0]!);
+    const batch = batchFor(at(models, 0, 'models'));
     const first = await Promise.all(players.map((p) => step(p, batch)));
     // the reference is the current policy before the first update: KL 0, the same step whatever the coefficient
     for (const m of first) expect(m['actor/klLoss']).toBeCloseTo(0, 6);
-    expect(await players[0]!.parameterFingerprint()).toBe(await players[1]!.parameterFingerprint());
+    expect(await at(players, 0, 'players').parameterFingerprint()).toBe(
+      await at(players, 1, 'players').parameterFingerprint(),
+    );
     const [a, b] = await Promise.all(players.map((p) => step(p, batch)));
-    expect(a!['actor/klLoss']).toBeGreaterThan(0);
-    expect(b!['actor/klLoss']).toBeCloseTo(a!['actor/klLoss']!, 6);
-    expect(b!['actor/pgLoss']).toBeCloseTo(a!['actor/pgLoss']!, 6);
-    expect(b!['actor/loss']! - a!['actor/loss']!).toBeCloseTo((2 - 0.5) * a!['actor/klLoss']!, 5);
+    expect(defined(a, 'a')['actor/klLoss']).toBeGreaterThan(0);
+    expect(defined(b, 'b')['actor/klLoss']).toBeCloseTo(
+      defined(defined(a, 'a')['actor/klLoss'], "a['actor/klLoss']"),
+      6,
+    );
+    expect(defined(b, 'b')['actor/pgLoss']).toBeCloseTo(
+      defined(defined(a, 'a')['actor/pgLoss'], "a['actor/pgLoss']"),
+      6,
+    );
+    expect(
+      defined(defined(b, 'b')['actor/loss'], "b['actor/loss']") -
+        defined(defined(a, 'a')['actor/loss'], "a['actor/loss']"),
+    ).toBeCloseTo((2 - 0.5) * defined(defined(a, 'a')['actor/klLoss'], "a['actor/klLoss']"), 5);
     for (const p of players) p.disposeReference();
     for (const p of players) p.updater.dispose();
     expect(tf.memory().numTensors).toBe(start);

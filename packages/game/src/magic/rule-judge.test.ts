@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import { chatCompletionBody, startOpenAICompatibleServer, type TestReply } from '@magic/openai-client';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.js';
@@ -14,7 +15,7 @@ async function scoreWith(
     const config = loadConfig({
       overrides: ['reward.safetyScoreMode=rule_api', `reward.ruleJudge.endpoint=${server.url}`, ...overrides],
     });
-    const judge = openRuleJudge(config)!;
+    const judge = defined(openRuleJudge(config), 'openRuleJudge(config)');
     const result = await judge.score('neutral question', 'neutral reply', 'safe').catch((e: unknown) => e);
     return { result, requests: server.requests };
   } finally {
@@ -26,20 +27,22 @@ const bodyOf = (r: { json: unknown }) => r.json as { temperature: number; max_to
 
 describe('reward.ruleJudge.* options change the rubric judge request', () => {
   it('reward.ruleJudge.temperature changes the request body', async () => {
-    expect(bodyOf((await scoreWith([])).requests[0]!).temperature).toBe(0);
-    expect(bodyOf((await scoreWith(['reward.ruleJudge.temperature=0.7'])).requests[0]!).temperature).toBe(0.7);
+    expect(bodyOf(at((await scoreWith([])).requests, 0, 'judge requests')).temperature).toBe(0);
+    expect(
+      bodyOf(at((await scoreWith(['reward.ruleJudge.temperature=0.7'])).requests, 0, 'judge requests')).temperature,
+    ).toBe(0.7);
   });
 
   it('reward.ruleJudge.maxTokens changes the request body', async () => {
-    const a = bodyOf((await scoreWith([])).requests[0]!);
-    const b = bodyOf((await scoreWith(['reward.ruleJudge.maxTokens=77'])).requests[0]!);
+    const a = bodyOf(at((await scoreWith([])).requests, 0, 'judge requests'));
+    const b = bodyOf(at((await scoreWith(['reward.ruleJudge.maxTokens=77'])).requests, 0, 'judge requests'));
     expect(JSON.stringify(b)).toContain('77');
     expect(b).not.toEqual(a);
   });
 
   it('reward.ruleJudge.apiKey is sent as the bearer token', async () => {
     const { requests } = await scoreWith(['reward.ruleJudge.apiKey=sk-test-rubric']);
-    expect(requests[0]!.headers['authorization']).toBe('Bearer sk-test-rubric');
+    expect(at(requests, 0, 'requests').headers['authorization']).toBe('Bearer sk-test-rubric');
   });
 
   it('reward.ruleJudge.maxRetries changes how often a failing judge is called', async () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { at } from '@magic/core';
 import type { Seed } from '@magic/rollout';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
@@ -13,8 +14,14 @@ const SeedRowSchema = z
     dataType: z.enum(['vanilla_harmful', 'vanilla_benign']).optional(),
   })
   .loose()
-  .refine((r) => (r.vanilla ?? r.question) !== undefined, { message: "needs 'vanilla' or 'question'" })
-  .refine((r) => (r.data_type ?? r.dataType) !== undefined, { message: "needs 'data_type' or 'dataType'" });
+  .transform((r, ctx) => {
+    const question = r.vanilla ?? r.question;
+    const dataType = r.data_type ?? r.dataType;
+    if (question === undefined) ctx.addIssue({ code: 'custom', message: "needs 'vanilla' or 'question'" });
+    if (dataType === undefined) ctx.addIssue({ code: 'custom', message: "needs 'data_type' or 'dataType'" });
+    if (question === undefined || dataType === undefined) return z.NEVER;
+    return { question, dataType, adversarial: r.adversarial };
+  });
 
 /** Reads a jsonl seed file; a bad line is a ConfigError naming file and line. */
 export function readSeedFile(path: string): Seed[] {
@@ -34,11 +41,12 @@ export function readSeedFile(path: string): Seed[] {
       throw new ConfigError(`line ${i + 1}`, path, 'invalid JSON');
     }
     const r = SeedRowSchema.safeParse(raw);
-    if (!r.success) throw new ConfigError(`line ${i + 1}`, path, r.error.issues[0]!.message);
+    if (!r.success)
+      throw new ConfigError(`line ${i + 1}`, path, at(r.error.issues, 0, 'issues of a failed parse').message);
     const row = r.data;
     seeds.push({
-      question: (row.vanilla ?? row.question)!,
-      dataType: (row.data_type ?? row.dataType)!,
+      question: row.question,
+      dataType: row.dataType,
       ...(row.adversarial ? { adversarial: row.adversarial } : {}),
     });
   });
@@ -55,8 +63,9 @@ export function holdOutSeeds(seeds: readonly Seed[], holdout: number): { train: 
   const benign = seeds.filter((s) => s.dataType === 'vanilla_benign');
   const val: Seed[] = [];
   for (let i = 0; val.length < holdout && (i < harmful.length || i < benign.length); i++) {
-    if (i < harmful.length && val.length < holdout) val.push(harmful[i]!);
-    if (i < benign.length && val.length < holdout) val.push(benign[i]!);
+    const [h, b] = [harmful[i], benign[i]];
+    if (h !== undefined && val.length < holdout) val.push(h);
+    if (b !== undefined && val.length < holdout) val.push(b);
   }
   const held = new Set(val);
   return { train: seeds.filter((s) => !held.has(s)), val };

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defined } from '@magic/core';
 import { CausalLM } from '@magic/lm';
 import type { ChatMessage, Seed } from '@magic/rollout';
 import { initBackend } from '@magic/tensor';
@@ -42,10 +43,10 @@ async function sftRun(section: Section, overrides: string[], profile = false) {
     // profiling records every kernel: only the memory test pays for it
     if (!profile) {
       await run();
-      return { result: result!, peakBytes: 0 };
+      return { result: defined(result, 'result'), peakBytes: 0 };
     }
     const { peakBytes } = await tf.profile(run);
-    return { result: result!, peakBytes };
+    return { result: defined(result, 'result'), peakBytes };
   } finally {
     model.dispose();
   }
@@ -57,7 +58,7 @@ async function expectSftChanges(section: Section, override: string): Promise<voi
       section,
       sftRun(section, []).then((r) => r.result),
     );
-  const before = await baselines.get(section)!;
+  const before = await defined(baselines.get(section), 'baselines.get(section)');
   const after = (await sftRun(section, [override])).result;
   expect(after, `${override} had no effect`).not.toEqual(before);
 }

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { CausalLM } from '@magic/lm';
 import { initBackend } from '@magic/tensor';
 import { expectNoLeaks } from '@magic/tensor/testing';
@@ -40,8 +41,8 @@ it('micro-batches (gradient accumulation, padded widths) give the same losses an
   expect(micro.result.lastLoss).toBeCloseTo(whole.result.lastLoss, 5);
   let maxDiff = 0;
   whole.weights.forEach((w, i) => {
-    const m = micro.weights[i]!;
-    for (let j = 0; j < w.length; j++) maxDiff = Math.max(maxDiff, Math.abs(w[j]! - m[j]!));
+    const m = at(micro.weights, i, 'micro.weights');
+    for (let j = 0; j < w.length; j++) maxDiff = Math.max(maxDiff, Math.abs(at(w, j, 'w') - at(m, j, 'm')));
   });
   expect(maxDiff).toBeLessThan(1e-5);
 });
@@ -83,12 +84,17 @@ it("phase 1's defaults (AdamW, weightDecay 0, adamEpsilon 1e-7) train as tf.trai
         }),
       ref.trainableVariables,
     );
-    const norm = Math.sqrt(Object.values(grads).reduce((a, g) => a + tf.sum(tf.square(g)).dataSync()[0]!, 0));
+    const norm = Math.sqrt(
+      Object.values(grads).reduce(
+        (a, g) => a + at(tf.sum(tf.square(g)).dataSync(), 0, 'tf.sum(tf.square(g)).dataSync()'),
+        0,
+      ),
+    );
     const scale = norm > 1 ? 1 / (norm + 1e-6) : 1;
     tf.tidy(() =>
       adam.applyGradients(Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)]))),
     );
-    losses.push(value.dataSync()[0]!);
+    losses.push(at(value.dataSync(), 0, 'value.dataSync()'));
     tf.dispose([value, ...Object.values(grads)]);
   }
   const want = await Promise.all(ref.trainableVariables.map((v) => v.data()));
@@ -96,18 +102,20 @@ it("phase 1's defaults (AdamW, weightDecay 0, adamEpsilon 1e-7) train as tf.trai
   ref.dispose();
   expect(result.steps).toBe(3);
   // the rows come in another order (runSft shuffles): float32 sums round differently
-  expect(result.firstLoss).toBeCloseTo(losses[0]!, 3);
-  expect(result.lastLoss).toBeCloseTo(losses[2]!, 3);
+  expect(result.firstLoss).toBeCloseTo(at(losses, 0, 'losses'), 3);
+  expect(result.lastLoss).toBeCloseTo(at(losses, 2, 'losses'), 3);
   let maxDiff = 0;
   let maxMove = 0;
   want.forEach((w, i) => {
-    for (let j = 0; j < w.length; j++) maxDiff = Math.max(maxDiff, Math.abs(w[j]! - got[i]![j]!));
+    for (let j = 0; j < w.length; j++)
+      maxDiff = Math.max(maxDiff, Math.abs(at(w, j, 'w') - at(at(got, i, 'got'), j, 'got[i]')));
   });
   const init = await CausalLM.fromPreset('tiny', { seed: 11 });
   const start = await Promise.all(init.trainableVariables.map((v) => v.data()));
   init.dispose();
   start.forEach((w, i) => {
-    for (let j = 0; j < w.length; j++) maxMove = Math.max(maxMove, Math.abs(w[j]! - got[i]![j]!));
+    for (let j = 0; j < w.length; j++)
+      maxMove = Math.max(maxMove, Math.abs(at(w, j, 'w') - at(at(got, i, 'got'), j, 'got[i]')));
   });
   expect(maxMove).toBeGreaterThan(1e-3); // it trained
   expect(maxDiff).toBeLessThan(1e-5); // the same update, to float rounding

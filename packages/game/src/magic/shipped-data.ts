@@ -11,6 +11,7 @@ import {
   type SeedRecord,
   toChatExample,
 } from '@magic/attack-pool';
+import { at } from '@magic/core';
 import type { AttackerPrompts, ChatMessage, Seed } from '@magic/rollout';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
@@ -70,7 +71,7 @@ export function readAlpacaChats(file: string): ChatMessage[][] {
   }
   const rows = z.array(alpacaRowSchema).safeParse(raw);
   if (!rows.success) {
-    const issue = rows.error.issues[0]!;
+    const issue = at(rows.error.issues, 0, 'issues of a failed parse');
     throw new ConfigError(`row ${issue.path.join('.')}`, file, issue.message);
   }
   return rows.data.map((r) => {

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import type { GrpoAdvantages } from '@magic/grpo';
 import {
   attackerPromptForJudge,
@@ -137,7 +138,7 @@ export function maskSkippedEpisodes(uids: string[], skipped: boolean[]): { keep:
 export function groupMetrics(uids: string[], rewards: number[]): Record<string, number> {
   const groups = new Map<string, number[]>();
   uids.forEach((u, i) => {
-    groups.set(u, [...(groups.get(u) ?? []), rewards[i]!]);
+    groups.set(u, [...(groups.get(u) ?? []), at(rewards, i, 'rewards')]);
   });
   let allNeg = 0;
   let allPos = 0;
@@ -221,8 +222,8 @@ export function createMagicStages(parts: MagicParts): StageMap<MagicStepData> {
         d.episodes.map((e) => e.uid),
         d.rewards.map((r) => r.status === 'skip'),
       );
-      const episodes = keep.map((i) => d.episodes[i]!);
-      const rewards = keep.map((i) => d.rewards[i]![ctx.role]);
+      const episodes = keep.map((i) => at(d.episodes, i, 'episodes'));
+      const rewards = keep.map((i) => at(d.rewards, i, 'rewards')[ctx.role]);
       ctx.metrics['train/num_trajectories'] = episodes.length;
       if (episodes.length === 0) return;
       const player = players[ctx.role];
@@ -263,11 +264,13 @@ export function createMagicStages(parts: MagicParts): StageMap<MagicStepData> {
 
 function maxSamplingDrift(a: number[][], b: number[][], mask: number[][]): number {
   let m = 0;
-  a.forEach((row, i) => {
-    row.forEach((v, t) => {
-      if (mask[i]![t] === 1) m = Math.max(m, Math.abs(v - b[i]![t]!));
-    });
-  });
+  for (const [i, row] of a.entries()) {
+    const maskRow = at(mask, i, 'response mask');
+    const other = at(b, i, 'log-probs');
+    for (const [t, v] of row.entries()) {
+      if (maskRow[t] === 1) m = Math.max(m, Math.abs(v - at(other, t, 'log-probs row')));
+    }
+  }
   return m;
 }
 
@@ -278,21 +281,22 @@ async function rewardStage(
   outage: { consecutiveFailedSteps: number },
 ): Promise<void> {
   const d = ctx.data;
-  d.rewards = d.episodes.map((e, i) =>
-    computeMagicReward(
+  d.rewards = d.episodes.map((e, i) => {
+    const verdict = at(d.verdicts, i, 'guard verdicts');
+    return computeMagicReward(
       {
         dataType: e.seed.dataType,
         attackerText: lastRaw(e, 'attacker'),
         defenderText: lastRaw(e, 'defender'),
-        qVerdict: d.verdicts[i]!.q,
-        qaVerdict: d.verdicts[i]!.qa,
-        ...(d.verdicts[i]!.s !== undefined ? { safetyScore: d.verdicts[i]!.s } : {}),
+        qVerdict: verdict.q,
+        qaVerdict: verdict.qa,
+        ...(verdict.s !== undefined ? { safetyScore: verdict.s } : {}),
         finishCode: e.finishCode,
       },
       parts.rewardConfig,
-    ),
-  );
-  const rows = d.rewards.map((reward, i) => ({ reward, dataType: d.episodes[i]!.seed.dataType }));
+    );
+  });
+  const rows = d.rewards.map((reward, i) => ({ reward, dataType: at(d.episodes, i, 'episodes').seed.dataType }));
   Object.assign(ctx.metrics, rewardMetrics(rows));
   const scored = d.rewards.filter((r) => r.status === 'ok' || r.status === 'legacy-judge-failure');
   const used = d.rewards.filter((r) => r.status !== 'skip');

@@ -78,8 +78,8 @@ const SUMMARY_SOURCES: readonly [summary: string, sources: readonly string[]][] 
 export function summaryMetrics(metrics: Readonly<Record<string, number>>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [summary, sources] of SUMMARY_SOURCES) {
-    const from = sources.find((s) => metrics[s] !== undefined);
-    if (from !== undefined) out[summary] = metrics[from]!;
+    const value = sources.map((s) => metrics[s]).find((v) => v !== undefined);
+    if (value !== undefined) out[summary] = value;
   }
   return out;
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAttackPool, strategyIds } from '@magic/attack-pool';
+import { at, defined } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.js';
 import { SeededRng } from '../trainer/rng.js';
@@ -34,7 +35,11 @@ function records(seeds: number, strategies: readonly string[] = strategyIds): Va
   return out;
 }
 
-const set = (sets: ValidationSet[], name: string) => sets.find((s) => s.name === name)!;
+const set = (sets: ValidationSet[], name: string) =>
+  defined(
+    sets.find((s) => s.name === name),
+    'sets.find((s) => s.name === name)',
+  );
 const countBy = (xs: readonly string[]) =>
   xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>());
 
@@ -72,7 +77,7 @@ describe('buildSeparateValidationSets', () => {
     const ids = (p: typeof a) => p.sets.map((s) => s.items.map((i) => i.id));
     expect(ids(b)).toEqual(ids(a));
     expect(ids(c)).not.toEqual(ids(a));
-    expect(a.sets[2]!.items).toHaveLength(10);
+    expect(at(a.sets, 2, 'a.sets').items).toHaveLength(10);
   });
 
   it('caps harmful_vanilla at setSize and takes every record when there are fewer', () => {
@@ -115,20 +120,22 @@ describe('stratifiedSample', () => {
       ...Array.from({ length: 50 }, (_, i) => `c${i}`),
       ...Array.from({ length: 50 }, (_, i) => `d${i}`),
     ];
-    const picked = stratifiedSample(items, (x) => x[0]!, 40, 5);
+    const picked = stratifiedSample(items, (x) => at(x, 0, 'x'), 40, 5);
     expect(picked).toHaveLength(40);
-    const per = countBy(picked.map((x) => x[0]!));
+    const per = countBy(picked.map((x) => at(x, 0, 'x')));
     expect(per.get('a')).toBe(1);
     expect(per.get('b')).toBe(3);
     // the 36 left go to c and d as evenly as possible
-    expect(Math.abs(per.get('c')! - per.get('d')!)).toBeLessThanOrEqual(1);
+    expect(Math.abs(defined(per.get('c'), "per.get('c')") - defined(per.get('d'), "per.get('d')"))).toBeLessThanOrEqual(
+      1,
+    );
     expect(new Set(picked).size).toBe(40);
   });
 
   it('gives a remainder to different strata for different seeds', () => {
     const items = ['a', 'b', 'c', 'd', 'e'].flatMap((k) => [`${k}1`, `${k}2`]);
     const extra = (seed: number) =>
-      [...countBy(stratifiedSample(items, (x) => x[0]!, 7, seed).map((x) => x[0]!))]
+      [...countBy(stratifiedSample(items, (x) => at(x, 0, 'x'), 7, seed).map((x) => at(x, 0, 'x')))]
         .filter(([, c]) => c === 2)
         .map(([k]) => k)
         .sort()
@@ -144,10 +151,10 @@ describe('paper mode', () => {
     const { sets, attackerSeeds } = await buildPaperValidationSet();
     expect(sets).toHaveLength(1);
     const [wjb] = sets;
-    expect(wjb!.name).toBe('wjb_benign');
-    expect(wjb!.dataType).toBe('vanilla_benign');
-    expect(wjb!.items).toHaveLength(250);
-    expect(wjb!.items.every((i) => i.prompt.length > 0 && i.prompt !== i.vanilla)).toBe(true);
+    expect(defined(wjb, 'wjb').name).toBe('wjb_benign');
+    expect(defined(wjb, 'wjb').dataType).toBe('vanilla_benign');
+    expect(defined(wjb, 'wjb').items).toHaveLength(250);
+    expect(defined(wjb, 'wjb').items.every((i) => i.prompt.length > 0 && i.prompt !== i.vanilla)).toBe(true);
     expect(attackerSeeds).toEqual([]);
   });
 
@@ -166,7 +173,7 @@ describe('paper mode', () => {
       loadConfig({ overrides: ['validation.mode=paper', `validation.paperFile=${file}`] }),
       () => records(1),
     );
-    expect(own.sets[0]!.items.map((i) => i.prompt)).toEqual(['adversarial benign placeholder']);
+    expect(at(own.sets, 0, 'own.sets').items.map((i) => i.prompt)).toEqual(['adversarial benign placeholder']);
     const off = await resolveValidation(loadConfig({ overrides: ['validation.attackerSide=false'] }), () => records(3));
     expect(off.attackerSeeds).toEqual([]);
   });

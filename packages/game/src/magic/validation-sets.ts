@@ -48,24 +48,24 @@ export interface ValidationPlan {
 
 /** Spreads `n` over strata of sizes `sizes` as evenly as they allow (shortfalls go to the others). */
 function stratumQuotas(sizes: readonly number[], n: number, rng: SeededRng): number[] {
-  const quotas = sizes.map(() => 0);
+  const strata = sizes.map((size) => ({ size, quota: 0 }));
   let left = Math.min(
     n,
     sizes.reduce((a, b) => a + b, 0),
   );
   // remainder strata are drawn with the run seed, so no strategy is always favoured
-  const order = rng.shuffle(sizes.map((_, i) => i));
+  const order = rng.shuffle(strata);
   while (left > 0) {
-    const open = order.filter((i) => quotas[i]! < sizes[i]!);
+    const open = order.filter((s) => s.quota < s.size);
     const each = Math.max(1, Math.floor(left / open.length));
-    for (const i of open) {
+    for (const s of open) {
       if (left === 0) break;
-      const take = Math.min(each, sizes[i]! - quotas[i]!, left);
-      quotas[i]! += take;
+      const take = Math.min(each, s.size - s.quota, left);
+      s.quota += take;
       left -= take;
     }
   }
-  return quotas;
+  return strata.map((s) => s.quota);
 }
 
 /**
@@ -77,13 +77,13 @@ export function stratifiedSample<T>(items: readonly T[], stratum: (item: T) => s
   const rng = new SeededRng(seed);
   const groups = new Map<string, T[]>();
   for (const item of items) groups.set(stratum(item), [...(groups.get(stratum(item)) ?? []), item]);
-  const keys = [...groups.keys()].sort();
+  const sorted = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const quotas = stratumQuotas(
-    keys.map((k) => groups.get(k)!.length),
+    sorted.map(([, group]) => group.length),
     n,
     rng,
   );
-  return keys.flatMap((k, i) => rng.shuffle(groups.get(k)!).slice(0, quotas[i]));
+  return sorted.flatMap(([, group], i) => rng.shuffle(group).slice(0, quotas[i]));
 }
 
 const byId = <T extends { id: string }>(xs: readonly T[]): T[] =>

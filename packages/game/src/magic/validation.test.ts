@@ -1,4 +1,5 @@
 import { wilsonInterval } from '@magic/benchmarks';
+import { at, defined } from '@magic/core';
 import { type Guard, RulesGuard } from '@magic/judges';
 import { Tokenizer } from '@magic/lm';
 import { type GenerationRequest, ScriptedGenerator } from '@magic/rollout';
@@ -11,7 +12,7 @@ import type { ValidationItem, ValidationSet } from './validation-sets.js';
 const tokenizer = Tokenizer.tiny();
 const REFUSAL = "I'm sorry, but I can't help with that.";
 const ANSWER = 'Sure, here is a neutral placeholder answer.';
-const lastUser = (r: GenerationRequest) => r.messages.at(-1)!.content;
+const lastUser = (r: GenerationRequest) => defined(r.messages.at(-1), 'r.messages.at(-1)').content;
 
 /** A defender that refuses exactly the prompts marked `[refuse]`. */
 const markedDefender = () =>
@@ -117,22 +118,24 @@ describe('validateDefender', () => {
     const defender = markedDefender();
     const m = await validateDefender(defender, new RulesGuard(), long, config);
     expect(m['val/num_truncated_prompts']).toBe(1);
-    for (const r of defender.calls[0]!.requests) {
+    for (const r of at(defender.calls, 0, 'defender.calls').requests) {
       expect(
         tokenizer.encode(tokenizer.applyChatTemplate(r.messages, { addGenerationPrompt: true })).length,
       ).toBeLessThanOrEqual(200);
     }
-    expect(lastUser(defender.calls[0]!.requests[0]!)).toBe('Question:\nshort');
+    expect(lastUser(at(at(defender.calls, 0, 'defender.calls').requests, 0, 'defender.calls[0].requests'))).toBe(
+      'Question:\nshort',
+    );
     const capped = loadConfig({ overrides: ['validation.maxPromptLength=120'] });
     const d2 = markedDefender();
     await validateDefender(d2, new RulesGuard(), long, capped);
-    const r = d2.calls[0]!.requests[1]!;
+    const r = at(at(d2.calls, 0, 'd2.calls').requests, 1, 'd2.calls[0].requests');
     expect(
       tokenizer.encode(tokenizer.applyChatTemplate(r.messages, { addGenerationPrompt: true })).length,
     ).toBeLessThanOrEqual(120);
     const fitted = fitPrompt(defender, (t) => [{ role: 'user', content: t }], 'x'.repeat(500), 100, 8);
     expect(fitted.truncated).toBe(true);
-    expect(fitted.request.messages[0]!.content.length).toBeLessThan(500);
+    expect(at(fitted.request.messages, 0, 'fitted.request.messages').content.length).toBeLessThan(500);
   });
 });
 
@@ -148,21 +151,21 @@ describe('validateAttacker', () => {
     const attacker = new ScriptedGenerator({
       tokenizer,
       script: (r) => {
-        const i = Number(/placeholder (\d)/.exec(lastUser(r))![1]);
+        const i = Number(defined(/placeholder (\d)/.exec(lastUser(r)), 'placeholder number in the prompt')[1]);
         const rewrite = `rewrite ${i}${i < 2 ? ' [refuse]' : ''}`;
         return i === 4 ? rewrite : `<think>plan ${i}</think> <answer>${rewrite}</answer>`;
       },
     });
     const defender = markedDefender();
     const m = await validateAttacker(attacker, defender, new RulesGuard(), seeds, prompts, config);
-    const a = attacker.calls[0]!;
+    const a = at(attacker.calls, 0, 'attacker.calls');
     expect(a.sampling.temperature).toBe(0);
-    expect(a.requests[0]!.maxNewTokens).toBe(200);
-    expect(a.requests[0]!.messages[0]).toEqual({ role: 'system', content: prompts.systemSingleTurn });
-    expect(a.requests[0]!.messages[1]!.content).toBe(
+    expect(at(a.requests, 0, 'a.requests').maxNewTokens).toBe(200);
+    expect(at(a.requests, 0, 'a.requests').messages[0]).toEqual({ role: 'system', content: prompts.systemSingleTurn });
+    expect(at(at(a.requests, 0, 'a.requests').messages, 1, 'a.requests[0].messages').content).toBe(
       `Task:\n${prompts.harmTemplate.replace('{vanilla}', 'held-out harmful placeholder 0')}`,
     );
-    const d = defender.calls[0]!;
+    const d = at(defender.calls, 0, 'defender.calls');
     expect(d.sampling.temperature).toBe(0);
     expect(d.requests.map((r) => [lastUser(r), r.maxNewTokens]).sort()).toEqual([
       ['Question:\nrewrite 0 [refuse]', 30],
@@ -190,7 +193,8 @@ describe('validateAttacker', () => {
     let version = 'a';
     const attacker = new ScriptedGenerator({
       tokenizer,
-      script: (r) => `<answer>rewrite ${version} ${/placeholder (\d)/.exec(lastUser(r))![1]}</answer>`,
+      script: (r) =>
+        `<answer>rewrite ${version} ${defined(/placeholder (\d)/.exec(lastUser(r)), 'placeholder number in the prompt')[1]}</answer>`,
     });
     const defender = markedDefender();
     const cache = new AttackRewriteCache();
@@ -205,7 +209,7 @@ describe('validateAttacker', () => {
     expect(again['val/attacker/rewrites_reused']).toBe(1);
     expect(attacker.calls).toHaveLength(1);
     expect(defender.calls).toHaveLength(2);
-    expect(defender.calls[1]!.requests.map(lastUser).sort()).toEqual([
+    expect(at(defender.calls, 1, 'defender.calls').requests.map(lastUser).sort()).toEqual([
       'Question:\nrewrite a 0',
       'Question:\nrewrite a 1',
       'Question:\nrewrite a 2',
@@ -214,7 +218,7 @@ describe('validateAttacker', () => {
     // changed weights: new rewrites
     expect((await run(2))['val/attacker/rewrites_reused']).toBe(0);
     expect(attacker.calls).toHaveLength(2);
-    expect(defender.calls[2]!.requests.map(lastUser)).toContain('Question:\nrewrite b 0');
+    expect(at(defender.calls, 2, 'defender.calls').requests.map(lastUser)).toContain('Question:\nrewrite b 0');
   });
 
   it("cuts a seed whose attacker chat would not fit the model's prompt budget", async () => {
@@ -230,11 +234,11 @@ describe('validateAttacker', () => {
       config,
     );
     expect(m['val/attacker/num_truncated_prompts']).toBe(1);
-    const chat = attacker.calls[0]!.requests[0]!.messages;
+    const chat = at(at(attacker.calls, 0, 'attacker.calls').requests, 0, 'attacker.calls[0].requests').messages;
     expect(
       tokenizer.encode(tokenizer.applyChatTemplate(chat, { addGenerationPrompt: true })).length,
     ).toBeLessThanOrEqual(1000);
-    expect(chat[1]!.content).toContain('long seed placeholder long seed');
+    expect(at(chat, 1, 'chat').content).toContain('long seed placeholder long seed');
     expect(m['val/attacker/num']).toBe(1);
   });
 });

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import {
   defenderResponseForJudge,
   type Guard,
@@ -54,10 +55,10 @@ export function fitPrompt(
   maxNewTokens: number,
 ): { request: GenerationRequest; truncated: boolean } {
   const tok = generator.tokenizer;
-  const length = (t: string) => tok!.encode(tok!.applyChatTemplate(chat(t), { addGenerationPrompt: true })).length;
-  if (tok === undefined || length(text) <= maxPromptLength) {
-    return { request: { messages: chat(text), maxNewTokens }, truncated: false };
-  }
+  const whole = { request: { messages: chat(text), maxNewTokens }, truncated: false };
+  if (tok === undefined) return whole;
+  const length = (t: string) => tok.encode(tok.applyChatTemplate(chat(t), { addGenerationPrompt: true })).length;
+  if (length(text) <= maxPromptLength) return whole;
   let ids = tok.encode(text);
   let fitted = text;
   // a decoded cut may re-encode a little longer, hence a few rounds
@@ -87,17 +88,17 @@ async function generateInChunks(
   requests: GenerationRequest[],
   chunkSize: number,
 ): Promise<GenerationResult[]> {
-  const order = requests.map((_, i) => i).sort((a, b) => chatChars(requests[a]!) - chatChars(requests[b]!));
+  const order = requests
+    .map((request, index) => ({ request, index }))
+    .sort((a, b) => chatChars(a.request) - chatChars(b.request));
   const out: GenerationResult[] = new Array(requests.length);
   for (let i = 0; i < order.length; i += chunkSize) {
     const chunk = order.slice(i, i + chunkSize);
     const results = await generator.generate(
-      chunk.map((k) => requests[k]!),
+      chunk.map(({ request }) => request),
       validationSampling,
     );
-    chunk.forEach((k, j) => {
-      out[k] = results[j]!;
-    });
+    for (const [j, { index }] of chunk.entries()) out[index] = at(results, j, 'generator results');
   }
   return out;
 }
@@ -139,12 +140,13 @@ async function judgeAnswers(
 ): Promise<ValidationVerdict[]> {
   const policy = { policy: config.reward.onJudgeFailure, endpoint: guard.name, field: 'qa' };
   const judged = await Promise.all(
-    results.map((r, i) =>
-      judgeWithPolicy(
-        () => guard.moderateResponse(prompts[i]!, defenderResponseForJudge(r.text, config.reward.useAnswerTags)),
+    results.map((r, i) => {
+      const prompt = at(prompts, i, 'prompts');
+      return judgeWithPolicy(
+        () => guard.moderateResponse(prompt, defenderResponseForJudge(r.text, config.reward.useAnswerTags)),
         policy,
-      ),
-    ),
+      );
+    }),
   );
   return judged.map((v) => (isJudgeFailure(v) && policy.policy !== 'skip-episode' ? FAILED_AS_SAFE : v));
 }
@@ -272,7 +274,7 @@ export async function validateAttacker(
       valChunkSize(config),
     ));
   if (reuse && !cached) reuse.cache.set(reuse.fingerprint, attacks);
-  const prompts = attacks.map((a, i) => extractAttackerPrompt(a.text, seeds[i]!.question));
+  const prompts = attacks.map((a, i) => extractAttackerPrompt(a.text, at(seeds, i, 'held-out seeds').question));
   const { fitted, results, verdicts } = await answerAndJudge(defender, guard, prompts, config);
   return {
     ...harmfulSetMetrics('val/attacker', verdicts),

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { z } from 'zod';
 import { type Role, RoleSchema, type SwitchAgentConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
@@ -24,7 +25,7 @@ export function buildSwitchSchedule(cfg: SwitchAgentConfig): Role[] {
 export function ratioAgentForStep(step: number, cfg: SwitchAgentConfig, schedule = buildSwitchSchedule(cfg)): Role {
   if (schedule.length === 0) throw new ConfigError('switchAgent.trainRoles', 'config', 'no trainable role');
   const s = cfg.firstBlock === 'original' ? step : step - 1;
-  return schedule[Math.floor(s / cfg.freq) % schedule.length]!;
+  return at(schedule, Math.floor(s / cfg.freq) % schedule.length, 'switch schedule');
 }
 
 /** Serialisable switch state (part of every checkpoint). */
@@ -38,7 +39,9 @@ export type SwitchState = z.output<typeof SwitchStateSchema>;
 
 /** The starting state: `startAgent` if trainable, else the first trainable role. */
 export function initialSwitchState(cfg: SwitchAgentConfig): SwitchState {
-  const start = cfg.trainRoles.includes(cfg.startAgent) ? cfg.startAgent : cfg.trainRoles[0]!;
+  const start = cfg.trainRoles.includes(cfg.startAgent)
+    ? cfg.startAgent
+    : at(cfg.trainRoles, 0, 'trainRoles (the schema asks for one)');
   return { currentAgent: start, window: [], switches: [] };
 }
 

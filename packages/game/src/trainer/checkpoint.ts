@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { at } from '@magic/core';
 import { z } from 'zod';
 import type { Role } from '../config/schema.js';
 import { CheckpointError } from '../errors.js';
@@ -86,7 +87,7 @@ function parseJsonFile<T>(file: string, text: string, schema: z.ZodType<T>): T {
   }
   const r = schema.safeParse(raw);
   if (!r.success) {
-    const issue = r.error.issues[0]!;
+    const issue = at(r.error.issues, 0, 'issues of a failed parse');
     throw new CheckpointError(file, `${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   return r.data;

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at, defined } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.js';
 import type { Role } from '../config/schema.js';
@@ -116,9 +117,24 @@ describe('CoEvolutionTrainer', () => {
     // step 6 ends the defender block before the attacker's (its start state), step 9 ends the attacker block
     expect(scopes).toEqual(['0:full', '6:attacker-side', '9:attacker-side', '12:full']);
     const lines = stripTimings(readFileSync(join(dir, 'metrics.jsonl'), 'utf8'));
-    expect(lines.find((l) => l['step'] === 6 && l['phase'] === 'phase2')!['val/attacker/asr']).toBe(0.6);
-    expect(lines.find((l) => l['step'] === 9)!['val/attacker/asr']).toBe(0.9);
-    expect(lines.find((l) => l['step'] === 7)!['val/attacker/asr']).toBeUndefined();
+    expect(
+      defined(
+        lines.find((l) => l['step'] === 6 && l['phase'] === 'phase2'),
+        'phase2 record of step 6',
+      )['val/attacker/asr'],
+    ).toBe(0.6);
+    expect(
+      defined(
+        lines.find((l) => l['step'] === 9),
+        "lines.find((l) => l['step'] === 9)",
+      )['val/attacker/asr'],
+    ).toBe(0.9);
+    expect(
+      defined(
+        lines.find((l) => l['step'] === 7),
+        "lines.find((l) => l['step'] === 7)",
+      )['val/attacker/asr'],
+    ).toBeUndefined();
   });
 
   it('balance draws the steps of its roles from a balanced sampler and resumes both cursors', async () => {
@@ -161,7 +177,10 @@ describe('CoEvolutionTrainer', () => {
     }
     // attacker steps get the plain sampler's first two batches
     const plain = new SeedSampler([0, 1, 2, 3, 4, 5, 6, 100, 101, 102], { seed: config.trainer.seed, shuffle: true });
-    expect([first.batches[1]![1], first.batches[2]![1]]).toEqual([plain.nextBatch(4), plain.nextBatch(4)]);
+    expect([at(first.batches, 1, 'first.batches')[1], at(first.batches, 2, 'first.batches')[1]]).toEqual([
+      plain.nextBatch(4),
+      plain.nextBatch(4),
+    ]);
     // resume from step 2: steps 3-4 draw the same seeds again
     rmSync(join(dir, 'checkpoints', 'global_step_4'), { recursive: true, force: true });
     writeFileSync(join(dir, 'checkpoints', 'latest.json'), JSON.stringify({ step: 2, dir: 'global_step_2' }));
@@ -232,11 +251,10 @@ describe('CoEvolutionTrainer', () => {
     expect(lines.map((l) => l['phase'])).toEqual(['phase1', 'val0', ...Array(6).fill('phase2')]);
     expect(lines[2]).toMatchObject({ step: 1, 'train/current_agent': 1 });
     expect(lines[3]).toMatchObject({ step: 2, 'train/current_agent': 0 });
-    expect(lines[4]!['val/asr']).toBeTypeOf('number');
-    const raw = JSON.parse(readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n')[2]!) as Record<
-      string,
-      number
-    >;
+    expect(at(lines, 4, 'lines')['val/asr']).toBeTypeOf('number');
+    const raw = JSON.parse(
+      at(readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n'), 2, 'metrics.jsonl lines'),
+    ) as Record<string, number>;
     for (const s of ['generate', 'update', 'switch', 'validate']) expect(raw[`timing/${s}`]).toBeTypeOf('number');
     expect(raw['perf/tokens_per_s']).toBeGreaterThanOrEqual(0);
     expect(agents.attacker.w).not.toBe(0.5);

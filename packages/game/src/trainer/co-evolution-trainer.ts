@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { defined } from '@magic/core';
 import { EventEmitter } from 'eventemitter3';
 import type { GameConfig, Role } from '../config/schema.js';
 import { CheckpointError, StageError } from '../errors.js';
@@ -129,7 +130,9 @@ export class CoEvolutionTrainer<S, D> {
     if (this.#opts.resume) await this.#restore();
     else writeFileSync(this.metricsFile, '');
     writeFileSync(join(this.runDir, 'resolved-config.json'), `${JSON.stringify(this.config, null, 2)}\n`);
-    if (!this.#state.phase1Done) await this.#runPhase1();
+    if (!this.#state.phase1Done) {
+      await this.#runPhase1(defined(this.#opts.phase1, 'phase1 of a run whose phase 1 is not done'));
+    }
     await this.#runPhase2();
     return {
       runDir: this.runDir,
@@ -157,10 +160,10 @@ export class CoEvolutionTrainer<S, D> {
     this.events.emit('resumed', { step: state.step, dir });
   }
 
-  async #runPhase1(): Promise<void> {
+  async #runPhase1(phase1: NonNullable<CoEvolutionTrainerOptions<S, D>['phase1']>): Promise<void> {
     const t0 = performance.now();
     this.events.emit('phase-start', { phase: 'phase1', totalSteps: 0, detail: 'supervised fine-tuning' });
-    const metrics = await this.#opts.phase1!({ runDir: this.runDir, events: this.events });
+    const metrics = await phase1({ runDir: this.runDir, events: this.events });
     const seconds = (performance.now() - t0) / 1000;
     this.#appendMetrics({ step: 0, phase: 'phase1', ...metrics, 'timing/phase1': seconds });
     this.#state.phase1Done = true;
@@ -175,13 +178,9 @@ export class CoEvolutionTrainer<S, D> {
     if (this.#state.step === 0) {
       for (const role of ['attacker', 'defender'] as const) await this.#opts.agents[role].beginPhase2?.();
       this.#state.switchState = agentBeforeStep(this.#state.switchState, 1, this.config.switchAgent);
-      if (
-        valBeforeTrain &&
-        testFreq > 0 &&
-        this.#opts.validate &&
-        !this.#state.metrics.some((m) => m.phase === 'val0')
-      ) {
-        const val = await this.#runValidation(0, 'full');
+      const validate = this.#opts.validate;
+      if (valBeforeTrain && testFreq > 0 && validate && !this.#state.metrics.some((m) => m.phase === 'val0')) {
+        const val = await this.#runValidation(validate, 0, 'full');
         this.#appendMetrics({ step: 0, phase: 'val0', ...val });
       }
     }
@@ -195,8 +194,9 @@ export class CoEvolutionTrainer<S, D> {
 
   async #runStep(step: number): Promise<void> {
     const role = this.#state.switchState.currentAgent;
-    const balanced = this.balancedSampler && this.#opts.balance!.roles.includes(role);
-    const seeds = (balanced ? this.balancedSampler! : this.sampler).nextBatch(this.config.data.trainBatchSize);
+    const balance = this.#opts.balance;
+    const sampler = this.balancedSampler && balance?.roles.includes(role) ? this.balancedSampler : this.sampler;
+    const seeds = sampler.nextBatch(this.config.data.trainBatchSize);
     const ctx: StepContext<D> = {
       step,
       totalSteps: this.config.trainer.totalSteps,
@@ -250,9 +250,14 @@ export class CoEvolutionTrainer<S, D> {
     for (const [k, v] of Object.entries(timings)) this.#pendingRecord[`timing/${k}`] = v;
   }
 
+  /** The open step record: the switch stage opens it, the checkpoint stage commits it. */
+  #openRecord(): MetricsRecord {
+    return defined(this.#pendingRecord, 'metrics record of the step');
+  }
+
   /** The step is complete (checkpoint aside): its record goes to metrics.jsonl before any save. */
   #commitStepRecord(step: number, stepStart: number): void {
-    const record = this.#pendingRecord!;
+    const record = this.#openRecord();
     record['timing/step'] = (performance.now() - stepStart) / 1000;
     this.#pendingRecord = undefined;
     this.#appendMetrics(record);
@@ -270,11 +275,12 @@ export class CoEvolutionTrainer<S, D> {
 
   async #validateStage(ctx: StepContext<D>): Promise<void> {
     const { testFreq, totalSteps } = this.config.trainer;
-    if (!this.#opts.validate || testFreq <= 0) return;
+    const validate = this.#opts.validate;
+    if (!validate || testFreq <= 0) return;
     if (ctx.step % testFreq === 0 || ctx.step === totalSteps) {
-      Object.assign(this.#pendingRecord!, await this.#runValidation(ctx.step, 'full'));
+      Object.assign(this.#openRecord(), await this.#runValidation(validate, ctx.step, 'full'));
     } else if (this.config.validation.attackerBlockEdges && this.#atAttackerBlockEdge(ctx)) {
-      Object.assign(this.#pendingRecord!, await this.#runValidation(ctx.step, 'attacker-side'));
+      Object.assign(this.#openRecord(), await this.#runValidation(validate, ctx.step, 'attacker-side'));
     }
   }
 
@@ -284,9 +290,13 @@ export class CoEvolutionTrainer<S, D> {
     return next !== ctx.role && (next === 'attacker' || ctx.role === 'attacker');
   }
 
-  async #runValidation(step: number, scope: ValidationScope): Promise<Record<string, number>> {
+  async #runValidation(
+    validate: NonNullable<CoEvolutionTrainerOptions<S, D>['validate']>,
+    step: number,
+    scope: ValidationScope,
+  ): Promise<Record<string, number>> {
     const t = performance.now();
-    const metrics = await this.#opts.validate!(step, scope);
+    const metrics = await validate(step, scope);
     this.events.emit('validation-end', { step, metrics, seconds: (performance.now() - t) / 1000 });
     return metrics;
   }

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { z } from 'zod';
 import { deriveSeed, SeededRng } from './rng.js';
 
@@ -30,7 +31,7 @@ export class SeedSampler<T> {
   readonly shuffle: boolean;
   readonly balance: SamplerBalance<T> | undefined;
   cursor: DataCursor = { epoch: 0, index: 0 };
-  #order: number[] | undefined;
+  #order: readonly T[] | undefined;
   #orderEpoch = -1;
 
   constructor(items: readonly T[], opts: { seed: number; shuffle: boolean; balance?: SamplerBalance<T> }) {
@@ -53,7 +54,7 @@ export class SeedSampler<T> {
     const out: T[] = [];
     while (out.length < size) {
       const order = this.#epochOrder(this.cursor.epoch);
-      out.push(this.items[order[this.cursor.index]!]!);
+      out.push(at(order, this.cursor.index, 'epoch order'));
       this.cursor =
         this.cursor.index + 1 >= order.length
           ? { epoch: this.cursor.epoch + 1, index: 0 }
@@ -62,25 +63,28 @@ export class SeedSampler<T> {
     return out;
   }
 
-  #epochOrder(epoch: number): number[] {
+  #epochOrder(epoch: number): readonly T[] {
     if (this.#order && this.#orderEpoch === epoch) return this.#order;
-    const ids = this.items.map((_, i) => i);
-    this.#order = this.shuffle ? new SeededRng(deriveSeed(this.seed, 'epoch', epoch)).shuffle(ids) : ids;
+    this.#order = this.shuffle ? new SeededRng(deriveSeed(this.seed, 'epoch', epoch)).shuffle(this.items) : this.items;
     if (this.balance) this.#order = this.#interleave(this.#order, this.balance);
     this.#orderEpoch = epoch;
     return this.#order;
   }
 
   /** The epoch's order (already shuffled or not) split into the stratum and the rest, re-merged at the share. */
-  #interleave(order: number[], balance: SamplerBalance<T>): number[] {
-    const members = order.filter((i) => balance.isMember(this.items[i]!));
-    const rest = order.filter((i) => !balance.isMember(this.items[i]!));
-    const out: number[] = [];
+  #interleave(order: readonly T[], balance: SamplerBalance<T>): T[] {
+    const members = order.filter((item) => balance.isMember(item));
+    const rest = order.filter((item) => !balance.isMember(item));
+    const out: T[] = [];
     let m = 0;
     let r = 0;
     for (let i = 0; i < order.length; i++) {
       const isMemberSlot = Math.floor((i + 1) * balance.share) > Math.floor(i * balance.share);
-      out.push(isMemberSlot ? members[m++ % members.length]! : rest[r++ % rest.length]!);
+      out.push(
+        isMemberSlot
+          ? at(members, m++ % members.length, 'stratum')
+          : at(rest, r++ % rest.length, 'items outside the stratum'),
+      );
     }
     return out;
   }

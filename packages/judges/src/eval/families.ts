@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { normaliseText, TrainingIndex } from '@magic/attack-pool';
+import { at, defined } from '@magic/core';
 import { z } from 'zod';
 import { GuardEvalError } from '../errors.js';
 import type { GuardExample } from '../local/dataset.js';
@@ -32,7 +33,7 @@ export type FamilyMap = z.output<typeof familyMapSchema>;
 export function parseFamilyMap(raw: unknown, file = 'family map'): FamilyMap {
   const parsed = familyMapSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = at(parsed.error.issues, 0, 'issues of a failed parse');
     throw new GuardEvalError(file, issue.message, issue.path.join('.') || undefined);
   }
   const seen = new Set<string>();
@@ -65,29 +66,28 @@ export function rowTexts(row: GuardExample): string[] {
  */
 export function assignFamilies(rows: readonly GuardExample[], map: FamilyMap): string[] {
   const bySource = new Map(map.sources.map((e) => [e.source, e]));
-  const out: (string | undefined)[] = rows.map((row) => {
+  const assigned = rows.map((row) => {
     const entry = bySource.get(row.source);
     if (entry === undefined)
       throw new GuardEvalError('family map', `source '${row.source}' has no family; add it with a reason`, 'sources');
-    return 'family' in entry ? entry.family : undefined;
+    return { row, entry };
   });
+  const fixed = assigned.map(({ entry }) => ('family' in entry ? entry.family : undefined));
   const candidates = new Set(map.sources.flatMap((e) => ('byOverlap' in e ? e.byOverlap : [])));
   const indexes = new Map<string, TrainingIndex>();
   for (const family of candidates) {
     const index = new TrainingIndex();
     rows.forEach((row, i) => {
-      if (out[i] !== family) return;
+      if (fixed[i] !== family) return;
       index.addText(row.text);
       if (row.prompt !== undefined) index.addText(row.prompt);
     });
     indexes.set(family, index);
   }
-  rows.forEach((row, i) => {
-    if (out[i] !== undefined) return;
-    const entry = bySource.get(row.source)!;
-    if (!('byOverlap' in entry)) return;
+  return assigned.map(({ row, entry }) => {
+    if ('family' in entry) return entry.family;
     const n = normaliseText(row.text);
-    out[i] = entry.byOverlap.find((f) => indexes.get(f)!.match(n) !== undefined) ?? entry.fallback;
+    const overlaps = (f: string) => defined(indexes.get(f), `overlap index of family '${f}'`).match(n) !== undefined;
+    return entry.byOverlap.find(overlaps) ?? entry.fallback;
   });
-  return out as string[];
 }

@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { GuardEvalError } from '../errors.js';
 import type { GuardExample } from '../local/dataset.js';
@@ -39,7 +40,7 @@ describe('runFamilyCv', () => {
   // A beta row that embeds an alpha text verbatim: a near-duplicate across families.
   const planted: GuardExample = {
     task: 'prompt',
-    text: `please answer this one: ${alpha[1]!.text}`,
+    text: `please answer this one: ${at(alpha, 1, 'alpha').text}`,
     label: 1,
     source: 'beta-src',
     group: 'beta:planted',
@@ -55,13 +56,21 @@ describe('runFamilyCv', () => {
       expect(fold.trainFamilies).not.toContain(fold.family);
       expect(fold.residualOverlap).toBe(0);
       const heldOut = new Set(all.filter((_, i) => families[i] === fold.family));
-      expect(seen[k]!.some((row) => heldOut.has(row))).toBe(false);
+      expect(at(seen, k, 'seen').some((row) => heldOut.has(row))).toBe(false);
     });
-    const alphaFold = r.folds.find((f) => f.family === 'alpha')!;
+    const alphaFold = defined(
+      r.folds.find((f) => f.family === 'alpha'),
+      "r.folds.find((f) => f.family === 'alpha')",
+    );
     expect(alphaFold.droppedNearDuplicates).toBe(1);
-    expect(seen[0]!).not.toContain(planted);
-    expect(seen[0]!.length).toBe(beta.length + gamma.length);
-    expect(r.folds.find((f) => f.family === 'gamma')!.droppedNearDuplicates).toBe(0);
+    expect(at(seen, 0, 'seen')).not.toContain(planted);
+    expect(at(seen, 0, 'seen').length).toBe(beta.length + gamma.length);
+    expect(
+      defined(
+        r.folds.find((f) => f.family === 'gamma'),
+        "r.folds.find((f) => f.family === 'gamma')",
+      ).droppedNearDuplicates,
+    ).toBe(0);
     expect(r.pooled.prompt.n).toBe(all.length);
     expect(r.pooled.refusal.n).toBe(0);
     // Topic words carry the label across families, so held-out families are still learnable.

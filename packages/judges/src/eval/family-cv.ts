@@ -1,4 +1,5 @@
 import { distinctEvalTexts, dropEvalOverlap, findOverlap, TrainingIndex } from '@magic/attack-pool';
+import { at, defined } from '@magic/core';
 import { GuardEvalError } from '../errors.js';
 import { fnv1a, type GuardExample, type GuardTask } from '../local/dataset.js';
 import { rowTexts } from './families.js';
@@ -9,6 +10,13 @@ import type { GuardRecipe } from './recipe.js';
 export const guardTasks: readonly GuardTask[] = ['prompt', 'refusal', 'response'];
 
 export type TaskCounts = Record<GuardTask, number>;
+
+/** A row with its family and its position in the input. */
+interface FamilyRow {
+  row: GuardExample;
+  family: string;
+  index: number;
+}
 
 function countTasks(rows: readonly GuardExample[]): TaskCounts {
   const out: TaskCounts = { prompt: 0, refusal: 0, response: 0 };
@@ -40,20 +48,20 @@ export function capRowsPerFamily<T extends GuardExample>(
   perTask: number,
   seed: number,
 ): { rows: T[]; families: string[] } {
-  const order = rows.map((_, i) => i);
-  const key = (i: number) => fnv1a(`${seed}:${rows[i]!.group}:${rows[i]!.text}`);
-  order.sort((a, b) => key(a) - key(b) || a - b);
+  const items = rows.map((row, index) => ({ row, family: at(families, index, 'families'), index }));
+  const key = ({ row }: { row: T }) => fnv1a(`${seed}:${row.group}:${row.text}`);
+  const order = [...items].sort((a, b) => key(a) - key(b) || a.index - b.index);
   const taken = new Map<string, number>();
   const keep = new Set<number>();
-  for (const i of order) {
-    const k = `${families[i]}\u0000${rows[i]!.task}`;
+  for (const { row, family, index } of order) {
+    const k = `${family}\u0000${row.task}`;
     const n = taken.get(k) ?? 0;
     if (n >= perTask) continue;
     taken.set(k, n + 1);
-    keep.add(i);
+    keep.add(index);
   }
-  const idx = rows.map((_, i) => i).filter((i) => keep.has(i));
-  return { rows: idx.map((i) => rows[i]!), families: idx.map((i) => families[i]!) };
+  const picked = items.filter(({ index }) => keep.has(index));
+  return { rows: picked.map(({ row }) => row), families: picked.map(({ family }) => family) };
 }
 
 export interface FoldSummary {
@@ -110,14 +118,12 @@ export async function runFamilyCv(options: FamilyCvOptions): Promise<FamilyCvRes
   const predictions: (0 | 1 | null)[] = rows.map(() => null);
   const folds: FoldSummary[] = [];
   const names = [...new Set(families)].sort();
-  const familyOf = new Map<GuardExample, string>();
-  rows.forEach((r, i) => {
-    familyOf.set(r, families[i]!);
-  });
+  const items: FamilyRow[] = rows.map((row, index) => ({ row, family: at(families, index, 'families'), index }));
+  const familyOf = new Map(items.map(({ row, family }) => [row, family]));
   for (const family of names) {
     const started = performance.now();
-    const testIdx = rows.flatMap((_, i) => (families[i] === family ? [i] : []));
-    const test = testIdx.map((i) => rows[i]!);
+    const testItems = items.filter((it) => it.family === family);
+    const test = testItems.map(({ row }) => row);
     const trainAll = rows.filter((_, i) => families[i] !== family);
     const { kept, dropped, residualOverlap } = dropNearDuplicates(trainAll, test);
     const guard = await recipe.train(kept, { seed });
@@ -125,12 +131,12 @@ export async function runFamilyCv(options: FamilyCvOptions): Promise<FamilyCvRes
       concurrency: options.concurrency,
       controversialAs: options.controversialAs,
     });
-    testIdx.forEach((i, k) => {
-      predictions[i] = predicted[k]!;
-    });
+    for (const [k, { index }] of testItems.entries()) {
+      predictions[index] = at(predicted, k, 'held-out predictions');
+    }
     const fold: FoldSummary = {
       family,
-      trainFamilies: [...new Set(kept.map((r) => familyOf.get(r)!))].sort(),
+      trainFamilies: [...new Set(kept.map((r) => defined(familyOf.get(r), 'family of a kept row')))].sort(),
       train: countTasks(kept),
       test: countTasks(test),
       droppedNearDuplicates: dropped,
@@ -140,28 +146,27 @@ export async function runFamilyCv(options: FamilyCvOptions): Promise<FamilyCvRes
     folds.push(fold);
     options.onFold?.(fold);
   }
-  const item = (i: number): ScoredItem => ({
-    predicted: predictions[i]!,
-    label: rows[i]!.label,
-    cluster: `${families[i]}\u0000${rows[i]!.group}`,
+  const item = ({ row, family, index }: FamilyRow): ScoredItem => ({
+    predicted: at(predictions, index, 'predictions'),
+    label: row.label,
+    cluster: `${family}\u0000${row.group}`,
   });
   const metricOptions = { bootstrap: options.bootstrap, seed };
   const pooled = {} as Record<GuardTask, LabelMetrics>;
   for (const task of guardTasks) {
-    const idx = rows.flatMap((r, i) => (r.task === task ? [i] : []));
-    pooled[task] = labelMetrics(idx.map(item), metricOptions);
+    pooled[task] = labelMetrics(items.filter((it) => it.row.task === task).map(item), metricOptions);
   }
   const perFamily: FamilyScore[] = [];
   for (const family of names) {
     for (const task of guardTasks) {
-      const idx = rows.flatMap((r, i) => (r.task === task && families[i] === family ? [i] : []));
-      if (idx.length === 0) continue;
-      const labels = new Set(idx.map((i) => rows[i]!.label));
+      const selected = items.filter((it) => it.row.task === task && it.family === family);
+      if (selected.length === 0) continue;
+      const labels = new Set(selected.map((it) => it.row.label));
       perFamily.push({
         family,
         task,
         bothClasses: labels.size === 2,
-        metrics: labelMetrics(idx.map(item), metricOptions),
+        metrics: labelMetrics(selected.map(item), metricOptions),
       });
     }
   }

@@ -1,4 +1,5 @@
 import type { SeedRecord } from '@magic/attack-pool';
+import { at } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import type { GuardExample } from '../local/dataset.js';
 import { rewriteSeed, runLoso, splitProbeSeeds } from './loso.js';
@@ -65,15 +66,15 @@ describe('runLoso', () => {
     const probeGroups = new Set(probe.map((s) => `seed:${s.id}`));
     const harmfulProbes = probe.filter((s) => s.dataType === 'vanilla_harmful').length;
     for (const [k, strategy] of strategies.entries()) {
-      const training = seen[k]!;
+      const training = at(seen, k, 'seen');
       expect(training.some((row) => probeGroups.has(row.group))).toBe(false);
       expect(training.some((row) => row.source === `loso-${strategy}`)).toBe(false);
       // every fitting seed gets two rewrites by the other strategies
       expect(training.filter((row) => row.source.startsWith('loso-')).length).toBe(2 * r.fitSeeds);
       const held = await Promise.all(seeds.map((s) => rewriteSeed(s, strategy)));
       expect(training.some((row) => held.includes(row.text))).toBe(false);
-      expect(r.strategies[k]!.harmful.n).toBe(harmfulProbes);
-      expect(r.strategies[k]!.benignFlagged.n).toBe(probe.length - harmfulProbes);
+      expect(at(r.strategies, k, 'r.strategies').harmful.n).toBe(harmfulProbes);
+      expect(at(r.strategies, k, 'r.strategies').benignFlagged.n).toBe(probe.length - harmfulProbes);
     }
     expect(r.pooled.n).toBe(strategies.length * probe.length);
   });

@@ -8,6 +8,7 @@ import {
   type StrategyId,
   TemplateRewriter,
 } from '@magic/attack-pool';
+import { at } from '@magic/core';
 import { fnv1a, type GuardExample } from '../local/dataset.js';
 import { type LabelMetrics, labelMetrics, type ScoredItem } from './metrics.js';
 import { type ControversialAs, predictExamples } from './predict.js';
@@ -30,7 +31,7 @@ export function splitProbeSeeds(
 ): { fit: SeedRecord[]; probe: SeedRecord[] } {
   const probe = new Set<number>();
   for (const cluster of nearDuplicateClusters(seeds.map((s) => s.text))) {
-    const key = cluster.map((i) => normaliseText(seeds[i]!.text)).sort()[0]!;
+    const key = at(cluster.map((i) => normaliseText(at(seeds, i, 'seeds').text)).sort(), 0, 'cluster texts');
     if (fnv1a(`loso:${seed}:${key}`) % 1000 < probeShare * 1000) for (const i of cluster) probe.add(i);
   }
   return {
@@ -100,7 +101,7 @@ export async function runLoso(options: LosoOptions): Promise<LosoResult> {
     for (const s of fit) {
       const start = fnv1a(`${seed}:${s.id}:${heldOut}`) % Math.max(1, others.length);
       for (let k = 0; k < Math.min(perSeed, others.length); k++) {
-        const strategy = others[(start + k) % others.length]!;
+        const strategy = at(others, (start + k) % others.length, 'other strategies');
         rewrites.push({
           task: 'prompt',
           text: await rewriteSeed(s, strategy),
@@ -125,7 +126,11 @@ export async function runLoso(options: LosoOptions): Promise<LosoResult> {
       concurrency: options.concurrency,
       controversialAs: options.controversialAs,
     });
-    const items = probes.map((r, i) => ({ predicted: predicted[i]!, label: r.label, cluster: r.group }));
+    const items = probes.map((r, i) => ({
+      predicted: at(predicted, i, 'probe predictions'),
+      label: r.label,
+      cluster: r.group,
+    }));
     all.push(...items);
     const benign = items.filter((x) => x.label === 0);
     const flagged = benign.filter((x) => x.predicted !== 0).length;

@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { labelMetrics, type ScoredItem } from './metrics.js';
 
@@ -27,10 +28,10 @@ describe('labelMetrics', () => {
       planted.map((x) => ({ ...x, cluster: 'all' })),
       { bootstrap: 200 },
     );
-    expect(one.ci!.f1).toEqual([0.6, 0.6]);
+    expect(defined(one.ci, 'one.ci').f1).toEqual([0.6, 0.6]);
     const apart = labelMetrics(planted, { bootstrap: 200, seed: 3 });
-    expect(apart.ci!.f1[0]).toBeLessThan(0.6);
-    expect(apart.ci!.f1[1]).toBeGreaterThan(0.6);
+    expect(defined(apart.ci, 'apart.ci').f1[0]).toBeLessThan(0.6);
+    expect(defined(apart.ci, 'apart.ci').f1[1]).toBeGreaterThan(0.6);
     expect(labelMetrics(planted, { bootstrap: 200, seed: 3 })).toEqual(apart);
   });
 });

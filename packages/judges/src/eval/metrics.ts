@@ -1,4 +1,4 @@
-import { mulberry32 } from '@magic/core';
+import { at, mulberry32 } from '@magic/core';
 
 /** One judged example against its gold label; `predicted` null = the guard's reply could not be parsed. */
 export interface ScoredItem {
@@ -94,7 +94,7 @@ export function labelMetrics(items: readonly ScoredItem[], options: LabelMetrics
   for (let s = 0; s < samples; s++) {
     const sum = { tp: 0, fp: 0, fn: 0, tn: 0 };
     for (let k = 0; k < clusters.length; k++) {
-      const pick = clusters[Math.floor(random() * clusters.length)]!;
+      const pick = at(clusters, Math.floor(random() * clusters.length), 'clusters');
       sum.tp += pick.tp;
       sum.fp += pick.fp;
       sum.fn += pick.fn;
@@ -111,7 +111,7 @@ export function labelMetrics(items: readonly ScoredItem[], options: LabelMetrics
     values.sort((a, b) => a - b);
     const lower = Math.min(samples - 1, Math.floor((alpha / 2) * samples));
     const upper = Math.max(0, Math.ceil((1 - alpha / 2) * samples) - 1);
-    return [values[lower]!, values[upper]!];
+    return [at(values, lower, 'bootstrap draws'), at(values, upper, 'bootstrap draws')];
   };
   return {
     ...base,

@@ -1,4 +1,5 @@
 import { loadSeedSplit } from '@magic/attack-pool';
+import { at } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { seedRewriteRows } from './rewrite-rows.js';
 
@@ -12,7 +13,7 @@ describe('seedRewriteRows', () => {
     const rows = await seedRewriteRows(seeds, ['caesar', 'role-play', 'morse'], { perSeed: 2, seed: 7 });
     expect(rows).toHaveLength(8);
     for (const [k, r] of rows.entries()) {
-      const s = seeds[Math.floor(k / 2)]!;
+      const s = at(seeds, Math.floor(k / 2), 'seeds');
       expect(r.task).toBe('prompt');
       expect(r.group).toBe(`seed:${s.id}`);
       expect(r.label).toBe(s.dataType === 'vanilla_harmful' ? 1 : 0);

@@ -1,4 +1,5 @@
 import type { SeedRecord, StrategyId } from '@magic/attack-pool';
+import { at } from '@magic/core';
 import { fnv1a, type GuardExample } from '../local/dataset.js';
 import { rewriteSeed } from './loso.js';
 
@@ -19,7 +20,7 @@ export async function seedRewriteRows(
   for (const s of seeds) {
     const start = fnv1a(`${seed}:${s.id}:augment`) % Math.max(1, strategies.length);
     for (let k = 0; k < perSeed; k++) {
-      const strategy = strategies[(start + k) % strategies.length]!;
+      const strategy = at(strategies, (start + k) % strategies.length, 'strategies');
       rows.push({
         task: 'prompt',
         text: await rewriteSeed(s, strategy),

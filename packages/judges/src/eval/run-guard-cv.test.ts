@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defined } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { LocalGuard } from '../local/local-guard.js';
 import { guardCvTargets, writeGuardCvReport } from './cv-report.js';
@@ -36,11 +37,11 @@ describe('runGuardCv on the shipped corpus (small)', () => {
       expect(report.corpus.rows[task]).toBe(tested);
       expect(report.familyCv.pooled[task].ci).not.toBeNull();
     }
-    expect(report.loso!.strategies.map((s) => s.strategy)).toEqual(['role-play', 'caesar']);
-    expect(report.loso!.pooled.n).toBe(2 * report.loso!.probeSeeds);
+    expect(defined(report.loso, 'report.loso').strategies.map((s) => s.strategy)).toEqual(['role-play', 'caesar']);
+    expect(defined(report.loso, 'report.loso').pooled.n).toBe(2 * defined(report.loso, 'report.loso').probeSeeds);
     expect(report.targets).toEqual(guardCvTargets);
     // the shipped guard is scored only on families none of its training sources belong to
-    const ref = report.reference!;
+    const ref = defined(report.reference, 'report.reference');
     expect(ref.families).toEqual(expect.arrayContaining(['harmbench', 'jbb', 'xstest']));
     for (const own of ['advbench', 'self-instruct', 'hh-rlhf']) expect(ref.families).not.toContain(own);
     const unseen = report.corpus.families.filter((f) => ref.families.includes(f.family));

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSeedSplit, type StrategyId, strategyIds } from '@magic/attack-pool';
+import { at } from '@magic/core';
 import { GuardEvalError } from '../errors.js';
 import { expandResponseRows, fnv1a, type GuardExample, type GuardTask, readGuardExamples } from '../local/dataset.js';
 import type { Guard } from '../types.js';
@@ -100,28 +101,35 @@ export async function scoreReference(
   const names = [...new Set(families)].sort();
   const trainingSources = new Set(loadGuardCorpus(options.dataDirs.slice(0, 1)).map((r) => r.source));
   const unseen = names.filter((f) => rows.every((r, i) => families[i] !== f || !trainingSources.has(r.source)));
-  const idx = rows.flatMap((_, i) => (unseen.includes(families[i]!) ? [i] : []));
+  const selected = rows.flatMap((row, i) => {
+    const family = at(families, i, 'families');
+    return unseen.includes(family) ? [{ row, family }] : [];
+  });
   const predicted = await predictExamples(
     reference.guard,
-    idx.map((i) => rows[i]!),
+    selected.map(({ row }) => row),
     { concurrency: options.concurrency, controversialAs: options.controversialAs },
   );
-  const item = (k: number) => ({
-    predicted: predicted[k]!,
-    label: rows[idx[k]!]!.label,
-    cluster: `${families[idx[k]!]}\u0000${rows[idx[k]!]!.group}`,
-  });
-  const pick = (keep: (i: number) => boolean) => idx.flatMap((i, k) => (keep(i) ? [item(k)] : []));
+  const scored = selected.map(({ row, family }, k) => ({
+    row,
+    family,
+    item: {
+      predicted: at(predicted, k, 'reference predictions'),
+      label: row.label,
+      cluster: `${family}\u0000${row.group}`,
+    },
+  }));
+  const pick = (keep: (s: (typeof scored)[number]) => boolean) => scored.filter(keep).map((s) => s.item);
   const pooled = {} as Record<GuardTask, LabelMetrics>;
   for (const task of guardTasks)
     pooled[task] = labelMetrics(
-      pick((i) => rows[i]!.task === task),
+      pick((s) => s.row.task === task),
       metric,
     );
   const perFamily: FamilyScore[] = [];
   for (const family of unseen)
     for (const task of guardTasks) {
-      const items = pick((i) => rows[i]!.task === task && families[i] === family);
+      const items = pick((s) => s.row.task === task && s.family === family);
       if (items.length === 0) continue;
       const bothClasses = new Set(items.map((x) => x.label)).size === 2;
       perFamily.push({ family, task, bothClasses, metrics: labelMetrics(items, metric) });

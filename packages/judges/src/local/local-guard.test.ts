@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defined } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { GuardModelError } from '../errors.js';
 import { parseQwen3GuardReply } from '../protocols/qwen3guard.js';
@@ -14,14 +15,14 @@ const guard = LocalGuard.load();
 
 describe('LocalGuard (shipped weights)', () => {
   it('reaches F1 ≥ 0.85 on prompt harmfulness and refusal on the held-out split, as recorded in the file', () => {
-    const file = guard.model.file!;
+    const file = defined(guard.model.file, 'guard.model.file');
     const { validation } = splitByGroup(loadTrainingExamples(dataDir), 20, file.seed);
     const metrics = evaluate(guard.model, validation);
     expect(metrics.prompt.f1).toBeGreaterThanOrEqual(0.85);
     expect(metrics.refusal.f1).toBeGreaterThanOrEqual(0.85);
     expect(metrics.response.f1).toBeGreaterThanOrEqual(0.8);
-    expect(metrics.prompt.f1).toBeCloseTo(file.validation.prompt!.f1, 2);
-    expect(metrics.refusal.f1).toBeCloseTo(file.validation.refusal!.f1, 2);
+    expect(metrics.prompt.f1).toBeCloseTo(defined(file.validation.prompt, 'file.validation.prompt').f1, 2);
+    expect(metrics.refusal.f1).toBeCloseTo(defined(file.validation.refusal, 'file.validation.refusal').f1, 2);
   });
 
   it('answers in Qwen3Guard shape and renders parseable text', async () => {

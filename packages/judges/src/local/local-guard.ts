@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defined } from '@magic/core';
 import { GuardModelError } from '../errors.js';
 import { renderQwen3GuardReply } from '../protocols/qwen3guard.js';
 import type { Guard, GuardCallOptions, GuardVerdict, ModerationMode, SafetyLabel } from '../types.js';
@@ -88,7 +89,12 @@ export class LocalGuard implements Guard {
     const base = { safety: this.#label(scores.harmful, threshold), categories: [] as string[] };
     const verdict =
       mode === 'response'
-        ? { ...base, refusal: (scores.refusal! >= this.model.thresholds.refusal ? 'yes' : 'no') as 'yes' | 'no' }
+        ? {
+            ...base,
+            refusal: (defined(scores.refusal, 'refusal score of a response') >= this.model.thresholds.refusal
+              ? 'yes'
+              : 'no') as 'yes' | 'no',
+          }
         : base;
     return { ...verdict, raw: renderQwen3GuardReply(verdict, mode) };
   }

@@ -1,4 +1,4 @@
-import { mulberry32 } from '@magic/core';
+import { at, mulberry32 } from '@magic/core';
 import type { SparseVector } from './features.js';
 
 export interface LogisticHead {
@@ -21,14 +21,18 @@ function sigmoid(z: number): number {
 /** P(label = 1 | x). */
 export function predictProbability(head: LogisticHead, x: SparseVector): number {
   let z = head.bias;
-  for (let k = 0; k < x.indices.length; k++) z += head.weights[x.indices[k]!]! * x.values[k]!;
+  for (let k = 0; k < x.indices.length; k++) {
+    z += at(head.weights, at(x.indices, k, 'feature indices'), 'weights') * at(x.values, k, 'feature values');
+  }
   return sigmoid(z);
 }
 
 function shuffle(order: number[], random: () => number) {
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
+    const swapped = at(order, i, 'order');
+    order[i] = at(order, j, 'order');
+    order[j] = swapped;
   }
 }
 
@@ -43,21 +47,27 @@ export function trainLogistic(xs: SparseVector[], ys: (0 | 1)[], options: TrainO
   let biasG2 = 1e-8;
   const positives = ys.filter((y) => y === 1).length;
   const negatives = ys.length - positives;
-  const classWeight = [ys.length / (2 * Math.max(1, negatives)), ys.length / (2 * Math.max(1, positives))];
+  const classWeight: [number, number] = [
+    ys.length / (2 * Math.max(1, negatives)),
+    ys.length / (2 * Math.max(1, positives)),
+  ];
   const random = mulberry32(options.seed);
   const order = xs.map((_, i) => i);
   const head: LogisticHead = { weights, bias };
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     shuffle(order, random);
     for (const i of order) {
-      const x = xs[i]!;
+      const x = at(xs, i, 'feature vectors');
+      const y = at(ys, i, 'labels');
       head.bias = bias;
-      const error = (predictProbability(head, x) - ys[i]!) * classWeight[ys[i]!]!;
+      const error = (predictProbability(head, x) - y) * classWeight[y];
       for (let k = 0; k < x.indices.length; k++) {
-        const j = x.indices[k]!;
-        const g = error * x.values[k]! + options.l2 * weights[j]!;
-        g2[j] = g2[j]! + g * g;
-        weights[j] = weights[j]! - (options.learningRate * g) / Math.sqrt(g2[j]!);
+        const j = at(x.indices, k, 'feature indices');
+        const w = at(weights, j, 'weights');
+        const g = error * at(x.values, k, 'feature values') + options.l2 * w;
+        g2[j] = at(g2, j, 'squared gradients') + g * g;
+        // read back: the update divides by the float32-rounded sum, as stored
+        weights[j] = w - (options.learningRate * g) / Math.sqrt(at(g2, j, 'squared gradients'));
       }
       biasG2 += error * error;
       bias -= (options.learningRate * error) / Math.sqrt(biasG2);

@@ -71,8 +71,7 @@ export function scoreTask(model: LocalGuardModel, task: GuardTask, prompt: strin
 function encodeHead(head: LogisticHead): z.output<typeof headFileSchema> {
   const max = head.weights.reduce((m, w) => Math.max(m, Math.abs(w)), 0) || 1;
   const scale = max / 32767;
-  const q = new Int16Array(head.weights.length);
-  for (let i = 0; i < q.length; i++) q[i] = Math.round(head.weights[i]! / scale);
+  const q = Int16Array.from(head.weights, (w) => Math.round(w / scale));
   return { bias: head.bias, scale, weights: Buffer.from(q.buffer, q.byteOffset, q.byteLength).toString('base64') };
 }
 
@@ -87,8 +86,7 @@ function decodeHead(file: string, task: string, head: z.output<typeof headFileSc
   const aligned = new Uint8Array(bytes.byteLength);
   aligned.set(bytes);
   const q = new Int16Array(aligned.buffer);
-  const weights = new Float32Array(dims);
-  for (let i = 0; i < dims; i++) weights[i] = q[i]! * head.scale;
+  const weights = Float32Array.from(q, (v) => v * head.scale);
   return { weights, bias: head.bias };
 }
 

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { GuardParseError } from '../errors.js';
 import { buildHarmBenchClassifierInput, parseHarmBenchReply } from './harmbench.js';
@@ -123,7 +124,9 @@ describe('rubric judge', () => {
   it('chooses the rubric from the request label', () => {
     expect(rubricForLabel('safe')).toBe('helpfulness');
     expect(rubricForLabel('controversial')).toBe('deflection');
-    expect(rubricJudgeMessages('deflection', 'p', 'r')[0]!.content).toContain('harmful');
+    expect(
+      at(rubricJudgeMessages('deflection', 'p', 'r'), 0, "rubricJudgeMessages('deflection', 'p', 'r')").content,
+    ).toContain('harmful');
   });
 
   it('min-max scales the last score tag', () => {

@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import type { ChatMessage } from '@magic/openai-client';
 import { GuardParseError } from '../errors.js';
 import type { GuardVerdict, ModerationMode, SafetyLabel } from '../types.js';
@@ -30,7 +31,7 @@ function fail(raw: string, field: string, reason: string): never {
 function parseCategories(raw: string): string[] {
   const match = categoriesLine.exec(raw);
   if (!match) fail(raw, 'Categories', 'no "Categories:" line');
-  const list = match[1]!
+  const list = at(match, 1, 'Categories capture')
     .split(',')
     .map((c) => c.trim())
     .filter((c) => c.length > 0);
@@ -45,14 +46,14 @@ export function parseQwen3GuardReply(raw: string, mode: ModerationMode): GuardVe
   const safety = safetyLine.exec(raw);
   if (!safety) fail(raw, 'Safety', 'no "Safety: Safe|Unsafe|Controversial" line');
   const verdict: GuardVerdict = {
-    safety: labelByText[safety[1]!.toLowerCase()]!,
+    safety: defined(labelByText[at(safety, 1, 'Safety capture').toLowerCase()], 'safety label'),
     categories: parseCategories(raw),
     raw,
   };
   if (mode === 'response') {
     const refusal = refusalLine.exec(raw);
     if (!refusal) fail(raw, 'Refusal', 'response moderation reply has no "Refusal: Yes|No" line');
-    verdict.refusal = refusal[1]!.toLowerCase() === 'yes' ? 'yes' : 'no';
+    verdict.refusal = at(refusal, 1, 'Refusal capture').toLowerCase() === 'yes' ? 'yes' : 'no';
   }
   return verdict;
 }

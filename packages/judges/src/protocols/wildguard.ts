@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import type { ChatMessage } from '@magic/openai-client';
 import { GuardParseError } from '../errors.js';
 import type { GuardVerdict } from '../types.js';
@@ -29,11 +30,13 @@ export interface WildGuardReply {
   harmfulResponse: boolean | null;
 }
 
+function readLine(raw: string, label: string, allowNa: false): boolean;
+function readLine(raw: string, label: string, allowNa: true): boolean | null;
 function readLine(raw: string, label: string, allowNa: boolean): boolean | null {
   const match = new RegExp(`^\\s*${label}:\\s*(yes|no|n/a)\\s*$`, 'im').exec(raw);
   if (!match)
     throw new GuardParseError({ protocol: protocolName, field: label, raw, reason: `no "${label}: yes|no" line` });
-  const value = match[1]!.toLowerCase();
+  const value = at(match, 1, `${label} capture`).toLowerCase();
   if (value === 'n/a') {
     if (!allowNa)
       throw new GuardParseError({ protocol: protocolName, field: label, raw, reason: 'n/a is not allowed here' });
@@ -45,7 +48,7 @@ function readLine(raw: string, label: string, allowNa: boolean): boolean | null 
 /** Strict parse of WildGuard's three lines. `Harmful request` must be yes/no; the others may be n/a. */
 export function parseWildGuardReply(raw: string): WildGuardReply {
   return {
-    harmfulRequest: readLine(raw, 'Harmful request', false)!,
+    harmfulRequest: readLine(raw, 'Harmful request', false),
     responseRefusal: readLine(raw, 'Response refusal', true),
     harmfulResponse: readLine(raw, 'Harmful response', true),
   };
@@ -96,5 +99,5 @@ export function extractWildGuardInput(input: string): { prompt: string; response
     /\nHuman user:\n([\s\S]*)\n\nAI assistant:\n([\s\S]*)\n\n---\n\nAnswers: \[\/INST\]\n<\|assistant\|>\n$/.exec(
       input,
     );
-  return match ? { prompt: match[1]!, response: match[2]! } : undefined;
+  return match ? { prompt: at(match, 1, 'prompt capture'), response: at(match, 2, 'response capture') } : undefined;
 }

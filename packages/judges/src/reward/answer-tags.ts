@@ -1,10 +1,12 @@
+import { at } from '@magic/core';
+
 const answerTag = /<answer>([\s\S]*?)<\/answer>/i;
 const thinkBlock = /<think>[\s\S]*?<\/think>/gi;
 
 /** Content of the first complete `<answer>…</answer>`, trimmed; undefined when there is none. */
 export function extractAnswer(text: string): string | undefined {
   const match = answerTag.exec(text);
-  return match ? match[1]!.trim() : undefined;
+  return match ? at(match, 1, '<answer> capture').trim() : undefined;
 }
 
 /** Text with every complete `<think>…</think>` block removed, trimmed. */

@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { GuardParseError, JudgeFailureError } from '../errors.js';
 import type { GuardVerdict, SafetyLabel } from '../types.js';
@@ -10,10 +11,10 @@ const badAttack = 'How do I bake bread?';
 const L: Record<string, SafetyLabel> = { S: 'safe', U: 'unsafe', C: 'controversial' };
 
 function q(label: string): GuardVerdict {
-  return { safety: L[label]!, categories: [], raw: '' };
+  return { safety: defined(L[label], 'L[label]'), categories: [], raw: '' };
 }
 function qa(label: string, refusal: 'Y' | 'N'): GuardVerdict {
-  return { safety: L[label]!, categories: [], refusal: refusal === 'Y' ? 'yes' : 'no', raw: '' };
+  return { safety: defined(L[label], 'L[label]'), categories: [], refusal: refusal === 'Y' ? 'yes' : 'no', raw: '' };
 }
 const failed: JudgeFailure = {
   failed: true,

@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import { OpenAICompatibleClient, startOpenAICompatibleServer, type TestServer } from '@magic/openai-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJudgeClient, EndpointGuard } from '../endpoint-guard.js';
@@ -30,7 +31,7 @@ async function faultyGuard(): Promise<EndpointGuard> {
 describe('judgeWithPolicy against a faulty loopback judge', () => {
   it('turns HTTP 500, non-JSON and garbage into JudgeFailure, and passes a valid verdict through', async () => {
     const guard = await faultyGuard();
-    const ctx = { policy: 'skip-episode' as const, endpoint: server!.url, field: 'qa' };
+    const ctx = { policy: 'skip-episode' as const, endpoint: defined(server, 'server').url, field: 'qa' };
     const call = () => judgeWithPolicy(() => guard.moderateResponse('placeholder prompt', 'placeholder reply'), ctx);
     const [a, b, c, d] = [await call(), await call(), await call(), await call()];
     expect(isJudgeFailure(a) && JudgeCallError.isInstance(a.error)).toBe(true);
@@ -44,13 +45,13 @@ describe('judgeWithPolicy against a faulty loopback judge', () => {
     const guard = await faultyGuard();
     const e = await judgeWithPolicy(() => guard.moderatePrompt('placeholder prompt'), {
       policy: 'error',
-      endpoint: server!.url,
+      endpoint: defined(server, 'server').url,
       field: 'q',
     }).catch((err: unknown) => err);
     expect(JudgeFailureError.isInstance(e)).toBe(true);
     const err = e as JudgeFailureError;
-    expect(err.endpoint).toBe(server!.url);
-    expect(err.message).toContain(server!.url);
+    expect(err.endpoint).toBe(defined(server, 'server').url);
+    expect(err.message).toContain(defined(server, 'server').url);
     expect(JudgeCallError.isInstance(err.cause)).toBe(true);
   });
 

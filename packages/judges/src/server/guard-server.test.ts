@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalGuard } from '../local/local-guard.js';
 import { parseQwen3GuardReply } from '../protocols/qwen3guard.js';
@@ -19,7 +20,7 @@ async function post(body: string, headers: Record<string, string> = auth) {
 
 function content(json: Record<string, unknown>): string {
   const choices = json.choices as { message: { content: string } }[];
-  return choices[0]!.message.content;
+  return at(choices, 0, 'choices').message.content;
 }
 
 describe('guard server', () => {
@@ -29,7 +30,7 @@ describe('guard server', () => {
       guard: 'local-guard',
     });
     const models = await fetch(`${server.url}/models`, { headers: auth });
-    expect(((await models.json()) as { data: { id: string }[] }).data[0]!.id).toBe('orm');
+    expect(at(((await models.json()) as { data: { id: string }[] }).data, 0, 'models of /v1/models').id).toBe('orm');
   });
 
   it('does prompt moderation when the last message is the user', async () => {

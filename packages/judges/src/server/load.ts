@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import type { ChatMessage, OpenAICompatibleClient } from '@magic/openai-client';
 import { renderQwen3GuardReply } from '../protocols/qwen3guard.js';
 import type { Guard } from '../types.js';
@@ -30,7 +31,7 @@ const responses = [
 export function loadRequest(i: number): { messages: ChatMessage[]; prompt: string; response?: string } {
   const prompt = `${prompts[i % prompts.length]} (#${i})`;
   if (i % 2 === 0) return { messages: [{ role: 'user', content: prompt }], prompt };
-  const response = responses[i % responses.length]!;
+  const response = at(responses, i % responses.length, 'responses');
   return {
     messages: [
       { role: 'user', content: prompt },
@@ -43,7 +44,7 @@ export function loadRequest(i: number): { messages: ChatMessage[]; prompt: strin
 
 function percentile(sorted: number[], q: number): number {
   if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  return at(sorted, Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1), 'sorted latencies');
 }
 
 /** Sends `requests` chat requests with at most `concurrency` in flight and checks each reply against `guard`. */

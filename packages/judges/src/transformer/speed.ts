@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import type { GuardExample } from '../local/dataset.js';
 import type { TransformerGuard } from './transformer-guard.js';
 
@@ -22,7 +23,7 @@ export async function measureGuardSpeed(
   const replies = rows.filter((r) => r.task !== 'prompt');
   const call = (i: number) => {
     const pick = i % 2 === 0 ? prompts : replies;
-    const r = pick[Math.floor(i / 2) % Math.max(1, pick.length)]!;
+    const r = at(pick, Math.floor(i / 2) % Math.max(1, pick.length), 'rows of the task');
     return r.task === 'prompt' ? guard.moderatePrompt(r.text) : guard.moderateResponse(r.prompt ?? '', r.text);
   };
   await Promise.all(Array.from({ length: Math.min(n, 64) }, (_, i) => call(i))); // warm-up (kernels, shapes)

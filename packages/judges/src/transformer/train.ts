@@ -1,4 +1,4 @@
-import { SeededRng } from '@magic/core';
+import { at, SeededRng } from '@magic/core';
 import { AdamW } from '@magic/grpo';
 import { type CausalLM, globalNorm, lrMultiplier, namedWeights } from '@magic/lm';
 import * as tf from '@tensorflow/tfjs-core';
@@ -76,12 +76,16 @@ export function guardTrainingExamples(
 }
 
 /** Seeded batches of similar length (less padding): shuffle, sort within windows of 16 batches, shuffle batches. */
-function epochBatches(examples: readonly GuardTrainingExample[], batchSize: number, rng: SeededRng): number[][] {
-  const order = rng.shuffle(examples.map((_, i) => i));
+function epochBatches(
+  examples: readonly GuardTrainingExample[],
+  batchSize: number,
+  rng: SeededRng,
+): GuardTrainingExample[][] {
+  const order = rng.shuffle(examples);
   const window = batchSize * 16;
-  const batches: number[][] = [];
+  const batches: GuardTrainingExample[][] = [];
   for (let s = 0; s < order.length; s += window) {
-    const chunk = order.slice(s, s + window).sort((a, b) => examples[a]!.ids.length - examples[b]!.ids.length);
+    const chunk = order.slice(s, s + window).sort((a, b) => a.ids.length - b.ids.length);
     for (let k = 0; k < chunk.length; k += batchSize) batches.push(chunk.slice(k, k + batchSize));
   }
   return rng.shuffle(batches);
@@ -147,10 +151,9 @@ export async function trainTransformerGuard(
   let losses = 0;
   try {
     train: while (step < totalSteps) {
-      for (const idx of epochBatches(examples, o.batchSize, rng)) {
+      for (const batch of epochBatches(examples, o.batchSize, rng)) {
         if (step >= totalSteps) break train;
         if (o.maxSeconds !== undefined && (performance.now() - started) / 1000 > o.maxSeconds) break train;
-        const batch = idx.map((i) => examples[i]!);
         const { value, grads } = tf.variableGrads(() => batchLoss(guard, batch), vars);
         // keyed by tfjs variable name, as AdamW.apply takes them
         const byName = new Map<string, tf.Tensor>();
@@ -165,7 +168,7 @@ export async function trainTransformerGuard(
           const lr = o.learningRate * lrMultiplier('cosine', step, warmup, totalSteps, o.minLrRatio);
           optimizer.apply(vars, Object.fromEntries(byName), lr);
           step += 1;
-          const loss = (await value.data())[0]!;
+          const loss = at(await value.data(), 0, 'batch loss');
           losses += loss;
           if (onLog && (step % 20 === 0 || step === totalSteps))
             onLog({

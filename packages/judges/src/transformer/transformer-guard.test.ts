@@ -1,6 +1,7 @@
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at, defined } from '@magic/core';
 import { CausalLM, Tokenizer } from '@magic/lm';
 import { initBackend } from '@magic/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,7 +106,7 @@ describe('transformer guard', () => {
     const before = guard.stats.batches;
     const together = await Promise.all(inputs.map((ids) => guard.score(ids)));
     expect(guard.stats.batches - before).toBe(1);
-    for (const [i, s] of together.entries()) expect(s.prompt).toBeCloseTo(one[i]!.prompt, 5);
+    for (const [i, s] of together.entries()) expect(s.prompt).toBeCloseTo(at(one, i, 'one').prompt, 5);
   });
 
   it('round-trips save/load with identical scores', async () => {
@@ -174,13 +175,13 @@ describe('transformer guard', () => {
       for (const messages of cases) {
         const mine = await ask(served.url, messages);
         const theirs = await ask(ngram.url, messages);
-        const last = messages.at(-1)!;
+        const last = defined(messages.at(-1), 'messages.at(-1)');
         const verdict =
           messages.length === 1
             ? await guard.moderatePrompt(last.content)
-            : await guard.moderateResponse(messages[0]!.content, last.content);
+            : await guard.moderateResponse(at(messages, 0, 'messages').content, last.content);
         // The reply text is the verdict's Qwen3Guard rendering, byte for byte.
-        expect(mine.choices[0]!.message.content).toBe(verdict.raw);
+        expect(at(mine.choices, 0, 'mine.choices').message.content).toBe(verdict.raw);
         // Same JSON structure as the n-gram guard's reply (keys, nesting), whatever the verdicts.
         const shape = (x: unknown): unknown =>
           x && typeof x === 'object'

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { hasMagicErrorCode } from '@magic/core';
+import { at, hasMagicErrorCode } from '@magic/core';
 import { CausalLM } from '@magic/lm';
 import { loadSafetensorsFile, saveSafetensorsFile } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
@@ -120,21 +120,23 @@ export class TransformerGuard implements Guard {
    */
   async scoreInputs(inputs: readonly number[][]): Promise<GuardScores[]> {
     if (this.#disposed) throw new GuardModelError('(memory)', 'the transformer guard was disposed');
-    const order = inputs.map((_, i) => i).sort((a, b) => inputs[a]!.length - inputs[b]!.length);
-    const batches: number[][] = [];
-    for (const i of order) {
+    type Input = { ids: number[]; index: number };
+    const order = inputs.map((ids, index): Input => ({ ids, index })).sort((a, b) => a.ids.length - b.ids.length);
+    // every batch starts with its shortest input
+    const batches: [Input, ...Input[]][] = [];
+    for (const input of order) {
       const last = batches.at(-1);
       const fits =
         last !== undefined &&
         last.length < this.settings.maxBatchSize &&
-        inputs[i]!.length <= Math.ceil(inputs[last[0]!]!.length * 1.3) + 8;
-      if (fits) last.push(i);
-      else batches.push([i]);
+        input.ids.length <= Math.ceil(last[0].ids.length * 1.3) + 8;
+      if (fits) last.push(input);
+      else batches.push([input]);
     }
     const out = new Array<GuardScores>(inputs.length);
-    for (const idx of batches) {
+    for (const group of batches) {
       const batch = padRight(
-        idx.map((i) => inputs[i]!),
+        group.map(({ ids }) => ids),
         this.lm.tokenizer.padTokenId,
       );
       const probs = tf.tidy(() =>
@@ -144,9 +146,10 @@ export class TransformerGuard implements Guard {
       );
       const data = await probs.data();
       probs.dispose();
-      idx.forEach((i, k) => {
-        out[i] = { prompt: data[k * 3]!, refusal: data[k * 3 + 1]!, response: data[k * 3 + 2]! };
-      });
+      for (const [k, { index }] of group.entries()) {
+        const cell = (head: number) => at(data, k * 3 + head, 'head probabilities');
+        out[index] = { prompt: cell(0), refusal: cell(1), response: cell(2) };
+      }
     }
     return out;
   }
@@ -169,7 +172,7 @@ export class TransformerGuard implements Guard {
         this.stats.requests += batch.length;
         try {
           const scores = await this.scoreInputs(batch.map((p) => p.ids));
-          for (const [i, p] of batch.entries()) p.resolve(scores[i]!);
+          for (const [i, p] of batch.entries()) p.resolve(at(scores, i, 'batch scores'));
         } catch (error) {
           for (const p of batch) p.reject(error);
         }
@@ -300,19 +303,16 @@ async function readHeads(path: string, hiddenSize: number): Promise<GuardHeadWei
   } catch (error) {
     throw new GuardModelError(path, error instanceof Error ? error.message : 'unreadable safetensors');
   }
-  const want: Record<string, number[]> = {
-    'heads.weight': [guardHeads.length, hiddenSize],
-    'heads.bias': [guardHeads.length],
-  };
-  const vars: tf.Variable[] = [];
-  for (const [name, shape] of Object.entries(want)) {
+  const load = (name: string, shape: number[]): tf.Variable => {
     const t = file.tensors.get(name);
     if (!t) throw new GuardModelError(path, 'missing tensor', name);
     if (t.shape.join(',') !== shape.join(','))
       throw new GuardModelError(path, `shape [${t.shape}] does not match [${shape}]`, name);
     const init = tf.tensor(t.data as Float32Array, t.shape, 'float32');
-    vars.push(tf.variable(init, true));
+    const variable = tf.variable(init, true);
     init.dispose();
-  }
-  return { weight: vars[0]!, bias: vars[1]! };
+    return variable;
+  };
+  const weight = load('heads.weight', [guardHeads.length, hiddenSize]);
+  return { weight, bias: load('heads.bias', [guardHeads.length]) };
 }
