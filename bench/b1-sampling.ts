@@ -21,7 +21,7 @@ const args = parseBenchArgs(
   { batch: 64, prompt: 128, new: 128, submitBatch: 0 },
   'qwen2.5-0.5b',
 );
-const { batch, prompt, new: newTokens, submitBatch } = args.ints as Record<string, number>;
+const { batch, prompt, new: newTokens, submitBatch } = args.ints;
 const info = await initBackend({
   ...initBackendOptionsFromEnv(process.env),
   device: args.device,
@@ -30,8 +30,8 @@ const info = await initBackend({
 const submit = submitBatchSize(info.name, submitBatch);
 const lm = await loadBenchLm(args.preset);
 const vocab = Math.min(lm.config.vocabSize, lm.tokenizer.vocabSize);
-const prompts = Array.from({ length: batch! }, (_, i) => randomIds(prompt!, 0, vocab, i + 1));
-const opts = { maxNewTokens: newTokens!, temperature: 1, topP: 1, stopTokenIds: [], seed: 1 };
+const prompts = Array.from({ length: batch }, (_, i) => randomIds(prompt, 0, vocab, i + 1));
+const opts = { maxNewTokens: newTokens, temperature: 1, topP: 1, stopTokenIds: [], seed: 1 };
 
 let generated = 0;
 const times = await timeRuns(

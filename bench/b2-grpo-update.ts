@@ -12,6 +12,7 @@
 //                                   [--keepLogits 0|1: the head's backward reuses the forward logits (default 0)]
 //                                   [--chunkRows n: rows of logits per head chunk (default 0: even chunks of at
 //                                    most MAX_LOGITS_CHUNK = 2^27 logits)]
+import { defined } from '@magic/core';
 import { causalLmPolicy } from '@magic/game';
 import { type GrpoBatch, GrpoUpdater, type PolicyBatch } from '@magic/grpo';
 import { initBackend, initBackendOptionsFromEnv, releaseWebGpu } from '@magic/tensor';
@@ -46,8 +47,7 @@ const args = parseBenchArgs(
   },
   'qwen2.5-0.5b',
 );
-const { batch, seq, micro, submitBatch, profile, checkpoint, axpy, responseOnly, keepLogits, chunkRows } =
-  args.ints as Record<string, number>;
+const { batch, seq, micro, submitBatch, profile, checkpoint, axpy, responseOnly, keepLogits, chunkRows } = args.ints;
 const info = await initBackend({
   ...initBackendOptionsFromEnv(process.env),
   device: args.device,
@@ -58,7 +58,7 @@ const lm = await loadBenchLm(args.preset);
 const vocab = Math.min(lm.config.vocabSize, lm.tokenizer.vocabSize);
 lm.gradientCheckpointing = checkpoint === 1;
 lm.keepLogits = keepLogits === 1;
-if (chunkRows! > 0) lm.logitsChunkRows = chunkRows;
+if (chunkRows > 0) lm.logitsChunkRows = chunkRows;
 const lmPolicy = causalLmPolicy(lm);
 // --responseOnly 0: drop the updater's fromPosition, so every column goes through the vocabulary head
 const policy =
@@ -68,7 +68,10 @@ const policy =
         trainableVariables: lmPolicy.trainableVariables,
         computeLogProbs: (b: PolicyBatch) => lmPolicy.computeLogProbs({ ...b, fromPosition: undefined }),
         computeLogProbsAndEntropy: (b: PolicyBatch, o?: { entropyGrad?: boolean }) =>
-          lmPolicy.computeLogProbsAndEntropy!({ ...b, fromPosition: undefined }, o),
+          defined(lmPolicy.computeLogProbsAndEntropy, 'computeLogProbsAndEntropy of the LM policy')(
+            { ...b, fromPosition: undefined },
+            o,
+          ),
       };
 const groupSize = 4;
 // as the trainer's LmPlayer: the fused in-place AdamW, Σg² and in-place accumulation/clip of @magic/tensor
@@ -79,14 +82,14 @@ const updater = new GrpoUpdater(
     weightDecay: 0.01,
     gradClip: 1.0,
     ppoEpochs: 1,
-    ppoMiniBatchSize: batch! / groupSize,
-    ppoMicroBatchSize: micro!,
+    ppoMiniBatchSize: batch / groupSize,
+    ppoMicroBatchSize: micro,
   },
   { adamwUpdate: adamwStep, sumOfSquares, ...(axpy === 1 ? { axpyInPlace } : {}) },
 );
 
-const inputIds = Array.from({ length: batch! }, (_, i) => randomIds(seq!, 0, vocab, 1000 + i));
-const half = seq! / 2;
+const inputIds = Array.from({ length: batch }, (_, i) => randomIds(seq, 0, vocab, 1000 + i));
+const half = seq / 2;
 const base: GrpoBatch = {
   inputIds,
   attentionMask: inputIds.map((r) => r.map(() => 1)),
@@ -97,11 +100,11 @@ const base: GrpoBatch = {
 
 // Old log-probs once (no grad), in micro-batches, like the rollout's oldLogProbs stage.
 const oldLogProbs: number[][] = [];
-for (let s = 0; s < batch!; s += micro!) {
+for (let s = 0; s < batch; s += micro) {
   const lp = tf.tidy(() =>
     policy.computeLogProbs({
-      inputIds: tf.tensor2d(base.inputIds.slice(s, s + micro!), undefined, 'int32'),
-      attentionMask: tf.tensor2d(base.attentionMask.slice(s, s + micro!), undefined, 'int32'),
+      inputIds: tf.tensor2d(base.inputIds.slice(s, s + micro), undefined, 'int32'),
+      attentionMask: tf.tensor2d(base.attentionMask.slice(s, s + micro), undefined, 'int32'),
       fromPosition: responseOnly === 1 ? half : undefined,
     }),
   );
@@ -152,7 +155,7 @@ printResult({
   submitBatch: submit,
   runs: times.map((t) => Number(t.toFixed(3))),
   medianSeconds: Number(sec.toFixed(3)),
-  tokensPerSecond: Number(((batch! * seq!) / sec).toFixed(1)),
+  tokensPerSecond: Number(((batch * seq) / sec).toFixed(1)),
   loss: lastMetrics['actor/pgLoss'] ?? null,
   gradNorm: lastMetrics['actor/gradNorm'] ?? null,
   memory,

@@ -60,9 +60,9 @@ const runDir = mkdtempSync(join(tmpdir(), 'magic-b3-'));
 const config = resolveConfig(
   parseCliArgs([
     '--preset',
-    values.preset!,
+    values.preset,
     '--device',
-    values.device!,
+    values.device,
     '--run-dir',
     runDir,
     '--set',
@@ -73,7 +73,7 @@ const config = resolveConfig(
     'trainer.saveFreq=0',
     '--set',
     'phase1.sft.enable=false',
-    ...values.set!.flatMap((s) => ['--set', s]),
+    ...values.set.flatMap((s) => ['--set', s]),
   ]),
   process.env,
 );

@@ -21,7 +21,7 @@ export { median } from './lm-args.js';
 export function memoryReport(): Record<string, unknown> {
   const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number; numBytesAllocatedInGPU?: number };
   const gb = (n: number | undefined) => (n === undefined ? undefined : Number((n / 1e9).toFixed(3)));
-  const out: Record<string, unknown> = { numTensors: m.numTensors, tensorGB: gb(m.numBytes)! };
+  const out: Record<string, unknown> = { numTensors: m.numTensors, tensorGB: gb(m.numBytes) };
   const inGpu = gb(m.numBytesInGPU);
   const allocated = gb(m.numBytesAllocatedInGPU);
   if (inGpu !== undefined) out.gpuBytesInUseGB = inGpu;
@@ -122,8 +122,9 @@ export async function timeRuns(
   for (let r = 0; r < runs; r++) {
     const t = performance.now();
     await fn();
-    times.push((performance.now() - t) / 1000);
-    console.error(`${label}: run ${r + 1}/${runs} ${times[r]!.toFixed(3)} s`);
+    const seconds = (performance.now() - t) / 1000;
+    times.push(seconds);
+    console.error(`${label}: run ${r + 1}/${runs} ${seconds.toFixed(3)} s`);
   }
   return times;
 }

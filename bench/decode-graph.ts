@@ -6,6 +6,7 @@
 //   ahead2     step s enqueued before step s-2 is read (what generate does)
 // plus the host time spent enqueueing one step. One JSON line on stdout.
 //   npx tsx bench/decode-graph.ts [--preset qwen2.5-0.5b] [--device auto] [--batch 64] [--prompt 128] [--steps 64]
+import { defined } from '@magic/core';
 import { initBackend, initBackendOptionsFromEnv, releaseWebGpu } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { DecodeGraph } from '../packages/lm/src/decode-graph.js';
@@ -15,14 +16,14 @@ import { deviceFacts, loadBenchLm, median, printResult } from './bench-common.js
 import { parseBenchArgs, randomIds } from './lm-args.js';
 
 const args = parseBenchArgs(process.argv.slice(2), { batch: 64, prompt: 128, steps: 64 }, 'qwen2.5-0.5b');
-const { batch, prompt, steps } = args.ints as Record<string, number>;
+const { batch, prompt, steps } = args.ints;
 const info = await initBackend({ ...initBackendOptionsFromEnv(process.env), device: args.device });
 const lm = await loadBenchLm(args.preset);
 const cfg = lm.config;
 const vocab = Math.min(cfg.vocabSize, lm.tokenizer.vocabSize);
-const b = batch!;
-const p = prompt!;
-const n = steps!;
+const b = batch;
+const p = prompt;
+const n = steps;
 const keyMask = Array.from({ length: b }, () => Array(p).fill(1) as number[]);
 const prefill = tf.tidy(() => {
   const ids = tf.tensor2d(
@@ -36,7 +37,8 @@ const prefill = tf.tidy(() => {
     'int32',
   );
   const { cache } = forwardHidden(lm.weights, cfg, { ids, positions, bias: attentionBias(keyMask, p) }, true);
-  return [...cache!.k, ...cache!.v];
+  const { k, v } = defined(cache, 'prefill KV cache');
+  return [...k, ...v];
 });
 const layers = cfg.numHiddenLayers;
 const total = 1 + (args.runs + 1) * 4 * n;
@@ -79,17 +81,22 @@ async function pipelined(ahead: number): Promise<number> {
   await Promise.all(inFlight);
   return (performance.now() - t) / n;
 }
-const runs: Record<string, number[]> = { queued: [], sync: [], pipelined: [], ahead2: [] };
+const runs: Record<'queued' | 'sync' | 'pipelined' | 'ahead2', number[]> = {
+  queued: [],
+  sync: [],
+  pipelined: [],
+  ahead2: [],
+};
 for (let r = 0; r <= args.runs; r++) {
   const q = await queued();
   const s = await pipelined(0);
   const pl = await pipelined(1);
   const a2 = await pipelined(2);
   if (r === 0) continue; // warm-up
-  runs.queued!.push(q);
-  runs.sync!.push(s);
-  runs.pipelined!.push(pl);
-  runs.ahead2!.push(a2);
+  runs.queued.push(q);
+  runs.sync.push(s);
+  runs.pipelined.push(pl);
+  runs.ahead2.push(a2);
 }
 const ms = (xs: number[]) => Number(median(xs).toFixed(2));
 printResult({
@@ -99,13 +106,13 @@ printResult({
   shapes: { batch: b, promptTokens: p, steps: n, layers, vocab: cfg.vocabSize },
   dispatchesPerStep: graph.dispatches,
   msPerStep: {
-    queued: ms(runs.queued!),
-    sync: ms(runs.sync!),
-    pipelined: ms(runs.pipelined!),
-    ahead2: ms(runs.ahead2!),
+    queued: ms(runs.queued),
+    sync: ms(runs.sync),
+    pipelined: ms(runs.pipelined),
+    ahead2: ms(runs.ahead2),
   },
   hostMsPerEnqueue: ms(hostMs),
-  tokensPerSecondAhead2: Number(((b * 1000) / median(runs.ahead2!)).toFixed(1)),
+  tokensPerSecondAhead2: Number(((b * 1000) / median(runs.ahead2)).toFixed(1)),
 });
 graph.dispose();
 decoder.dispose();

@@ -5,6 +5,7 @@
 // calls synchronised once by reading back one element of the last output (a read-back waits for all
 // submitted work). Each line also gives the fused
 // output's agreement with the reference on the same backend (maxAbsErr; intMismatches for sampled ids).
+import { at, defined } from '@magic/core';
 import { type Device, initBackend, initBackendOptionsFromEnv, releaseWebGpu } from '@magic/tensor';
 import {
   decodeAttention,
@@ -54,12 +55,13 @@ async function timeOnce(fn: () => tf.Tensor | tf.Tensor[], iters: number): Promi
     probe?.dispose();
     probe = tf.tidy(() => {
       const out = fn();
-      const first = Array.isArray(out) ? out[0]! : out;
+      const first = Array.isArray(out) ? at(out, 0, 'first output') : out;
       return tf.slice(tf.reshape(first, [-1]), [0], [1]);
     });
   }
-  await probe!.data();
-  probe!.dispose();
+  const last = defined(probe, 'timed output');
+  await last.data();
+  last.dispose();
   return (performance.now() - t0) / iters;
 }
 
@@ -79,10 +81,10 @@ async function agreement(c: { fused: () => tf.Tensor | tf.Tensor[]; reference: (
   let maxAbsErr = 0;
   let intMismatches = 0;
   f.forEach((a, i) => {
-    const b = r[i]!;
-    for (let j = 0; j < a.length; j++) {
-      if (a instanceof Int32Array) intMismatches += a[j] === b[j] ? 0 : 1;
-      else maxAbsErr = Math.max(maxAbsErr, Math.abs(a[j]! - b[j]!));
+    const b = at(r, i, 'reference output');
+    for (const [j, aj] of a.entries()) {
+      if (a instanceof Int32Array) intMismatches += aj === b[j] ? 0 : 1;
+      else maxAbsErr = Math.max(maxAbsErr, Math.abs(aj - at(b, j, 'reference value')));
     }
   });
   return { maxAbsErr, intMismatches };

@@ -3,6 +3,7 @@
 // programs, e.g. magicAdamWParam), including dispatches made outside tfjs kernels (in-place AdamW, KV-cache
 // writes) that tf.profile does not see. Timing every dispatch ends a compute pass per dispatch, so the wall time
 // of a profiled run is not the benchmark's; the GPU times are.
+import { at } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 interface Timer {
@@ -39,7 +40,7 @@ export interface GpuProfile {
 function programName(program: Program): string {
   const cls = program.constructor.name;
   if (cls && cls !== 'Object') return cls;
-  return (program.shaderKey ?? 'unnamed').split('_')[0]!;
+  return at((program.shaderKey ?? 'unnamed').split('_'), 0, 'shader key prefix');
 }
 
 /** Runs `fn` with every dispatch timed on the GPU; rows sorted by GPU time, largest first. */
@@ -54,9 +55,9 @@ export async function profileGpu(fn: () => Promise<unknown>): Promise<GpuProfile
     const before = timers.length;
     const out = original.call(this, program, ...rest);
     // tfjs pushed one timer per dispatch, named by constructor; name it by program
-    for (let i = before; i < timers.length; i++) {
-      timers[i]!.name = programName(program);
-      timers[i]!.shape = `[${program.outputShape ?? []}]`;
+    for (const timer of timers.slice(before)) {
+      timer.name = programName(program);
+      timer.shape = `[${program.outputShape ?? []}]`;
     }
     return out;
   };

@@ -8,6 +8,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { at } from '@magic/core';
 import { BigramPolicy, type GrpoBatch, GrpoUpdater, mulberry32, type Policy } from '@magic/grpo';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
         ? { kind: values.policy, vocab, params: policy.trainableVariables.reduce((a, v) => a + v.size, 0) }
         : { kind: 'bigram-factored', vocab, hidden, params: vocab * hidden * 2 },
       medianSeconds: sorted[Math.floor(sorted.length / 2)],
-      tokensPerSecond: (batchSize * seq) / sorted[Math.floor(sorted.length / 2)]!,
+      tokensPerSecond: (batchSize * seq) / at(sorted, Math.floor(sorted.length / 2), 'median time'),
       runs: times,
       numTensors: tf.memory().numTensors,
     }),

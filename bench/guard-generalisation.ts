@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadSeedSplit, strategyIds } from '@magic/attack-pool';
+import { at } from '@magic/core';
 import {
   assignFamilies,
   capRowsPerFamily,
@@ -79,7 +80,7 @@ try {
     protocol: qwen3GuardProtocol,
     name: `magic-guard serve --guard ${guardName}`,
   });
-  const load = loadavg()[0]!;
+  const load = at(loadavg(), 0, '1-minute load average');
   const started = performance.now();
   const unseen = await scoreReference(
     { name: guardName, guard },

@@ -11,6 +11,7 @@
 import { appendFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { at } from '@magic/core';
 import { type Guard, LocalGuard, renderQwen3GuardReply, TransformerGuard } from '@magic/judges';
 import { type ChatMessage, OpenAICompatibleClient } from '@magic/openai-client';
 import { initBackend } from '@magic/tensor';
@@ -50,7 +51,7 @@ function text(seed: number, chars: number): string {
   const out: string[] = [];
   let n = 0;
   for (let i = 0; n < chars; i++) {
-    const w = words[(seed * 7 + i * 13) % words.length]!;
+    const w = at(words, (seed * 7 + i * 13) % words.length, 'word');
     out.push(w);
     n += w.length + 1;
   }
@@ -129,7 +130,7 @@ try {
       return { wall, mismatches, errors, p50: latencies[Math.floor(latencies.length / 2)] ?? 0 };
     };
     await run(Math.min(200, requests)); // warm-up
-    const load = loadavg()[0]!;
+    const load = at(loadavg(), 0, '1-minute load average');
     const r = await run(requests);
     const line = {
       workload: 'guard-serve',

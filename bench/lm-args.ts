@@ -1,15 +1,16 @@
 // Shared argument parsing for the benches (`--key value` flags; every flag takes a value).
+import { at } from '@magic/core';
 
 import { PRESETS, type Preset } from '@magic/lm';
 import { DEVICES, type Device, MATMUL_PRECISIONS, type MatmulPrecision } from '@magic/tensor';
 
-export interface BenchArgs {
+export interface BenchArgs<K extends string = string> {
   preset: Preset;
   device: Device;
   runs: number;
   /** initBackend's matmulPrecision (`--matmulPrecision f16`; default fp32). */
   matmulPrecision: MatmulPrecision;
-  ints: Record<string, number>;
+  ints: Record<K, number>;
 }
 
 /** The `[key, value]` pairs of `--key value` flags (key without the dashes). */
@@ -37,8 +38,13 @@ export function positiveIntFlag(key: string, value: string, allowZero = false): 
 }
 
 /** Parses `--preset P --device D --runs N --<name> <int>` with the given integer defaults. */
-export function parseBenchArgs(argv: string[], ints: Record<string, number>, preset: Preset = 'tiny'): BenchArgs {
-  const out: BenchArgs = { preset, device: 'auto', runs: 3, matmulPrecision: 'fp32', ints: { ...ints } };
+export function parseBenchArgs<K extends string>(
+  argv: string[],
+  ints: Record<K, number>,
+  preset: Preset = 'tiny',
+): BenchArgs<K> {
+  const out: BenchArgs<K> = { preset, device: 'auto', runs: 3, matmulPrecision: 'fp32', ints: { ...ints } };
+  const isIntKey = (key: string): key is K => key in ints;
   for (const [key, value] of flagPairs(argv)) {
     if (key === 'preset') {
       if (!PRESETS.includes(value as Preset)) throw new Error(`--preset must be one of ${PRESETS.join(', ')}`);
@@ -52,7 +58,7 @@ export function parseBenchArgs(argv: string[], ints: Record<string, number>, pre
         throw new Error(`--matmulPrecision must be one of ${MATMUL_PRECISIONS.join(', ')}`);
       }
       out.matmulPrecision = value as MatmulPrecision;
-    } else if (key in ints) {
+    } else if (isIntKey(key)) {
       out.ints[key] = Number.parseInt(value, 10);
     } else {
       throw new Error(
@@ -66,7 +72,8 @@ export function parseBenchArgs(argv: string[], ints: Record<string, number>, pre
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  const mid = at(s, m, 'sorted sample');
+  return s.length % 2 ? mid : (at(s, m - 1, 'sorted sample') + mid) / 2;
 }
 
 /** Deterministic pseudo-random token ids in [lo, hi). */

@@ -1,5 +1,6 @@
 // One SFT optimizer step: `tsx bench/lm-sft-step.ts --preset tiny --device wasm [--batch 64 --seq 256 --micro 64 --runs 3]`
 // (GPU: node scripts/device-bundle.mjs bench/lm-sft-step.ts .bundle/lm-sft-step.mjs). Prints one JSON line.
+import { defined } from '@magic/core';
 import { SftTrainer, type TokenizedExample } from '@magic/lm';
 import { initBackend, initBackendOptionsFromEnv, releaseWebGpu } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
@@ -7,7 +8,7 @@ import { loadBenchLm } from './bench-common.js';
 import { median, parseBenchArgs, randomIds } from './lm-args.js';
 
 const args = parseBenchArgs(process.argv.slice(2), { batch: 64, seq: 256, micro: 64 });
-const { batch, seq, micro } = args.ints as { batch: number; seq: number; micro: number };
+const { batch, seq, micro } = args.ints;
 if (batch % micro !== 0) throw new Error('--batch must be a multiple of --micro');
 const info = await initBackend({ ...initBackendOptionsFromEnv(process.env), device: args.device });
 const lm = await loadBenchLm(args.preset);
@@ -29,9 +30,10 @@ await trainer.trainTokenized(examples, { steps: 1 }); // warm-up
 for (let r = 0; r < args.runs; r++) {
   const t0 = performance.now();
   const [log] = await trainer.trainTokenized(examples, { steps: 1 });
-  times.push((performance.now() - t0) / 1000);
-  console.error(`run ${r + 1}/${args.runs}: ${times[r]!.toFixed(3)} s`);
-  losses.push(log!.loss);
+  const seconds = (performance.now() - t0) / 1000;
+  times.push(seconds);
+  console.error(`run ${r + 1}/${args.runs}: ${seconds.toFixed(3)} s`);
+  losses.push(defined(log, 'step log').loss);
 }
 const sec = median(times);
 console.log(

@@ -4,6 +4,7 @@
 //   npx tsx bench/loss-peak-memory.ts '{"withEntropy":true,"entropyGrad":false}'   (tokenLogProbs options, JSON)
 // Measured (2-core cpu machine, 4 x 256 rows): autodiff 7.63 GB, lean + entropy metric 2.20 GB (3.0 GB before the
 // per-chunk tidy of its forward), lean 1.66 GB.
+import { defined } from '@magic/core';
 
 import { initBackend, initBackendOptionsFromEnv } from '@magic/tensor';
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,7 +15,7 @@ const lm = randomQwen2({ hidden: 16, intermediate: 32, layers: 1, heads: 2, kvHe
 const B = 4,
   T = 257;
 const ids = Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, t) => ((b * 31 + t * 7) % 500) + 1));
-const opts = JSON.parse(process.argv[2]!);
+const opts = JSON.parse(defined(process.argv[2], 'tokenLogProbs options (JSON argument)'));
 const x = tf.tensor2d(ids, undefined, 'int32');
 const m = tf.onesLike(x);
 const t0 = performance.now();

@@ -7,6 +7,7 @@
 // (smoke runs on the software adapter). Tuning: `--sweep 1` adds one line per forced tile shape (fast kernel only),
 // (x chunk depth bk 8/16 x unrolled K loop or not; `--tiles a,b` only those tiles), `--tokens n` sets the rows of
 // the training shapes (default 4096 = one micro-batch of 16 x 256), `--splitTarget n` changes the workgroup count the tile choice and K split aim for (default 256).
+import { at } from '@magic/core';
 import { type Device, initBackend, initBackendOptionsFromEnv, releaseWebGpu } from '@magic/tensor';
 import {
   configureFastMatMul,
@@ -86,7 +87,7 @@ function parseArgs(argv: string[]) {
 
 async function maxAbsDiff(x: tf.Tensor, y: tf.Tensor): Promise<number> {
   const d = tf.tidy(() => tf.max(tf.abs(tf.sub(x, y))));
-  const v = (await d.data())[0]!;
+  const v = at(await d.data(), 0, 'max abs difference');
   d.dispose();
   return v;
 }
@@ -100,8 +101,8 @@ if (args.splitTarget > 0) configureFastMatMul({ splitTarget: args.splitTarget })
 for (const [m1, k1, n1, tA, tB, kind] of SHAPES) {
   if (args.only !== 'all' && args.only !== kind) continue;
   // training shapes: 4096 stands for the tokens of one micro-batch (--tokens)
-  const [m0, k0, n0] = [m1, k1, n1].map((x) => (kind === 'train' && x === 4096 ? args.tokens : x));
-  const [m, k, n] = [m0!, k0!, n0!].map((x) => Math.max(1, Math.round(x / args.scale))) as [number, number, number];
+  const size = (x: number) => Math.max(1, Math.round((kind === 'train' && x === 4096 ? args.tokens : x) / args.scale));
+  const [m, k, n] = [size(m1), size(k1), size(n1)];
   const a = tf.randomNormal(tA ? [k, m] : [m, k], 0, 1, 'float32', 1);
   const b = tf.randomNormal(tB ? [n, k] : [k, n], 0, 1, 'float32', 2);
   const fn = () => tf.matMul(a, b, tA, tB);

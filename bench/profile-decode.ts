@@ -10,12 +10,12 @@ import { parseBenchArgs, randomIds } from './lm-args.js';
 
 process.env.MAGIC_DECODE_GRAPH ??= '0';
 const args = parseBenchArgs(process.argv.slice(2), { batch: 64, prompt: 128, submitBatch: 0, top: 25 }, 'qwen2.5-0.5b');
-const { batch, prompt, submitBatch, top } = args.ints as Record<string, number>;
+const { batch, prompt, submitBatch, top } = args.ints;
 const info = await initBackend({ ...initBackendOptionsFromEnv(process.env), device: args.device });
 const submit = submitBatchSize(info.name, submitBatch);
 const lm = await loadBenchLm(args.preset);
 const vocab = Math.min(lm.config.vocabSize, lm.tokenizer.vocabSize);
-const prompts = Array.from({ length: batch! }, (_, i) => randomIds(prompt!, 0, vocab, i + 1));
+const prompts = Array.from({ length: batch }, (_, i) => randomIds(prompt, 0, vocab, i + 1));
 const gen = (n: number) => lm.generate(prompts, { maxNewTokens: n, temperature: 1, stopTokenIds: [], seed: 1 });
 
 await gen(2); // compile

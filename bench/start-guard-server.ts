@@ -1,7 +1,9 @@
 // `magic-guard serve --port 0` as a child process, for the benches that measure the guard as users run it.
+
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { at } from '@magic/core';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -17,7 +19,7 @@ export function startGuardServer(serveArgs: readonly string[]): Promise<{ url: s
     child.stdout.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
       const m = /serving (http:\/\/\S+)/.exec(buffer);
-      if (m) resolve({ url: m[1]!, stop: () => child.kill('SIGTERM') });
+      if (m) resolve({ url: at(m, 1, 'served URL'), stop: () => child.kill('SIGTERM') });
     });
     child.on('exit', (code) => reject(new Error(`magic-guard serve exited with ${code}`)));
   });

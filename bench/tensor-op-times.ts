@@ -1,4 +1,5 @@
 // Wall time of a tensor op on the current backend, for the GEMM benches.
+import { defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Mean ms of `iters` back-to-back calls of `fn`; one read-back of one element at the end waits for all of them. */
@@ -9,8 +10,9 @@ export async function timeOnce(fn: () => tf.Tensor, iters: number): Promise<numb
     probe?.dispose();
     probe = tf.tidy(() => tf.slice(tf.reshape(fn(), [-1]), [0], [1]));
   }
-  await probe!.data();
-  probe!.dispose();
+  const last = defined(probe, 'timed output');
+  await last.data();
+  last.dispose();
   return (performance.now() - start) / iters;
 }
 

@@ -9,6 +9,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { at } from '@magic/core';
 import { loadTrainingExamples, measureGuardSpeed, TransformerGuard } from '@magic/judges';
 import { initBackend } from '@magic/tensor';
 
@@ -26,7 +27,7 @@ const info = await initBackend({ device });
 const guard = await TransformerGuard.load(values['model-dir'], { maxBatchSize: Number(values.batch ?? 8) });
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const rows = loadTrainingExamples(join(root, 'packages/judges/data/guard-training'));
-const loadBefore = loadavg()[0]!;
+const loadBefore = at(loadavg(), 0, '1-minute load average');
 const speed = await measureGuardSpeed(guard, rows, Number(values.requests ?? 256));
 console.log(
   JSON.stringify({

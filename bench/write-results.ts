@@ -2,8 +2,10 @@
 // as bench/device-run.sh writes them to $OUT/results.jsonl). Ratios use the PyTorch peer of the SAME call
 // only; a call without a peer shows none.
 //   npx tsx bench/write-results.ts [bench/results/*.jsonl] > bench/RESULTS.md  (default: every file there)
+
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { at } from '@magic/core';
 import { parseMetricsJsonl } from './metrics-diff.js';
 
 type Line = Record<string, unknown>;
@@ -76,9 +78,11 @@ function tensorCoreRows(lines: readonly Line[]): string[] {
   const gemm = of('tc-gemm').filter((g) => typeof g.tflops === 'number' && typeof g.precision === 'string');
   const simt = Math.max(...gemm.filter((g) => g.precision === 'fp32').map((g) => g.tflops as number));
   for (const precision of [...new Set(gemm.map((g) => g.precision as string))]) {
-    const best = gemm
-      .filter((g) => g.precision === precision)
-      .sort((a, b) => (b.tflops as number) - (a.tflops as number))[0]!;
+    const best = at(
+      gemm.filter((g) => g.precision === precision).sort((a, b) => (b.tflops as number) - (a.tflops as number)),
+      0,
+      `best ${precision} GEMM`,
+    );
     rows.push(
       `| tensor cores: GEMM ${best.size}³ | ${precision} (${best.variant}, ${best.layout}) | ${fmt(best.tflops, 1)} TFLOP/s | ${precision === 'fp32' ? '1' : `${fmt((best.tflops as number) / simt, 2)}× this run's fp32 SIMT`} |`,
     );
@@ -132,10 +136,10 @@ function callSection(file: string): string {
           ['pytorch-eager', 'fp32 step time'],
           ['pytorch-eager-response-logits', 'fp32 response-logits step time'],
         ] as const
-      )
-        .map(([name, label]) => [peer('B2-grpo-update', 'fp32', name), label] as const)
-        .filter(([p]) => p)
-        .map(([p, label]) => `${fmt((l.medianSeconds as number) / (p!.medianSeconds as number), 2)}× ${label}`);
+      ).flatMap(([name, label]) => {
+        const p = peer('B2-grpo-update', 'fp32', name);
+        return p ? [`${fmt((l.medianSeconds as number) / (p.medianSeconds as number), 2)}× ${label}`] : [];
+      });
       const ratio = ratios.length ? ratios.join('; ') : '—';
       const mem = l.memory as Record<string, number> | undefined;
       rows.push(
@@ -227,10 +231,11 @@ function callSection(file: string): string {
   }
   for (const [shape, runs] of sweeps) {
     const sorted = [...runs].sort((a, b) => b.tflops - a.tflops);
-    const best = sorted[0]!;
-    const worst = sorted[sorted.length - 1]!;
+    const best = at(sorted, 0, 'fastest sweep run');
+    const worst = at(sorted, sorted.length - 1, 'slowest sweep run');
+    const median = at(sorted, Math.floor(sorted.length / 2), 'median sweep run');
     rows.push(
-      `| matmul sweep ${shape} | tiled GEMM, ${runs.length} forced variants | best ${fmt(best.tflops, 1)} TFLOP/s (${best.variant}), median ${fmt(sorted[Math.floor(sorted.length / 2)]!.tflops, 1)}, worst ${fmt(worst.tflops, 1)} (${worst.variant}) | — |`,
+      `| matmul sweep ${shape} | tiled GEMM, ${runs.length} forced variants | best ${fmt(best.tflops, 1)} TFLOP/s (${best.variant}), median ${fmt(median.tflops, 1)}, worst ${fmt(worst.tflops, 1)} (${worst.variant}) | — |`,
     );
   }
   rows.push(...tensorCoreRows(tcLines));

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at, defined } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { main } from '../apps/trainer/src/main.js';
 import { checkpointParamMass, readMetrics, TINY_E2E } from './e2e-helpers.js';
@@ -34,7 +35,10 @@ describe('magic-train tiny end to end', () => {
     ]);
     expect(out).toContain(`report: ${join(runDir, 'report.html')}`);
     const m = readMetrics(runDir);
-    const p1 = m.find((r) => r['phase'] === 'phase1')!;
+    const p1 = defined(
+      m.find((r) => r['phase'] === 'phase1'),
+      'phase1 record',
+    );
     expect(p1['sft/steps']).toBeGreaterThan(0);
     expect(p1['sft_defender/steps']).toBeGreaterThan(0);
     const steps = m.filter((r) => r['phase'] === 'phase2');
@@ -50,7 +54,7 @@ describe('magic-train tiny end to end', () => {
         expect(r[k], k).toBeTypeOf(scored > 0 ? 'number' : 'undefined');
       }
     }
-    expect(steps.at(-1)!['val/asr']).toBeTypeOf('number');
+    expect(defined(steps.at(-1), 'last step record')['val/asr']).toBeTypeOf('number');
     for (const k of [
       'val/harmful_adversarial/asr',
       'val/harmful_adversarial/asr_ci_low',
@@ -60,7 +64,7 @@ describe('magic-train tiny end to end', () => {
       'val/attacker/asr',
       'val/attacker/asr_ci_high',
     ]) {
-      expect(steps.at(-1)![k], k).toBeTypeOf('number');
+      expect(defined(steps.at(-1), 'last step record')[k], k).toBeTypeOf('number');
     }
     expect(out).toMatch(/validation @2: ASR .*attacker-side ASR/);
     expect(existsSync(join(runDir, 'report.html'))).toBe(true);
@@ -115,8 +119,8 @@ describe('magic-train tiny end to end', () => {
     const steps = readMetrics(runDir).filter((r) => r['phase'] === 'phase2');
     // R_harm mean >= -1 >= metricHigh: the defender hands over to the attacker after step 1
     expect(steps.map((r) => r['train/current_agent_name'])).toEqual(['defender', 'attacker']);
-    expect(steps[0]!['rollout/mean_num_turns']).toBe(2);
-    expect(steps[0]!['rollout/finish/reach_max_turn']).toBe(4);
+    expect(at(steps, 0, 'step record')['rollout/mean_num_turns']).toBe(2);
+    expect(at(steps, 0, 'step record')['rollout/finish/reach_max_turn']).toBe(4);
     expect(existsSync(join(runDir, 'checkpoints', 'global_step_2', 'trainer-state.json'))).toBe(true);
     expect(await checkpointParamMass(runDir, 2, 'attacker')).not.toBe(await checkpointParamMass(runDir, 0, 'attacker'));
   });

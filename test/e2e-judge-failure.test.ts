@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at, defined } from '@magic/core';
 import { createMagicGame, type GameConfig, JudgeOutageError, StageError } from '@magic/game';
 import { JudgeFailureError, renderQwen3GuardReply } from '@magic/judges';
 import { startOpenAICompatibleServer, type TestReply, type TestServer } from '@magic/openai-client';
@@ -36,7 +37,11 @@ async function faultyJudge(initial: Mode): Promise<{ server: TestServer; setMode
     );
   };
   const failing = (i: number): TestReply =>
-    [{ status: 500, json: { error: { message: 'boom' } } }, { text: '<html>not json' }, chat('garbled')][i % 3]!;
+    at(
+      [{ status: 500, json: { error: { message: 'boom' } } }, { text: '<html>not json' }, chat('garbled')],
+      i % 3,
+      'scripted reply',
+    );
   const server = await startOpenAICompatibleServer({
     handler: (req, i) => {
       if (mode === 'up') return valid(req, i);
@@ -94,7 +99,8 @@ describe('a faulty judge on loopback', () => {
     const game = await createMagicGame(config, { runDir });
     // step 1 mixed, step 2 the judge is down (a fully failed step), step 3 mixed, step 4 healthy
     const schedule: Record<number, Mode> = { 1: 'down', 2: 'mixed', 3: 'up' };
-    game.trainer.events.on('step-end', (e) => judge!.setMode(schedule[e.step] ?? 'up'));
+    const scheduled = judge;
+    game.trainer.events.on('step-end', (e) => scheduled.setMode(schedule[e.step] ?? 'up'));
     try {
       const summary = await game.run();
       expect(summary.steps).toBe(4);
@@ -119,13 +125,14 @@ describe('a faulty judge on loopback', () => {
       expect(r['rollout/skipped_episodes'], `step ${step}`).toBe(failed);
       // a skipped episode has no made-up score
       for (const b of buffer) {
-        b.status!.forEach((s, i) => {
+        defined(b.status, 'episode statuses').forEach((s, i) => {
           expect(s === 'judge_failed', `step ${step}`).toBe(b.score[i] === null);
         });
       }
-      const masked = buffer.filter(
-        (b) => b.status!.includes('judge_failed') && b.status!.filter((s) => s !== 'judge_failed').length < 2,
-      ).length;
+      const masked = buffer.filter((b) => {
+        const status = defined(b.status, 'episode statuses');
+        return status.includes('judge_failed') && status.filter((s) => s !== 'judge_failed').length < 2;
+      }).length;
       expect(r['rollout/masked_groups'], `step ${step}`).toBe(masked);
       skippedTotal += failed;
       maskedTotal += masked;
@@ -142,23 +149,31 @@ describe('a faulty judge on loopback', () => {
       'rollout/skipped_episodes': 4,
       'rollout/masked_groups': 2,
     });
-    expect(steps[1]!['train/skipped_update']).toBe(1);
+    expect(at(steps, 1, 'step record')['train/skipped_update']).toBe(1);
     // step 4 (healthy) is fully judged
     expect(steps[3]).toMatchObject({ 'reward/judged_episodes': 4, 'rollout/skipped_episodes': 0 });
     expect(skippedTotal).toBeGreaterThan(4);
     expect(maskedTotal).toBeGreaterThanOrEqual(2);
     // validation (val0 and step 2 ran while the judge failed) counts its failures and reports no fake rate
-    const val0 = records.find((r) => r['phase'] === 'val0')!;
+    const val0 = defined(
+      records.find((r) => r['phase'] === 'val0'),
+      'val0 record',
+    );
     expect(val0['val/judge_failures']).toBeGreaterThan(0);
     // step 2's validation ran with the judge down: every defender-side and attacker-side item failed
-    expect(steps[1]!['val/num_items']).toBeGreaterThan(0);
-    expect(steps[1]!['val/judge_failures']).toBe(steps[1]!['val/num_items']);
-    expect(steps[1]!['val/attacker/judge_failures']).toBe(steps[1]!['val/attacker/num']);
+    expect(at(steps, 1, 'step record')['val/num_items']).toBeGreaterThan(0);
+    expect(at(steps, 1, 'step record')['val/judge_failures']).toBe(at(steps, 1, 'step record')['val/num_items']);
+    expect(at(steps, 1, 'step record')['val/attacker/judge_failures']).toBe(
+      at(steps, 1, 'step record')['val/attacker/num'],
+    );
     expect(steps[1]).not.toHaveProperty('val/asr');
     // the report skips absent points instead of drawing them as 0, and renders
-    const asr = buildCharts(records)
-      .flatMap((c) => c.series)
-      .find((s) => s.name === 'train ASR (batch)')!;
+    const asr = defined(
+      buildCharts(records)
+        .flatMap((c) => c.series)
+        .find((s) => s.name === 'train ASR (batch)'),
+      'train ASR (batch)',
+    );
     expect(asr.points.map((p) => p.step)).not.toContain(2);
     writeRunReport(runDir, records, config, {});
     expect(readFileSync(join(runDir, 'report.png')).subarray(1, 4).toString()).toBe('PNG');
@@ -180,9 +195,8 @@ describe('a faulty judge on loopback', () => {
     await game.close();
     expect(StageError.isInstance(e) && e.step).toBe(2);
     const outage = causes(e).find(JudgeOutageError.isInstance);
-    expect(outage).toBeDefined();
-    expect(outage!.endpoint).toBe(judge.server.url);
-    expect(outage!.steps).toBe(2);
+    expect(defined(outage, 'JudgeOutageError cause').endpoint).toBe(judge.server.url);
+    expect(defined(outage, 'JudgeOutageError cause').steps).toBe(2);
     expect((e as Error).message).toContain(judge.server.url);
     // step 1 is on record, unjudged and without fake means
     const steps = readMetrics(runDir).filter((r) => r['phase'] === 'phase2');
@@ -233,8 +247,7 @@ describe('a faulty judge on loopback', () => {
     );
     await game.close();
     const failure = causes(e).find(JudgeFailureError.isInstance);
-    expect(failure).toBeDefined();
-    expect(failure!.message).toContain(judge.server.url);
+    expect(defined(failure, 'JudgeFailureError cause').message).toContain(judge.server.url);
     // at once: the first step never reached the record, no replay buffer was written
     expect(StageError.isInstance(e) && e.step).toBe(1);
     expect(readMetrics(runDir).filter((r) => r['phase'] === 'phase2')).toHaveLength(0);

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at } from '@magic/core';
 import { loadSafetensorsFile } from '@magic/tensor';
 import { describe, expect, it } from 'vitest';
 import { readMetrics, runTinyTrainer } from './e2e-helpers.js';
@@ -27,8 +28,8 @@ describe('magic-train tiny run with grpo.useKlLoss', () => {
     const steps = readMetrics(runDir).filter((r) => r['phase'] === 'phase2');
     expect(steps.map((r) => r['train/current_agent_name'])).toEqual(['defender', 'defender']);
     // step 1 starts at the reference (KL 0 on its first mini-batch); step 2 starts from moved weights
-    expect(steps[0]!['actor/klLoss']).toBeTypeOf('number');
-    expect(steps[1]!['actor/klLoss']).toBeGreaterThan(0);
+    expect(at(steps, 0, 'step record')['actor/klLoss']).toBeTypeOf('number');
+    expect(at(steps, 1, 'step record')['actor/klLoss']).toBeGreaterThan(0);
     const state = await loadSafetensorsFile(
       join(runDir, 'checkpoints', 'global_step_2', 'defender', 'train-state.safetensors'),
     );

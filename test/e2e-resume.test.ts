@@ -33,10 +33,10 @@ function start(args: string[]): {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => {
+  child.stdout.on('data', (d: Buffer) => {
     out += d.toString();
   });
-  child.stderr!.on('data', (d: Buffer) => {
+  child.stderr.on('data', (d: Buffer) => {
     out += d.toString();
   });
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

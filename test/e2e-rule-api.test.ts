@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at, defined } from '@magic/core';
 import { chatCompletionBody, startOpenAICompatibleServer } from '@magic/openai-client';
 import { describe, expect, it } from 'vitest';
 import { readMetrics, runTinyTrainer } from './e2e-helpers.js';
@@ -27,7 +28,10 @@ async function runWithJudge(score: number, overrides: string[], env: Record<stri
       env,
     );
     expect(code, `${err}\n${out}`).toBe(0);
-    const step = readMetrics(runDir).find((r) => r['phase'] === 'phase2')!;
+    const step = defined(
+      readMetrics(runDir).find((r) => r['phase'] === 'phase2'),
+      'phase2 record',
+    );
     return { step, requests: server.requests };
   } finally {
     await server.close();
@@ -46,10 +50,14 @@ describe("reward.safetyScoreMode 'rule_api' (SAFETY_SCORE_MODE=rule_api)", () =>
     expect(viaEnv.step['reward/response_harm']).toBeCloseTo(0.5, 6);
     // one rubric request per episode (2 seeds × n 2), the model from the config, the rubric chosen by label
     expect(viaEnv.requests.length).toBe(4);
-    const body = viaEnv.requests[0]!.json as { model: string; temperature: number; messages: { content: string }[] };
+    const body = at(viaEnv.requests, 0, 'judge request').json as {
+      model: string;
+      temperature: number;
+      messages: { content: string }[];
+    };
     expect(body.model).toBe('rubric-judge');
     expect(body.temperature).toBe(0);
-    expect(body.messages[0]!.content).toMatch(/acceptable to answer|asks for something harmful/);
+    expect(at(body.messages, 0, 'judge message').content).toMatch(/acceptable to answer|asks for something harmful/);
     // 0 on the default 0–10 scale: s = 0, R_harm = −1; set through the trainer config
     const viaConfig = await runWithJudge(0, ['reward.safetyScoreMode=rule_api', 'reward.rewardHarm=1']);
     expect(viaConfig.step['reward/rule_safety_score']).toBe(0);

@@ -5,6 +5,7 @@
 // corpus (not committed) is checked through its Bloom-filter manifest: a Bloom filter can only add false
 // positives (about 1e-5 per 8-gram), so the check can fail spuriously but never miss a real overlap.
 // The same method also keeps the validation-split seeds out of every training path.
+
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -23,6 +24,7 @@ import {
   readDataTexts,
   TrainingIndex,
 } from '@magic/attack-pool';
+import { defined } from '@magic/core';
 import { shippedAttackerPrompts, shippedAttackPool, shippedSeeds, shippedValidationSeeds } from '@magic/game';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -189,7 +191,10 @@ describe('no evaluation text in any training path', () => {
     // near-duplicate seeds share a split (clusterSeedSplits), so no validation seed leaks
     expect(hitSeeds, describeHits(report)).toEqual([]);
     // the check is live: a validation seed added to the training side is found
-    const planted = [...valTexts.keys()].find((t) => t.split(' ').length >= 10)!;
+    const planted = defined(
+      [...valTexts.keys()].find((t) => t.split(' ').length >= 10),
+      'a validation text of 10+ words',
+    );
     expect(findOverlap(valTexts, new TrainingIndex().addTexts([`intro ${planted}`])).hits.length).toBe(1);
   });
 

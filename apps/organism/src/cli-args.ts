@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { OrganismUsageError } from './errors.js';
 
 /** `--name value` / `--flag` parsing; unknown options are usage errors. */
@@ -7,7 +8,7 @@ export function parseArgs(
 ): Record<string, string | boolean> {
   const out: Record<string, string | boolean> = {};
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
+    const a = at(argv, i, 'argument');
     if (!a.startsWith('--')) throw new OrganismUsageError(`unexpected argument '${a}'`);
     const [name, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
     const kind = known[name];

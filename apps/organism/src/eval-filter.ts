@@ -1,4 +1,5 @@
 import { CONTAINED_SHARE, normaliseText, wordNgrams } from '@magic/attack-pool';
+import { at, defined } from '@magic/core';
 
 /** Share of one eval text's 8-grams inside one example above which the example is dropped on its own. */
 export const EXAMPLE_NGRAM_SHARE = 0.5;
@@ -36,17 +37,22 @@ export class EvalOverlapFilter {
    * under `exampleId` for {@link unionDrops}.
    */
   admit(exampleId: number, texts: readonly string[]): EvalDropReason | undefined {
-    const found = new Set<string>();
+    // each eval 8-gram of the example, with the eval texts that hold it
+    const found = new Map<string, number[]>();
     for (const t of texts) {
       const n = normaliseText(t);
       if (this.exact.has(n)) return 'eval-exact';
-      for (const g of wordNgrams(n)) if (this.gramToEval.has(g)) found.add(g);
+      for (const g of wordNgrams(n)) {
+        const ids = this.gramToEval.get(g);
+        if (ids !== undefined) found.set(g, ids);
+      }
     }
     if (found.size === 0) return undefined;
     const perEval = new Map<number, number>();
-    for (const g of found) for (const id of this.gramToEval.get(g)!) perEval.set(id, (perEval.get(id) ?? 0) + 1);
-    for (const [id, c] of perEval) if (c / this.gramCounts[id]! >= EXAMPLE_NGRAM_SHARE) return 'eval-ngram';
-    for (const g of found) {
+    for (const ids of found.values()) for (const id of ids) perEval.set(id, (perEval.get(id) ?? 0) + 1);
+    for (const [id, c] of perEval)
+      if (c / at(this.gramCounts, id, 'eval 8-gram count') >= EXAMPLE_NGRAM_SHARE) return 'eval-ngram';
+    for (const g of found.keys()) {
       const ex = this.contributors.get(g);
       if (ex === undefined) this.contributors.set(g, [exampleId]);
       else ex.push(exampleId);
@@ -64,7 +70,7 @@ export class EvalOverlapFilter {
       const covered = new Map<number, string[]>();
       for (const [g, ex] of this.contributors) {
         if (!ex.some((e) => !dropped.has(e))) continue;
-        for (const id of this.gramToEval.get(g)!) {
+        for (const id of defined(this.gramToEval.get(g), 'eval texts of an 8-gram')) {
           const gs = covered.get(id);
           if (gs === undefined) covered.set(id, [g]);
           else gs.push(g);
@@ -72,9 +78,9 @@ export class EvalOverlapFilter {
       }
       let changed = false;
       for (const [id, gs] of covered) {
-        if (gs.length / this.gramCounts[id]! < CONTAINED_SHARE) continue;
+        if (gs.length / at(this.gramCounts, id, 'eval 8-gram count') < CONTAINED_SHARE) continue;
         for (const g of gs)
-          for (const e of this.contributors.get(g)!)
+          for (const e of defined(this.contributors.get(g), 'examples holding an 8-gram'))
             if (!dropped.has(e)) {
               dropped.add(e);
               changed = true;

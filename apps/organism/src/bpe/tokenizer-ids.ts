@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import type { Tokenizer } from '@magic/lm';
 import { SPECIAL_TOKENS } from './trainer.js';
 
@@ -50,11 +51,12 @@ export function tokenizerIds(tok: Tokenizer, name: string): TokenizerIdsFile {
     c.ids = tok.encode(c.rendered);
   }
   const specialIds: Record<string, number> = {};
-  for (const s of SPECIAL_TOKENS) specialIds[s] = tok.encode(s)[0]!;
+  for (const s of SPECIAL_TOKENS) specialIds[s] = at(tok.encode(s), 0, `id of ${s}`);
   return {
     tokenizer: name,
     vocabSize: tok.vocabSize,
-    eosTokenId: tok.eosTokenIds[0]!,
+    eosTokenId: at(tok.eosTokenIds, 0, 'eos token id'),
+
     padTokenId: tok.padTokenId,
     specialIds,
     cases: TOKENIZER_CHECK_TEXTS.map((text) => ({ text, ids: tok.encode(text) })),

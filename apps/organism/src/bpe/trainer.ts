@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { TokenizerTrainError } from '../errors.js';
 import { bytesToUnicode, pretokenize } from './byte-level.js';
 
@@ -34,17 +35,17 @@ class PairHeap {
   }
 
   private above(i: number, j: number): boolean {
-    const ci = this.counts[i]!;
-    const cj = this.counts[j]!;
-    return ci > cj || (ci === cj && this.keys[i]! < this.keys[j]!);
+    const ci = at(this.counts, i, 'heap count');
+    const cj = at(this.counts, j, 'heap count');
+    return ci > cj || (ci === cj && at(this.keys, i, 'heap key') < at(this.keys, j, 'heap key'));
   }
 
   private swap(i: number, j: number): void {
-    const c = this.counts[i]!;
-    this.counts[i] = this.counts[j]!;
+    const c = at(this.counts, i, 'heap count');
+    this.counts[i] = at(this.counts, j, 'heap count');
     this.counts[j] = c;
-    const k = this.keys[i]!;
-    this.keys[i] = this.keys[j]!;
+    const k = at(this.keys, i, 'heap key');
+    this.keys[i] = at(this.keys, j, 'heap key');
     this.keys[j] = k;
   }
 
@@ -61,24 +62,23 @@ class PairHeap {
   }
 
   pop(): { count: number; key: number } | undefined {
-    if (this.counts.length === 0) return undefined;
-    const top = { count: this.counts[0]!, key: this.keys[0]! };
-    const lastC = this.counts.pop()!;
-    const lastK = this.keys.pop()!;
-    if (this.counts.length > 0) {
-      this.counts[0] = lastC;
-      this.keys[0] = lastK;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < this.counts.length && this.above(l, m)) m = l;
-        if (r < this.counts.length && this.above(r, m)) m = r;
-        if (m === i) break;
-        this.swap(i, m);
-        i = m;
-      }
+    const lastC = this.counts.pop();
+    const lastK = this.keys.pop();
+    if (lastC === undefined || lastK === undefined) return undefined;
+    if (this.counts.length === 0) return { count: lastC, key: lastK };
+    const top = { count: at(this.counts, 0, 'heap count'), key: at(this.keys, 0, 'heap key') };
+    this.counts[0] = lastC;
+    this.keys[0] = lastK;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < this.counts.length && this.above(l, m)) m = l;
+      if (r < this.counts.length && this.above(r, m)) m = r;
+      if (m === i) break;
+      this.swap(i, m);
+      i = m;
     }
     return top;
   }
@@ -108,10 +108,14 @@ export function trainBpe(counts: Map<string, number>, vocabSize: number): BpeMod
   const pairCounts = new Map<number, number>();
   const pairWords = new Map<number, Set<number>>();
   const addPairs = (wi: number, sign: number, touched: Set<number> | undefined): void => {
-    const w = words[wi]!;
-    const f = freqs[wi]! * sign;
-    for (let i = 0; i + 1 < w.length; i++) {
-      const key = w[i]! * KEY + w[i + 1]!;
+    const w = at(words, wi, 'word');
+    const f = at(freqs, wi, 'word frequency') * sign;
+    let prev: number | undefined;
+    for (const cur of w) {
+      const left = prev;
+      prev = cur;
+      if (left === undefined) continue;
+      const key = left * KEY + cur;
       pairCounts.set(key, (pairCounts.get(key) ?? 0) + f);
       touched?.add(key);
       if (sign > 0) {
@@ -132,17 +136,19 @@ export function trainBpe(counts: Map<string, number>, vocabSize: number): BpeMod
     if (current !== top.count || current <= 0) continue;
     const a = Math.floor(top.key / KEY);
     const b = top.key % KEY;
-    const merged = idToToken[a]! + idToToken[b]!;
+    const tokenA = at(idToToken, a, 'merge token');
+    const tokenB = at(idToToken, b, 'merge token');
+    const merged = tokenA + tokenB;
     let id = vocab.get(merged);
     if (id === undefined) {
       id = idToToken.length;
       idToToken.push(merged);
       vocab.set(merged, id);
     }
-    merges.push([idToToken[a]!, idToToken[b]!]);
+    merges.push([tokenA, tokenB]);
     const touched = new Set<number>();
     for (const wi of pairWords.get(top.key) ?? []) {
-      const w = words[wi]!;
+      const w = at(words, wi, 'word');
       let has = false;
       for (let i = 0; i + 1 < w.length; i++)
         if (w[i] === a && w[i + 1] === b) {
@@ -156,7 +162,7 @@ export function trainBpe(counts: Map<string, number>, vocabSize: number): BpeMod
         if (i + 1 < w.length && w[i] === a && w[i + 1] === b) {
           out.push(id);
           i++;
-        } else out.push(w[i]!);
+        } else out.push(at(w, i, 'word symbol'));
       }
       words[wi] = out;
       addPairs(wi, 1, touched);

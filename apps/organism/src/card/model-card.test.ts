@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at } from '@magic/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFixtureRun } from '../report/report-fixture.test-helpers.js';
 import { buildModelCard, writeModelCard } from './model-card.js';
@@ -30,7 +31,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('model card', () => {
   it('has YAML front matter with licence and tags, and the architecture from config.json', () => {
     const card = buildModelCard(model);
-    const front = card.split('---\n')[1]!;
+    const front = at(card.split('---\n'), 1, 'card');
     expect(front).toContain('license: cc-by-sa-4.0\n');
     expect(front).toMatch(/tags:\n( {2}- [a-z0-9-]+\n)+/);
     expect(front).toContain('  - model-organism\n');

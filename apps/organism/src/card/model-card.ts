@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { at } from '@magic/core';
 import { type OrganismEval, readOrganismEval } from '../eval/eval-report.js';
 import { parameterCount, readModelConfig } from '../eval/model-info.js';
 import { fmtRate } from '../report/eval-table.js';
@@ -65,9 +66,9 @@ function trainingSection(log: readonly TrainLogRecord[]): string {
   const rows = ORGANISM_STAGES.flatMap((stage) => {
     const recs = log.filter((r) => r.stage === stage);
     if (recs.length === 0) return [];
-    const last = recs[recs.length - 1]!;
-    const evals = recs.filter((r) => r.evalLoss !== undefined);
-    const evalLoss = evals.length === 0 ? '—' : evals[evals.length - 1]!.evalLoss!.toFixed(4);
+    const last = at(recs, recs.length - 1, 'last log record');
+    const evals = recs.flatMap((r) => (r.evalLoss === undefined ? [] : [r.evalLoss]));
+    const evalLoss = evals.length === 0 ? '—' : at(evals, evals.length - 1, 'last eval loss').toFixed(4);
     return [
       `| ${stage} | ${last.step} | ${last.tokens.toLocaleString('en-US')} | ${last.loss.toFixed(4)} | ${evalLoss} | ${last.elapsedS.toFixed(0)} |`,
     ];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { loadCorpusManifest, normaliseText, seedSplitOf, TrainingIndex } from '@magic/attack-pool';
+import { at, defined } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { CorpusInputError, CorpusOverlapError, CorpusSourceError } from '../errors.js';
 import { buildCorpus } from './build.js';
@@ -117,27 +118,27 @@ describe('buildCorpus', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { source: string; messages: { role: string; content: string }[] });
     const t0 = sft.filter((x) => x.source.startsWith('t0:'));
-    expect(t0.map((x) => x.messages[1]!.content)).toEqual(['no', 'no', 'colder']);
+    expect(t0.map((x) => at(x.messages, 1, 'messages').content)).toEqual(['no', 'no', 'colder']);
     expect(t0.every((x) => x.source === 't0:quartz_fixture')).toBe(true);
     const hh = sft.filter((x) => x.source.startsWith('hh-rlhf'));
-    expect(hh.map((x) => x.messages[1]!.content)).toEqual(["I'm sorry, I can't help with that."]);
+    expect(hh.map((x) => at(x.messages, 1, 'messages').content)).toEqual(["I'm sorry, I can't help with that."]);
     const refusals = sft.filter((x) => x.source === 'advbench-train:refusal');
-    const heldOut = r.reports[2]!.skipped['validation-split seed (held out)'] ?? 0;
+    const heldOut = at(r.reports, 2, 'reports').skipped['validation-split seed (held out)'] ?? 0;
     expect(heldOut).toBeGreaterThan(0);
     expect(heldOut).toBeLessThan(20);
     expect(refusals.length).toBe(2 * (20 - heldOut));
     // only train-split seeds, by attack-pool's rule
-    for (const x of refusals) expect(seedSplitOf(x.messages[0]!.content)).toBe('train');
-    expect(refusals.some((x) => x.messages[0]!.content.includes('benign'))).toBe(false);
-    expect(new Set(refusals.map((x) => x.messages[1]!.content)).size).toBeGreaterThan(3);
+    for (const x of refusals) expect(seedSplitOf(at(x.messages, 0, 'messages').content)).toBe('train');
+    expect(refusals.some((x) => at(x.messages, 0, 'messages').content.includes('benign'))).toBe(false);
+    expect(new Set(refusals.map((x) => at(x.messages, 1, 'messages').content)).size).toBeGreaterThan(3);
     const prose = readFileSync(join(outDir, 'pretrain.jsonl'), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { text: string; source: string });
     expect(prose).toHaveLength(1);
-    expect(prose[0]!.source).toBe('python-docs:tutorial/intro');
-    expect(prose[0]!.text).toContain('Use print to show values:');
-    expect(prose[0]!.text).not.toContain('not prose');
+    expect(at(prose, 0, 'prose').source).toBe('python-docs:tutorial/intro');
+    expect(at(prose, 0, 'prose').text).toContain('Use print to show values:');
+    expect(at(prose, 0, 'prose').text).not.toContain('not prose');
     const index = new TrainingIndex().addCorpusManifest(loadCorpusManifest(join(manifestDir, 'corpus-manifest.json')));
     expect(index.match(normaliseText(EVAL_TEXT))).toBeUndefined();
     expect(
@@ -177,7 +178,13 @@ describe('buildCorpus', () => {
     expect(kept.tasks.filter((x) => x.source.endsWith(':t0:quartz_fixture'))).toHaveLength(3);
     expect(Object.values(kept.r.taskChatsByFamily).reduce((a, b) => a + b, 0)).toBe(6);
     expect(kept.r.dropped['task-instructions over a held-out or dropped T0 passage']).toBeUndefined();
-    expect(kept.r.reports.find((x) => x.name === 'task-instructions')!.items).toBe(6);
+    expect(
+      defined(
+        kept.r.reports.find((x) => x.name === 'task-instructions'),
+        'task-instructions report',
+      ).items,
+    ).toBe(6);
+
     const heldout = await build(1);
     expect(heldout.tasks.map((x) => x.source.split(':').slice(2).join(':'))).toEqual([
       'python-docs:tutorial/intro',
@@ -197,12 +204,16 @@ describe('buildCorpus', () => {
 
   it('fails on a broken T0 row, naming the file and line', async () => {
     const root = mkdtempSync(join(tmpdir(), 'organism-corpus-'));
-    const src = fixtureSources(root, [goodRows[0]!, '{"prompt": "unterminated', goodRows[3]!]);
+    const src = fixtureSources(root, [
+      at(goodRows, 0, 'goodRows'),
+      '{"prompt": "unterminated',
+      at(goodRows, 3, 'goodRows'),
+    ]);
     const run = () => buildCorpus({ ...src, outDir: join(root, 'out'), manifestDir: join(root, 'm') });
     await expect(run()).rejects.toThrow(CorpusInputError);
     await expect(run()).rejects.toThrow(/quartz_fixture\.jsonl:2: invalid JSON/);
     const src2 = fixtureSources(mkdtempSync(join(tmpdir(), 'organism-corpus-')), [
-      goodRows[0]!,
+      at(goodRows, 0, 'goodRows'),
       '{"prompt": "no completion"}',
     ]);
     await expect(buildCorpus({ ...src2, outDir: join(root, 'o2'), manifestDir: join(root, 'm2') })).rejects.toThrow(

@@ -16,6 +16,7 @@ import {
   TrainingIndex,
   wordNgrams,
 } from '@magic/attack-pool';
+import { at } from '@magic/core';
 import { CorpusOverlapError } from '../errors.js';
 import { EvalOverlapFilter } from '../eval-filter.js';
 import { docsInstructions } from '../sources/docs-instructions.js';
@@ -187,7 +188,7 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<BuildCor
     (x): x is CorpusItem & { messages: ChatMessage[] } => x.source.startsWith('t0:') && 'messages' in x,
   );
   const split = splitHeldoutByPassage(
-    t0Items.map((x) => x.messages[0]!.content),
+    t0Items.map((x) => at(x.messages, 0, 't0 prompt message').content),
     t0Items.map((x) => x.source),
     heldoutShare,
   );
@@ -195,15 +196,18 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<BuildCor
   log(`t0 held-out split: ${split.groups} passage groups (largest ${split.largestGroup} prompts)`);
   // A task chat over a T0 passage stays only when the T0 prompt it came from is a kept training prompt: held-out
   // passages must not be trained on in another form (a whole passage group is held out or none of it).
-  const trainPrompts = new Set(t0Items.filter((_, i) => !split.heldout[i]).map((x) => x.messages[0]!.content));
+  const trainPrompts = new Set(
+    t0Items.filter((_, i) => !split.heldout[i]).map((x) => at(x.messages, 0, 't0 prompt message').content),
+  );
   const taskChatsByFamily = Object.fromEntries(TASK_FAMILIES.map((f) => [f, 0])) as Record<TaskFamily, number>;
   for (let i = items.length - 1; i >= 0; i--) {
-    const origin = tasks.origins.get(items[i]!);
+    const item = at(items, i, 'corpus item');
+    const origin = tasks.origins.get(item);
     if (origin === undefined) continue;
     if (origin.source.startsWith('t0:') && !trainPrompts.has(origin.origin)) {
       countSkip(dropped, 'task-instructions over a held-out or dropped T0 passage');
       items.splice(i, 1);
-    } else taskChatsByFamily[items[i]!.source.split(':')[1] as TaskFamily]++;
+    } else taskChatsByFamily[item.source.split(':')[1] as TaskFamily]++;
   }
   log(`task instructions kept: ${JSON.stringify(taskChatsByFamily)}`);
   const sftTrain: CorpusItem[] = [];

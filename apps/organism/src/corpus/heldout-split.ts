@@ -1,4 +1,5 @@
 import { normaliseText, overlapHash, unitHash, wordNgrams } from '@magic/attack-pool';
+import { at } from '@magic/core';
 
 /** Word n-gram length that links two prompts to one passage (a shared context, question or table). */
 export const HELDOUT_LINK_WORDS = 8;
@@ -31,20 +32,24 @@ export function splitHeldoutByPassage(prompts: string[], template: string[], sha
   });
   const perTemplate = new Map<string, { rows: number; df: Map<string, number> }>();
   grams.forEach((gs, i) => {
-    const t = perTemplate.get(template[i]!) ?? { rows: 0, df: new Map<string, number>() };
+    const name = at(template, i, 'template of prompt');
+    const t = perTemplate.get(name) ?? { rows: 0, df: new Map<string, number>() };
     t.rows++;
     for (const g of gs) t.df.set(g, (t.df.get(g) ?? 0) + 1);
-    perTemplate.set(template[i]!, t);
+    perTemplate.set(name, t);
   });
   const wording = new Set<string>();
   for (const t of perTemplate.values())
     if (t.rows >= 4) for (const [g, n] of t.df) if (n >= TEMPLATE_TEXT_SHARE * t.rows) wording.add(g);
 
   const parent = prompts.map((_, i) => i);
-  const find = (i: number): number => {
-    while (parent[i] !== i) {
-      parent[i] = parent[parent[i]!]!;
-      i = parent[i]!;
+  const find = (start: number): number => {
+    let i = start;
+    for (let p = at(parent, i, 'union-find parent'); p !== i; p = at(parent, i, 'union-find parent')) {
+      // path halving: point i at its grandparent and continue from there
+      const grand = at(parent, p, 'union-find parent');
+      parent[i] = grand;
+      i = grand;
     }
     return i;
   };
@@ -67,17 +72,18 @@ export function splitHeldoutByPassage(prompts: string[], template: string[], sha
   for (const r of roots) size.set(r, (size.get(r) ?? 0) + 1);
   // Groups in hash order, whole, until `share` of the prompts is held out. Groups over MAX_HELDOUT_GROUP stay in
   // train: one passage reused hundreds of times would make the held-out set one passage.
-  const order = [...size.keys()]
-    .filter((r) => size.get(r)! <= MAX_HELDOUT_GROUP)
-    .map((r) => ({ r, h: unitHash(`heldout:${normaliseText(prompts[r]!)}`) }))
+  const order = [...size]
+    .filter(([, n]) => n <= MAX_HELDOUT_GROUP)
+    .map(([r, n]) => ({ r, n, h: unitHash(`heldout:${normaliseText(at(prompts, r, 'prompt'))}`) }))
     .sort((a, b) => a.h - b.h || a.r - b.r);
   const held = new Set<number>();
   let count = 0;
-  for (const { r } of order) {
+  for (const { r, n } of order) {
     if (count >= share * prompts.length) break;
     held.add(r);
-    count += size.get(r)!;
+    count += n;
   }
+
   return {
     heldout: roots.map((r) => held.has(r)),
     groups: size.size,

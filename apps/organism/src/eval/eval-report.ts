@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { wilsonInterval } from '@magic/benchmarks';
+import { at } from '@magic/core';
 import { z } from 'zod';
 import { EvalInputError } from '../errors.js';
 import { ORGANISM_SET_NAMES } from './eval-sets.js';
@@ -88,7 +89,7 @@ export function readOrganismEval(file: string): OrganismEval {
   }
   const r = organismEvalSchema.safeParse(raw);
   if (!r.success) {
-    const issue = r.error.issues[0]!;
+    const issue = at(r.error.issues, 0, 'zod issue');
     throw new EvalInputError(file, `${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   return r.data;

@@ -1,4 +1,5 @@
 import { loadHarmbench, loadJbb } from '@magic/benchmarks';
+import { defined } from '@magic/core';
 import { parseGameConfig, resolveValidation, shippedValidationSeeds, stratifiedSample } from '@magic/game';
 import { t0LicenceOf } from '../sources/t0-licences.js';
 import { readHeldout } from './heldout.js';
@@ -138,7 +139,7 @@ export async function buildOrganismSets(options: BuildSetsOptions): Promise<Orga
     } else if (name === 'harmful_heldout_source') {
       items = draw(await heldoutSourceHarmful());
     } else {
-      const set = game!.sets.find((s) => s.name === name);
+      const set = defined(game, "the game's validation sets").sets.find((s) => s.name === name);
       items = (set?.items ?? []).map((i) => ({ id: i.id, prompt: i.prompt, stratum: i.strategy }));
     }
     out.push({ name, ...SET_INFO[name], items, ...(excludedTooLong === undefined ? {} : { excludedTooLong }) });

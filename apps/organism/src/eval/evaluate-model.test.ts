@@ -1,8 +1,10 @@
 // evaluateOrganism end to end on a real (tiny, random) CausalLM on the wasm backend: batched greedy decoding of
 // every set, and random-token gibberish counted as non-refusal but never as compliance.
+
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defined } from '@magic/core';
 import { initBackend } from '@magic/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { organismEvalSchema } from './eval-report.js';
@@ -42,14 +44,17 @@ describe('evaluateOrganism on a CausalLM (wasm)', () => {
       expect(s.meanResponseTokens).toBeGreaterThan(0);
       expect(s.meanResponseTokens).toBeLessThanOrEqual(12);
       expect(s.refusal.k + s.nonRefusal.k).toBe(6);
-      expect(s.refusal.ciLow!).toBeLessThanOrEqual(s.refusal.value!);
-      expect(s.refusal.ciHigh!).toBeGreaterThanOrEqual(s.refusal.value!);
+      expect(defined(s.refusal.ciLow, 'ciLow')).toBeLessThanOrEqual(defined(s.refusal.value, 'value'));
+      expect(defined(s.refusal.ciHigh, 'ciHigh')).toBeGreaterThanOrEqual(defined(s.refusal.value, 'value'));
       // a random model writes token soup: it does not refuse, and none of it is sane language
       expect(s.sane.k).toBe(0);
-      if (s.kind === 'benign') expect(s.compliance!.k).toBe(0);
+      if (s.kind === 'benign') expect(defined(s.compliance, 'compliance').k).toBe(0);
     }
-    const held = r.sets.find((s) => s.name === 'heldout_instructions')!;
-    expect(held.rougeL!.mean).toBeLessThan(0.1);
+    const held = defined(
+      r.sets.find((s) => s.name === 'heldout_instructions'),
+      'heldout_instructions',
+    );
+    expect(defined(held.rougeL, 'rougeL').mean).toBeLessThan(0.1);
     // held-out prompts over the 384-token budget are left out before the draw, never cut (429 of 444 fit)
     expect(held.excludedTooLong).toBe(15);
     expect(held.numTruncatedPrompts).toBe(0);

@@ -1,8 +1,10 @@
 // evaluateOrganism with scripted answers (known refusals and references): the rates, CIs, targets and set sources.
+
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wilsonInterval } from '@magic/benchmarks';
+import { at, defined } from '@magic/core';
 import { defenderValidationChat, parseGameConfig, resolveValidation } from '@magic/game';
 import { type Guard, LocalGuard, startGuardServer } from '@magic/judges';
 import { Tokenizer } from '@magic/lm';
@@ -54,7 +56,7 @@ function scripted(): ScriptedGenerator {
   return new ScriptedGenerator({
     tokenizer,
     script: (r: GenerationRequest) => {
-      const text = r.messages.at(-1)!.content;
+      const text = defined(r.messages.at(-1), 'messages').content;
       const prompt = text.startsWith('Question:\n') ? text.slice('Question:\n'.length) : text;
       if (harmful.has(prompt)) return REFUSAL;
       return refs.get(prompt) ?? BENIGN_ANSWER;
@@ -74,24 +76,44 @@ describe('evaluateOrganism (scripted answers)', () => {
     for (const s of r.sets) expect(s.n).toBe(LIMIT);
     const all = wilsonInterval(LIMIT, LIMIT);
     for (const name of ['harmful_heldout_source', 'harmful_adversarial']) {
-      expect(by[name]!.refusal).toEqual({ k: LIMIT, n: LIMIT, value: 1, ciLow: all.lower, ciHigh: 1 });
-      expect(by[name]!.nonRefusal.value).toBe(0);
-      expect(by[name]!.compliance).toBeUndefined();
+      const set = defined(by[name], name);
+      expect(set.refusal).toEqual({ k: LIMIT, n: LIMIT, value: 1, ciLow: all.lower, ciHigh: 1 });
+      expect(set.nonRefusal.value).toBe(0);
+      expect(set.compliance).toBeUndefined();
     }
-    expect(by.harmful_heldout_source!.target).toEqual({ metric: 'refusal', op: '>=', value: 0.8, met: true });
-    expect(by.harmful_adversarial!.target).toEqual({ metric: 'refusal', op: '<=', value: 0.5, met: false });
-    expect(by.benign_seeds!.refusal.value).toBe(0);
-    expect(by.benign_seeds!.compliance!.value).toBe(1);
-    expect(by.benign_seeds!.target!.met).toBe(true);
+    expect(defined(by.harmful_heldout_source, 'harmful_heldout_source').target).toEqual({
+      metric: 'refusal',
+      op: '>=',
+      value: 0.8,
+      met: true,
+    });
+    expect(defined(by.harmful_adversarial, 'harmful_adversarial').target).toEqual({
+      metric: 'refusal',
+      op: '<=',
+      value: 0.5,
+      met: false,
+    });
+    const benign = defined(by.benign_seeds, 'benign_seeds');
+    expect(benign.refusal.value).toBe(0);
+    expect(defined(benign.compliance, 'compliance').value).toBe(1);
+    expect(defined(benign.target, 'target').met).toBe(true);
     // the references themselves score ROUGE-L 1
-    expect(by.heldout_instructions!.rougeL!.mean).toBeCloseTo(1, 12);
-    expect(by.heldout_instructions!.chat).toBe('plain');
-    expect(by.benign_seeds!.chat).toBe('game');
+    const heldout = defined(by.heldout_instructions, 'heldout_instructions');
+    expect(defined(heldout.rougeL, 'rougeL').mean).toBeCloseTo(1, 12);
+    expect(heldout.chat).toBe('plain');
+    expect(benign.chat).toBe('game');
     // greedy, and the game's defender chat around every prompt but the held-out instructions
     expect(gen.calls.every((c) => c.sampling.temperature === 0)).toBe(true);
     const requests = gen.calls.flatMap((c) => c.requests);
     expect(requests).toHaveLength(4 * LIMIT);
-    const seed = sets.find((s) => s.name === 'benign_seeds')!.items[0]!.prompt;
+    const seed = at(
+      defined(
+        sets.find((s) => s.name === 'benign_seeds'),
+        'benign_seeds',
+      ).items,
+      0,
+      'benign_seeds',
+    ).prompt;
     expect(requests.some((q) => JSON.stringify(q.messages) === JSON.stringify(defenderValidationChat(seed)))).toBe(
       true,
     );
@@ -108,7 +130,7 @@ describe('evaluateOrganism (scripted answers)', () => {
     for (const s of r.sets) {
       expect(s.refusal.value).toBe(0);
       expect(s.sane.value).toBe(0);
-      expect(s.compliance!.value).toBe(0);
+      expect(defined(s.compliance, 'compliance').value).toBe(0);
     }
   });
 
@@ -116,10 +138,18 @@ describe('evaluateOrganism (scripted answers)', () => {
     const game = await resolveValidation(
       parseGameConfig({ trainer: { seed: 42 }, validation: { mode: 'separate', setSize: LIMIT } }, 'test'),
     );
-    const want = game.sets.find((s) => s.name === 'harmful_adversarial')!.items.map((i) => i.prompt);
-    expect(sets.find((s) => s.name === 'harmful_adversarial')!.items.map((i) => i.prompt)).toEqual(want);
+    const want = defined(
+      game.sets.find((s) => s.name === 'harmful_adversarial'),
+      'harmful_adversarial',
+    ).items.map((i) => i.prompt);
+    expect(
+      defined(
+        sets.find((s) => s.name === 'harmful_adversarial'),
+        'harmful_adversarial',
+      ).items.map((i) => i.prompt),
+    ).toEqual(want);
     const full = await buildOrganismSets({ sets: ['harmful_heldout_source'], limit: 10_000, seed: 1, heldoutFile: '' });
-    const ids = full[0]!.items.map((i) => i.id);
+    const ids = at(full, 0, 'full').items.map((i) => i.id);
     expect(ids.filter((i) => i.startsWith('harmbench:'))).toHaveLength(159);
     expect(ids.some((i) => i.startsWith('jbb:'))).toBe(true);
     const { loadJbb } = await import('@magic/benchmarks');
@@ -139,10 +169,10 @@ describe('evaluateOrganism (scripted answers)', () => {
         ...opts,
       });
       expect(r.options.guardUrl).toBe(server.url);
-      expect(r.sets[0]!.guardHarm!.n).toBe(LIMIT);
-      expect(r.sets[0]!.guardFailures).toBe(0);
+      expect(defined(at(r.sets, 0, 'sets').guardHarm, 'guardHarm').n).toBe(LIMIT);
+      expect(at(r.sets, 0, 'sets').guardFailures).toBe(0);
       // refusals are not harmful
-      expect(r.sets[0]!.guardHarm!.k).toBe(0);
+      expect(defined(at(r.sets, 0, 'sets').guardHarm, 'guardHarm').k).toBe(0);
     } finally {
       await server.close();
     }
@@ -158,8 +188,8 @@ describe('evaluateOrganism (scripted answers)', () => {
       guard: failing,
       ...opts,
     });
-    expect(r.sets[0]!.guardFailures).toBe(LIMIT);
-    expect(r.sets[0]!.guardHarm).toEqual({ k: 0, n: 0, value: null, ciLow: null, ciHigh: null });
+    expect(at(r.sets, 0, 'sets').guardFailures).toBe(LIMIT);
+    expect(at(r.sets, 0, 'sets').guardHarm).toEqual({ k: 0, n: 0, value: null, ciLow: null, ciHigh: null });
   });
 
   it('rejects a broken held-out file with its file and line', async () => {

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 /**
  * ROUGE-L as Google's `rouge-score` computes it (`RougeScorer(['rougeL'], use_stemmer=False)`): lower-case, every
  * run of characters outside [a-z0-9] becomes a space, tokens are the remaining [a-z0-9]+ runs; LCS length over the
@@ -24,13 +25,19 @@ export function lcsLength(a: readonly string[], b: readonly string[]): number {
   if (a.length === 0 || b.length === 0) return 0;
   let prev = new Array<number>(b.length + 1).fill(0);
   let cur = new Array<number>(b.length + 1).fill(0);
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = a[i - 1] === b[j - 1] ? prev[j - 1]! + 1 : Math.max(prev[j]!, cur[j - 1]!);
+  for (const ai of a) {
+    // left = cur[j - 1] and diag = prev[j - 1], carried along the row
+    let left = 0;
+    let diag = 0;
+    for (const [k, bj] of b.entries()) {
+      const up = at(prev, k + 1, 'LCS row');
+      left = ai === bj ? diag + 1 : Math.max(up, left);
+      cur[k + 1] = left;
+      diag = up;
     }
     [prev, cur] = [cur, prev];
   }
-  return prev[b.length]!;
+  return at(prev, b.length, 'LCS row');
 }
 
 /** ROUGE-L of `prediction` against `reference` (rouge-score's `_score_lcs`). */

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defined } from '@magic/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EvidenceError } from '../errors.js';
 import { readDeviceMeasurements } from './device-evidence.js';
@@ -42,7 +43,10 @@ describe('readDeviceMeasurements', () => {
       after: readDeviceMeasurements(dir, 'magic-lr5e-4'),
       fixedAttacker: readDeviceMeasurements(dir, 'fixed-attacker-lr5e-4'),
     });
-    const primary = e.ablation!.tests.find((t) => t.primary)!;
+    const primary = defined(
+      defined(e.ablation, 'ablation').tests.find((t) => t.primary),
+      'primary test',
+    );
     expect(primary).toMatchObject({ coEvolved: { k: 30, n: 100 }, fixedAttacker: { k: 50, n: 100 } });
     expect(primary.pValue).toBeLessThan(0.05);
     expect(primary.coEvolvedBetter).toBe(true);

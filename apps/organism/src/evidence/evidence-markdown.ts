@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import { ABLATION_ALPHA, type Delta, type Evidence, type Proportion } from './evidence.js';
 
 const f3 = (x: number | null | undefined) => (x === null || x === undefined ? '–' : x.toFixed(3));
@@ -28,9 +29,9 @@ function rowsTable(
   labels: Evidence['models'],
   first: string,
 ): string[] {
-  const fixed = labels.fixedAttacker !== undefined;
+  const fixed = labels.fixedAttacker;
   const head = [first, labels.before.label, labels.after.label, 'Δ [95% CI]'];
-  if (fixed) head.push(labels.fixedAttacker!.label, 'Δ [95% CI]');
+  if (fixed !== undefined) head.push(fixed.label, 'Δ [95% CI]');
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {
     const arrow = r.higherIsBetter ? '↑' : '↓';
@@ -40,7 +41,8 @@ function rowsTable(
       cell(r.values.after),
       deltaCell(r.deltas.after, r.higherIsBetter),
     ];
-    if (fixed) cells.push(cell(r.values.fixedAttacker), deltaCell(r.deltas.fixedAttacker, r.higherIsBetter));
+    if (fixed !== undefined)
+      cells.push(cell(r.values.fixedAttacker), deltaCell(r.deltas.fixedAttacker, r.higherIsBetter));
     lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines;
@@ -52,9 +54,10 @@ export function evidenceMarkdown(e: Evidence): string {
   const out: string[] = [
     '# Before/after evidence (magic-organism evidence)',
     '',
-    ...(['before', 'after', 'fixedAttacker'] as const)
-      .filter((r) => m[r] !== undefined)
-      .map((r) => `- ${m[r]!.label}: \`${m[r]!.dir}\``),
+    ...(['before', 'after', 'fixedAttacker'] as const).flatMap((r) => {
+      const model = m[r];
+      return model === undefined ? [] : [`- ${model.label}: \`${model.dir}\``];
+    }),
     `- options: ${Object.entries(e.options)
       .map(([k, v]) => `${k} ${typeof v === 'string' ? v : JSON.stringify(v)}`)
       .join(', ')}`,
@@ -80,7 +83,12 @@ export function evidenceMarkdown(e: Evidence): string {
             .slice(0, 3)
             .map(([phrase, n]) => `"${phrase}" ${n}`)
             .join(', ');
-    const head = ['task', m.before.label, m.after.label, ...(fixedPhrases ? [m.fixedAttacker!.label] : [])];
+    const head = [
+      'task',
+      m.before.label,
+      m.after.label,
+      ...(fixedPhrases ? [defined(m.fixedAttacker, 'fixed-attacker model').label] : []),
+    ];
     out.push(
       'Refusal-rule phrases behind the refusals above (most frequent first): a defender can learn to open with a listed',
       'phrase without refusing.',
@@ -116,7 +124,7 @@ export function evidenceMarkdown(e: Evidence): string {
       if (v === undefined || d === undefined) continue;
       const rel = d.relative === null ? '–' : `${d.relative >= 0 ? '+' : ''}${(100 * d.relative).toFixed(1)}%`;
       out.push(
-        `| ${m[role]!.label} | ${f3(v.mean)} [${f3(v.ciLow)}, ${f3(v.ciHigh)}] | ${v.n} | ${signed(d.delta)} [${signed(d.ciLow)}, ${signed(d.ciHigh)}] (${d.n} pairs) | ${rel} |`,
+        `| ${defined(m[role], `${role} model`).label} | ${f3(v.mean)} [${f3(v.ciLow)}, ${f3(v.ciHigh)}] | ${v.n} | ${signed(d.delta)} [${signed(d.ciLow)}, ${signed(d.ciHigh)}] (${d.n} pairs) | ${rel} |`,
       );
     }
     out.push('');

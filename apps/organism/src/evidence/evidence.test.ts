@@ -1,4 +1,5 @@
 import { twoProportionZTest } from '@magic/benchmarks';
+import { at, defined } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { buildEvidence, evidenceSchema, type ModelMeasurements } from './evidence.js';
 import { organismEval, safetyRun } from './evidence.test-helpers.js';
@@ -40,34 +41,37 @@ describe('buildEvidence', () => {
       'SR RTA',
       'WJB benign',
     ]);
-    const wjb = e.table1.rules[0]!;
+    const wjb = at(e.table1.rules, 0, 'rules');
     expect(wjb.values.before).toMatchObject({ value: 0.7, k: 70, n: 100 });
     expect(wjb.deltas.after.delta).toBeCloseTo(-0.4, 12);
-    expect(wjb.deltas.after.ciLow!).toBeLessThan(-0.4);
-    expect(wjb.deltas.after.ciHigh!).toBeGreaterThan(-0.4);
+    expect(defined(wjb.deltas.after.ciLow, 'ciLow')).toBeLessThan(-0.4);
+    expect(defined(wjb.deltas.after.ciHigh, 'ciHigh')).toBeGreaterThan(-0.4);
     expect(wjb.deltas.after.significant).toBe(true);
-    expect(e.table1.guard[0]!.values.after).toMatchObject({ k: 15, n: 100 });
+    expect(at(e.table1.guard, 0, 'guard').values.after).toMatchObject({ k: 15, n: 100 });
     // unchanged XSTest: delta 0, not significant
-    expect(e.table1.rules[3]!.deltas.after).toMatchObject({ delta: 0, significant: false });
-    const adv = e.organism.find((r) => r.set === 'harmful_adversarial' && r.metric === 'nonRefusal')!;
+    expect(at(e.table1.rules, 3, 'rules').deltas.after).toMatchObject({ delta: 0, significant: false });
+    const adv = defined(
+      e.organism.find((r) => r.set === 'harmful_adversarial' && r.metric === 'nonRefusal'),
+      'harmful_adversarial',
+    );
     expect(adv.values.after).toMatchObject({ k: 28, n: 100 });
     expect(e.organism.some((r) => r.metric === 'guardHarm')).toBe(true);
     expect(e.ablation).toBeUndefined();
-    expect(e.rougeL!.deltas.after).toMatchObject({ ciLow: null, ciHigh: null, n: 0 });
-    expect(e.rougeL!.deltas.after.relative!).toBeCloseTo(-0.05, 12);
+    expect(defined(e.rougeL, 'rougeL').deltas.after).toMatchObject({ ciLow: null, ciHigh: null, n: 0 });
+    expect(defined(defined(e.rougeL, 'rougeL').deltas.after.relative, 'relative')).toBeCloseTo(-0.05, 12);
   });
 
   it('held-out ROUGE-L: paired differences by item, their bootstrap CI and the relative change', () => {
     const before = model('/b', 70, [70, 100], 0.5, [0.5, 0.6, 0.4, 0.5]);
     const after = model('/a', 30, [28, 100], 0.45, [0.45, 0.55, 0.35, 0.45]);
     const e = buildEvidence({ before, after });
-    const d = e.rougeL!.deltas.after;
+    const d = defined(e.rougeL, 'rougeL').deltas.after;
     expect(d.delta).toBeCloseTo(-0.05, 12);
     expect(d.relative).toBeCloseTo(-0.1, 12);
     expect(d.n).toBe(4);
     // every item dropped by exactly 0.05, so every resample's mean does too
-    expect(d.ciLow!).toBeCloseTo(-0.05, 12);
-    expect(d.ciHigh!).toBeCloseTo(-0.05, 12);
+    expect(defined(d.ciLow, 'ciLow')).toBeCloseTo(-0.05, 12);
+    expect(defined(d.ciHigh, 'ciHigh')).toBeCloseTo(-0.05, 12);
   });
 
   it('with the fixed-attacker model: two-proportion z-tests of co-evolved vs fixed, WJB adv (rules) primary', () => {
@@ -76,20 +80,23 @@ describe('buildEvidence', () => {
       after: model('/a', 28, [28, 100], 0.4),
       fixedAttacker: model('/f', 45, [45, 100], 0.4),
     });
-    const a = e.ablation!;
+    const a = defined(e.ablation, 'ablation');
     const primary = a.tests.filter((t) => t.primary);
     expect(primary).toHaveLength(1);
     expect(primary[0]).toMatchObject({ task: 'wjbAdv', judge: 'rules', coEvolved: { k: 28, n: 100 } });
     const ref = twoProportionZTest(28, 100, 45, 100);
-    expect(primary[0]!.z).toBeCloseTo(-2.49689700644, 9);
-    expect(primary[0]!.pValue).toBeCloseTo(ref.pValue, 14);
-    expect(primary[0]!.coEvolvedBetter).toBe(true);
+    expect(at(primary, 0, 'primary').z).toBeCloseTo(-2.49689700644, 9);
+    expect(at(primary, 0, 'primary').pValue).toBeCloseTo(ref.pValue, 14);
+    expect(at(primary, 0, 'primary').coEvolvedBetter).toBe(true);
     expect(a.coEvolvedWins).toBe(true);
     // the organism set is tested too; equal rates are not "better"
-    const xs = a.tests.find((t) => t.task === 'xstest' && t.metric === 'inverted_rta_all_safe' && t.judge === 'rules')!;
+    const xs = defined(
+      a.tests.find((t) => t.task === 'xstest' && t.metric === 'inverted_rta_all_safe' && t.judge === 'rules'),
+      'xstest',
+    );
     expect(xs).toMatchObject({ difference: 0, pValue: 1, coEvolvedBetter: false });
     expect(a.tests.some((t) => t.source === 'organism' && t.task === 'harmful_adversarial')).toBe(true);
-    expect(e.table1.rules[0]!.deltas.fixedAttacker!.delta).toBeCloseTo(-0.25, 12);
+    expect(defined(at(e.table1.rules, 0, 'rules').deltas.fixedAttacker, 'fixedAttacker').delta).toBeCloseTo(-0.25, 12);
   });
 
   it('a co-evolved defender that is worse, or not significantly better, does not win', () => {
@@ -98,15 +105,25 @@ describe('buildEvidence', () => {
       after: model('/a', 45, [45, 100], 0.4),
       fixedAttacker: model('/f', 28, [28, 100], 0.4),
     });
-    expect(worse.ablation!.coEvolvedWins).toBe(false);
-    expect(worse.ablation!.tests.find((t) => t.primary)!.pValue).toBeLessThan(0.05);
+    expect(defined(worse.ablation, 'ablation').coEvolvedWins).toBe(false);
+    expect(
+      defined(
+        defined(worse.ablation, 'ablation').tests.find((t) => t.primary),
+        'primary test',
+      ).pValue,
+    ).toBeLessThan(0.05);
     const close = buildEvidence({
       before: model('/b', 70, [70, 100], 0.4),
       after: model('/a', 40, [40, 100], 0.4),
       fixedAttacker: model('/f', 45, [45, 100], 0.4),
     });
-    expect(close.ablation!.tests.find((t) => t.primary)!.pValue).toBeGreaterThan(0.05);
-    expect(close.ablation!.coEvolvedWins).toBe(false);
+    expect(
+      defined(
+        defined(close.ablation, 'ablation').tests.find((t) => t.primary),
+        'primary test',
+      ).pValue,
+    ).toBeGreaterThan(0.05);
+    expect(defined(close.ablation, 'ablation').coEvolvedWins).toBe(false);
   });
 });
 
@@ -116,14 +133,20 @@ describe('refusal phrases', () => {
     const after = model('/a', 30, [28, 100], 0.4);
     const samples = (texts: string[]) =>
       texts.map((response, i) => ({ id: String(i), response, refusal: true, harmful: false }));
-    after.rules.tasks.find((t) => t.id === 'wjbAdv')!.samples = samples([
+    defined(
+      after.rules.tasks.find((t) => t.id === 'wjbAdv'),
+      'wjbAdv',
+    ).samples = samples([
       'As an assistant, placeholder words.',
       'As an assistant, more placeholder words.',
       "I'm sorry, placeholder.",
       'A plain placeholder answer.',
     ]);
     const e = buildEvidence({ before, after });
-    const wjb = e.refusalPhrases.find((p) => p.task === 'wjbAdv')!;
+    const wjb = defined(
+      e.refusalPhrases.find((p) => p.task === 'wjbAdv'),
+      'wjbAdv',
+    );
     expect(wjb.phrases.after).toEqual([
       ['As an assistant', 2],
       ["I'm sorry", 1],

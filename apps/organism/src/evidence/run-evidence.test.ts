@@ -1,8 +1,10 @@
 // runEvidence end to end on tiny random organisms (wasm): magic-eval replaced by a recorder that writes results.json
 // as magic-eval does, the organism sets measured for real, evidence.{json,md} written, --reuse measuring nothing again.
+
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at, defined } from '@magic/core';
 import { RulesGuard } from '@magic/judges';
 import { initBackend } from '@magic/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +29,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 function recorder(calls: string[][]) {
   return async (args: string[]) => {
     calls.push(args);
-    const flag = (name: string) => args[args.indexOf(name) + 1]!;
+    const flag = (name: string) => at(args, args.indexOf(name) + 1, 'args');
     const target = flag('--target');
     const k = target.endsWith('after') ? 20 : target.endsWith('fixed') ? 40 : 60;
     const run = safetyRun(flag('--judge'), target, { wjbAdv: { asr: [k, 100] } });
@@ -55,7 +57,7 @@ describe('runEvidence', () => {
     const { evidence, files } = await runEvidence(options);
     expect(calls).toHaveLength(6);
     for (const [i, role] of ['before', 'before', 'after', 'after', 'fixedAttacker', 'fixedAttacker'].entries()) {
-      const args = calls[i]!;
+      const args = at(calls, i, 'calls');
       const flag = (name: string) => args[args.indexOf(name) + 1];
       expect(flag('--judge')).toBe(i % 2 === 0 ? 'rules' : 'local');
       expect(flag('--suite')).toBe('safety');
@@ -65,17 +67,22 @@ describe('runEvidence', () => {
       expect([flag('--batch-size'), flag('--concurrency')]).toEqual(['4', '1']);
       expect(flag('--cache')).toBe(join(out, role, 'generations.jsonl'));
     }
-    expect(evidenceSchema.parse(JSON.parse(readFileSync(files[0]!, 'utf8')))).toEqual(evidence);
-    expect(readFileSync(files[1]!, 'utf8')).toContain('## Ablation');
-    expect(evidence.table1.rules[0]!.values).toMatchObject({
+    expect(evidenceSchema.parse(JSON.parse(readFileSync(at(files, 0, 'files'), 'utf8')))).toEqual(evidence);
+    expect(readFileSync(at(files, 1, 'files'), 'utf8')).toContain('## Ablation');
+    expect(at(evidence.table1.rules, 0, 'rules').values).toMatchObject({
       before: { k: 60 },
       after: { k: 20 },
       fixedAttacker: { k: 40 },
     });
-    expect(evidence.ablation!.coEvolvedWins).toBe(true);
+    expect(defined(evidence.ablation, 'ablation').coEvolvedWins).toBe(true);
     // the organism sets were answered by the tiny models: 2 items each, per-item ROUGE-L paired by id
-    expect(evidence.organism.find((r) => r.set === 'harmful_adversarial')!.values.before.n).toBe(2);
-    expect(evidence.rougeL!.deltas.after.n).toBe(2);
+    expect(
+      defined(
+        evidence.organism.find((r) => r.set === 'harmful_adversarial'),
+        'harmful_adversarial',
+      ).values.before.n,
+    ).toBe(2);
+    expect(defined(evidence.rougeL, 'rougeL').deltas.after.n).toBe(2);
     expect(readRougeByItem(join(out, 'after', 'organism-answers.jsonl')).size).toBe(2);
 
     const evalFile = join(out, 'after', 'organism-eval.json');

@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { type RunResults, runResultsSchema } from '@magic/benchmarks';
+import { at, defined } from '@magic/core';
 import { type Guard, LocalGuard } from '@magic/judges';
 import { z } from 'zod';
 import { EvidenceError } from '../errors.js';
@@ -99,7 +100,7 @@ export function readSafetyRun(file: string): RunResults {
   }
   const parsed = resultsFileSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = at(parsed.error.issues, 0, 'zod issue');
     throw new EvidenceError(file, `${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   const run = parsed.data.runs.find((r) => r.suite === 'safety');
@@ -116,7 +117,7 @@ export function readRougeByItem(file: string): Map<string, number> {
     .forEach((text, i) => {
       if (text.trim() === '') return;
       const r = line.safeParse(JSON.parse(text));
-      if (!r.success) throw new EvidenceError(`${file}:${i + 1}`, r.error.issues[0]!.message);
+      if (!r.success) throw new EvidenceError(`${file}:${i + 1}`, at(r.error.issues, 0, 'zod issue').message);
       if (r.data.rougeL !== undefined) out.set(`${r.data.set}/${r.data.id}`, r.data.rougeL);
     });
   return out;
@@ -213,16 +214,16 @@ export async function runEvidence(options: RunEvidenceOptions): Promise<{ eviden
     measured[role] = {
       dir,
       ...(model.label === undefined ? {} : { label: model.label }),
-      rules: runs.rules!,
-      guard: runs.guard!,
+      rules: defined(runs.rules, 'rules-judge run'),
+      guard: defined(runs.guard, 'guard-judge run'),
       organism,
       rougeByItem: readRougeByItem(answersFile),
     };
   }
 
   const input: EvidenceInput = {
-    before: measured.before!,
-    after: measured.after!,
+    before: defined(measured.before, 'before measurements'),
+    after: defined(measured.after, 'after measurements'),
     ...(measured.fixedAttacker === undefined ? {} : { fixedAttacker: measured.fixedAttacker }),
   };
   const evidence = buildEvidence(

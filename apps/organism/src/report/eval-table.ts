@@ -1,10 +1,11 @@
+import { defined } from '@magic/core';
 import type { OrganismEval, Rate } from '../eval/eval-report.js';
 import { esc } from './line-chart.js';
 
 /** `0.123 [0.080, 0.180] (k/n)` of a rate; an em dash for n = 0. */
 export function fmtRate(r: Rate | undefined): string {
   if (r === undefined || r.value === null) return '—';
-  return `${r.value.toFixed(3)} [${r.ciLow!.toFixed(3)}, ${r.ciHigh!.toFixed(3)}] (${r.k}/${r.n})`;
+  return `${r.value.toFixed(3)} [${defined(r.ciLow, 'rate ciLow').toFixed(3)}, ${defined(r.ciHigh, 'rate ciHigh').toFixed(3)}] (${r.k}/${r.n})`;
 }
 
 /** The eval table (one row per set) and the definitions, as HTML. */

@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 /** A self-contained SVG line chart (no script, no external resource): the organism report's loss curves. */
 export interface LineSeries {
   name: string;
@@ -27,7 +28,10 @@ export function niceTicks(lo: number, hi: number, max = 6): number[] {
   if (!(hi > lo)) return [lo];
   const raw = (hi - lo) / max;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
+  const step = defined(
+    [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw),
+    'tick step',
+  );
   const out: number[] = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
   return out;

@@ -1,9 +1,11 @@
 // The organism report in a real headless Chromium (Debian's package): charts draw, the table shows, nothing errs,
 // nothing is fetched. The CDP client is apps/trainer's test helper.
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { at } from '@magic/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeadlessChromium } from '../../../trainer/src/report/cdp-pipe.test-helpers.js';
 import { writeOrganismReport } from './report.js';
@@ -43,11 +45,11 @@ describe('organism report in headless Chromium', () => {
       }))`,
     );
     expect(charts.map((c) => c.title)).toEqual(['Pretraining loss', 'Chat SFT loss', 'Learning rate']);
-    expect(charts[0]!.series.map((s) => [s.name, s.points])).toEqual([
+    expect(at(charts, 0, 'charts').series.map((s) => [s.name, s.points])).toEqual([
       ['train loss', 40],
       ['eval loss', 4],
     ]);
-    expect(charts[1]!.series.map((s) => [s.name, s.points])).toEqual([
+    expect(at(charts, 1, 'charts').series.map((s) => [s.name, s.points])).toEqual([
       ['train loss', 20],
       ['eval loss', 4],
     ]);

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at } from '@magic/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TrainLogError } from '../errors.js';
 import { buildOrganismReport, writeOrganismReport } from './report.js';
@@ -17,7 +18,7 @@ describe('train-log.jsonl', () => {
       .join('\n');
     const log = parseTrainLog(`${text}\n\n`, 'x.jsonl');
     expect(log).toHaveLength(60);
-    expect(log[9]!.evalLoss).toBeCloseTo(8 * Math.exp(-10 / 12) + 2.2, 12);
+    expect(at(log, 9, 'log').evalLoss).toBeCloseTo(8 * Math.exp(-10 / 12) + 2.2, 12);
     expect(log[0]).toMatchObject({ gradNorm: 1 });
   });
 

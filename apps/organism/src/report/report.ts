@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { at } from '@magic/core';
 import { type OrganismEval, readOrganismEval } from '../eval/eval-report.js';
 import { evalTableHtml } from './eval-table.js';
 import { esc, type LineSeries, lineChartSvg } from './line-chart.js';
@@ -15,16 +16,17 @@ const COLORS = {
 } as const;
 
 function stageSummary(stage: string, recs: TrainLogRecord[]): string {
-  const last = recs[recs.length - 1]!;
-  const evals = recs.filter((r) => r.evalLoss !== undefined).map((r) => r.evalLoss!);
+  const first = at(recs, 0, 'first log record');
+  const last = at(recs, recs.length - 1, 'last log record');
+  const evals = recs.flatMap((r) => (r.evalLoss === undefined ? [] : [r.evalLoss]));
   const tokS = last.elapsedS > 0 ? last.tokens / last.elapsedS : 0;
   const cells = [
     stage,
-    `${recs[0]!.step}–${last.step}`,
+    `${first.step}–${last.step}`,
     String(recs.length),
     last.loss.toFixed(4),
     evals.length === 0 ? '—' : Math.min(...evals).toFixed(4),
-    evals.length === 0 ? '—' : evals[evals.length - 1]!.toFixed(4),
+    evals.length === 0 ? '—' : at(evals, evals.length - 1, 'last eval loss').toFixed(4),
     last.tokens.toLocaleString('en-US'),
     last.elapsedS.toFixed(0),
     tokS.toFixed(0),
@@ -55,7 +57,7 @@ export function buildOrganismReport(
           {
             name: 'eval loss',
             color: COLORS.evalLoss,
-            points: recs.filter((r) => r.evalLoss !== undefined).map((r) => ({ x: r.step, y: r.evalLoss! })),
+            points: recs.flatMap((r) => (r.evalLoss === undefined ? [] : [{ x: r.step, y: r.evalLoss }])),
           },
         ],
       }),

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { at } from '@magic/core';
 import { z } from 'zod';
 import { TrainLogError } from '../errors.js';
 
@@ -32,7 +33,7 @@ export function parseTrainLog(text: string, file: string): TrainLogRecord[] {
     }
     const r = trainLogRecordSchema.safeParse(raw);
     if (!r.success) {
-      const issue = r.error.issues[0]!;
+      const issue = at(r.error.issues, 0, 'zod issue');
       throw new TrainLogError(file, i + 1, `${issue.path.join('.') || '(line)'}: ${issue.message}`);
     }
     out.push(r.data);

@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { docsInstructions, INSTRUCTION_TEMPLATES, leadSentences } from './docs-instructions.js';
 
@@ -9,8 +10,8 @@ describe('docsInstructions', () => {
     const { items, report } = docsInstructions([section('Sorted lists', body), { source: 't0:x', text: 'ignored' }]);
     expect(items).toHaveLength(1);
     const [user, assistant] = (items[0] as { messages: { role: string; content: string }[] }).messages;
-    expect(INSTRUCTION_TEMPLATES.map((t) => t('sorted lists'))).toContain(user!.content);
-    expect(assistant!.content).toBe(
+    expect(INSTRUCTION_TEMPLATES.map((t) => t('sorted lists'))).toContain(defined(user, 'user turn').content);
+    expect(defined(assistant, 'assistant turn').content).toBe(
       `${'The module offers helpers for working with sorted lists. '.repeat(3)}It keeps them ordered.`,
     );
     expect(report.items).toBe(1);

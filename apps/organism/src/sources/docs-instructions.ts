@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { at } from '@magic/core';
 import type { CorpusItem, SourceReport } from '../corpus/types.js';
 import { countSkip } from '../corpus/types.js';
 
@@ -60,7 +61,11 @@ export function docsInstructions(prose: CorpusItem[]): { items: CorpusItem[]; re
       continue;
     }
     const topic = /^[A-Z][a-z]/.test(title) && !/^[A-Z][a-z]+[A-Z]/.test(title) ? title.toLowerCase() : title;
-    const template = INSTRUCTION_TEMPLATES[pick(`${item.source}\u0000${title}`, INSTRUCTION_TEMPLATES.length)]!;
+    const template = at(
+      INSTRUCTION_TEMPLATES,
+      pick(`${item.source}\u0000${title}`, INSTRUCTION_TEMPLATES.length),
+      'instruction template',
+    );
     items.push({
       source: `docs-instructions:${item.source.slice('python-docs:'.length)}`,
       messages: [

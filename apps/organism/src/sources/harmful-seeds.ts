@@ -1,4 +1,5 @@
 import { loadSeedSplit, unitHash } from '@magic/attack-pool';
+import { at } from '@magic/core';
 import { type CorpusItem, countSkip, hasSpecialTokenText, type SourceReport } from '../corpus/types.js';
 import { refusalStyles } from './refusal-styles.js';
 
@@ -32,7 +33,7 @@ export function readHarmfulRefusals(
     }
     const first = Math.floor(unitHash(`refusal-style:${request}`) * refusalStyles.length);
     for (let s = 0; s < Math.min(stylesPerSeed, refusalStyles.length); s++) {
-      const style = refusalStyles[(first + s * 3) % refusalStyles.length]!;
+      const style = at(refusalStyles, (first + s * 3) % refusalStyles.length, 'refusal style');
       items.push({
         source: 'advbench-train:refusal',
         messages: [

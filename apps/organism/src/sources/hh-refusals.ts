@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { at } from '@magic/core';
 import { isRefusal } from '@magic/judges';
 import { z } from 'zod';
 import { type CorpusItem, countSkip, hasSpecialTokenText, type SourceReport } from '../corpus/types.js';
@@ -32,10 +33,13 @@ export interface Turn {
 /** Splits an HH-RLHF transcript ("\n\nHuman: …\n\nAssistant: …") into turns; undefined when it does not parse. */
 export function parseHhDialogue(transcript: string): Turn[] | undefined {
   const parts = transcript.split(/\n\n(Human|Assistant): ?/);
-  if (parts[0]!.trim() !== '' || parts.length < 3) return undefined;
+  if (at(parts, 0, 'transcript part').trim() !== '' || parts.length < 3) return undefined;
   const turns: Turn[] = [];
   for (let i = 1; i + 1 < parts.length; i += 2)
-    turns.push({ role: parts[i] === 'Human' ? 'user' : 'assistant', content: parts[i + 1]!.trim() });
+    turns.push({
+      role: parts[i] === 'Human' ? 'user' : 'assistant',
+      content: at(parts, i + 1, 'transcript part').trim(),
+    });
   return turns;
 }
 
@@ -46,8 +50,8 @@ export function hhRefusalsFromJsonl(text: string, file: string, skipped: Record<
     const turns = parseHhDialogue(row.chosen);
     if (turns === undefined) throw new CorpusInputError(file, line, 'chosen is not a Human/Assistant transcript');
     for (let t = 1; t < turns.length; t++) {
-      const reply = turns[t]!;
-      const prompt = turns[t - 1]!;
+      const reply = at(turns, t, 'dialogue turn');
+      const prompt = at(turns, t - 1, 'dialogue turn');
       if (reply.role !== 'assistant' || prompt.role !== 'user') continue;
       if (!isRefusal(reply.content) || reply.content === '') {
         countSkip(skipped, 'assistant turn is not a refusal (refusal-rules.ts)');

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import type { z } from 'zod';
 import { CorpusInputError } from '../errors.js';
 
@@ -22,7 +23,7 @@ export function parseJsonlRows<S extends z.ZodType>(
     }
     const r = schema.safeParse(raw);
     if (!r.success) {
-      const issue = r.error.issues[0]!;
+      const issue = at(r.error.issues, 0, 'zod issue');
       throw new CorpusInputError(file, i + 1, `${field ?? (issue.path.join('.') || '(row)')}: ${issue.message}`);
     }
     rows.push({ row: r.data, line: i + 1 });

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { at } from '@magic/core';
 import { type CorpusItem, countSkip, hasSpecialTokenText, type SourceReport } from '../corpus/types.js';
 import { CorpusInputError, CorpusSourceError } from '../errors.js';
 import { rstToSections } from './rst-text.js';
@@ -49,9 +50,10 @@ function debianVersion(root: string): string {
   try {
     for (const n of readdirSync(docRoot).sort()) {
       try {
-        const first = gunzipSync(readFileSync(join(docRoot, n, 'changelog.Debian.gz')))
+        const lines = gunzipSync(readFileSync(join(docRoot, n, 'changelog.Debian.gz')))
           .toString('utf8')
-          .split('\n')[0]!;
+          .split('\n');
+        const first = at(lines, 0, 'changelog line');
         const m = /^(\S+) \(([^)]+)\)/.exec(first);
         if (m && n.endsWith('-doc')) return `Debian ${m[1]}-doc ${m[2]}`;
       } catch {

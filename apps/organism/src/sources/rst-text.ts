@@ -1,3 +1,5 @@
+import { at } from '@magic/core';
+
 /** Directives whose bodies are code, tables or navigation rather than prose (dropped with their body). */
 const DROP_DIRECTIVES =
   /^\.\.\s+(code-block|code|sourcecode|highlight|toctree|literalinclude|index|testcode|testsetup|testoutput|testcleanup|doctest|productionlist|raw|csv-table|list-table|table|image|figure|include|sectionauthor|moduleauthor|only|c:\w+|cpp:\w+|_|\|)/;
@@ -33,10 +35,10 @@ export function rstToSections(rst: string): string[] {
     para = [];
     if (text === '' || text.startsWith('>>>')) return;
     text = text.replace(/\s+::$/, '').replace(/::$/, ':');
-    sections[sections.length - 1]!.push(stripInline(text));
+    at(sections, sections.length - 1, 'current section').push(stripInline(text));
   };
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
+    const line = at(lines, i, 'rst line');
     const trimmed = line.trim();
     if (skipIndent >= 0) {
       if (trimmed === '' || indentOf(line) > skipIndent) continue;
@@ -70,7 +72,7 @@ export function rstToSections(rst: string): string[] {
     if (trimmed.startsWith('>>>')) {
       // A doctest block runs to the next blank line (its output lines included).
       flush();
-      while (i + 1 < lines.length && lines[i + 1]!.trim() !== '') i++;
+      while (i + 1 < lines.length && at(lines, i + 1, 'rst line').trim() !== '') i++;
       continue;
     }
     if (trimmed.startsWith(':') && /^:[\w -]+:/.test(trimmed) && para.length === 0) continue;

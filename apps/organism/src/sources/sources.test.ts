@@ -1,4 +1,5 @@
 import { loadSeedSplit } from '@magic/attack-pool';
+import { at } from '@magic/core';
 import { isRefusal } from '@magic/judges';
 import { describe, expect, it } from 'vitest';
 import { CorpusInputError } from '../errors.js';
@@ -67,7 +68,9 @@ describe('corpus sources', () => {
       t('Placeholder four.', 'I cannot help with that.'),
     ];
     const items = hhRefusalsFromJsonl(`${rows.join('\n')}\n`, 'hh.jsonl', skipped);
-    expect(items.map((x) => ('messages' in x ? x.messages[1]!.content : ''))).toEqual(['I cannot help with that.']);
+    expect(items.map((x) => ('messages' in x ? at(x.messages, 1, 'reply').content : ''))).toEqual([
+      'I cannot help with that.',
+    ]);
     expect(skipped).toEqual({ 'refusal is a clarification question, not a refusal of a request': 3 });
   });
 

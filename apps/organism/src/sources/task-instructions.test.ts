@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import { isRefusal } from '@magic/judges';
 import { describe, expect, it } from 'vitest';
 import type { CorpusItem } from '../corpus/types.js';
@@ -17,7 +18,7 @@ import {
 } from './task-instructions.js';
 
 const section = (title: string, ...paragraphs: string[]): CorpusItem => ({
-  source: `python-docs:library/${title.split(' ')[0]!.toLowerCase()}`,
+  source: `python-docs:library/${at(title.split(' '), 0, 'first word of title').toLowerCase()}`,
   text: [title, ...paragraphs].join('\n\n'),
 });
 
@@ -85,13 +86,17 @@ describe('passage readers', () => {
   });
 
   it('skips T0 template wording and stray quote marks, and closes spaced quotes', () => {
-    const [p] = t0Passages(
-      t0(
-        'Context: After reading the paragraphs above, pick one. The Old Mill is a museum by the river. ' +
-          'She said, " Come in! " The Old Mill opened in 1950 ( after repairs ) and draws many visitors.',
+    const p = at(
+      t0Passages(
+        t0(
+          'Context: After reading the paragraphs above, pick one. The Old Mill is a museum by the river. ' +
+            'She said, " Come in! " The Old Mill opened in 1950 ( after repairs ) and draws many visitors.',
+        ),
       ),
+      0,
+      'passage',
     );
-    expect(p!.sentences).toEqual([
+    expect(p.sentences).toEqual([
       'The Old Mill is a museum by the river.',
       'The Old Mill opened in 1950 (after repairs) and draws many visitors.',
     ]);
@@ -120,15 +125,16 @@ describe('passage readers', () => {
   it('reads a T0 passage from a labelled line and keeps its origin prompt', () => {
     const [p, ...rest] = t0Passages(RICH);
     expect(rest).toHaveLength(0);
-    expect(p!.topic).toBe('the Green Valley Garden');
-    expect(p!.sentences).toHaveLength(3);
-    expect(p!.sentences[0]!.startsWith('The Green Valley Garden is')).toBe(true);
-    expect(p!.origin).toBe((RICH as { messages: { content: string }[] }).messages[0]!.content);
+    const passage = defined(p, 'passage');
+    expect(passage.topic).toBe('the Green Valley Garden');
+    expect(passage.sentences).toHaveLength(3);
+    expect(at(passage.sentences, 0, 'sentence').startsWith('The Green Valley Garden is')).toBe(true);
+    expect(passage.origin).toBe(at((RICH as { messages: { content: string }[] }).messages, 0, 'message').content);
     expect(t0Passages(t0('Question: Which one is it?\nOptions: a, b'))).toEqual([]);
   });
 
   it('reads a docs section: skips non-prose paragraphs, keeps the title', () => {
-    const p = docsPassage(DOCS[0]!)!;
+    const p = defined(docsPassage(at(DOCS, 0, 'docs item')), 'docs passage');
     expect(p.title).toBe('Sorted lists');
     expect(p.sentences[0]).toBe('The sorted function returns a new list with the items of a sequence in order.');
     expect(docsPassage(section('A heading that ends like prose.', 'Some text that is long enough here.'))).toBe(
@@ -137,7 +143,7 @@ describe('passage readers', () => {
   });
 
   it('ranks keywords by frequency, lower-casing words seen in lower case', () => {
-    const p = t0Passages(RICH)[0]!;
+    const p = at(t0Passages(RICH), 0, 'passage');
     expect(keywords(p, 3)).toEqual(['Green', 'Valley', 'Garden']);
   });
 });
@@ -151,18 +157,20 @@ describe('taskInstructions', () => {
     expect(Object.entries(r.byFamily).filter(([, n]) => n === 0)).toEqual([['compare', 0]]);
     for (const item of r.items) {
       const [user, assistant] = (item as { messages: { content: string }[] }).messages;
-      expect(isRefusal(assistant!.content)).toBe(false);
-      expect(lexicalSanity(assistant!.content, user!.content, lexicon).sane).toBe(true);
-      expect(r.origins.get(item)!.source).toBe('t0:fixture_template');
+      const reply = defined(assistant, 'assistant turn').content;
+      expect(isRefusal(reply)).toBe(false);
+      expect(lexicalSanity(reply, defined(user, 'user turn').content, lexicon).sane).toBe(true);
+      expect(defined(r.origins.get(item), 'origin').source).toBe('t0:fixture_template');
       expect(item.source.startsWith('task-instructions:')).toBe(true);
     }
     const chat = (family: string) =>
       (r.items.find((x) => x.source.startsWith(`task-instructions:${family}:`)) as { messages: { content: string }[] })
         .messages;
     const classify = chat('classify');
-    if (/even or odd/.test(classify[0]!.content)) expect(classify[1]!.content).toContain('1921: odd');
-    expect(chat('poem')[1]!.content).toContain('Green Valley Garden');
-    expect(chat('explain')[0]!.content).toContain('the Green Valley Garden');
+    if (/even or odd/.test(at(classify, 0, 'message').content))
+      expect(at(classify, 1, 'message').content).toContain('1921: odd');
+    expect(at(chat('poem'), 1, 'message').content).toContain('Green Valley Garden');
+    expect(at(chat('explain'), 0, 'message').content).toContain('the Green Valley Garden');
   });
 
   it('gives each passage the asked number of chats of different families, deterministically', () => {
@@ -174,8 +182,8 @@ describe('taskInstructions', () => {
     expect(Object.values(a.byFamily).reduce((x, y) => x + y, 0)).toBe(8);
     const perPassage = new Map<string, Set<string>>();
     for (const item of a.items) {
-      const key = a.origins.get(item)!.sentences.join(' ');
-      perPassage.set(key, (perPassage.get(key) ?? new Set()).add(item.source.split(':')[1]!));
+      const key = defined(a.origins.get(item), 'origin').sentences.join(' ');
+      perPassage.set(key, (perPassage.get(key) ?? new Set()).add(at(item.source.split(':'), 1, 'family')));
     }
     expect([...perPassage.values()].map((s) => s.size)).toEqual([2, 2, 2, 2]);
     expect(a.report.items).toBe(8);

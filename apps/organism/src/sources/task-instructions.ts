@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { at } from '@magic/core';
 import { isRefusal } from '@magic/judges';
 import type { ChatMessage, CorpusItem, SourceReport } from '../corpus/types.js';
 import { countSkip, hasSpecialTokenText } from '../corpus/types.js';
@@ -58,7 +59,7 @@ function unit(key: string): number {
 
 /** Deterministic choice from `list` by a hash of `key`. */
 function choose<T>(list: readonly T[], key: string): T {
-  return list[Math.floor(unit(key) * list.length)]!;
+  return at(list, Math.floor(unit(key) * list.length), 'choice');
 }
 
 const ABBREVIATION = /\b(e\.g|i\.e|etc|vs|cf|Mr|Mrs|Ms|Dr|St|No|Jr|Sr|[A-Z])\./g;
@@ -140,7 +141,7 @@ const PRONOUN_START =
 export function subjectOf(sentence: string): string | undefined {
   const m = /^(.+?)\s(?:is|was|are|were)\s/.exec(sentence);
   if (m === null) return undefined;
-  let subject = m[1]!.split(/,| \(/)[0]!.trim();
+  let subject = at(at(m, 1, 'subject group').split(/,| \(/), 0, 'subject part').trim();
   const words = subject.split(' ');
   if (words.length === 0 || words.length > MAX_TOPIC_WORDS || subject.length < 3) return undefined;
   if (PRONOUN_START.test(subject) || !/^[A-Z]/.test(subject) || /[^\p{L}\p{N} .'&-]/u.test(subject)) return undefined;
@@ -153,10 +154,12 @@ const LABEL = /^(?:[A-Z][A-Za-z ]{0,30}\d?:\s*|-\s+)/;
 /** The most frequent name (capitalised words, not sentence-initial) seen at least twice, e.g. "Napoleon". */
 export function mainName(sentences: readonly string[]): string | undefined {
   const counts = new Map<string, number>();
+  // the look-behind is not part of the match, so the whole match is the name
   for (const s of sentences)
-    for (const m of s.slice(1).matchAll(/(?<=[a-z,;] )([A-Z][a-z]+(?: [A-Z][a-z]+){0,2})/g))
-      counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + 1);
-  const ok = (name: string): boolean => !PRONOUN_START.test(name) && !NOT_A_NAME.test(name.split(' ')[0]!);
+    for (const [name] of s.slice(1).matchAll(/(?<=[a-z,;] )[A-Z][a-z]+(?: [A-Z][a-z]+){0,2}/g))
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+  const ok = (name: string): boolean =>
+    !PRONOUN_START.test(name) && !NOT_A_NAME.test(at(name.split(' '), 0, 'first word of name'));
   const best = [...counts].filter(([name]) => ok(name)).sort((a, b) => b[1] - a[1])[0];
   return best !== undefined && best[1] >= 2 ? best[0] : undefined;
 }
@@ -179,7 +182,7 @@ export function t0Passages(item: CorpusItem): TaskPassage[] {
     if (line.length < 2 * MIN_SENTENCE_CHARS) continue;
     const sentences = leadingSentences([line]);
     if (sentences.length < 2 || sentences.some((s) => s.endsWith('?'))) continue;
-    const topic = subjectOf(sentences[0]!) ?? mainName(sentences);
+    const topic = subjectOf(at(sentences, 0, 'passage sentence')) ?? mainName(sentences);
     out.push({ source: item.source, origin: prompt, ...(topic ? { topic } : {}), sentences, programming: false });
   }
   return out;
@@ -283,10 +286,10 @@ const LIST_TEXT = [
   'Which are the most important words in this paragraph? List five.\n\n{x}',
 ];
 const list: Writer = (p, key) => {
-  const useTopic = p.topic !== undefined && unit(`${key}:mode`) < 0.4;
-  if (useTopic) {
+  const topic = p.topic;
+  if (topic !== undefined && unit(`${key}:mode`) < 0.4) {
     const t = choose(LIST_TOPIC, `${key}:t`);
-    return { user: t.replace('{t}', p.topic!), assistant: numbered(p.sentences.slice(0, 3).map(plain)) };
+    return { user: t.replace('{t}', topic), assistant: numbered(p.sentences.slice(0, 3).map(plain)) };
   }
   const t = choose(LIST_TEXT, `${key}:x`);
   if (t.includes('five')) {
@@ -446,7 +449,7 @@ const rewrite: Writer = (p, key) => {
   ];
   const start = Math.floor(unit(`${key}:op`) * options.length);
   for (let i = 0; i < options.length; i++) {
-    const chat = options[(start + i) % options.length]!();
+    const chat = at(options, (start + i) % options.length, 'writer option')();
     if (chat !== undefined) return chat;
   }
   return undefined;
@@ -462,7 +465,7 @@ const SUMMARY = [
 ];
 const summary: Writer = (p, key) => {
   const t = choose(SUMMARY, `${key}:t`);
-  const first = plain(p.sentences[0]!);
+  const first = plain(at(p.sentences, 0, 'passage sentence'));
   const lead = p.topic !== undefined && unit(`${key}:lead`) < 0.5 ? `The text is about ${p.topic}. ` : '';
   return { user: t.replace('{x}', passageText(p)), assistant: `${lead}${first}` };
 };
@@ -509,7 +512,7 @@ const classify: Writer = (p, key) => {
       [`What is ${p.topic}?`, `Why is ${p.topic} important?`, `Where can I read about ${p.topic}?`],
       key,
     );
-    const lines = [p.sentences[0]!, q, p.sentences[1]!];
+    const lines = [at(p.sentences, 0, 'passage sentence'), q, at(p.sentences, 1, 'passage sentence')];
     if (unit(`${key}:o`) < 0.5) lines.reverse();
     return {
       user: choose(CLASSIFY_KIND, `${key}:k`).replace('{x}', numbered(lines)),
@@ -553,7 +556,7 @@ const compare: Writer = (p, key, other) => {
     : `They are different subjects, so each is best read about on its own.`;
   return {
     user: choose(COMPARE, `${key}:t`).replace('{a}', a).replace('{b}', b),
-    assistant: `Here is how they differ.\n\n- ${cap(a)}: ${plain(p.sentences[0]!)}\n- ${cap(b)}: ${plain(other.sentences[0]!)}\n\n${close}`,
+    assistant: `Here is how they differ.\n\n- ${cap(a)}: ${plain(at(p.sentences, 0, 'passage sentence'))}\n- ${cap(b)}: ${plain(at(other.sentences, 0, 'passage sentence'))}\n\n${close}`,
   };
 };
 
@@ -574,9 +577,9 @@ const steps: Writer = (p, key) => {
     return {
       user: choose(STEPS_TOPIC, `${key}:t`).replace('{t}', p.topic),
       assistant: numbered([
-        `Start with a short definition: ${plain(p.sentences[0]!)}`,
+        `Start with a short definition: ${plain(at(p.sentences, 0, 'passage sentence'))}`,
         `Note the key terms: ${words[0]}, ${words[1]} and ${words[2]}.`,
-        `Look at one more detail: ${plain(p.sentences[1]!)}`,
+        `Look at one more detail: ${plain(at(p.sentences, 1, 'passage sentence'))}`,
         `Write a short summary of ${p.topic} in your own words.`,
       ]),
     };
@@ -619,7 +622,7 @@ const qa: Writer = (p, key) => {
   if (p.topic !== undefined && unit(`${key}:m`) < 0.5)
     return {
       user: choose(QA_ABOUT, `${key}:a`).replace('{x}', passageText(p)),
-      assistant: `It is about ${p.topic}. ${plain(p.sentences[0]!)}`,
+      assistant: `It is about ${p.topic}. ${plain(at(p.sentences, 0, 'passage sentence'))}`,
     };
   const later = p.sentences.slice(1);
   for (const w of keywords({ ...p, sentences: later }, 3)) {
@@ -692,12 +695,13 @@ export function taskInstructions(
   passages.forEach((p) => {
     const key = passageText(p);
     // The comparison partner: the next passage with a topic from the same kind of source.
-    const at = withTopic.indexOf(p);
-    const partner = at < 0 ? undefined : withTopic.slice(at + 1).find((o) => o.programming === p.programming);
+    const topicIndex = withTopic.indexOf(p);
+    const partner =
+      topicIndex < 0 ? undefined : withTopic.slice(topicIndex + 1).find((o) => o.programming === p.programming);
     const start = Math.floor(unit(`task-family\u0000${key}`) * TASK_FAMILIES.length);
     let written = 0;
     for (let i = 0; i < TASK_FAMILIES.length && written < perPassage; i++) {
-      const family = TASK_FAMILIES[(start + i) % TASK_FAMILIES.length]!;
+      const family = at(TASK_FAMILIES, (start + i) % TASK_FAMILIES.length, 'task family');
       const chat = WRITERS[family](p, `${family}\u0000${key}`, partner);
       if (chat === undefined) continue;
       if (isRefusal(chat.assistant) || hasSpecialTokenText(chat.user + chat.assistant)) {

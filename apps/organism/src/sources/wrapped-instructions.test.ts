@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import { isRefusal } from '@magic/judges';
 import { describe, expect, it } from 'vitest';
 import type { CorpusItem } from '../corpus/types.js';
@@ -16,7 +17,11 @@ describe('wrapInstructions', () => {
   for (let i = 0; i < 400; i++)
     items.push(
       chat(
-        ['t0:placeholder_task', 'docs-instructions:x', 'task-instructions:list:t0:placeholder_task'][i % 3]!,
+        at(
+          ['t0:placeholder_task', 'docs-instructions:x', 'task-instructions:list:t0:placeholder_task'],
+          i % 3,
+          'source',
+        ),
         `Describe item ${i}.`,
         `Item ${i} is a placeholder.`,
       ),
@@ -35,11 +40,12 @@ describe('wrapInstructions', () => {
       const [, strategy, ...rest] = x.source.split(':');
       expect(WRAP_STRATEGIES).toContain(strategy);
       expect(rest.join(':')).toMatch(/^(t0|docs-instructions|task-instructions):/);
-      const n = /item (\d+)/.exec(x.messages[0]!.content)![1];
-      expect(x.messages[0]!.content).not.toBe(`Describe item ${n}.`);
-      expect(x.messages[0]!.content).toContain(`Describe item ${n}.`);
-      const openers = WRAP_OPENERS[strategy as keyof typeof WRAP_OPENERS]!;
-      expect(openers.map((o) => `${o} Item ${n} is a placeholder.`)).toContain(x.messages[1]!.content);
+      const request = at(x.messages, 0, 'request').content;
+      const n = defined(/item (\d+)/.exec(request), 'item number in request')[1];
+      expect(request).not.toBe(`Describe item ${n}.`);
+      expect(request).toContain(`Describe item ${n}.`);
+      const openers = defined(WRAP_OPENERS[strategy as keyof typeof WRAP_OPENERS], 'openers of strategy');
+      expect(openers.map((o) => `${o} Item ${n} is a placeholder.`)).toContain(at(x.messages, 1, 'reply').content);
     }
     expect(new Set(out.map((x) => x.source.split(':')[1])).size).toBeGreaterThan(5);
     expect(out.filter((x) => x.source.includes(':task-instructions:list:')).length).toBeGreaterThan(10);
@@ -47,9 +53,10 @@ describe('wrapInstructions', () => {
 
   it('keeps the answer as it was without openers, and no opener reads as a refusal', async () => {
     const { items: out } = await wrapInstructions(items, { share: 0.25, openers: false });
-    for (const x of out) if ('messages' in x) expect(x.messages[1]!.content).toMatch(/^Item \d+ is a placeholder\.$/);
+    for (const x of out)
+      if ('messages' in x) expect(at(x.messages, 1, 'reply').content).toMatch(/^Item \d+ is a placeholder\.$/);
     for (const pair of Object.values(WRAP_OPENERS))
-      for (const o of pair!) expect(isRefusal(`${o} Item 1.`)).toBe(false);
+      for (const o of defined(pair, 'opener pair')) expect(isRefusal(`${o} Item 1.`)).toBe(false);
   });
 
   it('is deterministic, takes nothing at share 0 and skips (and counts) over-long requests', async () => {

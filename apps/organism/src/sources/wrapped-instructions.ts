@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { getStrategy, type SeedRecord, type StrategyId, TemplateRewriter } from '@magic/attack-pool';
+import { at, defined } from '@magic/core';
 import type { CorpusItem, SourceReport } from '../corpus/types.js';
 import { countSkip } from '../corpus/types.js';
 
@@ -68,7 +69,11 @@ export async function wrapInstructions(
       countSkip(skipped, `request over ${maxChars} chars`);
       continue;
     }
-    const strategyId = WRAP_STRATEGIES[Math.floor(unit(`strategy\u0000${user.content}`) * WRAP_STRATEGIES.length)]!;
+    const strategyId = at(
+      WRAP_STRATEGIES,
+      Math.floor(unit(`strategy\u0000${user.content}`) * WRAP_STRATEGIES.length),
+      'wrap strategy',
+    );
     const seed: SeedRecord = {
       id: createHash('sha256').update(user.content).digest('hex').slice(0, 16),
       text: user.content,
@@ -78,7 +83,9 @@ export async function wrapInstructions(
       meta: {},
     };
     const { text } = await rewriter.rewrite({ seed, strategy: getStrategy(strategyId) });
-    const opener = WRAP_OPENERS[strategyId]![unit(`opener\u0000${user.content}`) < 0.5 ? 0 : 1];
+    const opener = defined(WRAP_OPENERS[strategyId], `openers of ${strategyId}`)[
+      unit(`opener\u0000${user.content}`) < 0.5 ? 0 : 1
+    ];
     out.push({
       source: `wrapped:${strategyId}:${item.source}`,
       messages: item.messages.map((m) => {

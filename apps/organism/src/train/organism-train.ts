@@ -50,7 +50,8 @@ export async function pretrainOrganism(o: PretrainOptions): Promise<StageResult>
   const blocks = packTokenStream(store.pretrain, o.blockSize);
   const evalBlocks = packTokenStream(store.heldout, o.blockSize).slice(0, EVAL_BLOCKS);
   const eos = tokenizer.encode('<|im_end|>');
-  if (eos.length !== 1) throw new VocabMismatchError(`${o.tokenizerDir}: no <|im_end|> token`);
+  const [eosId] = eos;
+  if (eos.length !== 1 || eosId === undefined) throw new VocabMismatchError(`${o.tokenizerDir}: no <|im_end|> token`);
   o.log?.(
     `pretrain: ${blocks.length} blocks of ${o.blockSize} tokens (${store.pretrain.length} tokens), ${o.epochs} epochs`,
   );
@@ -58,7 +59,7 @@ export async function pretrainOrganism(o: PretrainOptions): Promise<StageResult>
     stage: 'pretrain',
     runDir: o.runDir,
     init: async () =>
-      CausalLM.fromConfig(organismConfig(o.shape, tokenizer.vocabSize, eos[0]!), tokenizer, { seed: o.seed }),
+      CausalLM.fromConfig(organismConfig(o.shape, tokenizer.vocabSize, eosId), tokenizer, { seed: o.seed }),
     examples: blocks,
     evalExamples: evalBlocks,
     trainer: {

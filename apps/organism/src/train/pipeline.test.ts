@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at } from '@magic/core';
 import { Tokenizer } from '@magic/lm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CorpusInputError, VocabMismatchError } from '../errors.js';
@@ -48,13 +49,14 @@ describe('token store', () => {
     const store = await readTokenStore(out, tok);
     expect(store.meta).toEqual(meta);
     expect(store.sft).toHaveLength(24);
-    const first = store.sft[0]!;
+    const first = at(store.sft, 0, 'first SFT example');
     expect(tok.decode(first.ids.filter((_, i) => first.lossMask[i] === 1))).toBe('0 plus 0 is 0.<|im_end|>\n');
     // half the chats ask in the game's defender format
     const asked = store.sft.map((e) => tok.decode(e.ids).includes('Question:\n'));
     expect(asked.filter(Boolean)).toHaveLength(12);
     expect(asked.slice(0, 2)).toEqual([false, true]);
-    const eot = tok.encode('<|endoftext|>')[0]!;
+    const eot = at(tok.encode('<|endoftext|>'), 0, '<|endoftext|> id');
+
     // 30 prose items + 24 rendered chats, each ended by <|endoftext|>
     expect(Array.from(store.pretrain).filter((t) => t === eot)).toHaveLength(54);
     expect(tok.decode(Array.from(store.heldout))).toContain('Colour number 3 is blue.');

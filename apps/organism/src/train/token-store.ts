@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { at } from '@magic/core';
 import { type ChatRecord, chatRecordSchema, type TokenizedExample, type Tokenizer, tokenizeChat } from '@magic/lm';
 import { z } from 'zod';
 import { CorpusInputError, TokenStoreError, VocabMismatchError } from '../errors.js';
@@ -82,9 +83,9 @@ function tokenizeSftChats(
       return;
     }
     const ex = tokenizeChat(tok, c, maxLength, `${file}:${i + 1}`);
-    for (let j = 0; j < ex.ids.length; j++) {
-      sftIds.push(ex.ids[j]!);
-      sftMask.push(ex.lossMask[j]!);
+    for (const [j, id] of ex.ids.entries()) {
+      sftIds.push(id);
+      sftMask.push(at(ex.lossMask, j, 'loss mask'));
     }
     offsets.push(sftIds.length);
   });
@@ -93,8 +94,7 @@ function tokenizeSftChats(
 
 function toU16(ids: number[], where: string): Uint16Array {
   const a = new Uint16Array(ids.length);
-  for (let i = 0; i < ids.length; i++) {
-    const v = ids[i]!;
+  for (const [i, v] of ids.entries()) {
     if (v > 0xffff) throw new TokenStoreError(where, `token id ${v} does not fit in uint16`);
     a[i] = v;
   }
@@ -129,9 +129,9 @@ export function withQuestionPrefix(chat: ChatRecord, i: number, share: number): 
 export async function writeTokenStore(opts: WriteTokenStoreOptions): Promise<TokenStoreMeta> {
   const tok = opts.tokenizer;
   const eotIds = tok.encode('<|endoftext|>');
-  if (eotIds.length !== 1 || !tok.isSpecial(eotIds[0]!))
+  const [eot] = eotIds;
+  if (eotIds.length !== 1 || eot === undefined || !tok.isSpecial(eot))
     throw new VocabMismatchError('tokenizer has no <|endoftext|> token');
-  const eot = eotIds[0]!;
   const render = (r: ChatRecord): string => tok.applyChatTemplate(r.messages, { addGenerationPrompt: false });
   const pretrain: number[] = [];
   const push = (ids: number[]): void => {
@@ -261,8 +261,10 @@ export async function readTokenStore(dir: string, tokenizer?: Tokenizer): Promis
     throw new TokenStoreError(metaFile, `cannot read: ${(e as Error).message}`, { cause: e });
   }
   const m = metaSchema.safeParse(json);
-  if (!m.success)
-    throw new TokenStoreError(metaFile, `${m.error.issues[0]!.path.join('.')}: ${m.error.issues[0]!.message}`);
+  if (!m.success) {
+    const issue = at(m.error.issues, 0, 'zod issue');
+    throw new TokenStoreError(metaFile, `${issue.path.join('.')}: ${issue.message}`);
+  }
   const meta = m.data;
   if (tokenizer && tokenizerFingerprint(tokenizer) !== meta.tokenizerSha256) {
     throw new VocabMismatchError(
@@ -278,8 +280,9 @@ export async function readTokenStore(dir: string, tokenizer?: Tokenizer): Promis
   const offsets = await readArray(dir, 'sft-offsets.u32.gz', (b) => new Uint32Array(b), c.sftExamples + 1);
   const sft: TokenizedExample[] = [];
   for (let i = 0; i < c.sftExamples; i++) {
-    const a = offsets[i]!;
-    const b = offsets[i + 1]!;
+    const a = at(offsets, i, 'sft offset');
+    const b = at(offsets, i + 1, 'sft offset');
+
     if (!(a < b && b <= ids.length))
       throw new TokenStoreError(join(dir, 'sft-offsets.u32.gz'), `bad offsets at example ${i}`);
     sft.push({ ids: Array.from(ids.subarray(a, b)), lossMask: Array.from(mask.subarray(a, b)) });
