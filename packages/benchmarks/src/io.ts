@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { SeedLoadError } from '@magic/attack-pool';
 import { parse } from 'csv-parse';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import type { z } from 'zod';
@@ -13,6 +14,19 @@ export function validateRow<S extends z.ZodType>(schema: S, value: unknown, file
   const issue = parsed.error.issues[0];
   const field = issue?.path.map(String).join('.') || undefined;
   throw new BenchmarkFileError({ file, line, field, reason: issue?.message ?? 'invalid row' });
+}
+
+/**
+ * Runs a reader of @magic/attack-pool's dataset stack (the formats both packages read are parsed there once);
+ * its SeedLoadError becomes this package's BenchmarkFileError with the same file, line, field and reason.
+ */
+export async function readDatasetFile<T>(read: () => T | Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    if (!SeedLoadError.isInstance(e)) throw e;
+    throw new BenchmarkFileError({ file: e.file, line: e.line, field: e.field, reason: e.reason, cause: e });
+  }
 }
 
 function wrapIoError(file: string, e: unknown): never {

@@ -1,8 +1,8 @@
+import type { FieldMapping } from '../datasets/generic.js';
 import { AttackPoolConfigError } from '../errors.js';
 import type { DataType, SeedRecord } from '../schemas.js';
 import { loadSeedSplit } from '../seed-split.js';
 import {
-  type FieldMapping,
   loadAdvBenchCsv,
   loadGenericSeeds,
   loadHarmBenchCsv,
