@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { at } from '@magic/core';
 import { parse } from 'csv-parse/sync';
 import { SeedLoadError } from '../errors.js';
 
@@ -34,7 +35,7 @@ export function readCsvRows(file: string, options: { delimiter?: string; require
     const line = (cause as { lines?: number }).lines;
     throw new SeedLoadError({ file, line, reason: `malformed CSV: ${(cause as Error).message}`, cause });
   }
-  const header = parsed.length > 0 ? Object.keys(parsed[0]!.record) : [];
+  const header = parsed.length > 0 ? Object.keys(at(parsed, 0, 'parsed').record) : [];
   for (const column of options.requiredColumns ?? []) {
     if (parsed.length > 0 && !header.includes(column)) {
       throw new SeedLoadError({ file, line: 1, field: column, reason: 'missing column in header' });
