@@ -14,6 +14,17 @@ export {
 } from './harmbench.js';
 export { type JbbBehaviorsFileRow, jbbBehaviorsCsvRowSchema, readJbbBehaviorsFile } from './jbb.js';
 export { type OrBenchFileRow, orBenchCsvRowSchema, readOrBenchFile } from './or-bench.js';
+export {
+  type CsvReadOptions,
+  type JsonValueAt,
+  type Row,
+  readCsvRows,
+  readJsonArrayRows,
+  readJsonArrayValues,
+  readJsonlRows,
+  readJsonlValues,
+  readParquetRows,
+} from './read.js';
 export { type FileRow, parseRows } from './rows.js';
 export {
   type AdvBenchFileRow,

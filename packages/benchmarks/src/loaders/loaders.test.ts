@@ -161,7 +161,8 @@ describe('malformed files name file and line', () => {
     {
       name: 'harmbenchPrecomputed',
       file: 'pre.json',
-      text: '[{"BehaviorID":"a","test_case":"t","model":"m","method":"GCG"},{"BehaviorID":"b","model":"m","method":"GCG"}]',
+      // a JSON array error names the line where the element starts
+      text: '[{"BehaviorID":"a","test_case":"t","model":"m","method":"GCG"},\n{"BehaviorID":"b","model":"m","method":"GCG"}]',
       line: 2,
       field: 'test_case',
     },
@@ -275,8 +276,15 @@ describe('malformed files name file and line', () => {
     {
       name: 'alpacaEval',
       file: 'alpaca.json',
+      text: '[\n  {"dataset":"d","instruction":"i"},\n  {"dataset":"d"}\n]',
+      line: 3,
+      field: 'instruction',
+    },
+    {
+      name: 'alpacaEval',
+      file: 'alpaca-one-line.json',
       text: '[{"dataset":"d","instruction":"i"},{"dataset":"d"}]',
-      line: 2,
+      line: 1,
       field: 'instruction',
     },
     {
