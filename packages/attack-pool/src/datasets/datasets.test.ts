@@ -7,9 +7,12 @@ import { dataDir } from '../data-dir.js';
 import { SeedLoadError } from '../errors.js';
 import {
   harmbenchPrompt,
+  readCsvRows,
   readGenericFile,
   readHarmBenchFile,
   readJbbBehaviorsFile,
+  readJsonArrayValues,
+  readJsonlValues,
   readSorryBenchFile,
   readWildJailbreakFile,
   readWildJailbreakParquet,
@@ -108,5 +111,17 @@ describe('dataset format readers', () => {
     await expect(readGenericFile(empty, { mapping: { text: 'q' } })).rejects.toSatisfy(
       (e: unknown) => SeedLoadError.isInstance(e) && e.line === 2 && e.field === 'q',
     );
+  });
+
+  it('file readers: element start lines, header-less CSV, bare NaN on request', () => {
+    const json = tmpFile('a.json', '[\n  "x [ { ,",\n  [1, {"a": "]"}],\n\n  {"b": "\\" ,"}, 3\n]');
+    expect(readJsonArrayValues(json).map((v) => v.line)).toEqual([2, 3, 5, 5]);
+    const csv = tmpFile('h.csv', 'q,a\n');
+    expect(readCsvRows(csv, { columns: ['question', 'answer'] })).toEqual([
+      { line: 1, fields: { question: 'q', answer: 'a' } },
+    ]);
+    const nan = tmpFile('nan.jsonl', '{"a": NaN, "b": "NaN"}\n');
+    expect(errorOf(() => readJsonlValues(nan), nan).line).toBe(1);
+    expect(readJsonlValues(nan, { allowNaN: true })).toEqual([{ line: 1, value: { a: null, b: 'NaN' } }]);
   });
 });
