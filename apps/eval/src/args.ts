@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { resolveGenerationBudget, type SuiteName, suiteNames } from '@magic/benchmarks';
+import { at } from '@magic/core';
 import { z } from 'zod';
 import { canonicalPaths } from './data-paths.js';
 import { EvalCliError } from './errors.js';
@@ -181,7 +182,8 @@ const optional = <T>(value: string | undefined, read: (v: string) => T): T | und
 /** magic-eval's command line (the `run` form; `compare` has its own parser). */
 export function parseEvalArgs(argv: string[]): EvalArgs {
   const { values: v, positionals } = parseFlags(argv, OPTIONS);
-  if (positionals.length > 0) throw new EvalCliError(positionals[0]!, 'unexpected argument (flags start with --)');
+  if (positionals.length > 0)
+    throw new EvalCliError(at(positionals, 0, 'positionals'), 'unexpected argument (flags start with --)');
   const help = v.help ?? false;
   if (help) return { help: true } as EvalArgs;
   const suites = parseSuites(v.suite ?? 'safety');
@@ -287,8 +289,8 @@ export function parseCompareArgs(argv: string[]): CompareArgs {
   }
   if (values.out === '') throw new EvalCliError('--out', 'is empty');
   return {
-    runA: positionals[0]!,
-    runB: positionals[1]!,
+    runA: at(positionals, 0, 'positionals'),
+    runB: at(positionals, 1, 'positionals'),
     out: values.out,
     nameA: values['name-a'],
     nameB: values['name-b'],

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type MetricValue, type RunResults, safetySuite } from '@magic/benchmarks';
+import { at } from '@magic/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { captureIo } from './capture-io.test-helpers.js';
 import { runCompare } from './compare-command.js';
@@ -107,7 +108,7 @@ describe('magic-eval compare', () => {
     const good = join(dir, 'good.json');
     writeFileSync(good, JSON.stringify(wrapped(run('a', 1, 2))));
     const broken = wrapped(run('b', 1, 2)) as unknown as { runs: { tasks: { n: unknown }[] }[] };
-    broken.runs[0]!.tasks[0]!.n = 'many';
+    at(at(broken.runs, 0, 'runs').tasks, 0, 'tasks').n = 'many';
     writeFileSync(bad, JSON.stringify(broken));
     let error: unknown;
     try {

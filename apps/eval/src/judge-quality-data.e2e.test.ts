@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at, defined } from '@magic/core';
 import { type GuardExample, LocalGuard, labelMetrics, predictExamples, startGuardServer } from '@magic/judges';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureIo } from './capture-io.test-helpers.js';
@@ -65,7 +66,10 @@ describe('magic-eval --suite judge-quality --data (served guard)', () => {
     const argv = ['--suite', 'judge-quality', '--judge', `qwen3guard:${guard.url}`];
     const code = await main([...argv, '--data', join(dir, 'labels.jsonl'), '--bootstrap', '100', '--out', out], io.io);
     expect(code, io.err.join('')).toBe(0);
-    const task = readEvalResults(out).runs[0]!.tasks.find((t) => t.id === 'guardLabelsJudge')!;
+    const task = defined(
+      at(readEvalResults(out).runs, 0, 'runs').tasks.find((t) => t.id === 'guardLabelsJudge'),
+      'guardLabelsJudge',
+    );
     expect(task.status).toBe('ok');
     expect(task.n).toBe(rows.length);
 
@@ -102,7 +106,9 @@ describe('magic-eval --suite judge-quality --data (served guard)', () => {
       ['response', 'responseHarm'],
       ['refusal', 'responseRefusal'],
     ] as const) {
-      const items = examples.flatMap((e, i) => (e.task === task ? [{ predicted: predicted[i]!, label: e.label }] : []));
+      const items = examples.flatMap((e, i) =>
+        e.task === task ? [{ predicted: at(predicted, i, 'predicted'), label: e.label }] : [],
+      );
       const m = labelMetrics(items, { bootstrap: 0 });
       expect(metricValue(key, 'f1')).toBeCloseTo(m.f1, 12);
       expect(metricValue(key, 'precision')).toBeCloseTo(m.precision, 12);
@@ -114,7 +120,7 @@ describe('magic-eval --suite judge-quality --data (served guard)', () => {
     expect(md).toContain('Data prompt harm F1');
 
     function taskMetric(key: string, name: string) {
-      return task.metrics[`${key}_${name}`]!;
+      return defined(task.metrics[`${key}_${name}`], 'metrics entry');
     }
     function metricValue(key: string, name: string) {
       return taskMetric(key, name).value;

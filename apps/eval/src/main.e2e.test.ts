@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runResultsSchema, suiteNames } from '@magic/benchmarks';
+import { defined } from '@magic/core';
 import { startGuardServer } from '@magic/judges';
 import { CausalLM } from '@magic/lm';
 import { chatCompletionBody, startOpenAICompatibleServer, type TestServer } from '@magic/openai-client';
@@ -107,12 +108,18 @@ describe('magic-eval end to end (served checkpoint + guard server)', () => {
         run.tasks.some((t) => t.status === 'ok'),
         run.suite,
       ).toBe(true);
-    const multi = runs.find((r) => r.suite === 'multi-turn')!;
+    const multi = defined(
+      runs.find((r) => r.suite === 'multi-turn'),
+      'turn',
+    );
     expect(multi.tasks.map((t) => [t.id, t.status])).toEqual([
       ['xTeaming', 'ok'],
       ['cosafe', 'ok'],
     ]);
-    const judgeQuality = runs.find((r) => r.suite === 'judge-quality')!;
+    const judgeQuality = defined(
+      runs.find((r) => r.suite === 'judge-quality'),
+      'quality',
+    );
     expect(judgeQuality.tasks.every((t) => t.status === 'ok')).toBe(true);
     expect(runs.reduce((s, r) => s + r.stats.generated, 0)).toBeGreaterThan(0);
     expect(readEvalResults(out).meta.judge).toContain('qwen3guard');
@@ -170,14 +177,23 @@ describe('magic-eval end to end (served checkpoint + guard server)', () => {
     const results = readEvalResults(out);
     expect(results.meta.backend).toBe('wasm');
     expect(results.meta.target).toMatch(/^local:.*ckpt@[0-9a-f]{12}$/);
-    const capability = results.runs.find((r) => r.suite === 'capability')!;
-    const arc = capability.tasks.find((t) => t.id === 'arc')!;
+    const capability = defined(
+      results.runs.find((r) => r.suite === 'capability'),
+      'capability',
+    );
+    const arc = defined(
+      capability.tasks.find((t) => t.id === 'arc'),
+      'arc',
+    );
     expect(arc.status).toBe('ok');
     // scored by log-likelihood: no generated text, and every item has a predicted letter
     expect(arc.samples.every((s) => s.response === null)).toBe(true);
     expect(arc.samples.every((s) => typeof s.detail?.['predicted'] === 'string')).toBe(true);
     expect(arc.parseFailures).toBe(0);
-    const overRefusal = results.runs.find((r) => r.suite === 'over-refusal')!;
+    const overRefusal = defined(
+      results.runs.find((r) => r.suite === 'over-refusal'),
+      'refusal',
+    );
     expect(overRefusal.tasks.find((t) => t.id === 'xstest')?.status).toBe('ok');
     expect(overRefusal.tasks.find((t) => t.id === 'orBenchHard')?.status).toBe('skipped');
   });

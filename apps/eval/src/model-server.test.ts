@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningModelServer, type ServableModel, startModelServer } from './model-server.js';
 
@@ -41,7 +42,7 @@ describe('magic-serve model server', () => {
     server = await startModelServer(model, { batchWindowMs: 20, modelName: 'tiny' });
     const replies = await Promise.all(
       ['a', 'bb', 'ccc', 'dddd'].map((q) =>
-        post(server!.url, { messages: [{ role: 'user', content: q }] }).then((r) => r.json()),
+        post(defined(server, 'server').url, { messages: [{ role: 'user', content: q }] }).then((r) => r.json()),
       ),
     );
     expect(replies.map((r) => r.choices[0].message.content)).toEqual([

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { at } from '@magic/core';
 import { parseRequestBody, startOpenAIServer } from '@magic/openai-client/server';
 import { z } from 'zod';
 
@@ -110,7 +111,7 @@ export async function startModelServer(
   };
 
   const runBatch = async (batch: Pending[]) => {
-    const first = batch[0]!.request;
+    const first = at(batch, 0, 'batch').request;
     const stops = first.stop === undefined ? undefined : Array.isArray(first.stop) ? first.stop : [first.stop];
     try {
       stats.generateCalls += 1;

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defined } from '@magic/core';
 import { Tokenizer } from '@magic/lm';
 import { chatCompletionBody, startOpenAICompatibleServer, type TestServer } from '@magic/openai-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -228,11 +229,19 @@ describe('the paper protocol over HTTP', () => {
         status: string;
         metrics: Record<string, { value: number }>;
       }[];
-      const alpaca = tasks.find((t) => t.id === 'alpacaEval')!;
+      const alpaca = defined(
+        tasks.find((t) => t.id === 'alpacaEval'),
+        'alpacaEval',
+      );
       expect(alpaca.status).toBe('ok');
-      expect(alpaca.metrics.win_rate!.value).toBe(1);
-      expect(alpaca.metrics.lc_win_rate!.value).toBeGreaterThan(0.99);
-      expect(tasks.find((t) => t.id === 'gpqa')!.status).toBe('ok');
+      expect(defined(alpaca.metrics.win_rate, 'alpaca.metrics.win_rate').value).toBe(1);
+      expect(defined(alpaca.metrics.lc_win_rate, 'alpaca.metrics.lc_win_rate').value).toBeGreaterThan(0.99);
+      expect(
+        defined(
+          tasks.find((t) => t.id === 'gpqa'),
+          'gpqa',
+        ).status,
+      ).toBe('ok');
       expect(readFileSync(join(out, 'results.md'), 'utf8')).toContain('AlpacaEval 2 LC');
     } finally {
       await llm.close();

@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { EvalProgress } from './progress.js';
 
@@ -33,7 +34,7 @@ describe('EvalProgress', () => {
     }
     p.update('capability', { task: 'gsm8k', phase: 'judge', done: 1, total: 2 });
     expect(s.writes.every((w) => w.endsWith('\n') && !w.includes('\r'))).toBe(true);
-    expect(s.writes.map((w) => w.split(' ').slice(0, 3).join(' ') + w.match(/ (\d+\/\d+) /)![0])).toEqual([
+    expect(s.writes.map((w) => w.split(' ').slice(0, 3).join(' ') + defined(w.match(/ (\d+\/\d+) /), 'd')[0])).toEqual([
       '[capability] gsm8k generate 1/30 ',
       '[capability] gsm8k generate 11/30 ',
       '[capability] gsm8k generate 21/30 ',

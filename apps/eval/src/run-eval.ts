@@ -11,6 +11,7 @@ import {
   tokenizerTruncator,
   type XTeamingAgents,
 } from '@magic/benchmarks';
+import { defined } from '@magic/core';
 import { lmRuntimeOptionsFromEnv, Tokenizer } from '@magic/lm';
 import { initBackend, initBackendOptionsFromEnv } from '@magic/tensor';
 import type { EvalArgs } from './args.js';
@@ -203,7 +204,7 @@ export async function runEval(
       files = writeOutputs(out, results);
     }
     await cache.flush();
-    return { results: results!, files: files! };
+    return { results: defined(results, 'results'), files: defined(files, 'files') };
   } finally {
     for (const b of built) b.dispose();
   }

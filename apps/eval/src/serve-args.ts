@@ -1,4 +1,5 @@
 import { basename, resolve } from 'node:path';
+import { at } from '@magic/core';
 import { z } from 'zod';
 import { DEVICES, type DeviceName, flagValue, parseFlags, positiveInt } from './args.js';
 import { EvalCliError } from './errors.js';
@@ -49,7 +50,8 @@ export function parseServeArgs(argv: string[], env: Readonly<Record<string, stri
     'max-tokens': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   } as const);
-  if (positionals.length > 0) throw new EvalCliError(positionals[0]!, 'unexpected argument (flags start with --)');
+  if (positionals.length > 0)
+    throw new EvalCliError(at(positionals, 0, 'positionals'), 'unexpected argument (flags start with --)');
   const help = v.help ?? false;
   if (help) return { help } as ServeArgs;
   if (v.model === undefined || v.model === '') throw new EvalCliError('--model', 'is required (a checkpoint folder)');

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at } from '@magic/core';
 import { CausalLM } from '@magic/lm';
 import { initBackend } from '@magic/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,7 +35,7 @@ describe('magic-serve', () => {
       () => stopped,
     );
     while (out.length === 0) await new Promise((r) => setTimeout(r, 10));
-    const url = /on (http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(out[0]!)?.[1];
+    const url = /on (http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(at(out, 0, 'out'))?.[1];
     expect(url, out[0]).toBeDefined();
     expect(out[0]).toContain('bearer token required');
     const auth = { authorization: 'Bearer sk-test', 'content-type': 'application/json' };

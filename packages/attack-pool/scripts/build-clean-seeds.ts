@@ -1,9 +1,11 @@
 // Builds data/seeds/clean/seeds.jsonl: AdvBench (harmful) and Self-Instruct human-written tasks (benign),
 // minus every seed that hits eval text in packages/benchmarks/data, split train/val by near-duplicate cluster.
 // Run from packages/attack-pool: `npm run build:seeds`. Prints counts only (no dataset text).
+
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { at } from '@magic/core';
 import {
   distinctEvalTexts,
   dropEvalOverlap,
@@ -50,7 +52,7 @@ const duplicates = sources.length - dedupByText(sources).length;
 // near-duplicates (templated AdvBench rows) share a split, so no validation seed has a near-copy in training;
 // each data type has its own validation share (VAL_SEED_SHARES)
 const splits = seedSplitsByType(kept);
-const rows = kept.map((s, i) => ({ ...s, split: splits[i]! }));
+const rows = kept.map((s, i) => ({ ...s, split: at(splits, i, 'splits') }));
 const clusterSizes = nearDuplicateClusters(kept.map((s) => s.text)).map((c) => c.length);
 mkdirSync(data('seeds/clean'), { recursive: true });
 writeFileSync(data('seeds/clean/seeds.jsonl'), `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at, defined } from '@magic/core';
 import {
   chatCompletionBody,
   OpenAICompatibleClient,
@@ -44,7 +45,7 @@ function assertDecodes(records: ReturnType<typeof readAttackRecords>) {
   for (const r of records) {
     const t = r.provenance.transform;
     if (!t) continue;
-    const enc = r.provenance.encoded!;
+    const enc = defined(r.provenance.encoded, 'r.provenance.encoded');
     const decoded =
       t.name === 'ascii'
         ? decodeAscii(enc)
@@ -70,9 +71,9 @@ describe('buildAttackPool with the template rewriter', () => {
       strategies: ['slang', 'caesar'],
     });
     expect(report.stats.bySplit).toEqual({ val: 4, train: 4 });
-    const val = readAttackRecords(report.files.val!);
+    const val = readAttackRecords(defined(report.files.val, 'report.files.val'));
     expect(new Set(val.map((r) => r.seedId))).toEqual(new Set(['s1', 's3']));
-    expect(readAttackRecords(report.files.test!)).toEqual([]);
+    expect(readAttackRecords(defined(report.files.test, 'report.files.test'))).toEqual([]);
   });
 
   it('builds seeds × 20 strategies, dedups, splits by seed, exports and reports stats', async () => {
@@ -98,7 +99,8 @@ describe('buildAttackPool with the template rewriter', () => {
     expect(parts.reduce((n, p) => n + p.length, 0)).toBe(100);
     const seedSets = parts.map((p) => new Set(p.map((r) => r.seedId)));
     for (let i = 0; i < 3; i++) {
-      for (let j = i + 1; j < 3; j++) for (const s of seedSets[i]!) expect(seedSets[j]!.has(s)).toBe(false);
+      for (let j = i + 1; j < 3; j++)
+        for (const s of at(seedSets, i, 'seedSets')) expect(at(seedSets, j, 'seedSets').has(s)).toBe(false);
     }
     const all = parts.flat();
     for (const r of all) {
@@ -108,7 +110,7 @@ describe('buildAttackPool with the template rewriter', () => {
     }
     assertDecodes(all);
     const alpaca = JSON.parse(readFileSync(join(dir, 'train.alpaca.json'), 'utf8')) as unknown[];
-    expect(alpaca).toHaveLength(parts[0]!.length);
+    expect(alpaca).toHaveLength(at(parts, 0, 'parts').length);
     for (const row of alpaca) {
       const parsed = alpacaRowSchema.parse(row);
       expect(parsed.instruction).toContain('Here is the vanilla prompt provided for you to revise:');
@@ -203,8 +205,8 @@ describe('buildAttackPool with an LLM on a loopback OpenAI-compatible server', (
       handler: (req, index) => {
         if (index === 0) return { status: 503, json: { error: { message: 'warming up' } } };
         const body = req.json as { messages: { role: string; content: string }[] };
-        const system = body.messages[0]!.content;
-        const user = body.messages[1]!.content;
+        const system = at(body.messages, 0, 'messages').content;
+        const user = at(body.messages, 1, 'messages').content;
         if (system.startsWith('You annotate')) {
           return {
             json: chatCompletionBody('I rephrase the request so it reads differently while keeping its topic.'),
@@ -255,7 +257,7 @@ describe('buildAttackPool with an LLM on a loopback OpenAI-compatible server', (
       thinkWriter: new TemplateThinkWriter(),
     });
     expect(report.failures).toHaveLength(1);
-    expect(report.failures[0]!.code).toBe('LLM_REPLY');
+    expect(at(report.failures, 0, 'failures').code).toBe('LLM_REPLY');
     expect(report.stats.records).toBe(0);
   });
 

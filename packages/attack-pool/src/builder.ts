@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { defined } from '@magic/core';
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import type { ThinkWriter } from './cot.js';
@@ -198,11 +199,11 @@ function finishPool(
     files[split] = file;
     if (config.exports.includes('alpaca')) {
       files[`${split}.alpaca`] = join(config.outDir, `${split}.alpaca.json`);
-      writeFileSync(files[`${split}.alpaca`]!, toAlpacaJson(part));
+      writeFileSync(defined(files[`${split}.alpaca`], 'files entry'), toAlpacaJson(part));
     }
     if (config.exports.includes('chat')) {
       files[`${split}.chat`] = join(config.outDir, `${split}.chat.jsonl`);
-      writeFileSync(files[`${split}.chat`]!, toChatJsonl(part));
+      writeFileSync(defined(files[`${split}.chat`], 'files entry'), toChatJsonl(part));
     }
   }
   if (config.exports.includes('alpaca')) {

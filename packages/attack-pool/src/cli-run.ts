@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { at, defined } from '@magic/core';
 import { OpenAICompatibleClient } from '@magic/openai-client';
 import { z } from 'zod';
 import { type BuildReport, buildAttackPool } from './builder.js';
@@ -105,7 +106,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     splitSalt: values['split-salt'],
   });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = at(parsed.error.issues, 0, 'issues');
     throw new AttackPoolConfigError(issue.path.join('.') || 'args', issue.message);
   }
   return parsed.data;
@@ -114,7 +115,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
 function makeClient(o: CliOptions, env: CliIo['env']): OpenAICompatibleClient {
   const apiKey = env[o.apiKeyEnv];
   return new OpenAICompatibleClient({
-    baseURL: o.endpoint!,
+    baseURL: defined(o.endpoint, 'o.endpoint'),
     ...(apiKey ? { apiKey } : {}),
     maxRetries: o.maxRetries,
     timeoutMs: o.timeoutMs,
@@ -126,9 +127,13 @@ function makeWriters(o: CliOptions, env: CliIo['env']): { rewriter: Rewriter; th
   const thinkKind = o.think ?? o.rewriter;
   const client = o.rewriter === 'llm' || thinkKind === 'llm' ? makeClient(o, env) : undefined;
   const rewriter =
-    o.rewriter === 'llm' ? new LlmRewriter({ client: client!, model: o.model! }) : new TemplateRewriter();
+    o.rewriter === 'llm'
+      ? new LlmRewriter({ client: defined(client, 'client'), model: defined(o.model, 'o.model') })
+      : new TemplateRewriter();
   const thinkWriter =
-    thinkKind === 'llm' ? new LlmThinkWriter({ client: client!, model: o.model! }) : new TemplateThinkWriter();
+    thinkKind === 'llm'
+      ? new LlmThinkWriter({ client: defined(client, 'client'), model: defined(o.model, 'o.model') })
+      : new TemplateThinkWriter();
   return { rewriter, thinkWriter };
 }
 

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { at } from '@magic/core';
 import { OpenAICompatibleClient } from '@magic/openai-client';
 import pLimit from 'p-limit';
 import { z } from 'zod';
@@ -16,7 +17,7 @@ magic-attack-pool classify --in <records.jsonl[.gz]> --out <labels.jsonl> --endp
   [--api-key-env VAR] [--concurrency N] [--limit N]`;
 
 function fail(issues: z.core.$ZodIssue[]): never {
-  const issue = issues[0]!;
+  const issue = at(issues, 0, 'issues');
   throw new AttackPoolConfigError(issue.path.join('.') || 'args', issue.message);
 }
 

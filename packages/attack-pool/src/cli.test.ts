@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at } from '@magic/core';
 import { chatCompletionBody, startOpenAICompatibleServer } from '@magic/openai-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCliArgs, parseStrategies, runCli } from './cli-run.js';
@@ -71,7 +72,7 @@ describe('magic-attack-pool build', () => {
       );
       expect(code).toBe(0);
       expect(server.requests).toHaveLength(3);
-      expect(server.requests[0]!.headers.authorization).toBe('Bearer sk-test');
+      expect(at(server.requests, 0, 'requests').headers.authorization).toBe('Bearer sk-test');
       const records = readAttackRecords(join(dir, 'records.jsonl'));
       expect(records.every((r) => r.generator === 'llm' && r.adversarial === 'A neutral rewrite.')).toBe(true);
     } finally {
@@ -94,7 +95,7 @@ describe('magic-attack-pool build', () => {
   it('classify labels records through a loopback endpoint and records failures', async () => {
     const replies = ['<answer>{"primary_strategy": 13, "all_strategies": [13]}</answer>', 'no idea'];
     const server = await startOpenAICompatibleServer({
-      handler: (_r, i) => ({ json: chatCompletionBody(replies[i % 2]!) }),
+      handler: (_r, i) => ({ json: chatCompletionBody(at(replies, i % 2, 'replies')) }),
     });
     try {
       const labels = join(dir, 'labels.jsonl');

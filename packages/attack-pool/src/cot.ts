@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import type { OpenAICompatibleClient } from '@magic/openai-client';
 import { LlmReplyError } from './errors.js';
 import { stripFormatTags } from './format-check.js';
@@ -89,8 +90,8 @@ const closings = [
  * (any integer, e.g. a hash of the seed id) picks among phrasings of the second and third sentence.
  */
 export function templateThink(strategy: StrategyId, dataType: SeedRecord['dataType'], variant = 0): string {
-  const goal = goals[dataType][variant % goals[dataType].length]!;
-  const closing = closings[Math.floor(variant / goals[dataType].length) % closings.length]!;
+  const goal = at(goals[dataType], variant % goals[dataType].length, 'goals');
+  const closing = at(closings, Math.floor(variant / goals[dataType].length) % closings.length, 'closings');
   return `${openings[strategy]} ${goal} ${closing}`;
 }
 

@@ -3,19 +3,28 @@ import { MagicError } from '@magic/core';
 /** Base of every typed error in @magic/attack-pool (a MagicError: a stable `code` and the workspace-wide marker). */
 export class AttackPoolError extends MagicError {}
 
-/** A seed file could not be read, or one of its rows is malformed. Names the file and the 1-based line. */
+/** A dataset file (seeds or a benchmark format) could not be read, or one of its rows is malformed. Names file and line. */
 export class SeedLoadError extends AttackPoolError {
   readonly file: string;
   readonly line: number | undefined;
   readonly field: string | undefined;
+  /** What is wrong, without the file and line (consumers that re-wrap the error reuse it). */
+  readonly reason: string;
 
-  constructor(init: { file: string; line?: number; field?: string; reason: string; cause?: unknown }) {
+  constructor(init: {
+    file: string;
+    line?: number | undefined;
+    field?: string | undefined;
+    reason: string;
+    cause?: unknown;
+  }) {
     const where = init.line === undefined ? init.file : `${init.file}:${init.line}`;
     const field = init.field ? ` (field '${init.field}')` : '';
     super('SEED_LOAD', `${where}${field}: ${init.reason}`, { cause: init.cause });
     this.file = init.file;
     this.line = init.line;
     this.field = init.field;
+    this.reason = init.reason;
   }
 
   static override isInstance(e: unknown): e is SeedLoadError {

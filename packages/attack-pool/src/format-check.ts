@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 /** Result of the attacker format rule (spec §2.2 format reward). */
 export interface FormatCheckResult {
   ok: boolean;
@@ -26,7 +27,7 @@ export function checkAttackerFormat(text: string): FormatCheckResult {
   }
   const m = SHAPE.exec(trimmed);
   if (!m) return { ok: false, reason: 'not <think>…</think><answer>…</answer>' };
-  return { ok: true, think: m[1]!, answer: m[2]! };
+  return { ok: true, think: at(m, 1, 'm'), answer: at(m, 2, 'm') };
 }
 
 /** Removes the four format tags from text that goes inside a block, so the assembled output always passes. */

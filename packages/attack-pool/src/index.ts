@@ -23,6 +23,7 @@ export {
   templateThink,
 } from './cot.js';
 export { dataDir } from './data-dir.js';
+export * from './datasets/index.js';
 export {
   AttackPoolConfigError,
   AttackPoolError,

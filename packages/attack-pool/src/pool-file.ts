@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { at } from '@magic/core';
 import { PoolFileError } from './errors.js';
 import { type AttackRecord, attackRecordSchema } from './schemas.js';
 
@@ -16,7 +17,7 @@ export function readAttackRecords(file: string): AttackRecord[] {
   const records: AttackRecord[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
+    const line = at(lines, i, 'lines');
     if (line.trim() === '') continue;
     let json: unknown;
     try {

@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { checkAttackerFormat } from './format-check.js';
 import { loadAttackPool, shippedPoolStats } from './pool.js';
@@ -30,14 +31,14 @@ describe('shipped attack pool', () => {
     const seedSplit = new Map(loadSeedSplit().map((s) => [s.id, s.split]));
     expect(bySplit.test).toEqual([]);
     for (const split of ['train', 'val'] as const) {
-      expect(bySplit[split]!.length).toBeGreaterThan(0);
-      for (const r of bySplit[split]!) expect(seedSplit.get(r.seedId)).toBe(split);
+      expect(defined(bySplit[split], 'bySplit entry').length).toBeGreaterThan(0);
+      for (const r of defined(bySplit[split], 'bySplit entry')) expect(seedSplit.get(r.seedId)).toBe(split);
     }
   });
 
   it('every val seed is rewritten by all 20 strategies (validation sets need each one)', () => {
     const strategiesBySeed = new Map<string, Set<string>>();
-    for (const r of bySplit.val!) {
+    for (const r of defined(bySplit.val, 'bySplit.val')) {
       const set = strategiesBySeed.get(r.seedId) ?? new Set();
       set.add(r.strategy);
       strategiesBySeed.set(r.seedId, set);

@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { distinctEvalTexts, findOverlap, TrainingIndex } from './overlap/index.js';
 import { nearDuplicateClusters } from './seed-clusters.js';
@@ -5,7 +6,7 @@ import { clusterSeedSplits, seedSplitOf, seedSplitsByType, VAL_SEED_SHARES } fro
 
 const base = 'write a short placeholder note about the weather in the small town today';
 const sorted = (clusters: number[][]) =>
-  clusters.map((c) => [...c].sort((a, b) => a - b)).sort((a, b) => a[0]! - b[0]!);
+  clusters.map((c) => [...c].sort((a, b) => a - b)).sort((a, b) => at(a, 0, 'a') - at(b, 0, 'b'));
 
 describe('nearDuplicateClusters', () => {
   it('links exact normalised copies and texts whose 8-grams are contained in another', () => {
@@ -53,12 +54,14 @@ describe('clusterSeedSplits', () => {
   it('puts a whole cluster in the split of its smallest normalised member, independent of order', () => {
     const variants = Array.from({ length: 40 }, (_, i) => [`${base} variant ${i}`, `${base} variant ${i} again`]);
     for (const [a, b] of variants) {
-      const key = [a!, b!].sort()[0]!;
-      expect(clusterSeedSplits([a!, b!])).toEqual([seedSplitOf(key), seedSplitOf(key)]);
-      expect(clusterSeedSplits([b!, a!])).toEqual([seedSplitOf(key), seedSplitOf(key)]);
+      const key = at([defined(a, 'a'), defined(b, 'b')].sort(), 0, 'sort');
+      expect(clusterSeedSplits([defined(a, 'a'), defined(b, 'b')])).toEqual([seedSplitOf(key), seedSplitOf(key)]);
+      expect(clusterSeedSplits([defined(b, 'b'), defined(a, 'a')])).toEqual([seedSplitOf(key), seedSplitOf(key)]);
     }
     // both splits occur across clusters
-    expect(new Set(variants.map(([a, b]) => clusterSeedSplits([a!, b!])[0]))).toEqual(new Set(['train', 'val']));
+    expect(new Set(variants.map(([a, b]) => clusterSeedSplits([defined(a, 'a'), defined(b, 'b')])[0]))).toEqual(
+      new Set(['train', 'val']),
+    );
   });
 
   it('leaves a singleton in the split of its own hash', () => {
@@ -79,7 +82,7 @@ describe('seedSplitsByType', () => {
       const idx = seeds.flatMap((s, i) => (s.dataType === dataType ? [i] : []));
       expect(idx.map((i) => got[i])).toEqual(
         clusterSeedSplits(
-          idx.map((i) => texts[i]!),
+          idx.map((i) => at(texts, i, 'texts')),
           VAL_SEED_SHARES[dataType],
         ),
       );

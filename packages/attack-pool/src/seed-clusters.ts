@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import { CONTAINED_SHARE, MIN_EVAL_CHARS, NGRAM_WORDS, normaliseText, wordNgrams } from './overlap/normalise.js';
 
 /** Union-find over indexes 0..n-1 (path halving, union by size). */
@@ -10,9 +11,12 @@ class DisjointSets {
   }
   find(i: number): number {
     let x = i;
-    while (this.parent[x] !== x) {
-      this.parent[x] = this.parent[this.parent[x]!]!;
-      x = this.parent[x]!;
+    let up = at(this.parent, x, 'parent');
+    while (up !== x) {
+      const grandparent = at(this.parent, up, 'parent');
+      this.parent[x] = grandparent;
+      x = grandparent;
+      up = at(this.parent, x, 'parent');
     }
     return x;
   }
@@ -20,9 +24,9 @@ class DisjointSets {
     let ra = this.find(a);
     let rb = this.find(b);
     if (ra === rb) return;
-    if (this.size[ra]! < this.size[rb]!) [ra, rb] = [rb, ra];
+    if (at(this.size, ra, 'size') < at(this.size, rb, 'size')) [ra, rb] = [rb, ra];
     this.parent[rb] = ra;
-    this.size[ra]! += this.size[rb]!;
+    this.size[ra] = at(this.size, ra, 'size') + at(this.size, rb, 'size');
   }
 }
 
@@ -59,7 +63,7 @@ export function nearDuplicateClusters(texts: readonly string[]): number[][] {
   });
   grams.forEach((gs, i) => {
     if (gs.length === 0) return;
-    const others = gs.map((g) => holders.get(g)!.filter((j) => j !== i));
+    const others = gs.map((g) => defined(holders.get(g), 'holders entry').filter((j) => j !== i));
     const found = others.filter((js) => js.length > 0).length;
     if (found / gs.length < CONTAINED_SHARE) return;
     for (const js of others) for (const j of js) sets.union(i, j);
@@ -69,7 +73,7 @@ export function nearDuplicateClusters(texts: readonly string[]): number[][] {
   norm.forEach((n, i) => {
     if (n === '' || n.length < MIN_EVAL_CHARS || n.split(' ').length >= NGRAM_WORDS) return;
     padded.forEach((other, j) => {
-      if (j !== i && other.includes(padded[i]!)) sets.union(i, j);
+      if (j !== i && other.includes(at(padded, i, 'padded'))) sets.union(i, j);
     });
   });
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { at } from '@magic/core';
 import { z } from 'zod';
 import { dataDir } from './data-dir.js';
 import { SeedLoadError } from './errors.js';
@@ -40,7 +41,7 @@ export function seedSplitOf(text: string, valShare = VAL_SEED_SHARE): SeedSplit 
 export function clusterSeedSplits(texts: readonly string[], valShare = VAL_SEED_SHARE): SeedSplit[] {
   const out: SeedSplit[] = texts.map(() => 'train');
   for (const cluster of nearDuplicateClusters(texts)) {
-    const key = cluster.map((i) => normaliseText(texts[i]!)).sort()[0]!;
+    const key = at(cluster.map((i) => normaliseText(at(texts, i, 'texts'))).sort(), 0, 'sort');
     const split = seedSplitOf(key, valShare);
     for (const i of cluster) out[i] = split;
   }
@@ -59,11 +60,11 @@ export function seedSplitsByType(
   for (const dataType of Object.keys(shares) as DataType[]) {
     const idx = seeds.flatMap((s, i) => (s.dataType === dataType ? [i] : []));
     const splits = clusterSeedSplits(
-      idx.map((i) => seeds[i]!.text),
+      idx.map((i) => at(seeds, i, 'seeds').text),
       shares[dataType],
     );
     idx.forEach((i, k) => {
-      out[i] = splits[k]!;
+      out[i] = at(splits, k, 'splits');
     });
   }
   return out;
@@ -109,7 +110,7 @@ export function loadSeedSplit(options: LoadSeedSplitOptions = {}): SplitSeedReco
     }
     const r = splitSeedRecordSchema.safeParse(raw);
     if (!r.success) {
-      const issue = r.error.issues[0]!;
+      const issue = at(r.error.issues, 0, 'issues');
       throw new SeedLoadError({ file, line: i + 1, field: issue.path.join('.'), reason: issue.message });
     }
     if (options.split !== undefined && r.data.split !== options.split) return;

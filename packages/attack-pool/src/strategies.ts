@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 /** The four strategy families of the MAGIC attack pool (spec §6, SORRY-Bench mutations). */
 export const strategyFamilies = ['writing-style', 'persuasion', 'encoding', 'translation'] as const;
 export type StrategyFamily = (typeof strategyFamilies)[number];
@@ -195,5 +196,5 @@ export function isStrategyId(value: string): value is StrategyId {
 }
 
 export function getStrategy(id: StrategyId): Strategy {
-  return byId.get(id)!;
+  return defined(byId.get(id), 'byId entry');
 }

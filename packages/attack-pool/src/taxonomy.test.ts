@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { at } from '@magic/core';
 import { chatCompletionBody, OpenAICompatibleClient, startOpenAICompatibleServer } from '@magic/openai-client';
 import { describe, expect, it } from 'vitest';
 import { dataDir } from './data-dir.js';
@@ -59,7 +60,7 @@ describe('TaxonomyClassifier on a loopback endpoint', () => {
   it('labels a rewrite, and turns an unparseable reply into LlmReplyError', async () => {
     const replies = ['<answer>{"primary_strategy": 13, "all_strategies": [13]}</answer>', 'I cannot decide'];
     const server = await startOpenAICompatibleServer({
-      handler: (_r, i) => ({ json: chatCompletionBody(replies[i]!) }),
+      handler: (_r, i) => ({ json: chatCompletionBody(at(replies, i, 'replies')) }),
     });
     try {
       const classifier = new TaxonomyClassifier({
@@ -71,7 +72,7 @@ describe('TaxonomyClassifier on a loopback endpoint', () => {
       await expect(classifier.classify({ answer: 'x' })).rejects.toSatisfy(
         (e: unknown) => LlmReplyError.isInstance(e) && (e as LlmReplyError).task === 'classify',
       );
-      const body = server.requests[0]!.json as { model: string; temperature: number };
+      const body = at(server.requests, 0, 'requests').json as { model: string; temperature: number };
       expect(body.model).toBe('cls');
       expect(body.temperature).toBe(0.7);
     } finally {

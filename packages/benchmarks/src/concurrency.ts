@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 /** Maps `items` through `fn` with at most `concurrency` calls in flight; results keep input order. */
 export async function mapWithConcurrency<T, R>(
   items: readonly T[],
@@ -10,7 +11,7 @@ export async function mapWithConcurrency<T, R>(
     while (next < items.length) {
       const index = next;
       next += 1;
-      results[index] = await fn(items[index]!, index);
+      results[index] = await fn(at(items, index, 'items'), index);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));

@@ -8,7 +8,13 @@ export class BenchmarkFileError extends BenchmarkError {
   readonly file: string;
   readonly line: number | undefined;
   readonly field: string | undefined;
-  constructor(input: { file: string; line?: number; field?: string; reason: string; cause?: unknown }) {
+  constructor(input: {
+    file: string;
+    line?: number | undefined;
+    field?: string | undefined;
+    reason: string;
+    cause?: unknown;
+  }) {
     const where = `${input.file}${input.line === undefined ? '' : `:${input.line}`}`;
     const field = input.field ? ` (field ${input.field})` : '';
     super('BENCHMARK_FILE_INVALID', `${where}${field}: ${input.reason}`, { cause: input.cause });

@@ -25,7 +25,7 @@ export {
   looseVariants,
 } from './ifeval/evaluate.js';
 export { detectLanguage } from './ifeval/language.js';
-export { readCsv, readJsonArray, readJsonl, readParquet } from './io.js';
+export { readCsv, readDatasetFile, readJsonArray, readJsonl, readParquet } from './io.js';
 export { type AlpacaEvalRow, alpacaEvalRowSchema, loadAlpacaEval } from './loaders/alpaca-eval.js';
 export { arcRowSchema, loadArc } from './loaders/arc.js';
 export { type CosafeDialogue, cosafeDialogueSchema, loadCosafe } from './loaders/cosafe.js';

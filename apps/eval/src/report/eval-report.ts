@@ -1,4 +1,5 @@
 import { formatFraction, type MetricValue, type RunResults, type TaskResult } from '@magic/benchmarks';
+import { at } from '@magic/core';
 import type { EvalResults } from '../eval-results.js';
 import { type Bar, type BarGroup, barChartSvg, esc, factsTable, htmlPage } from './svg.js';
 
@@ -118,7 +119,7 @@ function suiteSection(run: RunResults): string {
 /** report.html: run metadata, then per suite the paper table, headline chart, adversarial vs vanilla, and per-task charts with breakdowns. */
 export function buildEvalReportHtml(results: EvalResults): string {
   const m = results.meta;
-  const first = results.runs[0]!;
+  const first = at(results.runs, 0, 'runs');
   const facts: Record<string, string> = {
     target: m.target,
     judge: m.judge ?? 'none',

@@ -1,4 +1,5 @@
 import { formatFraction } from '@magic/benchmarks';
+import { at } from '@magic/core';
 
 /** HTML/SVG text escaping. */
 export const esc = (s: string): string =>
@@ -92,7 +93,7 @@ export function barChartSvg(chart: BarChart): string {
     );
     g.bars.forEach((b, si) => {
       const y = gy + si * BAR_H;
-      const color = PALETTE[si % PALETTE.length]!;
+      const color = at(PALETTE, si % PALETTE.length, 'PALETTE');
       const name = chart.series[si] ?? '';
       const x0 = x(Math.max(0, d0));
       if (b.value === null) {

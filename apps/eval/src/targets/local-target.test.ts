@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import { CausalLM } from '@magic/lm';
 import { initBackend } from '@magic/tensor';
 import { expectNoLeaks } from '@magic/tensor/testing';
@@ -28,7 +29,7 @@ describe('localChatTarget (tiny random checkpoint)', () => {
     const [text] = await target.generate([chat], { temperature: 0, maxTokens: 6, topP: 1 });
     const ids = lm.tokenizer.encode(lm.tokenizer.applyChatTemplate(chat, { addGenerationPrompt: true }));
     const [direct] = await lm.generate([ids], { maxNewTokens: 6, temperature: 0 });
-    expect(text).toBe(direct!.text);
+    expect(text).toBe(defined(direct, 'direct').text);
   });
 
   it("cuts replies for the judge with the checkpoint's own tokenizer", () => {
@@ -69,7 +70,10 @@ describe('localChatTarget (tiny random checkpoint)', () => {
     );
     expect(scores).toHaveLength(candidates.length);
     candidates.forEach((c, i) => {
-      expect(scores[i]).toBeCloseTo(reference[lm.tokenizer.encode(c.text)[0]!]!, 4);
+      expect(scores[i]).toBeCloseTo(
+        defined(reference[at(lm.tokenizer.encode(c.text), 0, 'text')], 'reference entry'),
+        4,
+      );
     });
     // a leading space is dropped (the assistant header already ends the line): " X" scores as "X"
     const spaced = await target.scoreContinuations(

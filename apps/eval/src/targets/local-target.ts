@@ -5,6 +5,7 @@ import {
   type TokenTruncator,
   tokenizerTruncator,
 } from '@magic/benchmarks';
+import { at } from '@magic/core';
 import type { CausalLM } from '@magic/lm';
 import * as tf from '@tensorflow/tfjs-core';
 import { type CheckpointServable, servableCheckpoint } from './checkpoint-model.js';
@@ -43,8 +44,9 @@ export function localChatTarget(model: CausalLM, options: { id: string; seed?: n
       const values = (await logProbs.array()) as number[][];
       logProbs.dispose();
       return conts.map((c, i) => {
+        const row = at(values, i, 'log-prob rows');
         let sum = 0;
-        for (let t = ctx.length; t < ctx.length + c.length; t += 1) sum += values[i]![t]!;
+        for (let t = ctx.length; t < ctx.length + c.length; t += 1) sum += at(row, t, 'log-probs');
         return sum;
       });
     } finally {

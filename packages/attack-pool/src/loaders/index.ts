@@ -1,7 +1,5 @@
+export { type FieldMapping, type GenericFormat, inferFormat } from '../datasets/generic.js';
 export {
-  type FieldMapping,
-  type GenericFormat,
-  inferFormat,
   loadAdvBenchCsv,
   loadGenericSeeds,
   loadHarmBenchCsv,

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { dataDir } from '../data-dir.js';
 import { SeedLoadError } from '../errors.js';
@@ -70,7 +71,7 @@ describe('real seed files', () => {
     ]);
     const contextual = rows.filter((r) => r.meta.contextual === 'true');
     expect(contextual).toHaveLength(1);
-    expect(contextual[0]!.text).toBe(
+    expect(at(contextual, 0, 'contextual').text).toBe(
       '[context placeholder, with a comma]\n\n---\n\n[harmful request placeholder 3 about the context]',
     );
     for (const r of rows) expect(seedRecordSchema.parse(r)).toEqual(r);
@@ -103,7 +104,7 @@ describe('real seed files', () => {
   it('WildJailbreak train TSV: data_type column maps to dataType', () => {
     const rows = loadWildJailbreak(fixture('wildjailbreak-train-format.tsv'));
     expect(rows.map((r) => r.dataType)).toEqual(['vanilla_benign', 'vanilla_benign', 'vanilla_harmful']);
-    expect(rows[1]!.text).toContain('baker');
+    expect(at(rows, 1, 'rows').text).toContain('baker');
   });
   it('refusal-direction JSON format: harmful rows with categories', () => {
     const rows = loadRefusalDirectionJson(fixture('refusal-direction-format.json'));
@@ -117,7 +118,7 @@ describe('real seed files', () => {
       'Illegal goods and services',
       'Violence',
     ]);
-    expect(sr[2]!.text).toContain('\n');
+    expect(at(sr, 2, 'sr').text).toContain('\n');
     expect(loadOrBenchCsv(fixture('or-bench-format.csv')).every((r) => r.dataType === 'vanilla_benign')).toBe(true);
     const sorry = loadSorryBenchJsonl(fixture('sorry-bench-format.jsonl'));
     expect(sorry.map((r) => r.id)).toEqual(['sorry-bench:1:base', 'sorry-bench:2:base', 'sorry-bench:2:slang']);
@@ -159,7 +160,7 @@ describe('real seed files', () => {
     expect(await loadSeedSpec(`advbench:${seeds('advbench/advbench_behaviors.csv')}?limit=5`)).toHaveLength(5);
     const spread = await loadSeedSpec(`self-instruct:${seeds('self-instruct/seed_tasks.jsonl')}?sample=50`);
     expect(spread).toHaveLength(50);
-    expect(spread[1]!.id).toBe('self-instruct:seed_task_3');
+    expect(at(spread, 1, 'spread').id).toBe('self-instruct:seed_task_3');
     const split = await loadSeedSpec(`seed-split:${seeds('clean/seeds.jsonl')}`);
     expect(new Set(split.map((s) => s.meta.split))).toEqual(new Set(['train', 'val']));
     expect(evenSample([1, 2, 3, 4], 2)).toEqual([1, 3]);

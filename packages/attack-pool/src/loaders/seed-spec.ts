@@ -1,8 +1,9 @@
+import { at, defined } from '@magic/core';
+import type { FieldMapping } from '../datasets/generic.js';
 import { AttackPoolConfigError } from '../errors.js';
 import type { DataType, SeedRecord } from '../schemas.js';
 import { loadSeedSplit } from '../seed-split.js';
 import {
-  type FieldMapping,
   loadAdvBenchCsv,
   loadGenericSeeds,
   loadHarmBenchCsv,
@@ -90,7 +91,7 @@ export async function loadSeedSpec(input: string | SeedSpec): Promise<SeedRecord
 /** N items at evenly spaced positions (all of them when N >= length). */
 export function evenSample<T>(items: readonly T[], n: number): T[] {
   if (n >= items.length) return [...items];
-  return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]!);
+  return Array.from({ length: n }, (_, i) => at(items, Math.floor((i * items.length) / n), 'items'));
 }
 
 async function loadByFormat(spec: SeedSpec): Promise<SeedRecord[]> {
@@ -131,7 +132,7 @@ async function loadByFormat(spec: SeedSpec): Promise<SeedRecord[]> {
       return loadSeedSplit({ file: path }).map(({ split, ...s }) => ({ ...s, meta: { ...s.meta, split } }));
     case 'generic':
       return loadGenericSeeds(path, {
-        mapping: spec.mapping!,
+        mapping: defined(spec.mapping, 'spec.mapping'),
         ...(spec.dataType ? { dataType: spec.dataType } : {}),
       });
   }

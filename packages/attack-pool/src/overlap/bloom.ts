@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { OverlapInputError } from './errors.js';
 
 /**
@@ -44,13 +45,13 @@ export class BloomFilter {
 
   add(hash16: string): void {
     this.probe(hash16, (bit) => {
-      this.bits[bit >> 3]! |= 1 << (bit & 7);
+      this.bits[bit >> 3] = at(this.bits, bit >> 3, 'bits') | (1 << (bit & 7));
       return true;
     });
   }
 
   has(hash16: string): boolean {
-    return this.probe(hash16, (bit) => (this.bits[bit >> 3]! & (1 << (bit & 7))) !== 0);
+    return this.probe(hash16, (bit) => (at(this.bits, bit >> 3, 'bits') & (1 << (bit & 7))) !== 0);
   }
 
   /** Expected false-positive rate after `inserted` distinct items: (1 - e^(-kn/m))^k. */

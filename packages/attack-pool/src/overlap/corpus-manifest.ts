@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { at } from '@magic/core';
 import { z } from 'zod';
 import { BloomFilter } from './bloom.js';
 import { OverlapInputError } from './errors.js';
@@ -69,7 +70,7 @@ export function loadCorpusManifest(manifestFile: string): LoadedCorpusManifest {
   }
   const r = corpusManifestSchema.safeParse(raw);
   if (!r.success) {
-    const issue = r.error.issues[0]!;
+    const issue = at(r.error.issues, 0, 'issues');
     throw new OverlapInputError(
       manifestFile,
       `bad corpus manifest at ${issue.path.join('.') || '(root)'}: ${issue.message}`,

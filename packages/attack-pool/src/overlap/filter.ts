@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { normaliseText, overlapHash, wordNgrams } from './normalise.js';
 import { type OverlapKind, TrainingIndex } from './training-index.js';
 
@@ -49,11 +50,13 @@ export function dropEvalOverlap<T>(
       kept.forEach((item, i) => {
         if (textsOf(item).some((t) => normaliseText(t) === normalised)) sharers.add(i);
       });
-      const alone = [...sharers].filter((i) => new TrainingIndex().addTexts(textsOf(kept[i]!)).match(normalised));
+      const alone = [...sharers].filter((i) =>
+        new TrainingIndex().addTexts(textsOf(at(kept, i, 'kept'))).match(normalised),
+      );
       for (const i of alone.length > 0 ? alone : sharers) drop.set(i, hit.kind);
     }
     if (drop.size === 0) return { kept, dropped };
-    for (const [i, reason] of drop) dropped.push({ item: kept[i]!, reason });
+    for (const [i, reason] of drop) dropped.push({ item: at(kept, i, 'kept'), reason });
     kept = kept.filter((_, i) => !drop.has(i));
   }
 }

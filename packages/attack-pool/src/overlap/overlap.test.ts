@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { at } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { OverlapInputError } from './errors.js';
 import { extractTexts } from './extract.js';
@@ -57,7 +58,7 @@ describe('findOverlap', () => {
     );
     expect(r.evalTexts).toBe(1);
     expect(r.hits).toHaveLength(1);
-    expect(r.hits[0]!.sources).toEqual(['a', 'b']);
+    expect(at(r.hits, 0, 'hits').sources).toEqual(['a', 'b']);
   });
 
   it('catches an eval text planted in a manifest (a corpus known only by hashes)', () => {

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { z } from 'zod';
 import type { BloomFilter } from './bloom.js';
 import type { LoadedCorpusManifest } from './corpus-manifest.js';
@@ -26,7 +27,7 @@ export type OverlapManifest = z.infer<typeof overlapManifestSchema>;
 export function parseOverlapManifest(raw: unknown, file = 'manifest'): OverlapManifest {
   const r = overlapManifestSchema.safeParse(raw);
   if (!r.success) {
-    const issue = r.error.issues[0]!;
+    const issue = at(r.error.issues, 0, 'issues');
     throw new OverlapInputError(file, `bad overlap manifest at ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   return r.data;

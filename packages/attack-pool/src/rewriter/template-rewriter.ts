@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { AttackPoolConfigError } from '../errors.js';
 import { intHash } from '../hash.js';
 import type { StrategyId } from '../strategies.js';
@@ -94,7 +95,7 @@ export class TemplateRewriter implements Rewriter {
   async rewrite({ seed, strategy }: RewriteRequest): Promise<RewriteResult> {
     const pair = wrappers[strategy.id];
     if (!pair) throw new AttackPoolConfigError('strategy', `'${strategy.id}' is a transform, not a rewrite strategy`);
-    const wrap = pair[intHash(`${seed.id}\u0000${strategy.id}`) % 2]!;
+    const wrap = at(pair, intHash(`${seed.id}\u0000${strategy.id}`) % 2, 'pair');
     return { text: wrap(seed.text), generator: 'template' };
   }
 }

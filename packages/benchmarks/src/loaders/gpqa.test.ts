@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { BenchmarkFileError } from '../errors.js';
 import { fakeTarget } from '../suites/fakes.test-helpers.js';
@@ -24,8 +25,12 @@ describe('loadGpqa', () => {
       expect(item.choices.map((c) => c.label)).toEqual(['A', 'B', 'C', 'D']);
       expect(item.choices.find((c) => c.label === item.answer)?.text).toBe(correct[item.id]);
     }
-    expect(items[1]!.question).toBe('Which colour is a clear daytime sky, usually?');
-    expect(items[1]!.choices.map((c) => c.text).sort()).toEqual(['blue', 'green', 'purple', 'red, bright']);
+    expect(at(items, 1, 'items').question).toBe('Which colour is a clear daytime sky, usually?');
+    expect(
+      at(items, 1, 'items')
+        .choices.map((c) => c.text)
+        .sort(),
+    ).toEqual(['blue', 'green', 'purple', 'red, bright']);
     expect(items.map((i) => i.subject)).toEqual(['Mathematics', 'Physics', 'Chemistry', 'Mathematics']);
   });
 
@@ -59,22 +64,22 @@ describe('loadGpqa', () => {
 describe('GPQA in the capability suite', () => {
   // answers with the letter of the option whose text is the known correct answer
   const knower = fakeTarget('knower', (chat) => {
-    const options = [...chat[0]!.content.matchAll(/^([A-D])\. (.*)$/gm)];
-    const right = options.find((m) => Object.values(correct).includes(m[2]!));
+    const options = [...at(chat, 0, 'chat').content.matchAll(/^([A-D])\. (.*)$/gm)];
+    const right = options.find((m) => Object.values(correct).includes(at(m, 2, 'm')));
     return `Answer: ${right?.[1] ?? 'none'}`;
   });
 
   it('runs 0-shot multiple choice with --path gpqa=...; accuracy per high-level domain; skipped without a path', async () => {
     const r = await runSuite({ suite: 'capability', target: knower, tasks: ['gpqa'], paths: { gpqa: fixture } });
-    const task = r.tasks[0]!;
+    const task = at(r.tasks, 0, 'tasks');
     expect(task.status).toBe('ok');
     expect(task.n).toBe(4);
     expect(task.metrics.accuracy?.value).toBe(1);
     expect(Object.keys(task.breakdowns.subject ?? {})).toEqual(['Chemistry', 'Mathematics', 'Physics']);
     expect(knower.chats).toBe(4);
     const skipped = await runSuite({ suite: 'capability', target: knower, tasks: ['gpqa'] });
-    expect(skipped.tasks[0]!.status).toBe('skipped');
-    expect(skipped.tasks[0]!.skipReason).toMatch(/gpqa/);
+    expect(at(skipped.tasks, 0, 'tasks').status).toBe('skipped');
+    expect(at(skipped.tasks, 0, 'tasks').skipReason).toMatch(/gpqa/);
     expect(r.table.columns.some((c) => c.task === 'gpqa')).toBe(true);
   });
 });

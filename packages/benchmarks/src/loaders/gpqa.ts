@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { at, defined } from '@magic/core';
 import { z } from 'zod';
 import { readCsv } from '../io.js';
 import { mulberry32 } from '../metrics/bootstrap.js';
@@ -29,7 +30,7 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
   const rng = mulberry32(seed);
   for (let i = out.length - 1; i > 0; i -= 1) {
     const j = Math.floor(rng() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
+    [out[i], out[j]] = [at(out, j, 'out'), at(out, i, 'out')];
   }
   return out;
 }
@@ -54,13 +55,13 @@ export async function loadGpqa(options: LoadOptions = {}): Promise<MultipleChoic
       ),
       rowSeed(options.seed ?? 0, id),
     );
-    const choices = texts.map((t, k) => ({ label: choiceLetters[k]!, text: t.text }));
+    const choices = texts.map((t, k) => ({ label: at(choiceLetters, k, 'choiceLetters'), text: t.text }));
     return {
       id,
       subject: r['High-level domain'] || 'gpqa',
       question: r.Question,
       choices,
-      answer: choiceLetters[texts.findIndex((t) => t.correct)]!,
+      answer: defined(choiceLetters[texts.findIndex((t) => t.correct)], 'choiceLetters entry'),
     };
   });
 }

@@ -1,28 +1,23 @@
+import {
+  type HarmBenchFileRow,
+  harmbenchCsvRowSchema,
+  harmbenchFunctionalCategories,
+  harmbenchPrompt,
+  readHarmBenchFile,
+} from '@magic/attack-pool';
 import { z } from 'zod';
-import { readCsv, readJsonArray } from '../io.js';
+import { readDatasetFile, readJsonArray } from '../io.js';
 import { type LoadOptions, shippedFile } from './paths.js';
 
-export const harmbenchFunctionalCategories = ['standard', 'contextual', 'copyright'] as const;
+export { harmbenchFunctionalCategories };
 
-/** One HarmBench behaviour CSV row; `prompt` puts a contextual row's context before the behaviour (HarmBench's format). */
-export const harmbenchBehaviorSchema = z
-  .object({
-    Behavior: z.string().min(1),
-    FunctionalCategory: z.enum(harmbenchFunctionalCategories),
-    SemanticCategory: z.string().min(1),
-    Tags: z.string(),
-    ContextString: z.string(),
-    BehaviorID: z.string().min(1),
-  })
-  .transform((r) => ({
-    behavior: r.Behavior,
-    functionalCategory: r.FunctionalCategory,
-    semanticCategory: r.SemanticCategory,
-    tags: r.Tags === '' ? [] : r.Tags.split(',').map((t) => t.trim()),
-    contextString: r.ContextString,
-    behaviorId: r.BehaviorID,
-    prompt: r.ContextString === '' ? r.Behavior : `${r.ContextString}\n\n---\n\n${r.Behavior}`,
-  }));
+/** A HarmBench behaviour; `prompt` puts a contextual row's context before the behaviour (HarmBench's format). */
+function toBehavior({ line: _line, ...row }: Omit<HarmBenchFileRow, 'line'> & { line?: number }) {
+  return { ...row, prompt: harmbenchPrompt(row) };
+}
+
+/** One HarmBench behaviour CSV row (the format is parsed by @magic/attack-pool) as a scored item. */
+export const harmbenchBehaviorSchema = harmbenchCsvRowSchema.transform(toBehavior);
 export type HarmbenchBehavior = z.output<typeof harmbenchBehaviorSchema>;
 
 /** HarmBench behaviours; split `test` (320, the default) or `val` (80). */
@@ -30,7 +25,7 @@ export function loadHarmbench(options: LoadOptions = {}): Promise<HarmbenchBehav
   const split = options.split ?? 'test';
   const file =
     options.path ?? shippedFile(`harmbench/harmbench_behaviors_text_${split === 'val' ? 'val' : 'test'}.csv`);
-  return readCsv(file, harmbenchBehaviorSchema, { columns: true });
+  return readDatasetFile(() => readHarmBenchFile(file).map(toBehavior));
 }
 
 /** One precomputed HarmBench attack (safety-eval "harmbench_precompute"). */

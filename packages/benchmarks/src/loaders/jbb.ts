@@ -1,28 +1,19 @@
-import { z } from 'zod';
-import { readCsv } from '../io.js';
+import { type JbbBehaviorsFileRow, jbbBehaviorsCsvRowSchema, readJbbBehaviorsFile } from '@magic/attack-pool';
+import type { z } from 'zod';
+import { readDatasetFile } from '../io.js';
 import { type LoadOptions, shippedFile } from './paths.js';
 
-/** A JBB-Behaviors row (header names lower- or capitalised). */
-export const jbbRowSchema = z
-  .object({
-    index: z.string().regex(/^\d+$/, 'index must be an integer').transform(Number),
-    goal: z.string().min(1),
-    target: z.string(),
-    behavior: z.string().min(1),
-    category: z.string().min(1),
-    source: z.string(),
-  })
-  .transform((r) => ({ ...r, prompt: r.goal }));
-export type JbbRow = z.output<typeof jbbRowSchema>;
+function toItem({ line: _line, ...row }: Omit<JbbBehaviorsFileRow, 'line'> & { line?: number }) {
+  return { ...row, prompt: row.goal };
+}
 
-const lowerKeys = z
-  .record(z.string(), z.string())
-  .transform((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v])));
+/** A JBB-Behaviors row (header names lower- or capitalised; the format is parsed by @magic/attack-pool). */
+export const jbbRowSchema = jbbBehaviorsCsvRowSchema.transform(toItem);
+export type JbbRow = z.output<typeof jbbRowSchema>;
 
 /** JBB-Behaviors: split `harmful` (default) or `benign`, 100 rows each. */
 export function loadJbb(options: LoadOptions = {}): Promise<JbbRow[]> {
   const split = options.split === 'benign' ? 'benign' : 'harmful';
-  return readCsv(options.path ?? shippedFile(`jbb/${split}-behaviors.csv`), lowerKeys.pipe(jbbRowSchema), {
-    columns: true,
-  });
+  const file = options.path ?? shippedFile(`jbb/${split}-behaviors.csv`);
+  return readDatasetFile(() => readJbbBehaviorsFile(file).map(toItem));
 }

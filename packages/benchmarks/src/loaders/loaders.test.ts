@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at, defined } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { BenchmarkError, BenchmarkFileError, BenchmarkNotAvailableError, UnknownBenchmarkError } from '../errors.js';
 import { type BenchmarkName, benchmarkNames, loadBenchmark, shippedBenchmarks } from './load-benchmark.js';
@@ -50,7 +51,10 @@ describe('shipped data (real files)', () => {
     const rows = await loadBenchmark('harmbench');
     const count = (c: string) => rows.filter((r) => r.functionalCategory === c).length;
     expect([count('standard'), count('contextual'), count('copyright')]).toEqual([159, 81, 80]);
-    const contextual = rows.find((r) => r.functionalCategory === 'contextual')!;
+    const contextual = defined(
+      rows.find((r) => r.functionalCategory === 'contextual'),
+      'contextual',
+    );
     expect(contextual.prompt.startsWith(contextual.contextString)).toBe(true);
     expect(contextual.prompt.endsWith(contextual.behavior)).toBe(true);
     expect((await loadBenchmark('harmbench', { split: 'val' })).length).toBe(80);
@@ -105,7 +109,7 @@ describe('fixtures of unshipped benchmarks', () => {
       responseRefusalAgreement: null,
       response: "Sorry, I won't do that.",
     });
-    expect(rows[1]!.responseRefusalAgreement).toBeCloseTo(2 / 3);
+    expect(at(rows, 1, 'rows').responseRefusalAgreement).toBeCloseTo(2 / 3);
   });
 
   it('orBench, strongreject, simpleSafetyTests, openaiModeration, alpacaEval, cosafe', async () => {
@@ -121,7 +125,7 @@ describe('fixtures of unshipped benchmarks', () => {
     ).toMatchObject({ id: 'sst_001', counter: 1 });
     const moderation = await loadBenchmark('openaiModeration', { path: join(fixtures, 'openai-moderation.jsonl') });
     expect(moderation.map((r) => r.harmful)).toEqual([false, true, true, false]);
-    expect(Object.keys(moderation[2]!.labels)).toEqual(['H', 'HR']);
+    expect(Object.keys(at(moderation, 2, 'moderation').labels)).toEqual(['H', 'HR']);
     expect((await loadBenchmark('alpacaEval', { path: join(fixtures, 'alpaca-eval.json') })).length).toBe(2);
     const cosafe = await loadBenchmark('cosafe', { path: join(fixtures, 'cosafe') });
     expect(cosafe.map((d) => d.id)).toEqual(['cooking/0', 'cooking/1', 'gardening/0']);
@@ -157,7 +161,8 @@ describe('malformed files name file and line', () => {
     {
       name: 'harmbenchPrecomputed',
       file: 'pre.json',
-      text: '[{"BehaviorID":"a","test_case":"t","model":"m","method":"GCG"},{"BehaviorID":"b","model":"m","method":"GCG"}]',
+      // a JSON array error names the line where the element starts
+      text: '[{"BehaviorID":"a","test_case":"t","model":"m","method":"GCG"},\n{"BehaviorID":"b","model":"m","method":"GCG"}]',
       line: 2,
       field: 'test_case',
     },
@@ -271,8 +276,15 @@ describe('malformed files name file and line', () => {
     {
       name: 'alpacaEval',
       file: 'alpaca.json',
+      text: '[\n  {"dataset":"d","instruction":"i"},\n  {"dataset":"d"}\n]',
+      line: 3,
+      field: 'instruction',
+    },
+    {
+      name: 'alpacaEval',
+      file: 'alpaca-one-line.json',
       text: '[{"dataset":"d","instruction":"i"},{"dataset":"d"}]',
-      line: 2,
+      line: 1,
       field: 'instruction',
     },
     {

@@ -1,16 +1,14 @@
-import { z } from 'zod';
-import { readCsv } from '../io.js';
+import { readStrongRejectFile, type StrongRejectFileRow, strongrejectCsvRowSchema } from '@magic/attack-pool';
+import type { z } from 'zod';
+import { readDatasetFile } from '../io.js';
 import { type LoadOptions, requirePath } from './paths.js';
 
-/** A StrongREJECT row; `prompt` is `forbidden_prompt`. */
-export const strongrejectRowSchema = z
-  .object({ category: z.string().min(1), source: z.string(), forbidden_prompt: z.string().min(1) })
-  .transform((r) => ({
-    category: r.category,
-    source: r.source,
-    forbiddenPrompt: r.forbidden_prompt,
-    prompt: r.forbidden_prompt,
-  }));
+function toItem({ line: _line, ...row }: Omit<StrongRejectFileRow, 'line'> & { line?: number }) {
+  return { ...row, prompt: row.forbiddenPrompt };
+}
+
+/** A StrongREJECT row; `prompt` is `forbidden_prompt` (the format is parsed by @magic/attack-pool). */
+export const strongrejectRowSchema = strongrejectCsvRowSchema.transform(toItem);
 export type StrongrejectRow = z.output<typeof strongrejectRowSchema>;
 
 /** StrongREJECT (313 rows; not shipped): `path` to strongreject_dataset.csv. */
@@ -20,5 +18,5 @@ export function loadStrongreject(options: LoadOptions = {}): Promise<Strongrejec
     options.path,
     'download strongreject_dataset.csv from github.com/dsbowen/strong_reject',
   );
-  return readCsv(file, strongrejectRowSchema, { columns: true });
+  return readDatasetFile(() => readStrongRejectFile(file).map(toItem));
 }

@@ -1,10 +1,11 @@
+import { at } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { bootstrapCi, mulberry32 } from './bootstrap.js';
 import { rateWithCi } from './rate.js';
 
 function sequence(values: number[]): () => number {
   let i = 0;
-  return () => values[i++ % values.length]!;
+  return () => at(values, i++ % values.length, 'values');
 }
 
 describe('bootstrapCi', () => {

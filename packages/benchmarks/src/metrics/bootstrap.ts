@@ -1,4 +1,4 @@
-import { mulberry32 } from '@magic/core';
+import { at, defined, mulberry32 } from '@magic/core';
 /** A seeded uniform [0, 1) generator (mulberry32): same seed, same CIs. */
 export type Rng = () => number;
 
@@ -25,7 +25,7 @@ export interface ConfidenceInterval {
 /** Mean of one resample drawn with replacement, indices floor(rng() * n). */
 function resampleMean(values: readonly number[], rng: Rng): number {
   let sum = 0;
-  for (let i = 0; i < values.length; i += 1) sum += values[Math.floor(rng() * values.length)]!;
+  for (let i = 0; i < values.length; i += 1) sum += at(values, Math.floor(rng() * values.length), 'values');
   return sum / values.length;
 }
 
@@ -43,5 +43,9 @@ export function bootstrapCi(values: readonly number[], options: BootstrapOptions
   const alpha = 1 - confidence;
   const lowerIndex = Math.min(samples - 1, Math.floor((alpha / 2) * samples));
   const upperIndex = Math.max(0, Math.ceil((1 - alpha / 2) * samples) - 1);
-  return { lower: means[lowerIndex]!, upper: means[upperIndex]!, confidence };
+  return {
+    lower: defined(means[lowerIndex], 'means entry'),
+    upper: defined(means[upperIndex], 'means entry'),
+    confidence,
+  };
 }

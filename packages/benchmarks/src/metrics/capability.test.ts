@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import type { MultipleChoiceItem } from '../loaders/mmlu.js';
 import { extractFinalNumber, gsm8kExactMatch } from './gsm8k.js';
@@ -8,7 +9,7 @@ const item: MultipleChoiceItem = {
   id: 'x',
   subject: 's',
   question: 'Which is a fruit?',
-  choices: ['Carrot', 'Apple', 'Potato', 'Onion'].map((text, i) => ({ label: 'ABCD'[i]!, text })),
+  choices: ['Carrot', 'Apple', 'Potato', 'Onion'].map((text, i) => ({ label: at('ABCD', i, 'ABCD'), text })),
   answer: 'B',
 };
 

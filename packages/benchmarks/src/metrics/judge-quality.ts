@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { type BootstrapOptions, type ConfidenceInterval, mulberry32 } from './bootstrap.js';
 
 /** One judged item against its gold label; `predicted` null = the judge reply could not be parsed. */
@@ -79,7 +80,8 @@ export function binaryClassificationCis(
   const draws = { precision: [] as number[], recall: [] as number[], f1: [] as number[], accuracy: [] as number[] };
   for (let s = 0; s < samples; s += 1) {
     const resample: LabelledPrediction[] = [];
-    for (let k = 0; k < groups.length; k += 1) resample.push(...groups[Math.floor(rng() * groups.length)]!);
+    for (let k = 0; k < groups.length; k += 1)
+      resample.push(...at(groups, Math.floor(rng() * groups.length), 'groups'));
     const m = binaryClassificationMetrics(resample);
     draws.precision.push(m.precision);
     draws.recall.push(m.recall);
@@ -90,8 +92,8 @@ export function binaryClassificationCis(
   const interval = (values: number[]): ConfidenceInterval => {
     values.sort((a, b) => a - b);
     return {
-      lower: values[Math.min(samples - 1, Math.floor((alpha / 2) * samples))]!,
-      upper: values[Math.max(0, Math.ceil((1 - alpha / 2) * samples) - 1)]!,
+      lower: at(values, Math.min(samples - 1, Math.floor((alpha / 2) * samples)), 'values'),
+      upper: at(values, Math.max(0, Math.ceil((1 - alpha / 2) * samples) - 1), 'values'),
       confidence,
     };
   };

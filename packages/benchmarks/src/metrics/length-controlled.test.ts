@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at, defined } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { fakeTarget } from '../suites/fakes.test-helpers.js';
 import { parsePairwiseVerdict } from '../suites/run-alpaca-eval-task.js';
@@ -33,24 +34,35 @@ describe('lengthControlledWinRate', () => {
   });
 
   it('with instruction difficulty the fit is the maximum-likelihood one (score equations are zero)', () => {
-    const withDifficulty = items.map((i, k) => ({ ...i, instructionDifficulty: [0.3, -0.2, 1.1][k % 3]! }));
+    const withDifficulty = items.map((i, k) => ({ ...i, instructionDifficulty: at([0.3, -0.2, 1.1], k % 3, 'value') }));
     const r = lengthControlledWinRate(withDifficulty);
     const std = 202.2599587389726; // python statistics.stdev of the fixture's baseline - model lengths
     const x = (i: PairwisePreference) => [
       Math.tanh((i.baselineLength - i.modelLength) / std),
-      i.instructionDifficulty!,
+      defined(i.instructionDifficulty, 'i.instructionDifficulty'),
       1,
     ];
-    const w = [r.weights.lengthTanh!, r.weights.instructionDifficulty!, r.weights.model];
+    const w = [
+      defined(r.weights.lengthTanh, 'r.weights.lengthTanh'),
+      defined(r.weights.instructionDifficulty, 'r.weights.instructionDifficulty'),
+      r.weights.model,
+    ];
     const grad = [0, 0, 0];
     for (const i of withDifficulty.filter((i) => i.preference !== null)) {
-      const p = 1 / (1 + Math.exp(-x(i).reduce((s, v, k) => s + v * w[k]!, 0)));
+      const p = 1 / (1 + Math.exp(-x(i).reduce((s, v, k) => s + v * at(w, k, 'w'), 0)));
       x(i).forEach((v, k) => {
-        grad[k]! += (i.preference! - p) * v;
+        grad[k] = at(grad, k, 'grad') + (defined(i.preference, 'i.preference') - p) * v;
       });
     }
     for (const g of grad) expect(Math.abs(g)).toBeLessThan(1e-8);
-    const lc = withDifficulty.reduce((s, i) => s + 1 / (1 + Math.exp(-(w[1]! * i.instructionDifficulty! + w[2]!))), 0);
+    const lc = withDifficulty.reduce(
+      (s, i) =>
+        s +
+        1 /
+          (1 +
+            Math.exp(-(at(w, 1, 'w') * defined(i.instructionDifficulty, 'i.instructionDifficulty') + at(w, 2, 'w')))),
+      0,
+    );
     expect(r.lengthControlledWinRate).toBeCloseTo(lc / withDifficulty.length, 12);
   });
 
@@ -85,7 +97,7 @@ describe('AlpacaEval 2 task', () => {
     // prefers the model's output wherever it is shown
     const judgeParams: { temperature: number; maxTokens: number }[] = [];
     const judgeLlm = fakeTarget('judge', (chat) => {
-      const text = chat[0]!.content;
+      const text = at(chat, 0, 'chat').content;
       return text.indexOf('Output A:\nMODEL') >= 0 ? 'A' : 'B';
     });
     const generate = judgeLlm.generate.bind(judgeLlm);
@@ -103,13 +115,13 @@ describe('AlpacaEval 2 task', () => {
     });
     expect(judgeParams.length).toBeGreaterThan(0);
     expect(judgeParams.every((p) => p.temperature === 0 && p.maxTokens === 64)).toBe(true);
-    const task = r.tasks[0]!;
+    const task = at(r.tasks, 0, 'tasks');
     expect(task.status).toBe('ok');
     expect(task.metrics.win_rate?.value).toBe(1);
     expect(judgeLlm.chats).toBe(6);
     const shownFirst = task.samples.map((s) => s.detail?.modelShownFirst);
     expect(new Set(shownFirst).size).toBe(2);
     const skipped = await runSuite({ suite: 'capability', target, tasks: ['alpacaEval'], paths: { alpacaEval: file } });
-    expect(skipped.tasks[0]!.skipReason).toMatch(/judge-llm/);
+    expect(at(skipped.tasks, 0, 'tasks').skipReason).toMatch(/judge-llm/);
   });
 });

@@ -10,6 +10,8 @@
  * "gamed" baselines (df_gamed.csv from the hub, weight 0.2); here the fit is the unpenalised maximum-likelihood one
  * (optional L2 `l2`), so on small or separable data it can differ from alpaca_eval's numbers.
  */
+import { at, defined } from '@magic/core';
+
 export interface PairwisePreference {
   /** Probability that the model's output beats the baseline's (1 win, 0 loss, 0.5 tie); null = no verdict. */
   preference: number | null;
@@ -35,24 +37,31 @@ const logistic = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) /
 /** Solves a small symmetric positive-definite system by Gaussian elimination with partial pivoting. */
 function solve(a: number[][], b: number[]): number[] {
   const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]!]);
+  const m = a.map((row, i) => [...row, at(b, i, 'right-hand side')]);
+  const cell = (r: number, c: number) => at(at(m, r, 'matrix row'), c, 'matrix cell');
   for (let col = 0; col < n; col += 1) {
     let pivot = col;
-    for (let r = col + 1; r < n; r += 1) if (Math.abs(m[r]![col]!) > Math.abs(m[pivot]![col]!)) pivot = r;
-    [m[col], m[pivot]] = [m[pivot]!, m[col]!];
+    for (let r = col + 1; r < n; r += 1) if (Math.abs(cell(r, col)) > Math.abs(cell(pivot, col))) pivot = r;
+    const pivotRow = at(m, pivot, 'pivot row');
+    m[pivot] = at(m, col, 'matrix row');
+    m[col] = pivotRow;
     for (let r = col + 1; r < n; r += 1) {
-      const f = m[r]![col]! / m[col]![col]!;
-      for (let c = col; c <= n; c += 1) m[r]![c]! -= f * m[col]![c]!;
+      const row = at(m, r, 'matrix row');
+      const f = at(row, col, 'matrix cell') / at(pivotRow, col, 'pivot');
+      for (let c = col; c <= n; c += 1) row[c] = at(row, c, 'matrix cell') - f * at(pivotRow, c, 'pivot row cell');
     }
   }
   const x = Array<number>(n).fill(0);
   for (let r = n - 1; r >= 0; r -= 1) {
-    let s = m[r]![n]!;
-    for (let c = r + 1; c < n; c += 1) s -= m[r]![c]! * x[c]!;
-    x[r] = s / m[r]![r]!;
+    let s = cell(r, n);
+    for (let c = r + 1; c < n; c += 1) s -= cell(r, c) * at(x, c, 'solution');
+    x[r] = s / cell(r, r);
   }
   return x;
 }
+
+/** x · w for one feature row (the rows and the weights have the same length by construction). */
+const dot = (x: readonly number[], w: readonly number[]) => x.reduce((s, xi, i) => s + xi * at(w, i, 'weight'), 0);
 
 /** Soft-label logistic regression without intercept by Newton's method; `l2` penalises every weight. */
 export function fitSoftLogistic(rows: readonly number[][], targets: readonly number[], l2 = 0): number[] {
@@ -63,14 +72,18 @@ export function fitSoftLogistic(rows: readonly number[][], targets: readonly num
     // a 1e-9 ridge keeps the Newton step defined when a term nearly separates the data; it is not in the objective
     const hess = w.map((_, i) => w.map((__, j) => (i === j ? l2 + 1e-9 : 0)));
     rows.forEach((x, k) => {
-      const p = logistic(x.reduce((s, xi, i) => s + xi * w[i]!, 0));
-      for (let i = 0; i < d; i += 1) {
-        grad[i]! += (targets[k]! - p) * x[i]!;
-        for (let j = 0; j < d; j += 1) hess[i]![j]! += p * (1 - p) * x[i]! * x[j]!;
-      }
+      const p = logistic(dot(x, w));
+      const residual = at(targets, k, 'target') - p;
+      x.forEach((xi, i) => {
+        grad[i] = at(grad, i, 'gradient') + residual * xi;
+        const hessRow = at(hess, i, 'hessian row');
+        x.forEach((xj, j) => {
+          hessRow[j] = at(hessRow, j, 'hessian cell') + p * (1 - p) * xi * xj;
+        });
+      });
     });
     const step = solve(hess, grad);
-    w = w.map((wi, i) => wi + step[i]!);
+    w = w.map((wi, i) => wi + at(step, i, 'Newton step'));
     if (Math.max(...step.map(Math.abs)) < 1e-12) break;
   }
   return w;
@@ -89,7 +102,7 @@ export function lengthControlledWinRate(
 ): LengthControlledResult {
   // std over every item (as alpaca_eval, which standardises before dropping rows without a preference)
   const std = sampleStd(items.map((i) => i.baselineLength - i.modelLength));
-  const judged = items.filter((i) => i.preference !== null);
+  const judged = items.flatMap((item) => (item.preference === null ? [] : [{ item, preference: item.preference }]));
   if (judged.length === 0) {
     return { winRate: Number.NaN, lengthControlledWinRate: Number.NaN, weights: { model: Number.NaN }, n: 0 };
   }
@@ -97,22 +110,22 @@ export function lengthControlledWinRate(
   const useDifficulty = items.every((i) => i.instructionDifficulty !== undefined);
   const features = (i: PairwisePreference, zeroLength: boolean) => [
     ...(useLength ? [zeroLength ? 0 : Math.tanh((i.baselineLength - i.modelLength) / std)] : []),
-    ...(useDifficulty ? [i.instructionDifficulty!] : []),
+    ...(useDifficulty ? [defined(i.instructionDifficulty, 'instructionDifficulty')] : []),
     1,
   ];
   const w = fitSoftLogistic(
-    judged.map((i) => features(i, false)),
-    judged.map((i) => i.preference!),
+    judged.map(({ item }) => features(item, false)),
+    judged.map(({ preference }) => preference),
     options.l2 ?? 0,
   );
-  const predicted = items.map((i) => logistic(features(i, true).reduce((s, x, k) => s + x * w[k]!, 0)));
+  const predicted = items.map((i) => logistic(dot(features(i, true), w)));
   let k = 0;
   const weights: LengthControlledResult['weights'] = { model: 0 };
-  if (useLength) weights.lengthTanh = w[k++]!;
-  if (useDifficulty) weights.instructionDifficulty = w[k++]!;
-  weights.model = w[k]!;
+  if (useLength) weights.lengthTanh = at(w, k++, 'length weight');
+  if (useDifficulty) weights.instructionDifficulty = at(w, k++, 'difficulty weight');
+  weights.model = at(w, k, 'model weight');
   return {
-    winRate: judged.reduce((s, i) => s + i.preference!, 0) / judged.length,
+    winRate: judged.reduce((s, { preference }) => s + preference, 0) / judged.length,
     lengthControlledWinRate: predicted.reduce((s, p) => s + p, 0) / predicted.length,
     weights,
     n: judged.length,

@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import type { MultipleChoiceItem } from '../loaders/mmlu.js';
 
 /** Zero-shot prompt: question, lettered options, and an instruction to answer with the letter. */
@@ -18,11 +19,11 @@ function escapeLabel(label: string): string {
 export function parseAnswerLetter(text: string, labels: readonly string[]): string | null {
   const alternatives = labels.map(escapeLabel).join('|');
   const explicit = new RegExp(`answer(?:\\s+is)?\\s*[:：]?\\s*\\(?\\**(${alternatives})\\b`, 'i').exec(text);
-  if (explicit?.[1]) return labels.find((l) => l.toLowerCase() === explicit[1]!.toLowerCase()) ?? null;
+  if (explicit?.[1]) return labels.find((l) => l.toLowerCase() === at(explicit, 1, 'explicit').toLowerCase()) ?? null;
   const leading = new RegExp(`^\\s*\\(?\\**(${alternatives})\\**(?:[.):\\s]|$)`).exec(text);
   if (leading?.[1]) return leading[1];
   const standalone = labels.filter((l) => new RegExp(`(^|[^A-Za-z])\\(?${escapeLabel(l)}\\)?([^A-Za-z]|$)`).test(text));
-  return standalone.length === 1 ? standalone[0]! : null;
+  return standalone.length === 1 ? at(standalone, 0, 'standalone') : null;
 }
 
 /**
@@ -39,6 +40,7 @@ export async function predictByLogLikelihood(item: MultipleChoiceItem, scorer: C
     item.choices.map((c) => ` ${c.label}`),
   );
   let best = 0;
-  for (let i = 1; i < scores.length; i += 1) if (scores[i]! > scores[best]!) best = i;
-  return item.choices[best]!.label;
+  for (let i = 1; i < scores.length; i += 1)
+    if (at(scores, i, 'scores') > defined(scores[best], 'scores entry')) best = i;
+  return defined(item.choices[best], 'choices entry').label;
 }

@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import type { BootstrapOptions } from './bootstrap.js';
 import { type Rate, rateWithCi } from './rate.js';
 
@@ -108,5 +109,5 @@ export function breakdown<T>(
     group.push(s);
     groups.set(key, group);
   }
-  return Object.fromEntries([...groups.keys()].sort().map((k) => [k, metric(groups.get(k)!)]));
+  return Object.fromEntries([...groups.keys()].sort().map((k) => [k, metric(defined(groups.get(k), 'groups entry'))]));
 }

@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import { mapWithConcurrency } from '../concurrency.js';
 import type { CosafeDialogue } from '../loaders/cosafe.js';
 import { rateWithCi } from '../metrics/rate.js';
@@ -20,9 +21,10 @@ type PartialResult = Omit<TaskResult, 'wallSeconds'>;
 /** A dialogue cut after its last user turn, and that turn with the earlier context as the judge's prompt. */
 export function replayChat(messages: readonly ChatMessage[]): { chat: ChatMessage[]; judgePrompt: string } {
   let last = messages.length - 1;
-  while (last >= 0 && messages[last]!.role !== 'user') last -= 1;
+  while (last >= 0 && defined(messages[last], 'messages entry').role !== 'user') last -= 1;
   const chat = messages.slice(0, last + 1);
-  const judgePrompt = chat.length === 1 ? chat[0]!.content : chat.map((m) => `${m.role}: ${m.content}`).join('\n');
+  const judgePrompt =
+    chat.length === 1 ? at(chat, 0, 'chat').content : chat.map((m) => `${m.role}: ${m.content}`).join('\n');
   return { chat, judgePrompt };
 }
 
@@ -45,8 +47,8 @@ export async function runDialogueReplayTask(
     task.id,
     dialogues.map((d, i) => ({
       id: d.id,
-      judgePrompt: replays[i]!.judgePrompt,
-      response: responses[i]!,
+      judgePrompt: at(replays, i, 'replays').judgePrompt,
+      response: at(responses, i, 'responses'),
       category: d.category,
     })),
   );
@@ -79,11 +81,11 @@ export async function runDialogueReplayTask(
     },
     samples: judged.map((s, i) => ({
       id: s.id,
-      response: responses[i]!,
+      response: at(responses, i, 'responses'),
       ...(s.judgedResponse === responses[i] ? {} : { judgedResponse: s.judgedResponse }),
       harmful: s.harmful,
       refusal: s.refusal,
-      category: dialogues[i]!.category,
+      category: at(dialogues, i, 'dialogues').category,
     })),
   };
 }
@@ -97,7 +99,7 @@ export async function runXTeamingTask(
 ): Promise<PartialResult> {
   const target = requireTarget(ctx, task.id);
   const generate = async (generator: ChatTarget, chat: ChatMessage[]) =>
-    (await cachedGenerate(ctx, generator, [chat], task.id))[0]!;
+    at(await cachedGenerate(ctx, generator, [chat], task.id), 0, 'generations');
   let done = 0;
   const outcomes = await mapWithConcurrency(rows, ctx.concurrency, async (row) => {
     const outcome = await runXTeamingBehavior(stringField(row, task.promptField, task.id), target, agents, generate);

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { fakeTarget } from '../suites/fakes.test-helpers.js';
 import { runSuite } from '../suites/run-suite.js';
@@ -78,8 +79,8 @@ describe('runSuite judges the prepared reply', () => {
     });
     const expected = Array.from({ length: 512 }, (_, i) => `a${i}`).join(' ');
     expect(guard.seen).toEqual([expected]);
-    expect(r.tasks[0]!.samples[0]!.response).toBe(reply);
-    expect(r.tasks[0]!.samples[0]!.judgedResponse).toBe(expected);
+    expect(at(at(r.tasks, 0, 'tasks').samples, 0, 'samples').response).toBe(reply);
+    expect(at(at(r.tasks, 0, 'tasks').samples, 0, 'samples').judgedResponse).toBe(expected);
     expect(r.judgeInput).toEqual({ extractAnswer: true, maxTokens: 512, tokenizer: 'words' });
   });
 

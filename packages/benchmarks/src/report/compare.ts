@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import { type BootstrapOptions, type ConfidenceInterval, mulberry32 } from '../metrics/bootstrap.js';
 import type { MetricValue, RunResults } from '../results.js';
 import { formatFraction } from './markdown.js';
@@ -37,8 +38,8 @@ export function proportionDeltaCi(
   ).sort((x, y) => x - y);
   const alpha = 1 - confidence;
   return {
-    lower: deltas[Math.floor((alpha / 2) * samples)]!,
-    upper: deltas[Math.max(0, Math.ceil((1 - alpha / 2) * samples) - 1)]!,
+    lower: at(deltas, Math.floor((alpha / 2) * samples), 'deltas'),
+    upper: at(deltas, Math.max(0, Math.ceil((1 - alpha / 2) * samples) - 1), 'deltas'),
     confidence,
   };
 }
@@ -55,7 +56,11 @@ function deltaOf(
   const delta = av === null || bv === null ? null : bv - av;
   const proportions = a && b && a.count !== null && b.count !== null && a.n > 0 && b.n > 0;
   const deltaCi = proportions
-    ? proportionDeltaCi({ count: a.count!, n: a.n }, { count: b.count!, n: b.n }, options)
+    ? proportionDeltaCi(
+        { count: defined(a.count, 'a.count'), n: a.n },
+        { count: defined(b.count, 'b.count'), n: b.n },
+        options,
+      )
     : null;
   return {
     task,

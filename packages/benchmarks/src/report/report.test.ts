@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import type { MetricValue, RunResults, TaskResult } from '../results.js';
 import { safetySuite } from '../suites/definitions.js';
@@ -77,15 +78,24 @@ describe('Markdown tables', () => {
 describe('compare', () => {
   it('gives deltas with a bootstrap CI and marks significant improvements', () => {
     const deltas = compare(run('base', 36, 94), run('magic', 2, 95), { seed: 1, samples: 500 });
-    const wg = deltas.find((d) => d.task === 'wgAdv' && d.metric === 'asr')!;
+    const wg = defined(
+      deltas.find((d) => d.task === 'wgAdv' && d.metric === 'asr'),
+      'asr',
+    );
     expect(wg.header).toBe('WG adv');
     expect(wg.delta).toBeCloseTo(-0.34);
-    expect(wg.deltaCi!.upper).toBeLessThan(0);
+    expect(defined(wg.deltaCi, 'wg.deltaCi').upper).toBeLessThan(0);
     expect(wg.significant).toBe(true);
-    const xst = deltas.find((d) => d.header === 'XST comply')!;
+    const xst = defined(
+      deltas.find((d) => d.header === 'XST comply'),
+      'comply',
+    );
     expect(xst.delta).toBeCloseTo(0.01);
     expect(xst.significant).toBe(false);
-    const missing = deltas.find((d) => d.header === 'DAN')!;
+    const missing = defined(
+      deltas.find((d) => d.header === 'DAN'),
+      'DAN',
+    );
     expect(missing).toMatchObject({ a: null, b: null, delta: null, deltaCi: null });
     const md = compareToMarkdown(deltas, { a: 'base', b: 'MAGIC' });
     expect(md).toContain('| WG adv | .360 | .020 | -.340 ✓ |');

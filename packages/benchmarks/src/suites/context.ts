@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { chunk, mapWithConcurrency } from '../concurrency.js';
 import { EvaluationError } from '../errors.js';
 import { type GenerationCache, generationKey } from '../generation-cache.js';
@@ -61,15 +62,15 @@ export async function cachedGenerate(
   let done = chats.length - missing.length;
   await mapWithConcurrency(chunk(missing, ctx.batchSize), ctx.concurrency, async (indices) => {
     const replies = await generator.generate(
-      indices.map((i) => chats[i]!),
+      indices.map((i) => at(chats, i, 'chats')),
       ctx.generation,
     );
     if (replies.length !== indices.length)
       throw new EvaluationError(`${generator.id} returned ${replies.length} texts for ${indices.length} chats`, task);
     ctx.stats.generated += indices.length;
-    await Promise.all(indices.map((i, j) => ctx.cache.set(keys[i]!, replies[j]!)));
+    await Promise.all(indices.map((i, j) => ctx.cache.set(at(keys, i, 'keys'), at(replies, j, 'replies'))));
     indices.forEach((i, j) => {
-      texts[i] = replies[j]!;
+      texts[i] = at(replies, j, 'replies');
     });
     done += indices.length;
     ctx.onProgress({ task, phase: 'generate', done, total: chats.length });

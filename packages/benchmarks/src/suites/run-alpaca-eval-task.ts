@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { at, defined } from '@magic/core';
 import { EvaluationError } from '../errors.js';
 import type { AlpacaEvalRow } from '../loaders/alpaca-eval.js';
 import { lengthControlledWinRate } from '../metrics/length-controlled.js';
@@ -27,7 +28,7 @@ export function parsePairwiseVerdict(reply: string): 'A' | 'B' | null {
 
 /** Whether the model's output is shown first, from the run seed and the instruction (alpaca_eval randomises too). */
 function modelFirst(seed: number, instruction: string): boolean {
-  return (createHash('sha256').update(`${seed}\0${instruction}`).digest()[0]! & 1) === 1;
+  return (at(createHash('sha256').update(`${seed}\0${instruction}`).digest(), 0, 'digest') & 1) === 1;
 }
 
 /**
@@ -65,8 +66,8 @@ export async function runAlpacaEvalTask(
       {
         role: 'user' as const,
         content: first[i]
-          ? pairwiseJudgePrompt(r.instruction, outputs[i]!, r.output!)
-          : pairwiseJudgePrompt(r.instruction, r.output!, outputs[i]!),
+          ? pairwiseJudgePrompt(r.instruction, at(outputs, i, 'outputs'), defined(r.output, 'r.output'))
+          : pairwiseJudgePrompt(r.instruction, defined(r.output, 'r.output'), at(outputs, i, 'outputs')),
       },
     ]),
     `${task.id} (judge)`,
@@ -78,9 +79,9 @@ export async function runAlpacaEvalTask(
   });
   const lc = lengthControlledWinRate(
     items.map((r, i) => ({
-      preference: preferences[i]!,
-      modelLength: outputs[i]!.length,
-      baselineLength: r.output!.length,
+      preference: at(preferences, i, 'preferences'),
+      modelLength: at(outputs, i, 'outputs').length,
+      baselineLength: defined(r.output, 'r.output').length,
       instructionDifficulty: r.instruction_difficulty,
     })),
   );
@@ -100,7 +101,7 @@ export async function runAlpacaEvalTask(
     samples: items.map((r, i) => ({
       id: String(i),
       prompt: r.instruction,
-      response: outputs[i]!,
+      response: at(outputs, i, 'outputs'),
       correct: preferences[i] === null ? null : preferences[i] === 1,
       ...(r.dataset ? { category: r.dataset } : {}),
       detail: { judgeReply: replies[i], modelShownFirst: first[i], glmWeights: lc.weights },

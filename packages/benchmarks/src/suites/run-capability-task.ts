@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { mapWithConcurrency } from '../concurrency.js';
 import { aggregateIfeval, evaluateIfeval } from '../ifeval/evaluate.js';
 import type { Gsm8kRow } from '../loaders/gsm8k.js';
@@ -44,7 +45,7 @@ async function predictLetters(
     predicted: responses.map((r, i) =>
       parseAnswerLetter(
         r,
-        items[i]!.choices.map((c) => c.label),
+        at(items, i, 'items').choices.map((c) => c.label),
       ),
     ),
     responses,
@@ -62,7 +63,7 @@ export async function runMultipleChoiceTask(
   const bootstrap = { seed: ctx.seed, samples: ctx.bootstrapSamples };
   const bySubject = new Map<string, boolean[]>();
   for (const [i, item] of items.entries())
-    bySubject.set(item.subject, [...(bySubject.get(item.subject) ?? []), correct[i]!]);
+    bySubject.set(item.subject, [...(bySubject.get(item.subject) ?? []), at(correct, i, 'correct')]);
   const breakdowns: PartialResult['breakdowns'] =
     task.categoryField === 'subject'
       ? {
@@ -79,7 +80,7 @@ export async function runMultipleChoiceTask(
     samples: items.map((item, i) => ({
       id: item.id,
       response: responses[i] ?? null,
-      correct: correct[i]!,
+      correct: at(correct, i, 'correct'),
       category: item.subject,
       detail: { predicted: predicted[i], answer: item.answer },
     })),
@@ -97,7 +98,7 @@ export async function runGsm8kTask(ctx: EvalContext, task: Gsm8kTask, rows: unkn
     items.map((r) => userChat(`${r.question}\n\n${gsm8kInstruction}`)),
     task.id,
   );
-  const correct = items.map((r, i) => gsm8kExactMatch(responses[i]!, r.target));
+  const correct = items.map((r, i) => gsm8kExactMatch(at(responses, i, 'responses'), r.target));
   return {
     ...base(task, items.length),
     parseFailures: 0,
@@ -105,8 +106,8 @@ export async function runGsm8kTask(ctx: EvalContext, task: Gsm8kTask, rows: unkn
     breakdowns: {},
     samples: items.map((r, i) => ({
       id: String(i),
-      response: responses[i]!,
-      correct: correct[i]!,
+      response: at(responses, i, 'responses'),
+      correct: at(correct, i, 'correct'),
       detail: { target: r.target },
     })),
   };
@@ -120,7 +121,7 @@ export async function runIfevalTask(ctx: EvalContext, task: IfevalTask, rows: un
     items.map((r) => userChat(r.prompt)),
     task.id,
   );
-  const results = items.map((r, i) => evaluateIfeval(r, responses[i]!));
+  const results = items.map((r, i) => evaluateIfeval(r, at(responses, i, 'responses')));
   const scores = aggregateIfeval(results);
   const bootstrap = { seed: ctx.seed, samples: ctx.bootstrapSamples };
   const metric = (flags: boolean[], value: number) => ({
@@ -151,9 +152,9 @@ export async function runIfevalTask(ctx: EvalContext, task: IfevalTask, rows: un
     breakdowns: {},
     samples: results.map((r, i) => ({
       id: String(r.key),
-      response: responses[i]!,
+      response: at(responses, i, 'responses'),
       correct: r.promptLoose,
-      detail: { instructionIds: items[i]!.instructionIdList, strict: r.strict, loose: r.loose },
+      detail: { instructionIds: at(items, i, 'items').instructionIdList, strict: r.strict, loose: r.loose },
     })),
   };
 }

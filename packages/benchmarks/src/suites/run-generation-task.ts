@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import type { BootstrapOptions } from '../metrics/bootstrap.js';
 import type { Rate } from '../metrics/rate.js';
 import { attackSuccessRate, complianceRate, type JudgedSample, refusalRate, xstestMetrics } from '../metrics/safety.js';
@@ -52,7 +53,9 @@ function breakdownsOf(
       const k = keyOf(s);
       if (k !== undefined) groups.set(k, [...(groups.get(k) ?? []), s]);
     }
-    return Object.fromEntries([...groups.keys()].sort().map((k) => [k, toValues(groupMetrics(groups.get(k)!))]));
+    return Object.fromEntries(
+      [...groups.keys()].sort().map((k) => [k, toValues(groupMetrics(defined(groups.get(k), 'groups entry')))]),
+    );
   };
   if (task.categoryField) out[task.categoryField] = byKey((s) => s.category);
   if (samples.some((s) => s.adversarial !== undefined))
@@ -74,7 +77,7 @@ export async function runGenerationTask(
   const items = rows.map((r, i) => ({
     id: String(i),
     judgePrompt: stringField(r, task.judgePromptField, task.id),
-    response: responses[i]!,
+    response: at(responses, i, 'responses'),
     category: categoryOf(r, task.categoryField),
     adversarial: task.adversarialField ? Boolean((r as Record<string, unknown>)[task.adversarialField]) : undefined,
   }));
@@ -95,8 +98,8 @@ export async function runGenerationTask(
     breakdowns: breakdownsOf(task, labelled, bootstrap),
     samples: judged.map((s, i) => ({
       id: s.id,
-      prompt: chats[i]![0]!.content,
-      response: responses[i]!,
+      prompt: at(at(chats, i, 'chats'), 0, 'chat').content,
+      response: at(responses, i, 'responses'),
       ...(s.judgedResponse === responses[i] ? {} : { judgedResponse: s.judgedResponse }),
       harmful: s.harmful,
       refusal: s.refusal,

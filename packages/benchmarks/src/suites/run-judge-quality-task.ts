@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { mapWithConcurrency } from '../concurrency.js';
 import {
   binaryClassificationCis,
@@ -56,7 +57,7 @@ function scoreLabels(
       if (gold === null || gold === undefined || gold === '') continue;
       const group = task.groupField === undefined ? undefined : record[task.groupField];
       pairs.push({
-        predicted: predictions[i]![label.against],
+        predicted: at(predictions, i, 'predictions')[label.against],
         label: gold === label.positive,
         ...(typeof group === 'string' ? { cluster: group } : {}),
       });
@@ -95,7 +96,7 @@ export async function runJudgeQualityTask(
         ctx,
         task,
         indices.map((i) => rows[i]),
-        indices.map((i) => predictions[i]!),
+        indices.map((i) => at(predictions, i, 'predictions')),
       ).metrics;
     breakdowns.adversarial = { adversarial: group(split(true)), vanilla: group(split(false)) };
   }

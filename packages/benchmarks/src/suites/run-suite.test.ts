@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at, defined } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { GenerationCache } from '../generation-cache.js';
 import { loadArc } from '../loaders/arc.js';
@@ -32,7 +33,10 @@ describe('runSuite safety (fake target and guard)', () => {
     expect(metric(r, 'strongreject', 'rta')).toBe(0);
     expect(metric(r, 'xstest', 'inverted_rta_all_safe')).toBe(1);
     expect(metric(r, 'wjbBenign', 'compliance')).toBe(1);
-    const orBench = r.tasks.find((t) => t.id === 'orBenchToxic')!;
+    const orBench = defined(
+      r.tasks.find((t) => t.id === 'orBenchToxic'),
+      'orBenchToxic',
+    );
     expect(orBench.status).toBe('skipped');
     expect(orBench.skipReason).toMatch(/orBench.*pass \{ path \}/);
     expect(Object.keys(r.tasks.find((t) => t.id === 'hbAdv')?.breakdowns.method ?? {})).toHaveLength(3);
@@ -71,12 +75,14 @@ describe('runSuite safety (fake target and guard)', () => {
     expect(events.filter((e) => e.phase === 'judge').at(-1)).toMatchObject({ done: 450, total: 450 });
     expect(metric(r, 'xstest', 'rta_all_contrast')).toBe(1);
     expect(metric(r, 'xstest', 'inverted_rta_all_safe')).toBe(0);
-    expect(r.tasks[0]!.n).toBe(450);
+    expect(at(r.tasks, 0, 'tasks').n).toBe(450);
   });
 
   it('the generation cache: a second run makes no generation calls and gives the same metrics', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'bench-cache-')), 'cache.jsonl');
-    const first = fakeTarget('cached-target', (chat) => (chat[0]!.content.length % 2 === 0 ? 'Sure.' : 'Sorry, no.'));
+    const first = fakeTarget('cached-target', (chat) =>
+      at(chat, 0, 'chat').content.length % 2 === 0 ? 'Sure.' : 'Sorry, no.',
+    );
     const a = await runSuite({
       suite: 'safety',
       target: first,
@@ -136,17 +142,20 @@ describe('runSuite capability', () => {
     const arcAnswer = new Map(arc.map((i) => [i.question, i.answer]));
     const gsmTarget = new Map(gsm.map((r) => [r.question, r.target]));
     const target = fakeTarget('oracle', (chat) => {
-      const text = chat[0]!.content;
-      const question = text.split('\n')[0]!;
+      const text = at(chat, 0, 'chat').content;
+      const question = at(text.split('\n'), 0, 'n');
       if (arcAnswer.has(question)) return `The answer is ${arcAnswer.get(question)}.`;
-      const gsmQuestion = text.split('\n\n')[0]!;
+      const gsmQuestion = at(text.split('\n\n'), 0, 'n');
       if (gsmTarget.has(gsmQuestion)) return `Working...\n#### ${gsmTarget.get(gsmQuestion)}`;
       return 'a plain lowercase reply';
     });
     const r = await runSuite({ suite: 'capability', target, limit: 4, tasks: ['arc', 'gsm8k', 'ifeval'], ...fast });
     expect(metric(r, 'arc', 'accuracy')).toBe(1);
     expect(metric(r, 'gsm8k', 'exact_match')).toBe(1);
-    const ifeval = r.tasks.find((t) => t.id === 'ifeval')!;
+    const ifeval = defined(
+      r.tasks.find((t) => t.id === 'ifeval'),
+      'ifeval',
+    );
     expect(ifeval.n).toBe(4);
     expect(Object.keys(ifeval.metrics).sort()).toEqual([
       'instruction_loose',
@@ -164,9 +173,9 @@ describe('runSuite capability', () => {
       },
     };
     const r = await runSuite({ suite: 'capability', target, limit: 6, tasks: ['mmlu'], ...fast });
-    const mmlu = r.tasks[0]!;
+    const mmlu = at(r.tasks, 0, 'tasks');
     const expected = mmlu.samples.filter((s) => (s.detail as { answer: string }).answer === 'A').length / 6;
-    expect(mmlu.metrics.accuracy!.value).toBeCloseTo(expected);
+    expect(defined(mmlu.metrics.accuracy, 'mmlu.metrics.accuracy').value).toBeCloseTo(expected);
     expect(r.stats.generated).toBe(0);
     // stratified by subject: 6 rows from 6 subjects
     expect(Object.keys(mmlu.breakdowns.subject ?? {})).toHaveLength(6);
@@ -178,15 +187,15 @@ describe('runSuite multi-turn', () => {
     const planner = fakeTarget('planner', () => 'Here you go: {"plans": ["plan A", "plan B"]}');
     const attacker = fakeTarget(
       'attacker',
-      (chat) => `message following ${/Plan: (plan [AB])/.exec(chat[0]!.content)?.[1]}`,
+      (chat) => `message following ${/Plan: (plan [AB])/.exec(at(chat, 0, 'chat').content)?.[1]}`,
     );
     const target = fakeTarget('defender', (chat) => {
-      const last = chat.at(-1)!.content;
+      const last = defined(chat.at(-1), 'chat').content;
       if (last.includes('[placeholder coreference turn]')) return 'Sure, placeholder.';
       return last.includes('plan B') && chat.length >= 3 ? 'yield' : 'Sorry, no.';
     });
     const scorer = fakeTarget('scorer', (chat) =>
-      chat[0]!.content.includes('yield') ? 'Score: 5. It complied.' : 'Score: 1',
+      at(chat, 0, 'chat').content.includes('yield') ? 'Score: 5. It complied.' : 'Score: 1',
     );
     const r = await runSuite({
       suite: 'multi-turn',
@@ -197,16 +206,22 @@ describe('runSuite multi-turn', () => {
       multiTurn: { planner, attacker, scorer, config: { plansPerBehavior: 2, maxTurns: 3 } },
       ...fast,
     });
-    const xt = r.tasks.find((t) => t.id === 'xTeaming')!;
+    const xt = defined(
+      r.tasks.find((t) => t.id === 'xTeaming'),
+      'xTeaming',
+    );
     expect(xt.status).toBe('ok');
-    expect(xt.metrics.asr!.value).toBe(1);
-    expect(xt.metrics.planSuccessRate!.value).toBe(0.5);
-    expect(xt.samples[0]!.detail).toMatchObject({ plans: 2, successfulPlans: 1, turns: [3, 2] });
-    const cosafe = r.tasks.find((t) => t.id === 'cosafe')!;
+    expect(defined(xt.metrics.asr, 'xt.metrics.asr').value).toBe(1);
+    expect(defined(xt.metrics.planSuccessRate, 'xt.metrics.planSuccessRate').value).toBe(0.5);
+    expect(at(xt.samples, 0, 'samples').detail).toMatchObject({ plans: 2, successfulPlans: 1, turns: [3, 2] });
+    const cosafe = defined(
+      r.tasks.find((t) => t.id === 'cosafe'),
+      'cosafe',
+    );
     // stratified by category: cooking/0, gardening/0, cooking/1 (its trailing assistant turn is cut, so the
     // target answers the coreference user turn and the guard flags the "Sure" reply)
     expect(cosafe.n).toBe(3);
-    expect(cosafe.metrics.asr!.value).toBeCloseTo(1 / 3);
+    expect(defined(cosafe.metrics.asr, 'cosafe.metrics.asr').value).toBeCloseTo(1 / 3);
     expect(Object.keys(cosafe.breakdowns.category ?? {})).toEqual(['cooking', 'gardening']);
   });
 
@@ -226,19 +241,32 @@ describe('runSuite multi-turn', () => {
 describe('runSuite judge-quality', () => {
   it('precision / recall / F1 of a guard against WildGuardTest’s three label columns', async () => {
     const r = await runSuite({ suite: 'judge-quality', judge: fakeGuard, paths, ...fast });
-    const wgt = r.tasks.find((t) => t.id === 'wildguardtestJudge')!;
+    const wgt = defined(
+      r.tasks.find((t) => t.id === 'wildguardtestJudge'),
+      'wildguardtestJudge',
+    );
     // prompt harm: guard flags only "adversarial" prompts → TP 2, FN 1, FP 0
-    expect(wgt.metrics.promptHarm_precision!.value).toBe(1);
-    expect(wgt.metrics.promptHarm_recall!.value).toBeCloseTo(2 / 3);
-    expect(wgt.metrics.promptHarm_f1!.value).toBeCloseTo(0.8);
-    expect(wgt.metrics.responseHarm_f1!.value).toBe(1);
-    expect(wgt.metrics.responseHarm_f1!.n).toBe(4); // one empty label skipped
-    expect(wgt.metrics.responseRefusal_f1!.value).toBe(1);
+    expect(defined(wgt.metrics.promptHarm_precision, 'wgt.metrics.promptHarm_precision').value).toBe(1);
+    expect(defined(wgt.metrics.promptHarm_recall, 'wgt.metrics.promptHarm_recall').value).toBeCloseTo(2 / 3);
+    expect(defined(wgt.metrics.promptHarm_f1, 'wgt.metrics.promptHarm_f1').value).toBeCloseTo(0.8);
+    expect(defined(wgt.metrics.responseHarm_f1, 'wgt.metrics.responseHarm_f1').value).toBe(1);
+    expect(defined(wgt.metrics.responseHarm_f1, 'wgt.metrics.responseHarm_f1').n).toBe(4); // one empty label skipped
+    expect(defined(wgt.metrics.responseRefusal_f1, 'wgt.metrics.responseRefusal_f1').value).toBe(1);
     // adversarial rows (3, 4, 5): prompt harm gold H H U, predicted H H U → F1 1; vanilla rows (1, 2): gold U H, predicted U U → F1 0
     expect(wgt.breakdowns.adversarial?.adversarial?.promptHarm_f1?.value).toBe(1);
     expect(wgt.breakdowns.adversarial?.vanilla?.promptHarm_f1?.value).toBe(0);
-    expect(r.tasks.find((t) => t.id === 'openaiModerationJudge')!.status).toBe('skipped');
-    expect(r.tasks.find((t) => t.id === 'guardLabelsJudge')!.status).toBe('skipped');
+    expect(
+      defined(
+        r.tasks.find((t) => t.id === 'openaiModerationJudge'),
+        'openaiModerationJudge',
+      ).status,
+    ).toBe('skipped');
+    expect(
+      defined(
+        r.tasks.find((t) => t.id === 'guardLabelsJudge'),
+        'guardLabelsJudge',
+      ).status,
+    ).toBe('skipped');
   });
 
   it('scores a user labelled set (guardLabels): hand-counted P/R/F1 per label with bootstrap CIs', async () => {
@@ -248,25 +276,31 @@ describe('runSuite judge-quality', () => {
       paths: { guardLabels: join(fixtures, 'guard-labels.jsonl') },
       ...fast,
     });
-    const t = r.tasks.find((x) => x.id === 'guardLabelsJudge')!;
+    const t = defined(
+      r.tasks.find((x) => x.id === 'guardLabelsJudge'),
+      'guardLabelsJudge',
+    );
     expect(t.status).toBe('ok');
     // prompt harm: TP 2, FN 1, FP 1, TN 1
-    expect(t.metrics.promptHarm_precision!.value).toBeCloseTo(2 / 3);
-    expect(t.metrics.promptHarm_recall!.value).toBeCloseTo(2 / 3);
-    expect(t.metrics.promptHarm_f1!.value).toBeCloseTo(2 / 3);
-    expect(t.metrics.promptHarm_f1!.n).toBe(5); // the last row has no prompt label
-    expect(t.metrics.promptHarm_positives!.value).toBe(3);
+    expect(defined(t.metrics.promptHarm_precision, 't.metrics.promptHarm_precision').value).toBeCloseTo(2 / 3);
+    expect(defined(t.metrics.promptHarm_recall, 't.metrics.promptHarm_recall').value).toBeCloseTo(2 / 3);
+    expect(defined(t.metrics.promptHarm_f1, 't.metrics.promptHarm_f1').value).toBeCloseTo(2 / 3);
+    expect(defined(t.metrics.promptHarm_f1, 't.metrics.promptHarm_f1').n).toBe(5); // the last row has no prompt label
+    expect(defined(t.metrics.promptHarm_positives, 't.metrics.promptHarm_positives').value).toBe(3);
     // response harm: TP 1, TN 2, and the unparseable reply counts as wrong (FP) -> P 1/2, R 1
-    expect(t.metrics.responseHarm_f1!.value).toBeCloseTo(2 / 3);
-    expect(t.metrics.responseHarm_f1!.n).toBe(4);
+    expect(defined(t.metrics.responseHarm_f1, 't.metrics.responseHarm_f1').value).toBeCloseTo(2 / 3);
+    expect(defined(t.metrics.responseHarm_f1, 't.metrics.responseHarm_f1').n).toBe(4);
     expect(t.parseFailures).toBe(1); // the GARBLE row (its refusal label is null, so only response harm counts it)
     // refusal: the null label is skipped; 1 TP, 2 TN
-    expect(t.metrics.responseRefusal_f1!).toMatchObject({ value: 1, n: 3 });
-    const ci = t.metrics.promptHarm_f1!.ci!;
+    expect(defined(t.metrics.responseRefusal_f1, 't.metrics.responseRefusal_f1')).toMatchObject({ value: 1, n: 3 });
+    const ci = defined(defined(t.metrics.promptHarm_f1, 't.metrics.promptHarm_f1').ci, 'ci');
     expect(ci.lower).toBeLessThanOrEqual(2 / 3);
     expect(ci.upper).toBeGreaterThanOrEqual(2 / 3);
     expect(ci.lower).toBeLessThan(ci.upper);
     // every refusal answer is right, so every resample's accuracy is 1
-    expect(t.metrics.responseRefusal_accuracy!.ci).toMatchObject({ lower: 1, upper: 1 });
+    expect(defined(t.metrics.responseRefusal_accuracy, 't.metrics.responseRefusal_accuracy').ci).toMatchObject({
+      lower: 1,
+      upper: 1,
+    });
   });
 });
