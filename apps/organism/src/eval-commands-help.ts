@@ -1,7 +1,7 @@
 import { DEFAULT_ORGANISM_SETS, ORGANISM_SET_NAMES } from './eval/set-names.js';
 
 /** The commands of eval-commands.ts (loaded only when one runs: they pull in the game, judges and benchmarks). */
-export const EVAL_COMMANDS: readonly string[] = ['eval', 'report', 'model-card', 'evidence'];
+export const EVAL_COMMANDS: readonly string[] = ['eval', 'report', 'model-card', 'evidence', 'evidence-seeds'];
 
 /** Their help lines (the dispatcher's HELP embeds them). */
 export const EVAL_COMMANDS_HELP = `  magic-organism eval [options]        measure the defender organism's starting behaviour (issue 22 §4)
@@ -36,6 +36,10 @@ export const EVAL_COMMANDS_HELP = `  magic-organism eval [options]        measur
     --eval-concurrency N  magic-eval's --concurrency (default 1)
     --seed N              draws, bootstrap and the game's sets (default 42)
     --reuse               keep the results of models already measured in --out
+  magic-organism evidence-seeds --evidence FILE,FILE,... --out DIR
+                                       co-evolved vs fixed attacker over training seeds: per-seed rates of every
+                                       ablation test, a paired t-test over seeds, the organism-m targets per seed
+                                       (one evidence.json per seed, labelled by its folder) -> summary.{md,json}
   magic-organism report --run DIR --out FILE [--eval FILE]   HTML report: loss curves + eval table
   magic-organism model-card --model DIR [--eval FILE] [--train-log FILE] [--name NAME] [--license ID]
                                        write DIR/README.md (HF model card)

@@ -147,6 +147,24 @@ export async function runEvalCommand(
     log(`evidence: ${files.join(', ')}`);
     return 0;
   }
+  if (cmd === 'evidence-seeds') {
+    const a = parseArgs(rest, { evidence: 'string', out: 'string' });
+    if (typeof a.evidence !== 'string' || typeof a.out !== 'string')
+      throw new OrganismUsageError('evidence-seeds needs --evidence FILE,FILE,... and --out DIR (see --help)');
+    const { writeSeedSummary } = await import('./evidence/seed-summary.js');
+    const files = a.evidence
+      .split(',')
+      .filter((f) => f.length > 0)
+      .map((f) => resolve(f));
+    const { summary, files: written } = await writeSeedSummary(files, resolve(a.out));
+    const primary = summary.tests.find((t) => t.primary);
+    if (primary !== undefined)
+      log(
+        `${primary.name} over ${summary.seeds.length} seeds: co-evolved better at ${primary.coEvolvedBetterSeeds}, paired p = ${primary.paired.pValue.toPrecision(3)}, co-evolved ${primary.coEvolvedWins ? 'wins' : 'does not win'}`,
+      );
+    log(`evidence-seeds: ${written.join(', ')}`);
+    return 0;
+  }
   if (cmd === 'report') {
     const a = parseArgs(rest, { run: 'string', out: 'string', eval: 'string', title: 'string' });
     if (typeof a.run !== 'string' || typeof a.out !== 'string')

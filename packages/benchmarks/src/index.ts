@@ -109,6 +109,13 @@ export {
   refusalRate,
   xstestMetrics,
 } from './metrics/safety.js';
+export {
+  incompleteBeta,
+  type PairedDifference,
+  pairedMeanDifference,
+  studentTCdf,
+  studentTQuantile,
+} from './metrics/student-t.js';
 export { erfc, normalCdf, type TwoProportionTest, twoProportionZTest } from './metrics/two-proportion.js';
 export { normalQuantile, wilsonInterval } from './metrics/wilson.js';
 export { replayChat, runDialogueReplayTask, runXTeamingTask } from './multi-turn/run-multi-turn-tasks.js';
