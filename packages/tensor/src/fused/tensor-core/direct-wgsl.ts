@@ -56,7 +56,8 @@ export function directPadding(
 ): { mp: number; np: number; kp: number } {
   const bm = c.sgm * c.ti * c.mma.m;
   const bn = c.sgn * c.tj * c.mma.n;
-  const kStep = Math.max(16, c.mma.k);
+  // the tiled kernel reads K in whole bk chunks
+  const kStep = c.tiled ? Math.max(16, c.bk) : Math.max(16, c.mma.k);
   return { mp: Math.ceil(m / bm) * bm, np: Math.ceil(n / bn) * bn, kp: Math.ceil(k / kStep) * kStep };
 }
 
@@ -364,12 +365,23 @@ export function directGemmUserCode(c: TensorCoreKernelConfig): string {
   return `${inputs.map((x) => `${F16_INPUT_MARK} ${x}`).join('\n')}\n${code}`;
 }
 
-/** Rewrites `var<storage, read> NAME : array<i32>` to `array<f16>` for each input marked F16_INPUT_MARK. */
+/** Marks inputs whose `array<i32>` declaration the real tiled kernel reads as `array<vec4<f16>>`. */
+export const VEC4_F16_INPUT_MARK = '// magic-vec4-f16-input';
+
+/**
+ * Rewrites `var<storage, read> NAME : array<i32>` to `array<f16>` for each input marked F16_INPUT_MARK, and to
+ * `array<vec4<f16>>` for each marked VEC4_F16_INPUT_MARK (the packed f16 bits are read as they lie in memory).
+ */
 export function retypeF16Inputs(code: string): string {
-  if (!code.includes(F16_INPUT_MARK)) return code;
   let out = code;
-  for (const m of code.matchAll(new RegExp(`${F16_INPUT_MARK} (\\w+)`, 'g'))) {
-    out = out.replace(new RegExp(`(var<storage, read>\\s+${m[1]}\\s*:\\s*array<)i32>`), '$1f16>');
+  for (const [mark, type] of [
+    [VEC4_F16_INPUT_MARK, 'vec4<f16>'],
+    [F16_INPUT_MARK, 'f16'],
+  ] as const) {
+    if (!code.includes(mark)) continue;
+    for (const m of code.matchAll(new RegExp(`${mark} (\\w+)`, 'g'))) {
+      out = out.replace(new RegExp(`(var<storage, read>\\s+${m[1]}\\s*:\\s*array<)i32>`), `$1${type}>`);
+    }
   }
   return out;
 }
