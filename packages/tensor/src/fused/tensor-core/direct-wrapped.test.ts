@@ -1,3 +1,4 @@
+import { defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../backend/init-backend.js';
@@ -48,7 +49,8 @@ describe('the real direct kernel inside tfjs', () => {
     }
     const gemm = modules.filter((m) => m.code.includes('subgroupMatrixMultiplyAccumulate'));
     expect(gemm).toHaveLength(1);
-    const code = gemm[0]!.code;
+    const [only] = gemm;
+    const { code } = defined(only, 'the matrix kernel module');
     expect(code.split('\n').slice(0, 4)).toEqual([
       'enable f16; // magic-hoist',
       'enable chromium_experimental_subgroup_matrix; // magic-hoist',
@@ -57,7 +59,7 @@ describe('the real direct kernel inside tfjs', () => {
     ]);
     for (const x of ['a16', 'b16', 'a16lo', 'b16lo'])
       expect(code).toMatch(new RegExp(`var<storage, read> ${x}: array<f16>`));
-    const messages = (await gemm[0]!.messages).messages.map((m) => m.message);
+    const messages = (await defined(only, 'the matrix kernel module').messages).messages.map((m) => m.message);
     expect(messages).toEqual([expect.stringMatching(/^extension 'f16' is not allowed/)]);
     // the scale, staging and epilogue programs compiled cleanly
     const others = modules.filter((m) => !m.code.includes('subgroupMatrix'));

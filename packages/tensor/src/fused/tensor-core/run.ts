@@ -20,8 +20,8 @@ import {
   tensorCoreGemmWgsl,
 } from './kernel-wgsl.js';
 import { runScales, scaleTarget } from './scales.js';
-import { tileGemmUserCode } from './tile-wgsl.js';
 import { COMMITTED_SWEEP_TABLE, type SweepTable, selectVariant } from './sweep-table.js';
+import { tileGemmUserCode } from './tile-wgsl.js';
 import {
   type KernelVariant,
   MATMUL_PRECISIONS,

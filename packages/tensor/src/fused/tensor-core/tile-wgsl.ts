@@ -85,7 +85,8 @@ export function validateTileConfig(c: TensorCoreKernelConfig): void {
   if (!Number.isInteger(s.pa) || !Number.isInteger(s.pb) || s.pa < 1 || s.pb < 1) {
     fail(`tiled: a ${s.bm}x${c.bk} / ${c.bk}x${s.bn} chunk does not split into vec4s over ${s.threads} invocations`);
   }
-  if (c.accumulate === 'f16-promote' && (c.ti * c.tj) % s.group !== 0) fail('tiled: fragments not a multiple of the group');
+  if (c.accumulate === 'f16-promote' && (c.ti * c.tj) % s.group !== 0)
+    fail('tiled: fragments not a multiple of the group');
 }
 
 /** The tiled matrix kernel: inputs a16, b16 (+ a16lo, b16lo), output Cp [batch * Mp * Np] f32; DIRECT_UNIFORMS. */
@@ -134,17 +135,13 @@ export function tileGemmWgsl(c: TensorCoreKernelConfig): string {
     result: 'arrayLength(&result)',
   };
   const load = (t: 'LeftT' | 'RightT' | 'PLeftT' | 'IdRightT', arr: string, off: string, stride: string) =>
-    emu
-      ? `Emu${t}(${off}, ${stride}, ${lengths[arr]})`
-      : `subgroupMatrixLoad<${t}>(&${arr}, ${off}, false, ${stride})`;
+    emu ? `Emu${t}(${off}, ${stride}, ${lengths[arr]})` : `subgroupMatrixLoad<${t}>(&${arr}, ${off}, false, ${stride})`;
   const mma = (l: string, r: string, acc: string, lArr: string, rArr: string, f16: boolean) =>
     emu
       ? `emuMma_${lArr}_${rArr}${f16 ? '16' : ''}(${l}, ${r}, ${acc})`
       : `subgroupMatrixMultiplyAccumulate(${l}, ${r}, ${acc})`;
   const store = (arr: string, off: string, v: string, stride: string) =>
-    emu
-      ? `emuStore_${arr}(${off}, ${v}, ${stride})`
-      : `subgroupMatrixStore(&${arr}, ${off}, ${v}, false, ${stride})`;
+    emu ? `emuStore_${arr}(${off}, ${v}, ${stride})` : `subgroupMatrixStore(&${arr}, ${off}, ${v}, false, ${stride})`;
 
   const header: string[] = [];
   const emuFns: string[] = [];
@@ -222,11 +219,17 @@ export function tileGemmWgsl(c: TensorCoreKernelConfig): string {
   // ---- workgroup memory and copy registers ----
   const decls: string[] = [];
   for (const p of parts) {
-    decls.push(`var<workgroup> As${p} : array<${ST}, ${bufs * SA}>;`, `var<workgroup> Bs${p} : array<${ST}, ${bufs * SB}>;`);
+    decls.push(
+      `var<workgroup> As${p} : array<${ST}, ${bufs * SA}>;`,
+      `var<workgroup> Bs${p} : array<${ST}, ${bufs * SB}>;`,
+    );
     decls.push(`var<private> ra${p} : array<vec4<${ST}>, ${PA}>;`, `var<private> rb${p} : array<vec4<${ST}>, ${PB}>;`);
   }
   if (promote) {
-    decls.push(`var<workgroup> Ps : array<${ST}, ${sgs * G * MM * MN}>;`, `var<workgroup> Id : array<${ST}, ${MN * MN}>;`);
+    decls.push(
+      `var<workgroup> Ps : array<${ST}, ${sgs * G * MM * MN}>;`,
+      `var<workgroup> Id : array<${ST}, ${MN * MN}>;`,
+    );
   }
   decls.push('var<workgroup> wgTile : i32;');
 
