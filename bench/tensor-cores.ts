@@ -66,7 +66,7 @@ const opts = {
   out: './bench-out',
   size: 4096,
   runs: 3,
-  iters: 3,
+  iters: 10,
   tokens: 4096,
   budget: 230,
   scale: 1,

@@ -365,23 +365,12 @@ export function directGemmUserCode(c: TensorCoreKernelConfig): string {
   return `${inputs.map((x) => `${F16_INPUT_MARK} ${x}`).join('\n')}\n${code}`;
 }
 
-/** Marks inputs whose `array<i32>` declaration the real tiled kernel reads as `array<vec4<f16>>`. */
-export const VEC4_F16_INPUT_MARK = '// magic-vec4-f16-input';
-
-/**
- * Rewrites `var<storage, read> NAME : array<i32>` to `array<f16>` for each input marked F16_INPUT_MARK, and to
- * `array<vec4<f16>>` for each marked VEC4_F16_INPUT_MARK (the packed f16 bits are read as they lie in memory).
- */
+/** Rewrites `var<storage, read> NAME : array<i32>` to `array<f16>` for each input marked F16_INPUT_MARK. */
 export function retypeF16Inputs(code: string): string {
+  if (!code.includes(F16_INPUT_MARK)) return code;
   let out = code;
-  for (const [mark, type] of [
-    [VEC4_F16_INPUT_MARK, 'vec4<f16>'],
-    [F16_INPUT_MARK, 'f16'],
-  ] as const) {
-    if (!code.includes(mark)) continue;
-    for (const m of code.matchAll(new RegExp(`${mark} (\\w+)`, 'g'))) {
-      out = out.replace(new RegExp(`(var<storage, read>\\s+${m[1]}\\s*:\\s*array<)i32>`), `$1${type}>`);
-    }
+  for (const m of code.matchAll(new RegExp(`${F16_INPUT_MARK} (\\w+)`, 'g'))) {
+    out = out.replace(new RegExp(`(var<storage, read>\\s+${m[1]}\\s*:\\s*array<)i32>`), '$1f16>');
   }
   return out;
 }

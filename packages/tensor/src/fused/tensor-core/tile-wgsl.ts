@@ -1,5 +1,5 @@
 import { FusedOpError } from '../webgpu-program.js';
-import { matrixType, parseMatrixType, VEC4_F16_INPUT_MARK } from './direct-wgsl.js';
+import { F16_INPUT_MARK, matrixType, parseMatrixType } from './direct-wgsl.js';
 import { ROUND_F16_WGSL } from './f16.js';
 import { SUBGROUP_SIZE, type TensorCoreKernelConfig } from './kernel-config.js';
 import { HOIST_MARK } from './kernel-wgsl.js';
@@ -235,10 +235,10 @@ export function tileGemmWgsl(c: TensorCoreKernelConfig): string {
 
   // ---- global (vec4 pieces) -> registers -> workgroup memory ----
   const inputs = [...parts.flatMap((p) => [`a16${p.toLowerCase()}`, `b16${p.toLowerCase()}`])];
+  // four neighbouring elements (the storage arrays stay scalar: tfjs' generated accessors of each input convert
+  // one element with f32(...), which a vec4 element would not type-check)
   const reader = (x: string) =>
-    emu
-      ? `fn ld_${x}(q : u32) -> vec4<f32> { let i = 4u * q; return vec4<f32>(${x}[i], ${x}[i + 1u], ${x}[i + 2u], ${x}[i + 3u]); }`
-      : `fn ld_${x}(q : u32) -> vec4<f16> { return ${x}[q]; }`;
+    `fn ld_${x}(q : u32) -> vec4<${ST}> { let i = 4u * q; return vec4<${ST}>(${x}[i], ${x}[i + 1u], ${x}[i + 2u], ${x}[i + 3u]); }`;
   const copyFns = `
     ${inputs.map(reader).join('\n    ')}
     // chunk at k0 -> registers: A rows of ${BK / 4} vec4s, B rows of ${BN / 4} vec4s (neighbouring invocations read
@@ -382,12 +382,12 @@ export function tileGemmWgsl(c: TensorCoreKernelConfig): string {
     }`;
 }
 
-/** The tiled kernel for tfjs' program wrapper: the real one marks its packed inputs as vec4<f16> arrays. */
+/** The tiled kernel for tfjs' program wrapper: the real one marks its packed inputs as f16 arrays. */
 export function tileGemmUserCode(c: TensorCoreKernelConfig): string {
   const code = tileGemmWgsl(c);
   if (c.emulate) return code;
   const inputs = ['a16', 'b16', ...(c.split ? ['a16lo', 'b16lo'] : [])];
-  return `${inputs.map((x) => `${VEC4_F16_INPUT_MARK} ${x}`).join('\n')}\n${code}`;
+  return `${inputs.map((x) => `${F16_INPUT_MARK} ${x}`).join('\n')}\n${code}`;
 }
 
 /** The tiled kernel as a self-contained module (bindings and entry point as tfjs adds them): compile checks. */
@@ -396,7 +396,7 @@ export function standaloneTileModule(c: TensorCoreKernelConfig, uniformNames: re
   const lines = tileGemmWgsl(c).split('\n');
   const directives = lines.filter((l) => l.includes(HOIST_MARK)).map((l) => l.trim());
   const body = lines.filter((l) => !l.includes(HOIST_MARK)).join('\n');
-  const el = c.emulate ? 'f32' : 'vec4<f16>';
+  const el = c.emulate ? 'f32' : 'f16';
   const inputs = ['a16', 'b16', ...(c.split ? ['a16lo', 'b16lo'] : [])];
   return [
     ...directives,
