@@ -402,6 +402,19 @@ function runsOnTensorCores(precision: MatmulPrecision, variant: TcVariantName, q
 async function timeMs(fn: () => tf.Tensor): Promise<number> {
   return median(await tensorOpTimes(fn, opts.runs, opts.iters));
 }
+/**
+ * GPU time of one call from timestamp queries (tf.time): the total over its programs (scales, staging, matrix
+ * kernel, epilogue) and the largest one, the matrix kernel; undefined without timestamp queries.
+ */
+async function gpuTimes(
+  fn: () => tf.Tensor,
+): Promise<{ total: number; kernel: number; programs: number[] } | undefined> {
+  const t = await tf.time(() => tf.tidy(() => void fn()));
+  const extra = (t as { getExtraProfileInfo?: () => string }).getExtraProfileInfo?.() ?? '';
+  const programs = [...extra.matchAll(/: ([\d.eE+-]+)/g)].map((x) => Number(x[1]));
+  if (!(t.kernelMs && typeof t.kernelMs === 'number' && programs.length > 0)) return undefined;
+  return { total: t.kernelMs, kernel: Math.max(...programs), programs };
+}
 /** Runs `fn` with the given precision and forced variant (undefined variant in fp32: the SIMT GEMM). */
 async function withMode<T>(p: MatmulPrecision, variant: TcVariantName | undefined, fn: () => Promise<T>): Promise<T> {
   const prev = configureTensorCoreGemm({ precision: p, variant, emulate });
@@ -595,22 +608,35 @@ for (const l of ['NT', 'NN', 'TN'] as const) {
         const a = tf.randomNormal([S, S], 0, 1, 'float32', 1);
         const b = tf.randomNormal([S, S], 0, 1, 'float32', 2);
         try {
-          return await withMode(m.precision, m.variant, () => timeMs(() => tf.matMul(a, b, transposeA, transposeB)));
+          return await withMode(m.precision, m.variant, async () => {
+            const fn = () => tf.matMul(a, b, transposeA, transposeB);
+            const wall = await timeMs(fn);
+            return { wall, gpu: await gpuTimes(fn) };
+          });
         } finally {
           tf.dispose([a, b]);
         }
       },
     );
     if (ms === undefined) continue;
-    if (m.variant && l === 'NT') gemmMs.set(`${m.precision}|${m.variant}`, ms);
+    if (m.variant && l === 'NT') gemmMs.set(`${m.precision}|${m.variant}`, ms.wall);
+    const tflops = (t: number) => round((2 * S ** 3) / (t * 1e-3) / 1e12, 2);
     emit({
       op: 'tc-gemm',
       size: S,
       layout: l,
       precision: m.precision,
       variant: m.variant ?? 'simt',
-      ms: round(ms),
-      tflops: round((2 * S ** 3) / (ms * 1e-3) / 1e12, 2),
+      ms: round(ms.wall),
+      tflops: tflops(ms.wall),
+      ...(ms.gpu
+        ? {
+            gpuMs: round(ms.gpu.total),
+            programsMs: ms.gpu.programs.map((x) => round(x)),
+            kernelMs: round(ms.gpu.kernel),
+            kernelTflops: tflops(ms.gpu.kernel),
+          }
+        : {}),
     });
   }
 }

@@ -369,7 +369,7 @@ export function tensorCoreGemmWgsl(c: TensorCoreKernelConfig): string {
       let sgCol = ${sgCol};
       let cBase = ${sgs > 1 ? `sg * ${MM * MN}u` : '0u'};
       ${promote ? `let pBase = ${sgs > 1 ? `sg * ${frags * MM * MN}u` : '0u'};` : ''}
-      ${promote ? `for (var i = tid; i < ${MN * MN}; i += ${T}) { Id[i] = select(ST(0.0), ST(1.0), i / ${MN} == i % ${MN}); }` : ''}
+      ${promote ? `for (var x = tid; x < ${MN * MN}; x += ${T}) { Id[x] = select(ST(0.0), ST(1.0), x / ${MN} == x % ${MN}); }` : ''}
       ${accDecls.join('\n      ')}
       ${mainLoop}
       let outBase = bt * uniforms.M * uniforms.N;
