@@ -54,7 +54,7 @@ function canonicalDirect(code: string): string {
     .replace(/ \+ u32\(uniforms\.batch < 0\)/g, '')
     .replace(/\((\d+u)\)/g, '$1')
     .replace(/subgroupMatrixLoad<(\w+)>\(&\w+, (.+?), false, (\w+)\)/g, 'LOAD_$1($2, $3)')
-    .replace(/Emu(\w+)\((.+?), (\w+), false\)/g, 'LOAD_$1($2, $3)')
+    .replace(/Emu(\w+)\((.+?), (\w+), false, (?:\d+u|arrayLength\(&\w+\))\)/g, 'LOAD_$1($2, $3)')
     .replace(/subgroupMatrixMultiplyAccumulate\(/g, 'MMA(')
     .replace(/emuMma_\w+\(/g, 'MMA(')
     .replace(/subgroupMatrixStore\(&(\w+), (.+?), (.+?), false, (\w+)\)/g, 'STORE_$1($2, $3, $4)')
