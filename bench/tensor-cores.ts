@@ -19,7 +19,8 @@
 //   source .device-kit/setup.sh && bash bench/device-run.sh tensor-cores   (docs/gpu.md, "Tensor cores").
 // CPU smoke run (emulated kernels on the software adapter, shapes divided by 32, no raw probes):
 //   MAGIC_ALLOW_SOFTWARE_WEBGPU=1 npx tsx bench/tensor-cores.ts --emulate 1 --scale 32 --out /tmp/tc
-// Flags: --out DIR (default ./bench-out), --variants a,b (a subset of the variants), --size S, --runs R, --iters I, --tokens T (rows of the training shapes,
+// Flags: --out DIR (default ./bench-out), --tag T (results file bench/results/<date>-tensor-cores-<T>.json, named
+// in the sweep table), --variants a,b (a subset of the variants), --size S, --runs R, --iters I, --tokens T (rows of the training shapes,
 // default 4096), --budget SECONDS (the sweep stops there, default 230), --scale s, --top n (variants per precision
 // in the sweep, default 4).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -73,9 +74,11 @@ const opts = {
   emulate: 0,
   top: 4,
   variants: '',
+  /** Names the results file the sweep table cites as its source: bench/results/<date>-tensor-cores-<tag>.json. */
+  tag: '',
 };
 for (const [key, value] of flagPairs(process.argv.slice(2))) {
-  if (key === 'out' || key === 'variants') opts[key] = value;
+  if (key === 'out' || key === 'variants' || key === 'tag') opts[key] = value;
   else if (key in opts) (opts as Record<string, number | string>)[key] = positiveIntFlag(key, value, key === 'emulate');
   else throw new Error(`unknown option --${key} (known: ${Object.keys(opts).join(', ')})`);
 }
@@ -739,7 +742,7 @@ const writeTable = () => {
   table = sweepTableSchema.parse({
     measuredOn: emulate ? null : date,
     device: `${info.adapter?.vendor ?? ''} ${info.adapter?.description ?? info.adapter?.device ?? ''}`.trim(),
-    source: `bench/results/${date}-tensor-cores.json`,
+    source: `bench/results/${date}-tensor-cores${opts.tag ? `-${opts.tag}` : ''}.json`,
     entries: emulate ? [] : entries,
   });
   save();
