@@ -95,6 +95,8 @@ export const TC_VARIANTS = {
   'tile-n16-f4x4-s2x2-bk32-p2': tiled(16, 4, 4, 2, 2, 32, 2),
   'tile-n8-f4x4-s2x4-bk32-p2-sb': tiled(8, 4, 4, 2, 4, 32, 2, false),
   'tile-n8-f4x4-s2x4-bk64-sb': tiled(8, 4, 4, 2, 4, 64, 0, false),
+  // single-buffered 128 x 128: its split-f16 twin (hi and lo chunks) fits 48 KiB
+  'tile-n8-f4x4-s2x4-bk32-sb': tiled(8, 4, 4, 2, 4, 32, 0, false),
   'tile-n8-f4x4-s2x4-bk64-p1-sb': tiled(8, 4, 4, 2, 4, 64, 1, false),
   'direct-n8-f4x4': direct(8, 4, 4),
   'direct-n8-f2x4': direct(8, 2, 4),
