@@ -19,11 +19,13 @@
 //   source .device-kit/setup.sh && bash bench/device-run.sh tensor-cores   (docs/gpu.md, "Tensor cores").
 // CPU smoke run (emulated kernels on the software adapter, shapes divided by 32, no raw probes):
 //   MAGIC_ALLOW_SOFTWARE_WEBGPU=1 npx tsx bench/tensor-cores.ts --emulate 1 --scale 32 --out /tmp/tc
-// Flags: --out DIR (default ./bench-out), --variants a,b (a subset of the variants), --size S, --runs R, --iters I, --tokens T (rows of the training shapes,
+// Flags: --out DIR (default ./bench-out), --tag T (results file bench/results/<date>-tensor-cores-<T>.json, named
+// in the sweep table), --variants a,b (a subset of the variants), --size S, --runs R, --iters I, --tokens T (rows of the training shapes,
 // default 4096), --budget SECONDS (the sweep stops there, default 230), --scale s, --top n (variants per precision
 // in the sweep, default 4).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { at, defined } from '@magic/core';
 import { CausalLM, PRESET_CONFIGS, Tokenizer } from '@magic/lm';
 import { initBackend, initBackendOptionsFromEnv, type MatmulPrecision, releaseWebGpu } from '@magic/tensor';
 import { gemmReference64, normalizedErrorAgainst } from '@magic/tensor/testing';
@@ -33,6 +35,7 @@ import {
   type SweepTable,
   standaloneTensorCoreModule,
   sweepTableSchema,
+  TC_SWEEP_VARIANTS,
   TC_VARIANT_NAMES,
   TC_VARIANTS,
   type TcVariantName,
@@ -43,7 +46,8 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 // the hook itself, to compare the fp32 mode with the GEMM path that has no tensor-core hook at all
 import { setTensorCoreGemm } from '../packages/tensor/src/fused/matmul.js';
-import { standaloneDirectModule } from '../packages/tensor/src/fused/tensor-core/direct-wgsl.js';
+import { DIRECT_UNIFORMS, standaloneDirectModule } from '../packages/tensor/src/fused/tensor-core/direct-wgsl.js';
+import { ROUND_F16_WGSL } from '../packages/tensor/src/fused/tensor-core/f16.js';
 import type { TensorCoreKernelConfig } from '../packages/tensor/src/fused/tensor-core/kernel-wgsl.js';
 import {
   directProbeConfig,
@@ -53,6 +57,7 @@ import {
   runRawWorkgroup,
 } from '../packages/tensor/src/fused/tensor-core/raw-run.js';
 import { chooseTensorCoreConfig, runTensorCoreGemm } from '../packages/tensor/src/fused/tensor-core/run.js';
+import { standaloneTileModule } from '../packages/tensor/src/fused/tensor-core/tile-wgsl.js';
 import { flagPairs, median, positiveIntFlag, randomIds } from './lm-args.js';
 import { tensorOpTimes } from './tensor-op-times.js';
 
@@ -62,16 +67,18 @@ const opts = {
   out: './bench-out',
   size: 4096,
   runs: 3,
-  iters: 3,
+  iters: 10,
   tokens: 4096,
   budget: 230,
   scale: 1,
   emulate: 0,
   top: 4,
   variants: '',
+  /** Names the results file the sweep table cites as its source: bench/results/<date>-tensor-cores-<tag>.json. */
+  tag: '',
 };
 for (const [key, value] of flagPairs(process.argv.slice(2))) {
-  if (key === 'out' || key === 'variants') opts[key] = value;
+  if (key === 'out' || key === 'variants' || key === 'tag') opts[key] = value;
   else if (key in opts) (opts as Record<string, number | string>)[key] = positiveIntFlag(key, value, key === 'emulate');
   else throw new Error(`unknown option --${key} (known: ${Object.keys(opts).join(', ')})`);
 }
@@ -101,11 +108,16 @@ const tr = (l: Layout) => ({ transposeA: l[0] === 'T', transposeB: l[1] === 'T' 
 const TC_MODES = ['f16', 'split-f16'] as const;
 type TcMode = (typeof TC_MODES)[number];
 const emulate = opts.emulate === 1;
-const isDirect = (v: TcVariantName) => (TC_VARIANTS[v] as { direct?: boolean }).direct === true;
+/** Direct and tiled kernels run one matrix kernel for every layout (the staging programs transpose). */
+const isDirect = (v: TcVariantName) => {
+  const x: { direct?: boolean; tiled?: boolean } = TC_VARIANTS[v];
+  return x.direct === true || x.tiled === true;
+};
+const isTiled = (v: TcVariantName) => (TC_VARIANTS[v] as { tiled?: boolean }).tiled === true;
 /** The variants this run measures (--variants a,b,c: a subset, e.g. for the CPU smoke run). */
 const VARIANTS = opts.variants
   ? TC_VARIANT_NAMES.filter((v) => opts.variants.split(',').includes(v))
-  : TC_VARIANT_NAMES;
+  : TC_SWEEP_VARIANTS;
 
 // ---- 1. features, compile status ----
 const backendOpts = { ...initBackendOptionsFromEnv(process.env), device: 'webgpu', matmulPrecision: 'f16' } as const;
@@ -178,7 +190,11 @@ if (tcUsable) {
           continue;
         }
         const cfg: TensorCoreKernelConfig = { ...variantFor(name, p), ...tr(l), bias: false, emulate: false };
-        const code = isDirect(name) ? standaloneDirectModule(cfg) : standaloneTensorCoreModule(cfg);
+        const code = isTiled(name)
+          ? standaloneTileModule(cfg, DIRECT_UNIFORMS)
+          : isDirect(name)
+            ? standaloneDirectModule(cfg)
+            : standaloneTensorCoreModule(cfg);
         pending.push(
           compileErrors(code)
             .then((errors) => {
@@ -228,11 +244,13 @@ const rawRun = (code: string, inputs: (Uint16Array | Int32Array)[], outCount: nu
   );
 function compare(got: Float32Array, want: Float32Array, cols: number) {
   const bad: [number, number, number, number][] = [];
-  for (let i = 0; i < want.length; i++) {
-    if (got[i] !== want[i] && bad.length < 6) bad.push([Math.floor(i / cols), i % cols, got[i]!, want[i]!]);
-  }
   let wrong = 0;
-  for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) wrong++;
+  for (const [i, w] of want.entries()) {
+    const g = at(got, i, 'probe output');
+    if (g === w) continue;
+    wrong++;
+    if (bad.length < 6) bad.push([Math.floor(i / cols), i % cols, g, w]);
+  }
   return { pass: wrong === 0, wrong, of: want.length, firstWrong: bad };
 }
 const intMat = (rows: number, cols: number, seed: number) =>
@@ -314,6 +332,60 @@ fn _start(@builtin(local_invocation_index) li : u32) {
       });
     }
   }
+  // the staged kernel's path (wrong products on the H200 so far): operands converted from f32 storage to f16 in
+  // the shader (as it does: f16(roundF16(x)), and plain f16(x)), the f32 result stored into workgroup memory at a
+  // non-zero offset and stride (its epilogue) and read back by scalars; small integers times 2^0 or 2^10, so the
+  // products are exact and any wrong element points at the conversion or the f32 workgroup store
+  for (const [conv, pow, cOff, cStride] of [
+    ['f16(roundF16(x))', 0, 0, 8],
+    ['f16(roundF16(x))', 10, 0, 8],
+    ['f16(x)', 10, 0, 8],
+    ['f16(x)', 10, 16, 12],
+    ['copy', 0, 16, 12],
+  ] as const) {
+    const what = 'staged-kernel path: f32 -> f16 in the shader, f32 result through workgroup memory';
+    const srcType = conv === 'copy' ? 'f16' : 'f32';
+    const convert = (x: string) => (conv === 'copy' ? x : conv.replace('x', x));
+    const code = `enable f16;
+enable chromium_experimental_subgroup_matrix;
+@group(0) @binding(0) var<storage, read_write> result : array<f32>;
+@group(0) @binding(1) var<storage, read> A : array<${srcType}>;
+@group(0) @binding(2) var<storage, read> B : array<${srcType}>;
+${ROUND_F16_WGSL}
+var<workgroup> As : array<f16, ${16 * 24}>;
+var<workgroup> Bs : array<f16, ${16 * 24}>;
+var<workgroup> Cs : array<f32, ${cOff + 16 * cStride}>;
+@compute @workgroup_size(32)
+fn _start(@builtin(local_invocation_index) li : u32) {
+  for (var i = li; i < 256u; i += 32u) { As[(i / 16u) * 24u + i % 16u] = ${convert('A[i]')}; }
+  for (var i = li; i < 128u; i += 32u) { Bs[(i / 8u) * 24u + i % 8u] = ${convert('B[i]')}; }
+  workgroupBarrier();
+  let l = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&As, 0u, false, 24u);
+  let r = subgroupMatrixLoad<subgroup_matrix_right<f16, 8, 16>>(&Bs, 0u, false, 24u);
+  var c : subgroup_matrix_result<f32, 8, 16>;
+  c = subgroupMatrixMultiplyAccumulate(l, r, c);
+  subgroupMatrixStore(&Cs, ${cOff}u, c, false, ${cStride}u);
+  workgroupBarrier();
+  for (var i = li; i < 128u; i += 32u) { result[i] = Cs[${cOff}u + (i / 8u) * ${cStride}u + i % 8u]; }
+}`;
+    try {
+      const a = intMat(16, 16, 5).map((x) => x * 2 ** pow);
+      const b = intMat(16, 8, 6).map((x) => x * 2 ** pow);
+      const input = (x: Float32Array) => (conv === 'copy' ? Uint16Array.from(x, f16Bits) : x);
+      const got = await runRawWorkgroup(code, [{ data: input(a) }, { data: input(b) }], 128);
+      emit({
+        op: 'tc-probe',
+        what,
+        convert: conv,
+        scale: 2 ** pow,
+        cOffset: cOff,
+        cStride,
+        ...compare(got, matMulF32(a, b, 16, 16, 8), 8),
+      });
+    } catch (e) {
+      emit({ op: 'tc-probe', what, convert: conv, scale: 2 ** pow, cOffset: cOff, cStride, error: message(e) });
+    }
+  }
   save();
 }
 
@@ -332,6 +404,19 @@ function runsOnTensorCores(precision: MatmulPrecision, variant: TcVariantName, q
 /** Wall ms per call: `iters` calls queued back to back, then one read-back of one element of the last output. */
 async function timeMs(fn: () => tf.Tensor): Promise<number> {
   return median(await tensorOpTimes(fn, opts.runs, opts.iters));
+}
+/**
+ * GPU time of one call from timestamp queries (tf.time): the total over its programs (scales, staging, matrix
+ * kernel, epilogue) and the largest one, the matrix kernel; undefined without timestamp queries.
+ */
+async function gpuTimes(
+  fn: () => tf.Tensor,
+): Promise<{ total: number; kernel: number; programs: number[] } | undefined> {
+  const t = await tf.time(() => tf.tidy(() => void fn()));
+  const extra = (t as { getExtraProfileInfo?: () => string }).getExtraProfileInfo?.() ?? '';
+  const programs = [...extra.matchAll(/: ([\d.eE+-]+)/g)].map((x) => Number(x[1]));
+  if (!(t.kernelMs && typeof t.kernelMs === 'number' && programs.length > 0)) return undefined;
+  return { total: t.kernelMs, kernel: Math.max(...programs), programs };
 }
 /** Runs `fn` with the given precision and forced variant (undefined variant in fp32: the SIMT GEMM). */
 async function withMode<T>(p: MatmulPrecision, variant: TcVariantName | undefined, fn: () => Promise<T>): Promise<T> {
@@ -372,6 +457,7 @@ function seeded(seed: number, count: number): Float32Array {
 }
 /** The variants (and their precision) that passed 3., per precision. */
 const correct = new Map<TcMode, TcVariantName[]>(TC_MODES.map((p) => [p, []]));
+const correctOf = (p: TcMode): TcVariantName[] => defined(correct.get(p), `correct variants of ${p}`);
 
 // ---- 3. correctness at small shapes against a float64 CPU product ----
 interface SmallCase {
@@ -402,8 +488,10 @@ if (tcUsable) {
     const a = seeded(11, c.batch * c.m * c.k);
     const b = seeded(12, c.batch * c.k * c.n);
     const bias = c.bias ? seeded(13, c.n) : undefined;
-    const aAt = (bt: number, i: number, x: number) => a[bt * c.m * c.k + (transposeA ? x * c.m + i : i * c.k + x)]!;
-    const bAt = (bt: number, x: number, j: number) => b[bt * c.k * c.n + (transposeB ? j * c.k + x : x * c.n + j)]!;
+    const aAt = (bt: number, i: number, x: number) =>
+      at(a, bt * c.m * c.k + (transposeA ? x * c.m + i : i * c.k + x), 'A');
+    const bAt = (bt: number, x: number, j: number) =>
+      at(b, bt * c.k * c.n + (transposeB ? j * c.k + x : x * c.n + j), 'B');
     const refs = Array.from({ length: c.batch }, (_, bt) => {
       const r = gemmReference64(
         (i, x) => aAt(bt, i, x),
@@ -412,7 +500,10 @@ if (tcUsable) {
         c.n,
         c.k,
       );
-      if (bias) for (let i = 0; i < c.m; i++) for (let j = 0; j < c.n; j++) r.c[i * c.n + j]! += bias[j]!;
+      if (bias) {
+        for (let i = 0; i < c.m; i++)
+          for (let j = 0; j < c.n; j++) r.c[i * c.n + j] = at(r.c, i * c.n + j, 'C64') + at(bias, j, 'bias');
+      }
       return r;
     });
     return { c, a, b, bias, refs, transposeA, transposeB };
@@ -463,15 +554,20 @@ if (tcUsable) {
         }
         let err = 0;
         for (let bt = 0; bt < c.batch; bt++) {
-          err = Math.max(err, normalizedErrorAgainst(got.subarray(bt * c.m * c.n, (bt + 1) * c.m * c.n), refs[bt]!));
+          err = Math.max(
+            err,
+            normalizedErrorAgainst(got.subarray(bt * c.m * c.n, (bt + 1) * c.m * c.n), at(refs, bt, 'reference')),
+          );
         }
         const limit = p === 'f16' ? 2 ** -9 : 2 ** -16;
         const pass = err <= limit;
         ok &&= pass;
         results.push({ case: c.name, normalizedError: err, log2: round(Math.log2(err), 2), pass });
       }
-      if (ok && results.some((r) => r.pass === true)) correct.get(p)!.push(name);
-      emit({ op: 'tc-correct', variant: name, precision: p, pass: ok, results });
+      // a variant that ran no case (not selectable: workgroup memory, configs) is not called correct
+      const ran = results.some((r) => r.pass === true);
+      if (ok && ran) correctOf(p).push(name);
+      emit({ op: 'tc-correct', variant: name, precision: p, pass: ok && ran, results });
     }
   }
   emit({ op: 'tc-correct-summary', correct: Object.fromEntries(correct), seconds: round(elapsed(), 1) });
@@ -480,16 +576,25 @@ if (tcUsable) {
 
 // ---- 4. GEMM TFLOP/s at S^3 ----
 const S = sc(opts.size);
-/** Summed ms over the layouts per precision|variant: ranks the variants for 6. and 7. */
+/** ms at S^3 NT per precision|variant: ranks the variants for 5.-7. */
 const gemmMs = new Map<string, number>();
-for (const l of LAYOUTS) {
+/** Correct variants of a precision, fastest first at S^3 NT (unmeasured last). */
+const ranked = (p: TcMode) =>
+  [...correctOf(p)].sort(
+    (x, y) =>
+      (gemmMs.get(`${p}|${x}`) ?? Number.POSITIVE_INFINITY) - (gemmMs.get(`${p}|${y}`) ?? Number.POSITIVE_INFINITY),
+  );
+// every correct variant on NT (most training shapes); NN and TN only for the three fastest of each precision
+for (const l of ['NT', 'NN', 'TN'] as const) {
   if (elapsed() > opts.budget * 0.55) {
     emit({ op: 'tc-gemm', layout: l, skipped: 'time budget' });
     continue;
   }
   const { transposeA, transposeB } = tr(l);
   const modes: { precision: MatmulPrecision; variant?: TcVariantName }[] = [{ precision: 'fp32' }];
-  for (const p of TC_MODES) for (const v of correct.get(p)!) modes.push({ precision: p, variant: v });
+  for (const p of TC_MODES) {
+    for (const v of l === 'NT' ? correctOf(p) : ranked(p).slice(0, 3)) modes.push({ precision: p, variant: v });
+  }
   for (const m of modes) {
     if (m.variant && !runsOnTensorCores(m.precision, m.variant, { m: S, n: S, k: S, transposeA, transposeB })) {
       emit({
@@ -508,31 +613,38 @@ for (const l of LAYOUTS) {
         const a = tf.randomNormal([S, S], 0, 1, 'float32', 1);
         const b = tf.randomNormal([S, S], 0, 1, 'float32', 2);
         try {
-          return await withMode(m.precision, m.variant, () => timeMs(() => tf.matMul(a, b, transposeA, transposeB)));
+          return await withMode(m.precision, m.variant, async () => {
+            const fn = () => tf.matMul(a, b, transposeA, transposeB);
+            const wall = await timeMs(fn);
+            return { wall, gpu: await gpuTimes(fn) };
+          });
         } finally {
           tf.dispose([a, b]);
         }
       },
     );
     if (ms === undefined) continue;
-    if (m.variant) gemmMs.set(`${m.precision}|${m.variant}`, (gemmMs.get(`${m.precision}|${m.variant}`) ?? 0) + ms);
+    if (m.variant && l === 'NT') gemmMs.set(`${m.precision}|${m.variant}`, ms.wall);
+    const tflops = (t: number) => round((2 * S ** 3) / (t * 1e-3) / 1e12, 2);
     emit({
       op: 'tc-gemm',
       size: S,
       layout: l,
       precision: m.precision,
       variant: m.variant ?? 'simt',
-      ms: round(ms),
-      tflops: round((2 * S ** 3) / (ms * 1e-3) / 1e12, 2),
+      ms: round(ms.wall),
+      tflops: tflops(ms.wall),
+      ...(ms.gpu
+        ? {
+            gpuMs: round(ms.gpu.total),
+            programsMs: ms.gpu.programs.map((x) => round(x)),
+            kernelMs: round(ms.gpu.kernel),
+            kernelTflops: tflops(ms.gpu.kernel),
+          }
+        : {}),
     });
   }
 }
-/** Correct variants of a precision, fastest first at S^3 (unmeasured last). */
-const ranked = (p: TcMode) =>
-  [...correct.get(p)!].sort(
-    (x, y) =>
-      (gemmMs.get(`${p}|${x}`) ?? Number.POSITIVE_INFINITY) - (gemmMs.get(`${p}|${y}`) ?? Number.POSITIVE_INFINITY),
-  );
 emit({ op: 'tc-gemm-ranking', f16: ranked('f16'), 'split-f16': ranked('split-f16'), seconds: round(elapsed(), 1) });
 save();
 
@@ -549,8 +661,8 @@ save();
     ['rows 1e-3..1e4', wide],
   ] as const) {
     const ref = gemmReference64(
-      (i, k) => aData[i * EK + k]!,
-      (k, j) => bData[k * EN + j]!,
+      (i, k) => at(aData, i * EK + k, 'A'),
+      (k, j) => at(bData, k * EN + j, 'B'),
       EM,
       EN,
       EK,
@@ -630,7 +742,7 @@ const writeTable = () => {
   table = sweepTableSchema.parse({
     measuredOn: emulate ? null : date,
     device: `${info.adapter?.vendor ?? ''} ${info.adapter?.description ?? info.adapter?.device ?? ''}`.trim(),
-    source: `bench/results/${date}-tensor-cores.json`,
+    source: `bench/results/${date}-tensor-cores${opts.tag ? `-${opts.tag}` : ''}.json`,
     entries: emulate ? [] : entries,
   });
   save();
@@ -695,7 +807,7 @@ await guard({ op: 'tc-logits' }, async () => {
     const ids = tf.tensor2d(randomIds(B * T, 0, lm.config.vocabSize, 7), [B, T], 'int32');
     const mask = tf.ones([B, T], 'int32') as tf.Tensor2D;
     const ref = await withMode('fp32', undefined, async () => lm.logits(ids, mask));
-    const refMax = (await tf.tidy(() => tf.max(tf.abs(ref))).data())[0]!;
+    const refMax = at(await tf.tidy(() => tf.max(tf.abs(ref))).data(), 0, 'max |logit|');
     for (const precision of TC_MODES) {
       const variant = ranked(precision)[0];
       if (!variant) {
@@ -703,7 +815,7 @@ await guard({ op: 'tc-logits' }, async () => {
         continue;
       }
       const got = await withMode(precision, variant, async () => lm.logits(ids, mask));
-      const diff = (await tf.tidy(() => tf.max(tf.abs(tf.sub(got, ref)))).data())[0]!;
+      const diff = at(await tf.tidy(() => tf.max(tf.abs(tf.sub(got, ref)))).data(), 0, 'max |Δlogit|');
       got.dispose();
       emit({
         op: 'tc-logits',

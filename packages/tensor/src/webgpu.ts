@@ -51,6 +51,7 @@ export {
 export { type SweepEntry, type SweepTable, sweepTableSchema } from './fused/tensor-core/sweep-table.js';
 export {
   type KernelVariant,
+  TC_SWEEP_VARIANTS,
   TC_VARIANT_NAMES,
   TC_VARIANTS,
   type TcVariantName,

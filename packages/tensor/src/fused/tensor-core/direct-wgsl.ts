@@ -56,7 +56,8 @@ export function directPadding(
 ): { mp: number; np: number; kp: number } {
   const bm = c.sgm * c.ti * c.mma.m;
   const bn = c.sgn * c.tj * c.mma.n;
-  const kStep = Math.max(16, c.mma.k);
+  // the tiled kernel reads K in whole bk chunks
+  const kStep = c.tiled ? Math.max(16, c.bk) : Math.max(16, c.mma.k);
   return { mp: Math.ceil(m / bm) * bm, np: Math.ceil(n / bn) * bn, kp: Math.ceil(k / kStep) * kStep };
 }
 
@@ -102,10 +103,15 @@ export function directGemmWgsl(c: TensorCoreKernelConfig, convention: 'spec' | '
   const EMU_ZERO = 'u32(uniforms.batch < 0)';
   const lim = (x: number) => (emu ? `(${x}u + ${EMU_ZERO})` : `${x}u`);
 
+  /** Element count of an array a fragment is loaded from or stored to (the emulation's robustness clamp). */
+  const emuLength = (arr: string) =>
+    arr === 'Ps' ? `${sgs * frags * MM * MN}u` : arr === 'Id' ? `${MN * MN}u` : `arrayLength(&${arr})`;
   const header: string[] = [];
   const emuFns: string[] = [];
   const load = (t: 'LeftT' | 'RightT' | 'PLeftT' | 'IdRightT', arr: string, off: string, stride: string) =>
-    emu ? `Emu${t}(${off}, ${stride}, false)` : `subgroupMatrixLoad<${t}>(&${arr}, ${off}, false, ${stride})`;
+    emu
+      ? `Emu${t}(${off}, ${stride}, false, ${emuLength(arr)})`
+      : `subgroupMatrixLoad<${t}>(&${arr}, ${off}, false, ${stride})`;
   const mma = (l: string, r: string, acc: string, lArr: string, rArr: string) =>
     emu ? `emuMma_${lArr}_${rArr}(${l}, ${r}, ${acc})` : `subgroupMatrixMultiplyAccumulate(${l}, ${r}, ${acc})`;
   const store = (arr: string, off: string, v: string, stride: string) =>
@@ -124,10 +130,19 @@ export function directGemmWgsl(c: TensorCoreKernelConfig, convention: 'spec' | '
     // a fragment = where it lives, with the rows and columns of its declared type
     header.push(
       'struct EmuMat { off : u32, stride : u32, col : bool, rows : u32, cols : u32 }',
-      `fn EmuLeftT(off : u32, stride : u32, col : bool) -> EmuMat { return EmuMat(off, stride, col, ${L.rows}u, ${L.cols}u); }`,
-      `fn EmuRightT(off : u32, stride : u32, col : bool) -> EmuMat { return EmuMat(off, stride, col, ${R.rows}u, ${R.cols}u); }`,
-      `fn EmuPLeftT(off : u32, stride : u32, col : bool) -> EmuMat { return EmuMat(off, stride, col, ${PL.rows}u, ${PL.cols}u); }`,
-      `fn EmuIdRightT(off : u32, stride : u32, col : bool) -> EmuMat { return EmuMat(off, stride, col, ${IR.rows}u, ${IR.cols}u); }`,
+      // Tint's robustness: the stride at least the major dimension's minimum; a fragment that would end past its
+      // array is read (or written) at offset 0 with the minimum stride
+      `fn emuClamp(off : u32, stride : u32, col : bool, len : u32, rows : u32, cols : u32) -> EmuMat {
+        let minStride = select(cols, rows, col);
+        let major = select(rows, cols, col);
+        let st = max(stride, minStride);
+        if (off + st * (major - 1u) + minStride > len) { return EmuMat(0u, minStride, col, rows, cols); }
+        return EmuMat(off, st, col, rows, cols);
+      }`,
+      `fn EmuLeftT(off : u32, stride : u32, col : bool, len : u32) -> EmuMat { return emuClamp(off, stride, col, len, ${L.rows}u, ${L.cols}u); }`,
+      `fn EmuRightT(off : u32, stride : u32, col : bool, len : u32) -> EmuMat { return emuClamp(off, stride, col, len, ${R.rows}u, ${R.cols}u); }`,
+      `fn EmuPLeftT(off : u32, stride : u32, col : bool, len : u32) -> EmuMat { return emuClamp(off, stride, col, len, ${PL.rows}u, ${PL.cols}u); }`,
+      `fn EmuIdRightT(off : u32, stride : u32, col : bool, len : u32) -> EmuMat { return emuClamp(off, stride, col, len, ${IR.rows}u, ${IR.cols}u); }`,
       'alias LeftT = EmuMat;',
       'alias RightT = EmuMat;',
       'alias PLeftT = EmuMat;',
@@ -164,7 +179,10 @@ export function directGemmWgsl(c: TensorCoreKernelConfig, convention: 'spec' | '
     }
     for (const arr of ['result', ...(promote ? ['Ps'] : [])]) {
       emuFns.push(`
-    fn emuStore_${arr}(off : u32, v : AccT, stride : u32) {
+    fn emuStore_${arr}(offset : u32, v : AccT, st : u32) {
+      let m = emuClamp(offset, st, false, ${emuLength(arr)}, ${C.rows}u, ${C.cols}u);
+      let off = m.off;
+      let stride = m.stride;
       let lane = localIndex % ${SUBGROUP_SIZE}u;
       for (var q = 0u; q < ${(C.rows * C.cols) / SUBGROUP_SIZE}u + ${EMU_ZERO}; q++) {
         let e = q * ${SUBGROUP_SIZE}u + lane;

@@ -4,8 +4,16 @@
  * adapters without `shader-f16`, such as the software adapter in CI), so both round every value identically.
  */
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
+// one f32 reinterpreted as its bits (a DataView: typed-array reads would be `number | undefined`)
+const view = new DataView(new ArrayBuffer(4));
+const bitsOf = (x: number) => {
+  view.setFloat32(0, x);
+  return view.getUint32(0);
+};
+const fromBits = (b: number) => {
+  view.setUint32(0, b >>> 0);
+  return view.getFloat32(0);
+};
 
 /** Smallest f16 normal, 2^-14. */
 export const F16_MIN_NORMAL = 2 ** -14;
@@ -14,25 +22,21 @@ const F16_OVERFLOW = 65520;
 
 /** `x` rounded to the nearest binary16 value (ties to even), returned as a float32 number. */
 export function roundF16(x: number): number {
-  f32[0] = x;
-  const bits = u32[0]!;
+  const bits = bitsOf(x);
   const sign = bits & 0x80000000;
   const b = bits & 0x7fffffff;
   if (b > 0x7f800000) return Number.NaN;
-  u32[0] = b;
-  const ax = f32[0]!;
+  const ax = fromBits(b);
   let r: number;
   if (ax >= F16_OVERFLOW) r = 0x7f800000;
   else if (ax < F16_MIN_NORMAL) {
     // f16 subnormals are multiples of 2^-24: scale (exactly), round half to even, scale back (exactly)
-    f32[0] = roundHalfEven(ax * 2 ** 24) * 2 ** -24;
-    r = u32[0]!;
+    r = bitsOf(roundHalfEven(ax * 2 ** 24) * 2 ** -24);
   } else {
     // keep 10 mantissa bits: add 0xfff plus the lowest kept bit, then truncate
     r = ((b + 0xfff + ((b >>> 13) & 1)) & 0xffffe000) >>> 0;
   }
-  u32[0] = (sign | r) >>> 0;
-  return f32[0]!;
+  return fromBits(sign | r);
 }
 
 function roundHalfEven(x: number): number {

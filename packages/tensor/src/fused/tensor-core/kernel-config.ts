@@ -1,4 +1,5 @@
 import { FusedOpError } from '../webgpu-program.js';
+import { tileShape, validateTileConfig } from './tile-wgsl.js';
 
 // A tensor-core GEMM kernel's configuration: its tile and workgroup shape, the checks that it can be generated and
 // its shader key (kernel-wgsl.ts generates the WGSL from it).
@@ -28,6 +29,11 @@ export interface TensorCoreKernelConfig {
    * accumulation between promotions in 'f16-promote').
    */
   direct?: boolean | undefined;
+  /**
+   * The tiled kernel (tile-wgsl.ts): the direct kernel's f16 operands copied chunk by chunk into workgroup memory
+   * and shared by sgm x sgn subgroups (bk: chunk depth; f16-promote: promotion every promoteEvery chunks).
+   */
+  tiled?: boolean | undefined;
   bias: boolean;
   emulate: boolean;
 }
@@ -66,6 +72,10 @@ export function kernelShape(c: TensorCoreKernelConfig): KernelShape {
   const bm = c.sgm * c.ti * c.mma.m;
   const bn = c.sgn * c.tj * c.mma.n;
   const threads = SUBGROUP_SIZE * c.sgm * c.sgn;
+  if (c.tiled) {
+    const t = tileShape(c);
+    return { bm: t.bm, bn: t.bn, threads: t.threads, sharedBytes: t.sharedBytes };
+  }
   if (c.direct) {
     // f16-promote: per-subgroup f16 partial sums and an identity (f32 in the emulation)
     const frags = c.sgm * c.sgn * c.ti * c.tj * c.mma.m * c.mma.n;
@@ -99,6 +109,10 @@ export function validateKernelConfig(c: TensorCoreKernelConfig): void {
   for (const [k, v] of Object.entries({ ti: c.ti, tj: c.tj, sgm: c.sgm, sgn: c.sgn, bk: c.bk })) {
     if (!(Number.isInteger(v) && v > 0)) fail(`${k} must be a positive integer, got ${v}`);
   }
+  if (c.tiled) {
+    validateTileConfig(c);
+    return;
+  }
   const { bm, bn, threads } = kernelShape(c);
   if ((!c.direct && (bm * c.bk) % threads !== 0) || (bn * c.bk) % threads !== 0) {
     fail(`tile ${bm}x${bn}x${c.bk} does not split evenly over ${threads} invocations`);
@@ -109,7 +123,7 @@ export function validateKernelConfig(c: TensorCoreKernelConfig): void {
 export function kernelKey(c: TensorCoreKernelConfig): string {
   return [
     'magicTcGemm',
-    c.direct ? 'direct' : 'staged',
+    c.tiled ? 'tiled' : c.direct ? 'direct' : 'staged',
     c.emulate ? 'emu' : 'sgm',
     c.transposeA ? 'tA' : 'nA',
     c.transposeB ? 'tB' : 'nB',

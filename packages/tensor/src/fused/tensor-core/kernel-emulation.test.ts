@@ -158,6 +158,39 @@ const CASES: Case[] = [
     precision: 'f16',
     dims: { batch: 2, batchA: 2, batchB: 2, m: 40, n: 36, k: 150, transposeA: true, transposeB: false },
   },
+  // the tiled kernel (the direct kernel's f16 operands shared through workgroup memory by several subgroups)
+  {
+    name: 'tiled: NN, odd shape, 2x2 subgroups, 16x8 fragments, large-range rows, K ends mid-chunk',
+    variant: v(8, [2, 2], [2, 2], 32, { tiled: true }),
+    precision: 'f16',
+    dims: { batch: 1, batchA: 1, batchB: 1, m: 70, n: 45, k: 77, transposeA: false, transposeB: false },
+  },
+  {
+    name: 'tiled: NT with a column bias, 16x16 fragments, 1x2 subgroups, single-buffered',
+    variant: v(16, [2, 1], [1, 2], 16, { tiled: true, doubleBuffer: false }),
+    precision: 'f16',
+    dims: { batch: 1, batchA: 1, batchB: 1, m: 67, n: 70, k: 40, transposeA: false, transposeB: true },
+    bias: 'col',
+  },
+  {
+    name: 'tiled: TN batched, f16 accumulation promoted every 2 chunks (K ends mid-pair), 2x2 subgroups',
+    variant: v(8, [2, 4], [2, 2], 16, { tiled: true, accumulate: 'f16-promote', promoteEvery: 2 }),
+    precision: 'f16',
+    dims: { batch: 2, batchA: 2, batchB: 2, m: 40, n: 36, k: 100, transposeA: true, transposeB: false },
+  },
+  {
+    name: 'tiled: NN batched A with a shared B and a full bias, split-f16 (three products)',
+    variant: v(8, [2, 2], [2, 1], 16, { tiled: true, split: true }),
+    precision: 'split-f16',
+    dims: { batch: 3, batchA: 3, batchB: 1, m: 33, n: 20, k: 50, transposeA: false, transposeB: false },
+    bias: 'full',
+  },
+  {
+    name: 'tiled: TT, one A for a batch of B, deep K (40 double-buffered chunks)',
+    variant: v(8, [2, 2], [1, 2], 16, { tiled: true }),
+    precision: 'f16',
+    dims: { batch: 2, batchA: 1, batchB: 2, m: 20, n: 40, k: 640, transposeA: true, transposeB: true },
+  },
 ];
 
 describe('emulated tensor-core GEMM on the software adapter = JS reference (same rounding)', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { directGemmWgsl, matrixType, standaloneDirectModule } from './direct-wgsl.js';
 import { type TensorCoreKernelConfig, tensorCoreGemmWgsl } from './kernel-wgsl.js';
+import { tileGemmWgsl } from './tile-wgsl.js';
 import { TC_VARIANT_NAMES, variantFor } from './variants.js';
 
 /*
@@ -30,6 +31,22 @@ function canonical(code: string): string {
     .replace(/\bf16\(|roundF16\(/g, 'CONV(');
 }
 
+/** The tiled kernel from the chunk copies on (past the storage readers), with builtins mapped to placeholders. */
+function canonicalTile(code: string): string {
+  return code
+    .slice(code.indexOf('fn loadChunk('))
+    .replace(/ \+ u32\(uniforms\.batch < 0\)/g, '')
+    .replace(/\((\d+u)\)/g, '$1')
+    .replace(/subgroupMatrixLoad<(\w+)>\(&\w+, (.+?), false, (\w+)\)/g, 'LOAD_$1($2, $3)')
+    .replace(/Emu(\w+)\((.+?), (\w+), (?:\d+u|arrayLength\(&\w+\))\)/g, 'LOAD_$1($2, $3)')
+    .replace(/subgroupMatrixMultiplyAccumulate\(/g, 'MMA(')
+    .replace(/emuMma_\w+\(/g, 'MMA(')
+    .replace(/subgroupMatrixStore\(&(\w+), (.+?), (.+?), false, (\w+)\)/g, 'STORE_$1($2, $3, $4)')
+    .replace(/emuStore_(\w+)\(/g, 'STORE_$1(')
+    .replace(/\bf16\(([01])\.0\)/g, '$1.0')
+    .replace(/subgroupBroadcastFirst(\(.+?\));/g, '$1;');
+}
+
 /** The direct kernel from `fn main` on, with builtins mapped to placeholders. */
 function canonicalDirect(code: string): string {
   return code
@@ -37,7 +54,7 @@ function canonicalDirect(code: string): string {
     .replace(/ \+ u32\(uniforms\.batch < 0\)/g, '')
     .replace(/\((\d+u)\)/g, '$1')
     .replace(/subgroupMatrixLoad<(\w+)>\(&\w+, (.+?), false, (\w+)\)/g, 'LOAD_$1($2, $3)')
-    .replace(/Emu(\w+)\((.+?), (\w+), false\)/g, 'LOAD_$1($2, $3)')
+    .replace(/Emu(\w+)\((.+?), (\w+), false, (?:\d+u|arrayLength\(&\w+\))\)/g, 'LOAD_$1($2, $3)')
     .replace(/subgroupMatrixMultiplyAccumulate\(/g, 'MMA(')
     .replace(/emuMma_\w+\(/g, 'MMA(')
     .replace(/subgroupMatrixStore\(&(\w+), (.+?), (.+?), false, (\w+)\)/g, 'STORE_$1($2, $3, $4)')
@@ -53,7 +70,7 @@ describe('one generator for the real and the emulated kernel', () => {
     [true, false],
     [true, true],
   ] as const;
-  for (const name of TC_VARIANT_NAMES.filter((x) => !x.startsWith('direct'))) {
+  for (const name of TC_VARIANT_NAMES.filter((x) => !x.startsWith('direct') && !x.startsWith('tile'))) {
     for (const precision of ['f16', 'split-f16'] as const) {
       it(`${name} (${precision}): same code modulo the subgroup-matrix builtins`, () => {
         for (const [transposeA, transposeB] of layouts) {
@@ -88,6 +105,35 @@ describe('one generator for the real and the emulated kernel', () => {
     expect(canonical(tensorCoreGemmWgsl({ ...base, emulate: true, bk: 16 }))).not.toBe(c);
     expect(canonical(tensorCoreGemmWgsl({ ...base, emulate: true, transposeB: true }))).not.toBe(c);
   });
+});
+
+describe('the tiled kernel: one generator for the real and the emulated kernel', () => {
+  for (const name of TC_VARIANT_NAMES.filter((x) => x.startsWith('tile'))) {
+    for (const precision of ['f16', 'split-f16'] as const) {
+      it(`${name} (${precision}): same code modulo the subgroup-matrix builtins`, () => {
+        const base: Omit<TensorCoreKernelConfig, 'emulate'> = {
+          ...variantFor(name, precision),
+          transposeA: false,
+          transposeB: false,
+          bias: false,
+        };
+        const real = tileGemmWgsl({ ...base, emulate: false });
+        const emulated = tileGemmWgsl({ ...base, emulate: true });
+        expect(real).toMatch(/subgroupMatrixMultiplyAccumulate/);
+        expect(emulated).not.toMatch(/subgroup\w*\(|subgroup_matrix|enable /);
+        // no f32 -> f16 conversion in the real kernel: operands arrive as f16 and are copied
+        expect(real).not.toMatch(/\bf16\((?![01]\.0\))/);
+        const c = canonicalTile(real);
+        for (const p of ['LOAD_LeftT(', 'LOAD_RightT(', 'MMA(', 'STORE_result(', 'workgroupBarrier']) {
+          expect(c).toContain(p);
+        }
+        if (name.includes('-p') && precision === 'f16') {
+          for (const p of ['LOAD_PLeftT(', 'LOAD_IdRightT(', 'STORE_Ps(']) expect(c).toContain(p);
+        }
+        expect(canonicalTile(emulated)).toBe(c);
+      });
+    }
+  }
 });
 
 describe('the direct kernel: one generator for the real and the emulated kernel', () => {

@@ -175,14 +175,15 @@ export function tensorCoreGemmWgsl(c: TensorCoreKernelConfig): string {
     var<private> ${reg} : array<f32, ${P}>;
     // chunk at k0 of op(${name}) -> registers, scaled by the row / column power of two
     fn load${name}(k0 : i32) {
-      let last = i32(arrayLength(&${src})) - 1;
-      let lastS = i32(arrayLength(&scale${name})) - 1;
       for (var p = 0; p < ${limI(P)}; p++) {
         let u = i32(localIndex) + p * ${T};
         let go = tOrigin${name} + ${o};
         let gk = k0 + ${kk};
-        let v = ${src}[min(${idx}, last)] * pow2(i32(scale${name}[min(sBase${name} + go, lastS)]));
-        ${reg}[p] = select(0.0, v, go < ${outer} && gk < uniforms.K);
+        // out-of-range elements read index 0 (no arrayLength: the direct and tiled kernels, correct on the GPU,
+        // use none, so the staged kernel's wrong products cannot come from it)
+        let ok = go < ${outer} && gk < uniforms.K;
+        let v = ${src}[select(0, ${idx}, ok)] * pow2(i32(scale${name}[select(0, sBase${name} + go, ok)]));
+        ${reg}[p] = select(0.0, v, ok);
       }
     }
     // registers -> workgroup memory at element offset dest, converted to f16${c.split ? ' (hi and lo parts)' : ''}
@@ -369,7 +370,7 @@ export function tensorCoreGemmWgsl(c: TensorCoreKernelConfig): string {
       let sgCol = ${sgCol};
       let cBase = ${sgs > 1 ? `sg * ${MM * MN}u` : '0u'};
       ${promote ? `let pBase = ${sgs > 1 ? `sg * ${frags * MM * MN}u` : '0u'};` : ''}
-      ${promote ? `for (var i = tid; i < ${MN * MN}; i += ${T}) { Id[i] = select(ST(0.0), ST(1.0), i / ${MN} == i % ${MN}); }` : ''}
+      ${promote ? `for (var x = tid; x < ${MN * MN}; x += ${T}) { Id[x] = select(ST(0.0), ST(1.0), x / ${MN} == x % ${MN}); }` : ''}
       ${accDecls.join('\n      ')}
       ${mainLoop}
       let outBase = bt * uniforms.M * uniforms.N;

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { webGpuDevice } from '../../backend/webgpu.js';
 import { DIRECT_UNIFORMS } from './direct-wgsl.js';
 import type { TensorCoreKernelConfig } from './kernel-wgsl.js';
@@ -122,7 +123,7 @@ export function matMulF32(a: Float32Array, b: Float32Array, m: number, k: number
   for (let i = 0; i < m; i++)
     for (let j = 0; j < n; j++) {
       let s = 0;
-      for (let x = 0; x < k; x++) s += a[i * k + x]! * b[x * n + j]!;
+      for (let x = 0; x < k; x++) s += at(a, i * k + x, 'A') * at(b, x * n + j, 'B');
       c[i * n + j] = s;
     }
   return c;

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { describe, expect, it } from 'vitest';
 import { roundF16 } from './f16.js';
 import { normalizedGemmError, referenceScales, tensorCoreGemmReference } from './reference.js';
@@ -27,7 +28,7 @@ function scaleRows(x: Float32Array, rows: number, k: number, lo: number, hi: num
   const out = new Float32Array(x.length);
   for (let r = 0; r < rows; r++) {
     const s = 10 ** (lo + ((hi - lo) * r) / (rows - 1));
-    for (let kk = 0; kk < k; kk++) out[r * k + kk] = Math.fround(x[r * k + kk]! * s);
+    for (let kk = 0; kk < k; kk++) out[r * k + kk] = Math.fround(at(x, r * k + kk, 'x') * s);
   }
   return out;
 }
@@ -40,8 +41,8 @@ const bRaw = normals(2, K * N);
 const errorOf = (a: Float32Array, c: ArrayLike<number>) =>
   normalizedGemmError(
     c,
-    (i, kk) => a[i * K + kk]!,
-    (kk, j) => bRaw[kk * N + j]!,
+    (i, kk) => at(a, i * K + kk, 'A'),
+    (kk, j) => at(bRaw, kk * N + j, 'B'),
     M,
     N,
     K,
@@ -93,8 +94,8 @@ describe('tensor-core numerics at K = 4096 (JS reference = emulated kernel)', ()
     const e = referenceScales(extreme, 1, M, K, false, t);
     for (let r = 0; r < M; r++) {
       let mx = 0;
-      for (let kk = 0; kk < K; kk++) mx = Math.max(mx, Math.abs(extreme[r * K + kk]!));
-      const scaled = mx * 2 ** e[r]!;
+      for (let kk = 0; kk < K; kk++) mx = Math.max(mx, Math.abs(at(extreme, r * K + kk, 'extreme')));
+      const scaled = mx * 2 ** at(e, r, 'exponents');
       expect(scaled).toBeGreaterThanOrEqual(2 ** t);
       expect(scaled).toBeLessThan(2 ** (t + 1));
     }

@@ -1,3 +1,4 @@
+import { at } from '@magic/core';
 import { pow2, roundF16 } from './f16.js';
 import type { TensorCoreKernelConfig } from './kernel-wgsl.js';
 import { scaleExponent, scaleTarget } from './scales.js';
@@ -47,7 +48,7 @@ export function referenceScales(
     for (let o = 0; o < outer; o++) {
       let mx = 0;
       for (let kk = 0; kk < k; kk++) {
-        const v = x[b * outer * k + (outerContiguous ? kk * outer + o : o * k + kk)]!;
+        const v = at(x, b * outer * k + (outerContiguous ? kk * outer + o : o * k + kk), 'operand');
         mx = Math.max(mx, Math.abs(v));
       }
       e[b * outer + o] = scaleExponent(mx, target);
@@ -75,13 +76,13 @@ export function tensorCoreGemmReference(
     const lo = new Float32Array(cfg.split ? batches * outer * k : 0);
     for (let bt = 0; bt < batches; bt++) {
       for (let o = 0; o < outer; o++) {
-        const s = pow2(e[bt * outer + o]!);
+        const s = pow2(at(e, bt * outer + o, 'scale exponents'));
         for (let kk = 0; kk < k; kk++) {
-          const v = fr(x[bt * outer * k + (contiguous ? kk * outer + o : o * k + kk)]! * s);
+          const v = fr(at(x, bt * outer * k + (contiguous ? kk * outer + o : o * k + kk), 'operand') * s);
           const h = roundF16(v);
-          const at = (bt * outer + o) * k + kk;
-          hi[at] = h;
-          if (cfg.split) lo[at] = roundF16(fr(v - h));
+          const idx = (bt * outer + o) * k + kk;
+          hi[idx] = h;
+          if (cfg.split) lo[idx] = roundF16(fr(v - h));
         }
       }
     }
@@ -111,7 +112,9 @@ export function tensorCoreGemmReference(
         for (let k0 = 0; k0 < k; k0 += mk) {
           for (const [x, y] of products) {
             let s = 0;
-            for (let kk = k0; kk < Math.min(k, k0 + mk); kk++) s = fr(s + x[ra + kk]! * y[rb + kk]!);
+            for (let kk = k0; kk < Math.min(k, k0 + mk); kk++) {
+              s = fr(s + at(x, ra + kk, 'staged A') * at(y, rb + kk, 'staged B'));
+            }
             if (promote) acc16 = roundF16(fr(acc16 + s));
             else acc = fr(acc + s);
           }
@@ -121,8 +124,8 @@ export function tensorCoreGemmReference(
             acc16 = 0;
           }
         }
-        let v = fr(fr(acc * pow2(-eA[ba * m + i]!)) * pow2(-eB[bb * n + j]!));
-        if (bias) v = fr(v + bias.data[bt * bias.strides[0] + i * bias.strides[1] + j * bias.strides[2]]!);
+        let v = fr(fr(acc * pow2(-at(eA, ba * m + i, 'eA'))) * pow2(-at(eB, bb * n + j, 'eB')));
+        if (bias) v = fr(v + at(bias.data, bt * bias.strides[0] + i * bias.strides[1] + j * bias.strides[2], 'bias'));
         out[(bt * m + i) * n + j] = v;
       }
     }
@@ -156,17 +159,17 @@ export function gemmReference64(
   for (let j = 0; j < n; j++) {
     for (let kk = 0; kk < k; kk++) col[kk] = b(kk, j);
     let s = 0;
-    for (let kk = 0; kk < k; kk++) s += col[kk]! ** 2;
+    for (const x of col) s += x ** 2;
     bNorm[j] = Math.sqrt(s);
   }
   for (let i = 0; i < m; i++) {
     for (let kk = 0; kk < k; kk++) row[kk] = a(i, kk);
     let s = 0;
-    for (let kk = 0; kk < k; kk++) s += row[kk]! ** 2;
+    for (const x of row) s += x ** 2;
     aNorm[i] = Math.sqrt(s);
     for (let j = 0; j < n; j++) {
       let dot = 0;
-      for (let kk = 0; kk < k; kk++) dot += row[kk]! * b(kk, j);
+      for (let kk = 0; kk < k; kk++) dot += at(row, kk, 'row') * b(kk, j);
       c[i * n + j] = dot;
     }
   }
@@ -178,8 +181,8 @@ export function normalizedErrorAgainst(c: ArrayLike<number>, ref: Reference64): 
   let worst = 0;
   for (let i = 0; i < ref.m; i++) {
     for (let j = 0; j < ref.n; j++) {
-      const denom = ref.aNorm[i]! * ref.bNorm[j]!;
-      const d = Math.abs(c[i * ref.n + j]! - ref.c[i * ref.n + j]!);
+      const denom = at(ref.aNorm, i, '‖a_i‖') * at(ref.bNorm, j, '‖b_j‖');
+      const d = Math.abs(at(c, i * ref.n + j, 'C') - at(ref.c, i * ref.n + j, 'C64'));
       if (denom > 0) worst = Math.max(worst, Number.isNaN(d) ? Number.POSITIVE_INFINITY : d / denom);
     }
   }

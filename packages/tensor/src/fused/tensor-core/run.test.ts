@@ -1,3 +1,4 @@
+import { at, defined } from '@magic/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../backend/init-backend.js';
@@ -44,9 +45,10 @@ describe('matmulPrecision on an adapter without subgroup matrices (the software 
     const without = await computeOn('webgpu', run);
     setTensorCoreGemm(runTensorCoreGemm);
     await initBackend({ device: 'webgpu', allowSoftwareAdapter: true, matmulPrecision: 'fp32' });
-    for (let i = 0; i < fp32.length; i++) {
-      expect(Buffer.from(f16[i]!.buffer).equals(Buffer.from(fp32[i]!.buffer))).toBe(true);
-      expect(Buffer.from(without[i]!.buffer).equals(Buffer.from(fp32[i]!.buffer))).toBe(true);
+    for (const [i, want] of fp32.entries()) {
+      const bytes = Buffer.from(want.buffer);
+      expect(Buffer.from(at(f16, i, 'f16-mode output').buffer).equals(bytes)).toBe(true);
+      expect(Buffer.from(at(without, i, 'hook-less output').buffer).equals(bytes)).toBe(true);
     }
     expect(tensorCoreStatus().requested).toBe('fp32');
   });
@@ -132,7 +134,7 @@ describe('the real (subgroup-matrix) kernel WGSL', () => {
       expect(await messages()).toEqual([]);
       // and tfjs' own programs still compile through the wrapper
       const [y] = await computeOn('webgpu', () => tf.add(tf.tensor1d([1, 2]), 3));
-      expect(Array.from(y!)).toEqual([4, 5]);
+      expect(Array.from(defined(y, 'tf.add output'))).toEqual([4, 5]);
     } finally {
       device.createShaderModule = original;
     }

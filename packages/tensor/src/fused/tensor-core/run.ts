@@ -21,6 +21,7 @@ import {
 } from './kernel-wgsl.js';
 import { runScales, scaleTarget } from './scales.js';
 import { COMMITTED_SWEEP_TABLE, type SweepTable, selectVariant } from './sweep-table.js';
+import { tileGemmUserCode } from './tile-wgsl.js';
 import {
   type KernelVariant,
   MATMUL_PRECISIONS,
@@ -213,7 +214,7 @@ export function runTensorCoreGemm(backend: BackendLike, args: TensorCoreGemmArgs
   // exponents per row of op(A): rows of A, or columns of A^T; per column of op(B): columns of B, or rows of B^T
   const sA = runScales(backend, a3, transposeA ? 'cols' : 'rows', target, transposeA ? [batchA, k, m] : [batchA, m, k]);
   const sB = runScales(backend, b3, transposeB ? 'rows' : 'cols', target, transposeB ? [batchB, n, k] : [batchB, k, n]);
-  if (cfg.direct) {
+  if (cfg.direct || cfg.tiled) {
     const out = runDirect(backend, args, cfg, sA, sB);
     backend.disposeData(sA.dataId);
     backend.disposeData(sB.dataId);
@@ -260,7 +261,10 @@ export function runTensorCoreGemm(backend: BackendLike, args: TensorCoreGemmArgs
   return { dataId: out.dataId, shape: args.outShape, dtype: 'float32' };
 }
 
-/** The direct kernel's three steps (direct-wgsl.ts): staging of both operands, matrix kernel, epilogue. */
+/**
+ * The direct and tiled kernels' three steps (direct-wgsl.ts): staging of both operands, matrix kernel (direct or
+ * tiled), epilogue.
+ */
 function runDirect(
   backend: BackendLike,
   args: TensorCoreGemmArgs,
@@ -324,7 +328,7 @@ function runDirect(
       outputShape: [batch * mp * np],
       shaderKey: kernelKey(cfg),
       uniforms: DIRECT_UNIFORMS.map((x) => `${x} : i32, `).join(''),
-      getUserCode: () => directGemmUserCode(cfg),
+      getUserCode: () => (cfg.tiled ? tileGemmUserCode(cfg) : directGemmUserCode(cfg)),
     },
     batch * tilesM * tilesN,
     threads,

@@ -24,13 +24,12 @@ export function scaleTarget(accumulate: 'f32' | 'f16-promote', chunkK: number): 
   return Math.floor((15 - Math.log2(chunkK)) / 2) - 1;
 }
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
+const view = new DataView(new ArrayBuffer(4));
 
 /** Exponent e with max · 2^e in [2^target, 2^(target+1)); 0 for 0, non-finite or float32-subnormal maxima. */
 export function scaleExponent(max: number, target: number): number {
-  f32[0] = max;
-  const field = (u32[0]! >>> 23) & 0xff;
+  view.setFloat32(0, max);
+  const field = (view.getUint32(0) >>> 23) & 0xff;
   if (field === 0 || field === 0xff) return 0;
   return target - (field - 127);
 }
