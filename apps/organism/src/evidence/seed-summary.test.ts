@@ -98,9 +98,9 @@ describe('writeSeedSummary', () => {
       expect(JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'))).toEqual(summary);
       const bad = join(dir, 'bad.json');
       writeFileSync(bad, JSON.stringify({ format: 'something else' }));
-      await expect(writeSeedSummary([defined(files[0], 'first evidence file'), bad], join(dir, 'out2'))).rejects.toThrow(
-        /bad\.json: not an evidence file at format/,
-      );
+      await expect(
+        writeSeedSummary([defined(files[0], 'first evidence file'), bad], join(dir, 'out2')),
+      ).rejects.toThrow(/bad\.json: not an evidence file at format/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
