@@ -394,15 +394,23 @@ export function retypeF16Inputs(code: string): string {
 
 /** The matrix kernel as a self-contained module (bindings and entry point as tfjs adds them): compile checks. */
 export function standaloneDirectModule(c: TensorCoreKernelConfig, convention: 'spec' | 'swapped' = 'spec'): string {
+  return standaloneF16Module(c, directGemmWgsl(c, convention), DIRECT_UNIFORMS);
+}
+
+/**
+ * A kernel over the f16 operand buffers (a16, b16 and the split lo parts) as a self-contained module, with the
+ * bindings, uniforms and entry point tfjs would add around `code` (hoisted directives first).
+ */
+export function standaloneF16Module(c: TensorCoreKernelConfig, code: string, uniformNames: readonly string[]): string {
   const T = SUBGROUP_SIZE * c.sgm * c.sgn;
-  const lines = directGemmWgsl(c, convention).split('\n');
+  const lines = code.split('\n');
   const directives = lines.filter((l) => l.includes(HOIST_MARK)).map((l) => l.trim());
   const body = lines.filter((l) => !l.includes(HOIST_MARK)).join('\n');
   const el = c.emulate ? 'f32' : 'f16';
   const inputs = ['a16', 'b16', ...(c.split ? ['a16lo', 'b16lo'] : [])];
   return [
     ...directives,
-    `struct Uniforms { ${DIRECT_UNIFORMS.map((u) => `${u} : i32`).join(', ')} };`,
+    `struct Uniforms { ${uniformNames.map((u) => `${u} : i32`).join(', ')} };`,
     '@group(0) @binding(0) var<storage, read_write> result : array<f32>;',
     ...inputs.map((x, i) => `@group(0) @binding(${i + 1}) var<storage, read> ${x} : array<${el}>;`),
     `@group(0) @binding(${inputs.length + 1}) var<uniform> uniforms : Uniforms;`,

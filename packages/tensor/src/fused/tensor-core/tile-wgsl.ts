@@ -1,5 +1,5 @@
 import { FusedOpError } from '../webgpu-program.js';
-import { F16_INPUT_MARK, matrixType, parseMatrixType } from './direct-wgsl.js';
+import { F16_INPUT_MARK, matrixType, parseMatrixType, standaloneF16Module } from './direct-wgsl.js';
 import { ROUND_F16_WGSL } from './f16.js';
 import { SUBGROUP_SIZE, type TensorCoreKernelConfig } from './kernel-config.js';
 import { HOIST_MARK } from './kernel-wgsl.js';
@@ -392,24 +392,5 @@ export function tileGemmUserCode(c: TensorCoreKernelConfig): string {
 
 /** The tiled kernel as a self-contained module (bindings and entry point as tfjs adds them): compile checks. */
 export function standaloneTileModule(c: TensorCoreKernelConfig, uniformNames: readonly string[]): string {
-  const T = SUBGROUP_SIZE * c.sgm * c.sgn;
-  const lines = tileGemmWgsl(c).split('\n');
-  const directives = lines.filter((l) => l.includes(HOIST_MARK)).map((l) => l.trim());
-  const body = lines.filter((l) => !l.includes(HOIST_MARK)).join('\n');
-  const el = c.emulate ? 'f32' : 'f16';
-  const inputs = ['a16', 'b16', ...(c.split ? ['a16lo', 'b16lo'] : [])];
-  return [
-    ...directives,
-    `struct Uniforms { ${uniformNames.map((u) => `${u} : i32`).join(', ')} };`,
-    '@group(0) @binding(0) var<storage, read_write> result : array<f32>;',
-    ...inputs.map((x, i) => `@group(0) @binding(${i + 1}) var<storage, read> ${x} : array<${el}>;`),
-    `@group(0) @binding(${inputs.length + 1}) var<uniform> uniforms : Uniforms;`,
-    'var<private> localIndex : u32;',
-    body,
-    `@compute @workgroup_size(${T}, 1, 1)`,
-    'fn _start(@builtin(local_invocation_index) li : u32, @builtin(workgroup_id) wg : vec3<u32>) {',
-    '  localIndex = li;',
-    `  main(i32(wg.x) * ${T} + i32(li));`,
-    '}',
-  ].join('\n');
+  return standaloneF16Module(c, tileGemmWgsl(c), uniformNames);
 }
