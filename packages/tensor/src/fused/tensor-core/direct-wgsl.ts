@@ -247,17 +247,7 @@ export function directGemmWgsl(c: TensorCoreKernelConfig, convention: 'spec' | '
     ${promoteDecls}
     ${emuFns.join('\n')}
     fn main(index : i32) {
-      // the workgroup's tile from a workgroup-uniform value (subgroup-matrix offsets must be uniform)
-      if (localIndex == 0u) { wgTile = index / ${T}; }
-      let grp = workgroupUniformLoad(&wgTile);
-      let total = uniforms.tilesN * uniforms.tilesM * uniforms.batch;
-      let valid = grp < total;
-      let g = u32(min(grp, total - 1));
-      let tn = g % u32(uniforms.tilesN);
-      let tm = (g / u32(uniforms.tilesN)) % u32(uniforms.tilesM);
-      let bt = g / u32(uniforms.tilesN * uniforms.tilesM);
-      let kp = u32(uniforms.Kp);
-      let np = u32(uniforms.Np);
+      ${tileOriginWgsl(T)}
       let sg = ${sgIndex};
       let row0 = tm * ${BM}u + (sg / ${c.sgn}u) * ${c.ti * MM}u;
       let col0 = tn * ${BN}u + (sg % ${c.sgn}u) * ${c.tj * MN}u;
@@ -390,6 +380,23 @@ export function retypeF16Inputs(code: string): string {
     out = out.replace(new RegExp(`(var<storage, read>\\s+${m[1]}\\s*:\\s*array<)i32>`), '$1f16>');
   }
   return out;
+}
+
+/**
+ * The prologue both matrix kernels share: the workgroup's output tile (tn, tm) and batch (bt) from a
+ * workgroup-uniform value, since subgroup-matrix offsets must be uniform; `valid` is false past the last tile.
+ */
+export function tileOriginWgsl(T: number): string {
+  return `if (localIndex == 0u) { wgTile = index / ${T}; }
+      let grp = workgroupUniformLoad(&wgTile);
+      let total = uniforms.tilesN * uniforms.tilesM * uniforms.batch;
+      let valid = grp < total;
+      let g = u32(min(grp, total - 1));
+      let tn = g % u32(uniforms.tilesN);
+      let tm = (g / u32(uniforms.tilesN)) % u32(uniforms.tilesM);
+      let bt = g / u32(uniforms.tilesN * uniforms.tilesM);
+      let kp = u32(uniforms.Kp);
+      let np = u32(uniforms.Np);`;
 }
 
 /** The matrix kernel as a self-contained module (bindings and entry point as tfjs adds them): compile checks. */

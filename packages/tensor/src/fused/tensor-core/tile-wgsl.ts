@@ -1,5 +1,5 @@
 import { FusedOpError } from '../webgpu-program.js';
-import { F16_INPUT_MARK, matrixType, parseMatrixType, standaloneF16Module } from './direct-wgsl.js';
+import { F16_INPUT_MARK, matrixType, parseMatrixType, standaloneF16Module, tileOriginWgsl } from './direct-wgsl.js';
 import { ROUND_F16_WGSL } from './f16.js';
 import { SUBGROUP_SIZE, type TensorCoreKernelConfig } from './kernel-config.js';
 import { HOIST_MARK } from './kernel-wgsl.js';
@@ -345,17 +345,7 @@ export function tileGemmWgsl(c: TensorCoreKernelConfig): string {
     ${emuFns.join('\n')}
     ${copyFns}
     fn main(index : i32) {
-      // the workgroup's tile from a workgroup-uniform value (subgroup-matrix offsets must be uniform)
-      if (localIndex == 0u) { wgTile = index / ${T}; }
-      let grp = workgroupUniformLoad(&wgTile);
-      let total = uniforms.tilesN * uniforms.tilesM * uniforms.batch;
-      let valid = grp < total;
-      let g = u32(min(grp, total - 1));
-      let tn = g % u32(uniforms.tilesN);
-      let tm = (g / u32(uniforms.tilesN)) % u32(uniforms.tilesM);
-      let bt = g / u32(uniforms.tilesN * uniforms.tilesM);
-      let kp = u32(uniforms.Kp);
-      let np = u32(uniforms.Np);
+      ${tileOriginWgsl(T)}
       let nChunks = kp / ${BK}u;
       let sg = ${sgIndex};
       let sgRow = (sg / ${c.sgn}u) * ${c.ti * MM}u;
