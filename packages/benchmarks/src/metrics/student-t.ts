@@ -15,27 +15,20 @@ function logGamma(x: number): number {
 /** Continued fraction of the regularised incomplete beta (modified Lentz, Numerical Recipes' betacf). */
 function betaContinuedFraction(a: number, b: number, x: number): number {
   const tiny = 1e-300;
+  const guard = (v: number) => (Math.abs(v) < tiny ? tiny : v);
   let c = 1;
-  let d = 1 - ((a + b) * x) / (a + 1);
-  if (Math.abs(d) < tiny) d = tiny;
-  d = 1 / d;
+  let d = 1 / guard(1 - ((a + b) * x) / (a + 1));
   let h = d;
+  // one Lentz update with the next coefficient: returns the factor h is multiplied by
+  const next = (aa: number) => {
+    d = 1 / guard(1 + aa * d);
+    c = guard(1 + aa / c);
+    return d * c;
+  };
   for (let m = 1; m <= 300; m++) {
     const m2 = 2 * m;
-    let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    h *= d * c;
-    aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const step = d * c;
+    h *= next((m * (b - m) * x) / ((a + m2 - 1) * (a + m2)));
+    const step = next((-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1)));
     h *= step;
     if (Math.abs(step - 1) < 1e-15) break;
   }

@@ -117,15 +117,14 @@ export function directGemmWgsl(c: TensorCoreKernelConfig, convention: 'spec' | '
   const store = (arr: string, off: string, v: string, stride: string) =>
     emu ? `emuStore_${arr}(${off}, ${v}, ${stride})` : `subgroupMatrixStore(&${arr}, ${off}, ${v}, false, ${stride})`;
   if (!emu) {
-    header.push(`enable f16; ${HOIST_MARK}`, `enable chromium_experimental_subgroup_matrix; ${HOIST_MARK}`);
-    if (sgs > 1) {
-      header.push(`enable subgroups; ${HOIST_MARK}`);
-      header.push(`diagnostic(off, chromium.subgroup_matrix_uniformity); ${HOIST_MARK}`);
-    }
-    header.push(`alias LeftT = ${L.wgsl};`, `alias RightT = ${R.wgsl};`, `alias AccT = ${C.wgsl};`);
-    if (promote) {
-      header.push(`alias Acc16T = ${C16.wgsl};`, `alias PLeftT = ${PL.wgsl};`, `alias IdRightT = ${IR.wgsl};`);
-    }
+    header.push(
+      ...subgroupMatrixHeader(sgs, {
+        LeftT: L.wgsl,
+        RightT: R.wgsl,
+        AccT: C.wgsl,
+        ...(promote ? { Acc16T: C16.wgsl, PLeftT: PL.wgsl, IdRightT: IR.wgsl } : {}),
+      }),
+    );
   } else {
     // a fragment = where it lives, with the rows and columns of its declared type
     header.push(
@@ -380,6 +379,19 @@ export function retypeF16Inputs(code: string): string {
     out = out.replace(new RegExp(`(var<storage, read>\\s+${m[1]}\\s*:\\s*array<)i32>`), '$1f16>');
   }
   return out;
+}
+
+/** The real (not emulated) kernels' directives, hoisted by tfjs's wrapper, and their fragment type aliases. */
+export function subgroupMatrixHeader(subgroups: number, aliases: Readonly<Record<string, string>>): string[] {
+  const header = [`enable f16; ${HOIST_MARK}`, `enable chromium_experimental_subgroup_matrix; ${HOIST_MARK}`];
+  // several subgroups share a workgroup: the tile origin comes from subgroupBroadcastFirst, uniform in practice
+  if (subgroups > 1)
+    header.push(
+      `enable subgroups; ${HOIST_MARK}`,
+      `diagnostic(off, chromium.subgroup_matrix_uniformity); ${HOIST_MARK}`,
+    );
+  for (const [name, wgsl] of Object.entries(aliases)) header.push(`alias ${name} = ${wgsl};`);
+  return header;
 }
 
 /**

@@ -1,5 +1,12 @@
 import { FusedOpError } from '../webgpu-program.js';
-import { F16_INPUT_MARK, matrixType, parseMatrixType, standaloneF16Module, tileOriginWgsl } from './direct-wgsl.js';
+import {
+  F16_INPUT_MARK,
+  matrixType,
+  parseMatrixType,
+  standaloneF16Module,
+  subgroupMatrixHeader,
+  tileOriginWgsl,
+} from './direct-wgsl.js';
 import { ROUND_F16_WGSL } from './f16.js';
 import { SUBGROUP_SIZE, type TensorCoreKernelConfig } from './kernel-config.js';
 import { HOIST_MARK } from './kernel-wgsl.js';
@@ -146,15 +153,14 @@ export function tileGemmWgsl(c: TensorCoreKernelConfig): string {
   const header: string[] = [];
   const emuFns: string[] = [];
   if (!emu) {
-    header.push(`enable f16; ${HOIST_MARK}`, `enable chromium_experimental_subgroup_matrix; ${HOIST_MARK}`);
-    if (sgs > 1) {
-      header.push(`enable subgroups; ${HOIST_MARK}`);
-      header.push(`diagnostic(off, chromium.subgroup_matrix_uniformity); ${HOIST_MARK}`);
-    }
-    header.push(`alias LeftT = ${L.wgsl};`, `alias RightT = ${R.wgsl};`, `alias AccT = ${C.wgsl};`);
-    if (promote) {
-      header.push(`alias Acc16T = ${C16.wgsl};`, `alias PLeftT = ${PL.wgsl};`, `alias IdRightT = ${IR.wgsl};`);
-    }
+    header.push(
+      ...subgroupMatrixHeader(sgs, {
+        LeftT: L.wgsl,
+        RightT: R.wgsl,
+        AccT: C.wgsl,
+        ...(promote ? { Acc16T: C16.wgsl, PLeftT: PL.wgsl, IdRightT: IR.wgsl } : {}),
+      }),
+    );
   } else {
     const ctor = (name: string, t: { rows: number; cols: number }) =>
       `fn Emu${name}(off : u32, stride : u32, len : u32) -> EmuMat { return emuClamp(off, stride, len, ${t.rows}u, ${t.cols}u); }`;
