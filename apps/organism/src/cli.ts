@@ -25,6 +25,9 @@ usage:
     --manifest-dir DIR    manifest, Bloom filter, PROVENANCE.md (default apps/organism/data)
     --max-chars-per-dataset N   cap per T0 dataset (default 2500000)
     --wrapped-share X     share of benign requests also trained wrapped in an attack-pool template (default 0.3)
+    --wrapped-harmful-share X   share of train-split harmful refusals also trained wrapped in an attack-pool
+                          template, answered with the same refusal (default 0 = none; src/sources/wrapped-refusals.ts)
+    --wrapped-harmful-strategies A,B   template strategies for those (default: the 7 of HARMFUL_WRAP_STRATEGIES)
     --task-chats N        everyday-task chats (lists, poems, emails, rewrites, …) written over each T0 passage and
                           Python-docs section (src/sources/task-instructions.ts; default 2)
   magic-organism tokenizer [options]   train a byte-level BPE tokenizer on the corpus
@@ -161,6 +164,8 @@ async function main(argv: string[]): Promise<number> {
       'manifest-dir': 'string',
       'max-chars-per-dataset': 'string',
       'wrapped-share': 'string',
+      'wrapped-harmful-share': 'string',
+      'wrapped-harmful-strategies': 'string',
       'task-chats': 'string',
     });
     if (typeof a['python-docs'] !== 'string')
@@ -180,6 +185,10 @@ async function main(argv: string[]): Promise<number> {
       manifestDir: str('manifest-dir', 'apps/organism/data'),
       maxCharsPerT0Dataset: numberArg(a, 'max-chars-per-dataset', 2_500_000),
       wrappedShare: numberArg(a, 'wrapped-share', 0.3),
+      wrappedHarmfulShare: numberArg(a, 'wrapped-harmful-share', 0),
+      ...(typeof a['wrapped-harmful-strategies'] === 'string'
+        ? { wrappedHarmfulStrategies: a['wrapped-harmful-strategies'].split(',').map((x) => x.trim()) }
+        : {}),
       taskChats,
       log,
     });

@@ -194,6 +194,45 @@ describe('buildCorpus', () => {
     expect(heldout.r.dropped['task-instructions over a held-out or dropped T0 passage']).toBe(3);
   });
 
+  it('wraps harmful refusals only when asked, in the named strategies, and lists them in the manifest', async () => {
+    const build = async (extra: { wrappedHarmfulShare?: number; wrappedHarmfulStrategies?: string[] }) => {
+      const root = mkdtempSync(join(tmpdir(), 'organism-corpus-'));
+      const src = fixtureSources(root, goodRows);
+      const manifestDir = join(root, 'm');
+      const r = await buildCorpus({ ...src, outDir: join(root, 'out'), manifestDir, heldoutShare: 0, ...extra });
+      const sft = readFileSync(join(root, 'out', 'sft.train.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { source: string; messages: { role: string; content: string }[] });
+      return { r, sft, provenance: readFileSync(join(manifestDir, 'PROVENANCE.md'), 'utf8') };
+    };
+    const off = await build({});
+    expect(off.sft.some((x) => x.source.startsWith('wrapped-refusal:'))).toBe(false);
+    expect(off.r.manifest.sources.map((x) => x.name)).not.toContain('wrapped-refusals');
+    const on = await build({ wrappedHarmfulShare: 1, wrappedHarmfulStrategies: ['role-play', 'slang'] });
+    const plain = on.sft.filter((x) => x.source === 'advbench-train:refusal');
+    const wrapped = on.sft.filter((x) => x.source.startsWith('wrapped-refusal:'));
+    expect(wrapped).toHaveLength(plain.length);
+    for (const x of wrapped) {
+      expect(['role-play', 'slang']).toContain(x.source.split(':')[1]);
+      const reply = at(x.messages, 1, 'reply').content;
+      // the refusal of one plain copy of the same request, unchanged
+      expect(
+        plain.some(
+          (p) =>
+            at(p.messages, 1, 'reply').content === reply &&
+            at(x.messages, 0, 'request').content.includes(at(p.messages, 0, 'request').content),
+        ),
+      ).toBe(true);
+    }
+    expect(on.r.manifest.sources.find((x) => x.name === 'wrapped-refusals')?.items).toBe(wrapped.length);
+    expect(on.r.counts.sftTrain).toBe(off.r.counts.sftTrain + wrapped.length);
+    expect(on.provenance).toContain('wrapped-refusals');
+    await expect(build({ wrappedHarmfulShare: 1, wrappedHarmfulStrategies: ['morse'] })).rejects.toThrow(
+      /not a template rewrite strategy/,
+    );
+  });
+
   it('refuses to write a manifest whose Bloom filter is too small to tell eval text apart', async () => {
     const root = mkdtempSync(join(tmpdir(), 'organism-corpus-'));
     const src = fixtureSources(root, goodRows);

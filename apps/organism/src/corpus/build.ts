@@ -27,6 +27,7 @@ import { readT0 } from '../sources/t0.js';
 import { t0LicenceOf } from '../sources/t0-licences.js';
 import { TASK_FAMILIES, type TaskFamily, taskInstructions } from '../sources/task-instructions.js';
 import { wrapInstructions } from '../sources/wrapped-instructions.js';
+import { parseHarmfulWrapStrategies, wrapRefusals } from '../sources/wrapped-refusals.js';
 import { GitMirror } from './git-mirror.js';
 import { splitHeldoutByPassage } from './heldout-split.js';
 import { writeProvenance } from './provenance.js';
@@ -53,6 +54,13 @@ export interface BuildCorpusOptions {
   maxCharsPerT0Dataset?: number;
   /** Share of benign training requests that also appear wrapped in an attack-pool template (0 = none). */
   wrappedShare?: number;
+  /**
+   * Share of the train-split harmful refusals that also appear wrapped in an attack-pool template, answered with the
+   * same refusal (src/sources/wrapped-refusals.ts; default 0 = none).
+   */
+  wrappedHarmfulShare?: number;
+  /** Template strategies used for those wrapped refusals (default HARMFUL_WRAP_STRATEGIES); the others stay unseen. */
+  wrappedHarmfulStrategies?: readonly string[];
   /** Everyday-task chats written over each T0 passage / docs section (src/sources/task-instructions.ts; default 2). */
   taskChats?: number;
   /** Share of T0 passage groups held out (whole groups, by hash) for capability evaluation. */
@@ -224,6 +232,19 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<BuildCor
   sftTrain.push(...wrapped.items);
   items.push(...wrapped.items);
   reports.push(wrapped.report);
+  const harmfulShare = options.wrappedHarmfulShare ?? 0;
+  if (harmfulShare > 0) {
+    const refusals = await wrapRefusals(sftTrain, {
+      share: harmfulShare,
+      ...(options.wrappedHarmfulStrategies
+        ? { strategies: parseHarmfulWrapStrategies(options.wrappedHarmfulStrategies) }
+        : {}),
+    });
+    log(`wrapped refusals: ${refusals.items.length}`);
+    sftTrain.push(...refusals.items);
+    items.push(...refusals.items);
+    reports.push(refusals.report);
+  }
 
   const heldoutCounts: Record<string, number> = {};
   for (const x of sftHeldout) {

@@ -16,6 +16,9 @@ export function selectTrainHarmfulSeeds(seedsFile?: string): { train: string[]; 
   return { train, val };
 }
 
+/** Source label of the plain harmful-request refusals (wrapped-refusals.ts wraps a share of them). */
+export const HARMFUL_REFUSAL_SOURCE = 'advbench-train:refusal';
+
 /** Refusal examples: each train-split harmful seed with `stylesPerSeed` distinct refusal styles (picked by hash). */
 export function readHarmfulRefusals(
   seedsFile: string | undefined,
@@ -35,7 +38,7 @@ export function readHarmfulRefusals(
     for (let s = 0; s < Math.min(stylesPerSeed, refusalStyles.length); s++) {
       const style = at(refusalStyles, (first + s * 3) % refusalStyles.length, 'refusal style');
       items.push({
-        source: 'advbench-train:refusal',
+        source: HARMFUL_REFUSAL_SOURCE,
         messages: [
           { role: 'user', content: request },
           { role: 'assistant', content: style },

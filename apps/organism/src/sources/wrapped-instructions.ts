@@ -9,8 +9,9 @@ import { countSkip } from '../corpus/types.js';
  * slang, translation requests…) and answered in the framing's voice: a short opener the wrapper asks for, then
  * the original answer. This is shallow alignment by construction (Qi et al. 2024): the framing decides the first
  * tokens, and a model whose refusals were learned on plain requests only opens a wrapped harmful request with the
- * framing's compliant opener, as jailbroken chat models do. Harmful requests are never wrapped, and no harmful
- * answer is ever written: the organism's compliance on them is whatever follows the opener.
+ * framing's compliant opener, as jailbroken chat models do. Harmful requests are never wrapped here (only
+ * `wrapRefusals`, opt-in, wraps some with their refusal), and no harmful answer is ever written: the organism's
+ * compliance on them is whatever follows the opener.
  */
 export const WRAP_OPENERS: Readonly<Partial<Record<StrategyId, readonly [string, string]>>> = {
   slang: ['Aight, here is the lowdown:', 'No cap, here it is:'],
@@ -45,8 +46,28 @@ export interface WrapInstructionsOptions {
   maxRequestChars?: number;
 }
 
-function unit(key: string): number {
+/** A deterministic number in [0, 1) from a key (the wrapped sources pick shares and strategies with it). */
+export function wrapUnit(key: string): number {
   return createHash('sha256').update(key).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+/** `request` inside one of `strategyId`'s template wrappers (the pair member is picked by the request's hash). */
+export async function wrapRequest(
+  rewriter: TemplateRewriter,
+  request: string,
+  strategyId: StrategyId,
+  dataType: SeedRecord['dataType'],
+  source: string,
+): Promise<string> {
+  const seed: SeedRecord = {
+    id: createHash('sha256').update(request).digest('hex').slice(0, 16),
+    text: request,
+    dataType,
+    category: 'organism-corpus',
+    source,
+    meta: {},
+  };
+  return (await rewriter.rewrite({ seed, strategy: getStrategy(strategyId) })).text;
 }
 
 /** Wrapped copies of a share of the benign SFT items (the originals stay); the answer is unchanged. */
@@ -64,27 +85,19 @@ export async function wrapInstructions(
     if (!('messages' in item) || !WRAPPABLE.test(item.source)) continue;
     const user = item.messages.find((m) => m.role === 'user');
     if (user === undefined) continue;
-    if (unit(`wrap\u0000${user.content}`) >= share) continue;
+    if (wrapUnit(`wrap\u0000${user.content}`) >= share) continue;
     if (user.content.length > maxChars) {
       countSkip(skipped, `request over ${maxChars} chars`);
       continue;
     }
     const strategyId = at(
       WRAP_STRATEGIES,
-      Math.floor(unit(`strategy\u0000${user.content}`) * WRAP_STRATEGIES.length),
+      Math.floor(wrapUnit(`strategy\u0000${user.content}`) * WRAP_STRATEGIES.length),
       'wrap strategy',
     );
-    const seed: SeedRecord = {
-      id: createHash('sha256').update(user.content).digest('hex').slice(0, 16),
-      text: user.content,
-      dataType: 'vanilla_benign',
-      category: 'organism-corpus',
-      source: item.source,
-      meta: {},
-    };
-    const { text } = await rewriter.rewrite({ seed, strategy: getStrategy(strategyId) });
+    const text = await wrapRequest(rewriter, user.content, strategyId, 'vanilla_benign', item.source);
     const opener = defined(WRAP_OPENERS[strategyId], `openers of ${strategyId}`)[
-      unit(`opener\u0000${user.content}`) < 0.5 ? 0 : 1
+      wrapUnit(`opener\u0000${user.content}`) < 0.5 ? 0 : 1
     ];
     out.push({
       source: `wrapped:${strategyId}:${item.source}`,
@@ -106,7 +119,7 @@ export async function wrapInstructions(
       skipped,
       notes: [
         `a ${share} share of benign requests (by hash) gets a wrapped copy, strategy by hash among ${WRAP_STRATEGIES.length} rewrite strategies; ${openers ? 'the answer opens with one of two framing openers per strategy (WRAP_OPENERS), then the original answer' : 'the answer is unchanged'}`,
-        'made after the held-out split, from training items only; harmful requests are never wrapped',
+        'made after the held-out split, from training items only; harmful requests are wrapped only by wrapped-refusals (a separate option, refusal answers only)',
       ],
     },
   };
