@@ -6,7 +6,7 @@
 # Each process is a fresh `node` (median of 3 warm runs inside it, at most 150 s); no new process starts after
 # BUDGET_S seconds. AB_DEVICE (default webgpu), AB_B1_ARGS and AB_B2_ARGS change the workloads (a CPU smoke test:
 # AB_DEVICE=cpu AB_B1_ARGS="--preset tiny --batch 2 --prompt 8 --new 8" AB_B2_ARGS="--preset tiny --batch 8 --seq 16
-# --micro 4").
+# --micro 4"). AB_WORKLOADS (default "b1 b2") picks the workloads, e.g. AB_WORKLOADS=b2 for a B2-only re-run.
 # Writes $OUT/ab.jsonl (one tagged line per process), $OUT/ab-steps.txt, $OUT/ab-ratios.json and $OUT/ab-logs.tar.xz.
 set -uo pipefail
 rounds=${1:-1}
@@ -36,8 +36,12 @@ one() { # build workload bundle round
   [ -n "$line" ] && echo "{\"build\":\"$build\",\"round\":$round,\"result\":$line}" >> "$out/ab.jsonl"
 }
 for ((r = 1; r <= rounds; r++)); do
-  for w in b1:b1-sampling b2:b2-grpo-update; do
-    workload=${w%%:*} bundle=${w#*:}
+  for workload in ${AB_WORKLOADS:-b1 b2}; do
+    case $workload in
+      b1) bundle=b1-sampling ;;
+      b2) bundle=b2-grpo-update ;;
+      *) echo "ab-run: unknown workload '$workload' in AB_WORKLOADS (b1, b2)" >&2 && exit 2 ;;
+    esac
     one old "$workload" "$bundle" "$r"
     one new "$workload" "$bundle" "$r"
     one new "$workload" "$bundle" "$r"
