@@ -65,8 +65,11 @@ if (values['old-tree']) {
   const n = train(newTree, join(work, 'new'));
   oldFile = o.metrics;
   newFile = n.metrics;
+  // MAGIC_* variables reach both trainers (e.g. MAGIC_WASM_MATMUL=tfjs); a tree that does not know one ignores it
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MAGIC_')));
   Object.assign(meta, {
     command: `npx tsx apps/trainer/src/cli.ts ${trainArgs.join(' ')} --run-dir <work>/{old,new} --plain`,
+    ...(Object.keys(env).length > 0 ? { env } : {}),
     old: { tree: oldTree, commit: commitOf(oldTree), wallSeconds: o.seconds },
     new: { tree: newTree, commit: commitOf(newTree), wallSeconds: n.seconds },
   });

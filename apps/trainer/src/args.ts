@@ -33,7 +33,7 @@ Environment: REWARD_HARM, REWARD_REFUSAL, REWARD_LABEL, USE_Q_SAFE_LABEL_FOR_REF
   MAGIC_PACKED_DECODE=0, MAGIC_DECODE_GRAPH=0 (turn a fast WebGPU path of @magic/lm off, for comparisons);
   backend start-up: MAGIC_ALLOW_SOFTWARE_WEBGPU=1, MAGIC_FAST_MATMUL=0|all, MAGIC_GEMM_DEEPK_WORKGROUPS,
   MAGIC_LEAN_BACKPROP=0, MAGIC_WEBGPU_POOL_GB, MAGIC_WEBGPU_ERROR_CAPTURE=0, MAGIC_DAWN_ENABLE/DISABLE,
-  MAGIC_MAX_BINDING_BYTES, MAGIC_WASM_DIR (@magic/tensor's README).`;
+  MAGIC_MAX_BINDING_BYTES, MAGIC_WASM_DIR, MAGIC_WASM_MATMUL=tfjs (@magic/tensor's README).`;
 
 /** Parses the command line; bare `a.b=c` positionals are overrides like `--set a.b=c`. */
 export function parseCliArgs(argv: string[]): CliArgs {

@@ -131,4 +131,26 @@ describe('the replaced schedules, bit for bit', () => {
       }
     }
   });
+
+  it("phase 1's learning rate `lr·factor` (the factor first, then times lr) for lr ≠ 1", () => {
+    // e.g. lr 0.005, warm-up 2, step 0: lr·(1/3) and (lr·1)/3 differ in the last bit
+    for (const lr of [0.005, 3e-5, 1e-2]) {
+      for (const [total, ratio] of [
+        [10, 0.2],
+        [12, 0.5],
+      ] as const) {
+        for (let i = 0; i < total; i++) {
+          const got = scheduledLearningRate(i, {
+            lr,
+            scheduler: 'cosine',
+            warmupSteps: Math.floor(total * ratio),
+            totalSteps: total,
+            warmup: 'from-first-step',
+            decayEnd: 'at-last-step',
+          });
+          expect(got, `${lr} ${total} ${ratio} ${i}`).toBe(lr * phase1Factor(i, total, ratio, 'cosine'));
+        }
+      }
+    }
+  });
 });

@@ -32,8 +32,8 @@ export function scheduledLearningRate(step: number, s: LrSchedule): number {
   const lr = s.lr ?? 1;
   const warm = s.warmupSteps;
   if (step < warm) {
-    // lr·step/warm keeps verl's rounding (the product first), bit for bit
-    return s.warmup === 'from-first-step' ? (lr * (step + 1)) / (warm + 1) : (lr * step) / Math.max(1, warm);
+    // each keeps its origin's rounding bit for bit: verl's product first, phase 1's factor first (lr·factor)
+    return s.warmup === 'from-first-step' ? lr * ((step + 1) / (warm + 1)) : (lr * step) / Math.max(1, warm);
   }
   if (s.scheduler === 'constant') return lr;
   const total = s.totalSteps ?? 1;

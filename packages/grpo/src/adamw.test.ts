@@ -142,3 +142,68 @@ it('stateDict / loadStateDict: moments and step by parameter position, validated
   for (const o of [a, b]) o.dispose();
   tf.dispose([p, q, g]);
 });
+
+/** Deterministic float32 values in [-scale, scale) (an LCG; no tfjs randomness, so both sides see the same bits). */
+function values(seed: number, n: number, scale: number): Float32Array {
+  let s = seed;
+  return Float32Array.from({ length: n }, () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return (s / 1073741824 - 1) * scale;
+  });
+}
+
+/** Runs `steps` updates of `apply` on a fresh [40, 50] variable; returns its final bits. */
+async function trajectory(apply: (p: tf.Variable, g: tf.Tensor, lr: number) => void): Promise<Uint32Array> {
+  const init = tf.tensor2d(values(1, 2000, 1), [40, 50]);
+  const p = tf.variable(init, true);
+  init.dispose();
+  for (let step = 0; step < 5; step++) {
+    const g = tf.tensor2d(values(100 + step, 2000, 0.3), [40, 50]);
+    apply(p, g, 0.01 * (step + 1) ** 0.5); // a learning rate that changes every step, as a schedule does
+    g.dispose();
+  }
+  const bits = new Uint32Array((await p.data()).slice().buffer);
+  p.dispose();
+  return bits;
+}
+
+it("'tfjs-adam' is tf.train.adam bit for bit (the game's phase 1 before SftTrainer)", async () => {
+  const adam = tf.train.adam(0.01, 0.9, 0.999, 1e-7);
+  // the reference is tfjs' own optimizer; phase 1 set its learning rate through this cast
+  const settable = adam as unknown as { learningRate: number };
+  const want = await trajectory((p, g, lr) => {
+    settable.learningRate = lr;
+    adam.applyGradients([{ name: p.name, tensor: g }]);
+  });
+  adam.dispose();
+  const ours = new AdamW({ betas: [0.9, 0.999], epsilon: 1e-7, weightDecay: 0, formula: 'tfjs-adam' });
+  const got = await trajectory((p, g, lr) => ours.apply([p], { [p.name]: g }, lr));
+  ours.dispose();
+  expect(got).toEqual(want);
+  const torch = new AdamW({ betas: [0.9, 0.999], epsilon: 1e-7, weightDecay: 0 });
+  const other = await trajectory((p, g, lr) => torch.apply([p], { [p.name]: g }, lr));
+  torch.dispose();
+  // the two orders round differently somewhere, so the equality above pins the order
+  expect(other).not.toEqual(want);
+});
+
+it("'torch' keeps grpo's order bit for bit: p·(1−lr·wd) − (m/(√(v/c2)+ε))·(lr/c1)", async () => {
+  const slots = new Map<string, { m: tf.Variable; v: tf.Variable }>();
+  let t = 0;
+  const want = await trajectory((p, g, lr) => {
+    t += 1;
+    const s = slots.get(p.name) ?? { m: tf.variable(tf.zerosLike(p)), v: tf.variable(tf.zerosLike(p)) };
+    slots.set(p.name, s);
+    tf.tidy(() => {
+      s.m.assign(tf.add(tf.mul(s.m, 0.9), tf.mul(g, 1 - 0.9)));
+      s.v.assign(tf.add(tf.mul(s.v, 0.999), tf.mul(tf.square(g), 1 - 0.999)));
+      const denom = tf.add(tf.sqrt(tf.div(s.v, 1 - 0.999 ** t)), 1e-8);
+      p.assign(tf.sub(tf.mul(p, 1 - lr * 0.01), tf.mul(tf.div(s.m, denom), lr / (1 - 0.9 ** t))));
+    });
+  });
+  for (const s of slots.values()) tf.dispose([s.m, s.v]);
+  const ours = new AdamW({ betas: [0.9, 0.999], epsilon: 1e-8, weightDecay: 0.01 });
+  const got = await trajectory((p, g, lr) => ours.apply([p], { [p.name]: g }, lr));
+  ours.dispose();
+  expect(got).toEqual(want);
+});

@@ -22,6 +22,26 @@ export interface AdamWOptions {
   update?: AdamWUpdate;
   /** Which variables get weight decay (HF Trainer: not biases or norm weights). Default: all. */
   decays?: (variable: tf.Variable) => boolean;
+  /**
+   * Rounding order. 'torch' (default): `p·(1−lr·wd) − (lr/c1)·m/(√(v/c2)+ε)`, `c_i = 1−β_i^t` in float64.
+   * 'tfjs-adam': tf.train.adam's, bit for bit (what the game's phase 1 ran before): `c_i` from a float32 running
+   * product of β_i, then `(m/c1)/(√(v/c2)+ε)·(−lr) + p`; decoupled decay first when wd > 0. `update` is not used.
+   */
+  formula?: AdamWFormula;
+}
+
+export const ADAMW_FORMULAS = ['torch', 'tfjs-adam'] as const;
+export type AdamWFormula = (typeof ADAMW_FORMULAS)[number];
+
+/** tf.train.adam's bias corrections at step `t`: β^t is a float32 variable multiplied by float32 β once per step. */
+function tfjsAdamBiasCorrections(beta1: number, beta2: number, step: number): [number, number] {
+  const [b1, b2] = [Math.fround(beta1), Math.fround(beta2)];
+  let [acc1, acc2] = [b1, b2];
+  for (let i = 1; i < step; i++) {
+    acc1 = Math.fround(acc1 * b1);
+    acc2 = Math.fround(acc2 * b2);
+  }
+  return [Math.fround(1 - acc1), Math.fround(1 - acc2)];
 }
 
 /** A moment on the host: shape plus float32 data (what a checkpoint file stores). */
@@ -98,14 +118,14 @@ export class AdamW {
     this.stepCount += 1;
     const [beta1, beta2] = this.options.betas;
     const step = this.stepCount;
-    const c1 = 1 - beta1 ** step;
-    const c2 = 1 - beta2 ** step;
+    const tfjsAdam = this.options.formula === 'tfjs-adam';
+    const [c1, c2] = tfjsAdam ? tfjsAdamBiasCorrections(beta1, beta2, step) : [1 - beta1 ** step, 1 - beta2 ** step];
     const { epsilon } = this.options;
     for (const p of variables) {
       const g = grads[p.name];
       const weightDecay = this.options.decays && !this.options.decays(p) ? 0 : this.options.weightDecay;
       const s = g ? this.slot(p) : undefined;
-      if (g && s && this.options.update) {
+      if (g && s && this.options.update && !tfjsAdam) {
         const done = this.options.update(p, s.m, s.v, g, { lr, beta1, beta2, epsilon, weightDecay, step });
         if (done !== false) continue;
       }
@@ -118,7 +138,8 @@ export class AdamW {
         s.m.assign(tf.add(tf.mul(s.m, beta1), tf.mul(g, 1 - beta1)));
         s.v.assign(tf.add(tf.mul(s.v, beta2), tf.mul(tf.square(g), 1 - beta2)));
         const denom = tf.add(tf.sqrt(tf.div(s.v, c2)), epsilon);
-        p.assign(tf.sub(decayed, tf.mul(tf.div(s.m, denom), lr / c1)));
+        if (tfjsAdam) p.assign(tf.add(tf.mul(tf.div(tf.div(s.m, c1), denom), -lr), decayed));
+        else p.assign(tf.sub(decayed, tf.mul(tf.div(s.m, denom), lr / c1)));
       });
     }
   }

@@ -1,5 +1,7 @@
 export {
+  ADAMW_FORMULAS,
   AdamW,
+  type AdamWFormula,
   type AdamWOptions,
   type AdamWStateDict,
   AdamWStateDictSchema,

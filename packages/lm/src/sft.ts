@@ -1,7 +1,7 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { at, defined, scheduledLearningRate } from '@magic/core';
-import { AdamW, type AdamWStateDict, type AdamWUpdate } from '@magic/grpo';
+import { ADAMW_FORMULAS, AdamW, type AdamWStateDict, type AdamWUpdate } from '@magic/grpo';
 import { loadSafetensorsFile, type SafetensorsSaveDtype, saveSafetensorsFile } from '@magic/tensor';
 import { adamwStepInPlace } from '@magic/tensor/kernels';
 import * as tf from '@tensorflow/tfjs-core';
@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { CausalLM } from './causal-lm.js';
 import { readJsonFile } from './checkpoint-io.js';
 import { LmCheckpointError, LmConfigError } from './errors.js';
-import { globalNorm } from './global-norm.js';
+import { globalNorm, globalSquareSum } from './global-norm.js';
 import { Rng } from './rng.js';
 import { type ChatRecord, padBatch, type TokenizedExample, tokenizeChat } from './sft-data.js';
 import { namedWeights } from './weights.js';
@@ -20,6 +20,13 @@ export const sftConfigSchema = z.object({
   beta1: z.number().min(0).lt(1).default(0.9),
   beta2: z.number().min(0).lt(1).default(0.999),
   eps: z.number().positive().default(1e-8),
+  /**
+   * Rounding order of the step. 'torch' (default): @magic/grpo's AdamW, the clip coefficient in float64.
+   * 'tfjs-adam': the game's phase 1 before it ran on SftTrainer, bit for bit: tf.train.adam's update (AdamW's
+   * 'tfjs-adam' formula), the clip coefficient `min(1, maxGradNorm/(‖g‖+1e-6))` in float32 on the device and the
+   * loss summed in float32.
+   */
+  formula: z.enum(ADAMW_FORMULAS).default('torch'),
   /** Clip gradients to this global norm (0 = no clipping). */
   maxGradNorm: z.number().min(0).default(1),
   schedule: z.enum(['cosine', 'constant', 'linear']).default('cosine'),
@@ -130,6 +137,7 @@ export class SftTrainer {
       epsilon: c.eps,
       weightDecay: c.weightDecay,
       decays: (v) => !noDecay(hfName.get(v) ?? v.name),
+      formula: c.formula,
       ...(update ? { update } : {}),
     });
     // moments are allocated with the trainer, not inside the first step (a training run's peak is known up front)
@@ -209,7 +217,9 @@ export class SftTrainer {
       for (const e of micro) tokens += e.ids.length;
       const batch = padBatch(micro, this.model.tokenizer.padTokenId, c.padToMultipleOf);
       const { value, grads } = tf.variableGrads(() => this.batchLoss(batch, labels), vars);
-      lossSum += at(await value.data(), 0, 'scalar value');
+      const microLoss = at(await value.data(), 0, 'scalar value');
+      // tfjs-adam: the losses summed in float32, as phase 1 did on the device
+      lossSum = c.formula === 'tfjs-adam' ? Math.fround(lossSum + microLoss) : lossSum + microLoss;
       value.dispose();
       for (const [name, v] of this.named) {
         const g = defined(grads[v.name], `gradient of ${v.name}`);
@@ -228,14 +238,7 @@ export class SftTrainer {
           g.dispose();
         }
       }
-      const gradNorm = await globalNorm([...sums.values()]);
-      const scale = c.maxGradNorm > 0 && gradNorm > c.maxGradNorm ? c.maxGradNorm / (gradNorm + 1e-6) : 1;
-      if (scale !== 1) {
-        for (const [name, g] of sums) {
-          sums.set(name, tf.mul(g, scale));
-          g.dispose();
-        }
-      }
+      const gradNorm = c.formula === 'tfjs-adam' ? await this.clipOnDevice(sums) : await this.clip(sums);
       const lr = this.learningRateAt(this.step);
       const grads = Object.fromEntries(
         this.named.map(([name, v]) => [v.name, defined(sums.get(name), `gradient sum of ${name}`)]),
@@ -245,6 +248,38 @@ export class SftTrainer {
       return { step: this.step, loss: lossSum / parts, gradNorm, lr, tokens };
     } finally {
       tf.dispose([...sums.values()]);
+    }
+  }
+
+  /** Scales `sums` in place to maxGradNorm (float64 coefficient, only when over it); returns the global norm. */
+  private async clip(sums: Map<string, tf.Tensor>): Promise<number> {
+    const max = this.config.maxGradNorm;
+    const gradNorm = await globalNorm([...sums.values()]);
+    const scale = max > 0 && gradNorm > max ? max / (gradNorm + 1e-6) : 1;
+    if (scale !== 1) this.scaleAll(sums, scale);
+    return gradNorm;
+  }
+
+  /** 'tfjs-adam': phase 1's clip, `g·min(1, maxGradNorm/(‖g‖+1e-6))` with the norm and coefficient in float32. */
+  private async clipOnDevice(sums: Map<string, tf.Tensor>): Promise<number> {
+    const max = this.config.maxGradNorm;
+    const norm = tf.tidy(() => tf.sqrt(globalSquareSum([...sums.values()])));
+    try {
+      if (max > 0) {
+        const scale = tf.tidy(() => tf.minimum(1, tf.div(max, tf.add(norm, 1e-6))));
+        this.scaleAll(sums, scale);
+        scale.dispose();
+      }
+      return at(await norm.data(), 0, 'gradient norm');
+    } finally {
+      norm.dispose();
+    }
+  }
+
+  private scaleAll(sums: Map<string, tf.Tensor>, scale: number | tf.Tensor): void {
+    for (const [name, g] of sums) {
+      sums.set(name, tf.mul(g, scale));
+      g.dispose();
     }
   }
 

@@ -199,6 +199,7 @@ const CONFIG_LEAF_TESTS: Readonly<Record<string, string>> = {
         'decayEnd',
         'weightDecay',
         'adamEpsilon',
+        'adamFormula',
         'maxExamples',
       ].map((k) => [
         `phase1.${section}.${k}`,

@@ -241,6 +241,11 @@ export const SftSectionSchema = z.strictObject({
   weightDecay: sftConfigSchema.shape.weightDecay.unwrap().default(0),
   /** AdamW ε. Default 1e-7, tf.train.adam's on float32 backends (torch's AdamW uses 1e-8). */
   adamEpsilon: sftConfigSchema.shape.eps.unwrap().default(1e-7),
+  /**
+   * Rounding order of the step: 'tfjs-adam' (default) phase 1's before it ran on SftTrainer, bit for bit
+   * (tf.train.adam's update, the clip coefficient in float32); 'torch' @magic/grpo's AdamW order.
+   */
+  adamFormula: sftConfigSchema.shape.formula.unwrap().default('tfjs-adam'),
   /** Use at most this many examples (0 = all). */
   maxExamples: z.number().int().nonnegative().default(0),
 });

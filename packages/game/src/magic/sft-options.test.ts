@@ -120,6 +120,7 @@ describe('phase1.* options change the SFT run', () => {
   it('phase1.sft.decayEnd changes the SFT run', () => expectSftChanges('sft', 'phase1.sft.decayEnd=after-last-step'));
   it('phase1.sft.weightDecay changes the SFT run', () => expectSftChanges('sft', 'phase1.sft.weightDecay=0.5'));
   it('phase1.sft.adamEpsilon changes the SFT run', () => expectSftChanges('sft', 'phase1.sft.adamEpsilon=0.1'));
+  it('phase1.sft.adamFormula changes the SFT run', () => expectSftChanges('sft', 'phase1.sft.adamFormula=torch'));
   it('phase1.defenderSft.epochs changes the SFT run', () =>
     expectSftChanges('defenderSft', 'phase1.defenderSft.epochs=2'));
   it('phase1.defenderSft.lr changes the SFT run', () => expectSftChanges('defenderSft', 'phase1.defenderSft.lr=0.001'));
@@ -141,6 +142,8 @@ describe('phase1.* options change the SFT run', () => {
     expectSftChanges('defenderSft', 'phase1.defenderSft.weightDecay=0.5'));
   it('phase1.defenderSft.adamEpsilon changes the SFT run', () =>
     expectSftChanges('defenderSft', 'phase1.defenderSft.adamEpsilon=0.1'));
+  it('phase1.defenderSft.adamFormula changes the SFT run', () =>
+    expectSftChanges('defenderSft', 'phase1.defenderSft.adamFormula=torch'));
 
   it('phase1.sft.enable changes the SFT run', async () => {
     expect((await phase1Record([]))?.['sft/steps']).toBeGreaterThan(0);

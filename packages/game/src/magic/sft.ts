@@ -72,6 +72,7 @@ export function sftTrainerConfig(cfg: SftConfig, totalSteps: number): SftConfigI
     learningRate: cfg.lr,
     weightDecay: cfg.weightDecay,
     eps: cfg.adamEpsilon,
+    formula: cfg.adamFormula,
     maxGradNorm: 1,
     schedule: cfg.lrScheduler,
     warmupSteps: Math.floor(totalSteps * cfg.warmupRatio),

@@ -11,7 +11,7 @@ import { installLeanBackprop, uninstallLeanBackprop } from '../lean-backprop.js'
 import type { AdapterDescription } from './adapter.js';
 import { loadTensorflowBinding } from './tensorflow.js';
 import { resolveWasmDir } from './wasm.js';
-import { patchWasmKernels } from './wasm-kernels.js';
+import { patchWasmKernels, WASM_MATMULS } from './wasm-kernels.js';
 import { setMaxBindingBytes, startWebGpu } from './webgpu.js';
 
 export const DEVICES = ['auto', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -61,6 +61,12 @@ export const initBackendOptionsSchema = z.object({
    * when wasm starts; a process cannot take it back.
    */
   wasmKernelPatches: z.boolean().default(true),
+  /**
+   * The patched wasm BatchMatMul: 'xnnpack' (default) every float32 product through XNNPACK, 3-4x faster; 'tfjs'
+   * tfjs' own kernel (transposed A transposed first), the float32 rounding of builds before the XNNPACK routing
+   * (XNNPACK sums over K in one run, tfjs' loop in blocks of 48). CLIs: MAGIC_WASM_MATMUL=tfjs.
+   */
+  wasmMatMul: z.enum(WASM_MATMULS).default('xnnpack'),
   /**
    * Engine patch: tfjs' WebGPU buffer pool gets a soft cap in bytes (capWebGpuBufferPool wraps its buffer manager;
    * default 16 GB); false leaves tfjs' unbounded pool. CLIs: MAGIC_WEBGPU_POOL_GB (0: false).
@@ -126,7 +132,7 @@ async function startOne(name: BackendName, o: ResolvedOptions): Promise<AdapterD
         setWasmPaths(found.dir);
         wasmPathSet = true;
       }
-      if (o.wasmKernelPatches) patchWasmKernels();
+      if (o.wasmKernelPatches) patchWasmKernels({ matMul: o.wasmMatMul });
       await activate('wasm');
       return undefined;
     }

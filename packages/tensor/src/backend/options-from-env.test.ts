@@ -8,6 +8,7 @@ it('maps no variables to no options (the schema defaults apply)', () => {
     allowSoftwareAdapter: false,
     fastMatMul: true,
     leanBackprop: true,
+    wasmMatMul: 'xnnpack',
   });
 });
 
@@ -22,6 +23,7 @@ it('maps every MAGIC_* backend variable to its option', () => {
     MAGIC_DAWN_ENABLE: 'disable_robustness, skip_validation',
     MAGIC_DAWN_DISABLE: 'lazy_clear_resource_on_first_use',
     MAGIC_WASM_DIR: '/opt/wasm',
+    MAGIC_WASM_MATMUL: 'tfjs',
   };
   const options = initBackendOptionsFromEnv(env);
   expect(options).toEqual({
@@ -32,6 +34,7 @@ it('maps every MAGIC_* backend variable to its option', () => {
     maxBindingBytes: 4096,
     dawnToggles: { enable: ['disable_robustness', 'skip_validation'], disable: ['lazy_clear_resource_on_first_use'] },
     wasmDir: '/opt/wasm',
+    wasmMatMul: 'tfjs',
   });
   // what the CLIs pass is a valid options object
   expect(initBackendOptionsSchema.safeParse({ ...options, device: 'cpu' }).success).toBe(true);
@@ -55,6 +58,7 @@ it('allows the software adapter under CI only for an explicit webgpu, and drops 
       MAGIC_MAX_BINDING_BYTES: '-1',
       MAGIC_GEMM_DEEPK_WORKGROUPS: '1.5',
       MAGIC_FAST_MATMUL: '1',
+      MAGIC_WASM_MATMUL: 'blocked',
     }),
   ).toEqual({});
 });

@@ -46,5 +46,7 @@ export function initBackendOptionsFromEnv(env: Env, device?: Device): Omit<InitB
   const disable = toggleList(env.MAGIC_DAWN_DISABLE);
   if (enable.length > 0 || disable.length > 0) options.dawnToggles = { enable, disable };
   if (env.MAGIC_WASM_DIR) options.wasmDir = env.MAGIC_WASM_DIR;
+  if (env.MAGIC_WASM_MATMUL === 'tfjs' || env.MAGIC_WASM_MATMUL === 'xnnpack')
+    options.wasmMatMul = env.MAGIC_WASM_MATMUL;
   return options;
 }

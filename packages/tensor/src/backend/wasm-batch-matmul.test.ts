@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seededNormal } from '../conformance/inputs.js';
 import { expectNoLeaks } from '../leaks.js';
+import { typedAt } from '../typed-at.js';
 import { initBackend } from './init-backend.js';
 import { dataOn, maxDiff } from './wasm-test-helpers.js';
 
@@ -79,5 +80,71 @@ describe('wasm BatchMatMul', () => {
     w.dispose();
     expect(wasmBuffers()).toBe(before - 1);
     x.dispose();
+  });
+
+  type Dims = [batch: number, m: number, k: number, n: number];
+  // tfjs-backend-wasm's loop sums K in float32 blocks of 48 (each block from 0, then added to the output in order);
+  // XNNPACK sums all of K in one run. The reference does either in float32 (Math.fround after every operation).
+  const reference = (a: Float32Array, b: Float32Array, dims: Dims, block: number) => {
+    const [batch, m, k, n] = dims;
+    const out = new Float32Array(batch * m * n);
+    for (let i = 0; i < batch * m; i++) {
+      const bt = Math.floor(i / m);
+      for (let j = 0; j < n; j++) {
+        let acc = 0;
+        for (let k0 = 0; k0 < k; k0 += block) {
+          let sum = 0;
+          for (let q = k0; q < Math.min(k0 + block, k); q++) {
+            sum = Math.fround(sum + Math.fround(typedAt(a, i * k + q, 'a') * typedAt(b, (bt * k + q) * n + j, 'b')));
+          }
+          acc = Math.fround(acc + sum);
+        }
+        out[i * n + j] = acc;
+      }
+    }
+    return out;
+  };
+
+  it("wasmMatMul 'tfjs' keeps tfjs' blocked float32 sums bit for bit; 'xnnpack' sums K in one run", async () => {
+    const dims: Dims = [3, 20, 100, 12]; // K = 100: three blocks of tfjs' loop
+    const [batch, m, k, n] = dims;
+    const a = seededNormal(11, batch * m * k);
+    const b = seededNormal(12, batch * k * n);
+    const last2 = (x: tf.Tensor) => tf.transpose(x, [0, 2, 1]);
+    // transposed-B of one matrix (a linear layer), a batch (attention), a transposed A (a weight gradient)
+    const products: [string, () => tf.Tensor][] = [
+      [
+        'transposeB',
+        () =>
+          tf.matMul(
+            tf.tensor2d(a.slice(0, m * k), [m, k]),
+            tf.transpose(tf.tensor2d(b.slice(0, k * n), [k, n])),
+            false,
+            true,
+          ),
+      ],
+      ['batch', () => tf.matMul(tf.tensor3d(a, [batch, m, k]), tf.tensor3d(b, [batch, k, n]))],
+      ['transposeA batch', () => tf.matMul(last2(tf.tensor3d(a, [batch, m, k])), tf.tensor3d(b, [batch, k, n]), true)],
+    ];
+    try {
+      for (const [kind, block] of [
+        ['tfjs', 48],
+        ['xnnpack', k],
+      ] as const) {
+        await initBackend({ device: 'wasm', wasmMatMul: kind });
+        const want = reference(a, b, dims, block);
+        for (const [name, f] of products) {
+          const got = await dataOn('wasm', () => tf.tidy(f));
+          const rows = name === 'transposeB' ? m * n : want.length;
+          expect(new Uint32Array(got.buffer, got.byteOffset, rows), `${kind} ${name}`).toEqual(
+            new Uint32Array(want.buffer, 0, rows),
+          );
+        }
+      }
+      // the two differ on these shapes, so each equality above pins its order
+      expect(reference(a, b, dims, 48)).not.toEqual(reference(a, b, dims, k));
+    } finally {
+      await initBackend({ device: 'wasm' });
+    }
   });
 });

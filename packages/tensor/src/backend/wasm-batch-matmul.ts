@@ -42,6 +42,26 @@ function transposeLastTwo(x: TensorInfo, backend: unknown): TensorInfo {
   return transpose.kernelFunc({ inputs: { x }, backend: backend as never, attrs: { perm } }) as TensorInfo;
 }
 
+/**
+ * tfjs-backend-wasm's own BatchMatMul with a transposeA operand transposed first (its strided reads are slow): the
+ * kernel of the builds before `fastWasmBatchMatMul`. Transposed-B and batched products stay in tfjs' blocked scalar
+ * loop, so results keep that loop's float32 rounding (XNNPACK sums over K in another order).
+ */
+export function transposeFirstBatchMatMul(original: KernelConfig): KernelConfig {
+  const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
+    const { transposeA } = attrs as { transposeA: boolean };
+    if (!transposeA) return original.kernelFunc({ inputs, backend, attrs });
+    const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
+    const aT = transposeLastTwo(a, backend);
+    try {
+      return original.kernelFunc({ inputs: { a: aT, b }, backend, attrs: { ...attrs, transposeA: false } });
+    } finally {
+      (backend as unknown as WasmBackendInternals).disposeData(aT.dataId);
+    }
+  };
+  return { ...original, kernelFunc };
+}
+
 /** Data ids of the live tf.Variables (weights): their transposes are worth keeping. */
 function variableDataIds(): Set<object> {
   const vars = (tf.engine().state as unknown as { registeredVariables: Record<string, tf.Variable> })

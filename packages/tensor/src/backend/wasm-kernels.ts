@@ -1,7 +1,7 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { typedAt } from '../typed-at.js';
-import { fastWasmBatchMatMul } from './wasm-batch-matmul.js';
+import { fastWasmBatchMatMul, transposeFirstBatchMatMul } from './wasm-batch-matmul.js';
 import { guardWasmBackendHeap } from './wasm-heap.js';
 
 /** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
@@ -13,6 +13,15 @@ interface WasmBackendLike {
 }
 
 const PATCHED = Symbol.for('magic.wasmKernelsPatched');
+const ORIGINAL_MATMUL = Symbol.for('magic.wasmOriginalBatchMatMul');
+const MATMUL_KIND = Symbol.for('magic.wasmMatMulKind');
+
+/**
+ * The wasm BatchMatMul: 'xnnpack' (default) runs every float32 product through XNNPACK; 'tfjs' keeps
+ * tfjs-backend-wasm's kernel (a transposed A transposed first), whose float32 rounding the builds before had.
+ */
+export const WASM_MATMULS = ['xnnpack', 'tfjs'] as const;
+export type WasmMatMul = (typeof WASM_MATMULS)[number];
 
 /** UnsortedSegmentSum (the gradient of gather) is missing from tfjs-backend-wasm; computed on the heap in JS. */
 const unsortedSegmentSumKernel: KernelFunc = ({ inputs, backend, attrs }) => {
@@ -50,16 +59,21 @@ const sharedIdentityKernel: KernelFunc = ({ inputs, backend }) => {
 
 /**
  * Guards the wasm heap (wasm-heap.ts) and registers UnsortedSegmentSum, the buffer-sharing Identity and the
- * XNNPACK-routed BatchMatMul (wasm-batch-matmul.ts) on the wasm backend (idempotent).
+ * BatchMatMul of `matMul` (wasm-batch-matmul.ts) on the wasm backend. Idempotent; a later call may switch `matMul`.
  */
-export function patchWasmKernels(): void {
+export function patchWasmKernels(opts: { matMul?: WasmMatMul } = {}): void {
   guardWasmBackendHeap();
   const g = globalThis as Record<symbol, unknown>;
+  const matMul = opts.matMul ?? 'xnnpack';
+  if (g[MATMUL_KIND] !== matMul) {
+    const original = (g[ORIGINAL_MATMUL] as KernelConfig | undefined) ?? tf.getKernel(tf.BatchMatMul, 'wasm');
+    if (!original) throw new Error('tfjs-backend-wasm is not loaded: no wasm BatchMatMul kernel');
+    g[ORIGINAL_MATMUL] = original;
+    tf.unregisterKernel(tf.BatchMatMul, 'wasm');
+    tf.registerKernel(matMul === 'xnnpack' ? fastWasmBatchMatMul(original) : transposeFirstBatchMatMul(original));
+    g[MATMUL_KIND] = matMul;
+  }
   if (g[PATCHED]) return;
-  const original = tf.getKernel(tf.BatchMatMul, 'wasm');
-  if (!original) throw new Error('tfjs-backend-wasm is not loaded: no wasm BatchMatMul kernel');
-  tf.unregisterKernel(tf.BatchMatMul, 'wasm');
-  tf.registerKernel(fastWasmBatchMatMul(original));
   tf.unregisterKernel(tf.Identity, 'wasm');
   tf.registerKernel({ kernelName: tf.Identity, backendName: 'wasm', kernelFunc: sharedIdentityKernel });
   if (!tf.getKernel(tf.UnsortedSegmentSum, 'wasm')) {
