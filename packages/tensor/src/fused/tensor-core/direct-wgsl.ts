@@ -114,17 +114,9 @@ export function directGemmWgsl(c: TensorCoreKernelConfig, convention: 'spec' | '
       : `subgroupMatrixLoad<${t}>(&${arr}, ${off}, false, ${stride})`;
   const mma = (l: string, r: string, acc: string, lArr: string, rArr: string) =>
     emu ? `emuMma_${lArr}_${rArr}(${l}, ${r}, ${acc})` : `subgroupMatrixMultiplyAccumulate(${l}, ${r}, ${acc})`;
-  const store = (arr: string, off: string, v: string, stride: string) =>
-    emu ? `emuStore_${arr}(${off}, ${v}, ${stride})` : `subgroupMatrixStore(&${arr}, ${off}, ${v}, false, ${stride})`;
+  const store = fragmentStore(emu);
   if (!emu) {
-    header.push(
-      ...subgroupMatrixHeader(sgs, {
-        LeftT: L.wgsl,
-        RightT: R.wgsl,
-        AccT: C.wgsl,
-        ...(promote ? { Acc16T: C16.wgsl, PLeftT: PL.wgsl, IdRightT: IR.wgsl } : {}),
-      }),
-    );
+    header.push(...fragmentTypeHeader(sgs, { L, R, C, C16, PL, IR }, promote));
   } else {
     // a fragment = where it lives, with the rows and columns of its declared type
     header.push(
@@ -392,6 +384,32 @@ export function subgroupMatrixHeader(subgroups: number, aliases: Readonly<Record
     );
   for (const [name, wgsl] of Object.entries(aliases)) header.push(`alias ${name} = ${wgsl};`);
   return header;
+}
+
+/** The WGSL types of one kernel's fragments: operands, accumulator, and the promotion's f16 accumulator and identity. */
+export interface FragmentTypes {
+  L: { wgsl: string };
+  R: { wgsl: string };
+  C: { wgsl: string };
+  C16: { wgsl: string };
+  PL: { wgsl: string };
+  IR: { wgsl: string };
+}
+
+/** Header with the fragment type aliases both matrix kernels declare (the promotion's three only when it is on). */
+export function fragmentTypeHeader(subgroups: number, t: FragmentTypes, promote: boolean): string[] {
+  return subgroupMatrixHeader(subgroups, {
+    LeftT: t.L.wgsl,
+    RightT: t.R.wgsl,
+    AccT: t.C.wgsl,
+    ...(promote ? { Acc16T: t.C16.wgsl, PLeftT: t.PL.wgsl, IdRightT: t.IR.wgsl } : {}),
+  });
+}
+
+/** WGSL storing an accumulator fragment: the hardware builtin, or the emulation's store for that array. */
+export function fragmentStore(emu: boolean): (arr: string, off: string, v: string, stride: string) => string {
+  return (arr, off, v, stride) =>
+    emu ? `emuStore_${arr}(${off}, ${v}, ${stride})` : `subgroupMatrixStore(&${arr}, ${off}, ${v}, false, ${stride})`;
 }
 
 /**

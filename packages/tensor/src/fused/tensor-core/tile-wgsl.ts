@@ -1,10 +1,11 @@
 import { FusedOpError } from '../webgpu-program.js';
 import {
   F16_INPUT_MARK,
+  fragmentStore,
+  fragmentTypeHeader,
   matrixType,
   parseMatrixType,
   standaloneF16Module,
-  subgroupMatrixHeader,
   tileOriginWgsl,
 } from './direct-wgsl.js';
 import { ROUND_F16_WGSL } from './f16.js';
@@ -147,20 +148,12 @@ export function tileGemmWgsl(c: TensorCoreKernelConfig): string {
     emu
       ? `emuMma_${lArr}_${rArr}${f16 ? '16' : ''}(${l}, ${r}, ${acc})`
       : `subgroupMatrixMultiplyAccumulate(${l}, ${r}, ${acc})`;
-  const store = (arr: string, off: string, v: string, stride: string) =>
-    emu ? `emuStore_${arr}(${off}, ${v}, ${stride})` : `subgroupMatrixStore(&${arr}, ${off}, ${v}, false, ${stride})`;
+  const store = fragmentStore(emu);
 
   const header: string[] = [];
   const emuFns: string[] = [];
   if (!emu) {
-    header.push(
-      ...subgroupMatrixHeader(sgs, {
-        LeftT: L.wgsl,
-        RightT: R.wgsl,
-        AccT: C.wgsl,
-        ...(promote ? { Acc16T: C16.wgsl, PLeftT: PL.wgsl, IdRightT: IR.wgsl } : {}),
-      }),
-    );
+    header.push(...fragmentTypeHeader(sgs, { L, R, C, C16, PL, IR }, promote));
   } else {
     const ctor = (name: string, t: { rows: number; cols: number }) =>
       `fn Emu${name}(off : u32, stride : u32, len : u32) -> EmuMat { return emuClamp(off, stride, len, ${t.rows}u, ${t.cols}u); }`;
